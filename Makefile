@@ -1,0 +1,36 @@
+# Thin wrappers over npm scripts and the cluster/service scripts; `make help` lists them.
+BROKERS ?= 4
+.PHONY: help setup build test storm cluster-up cluster-down cluster-status redis-up redis-down clean
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+setup: ## install everything (Debian packages, npm, Kafka jars), idempotent
+	bash scripts/setup.sh
+
+build: ## compile TypeScript into dist/
+	npm run -s build
+
+test: ## set up, start a 3-broker cluster and Redis, run all tests
+	npm test
+
+storm: ## set up and run a storm on a local $(BROKERS)-broker cluster
+	bash scripts/storm.sh --brokers $(BROKERS)
+
+cluster-up: ## start a local Kafka cluster of $(BROKERS) brokers
+	bash kafka-cluster/cluster.sh up --brokers $(BROKERS)
+
+cluster-down: ## stop the local cluster (data kept)
+	bash kafka-cluster/cluster.sh down
+
+cluster-status: ## show each node, its pid and port
+	bash kafka-cluster/cluster.sh status
+
+redis-up: ## start Debian's redis-server on 127.0.0.1:6379 unless one answers
+	bash scripts/redis.sh up
+
+redis-down: ## stop redis, only if redis.sh started it
+	bash scripts/redis.sh down
+
+clean: ## remove build output (not the Kafka jar cache)
+	rm -rf dist

@@ -1,0 +1,348 @@
+#!/usr/bin/env bash
+# A real Apache Kafka cluster (KRaft) on loopback: one controller JVM and N broker JVMs.
+#
+#   cluster.sh up [--brokers N] [--restart]   start (or reuse) a cluster; last line = bootstrap list
+#   cluster.sh down [--purge]                 stop what this script started (pid files); --purge deletes data
+#   cluster.sh status                         each node, its pid, port and whether it answers
+#   cluster.sh fetch                          fetch the Kafka jars from Maven Central into the cache
+#   cluster.sh bootstrap                      print the bootstrap list of the running cluster
+#   cluster.sh topic ARGS…                    run Kafka's TopicCommand against the running cluster
+#   cluster.sh tool CLASS ARGS…               run any class from the Kafka jars (e.g. ProducerPerformance)
+#   cluster.sh kill-broker ID | start-broker ID   fault injection (kill -9 / restart one broker)
+#
+# Environment: DATASTORM_KAFKA_HOME (state, default kafka-cluster/.run), DATASTORM_KAFKA_CACHE (jars,
+# default kafka-cluster/.cache), DATASTORM_KAFKA_PORT (first broker port, default 19092),
+# DATASTORM_CONTROLLER_PORT (default 19090), DATASTORM_BROKER_HEAP (default 768m),
+# DATASTORM_UP_TIMEOUT (seconds a node may take to come up, default 60).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$HERE/pom.xml")
+CACHE=${DATASTORM_KAFKA_CACHE:-$HERE/.cache}
+LIBS=$CACHE/kafka-$KAFKA_VERSION/libs
+STATE=${DATASTORM_KAFKA_HOME:-$HERE/.run}
+BROKER_PORT=${DATASTORM_KAFKA_PORT:-19092}
+CONTROLLER_PORT=${DATASTORM_CONTROLLER_PORT:-19090}
+BROKER_HEAP=${DATASTORM_BROKER_HEAP:-768m}
+CONTROLLER_HEAP=${DATASTORM_CONTROLLER_HEAP:-256m}
+UP_TIMEOUT=${DATASTORM_UP_TIMEOUT:-60}
+CONTROLLER_ID=100
+HOST=127.0.0.1
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+# Extra mvn flags, e.g. "-s my-settings.xml" for a mirror.
+MAVEN_FLAGS=${DATASTORM_MAVEN_FLAGS:-}
+
+die() { echo "cluster.sh: error: $*" >&2; exit "${EXIT_CODE:-1}"; }
+usage_error() { EXIT_CODE=2 die "$*"; }
+info() { echo "cluster.sh: $*" >&2; }
+
+# --- prerequisites ---------------------------------------------------------------------------
+require_java() {
+  if [[ -n ${JAVA_HOME:-} ]]; then
+    [[ -x $JAVA_HOME/bin/java ]] || die "java not found at \$JAVA_HOME/bin/java ($JAVA_HOME): Kafka $KAFKA_VERSION needs Java 17+; fix JAVA_HOME or unset it"
+  else
+    command -v java >/dev/null 2>&1 || die "java not found: Kafka $KAFKA_VERSION needs Java 17+ (apt-get install openjdk-17-jre-headless)"
+  fi
+  local v
+  v=$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
+  [[ -n $v && $v -ge 17 ]] || die "java ${v:-?} found, Kafka $KAFKA_VERSION needs Java 17+"
+}
+
+fetch_jars() {
+  [[ -f $LIBS/.complete ]] && return 0
+  command -v mvn >/dev/null 2>&1 || die "mvn not found: it fetches the Kafka jars (apt-get install maven)"
+  info "fetching Apache Kafka $KAFKA_VERSION from Maven Central into $LIBS (once)"
+  mkdir -p "$CACHE"
+  local tmp log
+  tmp=$(mktemp -d "$CACHE/libs.XXXXXX")
+  log=$CACHE/mvn.log
+  if ! timeout 600 mvn -B -q $MAVEN_FLAGS -f "$HERE/pom.xml" dependency:copy-dependencies \
+        -DoutputDirectory="$tmp" -DincludeScope=runtime >"$log" 2>&1; then
+    rm -rf "$tmp"
+    die "could not fetch Kafka $KAFKA_VERSION from Maven Central (is it reachable?); mvn said: $(grep -m1 -E 'ERROR' "$log" | cut -c1-240)"
+  fi
+  rm -rf "$LIBS"; mkdir -p "$(dirname "$LIBS")"; mv "$tmp" "$LIBS"
+  touch "$LIBS/.complete"
+}
+
+# --- helpers ------------------------------------------------------------------------------------
+broker_port() { echo $((BROKER_PORT + $1 - 1)); }
+bootstrap_for() { local n=$1 i out=""; for ((i = 1; i <= n; i++)); do out+="${out:+,}$HOST:$(broker_port "$i")"; done; echo "$out"; }
+running_brokers() { [[ -f $STATE/brokers ]] && cat "$STATE/brokers" || echo 0; }
+pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+port_answers() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+rf_for() { local n=$1; ((n < 3)) && echo "$n" || echo 3; }
+
+port_holder() { # "pid 123 (java)" or "" when ss cannot tell
+  ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:(("\([^"]*\)",pid=\([0-9]*\).*/pid \2 (\1)/p' | head -1
+}
+
+check_port_free() {
+  local port=$1 holder
+  if port_answers "$port" || [[ -n $(ss -Hltn "sport = :$port" 2>/dev/null) ]]; then
+    holder=$(port_holder "$port")
+    die "port $port is already in use${holder:+ by $holder}; stop it or set ${2} to another port"
+  fi
+}
+
+kafka_java() { # run a Kafka tool class in the foreground
+  "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -Dlog4j2.configurationFile="$HERE/log4j2-tools.properties" \
+    -cp "$LIBS/*" "$@"
+}
+
+write_configs() {
+  local n=$1 i rf voters=$CONTROLLER_ID@$HOST:$CONTROLLER_PORT
+  rf=$(rf_for "$n")
+  mkdir -p "$STATE/config" "$STATE/logs" "$STATE/pids" "$STATE/data"
+  cat >"$STATE/config/controller.properties" <<EOF
+process.roles=controller
+node.id=$CONTROLLER_ID
+controller.quorum.voters=$voters
+listeners=CONTROLLER://$HOST:$CONTROLLER_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT
+log.dirs=$STATE/data/controller
+EOF
+  for ((i = 1; i <= n; i++)); do
+    cat >"$STATE/config/broker-$i.properties" <<EOF
+process.roles=broker
+node.id=$i
+controller.quorum.voters=$voters
+controller.listener.names=CONTROLLER
+listeners=PLAINTEXT://$HOST:$(broker_port "$i")
+advertised.listeners=PLAINTEXT://$HOST:$(broker_port "$i")
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$STATE/data/broker-$i
+# Topics are created on purpose, never by a typo.
+auto.create.topics.enable=false
+# Let 16 MB producer batches (plus headers) through, and replicate them.
+message.max.bytes=20971520
+replica.fetch.max.bytes=20971520
+replica.fetch.response.max.bytes=67108864
+socket.request.max.bytes=134217728
+socket.send.buffer.bytes=1048576
+socket.receive.buffer.bytes=1048576
+fetch.max.bytes=67108864
+num.partitions=$n
+default.replication.factor=$rf
+offsets.topic.replication.factor=$rf
+offsets.topic.num.partitions=$((n * 3))
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=$rf
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+num.network.threads=3
+num.io.threads=4
+log.segment.bytes=268435456
+log.retention.bytes=4294967296
+log.retention.check.interval.ms=60000
+EOF
+  done
+}
+
+format_node() { # $1 = config file
+  kafka_java kafka.tools.StorageTool format --ignore-formatted -t "$(cat "$STATE/cluster-id")" -c "$1" \
+    >>"$STATE/logs/format.log" 2>&1 || die "formatting storage for $(basename "$1") failed: $(tail -3 "$STATE/logs/format.log" | tr '\n' ' ')"
+}
+
+start_node() { # $1 = name (controller | broker-N), $2 = heap
+  local name=$1 heap=$2
+  nohup "$JAVA" -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -Djava.awt.headless=true -Dlog4j2.configurationFile="$HERE/log4j2.properties" \
+    -cp "$LIBS/*" kafka.Kafka "$STATE/config/$name.properties" >"$STATE/logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$STATE/pids/$name.pid"
+}
+
+wait_port() { # $1 = name, $2 = port: up within UP_TIMEOUT or die with the log's tail
+  local name=$1 port=$2 deadline=$((SECONDS + UP_TIMEOUT))
+  until port_answers "$port"; do
+    if ! pid_alive "$STATE/pids/$name.pid"; then
+      echo "--- last lines of $STATE/logs/$name.log" >&2; tail -n 15 "$STATE/logs/$name.log" >&2 || true
+      die "$name exited during start-up (log above)"
+    fi
+    if ((SECONDS >= deadline)); then
+      echo "--- last lines of $STATE/logs/$name.log" >&2; tail -n 15 "$STATE/logs/$name.log" >&2 || true
+      die "$name is not up on port $port within ${UP_TIMEOUT}s (log above)"
+    fi
+    sleep 0.3
+  done
+}
+
+wait_registered() { # all N brokers registered with the controller
+  local n=$1 bootstrap deadline=$((SECONDS + UP_TIMEOUT)) got=0
+  bootstrap=$(bootstrap_for "$n")
+  while :; do
+    got=$(kafka_java org.apache.kafka.tools.ClusterTool list-endpoints --bootstrap-server "$bootstrap" 2>/dev/null |
+      grep -c "$HOST" || true)
+    ((got >= n)) && return 0
+    ((SECONDS >= deadline)) && die "only $got of $n brokers registered within ${UP_TIMEOUT}s; see $STATE/logs/"
+    sleep 1
+  done
+}
+
+probe_topic() { # a replicated topic can be created (then it is removed)
+  local n=$1 rf bootstrap deadline=$((SECONDS + UP_TIMEOUT)) out
+  rf=$(rf_for "$n"); bootstrap=$(bootstrap_for "$n")
+  until out=$(kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" --create \
+      --if-not-exists --topic __datastorm_probe --partitions "$n" --replication-factor "$rf" 2>&1); do
+    ((SECONDS >= deadline)) && die "cannot create a topic with replication factor $rf: $(echo "$out" | grep -m1 -i error)"
+    sleep 1
+  done
+  kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" --delete \
+    --topic __datastorm_probe >/dev/null 2>&1 || true
+}
+
+# --- commands -----------------------------------------------------------------------------------
+cmd_up() {
+  local n=4 restart=0
+  while (($#)); do
+    case $1 in
+      --brokers) [[ $# -ge 2 ]] || usage_error "--brokers needs a value: a whole number from 1 to 9"; n=$2; shift 2 ;;
+      --brokers=*) n=${1#*=}; shift ;;
+      --restart) restart=1; shift ;;
+      *) usage_error "unknown option '$1' for up (allowed: --brokers N, --restart)" ;;
+    esac
+  done
+  [[ $n =~ ^[1-9]$ ]] || usage_error "--brokers must be a whole number from 1 to 9 (got '$n')"
+
+  local current; current=$(running_brokers)
+  if [[ $current != 0 ]] && pid_alive "$STATE/pids/controller.pid"; then
+    if [[ $current == "$n" ]] && all_alive "$n"; then
+      bootstrap_for "$n"; return 0
+    fi
+    if ((restart)); then
+      info "a $current-broker cluster is running; restarting with $n brokers"
+      cmd_down --purge
+    elif [[ $current == "$n" ]]; then
+      die "the $n-broker cluster is only partly running (see 'cluster.sh status'); run 'cluster.sh up --brokers $n --restart'"
+    else
+      die "a $current-broker cluster is already running; 'cluster.sh down' first, or 'cluster.sh up --brokers $n --restart'"
+    fi
+  elif [[ $current != 0 ]]; then
+    cmd_down >/dev/null 2>&1 || true # leftovers of a cluster whose controller died
+  fi
+
+  require_java
+  fetch_jars
+  local i
+  check_port_free "$CONTROLLER_PORT" DATASTORM_CONTROLLER_PORT
+  for ((i = 1; i <= n; i++)); do check_port_free "$(broker_port "$i")" DATASTORM_KAFKA_PORT; done
+
+  # Data of a cluster with another size is not reused: its metadata names other brokers.
+  if [[ -f $STATE/brokers-formatted && $(cat "$STATE/brokers-formatted") != "$n" ]]; then
+    rm -rf "$STATE/data" "$STATE/cluster-id"
+  fi
+  mkdir -p "$STATE"
+  [[ -f $STATE/cluster-id ]] || head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$STATE/cluster-id"
+  write_configs "$n"
+  info "starting Kafka $KAFKA_VERSION: 1 controller + $n broker(s) (heap $BROKER_HEAP each), state in $STATE"
+  format_node "$STATE/config/controller.properties"
+  for ((i = 1; i <= n; i++)); do format_node "$STATE/config/broker-$i.properties"; done
+  echo "$n" >"$STATE/brokers-formatted"
+  echo "$n" >"$STATE/brokers"
+
+  start_node controller "$CONTROLLER_HEAP"
+  for ((i = 1; i <= n; i++)); do start_node "broker-$i" "$BROKER_HEAP"; done
+  wait_port controller "$CONTROLLER_PORT"
+  for ((i = 1; i <= n; i++)); do wait_port "broker-$i" "$(broker_port "$i")"; done
+  wait_registered "$n"
+  probe_topic "$n"
+  info "cluster is up: $n broker(s), replication factor up to $(rf_for "$n")"
+  bootstrap_for "$n"
+}
+
+all_alive() { local i; for ((i = 1; i <= $1; i++)); do pid_alive "$STATE/pids/broker-$i.pid" || return 1; done; }
+
+stop_pid_file() { # TERM, wait up to 30 s, then KILL; only the pid this script recorded
+  local f=$1 pid
+  [[ -f $f ]] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+cmd_down() {
+  local purge=0
+  while (($#)); do
+    case $1 in
+      --purge) purge=1; shift ;;
+      *) usage_error "unknown option '$1' for down (allowed: --purge)" ;;
+    esac
+  done
+  local f stopped=0
+  # Brokers first (a clean shutdown needs the controller), then the controller.
+  for f in "$STATE"/pids/broker-*.pid; do [[ -f $f ]] && { stop_pid_file "$f" & stopped=$((stopped + 1)); }; done
+  wait
+  [[ -f $STATE/pids/controller.pid ]] && { stop_pid_file "$STATE/pids/controller.pid"; stopped=$((stopped + 1)); }
+  rm -f "$STATE/brokers"
+  if ((purge)); then rm -rf "$STATE/data" "$STATE/cluster-id" "$STATE/brokers-formatted" "$STATE/logs"; fi
+  info "stopped $stopped node(s)$( ((purge)) && echo ', data deleted')"
+}
+
+cmd_status() {
+  local n; n=$(running_brokers)
+  if [[ ! -d $STATE/pids ]] || [[ -z $(ls "$STATE/pids" 2>/dev/null) ]]; then
+    echo "no cluster started by this script (state: $STATE)"; return 3
+  fi
+  printf '%-12s %-8s %-6s %s\n' NODE PID PORT STATE
+  local name port f pid st bad=0
+  for f in "$STATE"/pids/*.pid; do
+    name=$(basename "$f" .pid); pid=$(cat "$f")
+    if [[ $name == controller ]]; then port=$CONTROLLER_PORT; else port=$(broker_port "${name#broker-}"); fi
+    if ! kill -0 "$pid" 2>/dev/null; then st="dead"; bad=1
+    elif port_answers "$port"; then st="answers"
+    else st="running, not answering"; bad=1; fi
+    printf '%-12s %-8s %-6s %s\n' "$name" "$pid" "$port" "$st"
+  done
+  [[ $n != 0 ]] && echo "bootstrap: $(bootstrap_for "$n")"
+  return $bad
+}
+
+cmd_bootstrap() {
+  local n; n=$(running_brokers)
+  [[ $n != 0 ]] || die "no cluster is running; start one with 'kafka-cluster/cluster.sh up --brokers N'"
+  bootstrap_for "$n"
+}
+
+cmd_kill_broker() {
+  [[ ${1:-} =~ ^[1-9]$ && -f $STATE/pids/broker-$1.pid ]] || usage_error "kill-broker needs the id of a running broker (1..$(running_brokers))"
+  kill -KILL "$(cat "$STATE/pids/broker-$1.pid")" 2>/dev/null || true
+  info "broker-$1 killed (-9)"
+}
+
+cmd_start_broker() {
+  [[ ${1:-} =~ ^[1-9]$ && -f $STATE/config/broker-$1.properties ]] || usage_error "start-broker needs a broker id of the current cluster"
+  pid_alive "$STATE/pids/broker-$1.pid" && { info "broker-$1 is already running"; return 0; }
+  start_node "broker-$1" "$BROKER_HEAP"
+  wait_port "broker-$1" "$(broker_port "$1")"
+  info "broker-$1 is back"
+}
+
+main() {
+  local cmd=${1:-}
+  [[ $# -gt 0 ]] && shift
+  case $cmd in
+    up) cmd_up "$@" ;;
+    down) cmd_down "$@" ;;
+    status) cmd_status "$@" ;;
+    bootstrap) cmd_bootstrap ;;
+    fetch) require_java; fetch_jars; echo "$LIBS" ;;
+    libs) echo "$LIBS" ;;
+    version) echo "$KAFKA_VERSION" ;;
+    topic) require_java; fetch_jars; kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$(cmd_bootstrap)" "$@" ;;
+    tool) require_java; fetch_jars; [[ $# -ge 1 ]] || usage_error "tool needs a class name"; local c=$1; shift
+      [[ $c == *.* ]] || c=org.apache.kafka.tools.$c; kafka_java "$c" "$@" ;;
+    kill-broker) cmd_kill_broker "$@" ;;
+    start-broker) cmd_start_broker "$@" ;;
+    ""|-h|--help|help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    *) usage_error "unknown command '$cmd' (allowed: up, down, status, bootstrap, fetch, topic, tool, kill-broker, start-broker)" ;;
+  esac
+}
+
+main "$@"

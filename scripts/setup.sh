@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Everything DataStorm needs on a fresh Debian machine, idempotently:
+# Debian packages, npm dependencies (node-rdkafka compiles its bundled librdkafka), the build, the Kafka jars.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+say() { echo "setup: $*" >&2; }
+
+# Debian packages: redis-server (coordination), kcat (inspection), libzstd-dev + build tools (librdkafka with zstd),
+# Java 17 and Maven (the Kafka brokers and their jars).
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v kcat >/dev/null || need+=(kcat)
+dpkg -s libzstd-dev >/dev/null 2>&1 || need+=(libzstd-dev)
+command -v g++ >/dev/null || need+=(g++)
+command -v make >/dev/null || need+=(make)
+command -v python3 >/dev/null || need+=(python3)
+command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || need+=(maven)
+if ((${#need[@]})); then
+  [[ $(id -u) == 0 ]] || { echo "setup: error: missing ${need[*]}; installing needs root" >&2; exit 1; }
+  say "installing Debian packages: ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+command -v node >/dev/null || { echo "setup: error: node not found: DataStorm needs Node.js 20" >&2; exit 1; }
+[[ $(node -p 'process.versions.node.split(".")[0]') -ge 20 ]] || { echo "setup: error: Node.js 20+ needed, found $(node --version)" >&2; exit 1; }
+
+# npm ci only when the lock file changed since the last install (it rebuilds librdkafka: ~90 s).
+stamp=node_modules/.datastorm-lock
+if [[ ! -f $stamp ]] || ! cmp -s package-lock.json "$stamp"; then
+  say "npm ci (compiles librdkafka for node-rdkafka; a minute or two)"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
+say "building TypeScript"
+npm run -s build
+bash kafka-cluster/cluster.sh fetch >/dev/null
+say "ready"

@@ -1,0 +1,38 @@
+/** Typed errors with stable codes; the CLI maps them to one line on stderr and an exit code, never a stack. */
+export const ErrorCodes = {
+  INVALID_OPTION: { exit: 2, text: 'invalid option' },
+  KAFKA_UNREACHABLE: { exit: 3, text: 'Kafka unreachable' },
+  REDIS_UNREACHABLE: { exit: 4, text: 'Redis unreachable' },
+  TOPIC: { exit: 5, text: 'topic problem' },
+  CLUSTER: { exit: 6, text: 'local cluster failed' },
+  PRODUCE: { exit: 7, text: 'produce failed' },
+  SCHEMA: { exit: 8, text: 'schema problem' },
+  INTERNAL: { exit: 70, text: 'internal error' },
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class DataStormError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  /** For INVALID_OPTION: every problem found, one line each. */
+  readonly problems: string[];
+  constructor(code: ErrorCode, message: string, problems: string[] = []) {
+    super(message);
+    this.name = 'DataStormError';
+    this.code = code;
+    this.exitCode = ErrorCodes[code].exit;
+    this.problems = problems.length ? problems : [message];
+  }
+}
+
+export class InvalidOptionsError extends DataStormError {
+  constructor(problems: string[]) {
+    super('INVALID_OPTION', problems[0] ?? 'invalid options', problems);
+    this.name = 'InvalidOptionsError';
+  }
+}
+
+export function isDataStormError(e: unknown): e is DataStormError {
+  return e instanceof DataStormError;
+}

@@ -1,0 +1,33 @@
+/** A small, fast, seedable PRNG (xorshift128+ folded to 32 bits): the hot path draws millions of numbers per second. */
+export class Rng {
+  private s0: number;
+  private s1: number;
+  constructor(seed = (Math.random() * 2 ** 32) >>> 0) {
+    this.s0 = seed >>> 0 || 0x9e3779b9;
+    this.s1 = (seed * 2654435761) >>> 0 || 0x85ebca6b;
+    for (let i = 0; i < 8; i++) this.u32();
+  }
+  /** Uniform 32-bit unsigned integer. */
+  u32(): number {
+    let x = this.s0;
+    const y = this.s1;
+    this.s0 = y;
+    x ^= x << 23;
+    x ^= x >>> 17;
+    x ^= y ^ (y >>> 26);
+    this.s1 = x >>> 0;
+    return (this.s1 + y) >>> 0;
+  }
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.u32() / 4294967296;
+  }
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  /** Exponential(1): -ln(U), U in (0, 1]. */
+  exp(): number {
+    return -Math.log(1 - this.next());
+  }
+}

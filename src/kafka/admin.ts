@@ -1,0 +1,124 @@
+/** Topic creation, metadata and end offsets around node-rdkafka, each bounded in time so a dead cluster is reported, not waited on. */
+import Kafka from 'node-rdkafka';
+import { DataStormError } from '../errors.js';
+
+/** How long a first connection may take before the cluster is called unreachable. */
+export const CONNECT_TIMEOUT_MS = 6000;
+
+export interface TopicInfo {
+  name: string;
+  partitions: number;
+  replication: number;
+}
+
+const base = (bootstrap: string) => ({
+  'metadata.broker.list': bootstrap,
+  'socket.connection.setup.timeout.ms': 5000,
+  'log.connection.close': false,
+});
+
+function unreachable(bootstrap: string, timeoutMs: number, e: unknown): DataStormError {
+  const why = e instanceof Error ? e.message : String(e);
+  return new DataStormError('KAFKA_UNREACHABLE', `cannot reach Kafka at ${bootstrap} within ${timeoutMs / 1000} s (${why}); check --bootstrap`);
+}
+
+/** Connects a metadata-only producer; rejects within timeoutMs when no broker answers. */
+async function withClient<T>(bootstrap: string, timeoutMs: number, fn: (p: Kafka.Producer) => Promise<T>): Promise<T> {
+  const p = new Kafka.Producer(base(bootstrap));
+  p.on('event.error', () => undefined); // connection refusals surface as the connect timeout below
+  try {
+    await new Promise<void>((resolve, reject) => {
+      p.connect({ timeout: timeoutMs }, (err) => (err ? reject(unreachable(bootstrap, timeoutMs, err)) : resolve()));
+    });
+    return await fn(p);
+  } finally {
+    await new Promise<void>((r) => (p.isConnected() ? p.disconnect(2000, () => r()) : r()));
+  }
+}
+
+export function metadata(p: Kafka.Producer, topic?: string, timeout = 10_000): Promise<Kafka.Metadata> {
+  return new Promise((resolve, reject) =>
+    p.getMetadata({ topic, timeout }, (err, md) => (err ? reject(err) : resolve(md))),
+  );
+}
+
+/** Brokers the cluster reports, or a KAFKA_UNREACHABLE error within CONNECT_TIMEOUT_MS. */
+export async function listBrokers(bootstrap: string): Promise<Kafka.BrokerMetadata[]> {
+  return withClient(bootstrap, CONNECT_TIMEOUT_MS, async (p) => (await metadata(p)).brokers);
+}
+
+export async function describeTopic(bootstrap: string, topic: string): Promise<TopicInfo | undefined> {
+  return withClient(bootstrap, CONNECT_TIMEOUT_MS, (p) => describeWith(p, topic));
+}
+
+async function describeWith(p: Kafka.Producer, topic: string): Promise<TopicInfo | undefined> {
+  const md = await metadata(p);
+  const t = md.topics.find((x) => x.name === topic);
+  if (!t || t.partitions.length === 0) return undefined;
+  return { name: topic, partitions: t.partitions.length, replication: t.partitions[0]?.replicas.length ?? 0 };
+}
+
+export interface EnsureTopicOptions {
+  topic: string;
+  partitions: number;
+  replication: number;
+  config?: Record<string, string>;
+}
+
+/** Creates the topic when it does not exist; returns what the cluster has (which may differ if it existed). */
+export async function ensureTopic(bootstrap: string, o: EnsureTopicOptions): Promise<TopicInfo & { created: boolean }> {
+  const existing = await describeTopic(bootstrap, o.topic);
+  if (existing) return { ...existing, created: false };
+  const admin = Kafka.AdminClient.create(base(bootstrap));
+  try {
+    await new Promise<void>((resolve, reject) =>
+      admin.createTopic(
+        { topic: o.topic, num_partitions: o.partitions, replication_factor: o.replication, config: o.config ?? {} },
+        15_000,
+        (err) => {
+          if (!err || err.code === Kafka.CODES.ERRORS.ERR_TOPIC_ALREADY_EXISTS) resolve();
+          else reject(new DataStormError('TOPIC', `cannot create topic '${o.topic}' (${o.partitions} partitions, replication ${o.replication}): ${err.message}`));
+        },
+      ),
+    );
+  } finally {
+    admin.disconnect();
+  }
+  // Metadata propagates to every broker shortly after creation; wait until it shows the partitions.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const t = await describeTopic(bootstrap, o.topic);
+    if (t && t.partitions === o.partitions) return { ...t, created: true };
+    if (Date.now() > deadline) throw new DataStormError('TOPIC', `topic '${o.topic}' was created but its metadata did not show up within 15 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function deleteTopic(bootstrap: string, topic: string): Promise<void> {
+  const admin = Kafka.AdminClient.create(base(bootstrap));
+  try {
+    await new Promise<void>((resolve, reject) =>
+      admin.deleteTopic(topic, 15_000, (err) =>
+        !err || err.code === Kafka.CODES.ERRORS.ERR_UNKNOWN_TOPIC_OR_PART ? resolve() : reject(err),
+      ),
+    );
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/** Sum over partitions of (high watermark - low watermark): what the topic holds, counted by the brokers. */
+export async function topicMessageCount(bootstrap: string, topic: string): Promise<{ total: number; perPartition: number[] }> {
+  return withClient(bootstrap, CONNECT_TIMEOUT_MS, async (p) => {
+    const t = await describeWith(p, topic);
+    if (!t) throw new DataStormError('TOPIC', `topic '${topic}' does not exist`);
+    const perPartition: number[] = [];
+    for (let i = 0; i < t.partitions; i++) {
+      const w = await new Promise<Kafka.WatermarkOffsets>((resolve, reject) =>
+        p.queryWatermarkOffsets(topic, i, 10_000, (err, off) => (err ? reject(err) : resolve(off))),
+      );
+      perPartition.push(w.highOffset - w.lowOffset);
+    }
+    return { total: perPartition.reduce((a, b) => a + b, 0), perPartition };
+  });
+}

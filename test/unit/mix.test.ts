@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FixedPlanner, VolatilePlanner, largestRemainder, fillShuffled } from '../../src/generate/mix.js';
+import { Rng } from '../../src/generate/random.js';
+
+test('largest remainder sums to n and is exact when shares divide n', () => {
+  assert.deepEqual(largestRemainder([0.5, 0.3, 0.2], 8000), [4000, 2400, 1600]);
+  assert.deepEqual(largestRemainder([1 / 3, 1 / 3, 1 / 3], 10), [4, 3, 3]);
+  for (let n = 0; n < 200; n++) {
+    const c = largestRemainder([0.37, 0.41, 0.22], n);
+    assert.equal(c[0] + c[1] + c[2], n);
+  }
+});
+
+test('fixed 50/30/20 is exact in every batch of 8000 and over the run', () => {
+  const p = new FixedPlanner([50, 30, 20]);
+  for (let b = 0; b < 100; b++) assert.deepEqual(p.counts(8000), [4000, 2400, 1600]);
+});
+
+test('fixed keeps the run total exact with odd batch sizes', () => {
+  const p = new FixedPlanner([33, 33, 34]);
+  const tot = [0, 0, 0];
+  let n = 0;
+  for (let b = 1; b <= 500; b++) {
+    const size = (b * 37) % 101 + 1;
+    const c = p.counts(size);
+    assert.equal(c[0] + c[1] + c[2], size);
+    assert.ok(c.every((x) => x >= 0));
+    for (let i = 0; i < 3; i++) tot[i] += c[i];
+    n += size;
+  }
+  assert.deepEqual(tot, largestRemainder([0.33, 0.33, 0.34], n));
+});
+
+function positiveShareStd(volatility: number): { sd: number; min: number; max: number } {
+  const p = new VolatilePlanner([40, 30, 30], volatility, new Rng(42));
+  const xs: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const c = p.counts(8000);
+    assert.equal(c[0] + c[1] + c[2], 8000);
+    xs.push(c[0] / 8000);
+  }
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+  return { sd, min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+test('volatile 0.8 swings hard; 0.1 barely moves (per-batch positive share)', () => {
+  const hi = positiveShareStd(0.8);
+  const lo = positiveShareStd(0.1);
+  assert.ok(hi.sd > 0.15, `sd at 0.8 = ${hi.sd}`);
+  assert.ok(hi.max > 0.7 && hi.min < 0.15, `range at 0.8 = ${hi.min}..${hi.max}`);
+  assert.ok(lo.sd < 0.03, `sd at 0.1 = ${lo.sd}`);
+});
+
+test('fillShuffled keeps the counts and mixes the order', () => {
+  const out = new Uint8Array(1000);
+  const n = fillShuffled(out, [500, 300, 200], new Rng(7));
+  assert.equal(n, 1000);
+  const c = [0, 0, 0];
+  for (const s of out) c[s]++;
+  assert.deepEqual(c, [500, 300, 200]);
+  assert.ok(out.slice(0, 500).some((s) => s !== 0), 'not sorted');
+});
