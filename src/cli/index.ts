@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/** The datastorm command line: parses flags, calls the engine, maps typed errors to one line and an exit code. */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { isDataStormError } from '../errors.js';
+import { stormCommand, stormFlags } from './storm.js';
+
+function fail(lines: string[], code: number): never {
+  for (const l of lines) process.stderr.write(`datastorm: error: ${l}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  let exitCode = 0;
+  await yargs(hideBin(process.argv))
+    .scriptName('datastorm')
+    .command('storm', 'flood a Kafka cluster with Avro tweets and report what the brokers acknowledged', stormFlags, async (a) => {
+      exitCode = await stormCommand(a);
+    })
+    .demandCommand(1, 'a command is needed: storm')
+    .strict()
+    .fail((msg, err) => {
+      if (err) throw err;
+      fail([`${msg.split('\n')[0]} (see 'datastorm --help')`], 2);
+    })
+    .help()
+    .version(false)
+    .parseAsync();
+  process.exit(exitCode);
+}
+
+main().catch((e: unknown) => {
+  if (isDataStormError(e)) fail(e.problems, e.exitCode);
+  fail([`unexpected: ${(e as Error)?.message ?? String(e)} (set DATASTORM_LOG=debug for more)`], 70);
+});

@@ -1,0 +1,30 @@
+/** Global counters of a run in one Redis hash: children add their per-interval deltas (a few calls per second). */
+import type { Redis } from 'ioredis';
+import { runKeys } from './quota.js';
+
+export interface CounterDelta {
+  acked: number;
+  bytes: number;
+  failed: number;
+  positive: number;
+  negative: number;
+  neutral: number;
+}
+
+export class Counters {
+  private readonly key: string;
+  constructor(private readonly redis: Redis, runId: string) {
+    this.key = runKeys(runId).counters;
+  }
+  async add(d: CounterDelta): Promise<void> {
+    const m = this.redis.multi();
+    for (const [k, v] of Object.entries(d)) if (v) m.hincrby(this.key, k, v);
+    m.expire(this.key, 86400);
+    await m.exec();
+  }
+  async read(): Promise<CounterDelta> {
+    const h = await this.redis.hgetall(this.key);
+    const n = (k: string) => Number(h[k] ?? 0);
+    return { acked: n('acked'), bytes: n('bytes'), failed: n('failed'), positive: n('positive'), negative: n('negative'), neutral: n('neutral') };
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The global quota: one Redis counter of slices issued per run, shared by every child of every storm process that
+ * names the same run. A lease takes up to `want` messages, bounded by
+ *   - the exact count:  issued never exceeds --count;
+ *   - the open-loop schedule:  by time t after the run's start, at most floor(rate * t) may be issued (absolute time,
+ *     so a child that fell behind catches up in chunks instead of silently lowering the rate).
+ * Redis' own clock (TIME) is the one clock, so processes on the same Redis agree.
+ * A lease returns the slice's first global index, which becomes the tweet ids: unique across the run.
+ */
+import type { Redis } from 'ioredis';
+
+const LEASE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local start = tonumber(redis.call('GET', KEYS[2]))
+if not start then start = now; redis.call('SET', KEYS[2], now, 'EX', 86400) end
+local issued = tonumber(redis.call('GET', KEYS[1]) or '0')
+local want = tonumber(ARGV[1]); local count = tonumber(ARGV[2]); local rate = tonumber(ARGV[3])
+local grant = want
+if count >= 0 and count - issued < grant then grant = count - issued end
+local allowed = -1
+if rate > 0 then
+  allowed = math.floor(rate * (now - start) / 1000)
+  if allowed - issued < grant then grant = allowed - issued end
+end
+if grant < 0 then grant = 0 end
+if grant > 0 then redis.call('INCRBY', KEYS[1], grant); redis.call('EXPIRE', KEYS[1], 86400) end
+return {issued, grant, now - start, allowed}
+`;
+
+/** Gives back a slice a dead child leased but never saw acknowledged, so the run still reaches its count. */
+const GIVE_BACK = `
+local issued = tonumber(redis.call('GET', KEYS[1]) or '0')
+local n = tonumber(ARGV[1])
+if n > issued then n = issued end
+redis.call('DECRBY', KEYS[1], n)
+return n
+`;
+
+export interface Lease {
+  /** First global index of the slice (tweet ids start here). */
+  first: number;
+  /** Messages granted (0: count reached, or ahead of the schedule). */
+  granted: number;
+  /** Milliseconds since the run's start, by Redis' clock. */
+  elapsedMs: number;
+  /** Messages the schedule allows by now (-1 when the rate is unlimited). */
+  allowed: number;
+}
+
+export function runKeys(runId: string) {
+  const p = `datastorm:run:${runId}:`;
+  return { issued: `${p}issued`, start: `${p}start`, counters: `${p}counters`, prefix: p };
+}
+
+export class Quota {
+  private readonly keys: ReturnType<typeof runKeys>;
+  constructor(private readonly redis: Redis, runId: string, private readonly count: number | undefined, private readonly rate: number) {
+    this.keys = runKeys(runId);
+  }
+
+  async lease(want: number): Promise<Lease> {
+    const r = (await this.redis.eval(LEASE, 2, this.keys.issued, this.keys.start, want, this.count ?? -1, this.rate)) as number[];
+    return { first: Number(r[0]), granted: Number(r[1]), elapsedMs: Number(r[2]), allowed: Number(r[3]) };
+  }
+
+  async giveBack(n: number): Promise<number> {
+    if (n <= 0) return 0;
+    return Number(await this.redis.eval(GIVE_BACK, 1, this.keys.issued, n));
+  }
+
+  async issued(): Promise<number> {
+    return Number((await this.redis.get(this.keys.issued)) ?? 0);
+  }
+}
+
+/** Chunk a child leases at once: a tenth of a second of its share of the rate, at most one batch. */
+export function leaseChunk(batchSize: number, rate: number, workers: number): number {
+  if (rate <= 0) return batchSize;
+  return Math.max(1, Math.min(batchSize, Math.floor(rate / workers / 10)));
+}

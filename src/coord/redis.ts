@@ -1,0 +1,40 @@
+/** Redis connection that fails fast: an unreachable Redis is a REDIS_UNREACHABLE error within seconds, never a hang. */
+import { Redis } from 'ioredis';
+import { DataStormError } from '../errors.js';
+
+export const REDIS_CONNECT_TIMEOUT_MS = 4000;
+
+export async function connectRedis(url: string): Promise<Redis> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new DataStormError('INVALID_OPTION', `--redis must be a URL like redis://127.0.0.1:6379 (got '${url}')`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new DataStormError('INVALID_OPTION', `--redis must be a redis:// or rediss:// URL (got '${url}')`);
+  }
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    // During a run a short outage is retried; the first connection is not (see below).
+    retryStrategy: (times) => (times > 20 ? null : Math.min(times * 100, 1000)),
+  });
+  redis.on('error', () => undefined); // reported through the failing commands
+  try {
+    await Promise.race([
+      redis.connect(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), REDIS_CONNECT_TIMEOUT_MS + 500)),
+    ]);
+    await redis.ping();
+  } catch (e) {
+    redis.disconnect();
+    throw new DataStormError(
+      'REDIS_UNREACHABLE',
+      `cannot reach Redis at ${url} within ${REDIS_CONNECT_TIMEOUT_MS / 1000} s (${(e as Error).message}); start it (scripts/redis.sh up) or check --redis`,
+    );
+  }
+  return redis;
+}

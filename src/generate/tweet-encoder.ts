@@ -1,0 +1,136 @@
+/**
+ * Avro encoding of tweets, prepared at start so the hot path only copies bytes.
+ *
+ * A record's Avro encoding is the concatenation of its fields' encodings, so a tweet is
+ *   [run_id, producer_id]  constant per producer: encoded once
+ *   [seq, id, created_at]  three zig-zag varints written per message
+ *   [user … sentiment]     the "tail": pre-encoded for every tweet of the pool
+ * The result is byte-for-byte what avsc's Type.toBuffer gives for the same record (a unit test holds it to that).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import avro from 'avsc';
+import { DataStormError } from '../errors.js';
+import { SENTIMENTS, type Sentiment } from './mix.js';
+import { composeTweet, type TweetContent } from './texts.js';
+import type { Rng } from './random.js';
+
+export const DEFAULT_SCHEMA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../schemas/tweet.avsc');
+const HEAD_FIELDS = ['run_id', 'producer_id', 'seq', 'id', 'created_at'] as const;
+
+export interface Tweet extends TweetContent {
+  run_id: string;
+  producer_id: string;
+  seq: number;
+  id: number;
+  created_at: number;
+}
+
+/** Loads and checks the tweet schema; a malformed or incompatible file is a SCHEMA error with one clear line. */
+export function loadTweetType(file = DEFAULT_SCHEMA): avro.Type {
+  let schema: { fields?: { name: string }[] };
+  try {
+    schema = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DataStormError('SCHEMA', `cannot read schema ${file}: ${(e as Error).message}`);
+  }
+  let type: avro.Type;
+  try {
+    type = avro.Type.forSchema(schema as avro.Schema, { logicalTypes: {} });
+  } catch (e) {
+    throw new DataStormError('SCHEMA', `schema ${file} is not valid Avro: ${(e as Error).message}`);
+  }
+  const names = (schema.fields ?? []).map((f) => f.name);
+  if (HEAD_FIELDS.some((f, i) => names[i] !== f)) {
+    throw new DataStormError('SCHEMA', `schema ${file} must start with the fields ${HEAD_FIELDS.join(', ')} (has ${names.slice(0, 5).join(', ')})`);
+  }
+  return type;
+}
+
+/** Type of the tail: the same fields after the head, as their own record (same bytes). */
+function tailType(full: avro.Type): avro.Type {
+  const schema = full.schema() as { fields: unknown[]; name?: string };
+  return avro.Type.forSchema({ type: 'record', name: 'TweetTail', fields: schema.fields.slice(HEAD_FIELDS.length) } as avro.Schema, {
+    logicalTypes: {},
+  });
+}
+
+/** Writes the zig-zag varint of a non-negative safe integer at off; returns the new offset. */
+export function writeLong(buf: Buffer, off: number, n: number): number {
+  let z = n * 2; // zig-zag of n >= 0; numbers here stay below 2^52
+  while (z >= 0x80) {
+    buf[off++] = (z % 0x80) | 0x80;
+    z = Math.floor(z / 0x80);
+  }
+  buf[off++] = z;
+  return off;
+}
+
+export interface TweetPool {
+  /** Pre-encoded tails per sentiment index (0 positive, 1 negative, 2 neutral). */
+  tails: Buffer[][];
+  /** The content behind each tail, for tests and the text preview. */
+  contents: TweetContent[][];
+  /** Average tail length, for sizing buffers. */
+  avgTail: number;
+  maxTail: number;
+}
+
+export function buildPool(type: avro.Type, rng: Rng, brands: readonly string[], perSentiment = 1024): TweetPool {
+  const tail = tailType(type);
+  const tails: Buffer[][] = [];
+  const contents: TweetContent[][] = [];
+  let total = 0;
+  let count = 0;
+  let maxTail = 0;
+  for (const s of SENTIMENTS) {
+    const bs: Buffer[] = [];
+    const cs: TweetContent[] = [];
+    for (let i = 0; i < perSentiment; i++) {
+      const c = composeTweet(rng, brands, s as Sentiment);
+      const b = tail.toBuffer({
+        user: { handle: c.handle, followers: c.followers, verified: c.verified },
+        text: c.text,
+        brand: c.brand,
+        product: c.product,
+        hashtags: c.hashtags,
+        lang: c.lang,
+        sentiment: c.sentiment,
+      });
+      bs.push(b);
+      cs.push(c);
+      total += b.length;
+      count++;
+      if (b.length > maxTail) maxTail = b.length;
+    }
+    tails.push(bs);
+    contents.push(cs);
+  }
+  return { tails, contents, avgTail: total / count, maxTail };
+}
+
+/** Encodes the constant head of one producer. */
+export function encodePrefix(runId: string, producerId: string): Buffer {
+  const str = avro.Type.forSchema('string');
+  return Buffer.concat([str.toBuffer(runId), str.toBuffer(producerId)]);
+}
+
+/**
+ * Encodes one tweet at `off` in `out`: prefix, seq, id, created_at, tail. Returns the end offset.
+ * `out` must have room for prefix + 30 + tail bytes.
+ */
+export function encodeTweet(out: Buffer, off: number, prefix: Buffer, seq: number, id: number, createdAt: number, tail: Buffer): number {
+  off += prefix.copy(out, off);
+  off = writeLong(out, off, seq);
+  off = writeLong(out, off, id);
+  off = writeLong(out, off, createdAt);
+  off += tail.copy(out, off);
+  return off;
+}
+
+/** Decodes one encoded tweet (readers, tests, verify). */
+export function decodeTweet(type: avro.Type, buf: Buffer): Tweet {
+  const t = type.fromBuffer(buf) as Tweet & { user: { handle: string; followers: number; verified: boolean } };
+  return { ...t, handle: t.user.handle, followers: t.user.followers, verified: t.user.verified };
+}

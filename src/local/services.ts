@@ -1,0 +1,28 @@
+/** The embedded default: start (or reuse) the local Kafka cluster through kafka-cluster/cluster.sh. */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DataStormError } from '../errors.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Runs `cluster.sh up --brokers N`; resolves with the bootstrap list (its last line). Its progress goes to stderr. */
+export function startLocalCluster(brokers: number, quiet: boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [path.join(ROOT, 'kafka-cluster/cluster.sh'), 'up', '--brokers', String(brokers)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => {
+      err += d;
+      if (!quiet) process.stderr.write(d);
+    });
+    child.on('close', (code) => {
+      if (code === 0) return resolve(out.trim().split('\n').pop() ?? '');
+      const line = err.split('\n').find((l) => l.includes('error:')) ?? `cluster.sh exited ${code}`;
+      reject(new DataStormError('CLUSTER', `could not start the local ${brokers}-broker cluster: ${line.replace(/^cluster\.sh: error: /, '')}`));
+    });
+  });
+}

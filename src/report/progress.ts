@@ -1,0 +1,55 @@
+/** The live progress bar: a 'tick' listener that redraws a few lines on stderr (TTY only), once per second. */
+import type { TickEvent } from '../storm/primary.js';
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export function clock(sec: number): string {
+  if (!Number.isFinite(sec) || sec < 0) return '--:--:--';
+  const s = Math.round(sec);
+  return [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60].map((x) => String(x).padStart(2, '0')).join(':');
+}
+
+/** The lines for one tick (pure: tested without a terminal). */
+export function progressLines(t: TickEvent, width = 40): string[] {
+  let fraction: number | undefined;
+  let remaining = NaN;
+  if (t.target !== undefined) {
+    fraction = Math.min(1, t.acked / t.target);
+    remaining = t.averageRate > 0 ? (t.target - t.acked) / t.averageRate : NaN;
+  }
+  if (t.durationSec !== undefined) {
+    const byTime = Math.min(1, t.elapsedSec / t.durationSec);
+    if (fraction === undefined || byTime > fraction) {
+      fraction = byTime;
+      remaining = Math.max(0, t.durationSec - t.elapsedSec);
+    }
+  }
+  const f = fraction ?? 0;
+  const filled = Math.round(f * width);
+  return [
+    `[${'▓'.repeat(filled)}${'░'.repeat(width - filled)}] ${(f * 100).toFixed(2)}%`,
+    `Total Tweets: ${fmt(t.acked)}${t.target !== undefined ? ` / ${fmt(t.target)}` : ''}`,
+    `Throughput (current): ${fmt(t.currentRate)} tweets/sec`,
+    `Throughput (avg): ${fmt(t.averageRate)} tweets/sec`,
+    `Elapsed: ${clock(t.elapsedSec)}`,
+    `Remaining: ${clock(remaining)}`,
+    `Errors: ${fmt(t.errors)}${t.behind > 0 ? `   Behind schedule: ${fmt(t.behind)}` : ''}`,
+  ];
+}
+
+export class ProgressBar {
+  private drawn = 0;
+  constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
+  readonly onTick = (t: TickEvent): void => {
+    const lines = progressLines(t);
+    // Move up over the previous frame and clear it, then draw the new one.
+    let s = this.drawn ? `\x1b[${this.drawn}A` : '';
+    for (const l of lines) s += `\x1b[2K${l}\n`;
+    this.out.write(s);
+    this.drawn = lines.length;
+  };
+  clear(): void {
+    if (this.drawn) this.out.write(`\x1b[${this.drawn}A\x1b[0J`);
+    this.drawn = 0;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * A storm child: leases slices of the global quota, generates and Avro-encodes tweets into a reused buffer, produces
+ * them, and counts what the brokers acknowledged (delivery reports). Talks to the primary once per interval.
+ */
+import * as hdr from 'hdr-histogram-js';
+import type Kafka from 'node-rdkafka';
+import { connectRedis } from '../coord/redis.js';
+import { Quota, leaseChunk } from '../coord/quota.js';
+import { Counters } from '../coord/counters.js';
+import { connectProducer, producerConfig, QUEUE_FULL } from '../kafka/producer.js';
+import { FixedPlanner, VolatilePlanner, fillShuffled, type MixPlanner } from '../generate/mix.js';
+import { Rng } from '../generate/random.js';
+import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../generate/tweet-encoder.js';
+import { isDataStormError } from '../errors.js';
+import { CHILD_ENV, type ChildConfig, type ChildMessage, type PrimaryMessage, type TickMessage } from './protocol.js';
+
+const TICK_MS = 1000;
+const FLUSH_TIMEOUT_MS = 30_000;
+
+const send = (m: ChildMessage) => process.send?.(m);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runChild(cfg: ChildConfig): Promise<void> {
+  const o = cfg.options;
+  const producerId = `${o.runId}/p${cfg.slot}.${cfg.incarnation}`;
+  let stopping = false;
+  process.on('message', (m: PrimaryMessage) => m.t === 'stop' && (stopping = true));
+  // Ctrl-C reaches the whole process group: the child stops like on the primary's word, it does not die.
+  process.on('SIGINT', () => (stopping = true));
+  process.on('SIGTERM', () => (stopping = true));
+
+  // --- prepared before the loop -------------------------------------------------------------------
+  const rng = new Rng((process.pid * 2654435761 + cfg.slot) >>> 0);
+  const type = loadTweetType(o.schema);
+  const pool = buildPool(type, rng, o.brands);
+  const prefix = encodePrefix(o.runId, producerId);
+  const planner: MixPlanner = o.mode === 'fixed' ? new FixedPlanner(o.sentiment) : new VolatilePlanner(o.sentiment, o.volatility, rng);
+  const order = new Uint8Array(o.batchSize);
+  const out = Buffer.allocUnsafe(o.batchSize * (prefix.length + 30 + pool.maxTail));
+  const poolSize = pool.tails[0].length;
+  const latency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
+
+  const redis = await connectRedis(o.redis);
+  const quota = new Quota(redis, o.runId, o.count, o.rate);
+  const counters = new Counters(redis, o.runId);
+  const producer = await connectProducer(producerConfig(o, producerId));
+
+  // --- counters (deltas since the last tick) --------------------------------------------------------
+  let acked = 0, bytes = 0, failedTotal = 0, sent = 0, leased = 0, inFlight = 0, behind = 0;
+  let failed: Record<string, number> = {};
+  let mix: [number, number, number] = [0, 0, 0];
+  let shares: number[] = [];
+  producer.on('delivery-report', (err: Kafka.LibrdKafkaError | null, r: Kafka.DeliveryReport) => {
+    inFlight--;
+    if (err) {
+      const name = String(err.message || err.code);
+      failed[name] = (failed[name] ?? 0) + 1;
+      failedTotal++;
+    } else {
+      acked++;
+      bytes += r.size;
+      if (r.timestamp) latency.recordValue(Math.max(1, Date.now() - r.timestamp));
+    }
+  });
+  producer.setPollInterval(10);
+
+  const tick = async () => {
+    const m: TickMessage = { t: 'tick', slot: cfg.slot, acked, bytes, failed, sent, leased, mix, inFlight, behind, batchShares: shares };
+    const delta = { acked, bytes, failed: failedTotal, positive: mix[0], negative: mix[1], neutral: mix[2] };
+    acked = 0; bytes = 0; failedTotal = 0; sent = 0; leased = 0; failed = {}; mix = [0, 0, 0]; shares = [];
+    send(m);
+    await counters.add(delta).catch(() => undefined); // Redis blips must not stop the run; the primary counts too
+    // Failed deliveries go back to the quota so another batch replaces them and an exact --count still lands.
+    if (o.count !== undefined && delta.failed > 0) await quota.giveBack(delta.failed).catch(() => undefined);
+  };
+  const ticker = setInterval(() => void tick(), TICK_MS);
+
+  // --- the loop ---------------------------------------------------------------------------------------
+  const chunk = leaseChunk(o.batchSize, o.rate, o.workers);
+  const durationMs = o.duration !== undefined ? o.duration * 1000 : Infinity;
+  let seq = 0;
+  let cursor = rng.int(poolSize);
+  const stride = 1 + 2 * rng.int(poolSize / 2); // odd: walks the whole pool (its size is a power of 2)
+  try {
+    while (!stopping) {
+      const lease = await quota.lease(chunk);
+      if (lease.elapsedMs >= durationMs) break;
+      if (lease.granted === 0) {
+        if (lease.allowed < 0 || (o.count !== undefined && lease.first >= o.count)) break; // count reached
+        await sleep(Math.min(50, Math.max(1, (chunk / Math.max(o.rate, 1)) * 1000)));
+        continue;
+      }
+      behind = lease.allowed >= 0 ? Math.max(0, lease.allowed - lease.first - lease.granted) : 0;
+      leased += lease.granted;
+      const n = lease.granted;
+      const counts = planner.counts(n);
+      if (o.mode === 'volatile') shares.push(counts[0] / n);
+      fillShuffled(order, counts, rng);
+      mix[0] += counts[0]; mix[1] += counts[1]; mix[2] += counts[2];
+      let off = 0;
+      const now = Date.now();
+      for (let i = 0; i < n; i++) {
+        cursor = (cursor + stride) & (poolSize - 1);
+        const start = off;
+        off = encodeTweet(out, off, prefix, seq, lease.first + i, now, pool.tails[order[i]][cursor]);
+        const value = out.subarray(start, off);
+        for (;;) {
+          try {
+            producer.produce(o.topic, null, value, null, now);
+            break;
+          } catch (e) {
+            if ((e as { code?: number }).code !== QUEUE_FULL) throw e;
+            await sleep(5); // librdkafka's queue is full: let deliveries drain (they arrive between awaits)
+          }
+        }
+        seq++;
+        inFlight++;
+        sent++;
+      }
+    }
+    // Stop generating; wait (bounded) for what is in flight.
+    await new Promise<void>((resolve) => producer.flush(FLUSH_TIMEOUT_MS, () => resolve()));
+    const deadline = Date.now() + 5000;
+    while (inFlight > 0 && Date.now() < deadline) await sleep(20);
+  } catch (e) {
+    send({ t: 'fatal', slot: cfg.slot, code: isDataStormError(e) ? e.code : 'PRODUCE', message: (e as Error).message });
+  }
+  clearInterval(ticker);
+  await tick();
+  send({
+    t: 'done',
+    slot: cfg.slot,
+    histogram: hdr.encodeIntoCompressedBase64(latency),
+    unresolved: inFlight,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  });
+  await new Promise<void>((r) => producer.disconnect(5000, () => r()));
+  redis.disconnect();
+}
+
+// Entry point when forked by the primary (cluster.setupPrimary({ exec: this file })).
+const raw = process.env[CHILD_ENV];
+if (raw) {
+  runChild(JSON.parse(raw) as ChildConfig).then(
+    () => process.exit(0),
+    (e) => {
+      send({ t: 'fatal', slot: -1, code: isDataStormError(e) ? e.code : 'INTERNAL', message: (e as Error).message });
+      process.exit(1);
+    },
+  );
+}

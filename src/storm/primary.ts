@@ -1,0 +1,190 @@
+/**
+ * The storm engine: `storm(options)` forks one child per worker (node:cluster), aggregates their per-interval ticks,
+ * restarts a child that dies, and resolves with the final report. It is an EventEmitter ('start', 'tick', 'restart',
+ * 'warning') that can also be awaited. Progress bars and reports are listeners; the engine prints nothing.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as hdr from 'hdr-histogram-js';
+import { connectRedis } from '../coord/redis.js';
+import { Quota } from '../coord/quota.js';
+import { Counters } from '../coord/counters.js';
+import { ensureTopic, listBrokers } from '../kafka/admin.js';
+import { DataStormError } from '../errors.js';
+import { CHILD_ENV, type ChildConfig, type ChildMessage, type PrimaryMessage } from './protocol.js';
+import type { StormOptions } from './options.js';
+import { buildReport, type StormReport, type RunTotals } from '../report/summary.js';
+
+const CHILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.js');
+const MAX_RESTARTS_PER_SLOT = 5;
+
+export interface TickEvent {
+  elapsedSec: number;
+  acked: number;
+  target?: number;
+  durationSec?: number;
+  currentRate: number;
+  averageRate: number;
+  errors: number;
+  inFlight: number;
+  behind: number;
+}
+
+interface Slot {
+  worker?: Worker;
+  incarnation: number;
+  leased: number;
+  acked: number;
+  failed: number;
+  inFlight: number;
+  behind: number;
+  done: boolean;
+  restarts: number;
+  maxRssBytes: number;
+}
+
+export class StormRun extends EventEmitter implements PromiseLike<StormReport> {
+  private readonly result: Promise<StormReport>;
+  private stopping = false;
+  private readonly slots: Slot[] = [];
+  constructor(private readonly o: StormOptions) {
+    super();
+    this.result = this.run();
+    this.result.catch(() => undefined); // the awaiting caller sees it
+  }
+
+  then<A = StormReport, B = never>(ok?: ((r: StormReport) => A | PromiseLike<A>) | null, bad?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.result.then(ok, bad);
+  }
+
+  /** Stop generating, let in-flight messages finish (bounded), then resolve with a true report. */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const s of this.slots) if (s.worker?.isConnected()) s.worker.send({ t: 'stop' } satisfies PrimaryMessage);
+  }
+
+  private async run(): Promise<StormReport> {
+    const o = this.o;
+    // Fail fast, before forking anything: Redis, then the cluster, then the topic.
+    const redis = await connectRedis(o.redis);
+    try {
+      const brokers = await listBrokers(o.bootstrap);
+      const topic = await ensureTopic(o.bootstrap, {
+        topic: o.topic,
+        partitions: o.partitions,
+        replication: Math.min(o.replication, brokers.length),
+        config: { 'max.message.bytes': String(Math.max(o.batchBytes + (1 << 20), 1_048_588)) },
+      });
+      const quota = new Quota(redis, o.runId, o.count, o.rate);
+      const totals: RunTotals = {
+        acked: 0, bytes: 0, sent: 0, failed: {}, mix: [0, 0, 0], batchShares: [], unresolved: 0,
+        peakRate: 0, restarts: 0, maxRssBytes: [], histogram: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 }),
+      };
+      const startedAt = new Date();
+      const t0 = performance.now();
+      this.emit('start', { runId: o.runId, brokers: brokers.length, topic, workers: o.workers });
+
+      const fatal: DataStormError[] = [];
+      const finished = new Promise<void>((resolve) => {
+        const fork = (slot: number) => {
+          const s = this.slots[slot];
+          const cfg: ChildConfig = { options: o, slot, incarnation: s.incarnation, seed: 0 };
+          cluster.setupPrimary({ exec: CHILD_SCRIPT, args: [], silent: false });
+          const w = cluster.fork({ [CHILD_ENV]: JSON.stringify(cfg) });
+          s.worker = w;
+          w.on('message', (m: ChildMessage) => this.onMessage(m, totals, fatal));
+          w.on('exit', (code, signal) => {
+            if (s.done || (this.stopping && code === 0)) {
+              s.done = true;
+            } else if (fatal.length || this.stopping || s.restarts >= MAX_RESTARTS_PER_SLOT) {
+              s.done = true;
+              if (!fatal.length && s.restarts >= MAX_RESTARTS_PER_SLOT)
+                fatal.push(new DataStormError('INTERNAL', `child ${slot} died ${s.restarts + 1} times (last: ${signal ?? `exit ${code}`}); stopping`));
+              if (fatal.length) this.stop();
+            } else {
+              // Died mid-run: give back what it leased and never saw settled, then start it again.
+              const unsettled = s.leased - s.acked - s.failed;
+              s.restarts++;
+              totals.restarts++;
+              s.incarnation++;
+              s.leased = s.acked = s.failed = s.inFlight = 0;
+              this.emit('restart', { slot, signal, code, unsettled });
+              void quota.giveBack(unsettled).then(() => fork(slot), () => fork(slot));
+              return;
+            }
+            if (this.slots.every((x) => x.done)) resolve();
+          });
+        };
+        for (let slot = 0; slot < o.workers; slot++) {
+          this.slots.push({ incarnation: 0, leased: 0, acked: 0, failed: 0, inFlight: 0, behind: 0, done: false, restarts: 0, maxRssBytes: 0 });
+          fork(slot);
+        }
+      });
+
+      // One aggregate per second for listeners (progress bar, tests).
+      let lastAcked = 0;
+      let lastT = t0;
+      const ticker = setInterval(() => {
+        const now = performance.now();
+        const current = ((totals.acked - lastAcked) * 1000) / (now - lastT);
+        lastAcked = totals.acked;
+        lastT = now;
+        if (current > totals.peakRate) totals.peakRate = current;
+        const elapsedSec = (now - t0) / 1000;
+        this.emit('tick', {
+          elapsedSec, acked: totals.acked, target: o.count, durationSec: o.duration,
+          currentRate: current, averageRate: totals.acked / elapsedSec,
+          errors: Object.values(totals.failed).reduce((a, b) => a + b, 0),
+          inFlight: this.slots.reduce((a, s) => a + s.inFlight, 0),
+          behind: Math.max(0, ...this.slots.map((s) => s.behind)),
+        } satisfies TickEvent);
+      }, 1000);
+
+      await finished;
+      clearInterval(ticker);
+      if (fatal.length) throw fatal[0];
+      const elapsedSec = (performance.now() - t0) / 1000;
+      const global = await new Counters(redis, o.runId).read().catch(() => undefined);
+      const issued = await quota.issued().catch(() => undefined);
+      totals.maxRssBytes = this.slots.map((s) => s.maxRssBytes);
+      return buildReport({ options: o, totals, brokers: brokers.length, topic, startedAt, elapsedSec, global, issued, stopped: this.stopping });
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  private onMessage(m: ChildMessage, totals: RunTotals, fatal: DataStormError[]): void {
+    const s = this.slots[m.slot];
+    if (m.t === 'tick') {
+      totals.acked += m.acked;
+      totals.bytes += m.bytes;
+      totals.sent += m.sent;
+      for (const [k, v] of Object.entries(m.failed)) {
+        totals.failed[k] = (totals.failed[k] ?? 0) + v;
+        s.failed += v;
+      }
+      for (let i = 0; i < 3; i++) totals.mix[i] += m.mix[i];
+      for (const x of m.batchShares) totals.batchShares.push(x);
+      s.acked += m.acked;
+      s.leased += m.leased;
+      s.inFlight = m.inFlight;
+      s.behind = m.behind;
+    } else if (m.t === 'done') {
+      totals.histogram.add(hdr.decodeFromCompressedBase64(m.histogram));
+      totals.unresolved += m.unresolved;
+      s.maxRssBytes = Math.max(s.maxRssBytes, m.maxRssBytes);
+      s.done = true;
+    } else if (m.t === 'fatal') {
+      const code = m.code in { KAFKA_UNREACHABLE: 1, REDIS_UNREACHABLE: 1, SCHEMA: 1, TOPIC: 1 } ? m.code : 'PRODUCE';
+      fatal.push(new DataStormError(code as 'PRODUCE', `child ${m.slot}: ${m.message}`));
+      this.stop();
+    }
+  }
+}
+
+export function storm(options: StormOptions): StormRun {
+  return new StormRun(options);
+}

@@ -1,0 +1,55 @@
+/** Typed IPC between the storm primary and its children: per-interval aggregates and one histogram at the end. */
+import type { StormOptions } from './options.js';
+
+/** What a child needs; passed once through its environment (DATASTORM_CHILD). */
+export interface ChildConfig {
+  options: StormOptions;
+  slot: number;
+  incarnation: number;
+  /** Messages this slot's earlier incarnations had leased but not seen acknowledged (already given back). */
+  seed: number;
+}
+
+/** Sent about once a second, and once more at the end. Counts are deltas since the previous tick. */
+export interface TickMessage {
+  t: 'tick';
+  slot: number;
+  acked: number;
+  bytes: number;
+  /** Delivery failures by librdkafka error name. */
+  failed: Record<string, number>;
+  /** Handed to librdkafka (not yet necessarily acknowledged). */
+  sent: number;
+  /** Leased from the global quota. */
+  leased: number;
+  /** Handed, per sentiment (positive, negative, neutral). */
+  mix: [number, number, number];
+  /** Messages still waiting for a delivery report (absolute, not a delta). */
+  inFlight: number;
+  /** Open-loop lag: messages the schedule allowed but no child had taken yet (absolute). */
+  behind: number;
+  /** Per-batch positive share of volatile batches this interval (for the report's spread). */
+  batchShares: number[];
+}
+
+export interface DoneMessage {
+  t: 'done';
+  slot: number;
+  /** Delivery latency (ms) HDR histogram, compressed base64. */
+  histogram: string;
+  /** Messages handed but never reported delivered or failed (flush timed out). */
+  unresolved: number;
+  maxRssBytes: number;
+}
+
+export interface FatalMessage {
+  t: 'fatal';
+  slot: number;
+  code: string;
+  message: string;
+}
+
+export type ChildMessage = TickMessage | DoneMessage | FatalMessage;
+export type PrimaryMessage = { t: 'stop' };
+
+export const CHILD_ENV = 'DATASTORM_CHILD';

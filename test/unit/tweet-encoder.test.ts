@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildPool, encodePrefix, encodeTweet, loadTweetType, writeLong, decodeTweet } from '../../src/generate/tweet-encoder.js';
+import { BRANDS } from '../../src/generate/texts.js';
+import { Rng } from '../../src/generate/random.js';
+import avro from 'avsc';
+
+test('zig-zag varints match avsc for longs across the safe range', () => {
+  const long = avro.Type.forSchema('long');
+  const buf = Buffer.alloc(16);
+  for (const n of [0, 1, 63, 64, 127, 128, 300, 2 ** 31, 2 ** 40 + 7, Date.now(), 2 ** 51 - 1]) {
+    const end = writeLong(buf, 0, n);
+    assert.deepEqual(buf.subarray(0, end), long.toBuffer(n), `n=${n}`);
+  }
+});
+
+test('hand-encoded tweets are byte-identical to avsc and decode back', () => {
+  const type = loadTweetType();
+  const rng = new Rng(1);
+  const pool = buildPool(type, rng, Object.keys(BRANDS), 64);
+  const prefix = encodePrefix('run-1', 'run-1/p0.0');
+  const out = Buffer.alloc(4096);
+  for (let s = 0; s < 3; s++) {
+    for (let i = 0; i < 64; i += 7) {
+      const c = pool.contents[s][i];
+      const seq = i * 1000 + s;
+      const id = 2 ** 40 + seq;
+      const ts = 1_760_000_000_000 + i;
+      const end = encodeTweet(out, 0, prefix, seq, id, ts, pool.tails[s][i]);
+      const record = {
+        run_id: 'run-1', producer_id: 'run-1/p0.0', seq, id, created_at: ts,
+        user: { handle: c.handle, followers: c.followers, verified: c.verified },
+        text: c.text, brand: c.brand, product: c.product, hashtags: c.hashtags, lang: c.lang, sentiment: c.sentiment,
+      };
+      assert.deepEqual(out.subarray(0, end), type.toBuffer(record));
+      const back = decodeTweet(type, Buffer.from(out.subarray(0, end)));
+      assert.equal(back.seq, seq);
+      assert.equal(back.sentiment, ['positive', 'negative', 'neutral'][s]);
+    }
+  }
+});
+
+test('texts are varied and their tone matches the label', () => {
+  const type = loadTweetType();
+  const pool = buildPool(type, new Rng(3), Object.keys(BRANDS), 512);
+  for (let s = 0; s < 3; s++) {
+    const texts = new Set(pool.contents[s].map((c) => c.text));
+    assert.ok(texts.size > 300, `${texts.size} distinct texts`);
+    for (const c of pool.contents[s]) assert.equal(c.sentiment, ['positive', 'negative', 'neutral'][s]);
+  }
+  const lengths = pool.contents.flat().map((c) => c.text.length);
+  assert.ok(Math.max(...lengths) - Math.min(...lengths) > 30, 'lengths vary');
+  assert.ok(pool.contents[0].some((c) => /[😍🔥🙌💯]/u.test(c.text)), 'positive texts carry positive emoji');
+  assert.ok(!pool.contents[1].some((c) => /😍|🙌/u.test(c.text)), 'negative texts carry no positive emoji');
+});
+
+test('a malformed schema file is a SCHEMA error with one line', () => {
+  assert.throws(() => loadTweetType('/nonexistent.avsc'), (e: { code?: string; message: string }) => e.code === 'SCHEMA' && !e.message.includes('\n'));
+});
