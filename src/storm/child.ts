@@ -15,10 +15,14 @@ import { isDataStormError } from '../errors.js';
 import { CHILD_ENV, type ChildConfig, type ChildMessage, type PrimaryMessage, type TickMessage } from './protocol.js';
 
 const TICK_MS = 1000;
+const YIELD_EVERY = 100;
+/** Unacknowledged messages a child may have outstanding before it waits for the brokers. */
+const MAX_IN_FLIGHT = 200_000;
 const FLUSH_TIMEOUT_MS = 30_000;
 
 const send = (m: ChildMessage) => process.send?.(m);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const immediate = () => new Promise((r) => setImmediate(r));
 
 export async function runChild(cfg: ChildConfig): Promise<void> {
   const o = cfg.options;
@@ -116,6 +120,12 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
         seq++;
         inFlight++;
         sent++;
+        // node-rdkafka hands JS at most 100 delivery reports per event-loop turn: yield every 100 messages so reports
+        // keep pace (true live counts and latencies), and hold back while too many are unacknowledged.
+        if ((i + 1) % YIELD_EVERY === 0) {
+          await immediate();
+          while (inFlight > MAX_IN_FLIGHT && !stopping) await sleep(1);
+        }
       }
     }
     // Stop generating; wait (bounded) for what is in flight.

@@ -1,0 +1,30 @@
+/** Runs the storm CLI as a user would, against the test services. */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { ROOT, bootstrap, redisUrl, run, type RunResult } from './services.js';
+import type { StormReport } from '../../src/report/summary.js';
+
+export const CLI = path.join(ROOT, 'dist/src/cli/index.js');
+
+export function stormArgs(extra: string[]): string[] {
+  return [CLI, 'storm', '--bootstrap', bootstrap(), '--redis', redisUrl(), '--json', '--no-save', '--quiet', ...extra];
+}
+
+export async function stormJson(extra: string[], timeoutMs = 180_000): Promise<{ report: StormReport; r: RunResult }> {
+  const r = await run(process.execPath, stormArgs(extra), {}, timeoutMs);
+  if (r.code !== 0) throw new Error(`storm exited ${r.code}: ${r.stderr}`);
+  return { report: JSON.parse(r.stdout) as StormReport, r };
+}
+
+/** Starts a storm and returns the child process, for tests that signal it. */
+export function spawnStorm(extra: string[]) {
+  const child = spawn(process.execPath, stormArgs(extra), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, exited };
+}

@@ -1,0 +1,75 @@
+/** The storm's numbers are true: the report, Redis' global counters and the topic's offsets agree, and fixed mixes are exact when read back. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bootstrap, uniqueTopic } from '../../helpers/services.js';
+import { stormJson } from '../../helpers/storm-cli.js';
+import { topicMessageCount } from '../../../src/kafka/admin.js';
+import { readTopic } from '../../../src/kafka/read-topic.js';
+import { decodeTweet, loadTweetType } from '../../../src/generate/tweet-encoder.js';
+
+test('an exact --count lands in the topic: report = Redis counters = sum of partition end offsets', async () => {
+  const topic = uniqueTopic('exact');
+  const { report } = await stormJson(['--topic', topic, '--count', '300000', '--partitions', '6']);
+  assert.equal(report.acknowledged, 300_000);
+  assert.equal(report.failed, 0);
+  assert.equal(report.global?.acknowledged, 300_000);
+  assert.equal(report.global?.issued, 300_000);
+  const offsets = await topicMessageCount(bootstrap(), topic);
+  assert.equal(offsets.total, 300_000);
+  assert.ok(report.latencyMs && report.latencyMs.samples === 300_000, 'a latency sample per acknowledged message');
+  assert.ok(report.latencyMs.p50 <= report.latencyMs.p99 && report.latencyMs.p99 <= report.latencyMs.max);
+  assert.equal(report.settings.replication, 3);
+});
+
+test('fixed 50/30/20 is exact when the topic is read back; every producer sequence is complete, no duplicates', async () => {
+  const topic = uniqueTopic('fixed');
+  const N = 123_457; // not a multiple of the batch size: the last batch is partial
+  const { report } = await stormJson(['--topic', topic, '--count', String(N), '--mode', 'fixed', '--sentiment', '50,30,20', '--batch-size', '5000']);
+  assert.equal(report.acknowledged, N);
+  const type = loadTweetType();
+  const counts: Record<string, number> = { positive: 0, negative: 0, neutral: 0 };
+  const seqs = new Map<string, Set<number>>();
+  const ids = new Set<number>();
+  let brandless = 0;
+  await readTopic({
+    bootstrap: bootstrap(),
+    topic,
+    onMessage: (v) => {
+      const t = decodeTweet(type, v);
+      counts[t.sentiment]++;
+      ids.add(t.id);
+      if (!t.brand || !t.text.includes(t.product)) brandless++;
+      let s = seqs.get(t.producer_id);
+      if (!s) seqs.set(t.producer_id, (s = new Set()));
+      s.add(t.seq);
+    },
+  });
+  // Largest remainder of N over the run: 61728.5 / 37037.1 / 24691.4 -> 61729 / 37037 / 24691
+  assert.deepEqual(counts, { positive: 61_729, negative: 37_037, neutral: 24_691 });
+  assert.equal(ids.size, N, 'tweet ids are unique');
+  assert.equal(brandless, 0, 'every text names its product');
+  let total = 0;
+  for (const [pid, s] of seqs) {
+    total += s.size;
+    assert.equal(Math.max(...s) + 1, s.size, `${pid}: sequence 0..n-1 without gaps`);
+  }
+  assert.equal(total, N);
+  assert.deepEqual(report.sentiment.counts, counts);
+});
+
+test('volatile spreads hard at 0.8 and little at 0.1 (per-batch positive share)', async () => {
+  const wild = (await stormJson(['--topic', uniqueTopic('vol8'), '--count', '240000', '--batch-size', '2000', '--mode', 'volatile', '--volatility', '0.8'])).report;
+  const calm = (await stormJson(['--topic', uniqueTopic('vol1'), '--count', '240000', '--batch-size', '2000', '--mode', 'volatile', '--volatility', '0.1'])).report;
+  assert.equal(wild.acknowledged, 240_000);
+  assert.equal(wild.sentiment.batches, 120);
+  assert.ok((wild.sentiment.batchPositiveShareStd ?? 0) > 0.12, `std at 0.8: ${wild.sentiment.batchPositiveShareStd}`);
+  assert.ok((calm.sentiment.batchPositiveShareStd ?? 1) < 0.03, `std at 0.1: ${calm.sentiment.batchPositiveShareStd}`);
+});
+
+test('acks=0: the report does not claim acknowledgements', async () => {
+  const { report } = await stormJson(['--topic', uniqueTopic('acks0'), '--count', '20000', '--acks', '0']);
+  assert.equal(report.acknowledged, null);
+  assert.equal(report.sent, 20_000);
+  assert.equal(report.latencyMs, null);
+  assert.ok(report.notes.some((n) => n.includes('acks=0')));
+});
