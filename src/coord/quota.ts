@@ -24,7 +24,10 @@ if rate > 0 then
   if allowed - issued < grant then grant = allowed - issued end
 end
 if grant < 0 then grant = 0 end
-if grant > 0 then redis.call('INCRBY', KEYS[1], grant); redis.call('EXPIRE', KEYS[1], 86400) end
+if grant > 0 then
+  redis.call('INCRBY', KEYS[1], grant); redis.call('EXPIRE', KEYS[1], 86400)
+  redis.call('HINCRBY', KEYS[3], ARGV[4], grant); redis.call('EXPIRE', KEYS[3], 86400)
+end
 return {issued, grant, now - start, allowed}
 `;
 
@@ -50,7 +53,7 @@ export interface Lease {
 
 export function runKeys(runId: string) {
   const p = `datastorm:run:${runId}:`;
-  return { issued: `${p}issued`, start: `${p}start`, counters: `${p}counters`, prefix: p };
+  return { issued: `${p}issued`, start: `${p}start`, counters: `${p}counters`, leases: `${p}leases`, prefix: p };
 }
 
 export class Quota {
@@ -59,14 +62,21 @@ export class Quota {
     this.keys = runKeys(runId);
   }
 
-  async lease(want: number): Promise<Lease> {
-    const r = (await this.redis.eval(LEASE, 2, this.keys.issued, this.keys.start, want, this.count ?? -1, this.rate)) as number[];
+  /** Leases up to `want` messages for `producerId` (leases are also summed per producer, for give-backs). */
+  async lease(want: number, producerId: string): Promise<Lease> {
+    const k = this.keys;
+    const r = (await this.redis.eval(LEASE, 3, k.issued, k.start, k.leases, want, this.count ?? -1, this.rate, producerId)) as number[];
     return { first: Number(r[0]), granted: Number(r[1]), elapsedMs: Number(r[2]), allowed: Number(r[3]) };
   }
 
   async giveBack(n: number): Promise<number> {
     if (n <= 0) return 0;
     return Number(await this.redis.eval(GIVE_BACK, 1, this.keys.issued, n));
+  }
+
+  /** Everything a producer has leased, exactly (the primary's view from ticks can lag by one interval). */
+  async leasedBy(producerId: string): Promise<number> {
+    return Number((await this.redis.hget(this.keys.leases, producerId)) ?? 0);
   }
 
   async issued(): Promise<number> {

@@ -19,6 +19,8 @@ export interface RunTotals {
   unresolved: number;
   peakRate: number;
   restarts: number;
+  /** Messages dead children had leased without reporting them settled; produced again by their successors. */
+  unsettledGivenBack: number;
   maxRssBytes: number[];
   histogram: Histogram;
 }
@@ -116,7 +118,11 @@ export function buildReport(a: {
   if (failed) notes.push(`${failed} deliveries failed; sentiment counts are of messages handed to the producer, not only of acknowledged ones`);
   if (t.unresolved) notes.push(`${t.unresolved} messages had no delivery report when the run ended (flush timed out): not counted as acknowledged`);
   if (a.stopped) notes.push('the run was stopped before its target; counts are what was acknowledged until then');
-  if (t.restarts) notes.push(`${t.restarts} child restart(s); slices a dead child had not seen acknowledged were given back and produced again`);
+  if (t.restarts)
+    notes.push(
+      `${t.restarts} child restart(s): ${t.unsettledGivenBack} messages a dead child had not reported acknowledged were produced again; ` +
+        `the ones among them the brokers had in fact acknowledged are in the topic twice (verify counts them)`,
+    );
   return {
     runId: o.runId,
     topic: o.topic,

@@ -12,7 +12,7 @@ import { FixedPlanner, VolatilePlanner, fillShuffled, type MixPlanner } from '..
 import { Rng } from '../generate/random.js';
 import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../generate/tweet-encoder.js';
 import { isDataStormError } from '../errors.js';
-import { CHILD_ENV, type ChildConfig, type ChildMessage, type PrimaryMessage, type TickMessage } from './protocol.js';
+import { CHILD_ENV, producerIdOf, type ChildConfig, type ChildMessage, type PrimaryMessage, type TickMessage } from './protocol.js';
 
 const TICK_MS = 1000;
 const YIELD_EVERY = 100;
@@ -26,7 +26,7 @@ const immediate = () => new Promise((r) => setImmediate(r));
 
 export async function runChild(cfg: ChildConfig): Promise<void> {
   const o = cfg.options;
-  const producerId = `${o.runId}/p${cfg.slot}.${cfg.incarnation}`;
+  const producerId = producerIdOf(o.runId, cfg.slot, cfg.incarnation);
   let stopping = false;
   process.on('message', (m: PrimaryMessage) => m.t === 'stop' && (stopping = true));
   // Ctrl-C reaches the whole process group: the child stops like on the primary's word, it does not die.
@@ -87,7 +87,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const stride = 1 + 2 * rng.int(poolSize / 2); // odd: walks the whole pool (its size is a power of 2)
   try {
     while (!stopping) {
-      const lease = await quota.lease(chunk);
+      const lease = await quota.lease(chunk, producerId);
       if (lease.elapsedMs >= durationMs) break;
       if (lease.granted === 0) {
         if (lease.allowed < 0 || (o.count !== undefined && lease.first >= o.count)) break; // count reached

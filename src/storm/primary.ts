@@ -13,7 +13,7 @@ import { Quota } from '../coord/quota.js';
 import { Counters } from '../coord/counters.js';
 import { ensureTopic, listBrokers } from '../kafka/admin.js';
 import { DataStormError } from '../errors.js';
-import { CHILD_ENV, type ChildConfig, type ChildMessage, type PrimaryMessage } from './protocol.js';
+import { CHILD_ENV, producerIdOf, type ChildConfig, type ChildMessage, type PrimaryMessage } from './protocol.js';
 import type { StormOptions } from './options.js';
 import { buildReport, type StormReport, type RunTotals } from '../report/summary.js';
 
@@ -81,7 +81,7 @@ export class StormRun extends EventEmitter implements PromiseLike<StormReport> {
       const quota = new Quota(redis, o.runId, o.count, o.rate);
       const totals: RunTotals = {
         acked: 0, bytes: 0, sent: 0, failed: {}, mix: [0, 0, 0], batchShares: [], unresolved: 0,
-        peakRate: 0, restarts: 0, maxRssBytes: [], histogram: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 }),
+        peakRate: 0, restarts: 0, unsettledGivenBack: 0, maxRssBytes: [], histogram: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 }),
       };
       const startedAt = new Date();
       const t0 = performance.now();
@@ -105,14 +105,23 @@ export class StormRun extends EventEmitter implements PromiseLike<StormReport> {
                 fatal.push(new DataStormError('INTERNAL', `child ${slot} died ${s.restarts + 1} times (last: ${signal ?? `exit ${code}`}); stopping`));
               if (fatal.length) this.stop();
             } else {
-              // Died mid-run: give back what it leased and never saw settled, then start it again.
-              const unsettled = s.leased - s.acked - s.failed;
+              // Died mid-run: give back what it leased (Redis knows exactly) and never saw settled, then start it again.
+              const acked = s.acked + s.failed;
+              const dead = producerIdOf(o.runId, slot, s.incarnation);
               s.restarts++;
               totals.restarts++;
               s.incarnation++;
               s.leased = s.acked = s.failed = s.inFlight = 0;
-              this.emit('restart', { slot, signal, code, unsettled });
-              void quota.giveBack(unsettled).then(() => fork(slot), () => fork(slot));
+              void quota
+                .leasedBy(dead)
+                .then(async (leased) => {
+                  const unsettled = Math.max(0, leased - acked);
+                  totals.unsettledGivenBack += unsettled;
+                  this.emit('restart', { slot, signal, code, unsettled });
+                  await quota.giveBack(unsettled);
+                })
+                .catch((e: Error) => this.emit('warning', `could not give back child ${slot}'s slice: ${e.message}`))
+                .finally(() => fork(slot));
               return;
             }
             if (this.slots.every((x) => x.done)) resolve();

@@ -53,3 +53,6 @@ export type ChildMessage = TickMessage | DoneMessage | FatalMessage;
 export type PrimaryMessage = { t: 'stop' };
 
 export const CHILD_ENV = 'DATASTORM_CHILD';
+
+/** The id a child's messages carry: run, slot and incarnation (a restarted child starts a new sequence). */
+export const producerIdOf = (runId: string, slot: number, incarnation: number) => `${runId}/p${slot}.${incarnation}`;
