@@ -1,4 +1,4 @@
-/** node-rdkafka producer configured for a storm: big LZ4 batches, linger, acks, and a delivery report per message. */
+/** node-rdkafka producer configured for a storm: big LZ4 batches, linger, acks (delivery reports: see storm/ack-tracker). */
 import Kafka from 'node-rdkafka';
 import type { StormOptions } from '../storm/options.js';
 
@@ -19,7 +19,6 @@ export function producerConfig(o: StormOptions, clientId: string): Kafka.Produce
     'queue.buffering.max.kbytes': 2_097_151,
     'socket.connection.setup.timeout.ms': 5000,
     'message.timeout.ms': 120_000,
-    dr_cb: true,
     'log.connection.close': false,
   } as Kafka.ProducerGlobalConfig;
 }

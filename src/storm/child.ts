@@ -12,6 +12,7 @@ import { FixedPlanner, VolatilePlanner, fillShuffled, type MixPlanner } from '..
 import { Rng } from '../generate/random.js';
 import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../generate/tweet-encoder.js';
 import { isDataStormError } from '../errors.js';
+import { AckTracker } from './ack-tracker.js';
 import { CHILD_ENV, producerIdOf, type ChildConfig, type ChildMessage, type PrimaryMessage, type TickMessage } from './protocol.js';
 
 const TICK_MS = 1000;
@@ -42,36 +43,28 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const order = new Uint8Array(o.batchSize);
   const out = Buffer.allocUnsafe(o.batchSize * (prefix.length + 30 + pool.maxTail));
   const poolSize = pool.tails[0].length;
-  const latency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
+  const acks = new AckTracker(o.deliveryReports);
 
   const redis = await connectRedis(o.redis);
   const quota = new Quota(redis, o.runId, o.count, o.rate);
   const counters = new Counters(redis, o.runId);
-  const producer = await connectProducer(producerConfig(o, producerId));
+  const producer = await connectProducer({ ...producerConfig(o, producerId), ...acks.config() } as Kafka.ProducerGlobalConfig);
 
   // --- counters (deltas since the last tick) --------------------------------------------------------
-  let acked = 0, bytes = 0, failedTotal = 0, sent = 0, leased = 0, inFlight = 0, behind = 0;
-  let failed: Record<string, number> = {};
+  let sent = 0, leased = 0, behind = 0;
   let mix: [number, number, number] = [0, 0, 0];
   let shares: number[] = [];
-  producer.on('delivery-report', (err: Kafka.LibrdKafkaError | null, r: Kafka.DeliveryReport) => {
-    inFlight--;
-    if (err) {
-      const name = String(err.message || err.code);
-      failed[name] = (failed[name] ?? 0) + 1;
-      failedTotal++;
-    } else {
-      acked++;
-      bytes += r.size;
-      if (r.timestamp) latency.recordValue(Math.max(1, Date.now() - r.timestamp));
-    }
-  });
+  acks.attach(producer);
   producer.setPollInterval(10);
 
   const tick = async () => {
-    const m: TickMessage = { t: 'tick', slot: cfg.slot, acked, bytes, failed, sent, leased, mix, inFlight, behind, batchShares: shares };
-    const delta = { acked, bytes, failed: failedTotal, positive: mix[0], negative: mix[1], neutral: mix[2] };
-    acked = 0; bytes = 0; failedTotal = 0; sent = 0; leased = 0; failed = {}; mix = [0, 0, 0]; shares = [];
+    const d = acks.takeDelta();
+    const m: TickMessage = {
+      t: 'tick', slot: cfg.slot, acked: d.acked, bytes: d.bytes, failed: d.failed, sent, leased, mix,
+      inFlight: acks.inFlight(), behind, batchShares: shares,
+    };
+    const delta = { acked: d.acked, bytes: d.bytes, failed: d.failedTotal, positive: mix[0], negative: mix[1], neutral: mix[2] };
+    sent = 0; leased = 0; mix = [0, 0, 0]; shares = [];
     send(m);
     await counters.add(delta).catch(() => undefined); // Redis blips must not stop the run; the primary counts too
     // Failed deliveries go back to the quota so another batch replaces them and an exact --count still lands.
@@ -118,20 +111,22 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
           }
         }
         seq++;
-        inFlight++;
         sent++;
+        acks.sentOne(value.length);
         // node-rdkafka hands JS at most 100 delivery reports per event-loop turn: yield every 100 messages so reports
         // keep pace (true live counts and latencies), and hold back while too many are unacknowledged.
         if ((i + 1) % YIELD_EVERY === 0) {
+          acks.mark();
           await immediate();
-          while (inFlight > MAX_IN_FLIGHT && !stopping) await sleep(1);
+          while (acks.inFlight() > MAX_IN_FLIGHT && !stopping) await sleep(1);
         }
       }
     }
     // Stop generating; wait (bounded) for what is in flight.
-    await new Promise<void>((resolve) => producer.flush(FLUSH_TIMEOUT_MS, () => resolve()));
+    const flushed = await new Promise<boolean>((resolve) => producer.flush(FLUSH_TIMEOUT_MS, (err) => resolve(!err)));
+    acks.settle(flushed);
     const deadline = Date.now() + 5000;
-    while (inFlight > 0 && Date.now() < deadline) await sleep(20);
+    while (acks.inFlight() > 0 && Date.now() < deadline) await sleep(20); // reports still being handed to JS
   } catch (e) {
     send({ t: 'fatal', slot: cfg.slot, code: isDataStormError(e) ? e.code : 'PRODUCE', message: (e as Error).message });
   }
@@ -140,8 +135,8 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   send({
     t: 'done',
     slot: cfg.slot,
-    histogram: hdr.encodeIntoCompressedBase64(latency),
-    unresolved: inFlight,
+    histogram: acks.histogram ? hdr.encodeIntoCompressedBase64(acks.histogram) : '',
+    unresolved: acks.unresolved(),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
   });
   await new Promise<void>((r) => producer.disconnect(5000, () => r()));

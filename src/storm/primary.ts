@@ -182,7 +182,7 @@ export class StormRun extends EventEmitter implements PromiseLike<StormReport> {
       s.inFlight = m.inFlight;
       s.behind = m.behind;
     } else if (m.t === 'done') {
-      totals.histogram.add(hdr.decodeFromCompressedBase64(m.histogram));
+      if (m.histogram) totals.histogram.add(hdr.decodeFromCompressedBase64(m.histogram));
       totals.unresolved += m.unresolved;
       s.maxRssBytes = Math.max(s.maxRssBytes, m.maxRssBytes);
       s.done = true;

@@ -73,3 +73,14 @@ test('acks=0: the report does not claim acknowledgements', async () => {
   assert.equal(report.latencyMs, null);
   assert.ok(report.notes.some((n) => n.includes('acks=0')));
 });
+
+test('--delivery-reports errors: the count is still exact (report = Redis = topic), latency is said to be unmeasured', async () => {
+  const topic = uniqueTopic('errorsonly');
+  const { report } = await stormJson(['--topic', topic, '--count', '400000', '--delivery-reports', 'errors']);
+  assert.equal(report.acknowledged, 400_000);
+  assert.equal(report.unresolved, 0);
+  assert.equal(report.global?.acknowledged, 400_000);
+  assert.equal((await topicMessageCount(bootstrap(), topic)).total, 400_000);
+  assert.equal(report.latencyMs, null);
+  assert.ok(report.notes.some((n) => n.includes('latency was not measured')));
+});
