@@ -18,7 +18,7 @@ import { CHILD_ENV, producerIdOf, type ChildConfig, type ChildMessage, type Prim
 const TICK_MS = 1000;
 const YIELD_EVERY = 100;
 /** Unacknowledged messages a child may have outstanding before it waits for the brokers. */
-const MAX_IN_FLIGHT = 200_000;
+const MAX_IN_FLIGHT = 50_000;
 const FLUSH_TIMEOUT_MS = 30_000;
 
 const send = (m: ChildMessage) => process.send?.(m);
