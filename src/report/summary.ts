@@ -23,6 +23,10 @@ export interface RunTotals {
   unsettledGivenBack: number;
   maxRssBytes: number[];
   histogram: Histogram;
+  /** GC pauses of all children, µs. */
+  gcPauses: Histogram;
+  /** [seconds since start, acknowledged/s over the last second], one per second. */
+  timeline: [number, number][];
 }
 
 export interface StormReport {
@@ -58,6 +62,9 @@ export interface StormReport {
   /** The run's global Redis counters: every process that shared the run id. */
   global: { acknowledged: number; failed: number; issued: number } | null;
   children: { workers: number; restarts: number; maxRssMiB: number[] };
+  gcPausesMs: { count: number; p50: number; p99: number; max: number; totalMs: number } | null;
+  /** [seconds since start, acknowledged/s], one point per second. */
+  timeline: [number, number][];
   settings: Record<string, unknown>;
   versions: Record<string, string>;
   machine: { cores: number; memoryGiB: number; cpu: string; os: string };
@@ -159,6 +166,15 @@ export function buildReport(a: {
     },
     global: a.global ? { acknowledged: a.global.acked, failed: a.global.failed, issued: a.issued ?? -1 } : null,
     children: { workers: o.workers, restarts: t.restarts, maxRssMiB: t.maxRssBytes.map((b) => round(b / 2 ** 20, 1)) },
+    gcPausesMs:
+      t.gcPauses.totalCount > 0
+        ? {
+            count: t.gcPauses.totalCount, p50: round(t.gcPauses.getValueAtPercentile(50) / 1000, 2),
+            p99: round(t.gcPauses.getValueAtPercentile(99) / 1000, 2), max: round(t.gcPauses.maxValue / 1000, 2),
+            totalMs: round((t.gcPauses.mean * t.gcPauses.totalCount) / 1000, 1),
+          }
+        : null,
+    timeline: t.timeline,
     settings: {
       topic: o.topic, partitions: a.topic.partitions, replication: a.topic.replication, count: o.count ?? null, duration: o.duration ?? null,
       rate: o.rate, workers: o.workers, batchSize: o.batchSize, mode: o.mode, sentiment: o.sentiment.join(','),
@@ -187,6 +203,7 @@ export function renderText(r: StormReport): string {
   if (s.batchPositiveShareStd !== null) l.push(`                 per-batch positive share: std ${s.batchPositiveShareStd} over ${s.batches} batches`);
   if (r.global) l.push(`  global (Redis): ${fmt(r.global.acknowledged)} acknowledged by all processes of this run, ${fmt(r.global.issued)} issued`);
   l.push(`  children:      ${r.children.workers} workers, ${r.children.restarts} restarts, peak RSS ${r.children.maxRssMiB.join('/')} MiB`);
+  if (r.gcPausesMs) l.push(`  GC pauses:     ${r.gcPausesMs.count} (p50 ${r.gcPausesMs.p50} ms, p99 ${r.gcPausesMs.p99} ms, max ${r.gcPausesMs.max} ms, ${r.gcPausesMs.totalMs} ms in all)`);
   l.push(`  settings:      acks=${String(r.settings.acks)} compression=${String(r.settings.compression)} batch=${fmt(Number(r.settings.batchBytes))} B linger=${String(r.settings.lingerMs)} ms`);
   for (const n of r.notes) l.push(`  note: ${n}`);
   return l.join('\n');

@@ -3,6 +3,7 @@
  * them, and counts what the brokers acknowledged (delivery reports). Talks to the primary once per interval.
  */
 import * as hdr from 'hdr-histogram-js';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type Kafka from 'node-rdkafka';
 import { connectRedis } from '../coord/redis.js';
 import { Quota, leaseChunk } from '../coord/quota.js';
@@ -44,6 +45,12 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const out = Buffer.allocUnsafe(o.batchSize * (prefix.length + 30 + pool.maxTail));
   const poolSize = pool.tails[0].length;
   const acks = new AckTracker(o.deliveryReports);
+  // GC pauses of this child, in microseconds (the report shows their percentiles beside throughput).
+  const gc = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2 });
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gc.recordValue(Math.max(1, Math.round(e.duration * 1000)));
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
 
   const redis = await connectRedis(o.redis);
   const quota = new Quota(redis, o.runId, o.count, o.rate);
@@ -131,12 +138,14 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
     send({ t: 'fatal', slot: cfg.slot, code: isDataStormError(e) ? e.code : 'PRODUCE', message: (e as Error).message });
   }
   clearInterval(ticker);
+  gcObserver.disconnect();
   await tick();
   send({
     t: 'done',
     slot: cfg.slot,
     histogram: acks.histogram ? hdr.encodeIntoCompressedBase64(acks.histogram) : '',
     unresolved: acks.unresolved(),
+    gcHistogram: hdr.encodeIntoCompressedBase64(gc),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
   });
   await new Promise<void>((r) => producer.disconnect(5000, () => r()));

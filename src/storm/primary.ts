@@ -81,7 +81,8 @@ export class StormRun extends EventEmitter implements PromiseLike<StormReport> {
       const quota = new Quota(redis, o.runId, o.count, o.rate);
       const totals: RunTotals = {
         acked: 0, bytes: 0, sent: 0, failed: {}, mix: [0, 0, 0], batchShares: [], unresolved: 0,
-        peakRate: 0, restarts: 0, unsettledGivenBack: 0, maxRssBytes: [], histogram: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 }),
+        peakRate: 0, restarts: 0, unsettledGivenBack: 0, maxRssBytes: [], timeline: [],
+        gcPauses: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2 }), histogram: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 }),
       };
       const startedAt = new Date();
       const t0 = performance.now();
@@ -143,6 +144,7 @@ export class StormRun extends EventEmitter implements PromiseLike<StormReport> {
         lastT = now;
         if (current > totals.peakRate) totals.peakRate = current;
         const elapsedSec = (now - t0) / 1000;
+        totals.timeline.push([Math.round(elapsedSec * 10) / 10, Math.round(current)]);
         this.emit('tick', {
           elapsedSec, acked: totals.acked, target: o.count, durationSec: o.duration,
           currentRate: current, averageRate: totals.acked / elapsedSec,
@@ -183,6 +185,7 @@ export class StormRun extends EventEmitter implements PromiseLike<StormReport> {
       s.behind = m.behind;
     } else if (m.t === 'done') {
       if (m.histogram) totals.histogram.add(hdr.decodeFromCompressedBase64(m.histogram));
+      totals.gcPauses.add(hdr.decodeFromCompressedBase64(m.gcHistogram));
       totals.unresolved += m.unresolved;
       s.maxRssBytes = Math.max(s.maxRssBytes, m.maxRssBytes);
       s.done = true;

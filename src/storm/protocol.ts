@@ -39,6 +39,8 @@ export interface DoneMessage {
   histogram: string;
   /** Messages handed but never reported delivered or failed (flush timed out). */
   unresolved: number;
+  /** GC pause (µs) HDR histogram, compressed base64. */
+  gcHistogram: string;
   maxRssBytes: number;
 }
 
