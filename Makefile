@@ -1,6 +1,6 @@
 # Thin wrappers over npm scripts and the cluster/service scripts; `make help` lists them.
 BROKERS ?= 4
-.PHONY: help setup build test storm cluster-up cluster-down cluster-status redis-up redis-down clean
+.PHONY: help setup build test storm bench bench-quick cluster-up cluster-down cluster-status redis-up redis-down clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -34,3 +34,10 @@ redis-down: ## stop redis, only if redis.sh started it
 
 clean: ## remove build output (not the Kafka jar cache)
 	rm -rf dist
+
+.PHONY: bench bench-quick
+bench: ## side-by-side benchmarks, 1 and 4 brokers, acks all and 1, 3 runs: benchmarks/RESULTS.md
+	bash benchmarks/run.sh full
+
+bench-quick: ## 1 broker, one run: one line per tool with msgs/s and the ratio to ProducerPerformance
+	bash benchmarks/run.sh quick

@@ -18,6 +18,8 @@ export interface RunTotals {
   batchShares: number[];
   unresolved: number;
   peakRate: number;
+  /** From forking the children to the first one producing. */
+  startupSec: number;
   restarts: number;
   /** Messages dead children had leased without reporting them settled; produced again by their successors. */
   unsettledGivenBack: number;
@@ -35,7 +37,10 @@ export interface StormReport {
   bootstrap: string;
   brokers: number;
   startedAt: string;
+  /** Production time: from the first child producing to the last delivery (rates are over this). */
   elapsedSec: number;
+  /** Forking children, connecting, building the tweet pool. */
+  startupSec: number;
   /** Messages the brokers acknowledged (null with acks=0: brokers do not acknowledge). */
   acknowledged: number | null;
   /** Handed to librdkafka and sent on the wire (all acks settings). */
@@ -139,6 +144,7 @@ export function buildReport(a: {
     brokers: a.brokers,
     startedAt: a.startedAt.toISOString(),
     elapsedSec: round(a.elapsedSec, 2),
+    startupSec: round(t.startupSec, 2),
     acknowledged: acksZero ? null : t.acked,
     sent: acksZero ? t.acked + failed : t.sent,
     failed,
@@ -193,7 +199,7 @@ export function renderText(r: StormReport): string {
   const l: string[] = [];
   l.push(`DataStorm run ${r.runId}: topic ${r.topic} on ${r.brokers} broker(s), ${r.settings.partitions} partitions, replication ${r.settings.replication}`);
   if (r.acknowledged === null) l.push(`  sent:          ${fmt(r.sent)} messages (acks=0: acknowledged count unknown)`);
-  else l.push(`  acknowledged:  ${fmt(r.acknowledged)} messages in ${r.elapsedSec.toFixed(1)} s`);
+  else l.push(`  acknowledged:  ${fmt(r.acknowledged)} messages in ${r.elapsedSec.toFixed(1)} s (after ${r.startupSec.toFixed(1)} s of start-up)`);
   l.push(`  failed:        ${fmt(r.failed)}${r.failed ? ` (${Object.entries(r.failedByKind).map(([k, v]) => `${k}: ${fmt(v)}`).join(', ')})` : ''}`);
   l.push(`  rate:          ${fmt(r.rate.average)} msg/s average, ${fmt(r.rate.peak)} msg/s peak, ${r.megabytesPerSec} MB/s`);
   if (r.latencyMs)

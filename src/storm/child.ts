@@ -85,6 +85,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   let seq = 0;
   let cursor = rng.int(poolSize);
   const stride = 1 + 2 * rng.int(poolSize / 2); // odd: walks the whole pool (its size is a power of 2)
+  send({ t: 'producing', slot: cfg.slot });
   try {
     while (!stopping) {
       const lease = await quota.lease(chunk, producerId);

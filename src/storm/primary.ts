@@ -81,11 +81,15 @@ export class StormRun extends EventEmitter implements PromiseLike<StormReport> {
       const quota = new Quota(redis, o.runId, o.count, o.rate);
       const totals: RunTotals = {
         acked: 0, bytes: 0, sent: 0, failed: {}, mix: [0, 0, 0], batchShares: [], unresolved: 0,
-        peakRate: 0, restarts: 0, unsettledGivenBack: 0, maxRssBytes: [], timeline: [],
+        peakRate: 0, startupSec: 0, restarts: 0, unsettledGivenBack: 0, maxRssBytes: [], timeline: [],
         gcPauses: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2 }), histogram: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 }),
       };
       const startedAt = new Date();
-      const t0 = performance.now();
+      const forkedAt = performance.now();
+      // Rates count from the moment the first child starts producing: forking, connecting and building the tweet pool
+      // are start-up (reported apart), not production.
+      let t0 = NaN;
+      this.once('producing', () => (t0 = performance.now()));
       this.emit('start', { runId: o.runId, brokers: brokers.length, topic, workers: o.workers });
 
       const fatal: DataStormError[] = [];
@@ -136,8 +140,10 @@ export class StormRun extends EventEmitter implements PromiseLike<StormReport> {
 
       // One aggregate per second for listeners (progress bar, tests).
       let lastAcked = 0;
-      let lastT = t0;
+      let lastT = NaN;
       const ticker = setInterval(() => {
+        if (Number.isNaN(t0)) return;
+        if (Number.isNaN(lastT)) lastT = t0;
         const now = performance.now();
         const current = ((totals.acked - lastAcked) * 1000) / (now - lastT);
         lastAcked = totals.acked;
@@ -157,7 +163,12 @@ export class StormRun extends EventEmitter implements PromiseLike<StormReport> {
       await finished;
       clearInterval(ticker);
       if (fatal.length) throw fatal[0];
+      if (Number.isNaN(t0)) t0 = performance.now();
+      // The last, partial window counts toward the peak when it is long enough to mean something.
+      const tail = performance.now() - (Number.isNaN(lastT) ? t0 : lastT);
+      if (tail >= 500) totals.peakRate = Math.max(totals.peakRate, ((totals.acked - lastAcked) * 1000) / tail);
       const elapsedSec = (performance.now() - t0) / 1000;
+      totals.startupSec = (t0 - forkedAt) / 1000;
       const global = await new Counters(redis, o.runId).read().catch(() => undefined);
       const issued = await quota.issued().catch(() => undefined);
       totals.maxRssBytes = this.slots.map((s) => s.maxRssBytes);
@@ -169,7 +180,9 @@ export class StormRun extends EventEmitter implements PromiseLike<StormReport> {
 
   private onMessage(m: ChildMessage, totals: RunTotals, fatal: DataStormError[]): void {
     const s = this.slots[m.slot];
-    if (m.t === 'tick') {
+    if (m.t === 'producing') {
+      this.emit('producing', m.slot);
+    } else if (m.t === 'tick') {
       totals.acked += m.acked;
       totals.bytes += m.bytes;
       totals.sent += m.sent;

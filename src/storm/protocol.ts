@@ -51,7 +51,13 @@ export interface FatalMessage {
   message: string;
 }
 
-export type ChildMessage = TickMessage | DoneMessage | FatalMessage;
+/** Sent once, when the child is connected and prepared and starts its loop. */
+export interface ProducingMessage {
+  t: 'producing';
+  slot: number;
+}
+
+export type ChildMessage = ProducingMessage | TickMessage | DoneMessage | FatalMessage;
 export type PrimaryMessage = { t: 'stop' };
 
 export const CHILD_ENV = 'DATASTORM_CHILD';

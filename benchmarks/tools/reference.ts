@@ -1,0 +1,84 @@
+/** The reference tools, each run as a user would run it, parsed into one figure (msgs/s) and, where it prints one, a timeline. */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { ROOT } from '../../src/local/services.js';
+
+export interface ToolResult {
+  msgsPerSec: number;
+  /** [seconds, msgs/s] points, where the tool reports intervals. */
+  timeline: [number, number][];
+  command: string;
+  extra?: Record<string, unknown>;
+}
+
+export function sh(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 600_000): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (err += d));
+    const t = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
+    c.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code: code ?? 1, out, err });
+    });
+  });
+}
+
+const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');
+export const RDKAFKA_PERF = path.join(ROOT, 'node_modules/node-rdkafka/deps/librdkafka/examples/rdkafka_performance');
+
+export interface Settings {
+  bootstrap: string;
+  topic: string;
+  count: number;
+  acks: 'all' | '1';
+  recordSize: number;
+  batchBytes: number;
+  lingerMs: number;
+}
+
+/** Apache Kafka's ProducerPerformance (kafka-producer-perf-test), from the same Maven cache as the brokers. */
+export async function producerPerformance(s: Settings): Promise<ToolResult> {
+  const args = [
+    CLUSTER, 'tool', 'ProducerPerformance', '--topic', s.topic, '--num-records', String(s.count), '--record-size', String(s.recordSize),
+    '--throughput', '-1', '--reporting-interval', '1000', '--producer-props', `bootstrap.servers=${s.bootstrap}`, `acks=${s.acks}`,
+    'compression.type=lz4', `batch.size=${s.batchBytes}`, `linger.ms=${s.lingerMs}`, 'buffer.memory=268435456', `max.request.size=${s.batchBytes + (1 << 20)}`,
+  ];
+  const r = await sh('bash', args);
+  const lines = r.out.split('\n').filter((l) => l.includes('records/sec'));
+  const last = lines.at(-1) ?? '';
+  const m = /([\d.]+) records\/sec/.exec(last);
+  if (r.code !== 0 || !m || !last.startsWith(`${s.count} records sent`)) throw new Error(`ProducerPerformance failed: ${(r.err || r.out).slice(-300)}`);
+  const timeline = lines.slice(0, -1).map((l, i) => [i + 1, Math.round(Number(/([\d.]+) records\/sec/.exec(l)?.[1] ?? 0))] as [number, number]);
+  const lat = /([\d.]+) ms 50th, ([\d.]+) ms 95th, ([\d.]+) ms 99th/.exec(last);
+  return {
+    msgsPerSec: Math.round(Number(m[1])),
+    timeline,
+    command: `kafka-cluster/cluster.sh tool ${args.slice(2).join(' ')}`,
+    extra: lat ? { latencyMs: { p50: Number(lat[1]), p95: Number(lat[2]), p99: Number(lat[3]) } } : undefined,
+  };
+}
+
+/** librdkafka's own rdkafka_performance, built with the librdkafka node-rdkafka bundles. Its payload is one repeated byte. */
+export async function rdkafkaPerformance(s: Settings): Promise<ToolResult> {
+  const args = [
+    '-P', '-t', s.topic, '-b', s.bootstrap, '-s', String(s.recordSize), '-c', String(s.count), '-z', 'lz4', '-a', s.acks === 'all' ? '-1' : '1',
+    '-X', `batch.size=${s.batchBytes}`, '-X', `linger.ms=${s.lingerMs}`, '-X', 'queue.buffering.max.messages=2000000',
+    '-X', `message.max.bytes=${s.batchBytes + (1 << 20)}`, '-q',
+  ];
+  const r = await sh(RDKAFKA_PERF, args);
+  const m = /(\d+) messages produced .*?(\d+) delivered .*?in (\d+)ms: (\d+) msgs\/s/.exec(r.out + r.err);
+  if (!m || Number(m[2]) !== s.count) throw new Error(`rdkafka_performance failed: ${(r.err || r.out).slice(-300)}`);
+  return { msgsPerSec: Number(m[4]), timeline: [], command: `${path.relative(ROOT, RDKAFKA_PERF)} ${args.join(' ')}` };
+}
+
+/** KafkaJS or @platformatic/kafka with DataStorm's payload (benchmarks/tools/node-client.ts). */
+export async function nodeClient(client: 'kafkajs' | 'platformatic', s: Settings): Promise<ToolResult> {
+  const args = [path.join(ROOT, 'dist/benchmarks/tools/node-client.js'), client, s.bootstrap, s.topic, String(s.count), s.acks];
+  const r = await sh(process.execPath, args);
+  if (r.code !== 0) throw new Error(`${client} failed: ${r.err.slice(-300)}`);
+  const j = JSON.parse(r.out) as { msgsPerSec: number; compression: string };
+  return { msgsPerSec: j.msgsPerSec, timeline: [], command: `node ${path.relative(ROOT, args[0])} ${args.slice(1).join(' ')}`, extra: { compression: j.compression } };
+}
