@@ -164,9 +164,10 @@ export class StormRun extends EventEmitter implements PromiseLike<StormReport> {
       clearInterval(ticker);
       if (fatal.length) throw fatal[0];
       if (Number.isNaN(t0)) t0 = performance.now();
-      // The last, partial window counts toward the peak when it is long enough to mean something.
+      // The last, partial window counts toward the peak when it is long enough to mean something, and only with a report
+      // per message: with reports on errors only, the flush settles the live lower bound at once, which is no rate.
       const tail = performance.now() - (Number.isNaN(lastT) ? t0 : lastT);
-      if (tail >= 500) totals.peakRate = Math.max(totals.peakRate, ((totals.acked - lastAcked) * 1000) / tail);
+      if (tail >= 500 && o.deliveryReports === 'all') totals.peakRate = Math.max(totals.peakRate, ((totals.acked - lastAcked) * 1000) / tail);
       const elapsedSec = (performance.now() - t0) / 1000;
       totals.startupSec = (t0 - forkedAt) / 1000;
       const global = await new Counters(redis, o.runId).read().catch(() => undefined);
