@@ -7,6 +7,9 @@ export const ErrorCodes = {
   CLUSTER: { exit: 6, text: 'local cluster failed' },
   PRODUCE: { exit: 7, text: 'produce failed' },
   SCHEMA: { exit: 8, text: 'schema problem' },
+  INFLUX_UNREACHABLE: { exit: 9, text: 'InfluxDB unreachable' },
+  INFLUX_AUTH: { exit: 10, text: 'InfluxDB refused the credentials' },
+  INFLUX_DB: { exit: 11, text: 'InfluxDB database missing' },
   INTERNAL: { exit: 70, text: 'internal error' },
 } as const;
 

@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isDataStormError } from '../errors.js';
 import { stormCommand, stormFlags } from './storm.js';
+import { pulseCommand, pulseFlags } from './pulse.js';
 
 function fail(lines: string[], code: number): never {
   for (const l of lines) process.stderr.write(`datastorm: error: ${l}\n`);
@@ -17,7 +18,10 @@ async function main(): Promise<void> {
     .command('storm', 'flood a Kafka cluster with Avro tweets and report what the brokers acknowledged', stormFlags, async (a) => {
       exitCode = await stormCommand(a);
     })
-    .demandCommand(1, 'a command is needed: storm')
+    .command('pulse', 'consume the tweets into InfluxDB (a consumer group, one child per core)', pulseFlags, async (a) => {
+      exitCode = await pulseCommand(a);
+    })
+    .demandCommand(1, 'a command is needed: storm or pulse')
     .strict()
     .fail((msg, err) => {
       if (err) throw err;
