@@ -132,7 +132,8 @@ transaction.state.log.replication.factor=$rf
 transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=$rf
 share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
+# Kafka's default: a new group waits 3 s for its members, so consumers started together share partitions from the start.
+group.initial.rebalance.delay.ms=3000
 num.network.threads=3
 num.io.threads=4
 log.segment.bytes=268435456

@@ -6,10 +6,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 say() { echo "setup: $*" >&2; }
 
-# Debian packages: redis-server (coordination), kcat (inspection), libzstd-dev + build tools (librdkafka with zstd),
+# Debian packages: redis-server (coordination), influxdb (pulse's sink; Debian ships 1.x), kcat (inspection), libzstd-dev + build tools (librdkafka with zstd),
 # Java 17 and Maven (the Kafka brokers and their jars).
 need=()
 command -v redis-server >/dev/null || need+=(redis-server)
+command -v influxd >/dev/null || need+=(influxdb)
+command -v curl >/dev/null || need+=(curl)
 command -v kcat >/dev/null || need+=(kcat)
 dpkg -s libzstd-dev >/dev/null 2>&1 || need+=(libzstd-dev)
 command -v g++ >/dev/null || need+=(g++)

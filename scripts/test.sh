@@ -13,22 +13,26 @@ export DATASTORM_KAFKA_PORT=${DATASTORM_TEST_KAFKA_PORT:-29092}
 export DATASTORM_CONTROLLER_PORT=${DATASTORM_TEST_CONTROLLER_PORT:-29090}
 export DATASTORM_BROKER_HEAP=${DATASTORM_BROKER_HEAP:-512m}
 REDIS_PORT=${DATASTORM_TEST_REDIS_PORT:-6390}
+INFLUX_PORT=${DATASTORM_TEST_INFLUX_PORT:-8196}
 
-started_cluster=0 started_redis=0
+started_cluster=0 started_redis=0 started_influx=0
 cleanup() {
   [[ ${DATASTORM_KEEP:-0} == 1 ]] && return 0
   ((started_cluster)) && bash kafka-cluster/cluster.sh down --purge || true
   ((started_redis)) && bash scripts/redis.sh down "$REDIS_PORT" || true
+  ((started_influx)) && bash scripts/influxdb.sh down "$INFLUX_PORT" --purge || true
 }
 trap cleanup EXIT
 
 [[ -f $DATASTORM_KAFKA_HOME/brokers ]] || started_cluster=1
 [[ -f $ROOT/.run/redis-$REDIS_PORT.pid ]] || started_redis=1
+[[ -f $ROOT/.run/influxdb-$INFLUX_PORT/influxd.pid ]] || started_influx=1
 # A cluster of another size left by an interrupted run is replaced.
 DATASTORM_TEST_BOOTSTRAP=$(bash kafka-cluster/cluster.sh up --brokers 3 --restart | tail -1)
 DATASTORM_TEST_REDIS=$(bash scripts/redis.sh up "$REDIS_PORT" | tail -1)
-export DATASTORM_TEST_BOOTSTRAP DATASTORM_TEST_REDIS
-echo "test: Kafka at $DATASTORM_TEST_BOOTSTRAP, Redis at $DATASTORM_TEST_REDIS" >&2
+DATASTORM_TEST_INFLUX=$(bash scripts/influxdb.sh up "$INFLUX_PORT" | tail -1)
+export DATASTORM_TEST_BOOTSTRAP DATASTORM_TEST_REDIS DATASTORM_TEST_INFLUX DATASTORM_TEST_INFLUX_PORT=$INFLUX_PORT
+echo "test: Kafka at $DATASTORM_TEST_BOOTSTRAP, Redis at $DATASTORM_TEST_REDIS, InfluxDB at $DATASTORM_TEST_INFLUX" >&2
 
 # One file at a time: the files share one cluster and the machine has 2 cores.
 node --test --test-concurrency=1 dist/test/unit/ dist/test/integration/

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     })
     .demandCommand(1, 'a command is needed: storm or pulse')
     .strict()
+    .parserConfiguration({ 'duplicate-arguments-array': false }) // a repeated flag: the last one wins
     .fail((msg, err) => {
       if (err) throw err;
       fail([`${msg.split('\n')[0]} (see 'datastorm --help')`], 2);

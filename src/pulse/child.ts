@@ -5,6 +5,9 @@
  * buffered is dropped.
  */
 import Kafka from 'node-rdkafka';
+import { existsSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { decodeTweet, loadTweetType } from '../generate/tweet-encoder.js';
 import { isDataStormError } from '../errors.js';
 import { InfluxSink } from './influx-sink.js';
@@ -14,6 +17,9 @@ import { PULSE_CHILD_ENV, type PulseChildMessage, type PulseOptions } from './pr
 const SENT = { positive: 0, negative: 1, neutral: 2 } as const;
 const send = (m: PulseChildMessage) => process.send?.(m);
 const SHUTDOWN_WRITE_MS = 30_000;
+const CRASH_MARKER = process.env.DATASTORM_PULSE_CRASH_BEFORE_COMMIT
+  ? path.join(os.tmpdir(), `datastorm-pulse-crash-${process.ppid}`)
+  : undefined;
 
 export async function runPulseChild(o: PulseOptions, slot: number): Promise<void> {
   const type = loadTweetType();
@@ -29,7 +35,9 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const counts = new CountsAggregator();
-  let lines: string[] = [];
+  /** points store: buffered lines per partition (so a revoked partition's can be dropped). */
+  let lines = new Map<number, string[]>();
+  let lineCount = 0;
   /** Next offset to commit per partition, for what the buffer holds. */
   let pending = new Map<number, number>();
   let consumed = 0, points = 0, lag = -1, partitions = 0;
@@ -57,6 +65,15 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
           consumer.assign(assignment);
           assigned = new Set(assignment.map((a) => String(a.partition)));
         } else {
+          // Revoked: forget uncommitted work on those partitions; their next owner reads it again from the last commit.
+          // Keeping it would let our later flush overwrite the new owner's points for the same range.
+          const gone = new Set(assignment.map((a) => a.partition));
+          for (const p of gone) {
+            pending.delete(p);
+            lineCount -= lines.get(p)?.length ?? 0;
+            lines.delete(p);
+          }
+          counts.drop(gone);
           consumer.unassign();
           assigned = new Set();
         }
@@ -85,12 +102,19 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
   const ticker = setInterval(tick, 1000);
 
   const flush = async () => {
-    const out = o.store === 'points' ? lines : counts.drain();
-    lines = [];
+    const out = o.store === 'points' ? [...lines.values()].flat() : counts.drain();
+    lines = new Map();
+    lineCount = 0;
     const commit = [...pending].map(([partition, offset]) => ({ topic: o.topic, partition, offset }));
     pending = new Map();
     await sink.write(out); // resolves only once InfluxDB acknowledged
     points += out.length;
+    // Fault injection for the test that proves commits follow writes: die between the acknowledgement and the commit,
+    // once per run (the marker file is the run's memory across the restart).
+    if (CRASH_MARKER && out.length && !existsSync(CRASH_MARKER)) {
+      writeFileSync(CRASH_MARKER, String(process.pid));
+      process.exit(86);
+    }
     if (commit.length) {
       try {
         consumer.commitSync(commit);
@@ -109,13 +133,18 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
       for (const m of batch) {
         if (!m.value) continue;
         const t = decodeTweet(type, m.value);
-        if (o.store === 'points') lines.push(tweetPoint(t, m.partition, m.offset));
+        if (o.store === 'points') {
+          let l = lines.get(m.partition);
+          if (!l) lines.set(m.partition, (l = []));
+          l.push(tweetPoint(t, m.partition, m.offset));
+          lineCount++;
+        }
         else counts.add(t, m.partition, m.offset);
         pending.set(m.partition, m.offset + 1);
         consumed++;
         bySentiment[SENT[t.sentiment]]++;
       }
-      const size = o.store === 'points' ? lines.length : counts.size;
+      const size = o.store === 'points' ? lineCount : counts.size;
       if (size >= o.flushPoints || (pending.size > 0 && Date.now() - lastFlush >= o.flushMs)) {
         await flush();
         lastFlush = Date.now();

@@ -39,6 +39,11 @@ export class CountsAggregator {
   get size(): number {
     return this.sums.size;
   }
+  /** Forgets what it holds of these partitions (revoked: their new owner reads them again from the last commit). */
+  drop(partitions: Set<number>): void {
+    for (const key of this.sums.keys()) if (partitions.has(Number(key.split('\u0000')[1]))) this.sums.delete(key);
+    for (const p of partitions) this.firstOffset.delete(p);
+  }
   /** The points of this flush; empties the aggregator. */
   drain(): string[] {
     const lines: string[] = [];

@@ -108,15 +108,19 @@ export class PulseRun extends EventEmitter implements PromiseLike<PulseReport> {
     });
 
     let last = { consumed: 0, points: 0, t: t0, changed: t0 };
+    let lastRetries = 0;
     const ticker = setInterval(() => {
       const now = performance.now();
       const dt = (now - last.t) / 1000;
       const ev: PulseTickEvent = {
         elapsedSec: (now - t0) / 1000, consumed: tot.consumed, points: tot.points,
         consumedRate: (tot.consumed - last.consumed) / dt, pointsRate: (tot.points - last.points) / dt,
-        lag: [...lag.values()].reduce((a, b) => a + Math.max(0, b), 0), retries: tot.retries, writeErrors: tot.writeErrors,
+        lag: totalLag(lag), retries: tot.retries, writeErrors: tot.writeErrors,
       };
-      if (tot.consumed !== last.consumed) last.changed = now;
+      // Idle means caught up: nothing consumed, lag known to be 0 (not unknown: before a first commit librdkafka cannot
+      // tell), and no write being retried.
+      if (tot.consumed !== last.consumed || tot.retries !== lastRetries) last.changed = now;
+      lastRetries = tot.retries;
       last = { consumed: tot.consumed, points: tot.points, t: now, changed: last.changed };
       this.emit('tick', ev);
       if (o.count !== undefined && tot.consumed >= o.count) this.stop();
@@ -134,10 +138,20 @@ export class PulseRun extends EventEmitter implements PromiseLike<PulseReport> {
       consumedPerSec: Math.round(tot.consumed / elapsedSec), pointsPerSec: Math.round(tot.points / elapsedSec),
       retries: tot.retries, writeErrors: tot.writeErrors,
       bySentiment: { positive: tot.s[0], negative: tot.s[1], neutral: tot.s[2] },
-      lagAtEnd: [...lag.values()].reduce((a, b) => a + Math.max(0, b), 0), restarts: tot.restarts, allCommitted,
+      lagAtEnd: totalLag(lag), restarts: tot.restarts, allCommitted,
       influx: { url: o.influx.url, db: o.influx.db },
     };
   }
+}
+
+/** Sum of the children's lags; -1 (unknown) when any child cannot tell yet. */
+function totalLag(lag: Map<number, number>): number {
+  let sum = 0;
+  for (const v of lag.values()) {
+    if (v < 0) return -1;
+    sum += v;
+  }
+  return sum;
 }
 
 export function pulse(o: PulseOptions): PulseRun {

@@ -33,3 +33,18 @@ export function run(cmd: string, args: string[], env: Record<string, string | un
     });
   });
 }
+
+export const influxUrl = (): string => required('DATASTORM_TEST_INFLUX');
+export const INFLUX_TOKEN = 'datastorm:datastorm';
+
+/** A fresh InfluxDB database for one test (totals are then that test's own). */
+export async function freshInfluxDb(prefix: string): Promise<string> {
+  const db = `${prefix}_${process.pid}_${Date.now().toString(36)}`;
+  const res = await fetch(`${influxUrl()}/query`, {
+    method: 'POST',
+    headers: { Authorization: `Basic ${Buffer.from(INFLUX_TOKEN).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: `q=${encodeURIComponent(`CREATE DATABASE "${db}"`)}`,
+  });
+  if (!res.ok) throw new Error(`cannot create database ${db}: ${await res.text()}`);
+  return db;
+}
