@@ -41,3 +41,7 @@ bench: ## side-by-side benchmarks, 1 and 4 brokers, acks all and 1, 3 runs: benc
 
 bench-quick: ## 1 broker, one run: one line per tool with msgs/s and the ratio to ProducerPerformance
 	bash benchmarks/run.sh quick
+
+.PHONY: bench-pulse
+bench-pulse: ## pulse (counts and points into InfluxDB) beside Kafka's ConsumerPerformance on one topic
+	bash benchmarks/run.sh pulse

@@ -2,15 +2,25 @@
 # Benchmarks side by side on one local cluster (its own state and ports: .run/bench-cluster, 49090-49099).
 #   benchmarks/run.sh quick   1 broker, acks=all, one run: one line per tool with msgs/s and the ratio (a couple of minutes)
 #   benchmarks/run.sh full    1 and 4 brokers, acks=all and 1, 3 runs: results/bench-full.json, RESULTS.md, throughput.svg
+#   benchmarks/run.sh pulse   pulse (both stores, real InfluxDB) beside Kafka's ConsumerPerformance: results/pulse.json
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 profile=${1:-quick}
-[[ $profile == quick || $profile == full ]] || { echo "run.sh: error: profile must be quick or full (got '$profile')" >&2; exit 2; }
+[[ $profile == quick || $profile == full || $profile == pulse ]] || { echo "run.sh: error: profile must be quick, full or pulse (got '$profile')" >&2; exit 2; }
 bash scripts/setup.sh
 REDIS_PORT=6391
 started_redis=0
 [[ -f .run/redis-$REDIS_PORT.pid ]] || started_redis=1
 bash scripts/redis.sh up "$REDIS_PORT" >/dev/null
 trap '((started_redis)) && bash scripts/redis.sh down "$REDIS_PORT" || true' EXIT
-DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/bench.js "$profile"
+if [[ $profile == pulse ]]; then
+  INFLUX_PORT=8296
+  started_influx=0
+  [[ -f .run/influxdb-$INFLUX_PORT/influxd.pid ]] || started_influx=1
+  bash scripts/influxdb.sh up "$INFLUX_PORT" >/dev/null
+  trap '((started_redis)) && bash scripts/redis.sh down "$REDIS_PORT"; ((started_influx)) && bash scripts/influxdb.sh down "$INFLUX_PORT" --purge; true' EXIT
+  DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT DATASTORM_BENCH_INFLUX=http://127.0.0.1:$INFLUX_PORT node dist/benchmarks/pulse-bench.js
+else
+  DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/bench.js "$profile"
+fi

@@ -21,7 +21,9 @@ export interface PulseReport {
   elapsedSec: number;
   consumed: number;
   pointsWritten: number;
+  /** Over the time tweets were being consumed (first to last tick that consumed any): excludes group join and idle wait. */
   consumedPerSec: number;
+  activeSec: number;
   pointsPerSec: number;
   retries: number;
   writeErrors: number;
@@ -109,6 +111,8 @@ export class PulseRun extends EventEmitter implements PromiseLike<PulseReport> {
 
     let last = { consumed: 0, points: 0, t: t0, changed: t0 };
     let lastRetries = 0;
+    let firstConsumed = NaN;
+    let lastConsumed = NaN;
     const ticker = setInterval(() => {
       const now = performance.now();
       const dt = (now - last.t) / 1000;
@@ -119,6 +123,10 @@ export class PulseRun extends EventEmitter implements PromiseLike<PulseReport> {
       };
       // Idle means caught up: nothing consumed, lag known to be 0 (not unknown: before a first commit librdkafka cannot
       // tell), and no write being retried.
+      if (tot.consumed !== last.consumed) {
+        if (Number.isNaN(firstConsumed)) firstConsumed = last.t;
+        lastConsumed = now;
+      }
       if (tot.consumed !== last.consumed || tot.retries !== lastRetries) last.changed = now;
       lastRetries = tot.retries;
       last = { consumed: tot.consumed, points: tot.points, t: now, changed: last.changed };
@@ -132,10 +140,12 @@ export class PulseRun extends EventEmitter implements PromiseLike<PulseReport> {
     clearInterval(ticker);
     if (fatal.length) throw fatal[0];
     const elapsedSec = (performance.now() - t0) / 1000;
+    const activeSec = Number.isNaN(firstConsumed) ? elapsedSec : Math.max(1, (lastConsumed - firstConsumed) / 1000);
     return {
       topic: o.topic, group: o.group, store: o.store, elapsedSec: Math.round(elapsedSec * 100) / 100,
       consumed: tot.consumed, pointsWritten: tot.points,
-      consumedPerSec: Math.round(tot.consumed / elapsedSec), pointsPerSec: Math.round(tot.points / elapsedSec),
+      consumedPerSec: Math.round(tot.consumed / activeSec), activeSec: Math.round(activeSec * 10) / 10,
+      pointsPerSec: Math.round(tot.points / activeSec),
       retries: tot.retries, writeErrors: tot.writeErrors,
       bySentiment: { positive: tot.s[0], negative: tot.s[1], neutral: tot.s[2] },
       lagAtEnd: totalLag(lag), restarts: tot.restarts, allCommitted,
