@@ -129,8 +129,13 @@ export function encodeTweet(out: Buffer, off: number, prefix: Buffer, seq: numbe
   return off;
 }
 
-/** Decodes one encoded tweet (readers, tests, verify). */
+/** Decodes one encoded tweet (readers, tests, verify). A plain object built field by field: spreading avsc's record
+ * instances is several times slower than decoding them. */
 export function decodeTweet(type: avro.Type, buf: Buffer): Tweet {
   const t = type.fromBuffer(buf) as Tweet & { user: { handle: string; followers: number; verified: boolean } };
-  return { ...t, handle: t.user.handle, followers: t.user.followers, verified: t.user.verified };
+  return {
+    run_id: t.run_id, producer_id: t.producer_id, seq: t.seq, id: t.id, created_at: t.created_at,
+    handle: t.user.handle, followers: t.user.followers, verified: t.user.verified,
+    text: t.text, brand: t.brand, product: t.product, hashtags: t.hashtags, lang: t.lang, sentiment: t.sentiment,
+  };
 }

@@ -17,6 +17,8 @@ import { PULSE_CHILD_ENV, type PulseChildMessage, type PulseOptions } from './pr
 const SENT = { positive: 0, negative: 1, neutral: 2 } as const;
 const send = (m: PulseChildMessage) => process.send?.(m);
 const SHUTDOWN_WRITE_MS = 30_000;
+/** Messages per consume() call: small enough that a flush lands close to every --flush-points points. */
+const CONSUME_BATCH = 1000;
 const CRASH_MARKER = process.env.DATASTORM_PULSE_CRASH_BEFORE_COMMIT
   ? path.join(os.tmpdir(), `datastorm-pulse-crash-${process.ppid}`)
   : undefined;
@@ -129,7 +131,7 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
   let committed = true;
   try {
     while (!stopping) {
-      const batch = await new Promise<Kafka.Message[]>((resolve, reject) => consumer.consume(1000, (e, m) => (e ? reject(e) : resolve(m))));
+      const batch = await new Promise<Kafka.Message[]>((resolve, reject) => consumer.consume(CONSUME_BATCH, (e, m) => (e ? reject(e) : resolve(m))));
       for (const m of batch) {
         if (!m.value) continue;
         const t = decodeTweet(type, m.value);
