@@ -4,7 +4,7 @@
  * resolves with the report. An EventEmitter ('start', 'tick', 'restart') that can be awaited.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { EventEmitter } from 'node:events';
+import { AwaitableRun } from '../awaitable-run.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataStormError } from '../errors.js';
@@ -45,17 +45,12 @@ export interface PulseTickEvent {
   writeErrors: number;
 }
 
-export class PulseRun extends EventEmitter implements PromiseLike<PulseReport> {
-  private readonly result: Promise<PulseReport>;
+export class PulseRun extends AwaitableRun<PulseReport> {
   private stopping = false;
   private readonly workers = new Map<number, Worker>();
   constructor(private readonly o: PulseOptions) {
     super();
-    this.result = this.run();
-    this.result.catch(() => undefined);
-  }
-  then<A = PulseReport, B = never>(ok?: ((r: PulseReport) => A | PromiseLike<A>) | null, bad?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-    return this.result.then(ok, bad);
+    this.begin();
   }
   stop(): void {
     if (this.stopping) return;
@@ -63,7 +58,7 @@ export class PulseRun extends EventEmitter implements PromiseLike<PulseReport> {
     for (const w of this.workers.values()) if (w.isConnected()) w.send({ t: 'stop' });
   }
 
-  private async run(): Promise<PulseReport> {
+  protected async run(): Promise<PulseReport> {
     const o = this.o;
     await checkInflux(o.influx);
     const topic = await describeTopic(o.bootstrap, o.topic);

@@ -4,7 +4,7 @@
  * 'warning') that can also be awaited. Progress bars and reports are listeners; the engine prints nothing.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { EventEmitter } from 'node:events';
+import { AwaitableRun } from '../awaitable-run.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as hdr from 'hdr-histogram-js';
@@ -45,19 +45,14 @@ interface Slot {
   maxRssBytes: number;
 }
 
-export class StormRun extends EventEmitter implements PromiseLike<StormReport> {
-  private readonly result: Promise<StormReport>;
+export class StormRun extends AwaitableRun<StormReport> {
   private stopping = false;
   private readonly slots: Slot[] = [];
   constructor(private readonly o: StormOptions) {
     super();
-    this.result = this.run();
-    this.result.catch(() => undefined); // the awaiting caller sees it
+    this.begin();
   }
 
-  then<A = StormReport, B = never>(ok?: ((r: StormReport) => A | PromiseLike<A>) | null, bad?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-    return this.result.then(ok, bad);
-  }
 
   /** Stop generating, let in-flight messages finish (bounded), then resolve with a true report. */
   stop(): void {
@@ -66,7 +61,7 @@ export class StormRun extends EventEmitter implements PromiseLike<StormReport> {
     for (const s of this.slots) if (s.worker?.isConnected()) s.worker.send({ t: 'stop' } satisfies PrimaryMessage);
   }
 
-  private async run(): Promise<StormReport> {
+  protected async run(): Promise<StormReport> {
     const o = this.o;
     // Fail fast, before forking anything: Redis, then the cluster, then the topic.
     const redis = await connectRedis(o.redis);

@@ -1,0 +1,20 @@
+/**
+ * An engine run (storm, pulse): an EventEmitter for progress listeners that can also be awaited for its report,
+ * like autocannon's run(). Subclasses call begin() at the end of their constructor, once their fields exist.
+ */
+import { EventEmitter } from 'node:events';
+
+export abstract class AwaitableRun<R> extends EventEmitter implements PromiseLike<R> {
+  private result!: Promise<R>;
+
+  protected abstract run(): Promise<R>;
+
+  protected begin(): void {
+    this.result = this.run();
+    this.result.catch(() => undefined); // the awaiting caller sees it
+  }
+
+  then<A = R, B = never>(ok?: ((r: R) => A | PromiseLike<A>) | null, bad?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.result.then(ok, bad);
+  }
+}
