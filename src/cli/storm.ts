@@ -9,6 +9,7 @@ import { InvalidOptionsError } from '../errors.js';
 import { ProgressBar } from '../report/progress.js';
 import { renderText, saveReport } from '../report/summary.js';
 import { ROOT, startLocalCluster } from '../local/services.js';
+import { log } from '../log.js';
 
 export function stormFlags(y: Argv) {
   return y
@@ -93,6 +94,8 @@ export async function stormCommand(a: Flags): Promise<number> {
   run.on('restart', (r: { slot: number; signal?: string; code?: number; unsettled: number }) =>
     process.stderr.write(`storm: child ${r.slot} died (${r.signal ?? `exit ${r.code}`}); restarted, ${r.unsettled} unsettled messages given back\n`),
   );
+
+  run.on('warning', (m: string) => log.warn(m));
 
   let interrupts = 0;
   const onSigint = () => {

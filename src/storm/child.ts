@@ -14,6 +14,7 @@ import { Rng } from '../generate/random.js';
 import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../generate/tweet-encoder.js';
 import { isDataStormError } from '../errors.js';
 import { AckTracker } from './ack-tracker.js';
+import { log } from '../log.js';
 import { CHILD_ENV, producerIdOf, type ChildConfig, type ChildMessage, type PrimaryMessage, type TickMessage } from './protocol.js';
 
 const TICK_MS = 1000;
@@ -73,9 +74,11 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
     const delta = { acked: d.acked, bytes: d.bytes, failed: d.failedTotal, positive: mix[0], negative: mix[1], neutral: mix[2] };
     sent = 0; leased = 0; mix = [0, 0, 0]; shares = [];
     send(m);
-    await counters.add(delta).catch(() => undefined); // Redis blips must not stop the run; the primary counts too
+    // Redis blips must not stop the run; the primary counts too.
+    await counters.add(delta).catch((e: Error) => log.warn(`child ${cfg.slot}: Redis counters not updated this interval: ${e.message}`));
     // Failed deliveries go back to the quota so another batch replaces them and an exact --count still lands.
-    if (o.count !== undefined && delta.failed > 0) await quota.giveBack(delta.failed).catch(() => undefined);
+    if (o.count !== undefined && delta.failed > 0)
+      await quota.giveBack(delta.failed).catch((e: Error) => log.warn(`child ${cfg.slot}: ${delta.failed} failed messages not given back: ${e.message}`));
   };
   const ticker = setInterval(() => void tick(), TICK_MS);
 
