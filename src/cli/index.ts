@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { isDataStormError } from '../errors.js';
 import { stormCommand, stormFlags } from './storm.js';
 import { pulseCommand, pulseFlags } from './pulse.js';
+import { verifyCommand, verifyFlags } from './verify.js';
 
 function fail(lines: string[], code: number): never {
   for (const l of lines) process.stderr.write(`datastorm: error: ${l}\n`);
@@ -21,7 +22,10 @@ async function main(): Promise<void> {
     .command('pulse', 'consume the tweets into InfluxDB (a consumer group, one child per core)', pulseFlags, async (a) => {
       exitCode = await pulseCommand(a);
     })
-    .demandCommand(1, 'a command is needed: storm or pulse')
+    .command('verify', 'read a topic back: loss, duplicates and order per producer, end-to-end latency', verifyFlags, async (a) => {
+      exitCode = await verifyCommand(a);
+    })
+    .demandCommand(1, 'a command is needed: storm, pulse or verify')
     .strict()
     .parserConfiguration({ 'duplicate-arguments-array': false }) // a repeated flag: the last one wins
     .fail((msg, err) => {

@@ -47,7 +47,7 @@ export function validatePulse(a: Flags): string[] {
   return e;
 }
 
-function localBootstrap(): string {
+export function localBootstrap(): string {
   const r = spawnSync('bash', [path.join(ROOT, 'kafka-cluster/cluster.sh'), 'bootstrap'], { encoding: 'utf8' });
   if (r.status !== 0) throw new DataStormError('KAFKA_UNREACHABLE', 'no --bootstrap given and no local cluster is running (start one with a storm, or kafka-cluster/cluster.sh up)');
   return r.stdout.trim();

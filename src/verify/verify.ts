@@ -1,0 +1,100 @@
+/**
+ * Reads a topic back and checks, per producer (producer_id + seq in every tweet): received, lost (gaps in 0..max seq),
+ * duplicated, out of order within a partition; plus end-to-end latency (created_at to read time) percentiles.
+ */
+import * as hdr from 'hdr-histogram-js';
+import { readTopic } from '../kafka/read-topic.js';
+import { loadTweetType } from '../generate/tweet-encoder.js';
+
+export interface ProducerCheck {
+  producer: string;
+  received: number;
+  lost: number;
+  duplicated: number;
+  outOfOrder: number;
+  maxSeq: number;
+}
+
+export interface VerifyReport {
+  topic: string;
+  runId: string | null;
+  received: number;
+  skippedOtherRuns: number;
+  lost: number;
+  duplicated: number;
+  outOfOrder: number;
+  producers: ProducerCheck[];
+  latencyMs: { p50: number; p95: number; p99: number; p999: number; max: number } | null;
+}
+
+/** Seen-counts per sequence number, grown as needed (a byte per seq: 5M seqs = 5 MB). */
+class SeqMap {
+  counts = new Uint8Array(1024);
+  max = -1;
+  add(seq: number): boolean {
+    if (seq >= this.counts.length) {
+      const bigger = new Uint8Array(Math.max(seq + 1, this.counts.length * 2));
+      bigger.set(this.counts);
+      this.counts = bigger;
+    }
+    if (seq > this.max) this.max = seq;
+    const first = this.counts[seq] === 0;
+    if (this.counts[seq] < 255) this.counts[seq]++;
+    return first;
+  }
+}
+
+export async function verifyTopic(o: { bootstrap: string; topic: string; runId?: string }): Promise<VerifyReport> {
+  const type = loadTweetType();
+  const seqs = new Map<string, SeqMap>();
+  const stats = new Map<string, { received: number; duplicated: number; outOfOrder: number }>();
+  const lastSeq = new Map<string, number>(); // producer + partition -> last seq read there
+  const latency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 7 * 86_400_000, numberOfSignificantValueDigits: 3 });
+  let skipped = 0;
+  await readTopic({
+    bootstrap: o.bootstrap,
+    topic: o.topic,
+    onMessage: (value, partition) => {
+      const t = type.fromBuffer(value) as { run_id: string; producer_id: string; seq: number; created_at: number };
+      if (o.runId && t.run_id !== o.runId) {
+        skipped++;
+        return;
+      }
+      let m = seqs.get(t.producer_id);
+      let s = stats.get(t.producer_id);
+      if (!m || !s) {
+        seqs.set(t.producer_id, (m = new SeqMap()));
+        stats.set(t.producer_id, (s = { received: 0, duplicated: 0, outOfOrder: 0 }));
+      }
+      s.received++;
+      if (!m.add(t.seq)) s.duplicated++;
+      const k = `${t.producer_id}\u0000${partition}`;
+      const prev = lastSeq.get(k);
+      if (prev !== undefined && t.seq < prev) s.outOfOrder++;
+      lastSeq.set(k, t.seq);
+      latency.recordValue(Math.max(1, Date.now() - t.created_at));
+    },
+  });
+  const producers: ProducerCheck[] = [];
+  for (const [producer, m] of seqs) {
+    const s = stats.get(producer)!;
+    let missing = 0;
+    for (let i = 0; i <= m.max; i++) if (m.counts[i] === 0) missing++;
+    producers.push({ producer, received: s.received, lost: missing, duplicated: s.duplicated, outOfOrder: s.outOfOrder, maxSeq: m.max });
+  }
+  producers.sort((a, b) => a.producer.localeCompare(b.producer));
+  const sum = (k: keyof ProducerCheck) => producers.reduce((a, p) => a + (p[k] as number), 0);
+  return {
+    topic: o.topic,
+    runId: o.runId ?? null,
+    received: sum('received'),
+    skippedOtherRuns: skipped,
+    lost: sum('lost'),
+    duplicated: sum('duplicated'),
+    outOfOrder: sum('outOfOrder'),
+    producers,
+    latencyMs: latency.totalCount
+      ? { p50: latency.getValueAtPercentile(50), p95: latency.getValueAtPercentile(95), p99: latency.getValueAtPercentile(99), p999: latency.getValueAtPercentile(99.9), max: latency.maxValue }
+      : null,
+  };
+}

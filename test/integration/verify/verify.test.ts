@@ -1,0 +1,72 @@
+/** verify reads what the cluster kept and agrees with the storm's report; it finds gaps, duplicates and reordering. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Kafka from 'node-rdkafka';
+import { bootstrap, uniqueTopic, run } from '../../helpers/services.js';
+import { stormJson, CLI } from '../../helpers/storm-cli.js';
+import { ensureTopic } from '../../../src/kafka/admin.js';
+import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../../../src/generate/tweet-encoder.js';
+import { Rng } from '../../../src/generate/random.js';
+import type { VerifyReport } from '../../../src/verify/verify.js';
+
+test('verify agrees with two storm runs in one topic: nothing lost, duplicated or reordered; --run selects one', async () => {
+  const topic = uniqueTopic('verify');
+  const a = (await stormJson(['--topic', topic, '--count', '120000', '--run-id', `va-${Date.now()}`])).report;
+  const b = (await stormJson(['--topic', topic, '--count', '30000', '--run-id', `vb-${Date.now()}`])).report;
+  const all = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--json']);
+  assert.equal(all.code, 0, all.stderr);
+  const r = JSON.parse(all.stdout) as VerifyReport;
+  assert.equal(r.received, 150_000);
+  assert.equal(r.lost, 0);
+  assert.equal(r.duplicated, 0);
+  assert.equal(r.outOfOrder, 0);
+  assert.ok(r.latencyMs && r.latencyMs.p50 > 0);
+  const one = JSON.parse((await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--run', a.runId, '--json'])).stdout) as VerifyReport;
+  assert.equal(one.received, a.acknowledged);
+  assert.equal(one.skippedOtherRuns, b.acknowledged);
+  assert.ok(one.producers.every((p) => p.producer.startsWith(`${a.runId}/`)));
+});
+
+test('a gap and a duplicate are found, and a loss makes verify exit 1', async () => {
+  const topic = uniqueTopic('verify-gap');
+  await ensureTopic(bootstrap(), { topic, partitions: 1, replication: 1 });
+  const type = loadTweetType();
+  const pool = buildPool(type, new Rng(5), ['Apple'], 4);
+  const prefix = encodePrefix('crafted', 'crafted/p0.0');
+  const p = new Kafka.Producer({ 'metadata.broker.list': bootstrap(), dr_cb: true } as Kafka.ProducerGlobalConfig);
+  await new Promise<void>((res, rej) => p.connect({ timeout: 10_000 }, (e) => (e ? rej(e) : res())));
+  let delivered = 0;
+  const seqs = [0, 1, 3, 3, 2]; // 4 and up never sent; 3 twice; 2 after 3 (out of order)
+  const done = new Promise<void>((res) => p.on('delivery-report', () => ++delivered === seqs.length && res()));
+  p.setPollInterval(10);
+  for (const seq of seqs) {
+    const out = Buffer.alloc(512);
+    const end = encodeTweet(out, 0, prefix, seq, seq, Date.now(), pool.tails[0][0]);
+    p.produce(topic, 0, Buffer.from(out.subarray(0, end)));
+  }
+  await done;
+  await new Promise<void>((r) => p.disconnect(() => r()));
+  const clean = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--json']);
+  assert.equal(clean.code, 0, 'seqs 0..3 are all there: nothing lost');
+  const r = JSON.parse(clean.stdout) as VerifyReport;
+  assert.deepEqual([r.received, r.lost, r.duplicated, r.outOfOrder], [5, 0, 1, 1]);
+
+  // Now a producer whose seq 1 never arrived.
+  const p2 = new Kafka.Producer({ 'metadata.broker.list': bootstrap(), dr_cb: true } as Kafka.ProducerGlobalConfig);
+  await new Promise<void>((res, rej) => p2.connect({ timeout: 10_000 }, (e) => (e ? rej(e) : res())));
+  const prefix2 = encodePrefix('crafted', 'crafted/p1.0');
+  let d2 = 0;
+  const done2 = new Promise<void>((res) => p2.on('delivery-report', () => ++d2 === 2 && res()));
+  p2.setPollInterval(10);
+  for (const seq of [0, 2]) {
+    const out = Buffer.alloc(512);
+    const end = encodeTweet(out, 0, prefix2, seq, 100 + seq, Date.now(), pool.tails[1][0]);
+    p2.produce(topic, 0, Buffer.from(out.subarray(0, end)));
+  }
+  await done2;
+  await new Promise<void>((r) => p2.disconnect(() => r()));
+  const lossy = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic]);
+  assert.equal(lossy.code, 1);
+  assert.match(lossy.stdout, /7 received from 2 producers, 1 lost, 1 duplicated, 1 out of order/);
+  assert.match(lossy.stdout, /crafted\/p1\.0: 2 received, 1 lost/);
+});
