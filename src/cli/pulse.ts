@@ -1,4 +1,5 @@
 /** `datastorm pulse`: flags → validated options → pulse engine (or --summary: the sentiment breakdown from InfluxDB). */
+import { isBootstrapList } from '../kafka/bootstrap.js';
 import type { Argv } from 'yargs';
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
@@ -43,7 +44,7 @@ export function validatePulse(a: Flags): string[] {
   for (const k of ['count', 'duration', 'until-idle', 'minutes'] as const) if (!wholeFrom(a[k], 1)) e.push(`--${k} must be a whole number from 1 up (got '${a[k]}')`);
   if (!/^https?:\/\/[^/\s]+/.test(a['influx-url'])) e.push(`--influx-url must be an http:// or https:// URL (got '${a['influx-url']}')`);
   if (!a['influx-token'].includes(':')) e.push(`--influx-token must be user:password (got '${a['influx-token'].replace(/./g, '*')}')`);
-  if (a.bootstrap !== undefined && !/^[^,\s:]+:\d{1,5}(,[^,\s:]+:\d{1,5})*$/.test(a.bootstrap)) e.push(`--bootstrap must be host:port[,host:port…] (got '${a.bootstrap}')`);
+  if (a.bootstrap !== undefined && !isBootstrapList(a.bootstrap)) e.push(`--bootstrap must be host:port[,host:port…] (got '${a.bootstrap}')`);
   return e;
 }
 

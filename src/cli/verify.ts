@@ -1,4 +1,5 @@
 /** `datastorm verify`: reads a topic back and reports loss, duplicates and order per producer; exit 1 when anything is lost. */
+import { isBootstrapList } from '../kafka/bootstrap.js';
 import type { Argv } from 'yargs';
 import { InvalidOptionsError } from '../errors.js';
 import { verifyTopic } from '../verify/verify.js';
@@ -16,7 +17,7 @@ type Flags = Awaited<ReturnType<ReturnType<typeof verifyFlags>['parseAsync']>>;
 
 export async function verifyCommand(a: Flags): Promise<number> {
   const problems: string[] = [];
-  if (a.bootstrap !== undefined && !/^[^,\s:]+:\d{1,5}(,[^,\s:]+:\d{1,5})*$/.test(a.bootstrap)) problems.push(`--bootstrap must be host:port[,host:port…] (got '${a.bootstrap}')`);
+  if (a.bootstrap !== undefined && !isBootstrapList(a.bootstrap)) problems.push(`--bootstrap must be host:port[,host:port…] (got '${a.bootstrap}')`);
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(a.topic)) problems.push(`--topic must be 1-249 characters of letters, digits, '.', '_' or '-' (got '${a.topic}')`);
   if (problems.length) throw new InvalidOptionsError(problems);
   const r = await verifyTopic({ bootstrap: a.bootstrap ?? localBootstrap(), topic: a.topic, runId: a.run });

@@ -2,6 +2,7 @@
  * Storm options: defaults, and a validate() that returns every problem at once (one line each, naming the option and
  * what is allowed). The engine trusts what passes here.
  */
+import { isBootstrapList } from '../kafka/bootstrap.js';
 import os from 'node:os';
 import { BRANDS } from '../generate/texts.js';
 
@@ -113,7 +114,7 @@ export function validateStormOptions(raw: RawStormOptions): string[] {
     errors.push(`--compression must be one of ${COMPRESSIONS.join(', ')} (got '${String(raw.compression)}')`);
   if (raw.topic !== undefined && !/^[A-Za-z0-9._-]{1,249}$/.test(String(raw.topic)))
     errors.push(`--topic must be 1-249 characters of letters, digits, '.', '_' or '-' (got '${String(raw.topic)}')`);
-  if (raw.bootstrap !== undefined && !/^[^,\s:]+:\d{1,5}(,[^,\s:]+:\d{1,5})*$/.test(String(raw.bootstrap)))
+  if (raw.bootstrap !== undefined && !isBootstrapList(String(raw.bootstrap)))
     errors.push(`--bootstrap must be host:port[,host:port…] (got '${String(raw.bootstrap)}')`);
   if (raw.runId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(String(raw.runId)))
     errors.push(`--run-id must be 1-64 letters, digits, '.', '_' or '-' (got '${String(raw.runId)}')`);
