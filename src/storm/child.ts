@@ -59,7 +59,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const producer = await connectProducer({ ...producerConfig(o, producerId), ...acks.config() } as Kafka.ProducerGlobalConfig);
 
   // --- counters (deltas since the last tick) --------------------------------------------------------
-  let sent = 0, leased = 0, behind = 0;
+  let sent = 0, behind = 0;
   let mix: [number, number, number] = [0, 0, 0];
   let shares: number[] = [];
   acks.attach(producer);
@@ -68,11 +68,11 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const tick = async () => {
     const d = acks.takeDelta();
     const m: TickMessage = {
-      t: 'tick', slot: cfg.slot, acked: d.acked, bytes: d.bytes, failed: d.failed, sent, leased, mix,
+      t: 'tick', slot: cfg.slot, acked: d.acked, bytes: d.bytes, failed: d.failed, sent, mix,
       inFlight: acks.inFlight(), behind, batchShares: shares,
     };
     const delta = { acked: d.acked, bytes: d.bytes, failed: d.failedTotal, positive: mix[0], negative: mix[1], neutral: mix[2] };
-    sent = 0; leased = 0; mix = [0, 0, 0]; shares = [];
+    sent = 0; mix = [0, 0, 0]; shares = [];
     send(m);
     // Redis blips must not stop the run; the primary counts too.
     await counters.add(delta).catch((e: Error) => log.warn(`child ${cfg.slot}: Redis counters not updated this interval: ${e.message}`));
@@ -99,7 +99,6 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
         continue;
       }
       behind = lease.allowed >= 0 ? Math.max(0, lease.allowed - lease.first - lease.granted) : 0;
-      leased += lease.granted;
       const n = lease.granted;
       const counts = planner.counts(n);
       if (o.mode === 'volatile') shares.push(counts[0] / n);

@@ -35,7 +35,6 @@ export interface TickEvent {
 interface Slot {
   worker?: Worker;
   incarnation: number;
-  leased: number;
   acked: number;
   failed: number;
   inFlight: number;
@@ -91,7 +90,7 @@ export class StormRun extends AwaitableRun<StormReport> {
       const finished = new Promise<void>((resolve) => {
         const fork = (slot: number) => {
           const s = this.slots[slot];
-          const cfg: ChildConfig = { options: o, slot, incarnation: s.incarnation, seed: 0 };
+          const cfg: ChildConfig = { options: o, slot, incarnation: s.incarnation };
           cluster.setupPrimary({ exec: CHILD_SCRIPT, args: [], silent: false });
           const w = cluster.fork({ [CHILD_ENV]: JSON.stringify(cfg) });
           s.worker = w;
@@ -111,7 +110,7 @@ export class StormRun extends AwaitableRun<StormReport> {
               s.restarts++;
               totals.restarts++;
               s.incarnation++;
-              s.leased = s.acked = s.failed = s.inFlight = 0;
+              s.acked = s.failed = s.inFlight = 0;
               void quota
                 .leasedBy(dead)
                 .then(async (leased) => {
@@ -128,7 +127,7 @@ export class StormRun extends AwaitableRun<StormReport> {
           });
         };
         for (let slot = 0; slot < o.workers; slot++) {
-          this.slots.push({ incarnation: 0, leased: 0, acked: 0, failed: 0, inFlight: 0, behind: 0, done: false, restarts: 0, maxRssBytes: 0 });
+          this.slots.push({ incarnation: 0, acked: 0, failed: 0, inFlight: 0, behind: 0, done: false, restarts: 0, maxRssBytes: 0 });
           fork(slot);
         }
       });
@@ -189,7 +188,6 @@ export class StormRun extends AwaitableRun<StormReport> {
       for (let i = 0; i < 3; i++) totals.mix[i] += m.mix[i];
       for (const x of m.batchShares) totals.batchShares.push(x);
       s.acked += m.acked;
-      s.leased += m.leased;
       s.inFlight = m.inFlight;
       s.behind = m.behind;
     } else if (m.t === 'done') {

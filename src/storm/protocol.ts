@@ -6,8 +6,6 @@ export interface ChildConfig {
   options: StormOptions;
   slot: number;
   incarnation: number;
-  /** Messages this slot's earlier incarnations had leased but not seen acknowledged (already given back). */
-  seed: number;
 }
 
 /** Sent about once a second, and once more at the end. Counts are deltas since the previous tick. */
@@ -20,8 +18,6 @@ export interface TickMessage {
   failed: Record<string, number>;
   /** Handed to librdkafka (not yet necessarily acknowledged). */
   sent: number;
-  /** Leased from the global quota. */
-  leased: number;
   /** Handed, per sentiment (positive, negative, neutral). */
   mix: [number, number, number];
   /** Messages still waiting for a delivery report (absolute, not a delta). */
