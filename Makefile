@@ -42,6 +42,10 @@ bench: ## side-by-side benchmarks, 1 and 4 brokers, acks all and 1, 3 runs: benc
 bench-quick: ## 1 broker, one run: one line per tool with msgs/s and the ratio to ProducerPerformance
 	bash benchmarks/run.sh quick
 
+.PHONY: soak
+soak: ## 10 minutes at 50,000/s on 3 brokers: memory, event-loop delay and GC sampled every 5 s, beside ProducerPerformance: benchmarks/SOAK.md
+	bash benchmarks/run.sh soak
+
 .PHONY: bench-pulse
 bench-pulse: ## pulse (counts and points into InfluxDB) beside Kafka's ConsumerPerformance on one topic
 	bash benchmarks/run.sh pulse

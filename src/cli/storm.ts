@@ -5,7 +5,7 @@ import path from 'node:path';
 import { storm } from '../storm/primary.js';
 import { validateStormOptions, defaults, parseSentiment, DEFAULT_COUNT, type StormOptions, type Acks, type Mode, type Compression } from '../storm/options.js';
 import { BRANDS } from '../generate/texts.js';
-import { InvalidOptionsError } from '../errors.js';
+import { DataStormError, InvalidOptionsError, type ErrorCode } from '../errors.js';
 import { ProgressBar } from '../report/progress.js';
 import { renderText, saveReport } from '../report/summary.js';
 import { ROOT, startLocalCluster } from '../local/services.js';
@@ -33,6 +33,7 @@ export function stormFlags(y: Argv) {
     .option('batch-bytes', { type: 'string', describe: 'max bytes of a producer batch', default: String(defaults.batchBytes) })
     .option('linger-ms', { type: 'string', describe: 'producer linger (ms)', default: String(defaults.lingerMs) })
     .option('brands', { type: 'string', describe: `comma list of brands (default all: ${Object.keys(BRANDS).join(', ')})` })
+    .option('schema', { type: 'string', describe: 'Avro schema file of the tweets (default schemas/tweet.avsc; extra fields need defaults)' })
     .option('redis', { type: 'string', describe: 'Redis URL for the shared quota and counters', default: defaults.redis })
     .option('run-id', { type: 'string', describe: 'name of the run; storms with the same --redis and --run-id share one quota and counters' })
     .option('json', { type: 'boolean', describe: 'final report as JSON on stdout', default: false })
@@ -78,6 +79,7 @@ export async function stormCommand(a: Flags): Promise<number> {
     redis: a.redis,
     runId: a['run-id'] ?? `${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${randomBytes(3).toString('hex')}`,
     brands: a.brands ? a.brands.split(',').map((s) => s.trim()) : Object.keys(BRANDS),
+    schema: a.schema,
   };
 
   const run = storm(o);
@@ -111,6 +113,8 @@ export async function stormCommand(a: Flags): Promise<number> {
     const file = a.save ? saveReport(report, path.join(ROOT, 'benchmarks/results/storms')) : undefined;
     process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report) + '\n');
     if (file && !a.json && !a.quiet) process.stderr.write(`report saved: ${path.relative(process.cwd(), file)}\n`);
+    // Failed mid-run: the true report is out; the error is the one line on stderr and the exit code.
+    if (report.error) throw new DataStormError(report.error.code as ErrorCode, report.error.message);
     return report.stoppedEarly ? 130 : 0;
   } finally {
     process.off('SIGINT', onSigint);

@@ -8,8 +8,10 @@
  * A lease returns the slice's first global index, which becomes the tweet ids: unique across the run.
  */
 import type { Redis } from 'ioredis';
+import { DataStormError } from '../errors.js';
 
 const LEASE = `
+if ARGV[5] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0, -1} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local start = tonumber(redis.call('GET', KEYS[2]))
@@ -58,14 +60,18 @@ export function runKeys(runId: string) {
 
 export class Quota {
   private readonly keys: ReturnType<typeof runKeys>;
-  constructor(private readonly redis: Redis, runId: string, private readonly count: number | undefined, private readonly rate: number) {
+  constructor(private readonly redis: Redis, private readonly runId: string, private readonly count: number | undefined, private readonly rate: number) {
     this.keys = runKeys(runId);
   }
 
   /** Leases up to `want` messages for `producerId` (leases are also summed per producer, for give-backs). */
-  async lease(want: number, producerId: string): Promise<Lease> {
+  async lease(want: number, producerId: string, leasedBefore = false): Promise<Lease> {
     const k = this.keys;
-    const r = (await this.redis.eval(LEASE, 3, k.issued, k.start, k.leases, want, this.count ?? -1, this.rate, producerId)) as number[];
+    const r = (await this.redis.eval(LEASE, 3, k.issued, k.start, k.leases, want, this.count ?? -1, this.rate, producerId, leasedBefore ? 1 : 0)) as number[];
+    // A producer that leased before finds no quota: Redis came back empty (restarted without persistence, flushed).
+    // Starting the count again would overshoot --count, so this ends the run.
+    if (Number(r[0]) === -1)
+      throw new DataStormError('REDIS_UNREACHABLE', `Redis lost run ${this.runId}'s quota (restarted without its data?); stopped producing and flushed what was in flight`);
     return { first: Number(r[0]), granted: Number(r[1]), elapsedMs: Number(r[2]), allowed: Number(r[3]) };
   }
 

@@ -18,6 +18,8 @@ export async function connectRedis(url: string): Promise<Redis> {
     lazyConnect: true,
     connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
     maxRetriesPerRequest: 2,
+    // A frozen or half-dead Redis fails a command instead of hanging it; callers decide how long to keep trying.
+    commandTimeout: 2000,
     enableOfflineQueue: true,
     // During a run a short outage is retried; the first connection is not (see below).
     retryStrategy: (times) => (times > 20 ? null : Math.min(times * 100, 1000)),

@@ -45,12 +45,18 @@ export function loadTweetType(file = DEFAULT_SCHEMA): avro.Type {
   if (HEAD_FIELDS.some((f, i) => names[i] !== f)) {
     throw new DataStormError('SCHEMA', `schema ${file} must start with the fields ${HEAD_FIELDS.join(', ')} (has ${names.slice(0, 5).join(', ')})`);
   }
+  const unknown = (schema.fields as { name: string; default?: unknown }[]).filter((f) => !GENERATED.has(f.name) && !('default' in f));
+  if (unknown.length)
+    throw new DataStormError('SCHEMA', `schema ${file}: field '${unknown[0].name}' is not one DataStorm generates and has no default; give it a "default"`);
   return type;
 }
 
+/** Fields the generator fills; any other field of a user's schema takes its default. */
+const GENERATED = new Set([...HEAD_FIELDS, 'user', 'text', 'brand', 'product', 'hashtags', 'lang', 'sentiment']);
+
 /** Type of the tail: the same fields after the head, as their own record (same bytes). */
 function tailType(full: avro.Type): avro.Type {
-  const schema = full.schema() as { fields: unknown[]; name?: string };
+  const schema = full.schema({ exportAttrs: true }) as { fields: unknown[]; name?: string };
   return avro.Type.forSchema({ type: 'record', name: 'TweetTail', fields: schema.fields.slice(HEAD_FIELDS.length) } as avro.Schema, {
     logicalTypes: {},
   });
@@ -89,7 +95,8 @@ export function buildPool(type: avro.Type, rng: Rng, brands: readonly string[], 
     const cs: TweetContent[] = [];
     for (let i = 0; i < perSentiment; i++) {
       const c = composeTweet(rng, brands, s as Sentiment);
-      const b = tail.toBuffer({
+      // clone() fills fields the generator does not know (a user's extra fields) with their schema defaults.
+      const b = tail.toBuffer(tail.clone({
         user: { handle: c.handle, followers: c.followers, verified: c.verified },
         text: c.text,
         brand: c.brand,
@@ -97,7 +104,7 @@ export function buildPool(type: avro.Type, rng: Rng, brands: readonly string[], 
         hashtags: c.hashtags,
         lang: c.lang,
         sentiment: c.sentiment,
-      });
+      }));
       bs.push(b);
       cs.push(c);
       total += b.length;

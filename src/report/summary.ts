@@ -29,7 +29,11 @@ export interface RunTotals {
   gcPauses: Histogram;
   /** [seconds since start, acknowledged/s over the last second], one per second. */
   timeline: [number, number][];
+  /** Every few seconds per child: see HEALTH_COLUMNS. */
+  health: number[][];
 }
+
+export const HEALTH_COLUMNS = ['sec', 'child', 'rssMiB', 'heapUsedMiB', 'loopDelayP99Ms', 'loopDelayMaxMs', 'gcMs', 'gcMaxMs'] as const;
 
 export interface StormReport {
   runId: string;
@@ -70,6 +74,12 @@ export interface StormReport {
   gcPausesMs: { count: number; p50: number; p99: number; max: number; totalMs: number } | null;
   /** [seconds since start, acknowledged/s], one point per second. */
   timeline: [number, number][];
+  /** Children's memory, event-loop delay and GC, every few seconds (columns named in `columns`). */
+  health: { columns: readonly string[]; rows: number[][] };
+  /** What "acknowledged" promises with these producer settings. */
+  durability: string;
+  /** Why the run ended early when it failed mid-run (the counts above are still true); null otherwise. */
+  error: { code: string; message: string } | null;
   settings: Record<string, unknown>;
   versions: Record<string, string>;
   machine: { cores: number; memoryGiB: number; cpu: string; os: string };
@@ -116,6 +126,7 @@ export function buildReport(a: {
   global?: CounterDelta;
   issued?: number;
   stopped: boolean;
+  error?: { code: string; message: string } | null;
 }): StormReport {
   const { options: o, totals: t } = a;
   const failed = Object.values(t.failed).reduce((x, y) => x + y, 0);
@@ -131,6 +142,7 @@ export function buildReport(a: {
     notes.push('--delivery-reports errors: successes were counted from librdkafka\'s queue (exact once flushed); delivery latency was not measured');
   if (failed) notes.push(`${failed} deliveries failed; sentiment counts are of messages handed to the producer, not only of acknowledged ones`);
   if (t.unresolved) notes.push(`${t.unresolved} messages had no delivery report when the run ended (flush timed out): not counted as acknowledged`);
+  if (a.error) notes.push(`the run failed mid-way (${a.error.code}); counts are what was acknowledged until then`);
   if (a.stopped) notes.push('the run was stopped before its target; counts are what was acknowledged until then');
   if (t.restarts)
     notes.push(
@@ -181,6 +193,9 @@ export function buildReport(a: {
           }
         : null,
     timeline: t.timeline,
+    health: { columns: HEALTH_COLUMNS, rows: t.health },
+    durability: durability(o),
+    error: a.error ?? null,
     settings: {
       topic: o.topic, partitions: a.topic.partitions, replication: a.topic.replication, count: o.count ?? null, duration: o.duration ?? null,
       rate: o.rate, workers: o.workers, batchSize: o.batchSize, mode: o.mode, sentiment: o.sentiment.join(','),
@@ -191,6 +206,16 @@ export function buildReport(a: {
     machine: machine(),
     notes,
   };
+}
+
+/** What an acknowledgement promises; the report says it so nobody reads more into "acknowledged" than there is. */
+export function durability(o: Pick<StormOptions, 'acks' | 'idempotence'>): string {
+  if (o.acks === '0') return 'acks=0: nothing is acknowledged; messages may be lost without any error';
+  if (o.acks === '1')
+    return 'acks=1: acknowledged by the partition leader only; a leader that fails before its followers copy a message loses it, and retries may write a message twice; run datastorm verify to count both';
+  return o.idempotence
+    ? 'acks=all, idempotent: acknowledged by every in-sync replica (at least min.insync.replicas), written once and in order per partition'
+    : 'acks=all: acknowledged by every in-sync replica (at least min.insync.replicas); without idempotence retries may write a message twice';
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -210,6 +235,8 @@ export function renderText(r: StormReport): string {
   if (r.global) l.push(`  global (Redis): ${fmt(r.global.acknowledged)} acknowledged by all processes of this run, ${fmt(r.global.issued)} issued`);
   l.push(`  children:      ${r.children.workers} workers, ${r.children.restarts} restarts, peak RSS ${r.children.maxRssMiB.join('/')} MiB`);
   if (r.gcPausesMs) l.push(`  GC pauses:     ${r.gcPausesMs.count} (p50 ${r.gcPausesMs.p50} ms, p99 ${r.gcPausesMs.p99} ms, max ${r.gcPausesMs.max} ms, ${r.gcPausesMs.totalMs} ms in all)`);
+  l.push(`  durability:    ${r.durability}`);
+  if (r.error) l.push(`  ended by:      ${r.error.code}: ${r.error.message}`);
   l.push(`  settings:      acks=${String(r.settings.acks)} compression=${String(r.settings.compression)} batch=${fmt(Number(r.settings.batchBytes))} B linger=${String(r.settings.lingerMs)} ms`);
   for (const n of r.notes) l.push(`  note: ${n}`);
   return l.join('\n');

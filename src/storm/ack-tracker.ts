@@ -23,6 +23,7 @@ export interface AckDelta {
 }
 
 const RING = 4096;
+const MSG_SIZE_TOO_LARGE = 10; // Kafka's MESSAGE_TOO_LARGE, as librdkafka reports it (ERR_MSG_SIZE_TOO_LARGE)
 
 export class AckTracker {
   readonly histogram: hdr.Histogram | null;
@@ -39,6 +40,8 @@ export class AckTracker {
   private reportedFailed = 0;
   private failedByKind: Record<string, number> = {};
   private settledFinal = false;
+  /** A broker refused a batch as larger than the topic's max.message.bytes: retrying cannot help. */
+  tooLarge = false;
   private readonly ringT = new Float64Array(RING);
   private readonly ringSent = new Float64Array(RING);
   private ringHead = 0;
@@ -58,6 +61,7 @@ export class AckTracker {
     producer.on('delivery-report', (err, r) => {
       if (err) {
         const name = String(err.message || err.code);
+        if (err.code === MSG_SIZE_TOO_LARGE) this.tooLarge = true;
         this.failedByKind[name] = (this.failedByKind[name] ?? 0) + 1;
         this.failedCum++;
       } else {

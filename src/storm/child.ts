@@ -3,7 +3,7 @@
  * them, and counts what the brokers acknowledged (delivery reports). Talks to the primary once per interval.
  */
 import * as hdr from 'hdr-histogram-js';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import type Kafka from 'node-rdkafka';
 import { connectRedis } from '../coord/redis.js';
 import { Quota, leaseChunk } from '../coord/quota.js';
@@ -12,7 +12,7 @@ import { connectProducer, producerConfig, QUEUE_FULL } from '../kafka/producer.j
 import { FixedPlanner, VolatilePlanner, fillShuffled, type MixPlanner } from '../generate/mix.js';
 import { Rng } from '../generate/random.js';
 import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../generate/tweet-encoder.js';
-import { isDataStormError } from '../errors.js';
+import { DataStormError, isDataStormError } from '../errors.js';
 import { AckTracker } from './ack-tracker.js';
 import { log } from '../log.js';
 import { CHILD_ENV, producerIdOf, type ChildConfig, type ChildMessage, type PrimaryMessage, type TickMessage } from './protocol.js';
@@ -22,6 +22,13 @@ const YIELD_EVERY = 100;
 /** Unacknowledged messages a child may have outstanding before it waits for the brokers. */
 const MAX_IN_FLIGHT = 50_000;
 const FLUSH_TIMEOUT_MS = 30_000;
+const LOOP_RESOLUTION_MS = 10;
+/**
+ * Redis holds the run's quota. A lease that fails is retried for this long (a Redis restart, a failover); after that the
+ * child stops producing, flushes what is in flight and reports true counts: without the quota it cannot honour an exact
+ * --count or a shared --rate, and guessing would make the numbers untrue.
+ */
+export const REDIS_GRACE_MS = 5000;
 
 const send = (m: ChildMessage) => process.send?.(m);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,10 +55,20 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const acks = new AckTracker(o.deliveryReports);
   // GC pauses of this child, in microseconds (the report shows their percentiles beside throughput).
   const gc = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2 });
+  let gcMs = 0, gcMaxMs = 0; // this interval
   const gcObserver = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gc.recordValue(Math.max(1, Math.round(e.duration * 1000)));
+    for (const e of list.getEntries()) {
+      gc.recordValue(Math.max(1, Math.round(e.duration * 1000)));
+      gcMs += e.duration;
+      if (e.duration > gcMaxMs) gcMaxMs = e.duration;
+    }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
+  // Event-loop delay of this child, per interval: a loop that falls behind shows here before throughput drops.
+  // Node's histogram holds the time between its timer's runs, resolution included: the delay is what exceeds it.
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  const overMs = (ns: number) => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
+  loopDelay.enable();
 
   const redis = await connectRedis(o.redis);
   const quota = new Quota(redis, o.runId, o.count, o.rate);
@@ -67,12 +84,19 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
 
   const tick = async () => {
     const d = acks.takeDelta();
+    const mem = process.memoryUsage();
     const m: TickMessage = {
       t: 'tick', slot: cfg.slot, acked: d.acked, bytes: d.bytes, failed: d.failed, sent, mix,
       inFlight: acks.inFlight(), behind, batchShares: shares,
+      health: {
+        rssBytes: mem.rss, heapUsedBytes: mem.heapUsed,
+        loopDelayP99Ms: loopDelay.count ? overMs(loopDelay.percentile(99)) : 0, loopDelayMaxMs: loopDelay.count ? overMs(loopDelay.max) : 0,
+        gcMs, gcMaxMs,
+      },
     };
     const delta = { acked: d.acked, bytes: d.bytes, failed: d.failedTotal, positive: mix[0], negative: mix[1], neutral: mix[2] };
-    sent = 0; mix = [0, 0, 0]; shares = [];
+    sent = 0; mix = [0, 0, 0]; shares = []; gcMs = gcMaxMs = 0;
+    loopDelay.reset();
     send(m);
     // Redis blips must not stop the run; the primary counts too.
     await counters.add(delta).catch((e: Error) => log.warn(`child ${cfg.slot}: Redis counters not updated this interval: ${e.message}`));
@@ -86,12 +110,29 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const chunk = leaseChunk(o.batchSize, o.rate, o.workers);
   const durationMs = o.duration !== undefined ? o.duration * 1000 : Infinity;
   let seq = 0;
+  let leasedBefore = false;
+  const leaseSlice = async () => {
+    const deadline = Date.now() + REDIS_GRACE_MS;
+    for (;;) {
+      try {
+        const l = await quota.lease(chunk, producerId, leasedBefore);
+        if (l.granted > 0) leasedBefore = true;
+        return l;
+      } catch (e) {
+        if (isDataStormError(e)) throw e;
+        if (stopping || Date.now() >= deadline)
+          throw new DataStormError('REDIS_UNREACHABLE', `lost Redis at ${o.redis} mid-run for more than ${REDIS_GRACE_MS / 1000} s (${(e as Error).message}); stopped producing and flushed what was in flight`);
+        await sleep(250);
+      }
+    }
+  };
   let cursor = rng.int(poolSize);
   const stride = 1 + 2 * rng.int(poolSize / 2); // odd: walks the whole pool (its size is a power of 2)
   send({ t: 'producing', slot: cfg.slot });
+  let failure: DataStormError | undefined;
   try {
     while (!stopping) {
-      const lease = await quota.lease(chunk, producerId);
+      const lease = await leaseSlice();
       if (lease.elapsedMs >= durationMs) break;
       if (lease.granted === 0) {
         if (lease.allowed < 0 || (o.count !== undefined && lease.first >= o.count)) break; // count reached
@@ -129,20 +170,25 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
           acks.mark();
           await immediate();
           while (acks.inFlight() > MAX_IN_FLIGHT && !stopping) await sleep(1);
+          if (acks.tooLarge) throw tooLargeError(o.topic, o.batchBytes);
         }
       }
+      if (acks.tooLarge) throw tooLargeError(o.topic, o.batchBytes);
     }
-    // Stop generating; wait (bounded) for what is in flight.
-    const flushed = await new Promise<boolean>((resolve) => producer.flush(FLUSH_TIMEOUT_MS, (err) => resolve(!err)));
-    acks.settle(flushed);
-    const deadline = Date.now() + 5000;
-    while (acks.inFlight() > 0 && Date.now() < deadline) await sleep(20); // reports still being handed to JS
   } catch (e) {
-    send({ t: 'fatal', slot: cfg.slot, code: isDataStormError(e) ? e.code : 'PRODUCE', message: (e as Error).message });
+    failure = isDataStormError(e) ? e : new DataStormError('PRODUCE', (e as Error).message);
+    // Told at once, so the primary stops the other children; the counts follow with the last tick.
+    send({ t: 'fatal', slot: cfg.slot, code: failure.code, message: failure.message });
   }
+  // Stopped, finished or failed: stop generating and wait (bounded) for what is in flight, so the counts are true.
+  const flushed = await new Promise<boolean>((resolve) => producer.flush(FLUSH_TIMEOUT_MS, (err) => resolve(!err)));
+  acks.settle(flushed);
+  const deadline = Date.now() + 5000;
+  while (acks.inFlight() > 0 && Date.now() < deadline) await sleep(20); // reports still being handed to JS
   clearInterval(ticker);
   gcObserver.disconnect();
   await tick();
+  loopDelay.disable();
   send({
     t: 'done',
     slot: cfg.slot,
@@ -153,6 +199,14 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   });
   await new Promise<void>((r) => producer.disconnect(5000, () => r()));
   redis.disconnect();
+}
+
+function tooLargeError(topic: string, batchBytes: number): DataStormError {
+  return new DataStormError(
+    'TOPIC',
+    `topic '${topic}' refused a batch as too large (Broker: Message size too large): its max.message.bytes is below the batch size; ` +
+      `raise it (kafka-configs --alter --add-config max.message.bytes=${batchBytes + (1 << 20)}) or pass a smaller --batch-bytes (now ${batchBytes})`,
+  );
 }
 
 // Entry point when forked by the primary (cluster.setupPrimary({ exec: this file })).

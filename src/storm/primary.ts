@@ -13,12 +13,15 @@ import { Quota } from '../coord/quota.js';
 import { Counters } from '../coord/counters.js';
 import { ensureTopic, listBrokers } from '../kafka/admin.js';
 import { DataStormError } from '../errors.js';
+import { loadTweetType } from '../generate/tweet-encoder.js';
 import { CHILD_ENV, producerIdOf, type ChildConfig, type ChildMessage, type PrimaryMessage } from './protocol.js';
 import type { StormOptions } from './options.js';
 import { buildReport, type StormReport, type RunTotals } from '../report/summary.js';
 
 const CHILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.js');
 const MAX_RESTARTS_PER_SLOT = 5;
+/** Children's health (memory, event-loop delay, GC) is kept in the report every this many seconds. */
+const HEALTH_EVERY_SEC = 5;
 
 export interface TickEvent {
   elapsedSec: number;
@@ -42,10 +45,12 @@ interface Slot {
   done: boolean;
   restarts: number;
   maxRssBytes: number;
+  lastHealth?: number;
 }
 
 export class StormRun extends AwaitableRun<StormReport> {
   private stopping = false;
+  private t0Health = NaN;
   private readonly slots: Slot[] = [];
   constructor(private readonly o: StormOptions) {
     super();
@@ -62,7 +67,8 @@ export class StormRun extends AwaitableRun<StormReport> {
 
   protected async run(): Promise<StormReport> {
     const o = this.o;
-    // Fail fast, before forking anything: Redis, then the cluster, then the topic.
+    // Fail fast, before forking anything: the schema, Redis, then the cluster, then the topic.
+    loadTweetType(o.schema);
     const redis = await connectRedis(o.redis);
     try {
       const brokers = await listBrokers(o.bootstrap);
@@ -70,12 +76,16 @@ export class StormRun extends AwaitableRun<StormReport> {
         topic: o.topic,
         partitions: o.partitions,
         replication: Math.min(o.replication, brokers.length),
-        config: { 'max.message.bytes': String(Math.max(o.batchBytes + (1 << 20), 1_048_588)) },
+        config: {
+          'max.message.bytes': String(Math.max(o.batchBytes + (1 << 20), 1_048_588)),
+          // With three or more replicas, acks=all means "on at least two": one broker may die without losing a message.
+          ...(Math.min(o.replication, brokers.length) >= 3 ? { 'min.insync.replicas': '2' } : {}),
+        },
       });
       const quota = new Quota(redis, o.runId, o.count, o.rate);
       const totals: RunTotals = {
         acked: 0, bytes: 0, sent: 0, failed: {}, mix: [0, 0, 0], batchShares: [], unresolved: 0,
-        peakRate: 0, startupSec: 0, restarts: 0, unsettledGivenBack: 0, maxRssBytes: [], timeline: [],
+        peakRate: 0, startupSec: 0, restarts: 0, unsettledGivenBack: 0, maxRssBytes: [], timeline: [], health: [],
         gcPauses: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2 }), histogram: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 }),
       };
       const startedAt = new Date();
@@ -156,7 +166,8 @@ export class StormRun extends AwaitableRun<StormReport> {
 
       await finished;
       clearInterval(ticker);
-      if (fatal.length) throw fatal[0];
+      // A failure before anything was produced is just the error; after, the run ends with a true report that carries it.
+      if (fatal.length && Number.isNaN(t0)) throw fatal[0];
       if (Number.isNaN(t0)) t0 = performance.now();
       // The last, partial window counts toward the peak when it is long enough to mean something, and only with a report
       // per message: with reports on errors only, the flush settles the live lower bound at once, which is no rate.
@@ -167,7 +178,8 @@ export class StormRun extends AwaitableRun<StormReport> {
       const global = await new Counters(redis, o.runId).read().catch(() => undefined);
       const issued = await quota.issued().catch(() => undefined);
       totals.maxRssBytes = this.slots.map((s) => s.maxRssBytes);
-      return buildReport({ options: o, totals, brokers: brokers.length, topic, startedAt, elapsedSec, global, issued, stopped: this.stopping });
+      const error = fatal[0] ? { code: fatal[0].code, message: fatal[0].message } : null;
+      return buildReport({ options: o, totals, brokers: brokers.length, topic, startedAt, elapsedSec, global, issued, stopped: this.stopping && !error, error });
     } finally {
       redis.disconnect();
     }
@@ -176,6 +188,7 @@ export class StormRun extends AwaitableRun<StormReport> {
   private onMessage(m: ChildMessage, totals: RunTotals, fatal: DataStormError[]): void {
     const s = this.slots[m.slot];
     if (m.t === 'producing') {
+      if (Number.isNaN(this.t0Health)) this.t0Health = performance.now();
       this.emit('producing', m.slot);
     } else if (m.t === 'tick') {
       totals.acked += m.acked;
@@ -188,6 +201,15 @@ export class StormRun extends AwaitableRun<StormReport> {
       for (let i = 0; i < 3; i++) totals.mix[i] += m.mix[i];
       for (const x of m.batchShares) totals.batchShares.push(x);
       s.acked += m.acked;
+      if (!Number.isNaN(this.t0Health) && performance.now() - (s.lastHealth ?? 0) >= HEALTH_EVERY_SEC * 1000 - 100) {
+        s.lastHealth = performance.now();
+        const h = m.health;
+        const r1 = (x: number) => Math.round(x * 10) / 10;
+        totals.health.push([
+          r1((s.lastHealth - this.t0Health) / 1000), m.slot, r1(h.rssBytes / 2 ** 20), r1(h.heapUsedBytes / 2 ** 20),
+          r1(h.loopDelayP99Ms), r1(h.loopDelayMaxMs), r1(h.gcMs), r1(h.gcMaxMs),
+        ]);
+      }
       s.inFlight = m.inFlight;
       s.behind = m.behind;
     } else if (m.t === 'done') {

@@ -26,6 +26,17 @@ export interface TickMessage {
   behind: number;
   /** Per-batch positive share of volatile batches this interval (for the report's spread). */
   batchShares: number[];
+  /** The child's health this interval: memory now, event-loop delay and GC time over the interval. */
+  health: ChildHealth;
+}
+
+export interface ChildHealth {
+  rssBytes: number;
+  heapUsedBytes: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  gcMs: number;
+  gcMaxMs: number;
 }
 
 export interface DoneMessage {

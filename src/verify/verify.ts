@@ -20,6 +20,8 @@ export interface VerifyReport {
   runId: string | null;
   received: number;
   skippedOtherRuns: number;
+  /** Messages that are not tweets of the schema (other producers' data, another schema). */
+  undecodable: number;
   lost: number;
   duplicated: number;
   outOfOrder: number;
@@ -44,18 +46,25 @@ class SeqMap {
   }
 }
 
-export async function verifyTopic(o: { bootstrap: string; topic: string; runId?: string }): Promise<VerifyReport> {
-  const type = loadTweetType();
+export async function verifyTopic(o: { bootstrap: string; topic: string; runId?: string; schema?: string }): Promise<VerifyReport> {
+  const type = loadTweetType(o.schema);
   const seqs = new Map<string, SeqMap>();
   const stats = new Map<string, { received: number; duplicated: number; outOfOrder: number }>();
   const lastSeq = new Map<string, number>(); // producer + partition -> last seq read there
   const latency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 7 * 86_400_000, numberOfSignificantValueDigits: 3 });
   let skipped = 0;
+  let undecodable = 0;
   await readTopic({
     bootstrap: o.bootstrap,
     topic: o.topic,
     onMessage: (value, partition) => {
-      const t = type.fromBuffer(value) as { run_id: string; producer_id: string; seq: number; created_at: number };
+      let t: { run_id: string; producer_id: string; seq: number; created_at: number };
+      try {
+        t = type.fromBuffer(value) as typeof t;
+      } catch {
+        undecodable++; // not a tweet of this schema: counted, not guessed at
+        return;
+      }
       if (o.runId && t.run_id !== o.runId) {
         skipped++;
         return;
@@ -89,6 +98,7 @@ export async function verifyTopic(o: { bootstrap: string; topic: string; runId?:
     runId: o.runId ?? null,
     received: sum('received'),
     skippedOtherRuns: skipped,
+    undecodable,
     lost: sum('lost'),
     duplicated: sum('duplicated'),
     outOfOrder: sum('outOfOrder'),
