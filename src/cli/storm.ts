@@ -5,6 +5,7 @@ import path from 'node:path';
 import { storm } from '../storm/primary.js';
 import { validateStormOptions, defaults, parseSentiment, DEFAULT_COUNT, type StormOptions, type Acks, type Mode, type Compression } from '../storm/options.js';
 import { BRANDS } from '../generate/texts.js';
+import { loadTweetType } from '../generate/tweet-encoder.js';
 import { DataStormError, InvalidOptionsError, type ErrorCode } from '../errors.js';
 import { ProgressBar } from '../report/progress.js';
 import { renderText, saveReport } from '../report/summary.js';
@@ -51,6 +52,8 @@ export async function stormCommand(a: Flags): Promise<number> {
     lingerMs: a['linger-ms'], brands: a.brands, redis: a.redis, runId: a['run-id'],
   });
   if (problems.length) throw new InvalidOptionsError(problems);
+  // The schema file too, before a local cluster is started for nothing.
+  loadTweetType(a.schema);
 
   const brokers = Number(a.brokers);
   const acks = (a.acks === '-1' ? 'all' : a.acks) as Acks;

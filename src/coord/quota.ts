@@ -6,6 +6,9 @@
  *     so a child that fell behind catches up in chunks instead of silently lowering the rate).
  * Redis' own clock (TIME) is the one clock, so processes on the same Redis agree.
  * A lease returns the slice's first global index, which becomes the tweet ids: unique across the run.
+ * Leases are idempotent per (producer, lease number): a lease whose reply was lost (a command timeout while Redis was
+ * frozen, which Redis then ran anyway) is asked again with the same number and returns the same slice, so no slice
+ * is issued to nobody and an exact --count stays exact across Redis blips.
  */
 import type { Redis } from 'ioredis';
 import { DataStormError } from '../errors.js';
@@ -17,6 +20,15 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local start = tonumber(redis.call('GET', KEYS[2]))
 if not start then start = now; redis.call('SET', KEYS[2], now, 'EX', 86400) end
 local issued = tonumber(redis.call('GET', KEYS[1]) or '0')
+local last = redis.call('HGET', KEYS[4], ARGV[4])
+if last then
+  local s, f, g = string.match(last, '^(%d+):(%d+):(%d+)$')
+  if s == ARGV[6] then
+    local allowed0 = -1
+    if tonumber(ARGV[3]) > 0 then allowed0 = math.floor(tonumber(ARGV[3]) * (now - start) / 1000) end
+    return {tonumber(f), tonumber(g), now - start, allowed0}
+  end
+end
 local want = tonumber(ARGV[1]); local count = tonumber(ARGV[2]); local rate = tonumber(ARGV[3])
 local grant = want
 if count >= 0 and count - issued < grant then grant = count - issued end
@@ -29,6 +41,7 @@ if grant < 0 then grant = 0 end
 if grant > 0 then
   redis.call('INCRBY', KEYS[1], grant); redis.call('EXPIRE', KEYS[1], 86400)
   redis.call('HINCRBY', KEYS[3], ARGV[4], grant); redis.call('EXPIRE', KEYS[3], 86400)
+  redis.call('HSET', KEYS[4], ARGV[4], ARGV[6] .. ':' .. issued .. ':' .. grant); redis.call('EXPIRE', KEYS[4], 86400)
 end
 return {issued, grant, now - start, allowed}
 `;
@@ -55,7 +68,7 @@ export interface Lease {
 
 export function runKeys(runId: string) {
   const p = `datastorm:run:${runId}:`;
-  return { issued: `${p}issued`, start: `${p}start`, counters: `${p}counters`, leases: `${p}leases`, prefix: p };
+  return { issued: `${p}issued`, start: `${p}start`, counters: `${p}counters`, leases: `${p}leases`, lastLease: `${p}last-lease`, prefix: p };
 }
 
 export class Quota {
@@ -64,10 +77,13 @@ export class Quota {
     this.keys = runKeys(runId);
   }
 
-  /** Leases up to `want` messages for `producerId` (leases are also summed per producer, for give-backs). */
-  async lease(want: number, producerId: string, leasedBefore = false): Promise<Lease> {
+  /**
+   * Leases up to `want` messages for `producerId` (leases are also summed per producer, for give-backs). `leaseNo`
+   * numbers the producer's leases: ask again with the same number after a failed call, the next one after a reply.
+   */
+  async lease(want: number, producerId: string, leaseNo: number): Promise<Lease> {
     const k = this.keys;
-    const r = (await this.redis.eval(LEASE, 3, k.issued, k.start, k.leases, want, this.count ?? -1, this.rate, producerId, leasedBefore ? 1 : 0)) as number[];
+    const r = (await this.redis.eval(LEASE, 4, k.issued, k.start, k.leases, k.lastLease, want, this.count ?? -1, this.rate, producerId, leaseNo > 0 ? 1 : 0, leaseNo)) as number[];
     // A producer that leased before finds no quota: Redis came back empty (restarted without persistence, flushed).
     // Starting the count again would overshoot --count, so this ends the run.
     if (Number(r[0]) === -1)

@@ -28,26 +28,35 @@ export interface Tweet extends TweetContent {
 }
 
 /** Loads and checks the tweet schema; a malformed or incompatible file is a SCHEMA error with one clear line. */
-export function loadTweetType(file = DEFAULT_SCHEMA): avro.Type {
+export function loadTweetType(file?: string): avro.Type {
+  // A user's file is named by its option; the built-in one by its path.
+  const what = file === undefined ? `schema ${DEFAULT_SCHEMA}` : `--schema ${file}`;
+  let text: string;
+  try {
+    text = fs.readFileSync(file ?? DEFAULT_SCHEMA, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new DataStormError('SCHEMA', `${what}: cannot read it (${err.code === 'ENOENT' ? 'no such file' : err.message})`);
+  }
   let schema: { fields?: { name: string }[] };
   try {
-    schema = JSON.parse(fs.readFileSync(file, 'utf8'));
+    schema = JSON.parse(text);
   } catch (e) {
-    throw new DataStormError('SCHEMA', `cannot read schema ${file}: ${(e as Error).message}`);
+    throw new DataStormError('SCHEMA', `${what} is not valid JSON: ${(e as Error).message}`);
   }
   let type: avro.Type;
   try {
     type = avro.Type.forSchema(schema as avro.Schema, { logicalTypes: {} });
   } catch (e) {
-    throw new DataStormError('SCHEMA', `schema ${file} is not valid Avro: ${(e as Error).message}`);
+    throw new DataStormError('SCHEMA', `${what} is not a valid Avro schema: ${(e as Error).message}`);
   }
   const names = (schema.fields ?? []).map((f) => f.name);
   if (HEAD_FIELDS.some((f, i) => names[i] !== f)) {
-    throw new DataStormError('SCHEMA', `schema ${file} must start with the fields ${HEAD_FIELDS.join(', ')} (has ${names.slice(0, 5).join(', ')})`);
+    throw new DataStormError('SCHEMA', `${what} must start with the fields ${HEAD_FIELDS.join(', ')} (has ${names.slice(0, 5).join(', ') || 'none'})`);
   }
   const unknown = (schema.fields as { name: string; default?: unknown }[]).filter((f) => !GENERATED.has(f.name) && !('default' in f));
   if (unknown.length)
-    throw new DataStormError('SCHEMA', `schema ${file}: field '${unknown[0].name}' is not one DataStorm generates and has no default; give it a "default"`);
+    throw new DataStormError('SCHEMA', `${what}: field '${unknown[0].name}' is not one DataStorm generates and has no default; give it a "default"`);
   return type;
 }
 

@@ -24,6 +24,7 @@ export interface AckDelta {
 
 const RING = 4096;
 const MSG_SIZE_TOO_LARGE = 10; // Kafka's MESSAGE_TOO_LARGE, as librdkafka reports it (ERR_MSG_SIZE_TOO_LARGE)
+const TOO_LARGE_TEXT = /message size too large/i;
 
 export class AckTracker {
   readonly histogram: hdr.Histogram | null;
@@ -61,7 +62,8 @@ export class AckTracker {
     producer.on('delivery-report', (err, r) => {
       if (err) {
         const name = String(err.message || err.code);
-        if (err.code === MSG_SIZE_TOO_LARGE) this.tooLarge = true;
+        // node-rdkafka hands delivery errors over with code -1 and librdkafka's text; either identifies this one.
+        if (err.code === MSG_SIZE_TOO_LARGE || TOO_LARGE_TEXT.test(name)) this.tooLarge = true;
         this.failedByKind[name] = (this.failedByKind[name] ?? 0) + 1;
         this.failedCum++;
       } else {

@@ -110,13 +110,13 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const chunk = leaseChunk(o.batchSize, o.rate, o.workers);
   const durationMs = o.duration !== undefined ? o.duration * 1000 : Infinity;
   let seq = 0;
-  let leasedBefore = false;
+  let leaseNo = 0; // numbers this producer's granted leases; a retried call reuses its number (see Quota.lease)
   const leaseSlice = async () => {
     const deadline = Date.now() + REDIS_GRACE_MS;
     for (;;) {
       try {
-        const l = await quota.lease(chunk, producerId, leasedBefore);
-        if (l.granted > 0) leasedBefore = true;
+        const l = await quota.lease(chunk, producerId, leaseNo);
+        if (l.granted > 0) leaseNo++;
         return l;
       } catch (e) {
         if (isDataStormError(e)) throw e;
@@ -204,7 +204,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
 function tooLargeError(topic: string, batchBytes: number): DataStormError {
   return new DataStormError(
     'TOPIC',
-    `topic '${topic}' refused a batch as too large (Broker: Message size too large): its max.message.bytes is below the batch size; ` +
+    `topic '${topic}' refused a batch as too large (message size too large): its max.message.bytes is below the batch size; ` +
       `raise it (kafka-configs --alter --add-config max.message.bytes=${batchBytes + (1 << 20)}) or pass a smaller --batch-bytes (now ${batchBytes})`,
   );
 }

@@ -116,6 +116,15 @@ export function validateStormOptions(raw: RawStormOptions): string[] {
     errors.push(`--topic must be 1-249 characters of letters, digits, '.', '_' or '-' (got '${String(raw.topic)}')`);
   if (raw.bootstrap !== undefined && !isBootstrapList(String(raw.bootstrap)))
     errors.push(`--bootstrap must be host:port[,host:port…] (got '${String(raw.bootstrap)}')`);
+  if (raw.redis !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(String(raw.redis));
+    } catch {
+      errors.push(`--redis must be a URL like redis://127.0.0.1:6379 (got '${String(raw.redis)}')`);
+    }
+    if (url && url.protocol !== 'redis:' && url.protocol !== 'rediss:') errors.push(`--redis must be a redis:// or rediss:// URL (got '${String(raw.redis)}')`);
+  }
   if (raw.runId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(String(raw.runId)))
     errors.push(`--run-id must be 1-64 letters, digits, '.', '_' or '-' (got '${String(raw.runId)}')`);
   if (raw.brands !== undefined) {

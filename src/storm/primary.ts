@@ -219,8 +219,9 @@ export class StormRun extends AwaitableRun<StormReport> {
       s.maxRssBytes = Math.max(s.maxRssBytes, m.maxRssBytes);
       s.done = true;
     } else if (m.t === 'fatal') {
-      const code = m.code in { KAFKA_UNREACHABLE: 1, REDIS_UNREACHABLE: 1, SCHEMA: 1, TOPIC: 1 } ? m.code : 'PRODUCE';
-      fatal.push(new DataStormError(code as 'PRODUCE', `child ${m.slot}: ${m.message}`));
+      // Errors about the cluster, Redis, the topic or the schema read the same from any child; others name it.
+      const shared = m.code in { KAFKA_UNREACHABLE: 1, REDIS_UNREACHABLE: 1, SCHEMA: 1, TOPIC: 1 };
+      fatal.push(new DataStormError((shared ? m.code : 'PRODUCE') as 'PRODUCE', shared ? m.message : `child ${m.slot}: ${m.message}`));
       this.stop();
     }
   }

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildPool, encodePrefix, encodeTweet, loadTweetType, writeLong, decodeTweet } from '../../src/generate/tweet-encoder.js';
+import { buildPool, encodePrefix, encodeTweet, loadTweetType, writeLong, decodeTweet, DEFAULT_SCHEMA } from '../../src/generate/tweet-encoder.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { BRANDS } from '../../src/generate/texts.js';
 import { Rng } from '../../src/generate/random.js';
 import avro from 'avsc';
@@ -56,4 +59,36 @@ test('texts are varied and their tone matches the label', () => {
 
 test('a malformed schema file is a SCHEMA error with one line', () => {
   assert.throws(() => loadTweetType('/nonexistent.avsc'), (e: { code?: string; message: string }) => e.code === 'SCHEMA' && !e.message.includes('\n'));
+});
+
+test('each way a --schema file can be wrong is one SCHEMA line naming the option', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-schema-'));
+  const base = JSON.parse(fs.readFileSync(DEFAULT_SCHEMA, 'utf8')) as { fields: Record<string, unknown>[] };
+  const cases: [string, string, RegExp][] = [
+    ['truncated.avsc', '{"type": "record", "fields": [', /^--schema .*truncated\.avsc is not valid JSON: /],
+    ['not-avro.avsc', '{"type": "record", "name": "T", "fields": [{"name": "x", "type": "strng"}]}', /^--schema .*not-avro\.avsc is not a valid Avro schema: /],
+    ['reordered.avsc', JSON.stringify({ ...base, fields: [base.fields[1], base.fields[0], ...base.fields.slice(2)] }), /must start with the fields run_id, producer_id, seq, id, created_at/],
+    ['no-default.avsc', JSON.stringify({ ...base, fields: [...base.fields, { name: 'region', type: 'string' }] }), /field 'region' is not one DataStorm generates and has no default/],
+  ];
+  for (const [name, text, pattern] of cases) {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    assert.throws(() => loadTweetType(file), (e: { code?: string; message: string }) => e.code === 'SCHEMA' && pattern.test(e.message) && !e.message.includes('\n'), name);
+  }
+});
+
+test('a --schema with an extra field that has a default: tweets carry the default, byte-for-byte as avsc encodes them', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-schema-'));
+  const base = JSON.parse(fs.readFileSync(DEFAULT_SCHEMA, 'utf8')) as { fields: Record<string, unknown>[] };
+  const file = path.join(dir, 'extended.avsc');
+  fs.writeFileSync(file, JSON.stringify({ ...base, fields: [...base.fields, { name: 'region', type: 'string', default: 'eu-west' }] }));
+  const type = loadTweetType(file);
+  const pool = buildPool(type, new Rng(3), ['Apple'], 8);
+  const out = Buffer.alloc(4096);
+  const end = encodeTweet(out, 0, encodePrefix('r1', 'r1/p0.0'), 7, 42, 1_700_000_000_000, pool.tails[2][5]);
+  const t = type.fromBuffer(out.subarray(0, end)) as { region: string; seq: number; sentiment: string };
+  assert.equal(t.region, 'eu-west');
+  assert.equal(t.seq, 7);
+  assert.equal(t.sentiment, 'neutral');
+  assert.deepEqual(out.subarray(0, end), type.toBuffer(t));
 });
