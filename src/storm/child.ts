@@ -36,7 +36,7 @@ const immediate = () => new Promise((r) => setImmediate(r));
 
 export async function runChild(cfg: ChildConfig): Promise<void> {
   const o = cfg.options;
-  const producerId = producerIdOf(o.runId, cfg.slot, cfg.incarnation);
+  const producerId = producerIdOf(o.runId, cfg.instance, cfg.slot, cfg.incarnation);
   let stopping = false;
   process.on('message', (m: PrimaryMessage) => m.t === 'stop' && (stopping = true));
   // Ctrl-C reaches the whole process group: the child stops like on the primary's word, it does not die.

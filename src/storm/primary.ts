@@ -4,6 +4,7 @@
  * 'warning') that can also be awaited. Progress bars and reports are listeners; the engine prints nothing.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import { AwaitableRun } from '../awaitable-run.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +52,8 @@ interface Slot {
 export class StormRun extends AwaitableRun<StormReport> {
   private stopping = false;
   private t0Health = NaN;
+  /** Tells this process's producers from those of other storms sharing the run id. */
+  private readonly instance = randomBytes(3).toString('hex');
   private readonly slots: Slot[] = [];
   constructor(private readonly o: StormOptions) {
     super();
@@ -100,7 +103,7 @@ export class StormRun extends AwaitableRun<StormReport> {
       const finished = new Promise<void>((resolve) => {
         const fork = (slot: number) => {
           const s = this.slots[slot];
-          const cfg: ChildConfig = { options: o, slot, incarnation: s.incarnation };
+          const cfg: ChildConfig = { options: o, instance: this.instance, slot, incarnation: s.incarnation };
           cluster.setupPrimary({ exec: CHILD_SCRIPT, args: [], silent: false });
           const w = cluster.fork({ [CHILD_ENV]: JSON.stringify(cfg) });
           s.worker = w;
@@ -116,7 +119,7 @@ export class StormRun extends AwaitableRun<StormReport> {
             } else {
               // Died mid-run: give back what it leased (Redis knows exactly) and never saw settled, then start it again.
               const acked = s.acked + s.failed;
-              const dead = producerIdOf(o.runId, slot, s.incarnation);
+              const dead = producerIdOf(o.runId, this.instance, slot, s.incarnation);
               s.restarts++;
               totals.restarts++;
               s.incarnation++;

@@ -4,6 +4,8 @@ import type { StormOptions } from './options.js';
 /** What a child needs; passed once through its environment (DATASTORM_CHILD). */
 export interface ChildConfig {
   options: StormOptions;
+  /** This storm process, among all that share the run id (random at start). */
+  instance: string;
   slot: number;
   incarnation: number;
 }
@@ -69,5 +71,8 @@ export type PrimaryMessage = { t: 'stop' };
 
 export const CHILD_ENV = 'DATASTORM_CHILD';
 
-/** The id a child's messages carry: run, slot and incarnation (a restarted child starts a new sequence). */
-export const producerIdOf = (runId: string, slot: number, incarnation: number) => `${runId}/p${slot}.${incarnation}`;
+/**
+ * The id a child's messages carry: run, storm process, slot and incarnation (a restarted child starts a new sequence).
+ * Unique across every process sharing the run, so sequences, leases and give-backs of two storms never mix.
+ */
+export const producerIdOf = (runId: string, instance: string, slot: number, incarnation: number) => `${runId}/${instance}.p${slot}.${incarnation}`;

@@ -1,8 +1,9 @@
 /** --rate is an open-loop global target: it holds within 5% over 10 s, also when two storm processes share the run. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { uniqueTopic, bootstrap } from '../../helpers/services.js';
-import { stormJson } from '../../helpers/storm-cli.js';
+import { uniqueTopic, bootstrap, run } from '../../helpers/services.js';
+import { stormJson, CLI } from '../../helpers/storm-cli.js';
+import type { VerifyReport } from '../../../src/verify/verify.js';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 
 const RATE = 20_000;
@@ -30,4 +31,12 @@ test('two storm processes with one --run-id share the global rate and counters',
   const global = Math.max(a.report.global?.acknowledged ?? 0, b.report.global?.acknowledged ?? 0);
   assert.equal(global, total);
   assert.equal((await topicMessageCount(bootstrap(), topic)).total, total);
+  // Each process's producers are its own: no id, sequence or lease of one is taken for the other's.
+  const v = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--run', runId, '--json']);
+  assert.equal(v.code, 0, v.stderr);
+  const r = JSON.parse(v.stdout) as VerifyReport;
+  assert.equal(r.producers.length, 2);
+  assert.equal(r.received, total);
+  assert.equal(r.duplicated, 0);
+  assert.equal(r.lost, 0);
 });
