@@ -26,9 +26,12 @@ export async function verifyCommand(a: Flags): Promise<number> {
   else {
     const f = (n: number) => n.toLocaleString('en-US');
     process.stdout.write(`verify ${r.topic}${r.runId ? ` (run ${r.runId})` : ''}: ${f(r.received)} received from ${r.producers.length} producers, ${f(r.lost)} lost, ${f(r.duplicated)} duplicated, ${f(r.outOfOrder)} out of order\n`);
+    if (r.unconfirmed) process.stdout.write(`  ${f(r.unconfirmed)} unconfirmed: in flight when a storm child died, never confirmed to the storm, produced again by its restarted child (not counted as lost)\n`);
     if (r.undecodable) process.stdout.write(`  ${f(r.undecodable)} messages did not decode as tweets of the schema (not DataStorm's, or another --schema)\n`);
     if (r.latencyMs) process.stdout.write(`  end-to-end latency (ms, produced to read): p50 ${r.latencyMs.p50}  p95 ${r.latencyMs.p95}  p99 ${r.latencyMs.p99}  p99.9 ${r.latencyMs.p999}  max ${r.latencyMs.max}\n`);
-    for (const p of r.producers) if (p.lost || p.duplicated || p.outOfOrder) process.stdout.write(`  ${p.producer}: ${f(p.received)} received, ${f(p.lost)} lost, ${f(p.duplicated)} duplicated, ${f(p.outOfOrder)} out of order\n`);
+    for (const p of r.producers)
+      if (p.lost || p.unconfirmed || p.duplicated || p.outOfOrder)
+        process.stdout.write(`  ${p.producer}${p.replaced ? ' (died, restarted)' : ''}: ${f(p.received)} received, ${f(p.lost)} lost, ${p.unconfirmed ? `${f(p.unconfirmed)} unconfirmed, ` : ''}${f(p.duplicated)} duplicated, ${f(p.outOfOrder)} out of order\n`);
   }
   return r.lost > 0 ? 1 : 0;
 }

@@ -70,7 +70,8 @@ export interface StormReport {
   };
   /** The run's global Redis counters: every process that shared the run id. */
   global: { acknowledged: number; failed: number; issued: number } | null;
-  children: { workers: number; restarts: number; maxRssMiB: number[] };
+  /** reproduced: messages dead children had leased without reporting them settled, given back and produced again. */
+  children: { workers: number; restarts: number; reproduced: number; maxRssMiB: number[] };
   gcPausesMs: { count: number; p50: number; p99: number; max: number; totalMs: number } | null;
   /** [seconds since start, acknowledged/s], one point per second. */
   timeline: [number, number][];
@@ -146,8 +147,9 @@ export function buildReport(a: {
   if (a.stopped) notes.push('the run was stopped before its target; counts are what was acknowledged until then');
   if (t.restarts)
     notes.push(
-      `${t.restarts} child restart(s): ${t.unsettledGivenBack} messages a dead child had not reported acknowledged were produced again; ` +
-        `the ones among them the brokers had in fact acknowledged are in the topic twice (verify counts them)`,
+      `${t.restarts} child restart(s): ${t.unsettledGivenBack} messages a dead child had not reported acknowledged were produced again by its successor; ` +
+        `those the brokers had in fact acknowledged are in the topic twice in content (under both producers' ids), so the topic may hold up to that many more than the count; ` +
+        `verify shows the dead child's never-written messages as "unconfirmed", apart from losses`,
     );
   return {
     runId: o.runId,
@@ -183,7 +185,7 @@ export function buildReport(a: {
       batchPositiveShareStd: std === null ? null : round(std, 4),
     },
     global: a.global ? { acknowledged: a.global.acked, failed: a.global.failed, issued: a.issued ?? -1 } : null,
-    children: { workers: o.workers, restarts: t.restarts, maxRssMiB: t.maxRssBytes.map((b) => round(b / 2 ** 20, 1)) },
+    children: { workers: o.workers, restarts: t.restarts, reproduced: t.unsettledGivenBack, maxRssMiB: t.maxRssBytes.map((b) => round(b / 2 ** 20, 1)) },
     gcPausesMs:
       t.gcPauses.totalCount > 0
         ? {
