@@ -29,7 +29,10 @@ export interface RunTotals {
   gcPauses: Histogram;
   /** [seconds since start, acknowledged/s over the last second], one per second. */
   timeline: [number, number][];
-  /** Every few seconds per child: see HEALTH_COLUMNS. */
+  /**
+   * Every few seconds per child: see HEALTH_COLUMNS. Memory as at the row's time; loop delay (the worst interval's p99,
+   * and max) and GC (total and longest pause) over the whole window since the previous row.
+   */
   health: number[][];
 }
 

@@ -129,7 +129,6 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   let cursor = rng.int(poolSize);
   const stride = 1 + 2 * rng.int(poolSize / 2); // odd: walks the whole pool (its size is a power of 2)
   send({ t: 'producing', slot: cfg.slot });
-  let failure: DataStormError | undefined;
   try {
     while (!stopping) {
       const lease = await leaseSlice();
@@ -176,7 +175,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       if (acks.tooLarge) throw tooLargeError(o.topic, o.batchBytes);
     }
   } catch (e) {
-    failure = isDataStormError(e) ? e : new DataStormError('PRODUCE', (e as Error).message);
+    const failure = isDataStormError(e) ? e : new DataStormError('PRODUCE', (e as Error).message);
     // Told at once, so the primary stops the other children; the counts follow with the last tick.
     send({ t: 'fatal', slot: cfg.slot, code: failure.code, message: failure.message });
   }

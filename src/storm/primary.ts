@@ -47,6 +47,8 @@ interface Slot {
   restarts: number;
   maxRssBytes: number;
   lastHealth?: number;
+  /** Worst loop delay and GC since the last kept health row. */
+  health?: { loopDelayP99Ms: number; loopDelayMaxMs: number; gcMs: number; gcMaxMs: number };
 }
 
 export class StormRun extends AwaitableRun<StormReport> {
@@ -204,14 +206,21 @@ export class StormRun extends AwaitableRun<StormReport> {
       for (let i = 0; i < 3; i++) totals.mix[i] += m.mix[i];
       for (const x of m.batchShares) totals.batchShares.push(x);
       s.acked += m.acked;
+      // Every interval counts toward the kept row: worst delays and GC over the window, memory as it is at its end.
+      const h = m.health;
+      const w = (s.health ??= { loopDelayP99Ms: 0, loopDelayMaxMs: 0, gcMs: 0, gcMaxMs: 0 });
+      w.loopDelayP99Ms = Math.max(w.loopDelayP99Ms, h.loopDelayP99Ms);
+      w.loopDelayMaxMs = Math.max(w.loopDelayMaxMs, h.loopDelayMaxMs);
+      w.gcMs += h.gcMs;
+      w.gcMaxMs = Math.max(w.gcMaxMs, h.gcMaxMs);
       if (!Number.isNaN(this.t0Health) && performance.now() - (s.lastHealth ?? 0) >= HEALTH_EVERY_SEC * 1000 - 100) {
         s.lastHealth = performance.now();
-        const h = m.health;
         const r1 = (x: number) => Math.round(x * 10) / 10;
         totals.health.push([
           r1((s.lastHealth - this.t0Health) / 1000), m.slot, r1(h.rssBytes / 2 ** 20), r1(h.heapUsedBytes / 2 ** 20),
-          r1(h.loopDelayP99Ms), r1(h.loopDelayMaxMs), r1(h.gcMs), r1(h.gcMaxMs),
+          r1(w.loopDelayP99Ms), r1(w.loopDelayMaxMs), r1(w.gcMs), r1(w.gcMaxMs),
         ]);
+        s.health = undefined;
       }
       s.inFlight = m.inFlight;
       s.behind = m.behind;
