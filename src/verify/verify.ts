@@ -39,6 +39,13 @@ export interface VerifyReport {
   latencyMs: { p50: number; p95: number; p99: number; p999: number; max: number } | null;
 }
 
+/**
+ * How far back from a dead producer's highest sequence its gaps may be messages it had in flight: the storm child
+ * holds at most 50,000 unacknowledged (MAX_IN_FLIGHT) plus a batch, and in --delivery-reports errors mode learns its
+ * queue twice a second; 250,000 covers both with room. Gaps before that are counted lost.
+ */
+export const UNCONFIRMED_WINDOW = 250_000;
+
 /** Seen-counts per sequence number, grown as needed (a byte per seq: 5M seqs = 5 MB). */
 class SeqMap {
   counts = new Uint8Array(1024);
@@ -104,12 +111,14 @@ export async function verifyTopic(o: { bootstrap: string; topic: string; runId?:
   const producers: ProducerCheck[] = [];
   for (const [producer, m] of seqs) {
     const s = stats.get(producer)!;
-    let missing = 0;
-    for (let i = 0; i <= m.max; i++) if (m.counts[i] === 0) missing++;
     const slot = slotOf(producer);
     const replaced = !!slot && Number(slot[2]) < (latest.get(slot[1]) ?? 0);
+    // A dying producer's unconfirmed messages are its last ones; a gap further back is a loss all the same.
+    const from = replaced ? Math.max(0, m.max - UNCONFIRMED_WINDOW) : m.max + 1;
+    let lost = 0, unconfirmed = 0;
+    for (let i = 0; i <= m.max; i++) if (m.counts[i] === 0) i < from ? lost++ : unconfirmed++;
     producers.push({
-      producer, received: s.received, lost: replaced ? 0 : missing, unconfirmed: replaced ? missing : 0, replaced,
+      producer, received: s.received, lost, unconfirmed, replaced,
       duplicated: s.duplicated, outOfOrder: s.outOfOrder, maxSeq: m.max,
     });
   }

@@ -7,7 +7,7 @@ import { stormJson, CLI } from '../../helpers/storm-cli.js';
 import { ensureTopic } from '../../../src/kafka/admin.js';
 import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../../../src/generate/tweet-encoder.js';
 import { Rng } from '../../../src/generate/random.js';
-import type { VerifyReport } from '../../../src/verify/verify.js';
+import { UNCONFIRMED_WINDOW, type VerifyReport } from '../../../src/verify/verify.js';
 
 test('verify agrees with two storm runs in one topic: nothing lost, duplicated or reordered; --run selects one', async () => {
   const topic = uniqueTopic('verify');
@@ -69,4 +69,41 @@ test('a gap and a duplicate are found, and a loss makes verify exit 1', async ()
   assert.equal(lossy.code, 1);
   assert.match(lossy.stdout, /7 received from 2 producers, 1 lost, 1 duplicated, 1 out of order/);
   assert.match(lossy.stdout, /crafted\/p1\.0: 2 received, 1 lost/);
+});
+
+/** Produces crafted tweets (producer id, seq) to partition 0 of a topic and waits for every delivery. */
+async function produceCrafted(topic: string, items: [string, number][]): Promise<void> {
+  const pool = buildPool(loadTweetType(), new Rng(9), ['Apple'], 4);
+  const p = new Kafka.Producer({ 'metadata.broker.list': bootstrap(), dr_cb: true } as Kafka.ProducerGlobalConfig);
+  await new Promise<void>((res, rej) => p.connect({ timeout: 10_000 }, (e) => (e ? rej(e) : res())));
+  let delivered = 0;
+  const done = new Promise<void>((res) => p.on('delivery-report', () => ++delivered === items.length && res()));
+  p.setPollInterval(10);
+  for (const [producer, seq] of items) {
+    const out = Buffer.alloc(512);
+    const end = encodeTweet(out, 0, encodePrefix('crafted', producer), seq, seq, Date.now(), pool.tails[0][0]);
+    p.produce(topic, 0, Buffer.from(out.subarray(0, end)));
+  }
+  await done;
+  await new Promise<void>((r) => p.disconnect(() => r()));
+}
+
+test('a producer that died and was restarted: its last gaps are "unconfirmed", not lost; gaps further back than the window are lost', async () => {
+  const topic = uniqueTopic('verify-died');
+  await ensureTopic(bootstrap(), { topic, partitions: 1, replication: 1 });
+  // Slot 0 of instance abc: incarnation 0 died (gaps at 3 and 5), incarnation 1 took over.
+  await produceCrafted(topic, [['r/abc.p0.0', 0], ['r/abc.p0.0', 1], ['r/abc.p0.0', 2], ['r/abc.p0.0', 4], ['r/abc.p0.0', 6], ['r/abc.p0.1', 0]]);
+  const a = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--json']);
+  assert.equal(a.code, 0, 'nothing lost');
+  const r = JSON.parse(a.stdout) as VerifyReport;
+  assert.deepEqual([r.received, r.lost, r.unconfirmed, r.duplicated], [6, 0, 2, 0]);
+  assert.deepEqual(r.producers.map((p) => [p.producer, p.replaced]), [['r/abc.p0.0', true], ['r/abc.p0.1', false]]);
+
+  // A dead producer with a gap far behind its last sequence: that part is a loss, the window near the end is not.
+  await produceCrafted(topic, [['r/def.p1.0', 0], ['r/def.p1.0', UNCONFIRMED_WINDOW + 1000], ['r/def.p1.1', 0]]);
+  const b = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--json']);
+  assert.equal(b.code, 1, 'a loss');
+  const p = (JSON.parse(b.stdout) as VerifyReport).producers.find((x) => x.producer === 'r/def.p1.0')!;
+  assert.equal(p.unconfirmed, UNCONFIRMED_WINDOW);
+  assert.equal(p.lost, 999);
 });
