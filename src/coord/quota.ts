@@ -19,24 +19,18 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local start = tonumber(redis.call('GET', KEYS[2]))
 if not start then start = now; redis.call('SET', KEYS[2], now, 'EX', 86400) end
-local issued = tonumber(redis.call('GET', KEYS[1]) or '0')
+local want = tonumber(ARGV[1]); local count = tonumber(ARGV[2]); local rate = tonumber(ARGV[3])
+local allowed = -1
+if rate > 0 then allowed = math.floor(rate * (now - start) / 1000) end
 local last = redis.call('HGET', KEYS[4], ARGV[4])
 if last then
   local s, f, g = string.match(last, '^(%d+):(%d+):(%d+)$')
-  if s == ARGV[6] then
-    local allowed0 = -1
-    if tonumber(ARGV[3]) > 0 then allowed0 = math.floor(tonumber(ARGV[3]) * (now - start) / 1000) end
-    return {tonumber(f), tonumber(g), now - start, allowed0}
-  end
+  if s == ARGV[6] then return {tonumber(f), tonumber(g), now - start, allowed} end
 end
-local want = tonumber(ARGV[1]); local count = tonumber(ARGV[2]); local rate = tonumber(ARGV[3])
+local issued = tonumber(redis.call('GET', KEYS[1]) or '0')
 local grant = want
 if count >= 0 and count - issued < grant then grant = count - issued end
-local allowed = -1
-if rate > 0 then
-  allowed = math.floor(rate * (now - start) / 1000)
-  if allowed - issued < grant then grant = allowed - issued end
-end
+if allowed >= 0 and allowed - issued < grant then grant = allowed - issued end
 if grant < 0 then grant = 0 end
 if grant > 0 then
   redis.call('INCRBY', KEYS[1], grant); redis.call('EXPIRE', KEYS[1], 86400)

@@ -76,3 +76,9 @@ export const CHILD_ENV = 'DATASTORM_CHILD';
  * Unique across every process sharing the run, so sequences, leases and give-backs of two storms never mix.
  */
 export const producerIdOf = (runId: string, instance: string, slot: number, incarnation: number) => `${runId}/${instance}.p${slot}.${incarnation}`;
+
+/** The slot a storm producer id names (everything but the incarnation) and its incarnation; null for other ids. */
+export function parseProducerId(id: string): { slot: string; incarnation: number } | null {
+  const m = /^(.*\.p\d+)\.(\d+)$/.exec(id);
+  return m ? { slot: m[1], incarnation: Number(m[2]) } : null;
+}

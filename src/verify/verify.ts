@@ -5,6 +5,7 @@
 import * as hdr from 'hdr-histogram-js';
 import { readTopic } from '../kafka/read-topic.js';
 import { loadTweetType } from '../generate/tweet-encoder.js';
+import { parseProducerId } from '../storm/protocol.js';
 
 export interface ProducerCheck {
   producer: string;
@@ -103,16 +104,15 @@ export async function verifyTopic(o: { bootstrap: string; topic: string; runId?:
   });
   // Storm producer ids end in .p<slot>.<incarnation>; a higher incarnation of the same slot means the lower one died.
   const latest = new Map<string, number>();
-  const slotOf = (id: string) => /^(.*\.p\d+)\.(\d+)$/.exec(id);
   for (const id of seqs.keys()) {
-    const m = slotOf(id);
-    if (m) latest.set(m[1], Math.max(latest.get(m[1]) ?? -1, Number(m[2])));
+    const p = parseProducerId(id);
+    if (p) latest.set(p.slot, Math.max(latest.get(p.slot) ?? -1, p.incarnation));
   }
   const producers: ProducerCheck[] = [];
   for (const [producer, m] of seqs) {
     const s = stats.get(producer)!;
-    const slot = slotOf(producer);
-    const replaced = !!slot && Number(slot[2]) < (latest.get(slot[1]) ?? 0);
+    const id = parseProducerId(producer);
+    const replaced = !!id && id.incarnation < (latest.get(id.slot) ?? 0);
     // A dying producer's unconfirmed messages are its last ones; a gap further back is a loss all the same.
     const from = replaced ? Math.max(0, m.max - UNCONFIRMED_WINDOW) : m.max + 1;
     let lost = 0, unconfirmed = 0;

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, bootstrap, redisUrl, run, type RunResult } from './services.js';
 import type { StormReport } from '../../src/report/summary.js';
+import type { VerifyReport } from '../../src/verify/verify.js';
 
 export const CLI = path.join(ROOT, 'dist/src/cli/index.js');
 
@@ -27,4 +28,11 @@ export function spawnStorm(extra: string[]) {
     child.on('close', (code) => resolve({ code, stdout, stderr })),
   );
   return { child, exited };
+}
+
+/** Runs `datastorm verify --json` on a topic (one run of it with runId); exit 0 (clean) or 1 (loss) both give a report. */
+export async function verifyJson(topic: string, runId?: string): Promise<{ report: VerifyReport; code: number }> {
+  const r = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, ...(runId ? ['--run', runId] : []), '--json'], {}, 300_000);
+  if (r.code !== 0 && r.code !== 1) throw new Error(`verify exited ${r.code}: ${r.stderr}`);
+  return { report: JSON.parse(r.stdout) as VerifyReport, code: r.code };
 }

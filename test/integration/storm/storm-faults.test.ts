@@ -10,19 +10,13 @@ import path from 'node:path';
 import fs from 'node:fs';
 import Kafka from 'node-rdkafka';
 import { ROOT, bootstrap, run, uniqueTopic } from '../../helpers/services.js';
-import { CLI, spawnStorm } from '../../helpers/storm-cli.js';
+import { spawnStorm, verifyJson } from '../../helpers/storm-cli.js';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import type { StormReport } from '../../../src/report/summary.js';
-import type { VerifyReport } from '../../../src/verify/verify.js';
 
 const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function verify(topic: string, runId: string): Promise<VerifyReport> {
-  const r = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--run', runId, '--json'], {}, 300_000);
-  assert.ok(r.code === 0 || r.code === 1, r.stderr);
-  return JSON.parse(r.stdout) as VerifyReport;
-}
 
 /** Waits until every partition of the topic has `n` in-sync replicas again (the killed broker caught up). */
 async function waitInSync(topic: string, n: number, timeoutMs = 90_000): Promise<void> {
@@ -72,7 +66,7 @@ test('kill -9 of a broker mid-storm, acks=all + idempotence: exact count, the to
   assert.equal(report.unresolved, 0);
   assert.match(report.durability, /every in-sync replica.*written once and in order/);
   assert.equal((await topicMessageCount(bootstrap(), topic)).total, COUNT, 'the topic holds exactly the acknowledged count');
-  const v = await verify(topic, runId);
+  const v = (await verifyJson(topic, runId)).report;
   t.diagnostic(`verify: ${v.received} received, ${v.lost} lost, ${v.duplicated} duplicated, ${v.outOfOrder} out of order; latency p99 ${v.latencyMs?.p99} ms`);
   assert.equal(v.received, COUNT);
   assert.equal(v.lost, 0);
@@ -89,7 +83,7 @@ test('the same broker kill with acks=1 and no idempotence: verify accounts for e
   assert.equal(report.acknowledged, COUNT, 'the storm still reaches its count of acknowledgements');
   assert.match(report.durability, /leader only.*loses it.*twice.*datastorm verify/);
   const inTopic = (await topicMessageCount(bootstrap(), topic)).total;
-  const v = await verify(topic, runId);
+  const v = (await verifyJson(topic, runId)).report;
   const distinct = v.received - v.duplicated;
   t.diagnostic(`acks=1 through a broker kill: report ${report.acknowledged} acknowledged, ${report.sent} sent; topic ${inTopic}; verify ${v.received} received, ${distinct} distinct, ${v.lost} lost, ${v.duplicated} duplicated, ${v.outOfOrder} out of order`);
   assert.equal(v.received, inTopic, 'verify read every message the topic holds');
@@ -133,7 +127,7 @@ test('Redis killed mid-run: within seconds the storm stops producing, flushes, p
   assert.equal(report.unresolved, 0);
   assert.ok((report.acknowledged ?? 0) > 100_000, `acknowledged ${report.acknowledged}`);
   assert.equal((await topicMessageCount(bootstrap(), topic)).total, report.acknowledged, 'the report counts exactly what the topic holds');
-  const v = await verify(topic, runId);
+  const v = (await verifyJson(topic, runId)).report;
   assert.equal(v.received, report.acknowledged);
   assert.equal(v.lost, 0);
   assert.equal(v.duplicated, 0);

@@ -1,9 +1,8 @@
 /** --rate is an open-loop global target: it holds within 5% over 10 s, also when two storm processes share the run. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { uniqueTopic, bootstrap, run } from '../../helpers/services.js';
-import { stormJson, CLI } from '../../helpers/storm-cli.js';
-import type { VerifyReport } from '../../../src/verify/verify.js';
+import { uniqueTopic, bootstrap } from '../../helpers/services.js';
+import { stormJson, verifyJson } from '../../helpers/storm-cli.js';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 
 const RATE = 20_000;
@@ -32,9 +31,8 @@ test('two storm processes with one --run-id share the global rate and counters',
   assert.equal(global, total);
   assert.equal((await topicMessageCount(bootstrap(), topic)).total, total);
   // Each process's producers are its own: no id, sequence or lease of one is taken for the other's.
-  const v = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--run', runId, '--json']);
-  assert.equal(v.code, 0, v.stderr);
-  const r = JSON.parse(v.stdout) as VerifyReport;
+  const { report: r, code } = await verifyJson(topic, runId);
+  assert.equal(code, 0);
   assert.equal(r.producers.length, 2);
   assert.equal(r.received, total);
   assert.equal(r.duplicated, 0);

@@ -2,9 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { uniqueTopic, bootstrap, ROOT, run } from '../../helpers/services.js';
-import { spawnStorm, stormArgs, CLI } from '../../helpers/storm-cli.js';
-import type { VerifyReport } from '../../../src/verify/verify.js';
+import { uniqueTopic, bootstrap, ROOT } from '../../helpers/services.js';
+import { spawnStorm, stormArgs, verifyJson } from '../../helpers/storm-cli.js';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import type { StormReport } from '../../../src/report/summary.js';
 
@@ -55,9 +54,9 @@ test('kill -9 of a child: it is restarted, the report ends at the exact count, t
   assert.ok(inTopic >= COUNT, `topic holds ${inTopic}`);
   assert.ok(inTopic - COUNT <= report.children.reproduced, `no more extra than was produced again (${inTopic - COUNT} of ${report.children.reproduced})`);
   // verify: nothing lost or doubled; the dead child's never-written messages are "unconfirmed", not lost.
-  const v = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--json']);
-  assert.equal(v.code, 0, v.stderr);
-  const r = JSON.parse(v.stdout) as VerifyReport;
+  const v = await verifyJson(topic);
+  assert.equal(v.code, 0);
+  const r = v.report;
   assert.equal(r.received, inTopic);
   assert.equal(r.lost, 0);
   assert.equal(r.duplicated, 0);

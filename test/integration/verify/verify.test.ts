@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Kafka from 'node-rdkafka';
 import { bootstrap, uniqueTopic, run } from '../../helpers/services.js';
-import { stormJson, CLI } from '../../helpers/storm-cli.js';
+import { stormJson, CLI, verifyJson } from '../../helpers/storm-cli.js';
 import { ensureTopic } from '../../../src/kafka/admin.js';
 import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../../../src/generate/tweet-encoder.js';
 import { Rng } from '../../../src/generate/random.js';
@@ -93,17 +93,16 @@ test('a producer that died and was restarted: its last gaps are "unconfirmed", n
   await ensureTopic(bootstrap(), { topic, partitions: 1, replication: 1 });
   // Slot 0 of instance abc: incarnation 0 died (gaps at 3 and 5), incarnation 1 took over.
   await produceCrafted(topic, [['r/abc.p0.0', 0], ['r/abc.p0.0', 1], ['r/abc.p0.0', 2], ['r/abc.p0.0', 4], ['r/abc.p0.0', 6], ['r/abc.p0.1', 0]]);
-  const a = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--json']);
-  assert.equal(a.code, 0, 'nothing lost');
-  const r = JSON.parse(a.stdout) as VerifyReport;
+  const { report: r, code } = await verifyJson(topic);
+  assert.equal(code, 0, 'nothing lost');
   assert.deepEqual([r.received, r.lost, r.unconfirmed, r.duplicated], [6, 0, 2, 0]);
   assert.deepEqual(r.producers.map((p) => [p.producer, p.replaced]), [['r/abc.p0.0', true], ['r/abc.p0.1', false]]);
 
   // A dead producer with a gap far behind its last sequence: that part is a loss, the window near the end is not.
   await produceCrafted(topic, [['r/def.p1.0', 0], ['r/def.p1.0', UNCONFIRMED_WINDOW + 1000], ['r/def.p1.1', 0]]);
-  const b = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--json']);
+  const b = await verifyJson(topic);
   assert.equal(b.code, 1, 'a loss');
-  const p = (JSON.parse(b.stdout) as VerifyReport).producers.find((x) => x.producer === 'r/def.p1.0')!;
+  const p = b.report.producers.find((x) => x.producer === 'r/def.p1.0')!;
   assert.equal(p.unconfirmed, UNCONFIRMED_WINDOW);
   assert.equal(p.lost, 999);
 });
