@@ -4,16 +4,21 @@ import { DataStormError } from '../errors.js';
 
 export const REDIS_CONNECT_TIMEOUT_MS = 4000;
 
-export async function connectRedis(url: string): Promise<Redis> {
+/** What is wrong with a --redis URL, or undefined when it is one (pure: option validation uses it too). */
+export function redisUrlProblem(url: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new DataStormError('INVALID_OPTION', `--redis must be a URL like redis://127.0.0.1:6379 (got '${url}')`);
+    return `--redis must be a URL like redis://127.0.0.1:6379 (got '${url}')`;
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new DataStormError('INVALID_OPTION', `--redis must be a redis:// or rediss:// URL (got '${url}')`);
-  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') return `--redis must be a redis:// or rediss:// URL (got '${url}')`;
+  return undefined;
+}
+
+export async function connectRedis(url: string): Promise<Redis> {
+  const problem = redisUrlProblem(url);
+  if (problem) throw new DataStormError('INVALID_OPTION', problem);
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: REDIS_CONNECT_TIMEOUT_MS,

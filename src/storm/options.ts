@@ -5,6 +5,7 @@
 import { isBootstrapList } from '../kafka/bootstrap.js';
 import os from 'node:os';
 import { BRANDS } from '../generate/texts.js';
+import { redisUrlProblem } from '../coord/redis.js';
 
 export type Acks = '0' | '1' | 'all';
 export type Mode = 'fixed' | 'volatile';
@@ -116,15 +117,8 @@ export function validateStormOptions(raw: RawStormOptions): string[] {
     errors.push(`--topic must be 1-249 characters of letters, digits, '.', '_' or '-' (got '${String(raw.topic)}')`);
   if (raw.bootstrap !== undefined && !isBootstrapList(String(raw.bootstrap)))
     errors.push(`--bootstrap must be host:port[,host:port…] (got '${String(raw.bootstrap)}')`);
-  if (raw.redis !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(String(raw.redis));
-    } catch {
-      errors.push(`--redis must be a URL like redis://127.0.0.1:6379 (got '${String(raw.redis)}')`);
-    }
-    if (url && url.protocol !== 'redis:' && url.protocol !== 'rediss:') errors.push(`--redis must be a redis:// or rediss:// URL (got '${String(raw.redis)}')`);
-  }
+  const redisProblem = raw.redis === undefined ? undefined : redisUrlProblem(String(raw.redis));
+  if (redisProblem) errors.push(redisProblem);
   if (raw.runId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(String(raw.runId)))
     errors.push(`--run-id must be 1-64 letters, digits, '.', '_' or '-' (got '${String(raw.runId)}')`);
   if (raw.brands !== undefined) {
