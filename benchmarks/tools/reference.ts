@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from '../../src/local/services.js';
+import { requestBytesFor } from '../../src/kafka/limits.js';
 
 export interface ToolResult {
   msgsPerSec: number;
@@ -44,7 +45,7 @@ export async function producerPerformance(s: Settings): Promise<ToolResult> {
   const args = [
     CLUSTER, 'tool', 'ProducerPerformance', '--topic', s.topic, '--num-records', String(s.count), '--record-size', String(s.recordSize),
     '--throughput', '-1', '--reporting-interval', '1000', '--producer-props', `bootstrap.servers=${s.bootstrap}`, `acks=${s.acks}`,
-    'compression.type=lz4', `batch.size=${s.batchBytes}`, `linger.ms=${s.lingerMs}`, 'buffer.memory=268435456', `max.request.size=${s.batchBytes + (1 << 20)}`,
+    'compression.type=lz4', `batch.size=${s.batchBytes}`, `linger.ms=${s.lingerMs}`, 'buffer.memory=268435456', `max.request.size=${requestBytesFor(s.batchBytes)}`,
   ];
   const r = await sh('bash', args);
   const lines = r.out.split('\n').filter((l) => l.includes('records/sec'));
@@ -66,7 +67,7 @@ export async function rdkafkaPerformance(s: Settings): Promise<ToolResult> {
   const args = [
     '-P', '-t', s.topic, '-b', s.bootstrap, '-s', String(s.recordSize), '-c', String(s.count), '-z', 'lz4', '-a', s.acks === 'all' ? '-1' : '1',
     '-X', `batch.size=${s.batchBytes}`, '-X', `linger.ms=${s.lingerMs}`, '-X', 'queue.buffering.max.messages=2000000',
-    '-X', `message.max.bytes=${s.batchBytes + (1 << 20)}`, '-q',
+    '-X', `message.max.bytes=${requestBytesFor(s.batchBytes)}`, '-q',
   ];
   const r = await sh(RDKAFKA_PERF, args);
   const m = /(\d+) messages produced .*?(\d+) delivered .*?in (\d+)ms: (\d+) msgs\/s/.exec(r.out + r.err);

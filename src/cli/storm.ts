@@ -28,7 +28,6 @@ export function stormFlags(y: Argv) {
     .option('sentiment', { type: 'string', describe: 'positive,negative,neutral percentages (sum 100)', default: defaults.sentiment.join(',') })
     .option('volatility', { type: 'string', describe: 'volatile mode swing, 0..1 (near 1 = wilder)', default: String(defaults.volatility) })
     .option('acks', { type: 'string', describe: '0 | 1 | all', default: defaults.acks })
-    .option('delivery-reports', { type: 'string', describe: 'all: a report per message (exact live counts, latency); errors: failures only (faster; counts exact at the end)', default: 'all' })
     .option('idempotence', { type: 'boolean', describe: 'idempotent producer (default on with --acks all)' })
     .option('compression', { type: 'string', describe: 'lz4 | zstd | snappy | gzip | none', default: defaults.compression })
     .option('batch-bytes', { type: 'string', describe: 'max bytes of a producer batch', default: String(defaults.batchBytes) })
@@ -48,7 +47,7 @@ export async function stormCommand(a: Flags): Promise<number> {
   const problems = validateStormOptions({
     brokers: a.brokers, bootstrap: a.bootstrap, topic: a.topic, partitions: a.partitions, replication: a.replication, count: a.count,
     duration: a.duration, rate: a.rate, workers: a.workers, batchSize: a['batch-size'], mode: a.mode, sentiment: a.sentiment,
-    volatility: a.volatility, acks: a.acks, deliveryReports: a['delivery-reports'], idempotence: a.idempotence, compression: a.compression, batchBytes: a['batch-bytes'],
+    volatility: a.volatility, acks: a.acks, idempotence: a.idempotence, compression: a.compression, batchBytes: a['batch-bytes'],
     lingerMs: a['linger-ms'], brands: a.brands, redis: a.redis, runId: a['run-id'],
   });
   if (problems.length) throw new InvalidOptionsError(problems);
@@ -74,7 +73,6 @@ export async function stormCommand(a: Flags): Promise<number> {
     sentiment: parseSentiment(a.sentiment),
     volatility: Number(a.volatility),
     acks,
-    deliveryReports: a['delivery-reports'] as 'all' | 'errors',
     idempotence: a.idempotence ?? acks === 'all',
     compression: a.compression as Compression,
     batchBytes: Number(a['batch-bytes']),

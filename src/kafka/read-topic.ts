@@ -1,63 +1,62 @@
-/** Reads a whole topic from the beginning with an assigned (group-less) consumer; stops at the end offsets seen at start. */
-import Kafka from 'node-rdkafka';
+/**
+ * Reads a whole topic from the beginning with an assigned (group-less) native batch consumer; stops at the end offsets
+ * seen at start. Messages are handed over as a range of one batch buffer: no object or Buffer per message.
+ */
 import { topicMessageCount } from './admin.js';
+import { BatchConsumer } from './native/batch-consumer.js';
+
+/** Messages per consume call: a few MB of tweets. */
+const READ_BATCH = 20_000;
 
 export interface ReadOptions {
   bootstrap: string;
   topic: string;
-  /** Called for every message; keep it cheap. */
-  onMessage: (value: Buffer, partition: number, offset: number, timestamp: number | undefined) => void;
+  /** Called for every message: its value is values[start..end). Keep it cheap; copy what you keep. */
+  onMessage: (values: Buffer, start: number, end: number, partition: number, offset: number, timestamp: number) => void;
   /** Give up after this long without progress (ms). */
   idleTimeoutMs?: number;
 }
 
 export async function readTopic(o: ReadOptions): Promise<number> {
   const { perPartition } = await topicMessageCount(o.bootstrap, o.topic);
-  const consumer = new Kafka.KafkaConsumer(
+  const consumer = new BatchConsumer(
     {
       'metadata.broker.list': o.bootstrap,
       'group.id': `datastorm-reader-${process.pid}-${Date.now()}`,
       'enable.auto.commit': false,
-      'fetch.max.bytes': 67108864,
-      'max.partition.fetch.bytes': 20971520,
       'socket.connection.setup.timeout.ms': 5000,
+      'auto.offset.reset': 'earliest',
     },
-    { 'auto.offset.reset': 'earliest' },
-  );
-  await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 10_000 }, (e) => (e ? reject(e) : resolve())));
-  const lows = await Promise.all(
-    perPartition.map(
-      (_, i) =>
-        new Promise<number>((resolve, reject) =>
-          consumer.queryWatermarkOffsets(o.topic, i, 10_000, (e, w) => (e ? reject(e) : resolve(w.lowOffset))),
-        ),
-    ),
-  );
-  const remaining = perPartition.slice();
-  let left = remaining.reduce((a, b) => a + b, 0);
-  const expected = left;
-  consumer.assign(perPartition.map((_, i) => ({ topic: o.topic, partition: i, offset: lows[i] })));
-  let lastProgress = Date.now();
+    o.topic,
+  ).connect(o.bootstrap);
   try {
+    const lows = perPartition.map((_, i) => consumer.watermarks(i).low);
+    const remaining = perPartition.slice();
+    let left = remaining.reduce((a, b) => a + b, 0);
+    const expected = left;
+    consumer.assign(perPartition.map((_, i) => i), lows);
+    let lastProgress = Date.now();
     while (left > 0) {
-      const batch = await new Promise<Kafka.Message[]>((resolve, reject) =>
-        consumer.consume(10_000, (e, m) => (e ? reject(e) : resolve(m))),
-      );
-      if (batch.length === 0) {
+      const b = await consumer.consume(READ_BATCH, 1000);
+      if (b.count === 0) {
         if (Date.now() - lastProgress > (o.idleTimeoutMs ?? 30_000)) break;
         continue;
       }
       lastProgress = Date.now();
-      for (const m of batch) {
-        if (remaining[m.partition] > 0) {
-          remaining[m.partition]--;
+      let start = 0;
+      for (let i = 0; i < b.count; i++) {
+        const end = b.ends[i];
+        const p = b.partitions[i];
+        if (remaining[p] > 0) {
+          remaining[p]--;
           left--;
-          if (m.value) o.onMessage(m.value, m.partition, m.offset, m.timestamp);
+          o.onMessage(b.values, start, end, p, b.offsets[i], b.timestamps[i]);
         }
+        start = end;
       }
     }
+    return expected - left;
   } finally {
-    await new Promise<void>((r) => consumer.disconnect(() => r()));
+    consumer.close();
   }
-  return expected - left;
 }

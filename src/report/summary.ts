@@ -142,8 +142,6 @@ export function buildReport(a: {
   const notes: string[] = [];
   const acksZero = o.acks === '0';
   if (acksZero) notes.push('acks=0: brokers send no acknowledgement, so how many messages they kept is unknown; "sent" counts what went on the wire');
-  if (o.deliveryReports === 'errors' && !acksZero)
-    notes.push('--delivery-reports errors: successes were counted from librdkafka\'s queue (exact once flushed); delivery latency was not measured');
   if (failed) notes.push(`${failed} deliveries failed; sentiment counts are of messages handed to the producer, not only of acknowledged ones`);
   if (t.unresolved) notes.push(`${t.unresolved} messages had no delivery report when the run ended (flush timed out): not counted as acknowledged`);
   if (a.error) notes.push(`the run failed mid-way (${a.error.code}); counts are what was acknowledged until then`);
@@ -204,7 +202,7 @@ export function buildReport(a: {
     settings: {
       topic: o.topic, partitions: a.topic.partitions, replication: a.topic.replication, count: o.count ?? null, duration: o.duration ?? null,
       rate: o.rate, workers: o.workers, batchSize: o.batchSize, mode: o.mode, sentiment: o.sentiment.join(','),
-      volatility: o.volatility, acks: o.acks, deliveryReports: o.deliveryReports, idempotence: o.idempotence, compression: o.compression,
+      volatility: o.volatility, acks: o.acks, idempotence: o.idempotence, compression: o.compression,
       batchBytes: o.batchBytes, lingerMs: o.lingerMs,
     },
     versions: versions(),

@@ -1,26 +1,30 @@
 /**
- * A storm child: leases slices of the global quota, generates and Avro-encodes tweets into a reused buffer, produces
- * them, and counts what the brokers acknowledged (delivery reports). Talks to the primary once per interval.
+ * A storm child: leases slices of the global quota, generates and Avro-encodes a whole batch of tweets into one reused
+ * buffer, and hands the batch to librdkafka in one call (the native producer). Delivery reports are counted in C: every
+ * acknowledgement, its bytes and its latency; failures by kind. Talks to the primary once per interval.
  */
 import * as hdr from 'hdr-histogram-js';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
-import type Kafka from 'node-rdkafka';
 import { connectRedis } from '../coord/redis.js';
 import { Quota, leaseChunk } from '../coord/quota.js';
 import { Counters } from '../coord/counters.js';
-import { connectProducer, producerConfig, QUEUE_FULL } from '../kafka/producer.js';
+import { producerConfig } from '../kafka/producer.js';
+import { BatchProducer } from '../kafka/native/batch-producer.js';
+import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import { FixedPlanner, VolatilePlanner, fillShuffled, type MixPlanner } from '../generate/mix.js';
 import { Rng } from '../generate/random.js';
 import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../generate/tweet-encoder.js';
 import { DataStormError, isDataStormError } from '../errors.js';
-import { AckTracker } from './ack-tracker.js';
+import { latencyHistogram, gcHistogram } from '../report/histograms.js';
 import { log } from '../log.js';
 import { CHILD_ENV, producerIdOf, type ChildConfig, type ChildMessage, type PrimaryMessage, type TickMessage } from './protocol.js';
 
 const TICK_MS = 1000;
-const YIELD_EVERY = 100;
-/** Unacknowledged messages a child may have outstanding before it waits for the brokers. */
-const MAX_IN_FLIGHT = 50_000;
+/**
+ * Unacknowledged messages a child may have outstanding before it waits for the brokers: bounds latency (a queue
+ * deeper than this only waits longer) and the window verify's `unconfirmed` reasons about (verify/verify.ts).
+ */
+export const MAX_IN_FLIGHT = 50_000;
 const FLUSH_TIMEOUT_MS = 30_000;
 const LOOP_RESOLUTION_MS = 10;
 /**
@@ -32,7 +36,6 @@ export const REDIS_GRACE_MS = 5000;
 
 const send = (m: ChildMessage) => process.send?.(m);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const immediate = () => new Promise((r) => setImmediate(r));
 
 export async function runChild(cfg: ChildConfig): Promise<void> {
   const o = cfg.options;
@@ -43,7 +46,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   process.on('SIGINT', () => (stopping = true));
   process.on('SIGTERM', () => (stopping = true));
 
-  // --- prepared before the loop -------------------------------------------------------------------
+// --- prepared before the loop -------------------------------------------------------------------
   const rng = new Rng((process.pid * 2654435761 + cfg.slot) >>> 0);
   const type = loadTweetType(o.schema);
   const pool = buildPool(type, rng, o.brands);
@@ -52,9 +55,11 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const order = new Uint8Array(o.batchSize);
   const out = Buffer.allocUnsafe(o.batchSize * (prefix.length + 30 + pool.maxTail));
   const poolSize = pool.tails[0].length;
-  const acks = new AckTracker(o.deliveryReports);
+  const ends = new Uint32Array(o.batchSize);
   // GC pauses of this child, in microseconds (the report shows their percentiles beside throughput).
-  const gc = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2 });
+  const gc = gcHistogram();
+  // Delivery latency of every acknowledged message, drained from C once a tick.
+  const latency = latencyHistogram();
   let gcMs = 0, gcMaxMs = 0; // this interval
   const gcObserver = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
@@ -73,28 +78,37 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const redis = await connectRedis(o.redis);
   const quota = new Quota(redis, o.runId, o.count, o.rate);
   const counters = new Counters(redis, o.runId);
-  const producer = await connectProducer({ ...producerConfig(o, producerId), ...acks.config() } as Kafka.ProducerGlobalConfig);
+  const producer = new BatchProducer(producerConfig(o, producerId), o.topic).connect();
 
   // --- counters (deltas since the last tick) --------------------------------------------------------
   let sent = 0, behind = 0;
   let mix: [number, number, number] = [0, 0, 0];
   let shares: number[] = [];
-  acks.attach(producer);
-  producer.setPollInterval(10);
+  let last = { acked: 0, bytes: 0, failed: 0 };
+  let lastFailures: Record<string, number> = {};
 
-  const tick = async () => {
-    const d = acks.takeDelta();
+  const tick = async (final = false) => {
+    const c = producer.counts();
+    producer.drainLatency(latency);
+    const failed: Record<string, number> = {};
+    if (c.failed !== last.failed) {
+      const now = producer.failures();
+      for (const [k, v] of Object.entries(now)) if (v !== (lastFailures[k] ?? 0)) failed[k] = v - (lastFailures[k] ?? 0);
+      lastFailures = now;
+    }
+    const d = { acked: c.acked - last.acked, bytes: c.ackedBytes - last.bytes, failed: c.failed - last.failed };
+    last = { acked: c.acked, bytes: c.ackedBytes, failed: c.failed };
     const mem = process.memoryUsage();
     const m: TickMessage = {
-      t: 'tick', slot: cfg.slot, acked: d.acked, bytes: d.bytes, failed: d.failed, sent, mix,
-      inFlight: acks.inFlight(), behind, batchShares: shares,
+      t: 'tick', slot: cfg.slot, second: final ? Math.ceil(Date.now() / TICK_MS) : Math.round(Date.now() / TICK_MS), acked: d.acked, bytes: d.bytes, failed, sent, mix,
+      inFlight: c.inFlight, behind, batchShares: shares,
       health: {
         rssBytes: mem.rss, heapUsedBytes: mem.heapUsed,
         loopDelayP99Ms: loopDelay.count ? overMs(loopDelay.percentile(99)) : 0, loopDelayMaxMs: loopDelay.count ? overMs(loopDelay.max) : 0,
         gcMs, gcMaxMs,
       },
     };
-    const delta = { acked: d.acked, bytes: d.bytes, failed: d.failedTotal, positive: mix[0], negative: mix[1], neutral: mix[2] };
+    const delta = { acked: d.acked, bytes: d.bytes, failed: d.failed, positive: mix[0], negative: mix[1], neutral: mix[2] };
     sent = 0; mix = [0, 0, 0]; shares = []; gcMs = gcMaxMs = 0;
     loopDelay.reset();
     send(m);
@@ -104,7 +118,11 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
     if (o.count !== undefined && delta.failed > 0)
       await quota.giveBack(delta.failed).catch((e: Error) => log.warn(`child ${cfg.slot}: ${delta.failed} failed messages not given back: ${e.message}`));
   };
-  const ticker = setInterval(() => void tick(), TICK_MS);
+  // Ticks fall on whole wall-clock seconds, the same in every child: the primary adds the children's counts per
+  // second whatever order or delay their messages arrive in, so the timeline and the peak are true rates.
+  let ticker: NodeJS.Timeout;
+  const nextTick = () => (ticker = setTimeout(() => void tick().finally(nextTick), TICK_MS - (Date.now() % TICK_MS)));
+  nextTick();
 
   // --- the loop ---------------------------------------------------------------------------------------
   const chunk = leaseChunk(o.batchSize, o.rate, o.workers);
@@ -144,35 +162,30 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       if (o.mode === 'volatile') shares.push(counts[0] / n);
       fillShuffled(order, counts, rng);
       mix[0] += counts[0]; mix[1] += counts[1]; mix[2] += counts[2];
+      // Encode the whole batch into one buffer, then hand it to librdkafka in one call.
       let off = 0;
       const now = Date.now();
       for (let i = 0; i < n; i++) {
         cursor = (cursor + stride) & (poolSize - 1);
-        const start = off;
-        off = encodeTweet(out, off, prefix, seq, lease.first + i, now, pool.tails[order[i]][cursor]);
-        const value = out.subarray(start, off);
-        for (;;) {
-          try {
-            producer.produce(o.topic, null, value, null, now);
-            break;
-          } catch (e) {
-            if ((e as { code?: number }).code !== QUEUE_FULL) throw e;
-            await sleep(5); // librdkafka's queue is full: let deliveries drain (they arrive between awaits)
-          }
-        }
-        seq++;
-        sent++;
-        acks.sentOne(value.length);
-        // node-rdkafka hands JS at most 100 delivery reports per event-loop turn: yield every 100 messages so reports
-        // keep pace (true live counts and latencies), and hold back while too many are unacknowledged.
-        if ((i + 1) % YIELD_EVERY === 0) {
-          acks.mark();
-          await immediate();
-          while (acks.inFlight() > MAX_IN_FLIGHT && !stopping) await sleep(1);
-          if (acks.tooLarge) throw tooLargeError(o.topic, o.batchBytes);
-        }
+        off = encodeTweet(out, off, prefix, seq + i, lease.first + i, now, pool.tails[order[i]][cursor]);
+        ends[i] = off;
       }
-      if (acks.tooLarge) throw tooLargeError(o.topic, o.batchBytes);
+      let from = 0;
+      for (;;) {
+        from += producer.produce(out, ends, from, n);
+        if (from >= n || stopping) break;
+        await sleep(1); // librdkafka's queue is full: deliveries drain it on their own thread
+      }
+      seq += from;
+      sent += from;
+      // Hold back while too many are unacknowledged: a deeper queue only adds latency.
+      while (producer.inFlight() > MAX_IN_FLIGHT && !stopping) await sleep(1);
+      if (producer.counts().tooLarge) throw tooLargeError(o.topic, o.batchBytes);
+      if (from < n) {
+        // Stopped while librdkafka's queue was full: the rest of the batch was never handed over, so it is not counted.
+        for (let i = from; i < n; i++) mix[order[i]]--;
+        break;
+      }
     }
   } catch (e) {
     const failure = isDataStormError(e) ? e : new DataStormError('PRODUCE', (e as Error).message);
@@ -180,23 +193,21 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
     send({ t: 'fatal', slot: cfg.slot, code: failure.code, message: failure.message });
   }
   // Stopped, finished or failed: stop generating and wait (bounded) for what is in flight, so the counts are true.
-  const flushed = await new Promise<boolean>((resolve) => producer.flush(FLUSH_TIMEOUT_MS, (err) => resolve(!err)));
-  acks.settle(flushed);
-  const deadline = Date.now() + 5000;
-  while (acks.inFlight() > 0 && Date.now() < deadline) await sleep(20); // reports still being handed to JS
-  clearInterval(ticker);
+  const deadline = Date.now() + FLUSH_TIMEOUT_MS;
+  while (producer.inFlight() > 0 && Date.now() < deadline) await sleep(10);
+  clearTimeout(ticker!);
   gcObserver.disconnect();
-  await tick();
+  await tick(true);
   loopDelay.disable();
   send({
     t: 'done',
     slot: cfg.slot,
-    histogram: acks.histogram ? hdr.encodeIntoCompressedBase64(acks.histogram) : '',
-    unresolved: acks.unresolved(),
+    histogram: hdr.encodeIntoCompressedBase64(latency),
+    unresolved: producer.inFlight(),
     gcHistogram: hdr.encodeIntoCompressedBase64(gc),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
   });
-  await new Promise<void>((r) => producer.disconnect(5000, () => r()));
+  producer.close();
   redis.disconnect();
 }
 
@@ -204,7 +215,7 @@ function tooLargeError(topic: string, batchBytes: number): DataStormError {
   return new DataStormError(
     'TOPIC',
     `topic '${topic}' refused a batch as too large (message size too large): its max.message.bytes is below the batch size; ` +
-      `raise it (kafka-configs --alter --add-config max.message.bytes=${batchBytes + (1 << 20)}) or pass a smaller --batch-bytes (now ${batchBytes})`,
+      `raise it (kafka-configs --alter --add-config max.message.bytes=${topicMaxMessageBytesFor(batchBytes)}) or pass a smaller --batch-bytes (now ${batchBytes})`,
   );
 }
 

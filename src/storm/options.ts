@@ -30,8 +30,6 @@ export interface StormOptions {
   sentiment: [number, number, number];
   volatility: number;
   acks: Acks;
-  /** Delivery reports for every message (exact live counts and latency) or for failures only (faster). */
-  deliveryReports: 'all' | 'errors';
   idempotence: boolean;
   compression: Compression;
   batchBytes: number;
@@ -40,8 +38,6 @@ export interface StormOptions {
   runId: string;
   brands: string[];
   schema?: string;
-  /** Where the final report is saved as JSON (undefined: not saved). */
-  resultsDir?: string;
 }
 
 export const DEFAULT_COUNT = 5_000_000;
@@ -109,8 +105,6 @@ export function validateStormOptions(raw: RawStormOptions): string[] {
   }
   if (raw.acks !== undefined && !['0', '1', 'all', '-1'].includes(String(raw.acks)))
     errors.push(`--acks must be 0, 1 or all (got '${String(raw.acks)}')`);
-  if (raw.deliveryReports !== undefined && raw.deliveryReports !== 'all' && raw.deliveryReports !== 'errors')
-    errors.push(`--delivery-reports must be all or errors (got '${String(raw.deliveryReports)}')`);
   if (raw.compression !== undefined && !(COMPRESSIONS as readonly string[]).includes(String(raw.compression)))
     errors.push(`--compression must be one of ${COMPRESSIONS.join(', ')} (got '${String(raw.compression)}')`);
   if (raw.topic !== undefined && !/^[A-Za-z0-9._-]{1,249}$/.test(String(raw.topic)))

@@ -13,10 +13,12 @@ import { connectRedis } from '../coord/redis.js';
 import { Quota } from '../coord/quota.js';
 import { Counters } from '../coord/counters.js';
 import { ensureTopic, listBrokers } from '../kafka/admin.js';
+import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import { DataStormError } from '../errors.js';
 import { loadTweetType } from '../generate/tweet-encoder.js';
 import { CHILD_ENV, producerIdOf, type ChildConfig, type ChildMessage, type PrimaryMessage } from './protocol.js';
 import type { StormOptions } from './options.js';
+import { gcHistogram, latencyHistogram } from '../report/histograms.js';
 import { buildReport, type StormReport, type RunTotals } from '../report/summary.js';
 
 const CHILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.js');
@@ -57,6 +59,8 @@ export class StormRun extends AwaitableRun<StormReport> {
   /** Tells this process's producers from those of other storms sharing the run id. */
   private readonly instance = randomBytes(3).toString('hex');
   private readonly slots: Slot[] = [];
+  /** Acknowledged per wall-clock second (Unix seconds; the interval that ends there), summed over children. */
+  private readonly perSecond = new Map<number, number>();
   constructor(private readonly o: StormOptions) {
     super();
     this.begin();
@@ -82,7 +86,7 @@ export class StormRun extends AwaitableRun<StormReport> {
         partitions: o.partitions,
         replication: Math.min(o.replication, brokers.length),
         config: {
-          'max.message.bytes': String(Math.max(o.batchBytes + (1 << 20), 1_048_588)),
+          'max.message.bytes': String(topicMaxMessageBytesFor(o.batchBytes)),
           // With three or more replicas, acks=all means "on at least two": one broker may die without losing a message.
           ...(Math.min(o.replication, brokers.length) >= 3 ? { 'min.insync.replicas': '2' } : {}),
         },
@@ -91,7 +95,7 @@ export class StormRun extends AwaitableRun<StormReport> {
       const totals: RunTotals = {
         acked: 0, bytes: 0, sent: 0, failed: {}, mix: [0, 0, 0], batchShares: [], unresolved: 0,
         peakRate: 0, startupSec: 0, restarts: 0, unsettledGivenBack: 0, maxRssBytes: [], timeline: [], health: [],
-        gcPauses: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2 }), histogram: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 }),
+        gcPauses: gcHistogram(), histogram: latencyHistogram(),
       };
       const startedAt = new Date();
       const forkedAt = performance.now();
@@ -157,9 +161,7 @@ export class StormRun extends AwaitableRun<StormReport> {
         const current = ((totals.acked - lastAcked) * 1000) / (now - lastT);
         lastAcked = totals.acked;
         lastT = now;
-        if (current > totals.peakRate) totals.peakRate = current;
         const elapsedSec = (now - t0) / 1000;
-        totals.timeline.push([Math.round(elapsedSec * 10) / 10, Math.round(current)]);
         this.emit('tick', {
           elapsedSec, acked: totals.acked, target: o.count, durationSec: o.duration,
           currentRate: current, averageRate: totals.acked / elapsedSec,
@@ -174,11 +176,10 @@ export class StormRun extends AwaitableRun<StormReport> {
       // A failure before anything was produced is just the error; after, the run ends with a true report that carries it.
       if (fatal.length && Number.isNaN(t0)) throw fatal[0];
       if (Number.isNaN(t0)) t0 = performance.now();
-      // The last, partial window counts toward the peak when it is long enough to mean something, and only with a report
-      // per message: with reports on errors only, the flush settles the live lower bound at once, which is no rate.
-      const tail = performance.now() - (Number.isNaN(lastT) ? t0 : lastT);
-      if (tail >= 500 && o.deliveryReports === 'all') totals.peakRate = Math.max(totals.peakRate, ((totals.acked - lastAcked) * 1000) / tail);
       const elapsedSec = (performance.now() - t0) / 1000;
+      const tl = timelineOf(this.perSecond, performance.timeOrigin + t0, elapsedSec);
+      totals.timeline = tl.timeline;
+      totals.peakRate = tl.peak ?? totals.acked / elapsedSec;
       totals.startupSec = (t0 - forkedAt) / 1000;
       const global = await new Counters(redis, o.runId).read().catch(() => undefined);
       const issued = await quota.issued().catch(() => undefined);
@@ -197,6 +198,7 @@ export class StormRun extends AwaitableRun<StormReport> {
       this.emit('producing', m.slot);
     } else if (m.t === 'tick') {
       totals.acked += m.acked;
+      this.perSecond.set(m.second, (this.perSecond.get(m.second) ?? 0) + m.acked);
       totals.bytes += m.bytes;
       totals.sent += m.sent;
       for (const [k, v] of Object.entries(m.failed)) {
@@ -237,6 +239,27 @@ export class StormRun extends AwaitableRun<StormReport> {
       this.stop();
     }
   }
+}
+
+/**
+ * The per-second timeline from the children's per-second counts: [seconds since production started, acknowledged/s].
+ * The first and last seconds are partial (production starts and ends mid-second): their rates are over their real
+ * length, and the peak is taken over whole seconds only (null when the run had none).
+ */
+export function timelineOf(perSecond: Map<number, number>, startMs: number, elapsedSec: number): { timeline: [number, number][]; peak: number | null } {
+  const start = startMs / 1000;
+  const end = start + elapsedSec;
+  const timeline: [number, number][] = [];
+  let peak: number | null = null;
+  for (let s = Math.floor(start) + 1; s < Math.ceil(end) + 1; s++) {
+    const from = Math.max(s - 1, start), to = Math.min(s, end);
+    const n = perSecond.get(s) ?? 0;
+    if (to - from <= 0) continue;
+    const rate = n / (to - from);
+    timeline.push([Math.round((to - start) * 10) / 10, Math.round(rate)]);
+    if (s - 1 >= start && s <= end) peak = Math.max(peak ?? 0, rate);
+  }
+  return { timeline, peak };
 }
 
 export function storm(options: StormOptions): StormRun {

@@ -14,6 +14,8 @@ export interface ChildConfig {
 export interface TickMessage {
   t: 'tick';
   slot: number;
+  /** The wall-clock second (Unix time) this interval ends at; the final tick ends wherever the child finished. */
+  second: number;
   acked: number;
   bytes: number;
   /** Delivery failures by librdkafka error name. */

@@ -5,6 +5,7 @@
 import * as hdr from 'hdr-histogram-js';
 import { readTopic } from '../kafka/read-topic.js';
 import { loadTweetType } from '../generate/tweet-encoder.js';
+import { TweetReader } from '../generate/tweet-reader.js';
 import { parseProducerId } from '../storm/protocol.js';
 
 export interface ProducerCheck {
@@ -42,8 +43,8 @@ export interface VerifyReport {
 
 /**
  * How far back from a dead producer's highest sequence its gaps may be messages it had in flight: the storm child
- * holds at most 50,000 unacknowledged (MAX_IN_FLIGHT) plus a batch, and in --delivery-reports errors mode learns its
- * queue twice a second; 250,000 covers both with room. Gaps before that are counted lost.
+ * holds at most 50,000 unacknowledged (storm/child MAX_IN_FLIGHT) plus a batch; 250,000 covers that with room.
+ * Gaps before that are counted lost.
  */
 export const UNCONFIRMED_WINDOW = 250_000;
 
@@ -72,14 +73,13 @@ export async function verifyTopic(o: { bootstrap: string; topic: string; runId?:
   const latency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 7 * 86_400_000, numberOfSignificantValueDigits: 3 });
   let skipped = 0;
   let undecodable = 0;
+  const reader = new TweetReader(type, ['run_id', 'producer_id', 'seq', 'created_at']);
   await readTopic({
     bootstrap: o.bootstrap,
     topic: o.topic,
-    onMessage: (value, partition) => {
-      let t: { run_id: string; producer_id: string; seq: number; created_at: number };
-      try {
-        t = type.fromBuffer(value) as typeof t;
-      } catch {
+    onMessage: (values, start, end, partition) => {
+      const t = reader.read(values, start, end);
+      if (!t) {
         undecodable++; // not a tweet of this schema: counted, not guessed at
         return;
       }

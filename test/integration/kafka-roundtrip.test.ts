@@ -48,7 +48,7 @@ test('produce to a replicated topic and read every message back, content intact'
   assert.equal(count.perPartition.length, 6);
 
   const seen = new Set<string>();
-  const read = await readTopic({ bootstrap: bootstrap(), topic, onMessage: (v) => seen.add(v.toString()) });
+  const read = await readTopic({ bootstrap: bootstrap(), topic, onMessage: (b, s, e) => seen.add(b.toString('utf8', s, e)) });
   assert.equal(read, N);
   assert.equal(seen.size, N);
   for (let i = 0; i < N; i += 499) assert.ok(seen.has(`message-${i}`), `message-${i} came back`);

@@ -1,0 +1,56 @@
+/* The module's entry: registers the producer and consumer functions (see producer.c, consumer.c). */
+#include "common.h"
+
+napi_value producer_new(napi_env, napi_callback_info);
+napi_value producer_connect(napi_env, napi_callback_info);
+napi_value producer_produce(napi_env, napi_callback_info);
+napi_value producer_stats(napi_env, napi_callback_info);
+napi_value producer_failures(napi_env, napi_callback_info);
+napi_value producer_take_latency(napi_env, napi_callback_info);
+napi_value producer_last_error(napi_env, napi_callback_info);
+napi_value producer_close_js(napi_env, napi_callback_info);
+napi_value consumer_new(napi_env, napi_callback_info);
+napi_value consumer_connect(napi_env, napi_callback_info);
+napi_value consumer_subscribe(napi_env, napi_callback_info);
+napi_value consumer_assign(napi_env, napi_callback_info);
+napi_value consumer_commit(napi_env, napi_callback_info);
+napi_value consumer_consume(napi_env, napi_callback_info);
+napi_value consumer_stats(napi_env, napi_callback_info);
+napi_value consumer_watermarks(napi_env, napi_callback_info);
+napi_value consumer_close_js(napi_env, napi_callback_info);
+
+static napi_value version(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value v;
+  napi_create_string_utf8(env, rd_kafka_version_str(), NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor d[] = {
+#define FN(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_enumerable, NULL}
+      FN("librdkafkaVersion", version),
+      FN("producerNew", producer_new),
+      FN("producerConnect", producer_connect),
+      FN("producerProduce", producer_produce),
+      FN("producerStats", producer_stats),
+      FN("producerFailures", producer_failures),
+      FN("producerTakeLatency", producer_take_latency),
+      FN("producerLastError", producer_last_error),
+      FN("producerClose", producer_close_js),
+      FN("consumerNew", consumer_new),
+      FN("consumerConnect", consumer_connect),
+      FN("consumerSubscribe", consumer_subscribe),
+      FN("consumerAssign", consumer_assign),
+      FN("consumerCommit", consumer_commit),
+      FN("consumerConsume", consumer_consume),
+      FN("consumerStats", consumer_stats),
+      FN("consumerWatermarks", consumer_watermarks),
+      FN("consumerClose", consumer_close_js),
+#undef FN
+  };
+  napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

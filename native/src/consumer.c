@@ -1,0 +1,423 @@
+/*
+ * The batch consumer for pulse and verify: one call (run on libuv's thread pool) polls librdkafka for up to N
+ * messages and returns them as one Buffer of values plus typed arrays of end offsets, partitions, offsets and
+ * timestamps: one crossing per batch instead of one JavaScript object per message.
+ *
+ * Group membership stays librdkafka's: the rebalance callback runs inside the poll, on the pool thread; it assigns or
+ * unassigns at once and records the event, and the batch ends there, so JavaScript sees every message of a revoked
+ * partition before the revocation (and drops its uncommitted work) and none after. Commits are synchronous and
+ * explicit: pulse commits only what InfluxDB acknowledged.
+ */
+#include "common.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_EVENTS 16
+#define MAX_ERRORS 8
+
+typedef struct {
+  int assigned; /* 1 assigned, 0 revoked */
+  int count;
+  int32_t *partitions;
+} rebalance_event_t;
+
+typedef struct {
+  rd_kafka_t *rk;
+  char topic[256];
+  int busy;
+  int closed;
+
+  /* scratch of the batch being filled (pool thread while busy, then the JavaScript thread) */
+  char *values;
+  size_t values_len, values_cap;
+  uint32_t *ends;
+  int32_t *partitions;
+  double *offsets, *timestamps;
+  size_t count, cap;
+  size_t max_messages;
+  int timeout_ms;
+  char errors[MAX_ERRORS][256];
+  int n_errors;
+  rebalance_event_t events[MAX_EVENTS];
+  int n_events;
+  int rebalanced; /* set by the rebalance callback: end the batch */
+
+  pthread_mutex_t mu; /* guards stats */
+  char *stats;
+
+  napi_async_work work;
+  napi_ref callback;
+} consumer_t;
+
+static void record_event(consumer_t *c, int assigned, const rd_kafka_topic_partition_list_t *parts) {
+  c->rebalanced = 1;
+  if (c->n_events >= MAX_EVENTS) return;
+  rebalance_event_t *e = &c->events[c->n_events++];
+  e->assigned = assigned;
+  e->count = parts ? parts->cnt : 0;
+  e->partitions = malloc(sizeof(int32_t) * (e->count ? e->count : 1));
+  for (int i = 0; i < e->count; i++) e->partitions[i] = parts->elems[i].partition;
+}
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
+  consumer_t *c = opaque;
+  int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
+    else rd_kafka_assign(rk, parts);
+    record_event(c, 1, parts);
+  } else {
+    record_event(c, 0, parts);
+    if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
+    else rd_kafka_assign(rk, NULL);
+  }
+}
+
+static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+  (void)rk;
+  consumer_t *c = opaque;
+  char *copy = malloc(len + 1);
+  memcpy(copy, json, len);
+  copy[len] = 0;
+  pthread_mutex_lock(&c->mu);
+  free(c->stats);
+  c->stats = copy;
+  pthread_mutex_unlock(&c->mu);
+  return 0;
+}
+
+static void grow(consumer_t *c, size_t need_msgs, size_t need_bytes) {
+  if (need_msgs > c->cap) {
+    size_t cap = c->cap ? c->cap : 1024;
+    while (cap < need_msgs) cap *= 2;
+    c->ends = realloc(c->ends, cap * sizeof *c->ends);
+    c->partitions = realloc(c->partitions, cap * sizeof *c->partitions);
+    c->offsets = realloc(c->offsets, cap * sizeof *c->offsets);
+    c->timestamps = realloc(c->timestamps, cap * sizeof *c->timestamps);
+    c->cap = cap;
+  }
+  if (need_bytes > c->values_cap) {
+    size_t cap = c->values_cap ? c->values_cap : 1 << 20;
+    while (cap < need_bytes) cap *= 2;
+    c->values = realloc(c->values, cap);
+    c->values_cap = cap;
+  }
+}
+
+static void consume_execute(napi_env env, void *data) {
+  (void)env;
+  consumer_t *c = data;
+  c->count = c->values_len = 0;
+  c->n_errors = c->n_events = c->rebalanced = 0;
+  int timeout = c->timeout_ms;
+  while (c->count < c->max_messages && !c->rebalanced) {
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, timeout);
+    if (!m) break;
+    if (m->err) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF && c->n_errors < MAX_ERRORS)
+        snprintf(c->errors[c->n_errors++], 256, "%s: %s", rd_kafka_err2name(m->err), rd_kafka_message_errstr(m));
+      rd_kafka_message_destroy(m);
+      continue;
+    }
+    grow(c, c->count + 1, c->values_len + m->len);
+    if (m->len) memcpy(c->values + c->values_len, m->payload, m->len);
+    c->values_len += m->len;
+    c->ends[c->count] = (uint32_t)c->values_len;
+    c->partitions[c->count] = m->partition;
+    c->offsets[c->count] = (double)m->offset;
+    c->timestamps[c->count] = (double)rd_kafka_message_timestamp(m, NULL);
+    c->count++;
+    rd_kafka_message_destroy(m);
+    timeout = 0; /* the first message may be waited for; the rest are what is already fetched */
+  }
+}
+
+static napi_value typed(napi_env env, napi_typedarray_type type, const void *src, size_t n, size_t elem) {
+  napi_value ab, arr;
+  void *dst = NULL;
+  napi_create_arraybuffer(env, n * elem, &dst, &ab);
+  if (n) memcpy(dst, src, n * elem);
+  napi_create_typedarray(env, type, n, ab, 0, &arr);
+  return arr;
+}
+
+static void consume_complete(napi_env env, napi_status status, void *data) {
+  consumer_t *c = data;
+  napi_value cb, undefined, batch, argv[2];
+  napi_get_reference_value(env, c->callback, &cb);
+  napi_get_undefined(env, &undefined);
+  napi_create_object(env, &batch);
+  napi_value values;
+  void *copy = NULL;
+  napi_create_buffer_copy(env, c->values_len, c->values_len ? c->values : "", &copy, &values);
+  napi_set_named_property(env, batch, "values", values);
+  napi_set_named_property(env, batch, "ends", typed(env, napi_uint32_array, c->ends, c->count, 4));
+  napi_set_named_property(env, batch, "partitions", typed(env, napi_int32_array, c->partitions, c->count, 4));
+  napi_set_named_property(env, batch, "offsets", typed(env, napi_float64_array, c->offsets, c->count, 8));
+  napi_set_named_property(env, batch, "timestamps", typed(env, napi_float64_array, c->timestamps, c->count, 8));
+  napi_set_named_property(env, batch, "count", ds_number(env, (double)c->count));
+  napi_value events, errors;
+  napi_create_array_with_length(env, c->n_events, &events);
+  for (int i = 0; i < c->n_events; i++) {
+    napi_value e, assigned;
+    napi_create_object(env, &e);
+    napi_get_boolean(env, c->events[i].assigned, &assigned);
+    napi_set_named_property(env, e, "assigned", assigned);
+    napi_set_named_property(env, e, "partitions", typed(env, napi_int32_array, c->events[i].partitions, c->events[i].count, 4));
+    napi_set_element(env, events, i, e);
+    free(c->events[i].partitions);
+  }
+  napi_set_named_property(env, batch, "events", events);
+  napi_create_array_with_length(env, c->n_errors, &errors);
+  for (int i = 0; i < c->n_errors; i++) {
+    napi_value s;
+    napi_create_string_utf8(env, c->errors[i], NAPI_AUTO_LENGTH, &s);
+    napi_set_element(env, errors, i, s);
+  }
+  napi_set_named_property(env, batch, "errors", errors);
+  c->busy = 0;
+  napi_delete_async_work(env, c->work);
+  napi_ref ref = c->callback;
+  c->callback = NULL;
+  if (status != napi_ok) {
+    napi_value msg;
+    napi_create_string_utf8(env, "consume cancelled", NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, NULL, msg, &argv[0]);
+    argv[1] = undefined;
+  } else {
+    napi_get_null(env, &argv[0]);
+    argv[1] = batch;
+  }
+  napi_call_function(env, undefined, cb, 2, argv, NULL);
+  napi_delete_reference(env, ref);
+}
+
+static void consumer_destroy(consumer_t *c) {
+  if (c->closed) return;
+  c->closed = 1;
+  if (c->rk) {
+    rd_kafka_consumer_close(c->rk); /* its revocation is recorded like any other; nobody reads it now */
+    rd_kafka_destroy(c->rk);
+    c->rk = NULL;
+  }
+  for (int i = 0; i < c->n_events; i++) free(c->events[i].partitions);
+  c->n_events = 0;
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  consumer_t *c = data;
+  if (c->busy) return; /* a batch still running owns it: leak rather than free under it (process exit) */
+  consumer_destroy(c);
+  free(c->values);
+  free(c->ends);
+  free(c->partitions);
+  free(c->offsets);
+  free(c->timestamps);
+  free(c->stats);
+  pthread_mutex_destroy(&c->mu);
+  free(c);
+}
+
+static consumer_t *unwrap(napi_env env, napi_value v) {
+  consumer_t *c = NULL;
+  if (napi_get_value_external(env, v, (void **)&c) != napi_ok || !c) {
+    ds_throw(env, "NATIVE", "not a consumer handle");
+    return NULL;
+  }
+  if (c->closed) {
+    ds_throw(env, "NATIVE", "consumer is closed");
+    return NULL;
+  }
+  return c;
+}
+
+/* consumerNew(config, topic) -> handle */
+napi_value consumer_new(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  consumer_t *c = calloc(1, sizeof *c);
+  if (argc < 2 || !ds_get_string(env, argv[1], c->topic, sizeof c->topic)) {
+    free(c);
+    return NULL;
+  }
+  rd_kafka_conf_t *conf = ds_conf_from_object(env, argv[0]);
+  if (!conf) {
+    free(c);
+    return NULL;
+  }
+  pthread_mutex_init(&c->mu, NULL);
+  rd_kafka_conf_set_opaque(conf, c);
+  rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+  rd_kafka_conf_set_stats_cb(conf, on_stats);
+  char errstr[512];
+  c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  if (!c->rk) {
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+    return ds_throw(env, "CONFIG", errstr);
+  }
+  rd_kafka_poll_set_consumer(c->rk);
+  napi_value handle;
+  NAPI_OK(env, napi_create_external(env, c, finalize, NULL, &handle));
+  return handle;
+}
+
+/* consumerConnect(handle, timeoutMs): waits for cluster metadata; throws if the cluster does not answer. */
+napi_value consumer_connect(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  consumer_t *c = unwrap(env, argv[0]);
+  if (!c) return NULL;
+  int32_t timeout = 10000;
+  napi_get_value_int32(env, argv[1], &timeout);
+  const struct rd_kafka_metadata *md = NULL;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(c->rk, 0, NULL, &md, timeout);
+  if (err) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
+  rd_kafka_metadata_destroy(md);
+  return NULL;
+}
+
+/* consumerSubscribe(handle): joins the group on the handle's topic. */
+napi_value consumer_subscribe(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  consumer_t *c = unwrap(env, argv[0]);
+  if (!c) return NULL;
+  rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(l, c->topic, RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(c->rk, l);
+  rd_kafka_topic_partition_list_destroy(l);
+  if (err) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
+  return NULL;
+}
+
+static rd_kafka_topic_partition_list_t *partition_list(napi_env env, consumer_t *c, napi_value parts, napi_value offsets) {
+  napi_typedarray_type pt, ot;
+  size_t np = 0, no = 0;
+  void *praw = NULL, *oraw = NULL;
+  if (napi_get_typedarray_info(env, parts, &pt, &np, &praw, NULL, NULL) != napi_ok ||
+      napi_get_typedarray_info(env, offsets, &ot, &no, &oraw, NULL, NULL) != napi_ok || pt != napi_int32_array ||
+      ot != napi_float64_array || np != no) {
+    ds_throw(env, "NATIVE", "expected partitions (Int32Array) and offsets (Float64Array) of one length");
+    return NULL;
+  }
+  rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)np);
+  for (size_t i = 0; i < np; i++)
+    rd_kafka_topic_partition_list_add(l, c->topic, ((int32_t *)praw)[i])->offset = (int64_t)((double *)oraw)[i];
+  return l;
+}
+
+/* consumerAssign(handle, partitions, offsets): reads these partitions from these offsets, without a group. */
+napi_value consumer_assign(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  consumer_t *c = unwrap(env, argv[0]);
+  if (!c) return NULL;
+  rd_kafka_topic_partition_list_t *l = partition_list(env, c, argv[1], argv[2]);
+  if (!l) return NULL;
+  rd_kafka_resp_err_t err = rd_kafka_assign(c->rk, l);
+  rd_kafka_topic_partition_list_destroy(l);
+  if (err) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
+  return NULL;
+}
+
+/* consumerCommit(handle, partitions, nextOffsets): synchronous commit of exactly these offsets; throws on failure. */
+napi_value consumer_commit(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  consumer_t *c = unwrap(env, argv[0]);
+  if (!c) return NULL;
+  rd_kafka_topic_partition_list_t *l = partition_list(env, c, argv[1], argv[2]);
+  if (!l) return NULL;
+  rd_kafka_resp_err_t err = l->cnt ? rd_kafka_commit(c->rk, l, 0) : RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (int i = 0; !err && i < l->cnt; i++) err = l->elems[i].err;
+  rd_kafka_topic_partition_list_destroy(l);
+  if (err) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
+  return NULL;
+}
+
+/* consumerConsume(handle, maxMessages, timeoutMs, callback(err, batch)) */
+napi_value consumer_consume(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  consumer_t *c = unwrap(env, argv[0]);
+  if (!c) return NULL;
+  if (c->busy) return ds_throw(env, "NATIVE", "a consume call is already running on this consumer");
+  uint32_t max = 1000;
+  int32_t timeout = 1000;
+  napi_get_value_uint32(env, argv[1], &max);
+  napi_get_value_int32(env, argv[2], &timeout);
+  c->max_messages = max ? max : 1;
+  c->timeout_ms = timeout;
+  NAPI_OK(env, napi_create_reference(env, argv[3], 1, &c->callback));
+  napi_value name;
+  napi_create_string_utf8(env, "datastorm.consume", NAPI_AUTO_LENGTH, &name);
+  NAPI_OK(env, napi_create_async_work(env, NULL, name, consume_execute, consume_complete, c, &c->work));
+  c->busy = 1;
+  NAPI_OK(env, napi_queue_async_work(env, c->work));
+  return NULL;
+}
+
+/* consumerStats(handle) -> the newest librdkafka statistics JSON since the last call, or null. */
+napi_value consumer_stats(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  consumer_t *c = unwrap(env, argv[0]);
+  if (!c) return NULL;
+  pthread_mutex_lock(&c->mu);
+  char *s = c->stats;
+  c->stats = NULL;
+  pthread_mutex_unlock(&c->mu);
+  napi_value v;
+  if (!s) {
+    napi_get_null(env, &v);
+    return v;
+  }
+  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
+  free(s);
+  return v;
+}
+
+/* consumerWatermarks(handle, partition, timeoutMs) -> [low, high] from the partition's leader. */
+napi_value consumer_watermarks(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  consumer_t *c = unwrap(env, argv[0]);
+  if (!c) return NULL;
+  int32_t partition = 0, timeout = 10000;
+  napi_get_value_int32(env, argv[1], &partition);
+  napi_get_value_int32(env, argv[2], &timeout);
+  int64_t low = 0, high = 0;
+  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(c->rk, c->topic, partition, &low, &high, timeout);
+  if (err) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
+  napi_value arr;
+  napi_create_array_with_length(env, 2, &arr);
+  napi_set_element(env, arr, 0, ds_number(env, (double)low));
+  napi_set_element(env, arr, 1, ds_number(env, (double)high));
+  return arr;
+}
+
+/* consumerClose(handle): leaves the group (revoking what it holds) and destroys the client. Blocks briefly. */
+napi_value consumer_close_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  consumer_t *c = NULL;
+  NAPI_OK(env, napi_get_value_external(env, argv[0], (void **)&c));
+  if (c->busy) return ds_throw(env, "NATIVE", "close while a consume call is running");
+  consumer_destroy(c);
+  return NULL;
+}

@@ -1,0 +1,310 @@
+/*
+ * The storm's producer: JavaScript hands over a whole batch of encoded messages in one call (one buffer plus their end
+ * offsets); librdkafka copies each into its queue. Delivery reports never cross into JavaScript: a thread of ours
+ * serves rd_kafka_poll(), counts acknowledgements, bytes and failures by error, and records every message's
+ * produce-to-acknowledgement latency (rd_kafka_message_latency) into a histogram. JavaScript reads the aggregates once
+ * a tick. One crossing per batch instead of two per message is the whole point (see issue 11's measurements).
+ */
+#include "common.h"
+#include "latency-histogram.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* librdkafka error codes span about -200..100; failures are counted per code in this window. */
+#define ERR_BASE 256
+#define ERR_SLOTS 512
+
+typedef struct {
+  rd_kafka_t *rk;
+  rd_kafka_topic_t *rkt;
+  pthread_t poller;
+  int poller_started;
+  atomic_int stop;
+  int closed;
+
+  pthread_mutex_t mu; /* guards everything below it, written by the poller thread */
+  double acked, acked_bytes, failed;
+  double failed_by[ERR_SLOTS];
+  uint64_t hist[HIST_LEN];
+  uint64_t hist_count;
+  int too_large;
+  int errors;
+  char last_error[512];
+
+  atomic_llong produced; /* handed to librdkafka (JavaScript thread) */
+  atomic_llong settled;  /* acknowledged or failed (poller thread) */
+} producer_t;
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+  (void)rk;
+  producer_t *p = opaque;
+  pthread_mutex_lock(&p->mu);
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    p->acked += 1;
+    p->acked_bytes += (double)m->len;
+    int64_t us = rd_kafka_message_latency(m);
+    p->hist[hist_index(us < 0 ? 0 : (uint64_t)us)]++;
+    p->hist_count++;
+  } else {
+    p->failed += 1;
+    int slot = (int)m->err + ERR_BASE;
+    if (slot >= 0 && slot < ERR_SLOTS) p->failed_by[slot] += 1;
+    if (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) p->too_large = 1;
+  }
+  pthread_mutex_unlock(&p->mu);
+  atomic_fetch_add_explicit(&p->settled, 1, memory_order_release);
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
+  (void)rk;
+  producer_t *p = opaque;
+  pthread_mutex_lock(&p->mu);
+  p->errors++;
+  snprintf(p->last_error, sizeof p->last_error, "%s: %s", rd_kafka_err2name(err), reason);
+  pthread_mutex_unlock(&p->mu);
+}
+
+static void *poll_loop(void *arg) {
+  producer_t *p = arg;
+  while (!atomic_load(&p->stop)) rd_kafka_poll(p->rk, 50);
+  rd_kafka_poll(p->rk, 0);
+  return NULL;
+}
+
+static void producer_close(producer_t *p) {
+  if (p->closed) return;
+  p->closed = 1;
+  /* Whatever is still queued was counted unresolved by the caller; do not let destroy wait for it. */
+  if (p->rk) rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  atomic_store(&p->stop, 1);
+  if (p->poller_started) pthread_join(p->poller, NULL);
+  if (p->rkt) rd_kafka_topic_destroy(p->rkt);
+  if (p->rk) rd_kafka_destroy(p->rk);
+  p->rkt = NULL;
+  p->rk = NULL;
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  producer_t *p = data;
+  producer_close(p);
+  pthread_mutex_destroy(&p->mu);
+  free(p);
+}
+
+static producer_t *unwrap(napi_env env, napi_value v) {
+  producer_t *p = NULL;
+  if (napi_get_value_external(env, v, (void **)&p) != napi_ok || !p) {
+    ds_throw(env, "NATIVE", "not a producer handle");
+    return NULL;
+  }
+  if (p->closed) {
+    ds_throw(env, "NATIVE", "producer is closed");
+    return NULL;
+  }
+  return p;
+}
+
+/* producerNew(config: Record<string, string>, topic: string) -> handle */
+napi_value producer_new(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char topic[256];
+  if (argc < 2 || !ds_get_string(env, argv[1], topic, sizeof topic)) return NULL;
+  rd_kafka_conf_t *conf = ds_conf_from_object(env, argv[0]);
+  if (!conf) return NULL;
+  producer_t *p = calloc(1, sizeof *p);
+  pthread_mutex_init(&p->mu, NULL);
+  rd_kafka_conf_set_opaque(conf, p);
+  rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+  rd_kafka_conf_set_error_cb(conf, on_error);
+  char errstr[512];
+  p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  if (!p->rk) {
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+    return ds_throw(env, "CONFIG", errstr);
+  }
+  p->rkt = rd_kafka_topic_new(p->rk, topic, NULL);
+  if (pthread_create(&p->poller, NULL, poll_loop, p) == 0) p->poller_started = 1;
+  napi_value handle;
+  if (napi_create_external(env, p, finalize, NULL, &handle) != napi_ok) {
+    producer_close(p);
+    free(p);
+    return ds_throw(env, "NATIVE", "could not create the producer handle");
+  }
+  return handle;
+}
+
+/* producerConnect(handle, timeoutMs): waits for the topic's metadata; throws (code: librdkafka's error name) if none. */
+napi_value producer_connect(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  producer_t *p = unwrap(env, argv[0]);
+  if (!p) return NULL;
+  int32_t timeout = 10000;
+  napi_get_value_int32(env, argv[1], &timeout);
+  const struct rd_kafka_metadata *md = NULL;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(p->rk, 0, p->rkt, &md, timeout);
+  if (err) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
+  rd_kafka_resp_err_t terr = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+  rd_kafka_metadata_destroy(md);
+  if (terr) return ds_throw(env, rd_kafka_err2name(terr), rd_kafka_err2str(terr));
+  return NULL;
+}
+
+/*
+ * producerProduce(handle, buffer, ends: Uint32Array, from, to) -> accepted
+ * Message i is buffer[ends[i-1] (0 for i = 0) .. ends[i]). Produces messages from..to-1 and returns how many it
+ * handed over: fewer than asked when librdkafka's queue is full (the caller waits for deliveries and calls again).
+ */
+napi_value producer_produce(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  producer_t *p = unwrap(env, argv[0]);
+  if (!p) return NULL;
+  char *data = NULL;
+  size_t data_len = 0;
+  NAPI_OK(env, napi_get_buffer_info(env, argv[1], (void **)&data, &data_len));
+  napi_typedarray_type type;
+  size_t n_ends = 0;
+  void *ends_raw = NULL;
+  NAPI_OK(env, napi_get_typedarray_info(env, argv[2], &type, &n_ends, &ends_raw, NULL, NULL));
+  if (type != napi_uint32_array) return ds_throw(env, "NATIVE", "ends must be a Uint32Array");
+  const uint32_t *ends = ends_raw;
+  uint32_t from = 0, to = 0;
+  napi_get_value_uint32(env, argv[3], &from);
+  napi_get_value_uint32(env, argv[4], &to);
+  if (to > n_ends || from > to) return ds_throw(env, "NATIVE", "from/to outside ends");
+  uint32_t i = from;
+  for (; i < to; i++) {
+    uint32_t start = i == 0 ? 0 : ends[i - 1];
+    uint32_t end = ends[i];
+    if (end < start || end > data_len) return ds_throw(env, "NATIVE", "message end outside the buffer");
+    if (rd_kafka_produce(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, data + start, end - start, NULL, 0, NULL) == -1) {
+      rd_kafka_resp_err_t err = rd_kafka_last_error();
+      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
+      atomic_fetch_add(&p->produced, (long long)(i - from));
+      return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
+    }
+  }
+  atomic_fetch_add_explicit(&p->produced, (long long)(i - from), memory_order_relaxed);
+  return ds_number(env, (double)(i - from));
+}
+
+/*
+ * producerStats(handle, out: Float64Array(8)): cumulative [produced, acknowledged, acknowledged bytes, failed,
+ * in flight, too large (0/1), client errors, latencies recorded]. Fills a caller's array: nothing allocated per call.
+ */
+napi_value producer_stats(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  producer_t *p = unwrap(env, argv[0]);
+  if (!p) return NULL;
+  napi_typedarray_type type;
+  size_t n = 0;
+  void *raw = NULL;
+  NAPI_OK(env, napi_get_typedarray_info(env, argv[1], &type, &n, &raw, NULL, NULL));
+  if (type != napi_float64_array || n < 8) return ds_throw(env, "NATIVE", "stats needs a Float64Array(8)");
+  double *out = raw;
+  long long settled = atomic_load_explicit(&p->settled, memory_order_acquire);
+  long long produced = atomic_load(&p->produced);
+  pthread_mutex_lock(&p->mu);
+  out[0] = (double)produced;
+  out[1] = p->acked;
+  out[2] = p->acked_bytes;
+  out[3] = p->failed;
+  out[5] = p->too_large;
+  out[6] = p->errors;
+  out[7] = (double)p->hist_count;
+  pthread_mutex_unlock(&p->mu);
+  out[4] = (double)(produced - settled);
+  return NULL;
+}
+
+/* producerFailures(handle) -> { [librdkafka error name]: count }, cumulative. */
+napi_value producer_failures(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  producer_t *p = unwrap(env, argv[0]);
+  if (!p) return NULL;
+  napi_value obj;
+  NAPI_OK(env, napi_create_object(env, &obj));
+  double counts[ERR_SLOTS];
+  pthread_mutex_lock(&p->mu);
+  memcpy(counts, p->failed_by, sizeof counts);
+  pthread_mutex_unlock(&p->mu);
+  for (int i = 0; i < ERR_SLOTS; i++) {
+    if (counts[i] == 0) continue;
+    napi_set_named_property(env, obj, rd_kafka_err2name((rd_kafka_resp_err_t)(i - ERR_BASE)), ds_number(env, counts[i]));
+  }
+  return obj;
+}
+
+/* producerTakeLatency(handle) -> Float64Array of (microseconds, count) pairs recorded since the last call. */
+napi_value producer_take_latency(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  producer_t *p = unwrap(env, argv[0]);
+  if (!p) return NULL;
+  static uint64_t snap[HIST_LEN]; /* JavaScript thread only */
+  pthread_mutex_lock(&p->mu);
+  memcpy(snap, p->hist, sizeof snap);
+  memset(p->hist, 0, sizeof p->hist);
+  pthread_mutex_unlock(&p->mu);
+  size_t used = 0;
+  for (int i = 0; i < HIST_LEN; i++) used += snap[i] != 0;
+  napi_value ab, arr;
+  double *out = NULL;
+  NAPI_OK(env, napi_create_arraybuffer(env, used * 2 * sizeof(double), (void **)&out, &ab));
+  size_t k = 0;
+  for (int i = 0; i < HIST_LEN; i++) {
+    if (!snap[i]) continue;
+    out[k++] = hist_value(i);
+    out[k++] = (double)snap[i];
+  }
+  NAPI_OK(env, napi_create_typedarray(env, napi_float64_array, used * 2, ab, 0, &arr));
+  return arr;
+}
+
+/* producerLastError(handle) -> the last client-level error librdkafka reported (broker down, ...), or null. */
+napi_value producer_last_error(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  producer_t *p = unwrap(env, argv[0]);
+  if (!p) return NULL;
+  char buf[512];
+  pthread_mutex_lock(&p->mu);
+  memcpy(buf, p->last_error, sizeof buf);
+  pthread_mutex_unlock(&p->mu);
+  napi_value v;
+  if (!buf[0]) {
+    napi_get_null(env, &v);
+    return v;
+  }
+  napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+/* producerClose(handle): stops the delivery thread and destroys the client (wait for in-flight messages first). */
+napi_value producer_close_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  producer_t *p = NULL;
+  NAPI_OK(env, napi_get_value_external(env, argv[0], (void **)&p));
+  if (p) producer_close(p);
+  return NULL;
+}

@@ -1,0 +1,64 @@
+/**
+ * The TypeScript face of native/ (a C Node-API addon linked to node-rdkafka's librdkafka). Loaded once; a missing
+ * build is one clear line, not a stack. Use BatchProducer and BatchConsumer, not these functions directly.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DataStormError } from '../../errors.js';
+
+declare const handle: unique symbol;
+export type Handle = { readonly [handle]: true };
+
+export interface ConsumedBatch {
+  /** Values of all messages, back to back: message i is values[ends[i-1] ?? 0 .. ends[i]). */
+  values: Buffer;
+  ends: Uint32Array;
+  partitions: Int32Array;
+  offsets: Float64Array;
+  timestamps: Float64Array;
+  count: number;
+  /** Rebalances that happened during the poll; the batch ends at the first one (every message came before it). */
+  events: { assigned: boolean; partitions: Int32Array }[];
+  /** Consumer errors librdkafka reported meanwhile (transient: it retries), as "NAME: text". */
+  errors: string[];
+}
+
+export interface NativeAddon {
+  librdkafkaVersion(): string;
+  producerNew(config: Record<string, string>, topic: string): Handle;
+  producerConnect(p: Handle, timeoutMs: number): void;
+  producerProduce(p: Handle, values: Buffer, ends: Uint32Array, from: number, to: number): number;
+  producerStats(p: Handle, out: Float64Array): void;
+  producerFailures(p: Handle): Record<string, number>;
+  producerTakeLatency(p: Handle): Float64Array;
+  producerLastError(p: Handle): string | null;
+  producerClose(p: Handle): void;
+  consumerNew(config: Record<string, string>, topic: string): Handle;
+  consumerConnect(c: Handle, timeoutMs: number): void;
+  consumerSubscribe(c: Handle): void;
+  consumerAssign(c: Handle, partitions: Int32Array, offsets: Float64Array): void;
+  consumerCommit(c: Handle, partitions: Int32Array, nextOffsets: Float64Array): void;
+  consumerConsume(c: Handle, maxMessages: number, timeoutMs: number, cb: (err: Error | null, batch: ConsumedBatch) => void): void;
+  consumerStats(c: Handle): string | null;
+  consumerWatermarks(c: Handle, partition: number, timeoutMs: number): [number, number];
+  consumerClose(c: Handle): void;
+}
+
+const ADDON = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../native/build/Release/datastorm_native.node');
+
+let loaded: NativeAddon | undefined;
+export function addon(): NativeAddon {
+  if (loaded) return loaded;
+  try {
+    loaded = createRequire(import.meta.url)(ADDON) as NativeAddon;
+  } catch (e) {
+    throw new DataStormError('INTERNAL', `the native addon is not built (${(e as Error).message.split('\n')[0]}); run: npm run build:native`);
+  }
+  return loaded;
+}
+
+/** Stringifies a librdkafka configuration (the addon takes strings only). */
+export function stringConfig(c: Record<string, string | number | boolean>): Record<string, string> {
+  return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, String(v)]));
+}

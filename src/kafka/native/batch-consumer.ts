@@ -1,0 +1,73 @@
+/**
+ * A consumer that crosses into C once per batch (native/src/consumer.c): values in one Buffer, partitions, offsets and
+ * timestamps in typed arrays. Group consumers see rebalances as events at the end of a batch; commits are explicit.
+ */
+import { DataStormError } from '../../errors.js';
+import { addon, stringConfig, type ConsumedBatch, type Handle, type NativeAddon } from './addon.js';
+
+export type { ConsumedBatch } from './addon.js';
+
+/** Fetch sizes that take a full 16 MB storm batch in one fetch (the brokers allow 20 MiB). */
+export const FETCH_CONFIG = { 'fetch.max.bytes': 67_108_864, 'max.partition.fetch.bytes': 20_971_520 } as const;
+
+export class BatchConsumer {
+  private readonly native: NativeAddon = addon();
+  private readonly h: Handle;
+  private closed = false;
+
+  constructor(config: Record<string, string | number | boolean>, readonly topic: string) {
+    try {
+      this.h = this.native.consumerNew(stringConfig({ ...FETCH_CONFIG, ...config }), topic);
+    } catch (e) {
+      throw new DataStormError('INVALID_OPTION', `librdkafka refused the consumer configuration: ${(e as Error).message}`);
+    }
+  }
+
+  /** Waits (blocking, bounded) for the cluster's metadata. */
+  connect(bootstrap: string, timeoutMs = 10_000): this {
+    try {
+      this.native.consumerConnect(this.h, timeoutMs);
+    } catch (e) {
+      throw new DataStormError('KAFKA_UNREACHABLE', `cannot reach Kafka at ${bootstrap} within ${timeoutMs / 1000} s (${(e as Error).message}); check --bootstrap`);
+    }
+    return this;
+  }
+
+  subscribe(): void {
+    this.native.consumerSubscribe(this.h);
+  }
+
+  /** Reads these partitions from these offsets, outside any group. */
+  assign(partitions: number[], offsets: number[]): void {
+    this.native.consumerAssign(this.h, Int32Array.from(partitions), Float64Array.from(offsets));
+  }
+
+  /** Up to maxMessages: waits up to timeoutMs for the first, then takes what is already fetched. */
+  consume(maxMessages: number, timeoutMs: number): Promise<ConsumedBatch> {
+    return new Promise((resolve, reject) => this.native.consumerConsume(this.h, maxMessages, timeoutMs, (e, b) => (e ? reject(e) : resolve(b))));
+  }
+
+  /** Commits exactly these next-offsets (synchronous); throws when the group refuses (a rebalance moved them). */
+  commit(offsets: Map<number, number>): void {
+    if (!offsets.size) return;
+    this.native.consumerCommit(this.h, Int32Array.from(offsets.keys()), Float64Array.from(offsets.values()));
+  }
+
+  /** The newest statistics librdkafka emitted (statistics.interval.ms), parsed; null when none came since last time. */
+  statistics<T>(): T | null {
+    const s = this.native.consumerStats(this.h);
+    return s === null ? null : (JSON.parse(s) as T);
+  }
+
+  watermarks(partition: number, timeoutMs = 10_000): { low: number; high: number } {
+    const [low, high] = this.native.consumerWatermarks(this.h, partition, timeoutMs);
+    return { low, high };
+  }
+
+  /** Leaves the group and destroys the client (call after the last consume has returned). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.native.consumerClose(this.h);
+  }
+}

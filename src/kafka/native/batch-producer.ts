@@ -1,0 +1,96 @@
+/**
+ * A producer that crosses into C once per batch (native/src/producer.c). Delivery reports stay in C: JavaScript reads
+ * cumulative counts whenever it likes (cheap: fills a reused Float64Array) and drains the latency histogram once a tick.
+ */
+import type { Histogram } from 'hdr-histogram-js';
+import { DataStormError } from '../../errors.js';
+import { addon, stringConfig, type Handle, type NativeAddon } from './addon.js';
+
+/** Cumulative since the producer was made. */
+export interface ProducerCounts {
+  /** Handed to librdkafka. */
+  produced: number;
+  acked: number;
+  ackedBytes: number;
+  failed: number;
+  /** Handed, neither acknowledged nor failed yet. */
+  inFlight: number;
+  /** A broker refused a batch as larger than the topic's max.message.bytes (retrying cannot help). */
+  tooLarge: boolean;
+  /** Client-level errors librdkafka reported (brokers down, ...); it retries them itself. */
+  clientErrors: number;
+}
+
+export class BatchProducer {
+  private readonly native: NativeAddon = addon();
+  private readonly h: Handle;
+  private readonly raw = new Float64Array(8);
+  private closed = false;
+
+  constructor(config: Record<string, string | number | boolean>, readonly topic: string) {
+    try {
+      this.h = this.native.producerNew(stringConfig(config), topic);
+    } catch (e) {
+      throw new DataStormError('INVALID_OPTION', `librdkafka refused the producer configuration: ${(e as Error).message}`);
+    }
+  }
+
+  /** Waits (blocking, bounded) until the cluster answers with the topic's metadata. */
+  connect(timeoutMs = 10_000): this {
+    try {
+      this.native.producerConnect(this.h, timeoutMs);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'UNKNOWN_TOPIC_OR_PART') throw new DataStormError('TOPIC', `topic '${this.topic}' does not exist`);
+      throw new DataStormError('KAFKA_UNREACHABLE', `Kafka did not answer within ${timeoutMs / 1000} s (${(e as Error).message})`);
+    }
+    return this;
+  }
+
+  /**
+   * Hands messages from..to-1 of one encoded batch to librdkafka (message i ends at ends[i]); returns how many it
+   * took: fewer when its queue is full (wait for deliveries, then call again with the rest).
+   */
+  produce(values: Buffer, ends: Uint32Array, from: number, to: number): number {
+    return this.native.producerProduce(this.h, values, ends, from, to);
+  }
+
+  counts(): ProducerCounts {
+    const r = this.raw;
+    this.native.producerStats(this.h, r);
+    return { produced: r[0], acked: r[1], ackedBytes: r[2], failed: r[3], inFlight: r[4], tooLarge: r[5] !== 0, clientErrors: r[6] };
+  }
+
+  /** Handed and not yet settled; the cheapest read, for back-pressure. */
+  inFlight(): number {
+    this.native.producerStats(this.h, this.raw);
+    return this.raw[4];
+  }
+
+  /** Failures by librdkafka error name, cumulative. */
+  failures(): Record<string, number> {
+    return this.native.producerFailures(this.h);
+  }
+
+  /** Moves the latencies recorded since the last call into `into` (milliseconds, at least 1). Returns how many. */
+  drainLatency(into: Histogram): number {
+    const pairs = this.native.producerTakeLatency(this.h);
+    let n = 0;
+    for (let i = 0; i < pairs.length; i += 2) {
+      into.recordValueWithCount(Math.max(1, Math.round(pairs[i] / 1000)), pairs[i + 1]);
+      n += pairs[i + 1];
+    }
+    return n;
+  }
+
+  lastClientError(): string | null {
+    return this.native.producerLastError(this.h);
+  }
+
+  /** Stops the delivery thread and destroys the client; anything still in flight is purged (count it first). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.native.producerClose(this.h);
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The HDR histogram settings, in one place: children record with them, the primary merges with them, and a merge of
+ * histograms built differently would be wrong.
+ */
+import * as hdr from 'hdr-histogram-js';
+
+/** Delivery latency, milliseconds: 1 ms to 1 hour at 3 significant digits. */
+export const latencyHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
+
+/** GC pauses, microseconds: 1 µs to 60 s at 2 significant digits. */
+export const gcHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2 });
