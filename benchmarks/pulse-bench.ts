@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   if (up.code !== 0) throw new Error(up.err);
   const bootstrap = up.out.trim().split('\n').pop()!;
   const topic = `pulse-bench-${Date.now().toString(36)}`;
-  const storm = await sh(process.execPath, [CLI, 'storm', '--bootstrap', bootstrap, '--redis', REDIS, '--topic', topic, '--count', String(COUNT), '--partitions', '6', '--delivery-reports', 'errors', '--quiet', '--no-save']);
+  const storm = await sh(process.execPath, [CLI, 'storm', '--bootstrap', bootstrap, '--redis', REDIS, '--topic', topic, '--count', String(COUNT), '--partitions', '6', '--quiet', '--no-save']);
   if (storm.code !== 0) throw new Error(`storm: ${storm.err}`);
   const rows: { reader: string; msgsPerSec: number; command: string; extra?: unknown }[] = [];
 

@@ -106,7 +106,8 @@ export async function pulseCommand(a: Flags): Promise<number> {
   else {
     process.stdout.write(
       `pulse ${r.topic} → ${r.influx.url}/${r.influx.db} (${r.store}): consumed ${r.consumed.toLocaleString('en-US')} tweets in ${r.elapsedSec} s (${r.consumedPerSec.toLocaleString('en-US')}/s), ` +
-        `${r.pointsWritten.toLocaleString('en-US')} points written (${r.pointsPerSec.toLocaleString('en-US')}/s), ${r.retries} retries, ${r.writeErrors} write errors, lag ${r.lagAtEnd}\n` +
+        `${r.pointsWritten.toLocaleString('en-US')} points written (${r.pointsPerSec.toLocaleString('en-US')}/s), ${r.retries} retries, ${r.writeErrors} write errors, lag ${r.lagAtEnd}` +
+        `${r.undecodable ? `, ${r.undecodable.toLocaleString('en-US')} undecodable (not tweets of the schema; skipped)` : ''}\n` +
         `  sentiment consumed: positive ${r.bySentiment.positive.toLocaleString('en-US')}, negative ${r.bySentiment.negative.toLocaleString('en-US')}, neutral ${r.bySentiment.neutral.toLocaleString('en-US')}` +
         `${r.allCommitted ? '' : '\n  note: some offsets were not committed (a write was not acknowledged before shutdown); they will be read again'}\n`,
     );

@@ -4,27 +4,33 @@
  * after InfluxDB acknowledged it. While a write is retried nothing more is consumed (backpressure), and nothing
  * buffered is dropped.
  */
-import Kafka from 'node-rdkafka';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeTweet, loadTweetType } from '../generate/tweet-encoder.js';
+import { loadTweetType } from '../generate/tweet-encoder.js';
+import { TweetReader } from '../generate/tweet-reader.js';
+import { BatchConsumer } from '../kafka/native/batch-consumer.js';
 import { isDataStormError } from '../errors.js';
 import { InfluxSink } from './influx-sink.js';
 import { CountsAggregator, tweetPoint } from './points.js';
 import { PULSE_CHILD_ENV, type PulseChildMessage, type PulseOptions } from './protocol.js';
 
-const SENT = { positive: 0, negative: 1, neutral: 2 } as const;
 const send = (m: PulseChildMessage) => process.send?.(m);
 const SHUTDOWN_WRITE_MS = 30_000;
-/** Messages per consume() call: small enough that a flush lands close to every --flush-points points. */
-const CONSUME_BATCH = 1000;
+/**
+ * Messages per consume call (one crossing into C each). Counts points are per second, brand and sentiment, so a
+ * batch this size adds at most a few hundred of them: a flush still lands close to every --flush-points points.
+ */
+const CONSUME_BATCH = 10_000;
+const CONSUME_WAIT_MS = 500;
 const CRASH_MARKER = process.env.DATASTORM_PULSE_CRASH_BEFORE_COMMIT
   ? path.join(os.tmpdir(), `datastorm-pulse-crash-${process.ppid}`)
   : undefined;
 
 export async function runPulseChild(o: PulseOptions, slot: number): Promise<void> {
   const type = loadTweetType();
+  // Only what the stores keep is decoded (the points store keeps the text too); the rest is skipped by length.
+  const reader = new TweetReader(type, o.store === 'points' ? ['created_at', 'brand', 'sentiment', 'text'] : ['created_at', 'brand', 'sentiment']);
   const sink = new InfluxSink(o.influx);
   let stopping = false;
   const stop = () => {
@@ -42,13 +48,13 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
   let lineCount = 0;
   /** Next offset to commit per partition, for what the buffer holds. */
   let pending = new Map<number, number>();
-  let consumed = 0, points = 0, lag = -1, partitions = 0;
+  let consumed = 0, undecodable = 0, points = 0, lag = -1, partitions = 0;
   /** Partitions this child owns now: statistics keep stale entries for ones a rebalance moved away. */
   let assigned = new Set<string>();
   let bySentiment: [number, number, number] = [0, 0, 0];
   let reported = { retries: 0, writeErrors: 0 };
 
-  const consumer = new Kafka.KafkaConsumer(
+  const consumer = new BatchConsumer(
     {
       'metadata.broker.list': o.bootstrap,
       'group.id': o.group,
@@ -56,49 +62,48 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
       'enable.auto.commit': false,
       'enable.auto.offset.store': false,
       'socket.connection.setup.timeout.ms': 5000,
-      'fetch.max.bytes': 67108864,
-      'max.partition.fetch.bytes': 20971520,
       // A write retried while InfluxDB is down holds the loop; the group waits this long before calling us dead.
       'max.poll.interval.ms': 600_000,
       'statistics.interval.ms': 1000,
-      rebalance_cb: (err: Kafka.LibrdKafkaError, assignment: Kafka.Assignment[]) => {
-        // (no client calls but these: during disconnect the consumer is in a state where others throw)
-        if (err.code === Kafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
-          consumer.assign(assignment);
-          assigned = new Set(assignment.map((a) => String(a.partition)));
-        } else {
-          // Revoked: forget uncommitted work on those partitions; their next owner reads it again from the last commit.
-          // Keeping it would let our later flush overwrite the new owner's points for the same range.
-          const gone = new Set(assignment.map((a) => a.partition));
-          for (const p of gone) {
-            pending.delete(p);
-            lineCount -= lines.get(p)?.length ?? 0;
-            lines.delete(p);
-          }
-          counts.drop(gone);
-          consumer.unassign();
-          assigned = new Set();
-        }
-        partitions = assigned.size;
-      },
+      'auto.offset.reset': 'earliest',
     },
-    { 'auto.offset.reset': 'earliest' },
-  );
-  consumer.on('event.stats', (e: { message: string }) => {
-    const s = JSON.parse(e.message) as { topics?: Record<string, { partitions: Record<string, { consumer_lag: number }> }> };
+    o.topic,
+  ).connect(o.bootstrap);
+  consumer.subscribe();
+  /** Rebalances come as events at the end of a batch: every message before them belongs to the old assignment. */
+  const rebalanced = (assignedNow: boolean, ps: Int32Array) => {
+    if (assignedNow) {
+      assigned = new Set(Array.from(ps, String));
+    } else {
+      // Revoked: forget uncommitted work on those partitions; their next owner reads it again from the last commit.
+      // Keeping it would let our later flush overwrite the new owner's points for the same range.
+      const gone = new Set(ps);
+      for (const p of gone) {
+        pending.delete(p);
+        lineCount -= lines.get(p)?.length ?? 0;
+        lines.delete(p);
+      }
+      counts.drop(gone);
+      assigned = new Set();
+    }
+    partitions = assigned.size;
+  };
+  type Stats = { topics?: Record<string, { partitions: Record<string, { consumer_lag: number }> }> };
+  const readLag = () => {
+    const s = consumer.statistics<Stats>();
+    if (!s) return;
     const ps = s.topics?.[o.topic]?.partitions ?? {};
     let sum = 0;
     let known = false;
     for (const [id, p] of Object.entries(ps)) if (assigned.has(id) && p.consumer_lag >= 0) { sum += p.consumer_lag; known = true; }
     lag = known ? sum : -1;
-  });
-  await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 10_000 }, (e) => (e ? reject(e) : resolve())));
-  consumer.subscribe([o.topic]);
+  };
 
   const tick = () => {
+    readLag();
     const s = sink.stats;
-    send({ t: 'tick', slot, consumed, points, retries: s.retries - reported.retries, writeErrors: s.writeErrors - reported.writeErrors, bySentiment, lag, partitions });
-    consumed = 0; points = 0; bySentiment = [0, 0, 0];
+    send({ t: 'tick', slot, consumed, undecodable, points, retries: s.retries - reported.retries, writeErrors: s.writeErrors - reported.writeErrors, bySentiment, lag, partitions });
+    consumed = 0; undecodable = 0; points = 0; bySentiment = [0, 0, 0];
     reported = { retries: s.retries, writeErrors: s.writeErrors };
   };
   const ticker = setInterval(tick, 1000);
@@ -107,7 +112,7 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
     const out = o.store === 'points' ? [...lines.values()].flat() : counts.drain();
     lines = new Map();
     lineCount = 0;
-    const commit = [...pending].map(([partition, offset]) => ({ topic: o.topic, partition, offset }));
+    const commit = pending;
     pending = new Map();
     await sink.write(out); // resolves only once InfluxDB acknowledged
     points += out.length;
@@ -117,13 +122,11 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
       writeFileSync(CRASH_MARKER, String(process.pid));
       process.exit(86);
     }
-    if (commit.length) {
-      try {
-        consumer.commitSync(commit);
-      } catch {
-        // Partitions revoked by a rebalance meanwhile: their new owner re-reads from the last commit (at-least-once;
-        // the replayed points land on the same timestamps and replace, not add).
-      }
+    try {
+      consumer.commit(commit);
+    } catch {
+      // Partitions revoked by a rebalance meanwhile: their new owner re-reads from the last commit (at-least-once;
+      // the replayed points land on the same timestamps and replace, not add).
     }
   };
 
@@ -131,21 +134,30 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
   let committed = true;
   try {
     while (!stopping) {
-      const batch = await new Promise<Kafka.Message[]>((resolve, reject) => consumer.consume(CONSUME_BATCH, (e, m) => (e ? reject(e) : resolve(m))));
-      for (const m of batch) {
-        if (!m.value) continue;
-        const t = decodeTweet(type, m.value);
-        if (o.store === 'points') {
-          let l = lines.get(m.partition);
-          if (!l) lines.set(m.partition, (l = []));
-          l.push(tweetPoint(t, m.partition, m.offset));
-          lineCount++;
+      const b = await consumer.consume(CONSUME_BATCH, CONSUME_WAIT_MS);
+      let start = 0;
+      for (let i = 0; i < b.count; i++) {
+        const end = b.ends[i];
+        const partition = b.partitions[i];
+        const offset = b.offsets[i];
+        const t = reader.read(b.values, start, end);
+        start = end;
+        // Not a tweet of the schema (another producer's data, a tombstone, truncated): counted and committed past.
+        pending.set(partition, offset + 1);
+        if (!t) {
+          undecodable++;
+          continue;
         }
-        else counts.add(t, m.partition, m.offset);
-        pending.set(m.partition, m.offset + 1);
+        if (o.store === 'points') {
+          let l = lines.get(partition);
+          if (!l) lines.set(partition, (l = []));
+          l.push(tweetPoint(t, partition, offset));
+          lineCount++;
+        } else counts.add(t, partition, offset);
         consumed++;
-        bySentiment[SENT[t.sentiment]]++;
+        bySentiment[t.sentimentIndex]++;
       }
+      for (const e of b.events) rebalanced(e.assigned, e.partitions);
       const size = o.store === 'points' ? lineCount : counts.size;
       if (size >= o.flushPoints || (pending.size > 0 && Date.now() - lastFlush >= o.flushMs)) {
         await flush();
@@ -162,7 +174,7 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
   clearInterval(ticker);
   tick();
   send({ t: 'done', slot, committed });
-  await new Promise<void>((r) => consumer.disconnect(() => r()));
+  consumer.close();
 }
 
 const raw = process.env[PULSE_CHILD_ENV];

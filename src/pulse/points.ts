@@ -10,12 +10,12 @@
  * Queries sum the field `count` (1 per tweet, or the per-second sum).
  */
 import { Point } from '@influxdata/influxdb-client';
-import type { Tweet } from '../generate/tweet-encoder.js';
+import type { TweetView } from '../generate/tweet-reader.js';
 
 export const MEASUREMENT = 'tweets';
 const TEXT_MAX = 255;
 
-export function tweetPoint(t: Tweet, partition: number, offset: number): string {
+export function tweetPoint(t: Pick<TweetView, 'created_at' | 'brand' | 'sentiment' | 'text'>, partition: number, offset: number): string {
   const ns = BigInt(t.created_at) * 1_000_000n + BigInt(offset % 1_000_000);
   return new Point(MEASUREMENT)
     .tag('brand', t.brand)
@@ -31,7 +31,7 @@ export function tweetPoint(t: Tweet, partition: number, offset: number): string 
 export class CountsAggregator {
   private readonly sums = new Map<string, number>();
   private readonly firstOffset = new Map<number, number>();
-  add(t: Tweet, partition: number, offset: number): void {
+  add(t: Pick<TweetView, 'created_at' | 'brand' | 'sentiment'>, partition: number, offset: number): void {
     if (!this.firstOffset.has(partition)) this.firstOffset.set(partition, offset);
     const key = `${Math.floor(t.created_at / 1000)}\u0000${partition}\u0000${t.brand}\u0000${t.sentiment}`;
     this.sums.set(key, (this.sums.get(key) ?? 0) + 1);

@@ -20,6 +20,8 @@ export interface PulseReport {
   store: string;
   elapsedSec: number;
   consumed: number;
+  /** Messages that were not tweets of the schema (not Avro, truncated, empty, another schema): counted, committed past. */
+  undecodable: number;
   pointsWritten: number;
   /** Over the time tweets were being consumed (first to last tick that consumed any): excludes group join and idle wait. */
   consumedPerSec: number;
@@ -66,7 +68,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     this.emit('start', { partitions: topic.partitions });
 
     const t0 = performance.now();
-    const tot = { consumed: 0, points: 0, retries: 0, writeErrors: 0, s: [0, 0, 0], restarts: 0 };
+    const tot = { consumed: 0, undecodable: 0, points: 0, retries: 0, writeErrors: 0, s: [0, 0, 0], restarts: 0 };
     const lag = new Map<number, number>();
     const fatal: DataStormError[] = [];
     let allCommitted = true;
@@ -78,7 +80,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
         this.workers.set(slot, w);
         w.on('message', (m: PulseChildMessage) => {
           if (m.t === 'tick') {
-            tot.consumed += m.consumed; tot.points += m.points; tot.retries += m.retries; tot.writeErrors += m.writeErrors;
+            tot.consumed += m.consumed; tot.undecodable += m.undecodable; tot.points += m.points; tot.retries += m.retries; tot.writeErrors += m.writeErrors;
             for (let i = 0; i < 3; i++) tot.s[i] += m.bySentiment[i];
             lag.set(slot, m.lag);
           } else if (m.t === 'done') {
@@ -138,7 +140,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     const activeSec = Number.isNaN(firstConsumed) ? elapsedSec : Math.max(1, (lastConsumed - firstConsumed) / 1000);
     return {
       topic: o.topic, group: o.group, store: o.store, elapsedSec: Math.round(elapsedSec * 100) / 100,
-      consumed: tot.consumed, pointsWritten: tot.points,
+      consumed: tot.consumed, undecodable: tot.undecodable, pointsWritten: tot.points,
       consumedPerSec: Math.round(tot.consumed / activeSec), activeSec: Math.round(activeSec * 10) / 10,
       pointsPerSec: Math.round(tot.points / activeSec),
       retries: tot.retries, writeErrors: tot.writeErrors,

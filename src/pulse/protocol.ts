@@ -19,6 +19,8 @@ export interface PulseTick {
   slot: number;
   /** Deltas since the previous tick. */
   consumed: number;
+  /** Messages that were not tweets of the schema: counted, committed past. */
+  undecodable: number;
   points: number;
   retries: number;
   writeErrors: number;
