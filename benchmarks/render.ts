@@ -2,30 +2,37 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../src/local/services.js';
-import type { BenchResult, BenchRow } from './bench.js';
+import type { BenchResult, BenchRow } from './bench-types.js';
 
-const BASELINE = 'producer-perf';
 const LABEL: Record<string, string> = {
-  datastorm: 'DataStorm storm (reports on errors only)',
-  'datastorm-per-message-reports': 'DataStorm storm (a report per message, default)',
-  'producer-perf': "Kafka's ProducerPerformance",
-  rdkafka_performance: "librdkafka's rdkafka_performance",
+  datastorm: 'DataStorm storm (default: every message acknowledged and timed)',
+  'datastorm-1-worker': 'DataStorm storm, --workers 1',
+  'c-reference': 'C reference producer (librdkafka, the same tweets, a report per message)',
+  'producer-perf-tweets': "Kafka's ProducerPerformance, --payload-file of the same tweets",
+  'producer-perf': "Kafka's ProducerPerformance, random bytes",
+  rdkafka_performance: "librdkafka's rdkafka_performance (one repeated byte)",
   kafkajs: 'KafkaJS',
   platformatic: '@platformatic/kafka',
 };
+const REFS = ['c-reference', 'producer-perf-tweets'] as const;
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
 const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const range = (xs: number[], digits = 2) => (xs.length ? `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})` : 'n/a');
 
-interface Cell {
+export interface Cell {
   brokers: number;
   acks: string;
   tool: string;
   values: number[];
-  ratios: number[];
+  /** Per-run ratios to each reference (same broker count, acks and run). */
+  ratios: Record<(typeof REFS)[number], number[]>;
+  clientCpuUs: number[];
+  brokerCpuUs: number[];
+  storedBytes: number[];
   errors: string[];
 }
 
@@ -34,14 +41,19 @@ export function summarize(r: BenchResult): Cell[] {
   for (const row of r.rows) {
     const k = `${row.brokers}|${row.acks}|${row.tool}`;
     let c = cells.get(k);
-    if (!c) cells.set(k, (c = { brokers: row.brokers, acks: row.acks, tool: row.tool, values: [], ratios: [], errors: [] }));
+    if (!c) cells.set(k, (c = { brokers: row.brokers, acks: row.acks, tool: row.tool, values: [], ratios: { 'c-reference': [], 'producer-perf-tweets': [] }, clientCpuUs: [], brokerCpuUs: [], storedBytes: [], errors: [] }));
     if (row.msgsPerSec === null) {
       c.errors.push(row.error ?? 'failed');
       continue;
     }
     c.values.push(row.msgsPerSec);
-    const base = r.rows.find((x) => x.brokers === row.brokers && x.acks === row.acks && x.run === row.run && x.tool === BASELINE);
-    if (base?.msgsPerSec) c.ratios.push(row.msgsPerSec / base.msgsPerSec);
+    if (row.clientCpuUs != null) c.clientCpuUs.push(row.clientCpuUs);
+    if (row.brokerCpuUs != null) c.brokerCpuUs.push(row.brokerCpuUs);
+    if (row.storedBytes != null) c.storedBytes.push(row.storedBytes);
+    for (const ref of REFS) {
+      const base = r.rows.find((x) => x.brokers === row.brokers && x.acks === row.acks && x.run === row.run && x.tool === ref);
+      if (base?.msgsPerSec) c.ratios[ref].push(row.msgsPerSec / base.msgsPerSec);
+    }
   }
   return [...cells.values()];
 }
@@ -78,29 +90,34 @@ function chart(rows: BenchRow[], title: string): string {
   return parts.join('\n');
 }
 
-export function renderResults(r: BenchResult, writeMarkdown: boolean): { summary: string[] } {
+export function renderResults(r: BenchResult, writeMarkdown: boolean): { summary: string[]; cells: Cell[] } {
   const cells = summarize(r);
   const summary = cells.map((c) =>
-    `${c.brokers} broker(s) acks=${c.acks.padEnd(3)} ${c.tool.padEnd(30)} ${c.values.length ? `${fmt(median(c.values)).padStart(10)} msgs/s` : 'failed'.padStart(17)}` +
-      (c.tool !== BASELINE && c.ratios.length ? `   x${median(c.ratios).toFixed(2)} vs ProducerPerformance` : '') +
+    `${c.brokers} broker(s) acks=${c.acks.padEnd(3)} ${c.tool.padEnd(22)} ${c.values.length ? `${fmt(median(c.values)).padStart(10)} msgs/s` : 'failed'.padStart(17)}` +
+      (c.clientCpuUs.length ? `  client ${median(c.clientCpuUs).toFixed(2)} us/msg` : '') +
+      (c.tool !== 'c-reference' && c.ratios['c-reference'].length ? `  x${median(c.ratios['c-reference']).toFixed(2)} vs C reference` : '') +
+      (c.tool !== 'producer-perf-tweets' && c.ratios['producer-perf-tweets'].length ? `  x${median(c.ratios['producer-perf-tweets']).toFixed(2)} vs ProducerPerformance (tweets)` : '') +
       (c.errors.length ? `   (${c.errors.length} failed: ${c.errors[0].slice(0, 80)})` : ''),
   );
   summary.push(`generator alone (no Kafka): ${fmt(median(r.generator.tweetsPerSecPerCore))} tweets/s per core, ${r.generator.avgBytes} B per tweet`);
-  if (!writeMarkdown) return { summary };
+  if (!writeMarkdown) return { summary, cells };
 
   const md: string[] = [];
   md.push('# Benchmark results', '', `Generated by \`make bench\` (benchmarks/run.sh full) on ${r.date}. Raw data: [results/bench-${r.profile}.json](results/bench-${r.profile}.json).`, '');
   md.push('## Machine and versions', '', `- ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.cpu}, ${r.machine.os}`);
   md.push(`- ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  md.push(`- Settings for every tool: record size ${String(r.settings.recordSize)} B (DataStorm's average encoded tweet), lz4, batch ${String(r.settings.batchBytes)} B, linger ${String(r.settings.lingerMs)} ms, ${String(r.settings.partitions)} partitions, replication ${String(r.settings.replication)}, ${fmt(Number(r.settings.count))} messages per run (KafkaJS and @platformatic/kafka: ${fmt(Number(r.settings.nodeClientCount))}), ${String(r.settings.runs)} runs per cell, fresh topic per run, tool order rotated per run.`);
-  md.push('- The brokers run on the same 2 cores as the clients: every figure is what one machine does with both sides.', '');
-  md.push('## Throughput (acknowledged messages/s)', '', '| brokers | acks | tool | median | min | max | ratio to ProducerPerformance (median of per-run ratios, min-max) |', '|---|---|---|---|---|---|---|');
+  md.push(`- Settings for every tool: acks ${r.rows[0]?.acks ?? 'all'} (idempotent where the client supports it), lz4, batch ${String(r.settings.batchBytes)} B, linger ${String(r.settings.lingerMs)} ms, ${String(r.settings.partitions)} partitions, replication ${String(r.settings.replication)}, ${fmt(Number(r.settings.count))} messages per run (KafkaJS and @platformatic/kafka: ${fmt(Number(r.settings.nodeClientCount))}), ${String(r.settings.runs)} runs per cell, fresh topic per run, tool order rotated per run.`);
+  md.push(`- Payload: ${String(r.settings.payload ?? `${String(r.settings.recordSize)} B records`)}; ProducerPerformance (random bytes) and rdkafka_performance use records of ${String(r.settings.recordSize)} B, DataStorm's average tweet.`);
+  md.push('- The brokers run on the same 2 cores as the clients: every figure is what one machine does with both sides. CPU per message is the machine-independent figure: client = the tool\'s whole process tree (/usr/bin/time), brokers = the broker JVMs over the same run (/proc), both ÷ acknowledged messages.', '');
+  md.push('## Throughput and cost per message', '', '| brokers | acks | tool | msgs/s median | min | max | x C reference (median of per-run ratios, min-max) | x ProducerPerformance with the tweets | client CPU µs/msg | broker CPU µs/msg | stored B/msg |', '|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of cells) {
-    const ratio = c.tool === BASELINE ? '1' : c.ratios.length ? `${median(c.ratios).toFixed(2)} (${Math.min(...c.ratios).toFixed(2)}-${Math.max(...c.ratios).toFixed(2)})` : 'n/a';
-    md.push(`| ${c.brokers} | ${c.acks} | ${LABEL[c.tool] ?? c.tool} | ${c.values.length ? fmt(median(c.values)) : `failed: ${c.errors[0]}`} | ${fmt(Math.min(...c.values))} | ${fmt(Math.max(...c.values))} | ${ratio} |`);
+    md.push(`| ${c.brokers} | ${c.acks} | ${LABEL[c.tool] ?? c.tool} | ${c.values.length ? fmt(median(c.values)) : `failed: ${c.errors[0]}`} | ${fmt(Math.min(...c.values))} | ${fmt(Math.max(...c.values))} | ${c.tool === 'c-reference' ? '1' : range(c.ratios['c-reference'])} | ${c.tool === 'producer-perf-tweets' ? '1' : range(c.ratios['producer-perf-tweets'])} | ${range(c.clientCpuUs)} | ${range(c.brokerCpuUs)} | ${range(c.storedBytes, 1)} |`);
   }
   md.push('', `Generator alone, Kafka out of the loop (mix planning, pool picks, Avro encoding into a reused buffer): ${fmt(median(r.generator.tweetsPerSecPerCore))} tweets/s on one core (runs: ${r.generator.tweetsPerSecPerCore.map(fmt).join(', ')}).`, '');
-  md.push('Notes on fairness:', '', "- ProducerPerformance sends random bytes; rdkafka_performance sends one repeated byte, which LZ4 compresses to almost nothing, so its figure is an upper bound of the client, not a like-for-like payload. DataStorm, KafkaJS and @platformatic/kafka send DataStorm's Avro tweets.", '- KafkaJS has no built-in LZ4 codec; it sends uncompressed.', "- DataStorm's default (a delivery report per message) pays a JS call per message to measure latency; `--delivery-reports errors` counts successes from librdkafka's queue and is exact once flushed.", '');
+  md.push('Notes on fairness:', '',
+    "- The C reference producer and DataStorm send the same kind of bytes (DataStorm's Avro tweets) through the same librdkafka build with the same settings; the C program has nothing between it and librdkafka, so it is the ceiling of any client here.",
+    "- ProducerPerformance --payload-file reads the tweets as UTF-8 text: invalid sequences in the binary Avro become U+FFFD, so its records are a few bytes longer (see stored B/msg). Its random-bytes row does not compress; rdkafka_performance sends one repeated byte, which LZ4 squeezes to almost nothing, so its figure is an upper bound, not like for like.",
+    '- KafkaJS has no built-in LZ4 codec; it sends uncompressed.', '');
   // Chart the run of the largest cluster (acks=all) whose DataStorm figure is its median: a typical run, not the best.
   const big = Math.max(...r.rows.map((y) => y.brokers));
   const ds = r.rows.filter((x) => x.brokers === big && x.acks === 'all' && x.tool === 'datastorm' && x.msgsPerSec !== null);
@@ -109,7 +126,7 @@ export function renderResults(r: BenchResult, writeMarkdown: boolean): { summary
   const last = r.rows.filter((x) => x.brokers === big && x.acks === 'all' && x.run === run);
   const svg = chart(last, `Throughput over time, ${big} broker(s), acks=all, run ${run} (acknowledged msgs/s)`);
   fs.writeFileSync(path.join(ROOT, 'benchmarks/throughput.svg'), svg + '\n');
-  md.push('## Throughput over time', '', '![throughput over time](throughput.svg)', '', 'DataStorm points are its per-second acknowledged rate (with reports on errors only, a lower bound until the final flush settles it); ProducerPerformance points are its own per-second report lines; the other tools print no intervals.', '');
+  md.push('## Throughput over time', '', '![throughput over time](throughput.svg)', '', 'DataStorm points are its acknowledged messages per wall-clock second (every child ticks on whole seconds); ProducerPerformance points are its own per-second report lines; the other tools print no intervals.', '');
   md.push('## DataStorm memory and GC (per run)', '', '| brokers | acks | run | tool | peak RSS per child (MiB) | GC pauses | p50 ms | p99 ms | max ms |', '|---|---|---|---|---|---|---|---|---|');
   for (const x of r.rows.filter((y) => y.tool.startsWith('datastorm') && y.extra)) {
     const g = x.extra?.gcPausesMs as { count: number; p50: number; p99: number; max: number } | null;
@@ -120,7 +137,7 @@ export function renderResults(r: BenchResult, writeMarkdown: boolean): { summary
   for (const x of r.rows) if (!seen.has(x.tool) && x.command) { seen.add(x.tool); md.push(`- ${x.tool}: \`${x.command}\``); }
   md.push('', '(the bench cluster lives in `.run/bench-cluster`, brokers from port 49092; topic names change per run)');
   fs.writeFileSync(path.join(ROOT, 'benchmarks/RESULTS.md'), md.join('\n') + '\n');
-  return { summary };
+  return { summary, cells };
 }
 
 // Re-render RESULTS.md and the chart from kept results: node dist/benchmarks/render.js benchmarks/results/bench-full.json

@@ -13,6 +13,7 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v influxd >/dev/null || need+=(influxdb)
 command -v curl >/dev/null || need+=(curl)
 command -v kcat >/dev/null || need+=(kcat)
+[[ -x /usr/bin/time ]] || need+=(time) # benchmarks: CPU of each tool's process tree
 dpkg -s libzstd-dev >/dev/null 2>&1 || need+=(libzstd-dev)
 command -v g++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
@@ -35,6 +36,19 @@ if [[ ! -f $stamp ]] || ! cmp -s package-lock.json "$stamp"; then
   say "npm ci (compiles librdkafka for node-rdkafka; a minute or two)"
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
+fi
+# The native addon (native/, Node-API C linked to node-rdkafka's librdkafka): npm ci builds it; rebuilt here when its
+# sources are newer than the build (a pull, an edit). Then the C reference producer of the benchmarks, the same way.
+addon=native/build/Release/datastorm_native.node
+if [[ ! -f $addon ]] || [[ -n $(find native/src native/binding.gyp -newer "$addon" 2>/dev/null) ]]; then
+  say "building the native addon"
+  npm run -s build:native >/dev/null
+fi
+ref=benchmarks/tools/bin/ref-producer
+deps=node_modules/node-rdkafka/build/deps
+if [[ ! -x $ref ]] || [[ benchmarks/tools/ref-producer.c -nt $ref ]]; then
+  mkdir -p "$(dirname "$ref")"
+  gcc -O2 -Wall -o "$ref" benchmarks/tools/ref-producer.c -I"$deps/include" -L"$deps" -lrdkafka -Wl,-rpath,"$ROOT/$deps"
 fi
 say "building TypeScript"
 npm run -s build

@@ -1,20 +1,35 @@
 /** The reference tools, each run as a user would run it, parsed into one figure (msgs/s) and, where it prints one, a timeline. */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../../src/local/services.js';
 import { requestBytesFor } from '../../src/kafka/limits.js';
+import { PAYLOAD_DELIMITER } from './payload-file.js';
 
 export interface ToolResult {
   msgsPerSec: number;
+  /** Acknowledged messages (what the rates and per-message figures divide by). */
+  count: number;
+  /** CPU seconds of the tool's whole process tree, when measured. */
+  cpuSec: number | null;
   /** [seconds, msgs/s] points, where the tool reports intervals. */
   timeline: [number, number][];
   command: string;
   extra?: Record<string, unknown>;
 }
 
-export function sh(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 600_000): Promise<{ code: number; out: string; err: string }> {
+/**
+ * Runs a command; with /usr/bin/time present (setup.sh installs it) also measures the CPU seconds of its whole process
+ * tree (user + system of the command and every child it waited for: JVM threads, cluster workers).
+ */
+export function sh(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 600_000): Promise<{ code: number; out: string; err: string; cpuSec: number | null }> {
+  const timeFile = path.join(os.tmpdir(), `datastorm-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const timed = fs.existsSync(TIME);
   return new Promise((resolve) => {
-    const c = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = timed
+      ? spawn(TIME, ['-q', '-f', '%U %S', '-o', timeFile, cmd, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     c.stdout.on('data', (d) => (out += d));
@@ -22,10 +37,17 @@ export function sh(cmd: string, args: string[], env: Record<string, string> = {}
     const t = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
     c.on('close', (code) => {
       clearTimeout(t);
-      resolve({ code: code ?? 1, out, err });
+      let cpuSec: number | null = null;
+      if (timed && fs.existsSync(timeFile)) {
+        const [u, sy] = fs.readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+        if (Number.isFinite(u) && Number.isFinite(sy)) cpuSec = u + sy;
+        fs.rmSync(timeFile, { force: true });
+      }
+      resolve({ code: code ?? 1, out, err, cpuSec });
     });
   });
 }
+const TIME = '/usr/bin/time';
 
 const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');
 export const RDKAFKA_PERF = path.join(ROOT, 'node_modules/node-rdkafka/deps/librdkafka/examples/rdkafka_performance');
@@ -41,9 +63,10 @@ export interface Settings {
 }
 
 /** Apache Kafka's ProducerPerformance (kafka-producer-perf-test), from the same Maven cache as the brokers. */
-export async function producerPerformance(s: Settings): Promise<ToolResult> {
+export async function producerPerformance(s: Settings, payloadFile?: string): Promise<ToolResult> {
+  const payload = payloadFile ? ['--payload-file', payloadFile, '--payload-delimiter', PAYLOAD_DELIMITER] : ['--record-size', String(s.recordSize)];
   const args = [
-    CLUSTER, 'tool', 'ProducerPerformance', '--topic', s.topic, '--num-records', String(s.count), '--record-size', String(s.recordSize),
+    CLUSTER, 'tool', 'ProducerPerformance', '--topic', s.topic, '--num-records', String(s.count), ...payload,
     '--throughput', '-1', '--reporting-interval', '1000', '--producer-props', `bootstrap.servers=${s.bootstrap}`, `acks=${s.acks}`,
     'compression.type=lz4', `batch.size=${s.batchBytes}`, `linger.ms=${s.lingerMs}`, 'buffer.memory=268435456', `max.request.size=${requestBytesFor(s.batchBytes)}`,
   ];
@@ -56,6 +79,8 @@ export async function producerPerformance(s: Settings): Promise<ToolResult> {
   const lat = /([\d.]+) ms 50th, ([\d.]+) ms 95th, ([\d.]+) ms 99th/.exec(last);
   return {
     msgsPerSec: Math.round(Number(m[1])),
+    count: s.count,
+    cpuSec: r.cpuSec,
     timeline,
     command: `kafka-cluster/cluster.sh tool ${args.slice(2).join(' ')}`,
     extra: lat ? { latencyMs: { p50: Number(lat[1]), p95: Number(lat[2]), p99: Number(lat[3]) } } : undefined,
@@ -72,7 +97,7 @@ export async function rdkafkaPerformance(s: Settings): Promise<ToolResult> {
   const r = await sh(RDKAFKA_PERF, args);
   const m = /(\d+) messages produced .*?(\d+) delivered .*?in (\d+)ms: (\d+) msgs\/s/.exec(r.out + r.err);
   if (!m || Number(m[2]) !== s.count) throw new Error(`rdkafka_performance failed: ${(r.err || r.out).slice(-300)}`);
-  return { msgsPerSec: Number(m[4]), timeline: [], command: `${path.relative(ROOT, RDKAFKA_PERF)} ${args.join(' ')}` };
+  return { msgsPerSec: Number(m[4]), count: s.count, cpuSec: r.cpuSec, timeline: [], command: `${path.relative(ROOT, RDKAFKA_PERF)} ${args.join(' ')}` };
 }
 
 /** KafkaJS or @platformatic/kafka with DataStorm's payload (benchmarks/tools/node-client.ts). */
@@ -81,5 +106,21 @@ export async function nodeClient(client: 'kafkajs' | 'platformatic', s: Settings
   const r = await sh(process.execPath, args);
   if (r.code !== 0) throw new Error(`${client} failed: ${r.err.slice(-300)}`);
   const j = JSON.parse(r.out) as { msgsPerSec: number; compression: string };
-  return { msgsPerSec: j.msgsPerSec, timeline: [], command: `node ${path.relative(ROOT, args[0])} ${args.slice(1).join(' ')}`, extra: { compression: j.compression } };
+  return { msgsPerSec: j.msgsPerSec, count: s.count, cpuSec: r.cpuSec, timeline: [], command: `node ${path.relative(ROOT, args[0])} ${args.slice(1).join(' ')}`, extra: { compression: j.compression } };
+}
+
+export const REF_PRODUCER = path.join(ROOT, 'benchmarks/tools/bin/ref-producer');
+
+/** The C reference producer (ref-producer.c): DataStorm's tweet bytes, a delivery report per message counted in C. */
+export async function refProducer(s: Settings, payloadBin: string): Promise<ToolResult> {
+  const args = [
+    '-b', s.bootstrap, '-t', s.topic, '-c', String(s.count), '-f', payloadBin, '-X', 'compression.codec=lz4', '-X', `batch.size=${s.batchBytes}`,
+    '-X', `linger.ms=${s.lingerMs}`, '-X', `acks=${s.acks === 'all' ? -1 : 1}`, '-X', `enable.idempotence=${s.acks === 'all'}`,
+    '-X', 'batch.num.messages=1000000', '-X', 'queue.buffering.max.messages=2000000', '-X', 'queue.buffering.max.kbytes=2097151',
+    '-X', `message.max.bytes=${requestBytesFor(s.batchBytes)}`,
+  ];
+  const r = await sh(REF_PRODUCER, args);
+  if (r.code !== 0) throw new Error(`ref-producer failed: ${(r.err || r.out).slice(-300)}`);
+  const j = JSON.parse(r.out) as { acknowledged: number; msgsPerSec: number; avgLatencyMs: number };
+  return { msgsPerSec: j.msgsPerSec, count: j.acknowledged, cpuSec: r.cpuSec, timeline: [], command: `${path.relative(ROOT, REF_PRODUCER)} ${args.join(' ')}`, extra: { avgLatencyMs: j.avgLatencyMs } };
 }
