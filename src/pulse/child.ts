@@ -88,14 +88,20 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
     }
     partitions = assigned.size;
   };
-  type Stats = { topics?: Record<string, { partitions: Record<string, { consumer_lag: number }> }> };
+  type Stats = { topics?: Record<string, { partitions: Record<string, { consumer_lag: number; hi_offset: number; next_offset: number }> }> };
   const readLag = () => {
     const s = consumer.statistics<Stats>();
     if (!s) return;
     const ps = s.topics?.[o.topic]?.partitions ?? {};
     let sum = 0;
     let known = false;
-    for (const [id, p] of Object.entries(ps)) if (assigned.has(id) && p.consumer_lag >= 0) { sum += p.consumer_lag; known = true; }
+    for (const [id, p] of Object.entries(ps)) {
+      if (!assigned.has(id)) continue;
+      // librdkafka knows no lag for a partition the group never committed; one that was empty when fetched to its end,
+      // with nothing of it waiting for a write, has nothing to catch up on.
+      const l = p.consumer_lag >= 0 ? p.consumer_lag : p.hi_offset >= 0 && p.next_offset >= p.hi_offset && !pending.has(Number(id)) ? 0 : -1;
+      if (l >= 0) { sum += l; known = true; }
+    }
     lag = known ? sum : -1;
   };
 

@@ -18,6 +18,17 @@ test('an exact --count lands in the topic: report = Redis counters = sum of part
   assert.equal(offsets.total, 300_000);
   assert.ok(report.latencyMs && report.latencyMs.samples === 300_000, 'a latency sample per acknowledged message');
   assert.ok(report.latencyMs.p50 <= report.latencyMs.p99 && report.latencyMs.p99 <= report.latencyMs.max);
+  // Every latency was measured within the run: none can exceed it (start-up included, when nothing was produced yet).
+  assert.ok(report.latencyMs.max < (report.elapsedSec + report.startupSec) * 1000, `max ${report.latencyMs.max} ms within ${report.elapsedSec} s`);
+  assert.ok(report.latencyMs.p50 >= 1);
+  // The timeline adds up: its per-second rates over their seconds give the acknowledged count (±1 per rounding).
+  let prev = 0, sum = 0;
+  for (const [t, rate] of report.timeline) {
+    sum += rate * (t - prev);
+    prev = t;
+  }
+  assert.ok(Math.abs(sum - 300_000) <= 300_000 * 0.01 + report.timeline.length, `timeline sums to ${Math.round(sum)}`);
+  assert.ok(report.rate.peak >= report.rate.average * 0.5, 'the peak is a whole-second rate, not an artefact');
   assert.equal(report.settings.replication, 3);
 });
 
