@@ -24,6 +24,7 @@ export function stormFlags(y: Argv) {
     .option('rate', { type: 'string', describe: 'global target, tweets/s across all children and processes of the run (0 = as fast as possible)', default: '0' })
     .option('workers', { type: 'string', describe: 'child processes (default: one per core)' })
     .option('batch-size', { type: 'string', describe: 'tweets per generated batch', default: String(defaults.batchSize) })
+    .option('max-in-flight', { type: 'string', describe: 'unacknowledged messages per child before it waits (1,000-200,000)', default: String(defaults.maxInFlight) })
     .option('mode', { type: 'string', describe: 'sentiment mode: fixed | volatile', default: defaults.mode })
     .option('sentiment', { type: 'string', describe: 'positive,negative,neutral percentages (sum 100)', default: defaults.sentiment.join(',') })
     .option('volatility', { type: 'string', describe: 'volatile mode swing, 0..1 (near 1 = wilder)', default: String(defaults.volatility) })
@@ -46,7 +47,7 @@ type Flags = Awaited<ReturnType<ReturnType<typeof stormFlags>['parseAsync']>>;
 export async function stormCommand(a: Flags): Promise<number> {
   const problems = validateStormOptions({
     brokers: a.brokers, bootstrap: a.bootstrap, topic: a.topic, partitions: a.partitions, replication: a.replication, count: a.count,
-    duration: a.duration, rate: a.rate, workers: a.workers, batchSize: a['batch-size'], mode: a.mode, sentiment: a.sentiment,
+    duration: a.duration, rate: a.rate, workers: a.workers, batchSize: a['batch-size'], maxInFlight: a['max-in-flight'], mode: a.mode, sentiment: a.sentiment,
     volatility: a.volatility, acks: a.acks, idempotence: a.idempotence, compression: a.compression, batchBytes: a['batch-bytes'],
     lingerMs: a['linger-ms'], brands: a.brands, redis: a.redis, runId: a['run-id'],
   });
@@ -69,6 +70,7 @@ export async function stormCommand(a: Flags): Promise<number> {
     rate: Number(a.rate),
     workers: a.workers ? Number(a.workers) : defaults.workers,
     batchSize: Number(a['batch-size']),
+    maxInFlight: Number(a['max-in-flight']),
     mode: a.mode as Mode,
     sentiment: parseSentiment(a.sentiment),
     volatility: Number(a.volatility),

@@ -20,11 +20,6 @@ import { log } from '../log.js';
 import { CHILD_ENV, producerIdOf, type ChildConfig, type ChildMessage, type PrimaryMessage, type TickMessage } from './protocol.js';
 
 const TICK_MS = 1000;
-/**
- * Unacknowledged messages a child may have outstanding before it waits for the brokers: bounds latency (a queue
- * deeper than this only waits longer) and the window verify's `unconfirmed` reasons about (verify/verify.ts).
- */
-export const MAX_IN_FLIGHT = 50_000;
 const FLUSH_TIMEOUT_MS = 30_000;
 const LOOP_RESOLUTION_MS = 10;
 /**
@@ -178,8 +173,9 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       }
       seq += from;
       sent += from;
-      // Hold back while too many are unacknowledged: a deeper queue only adds latency.
-      while (producer.inFlight() > MAX_IN_FLIGHT && !stopping) await sleep(1);
+      // Hold back while too many are unacknowledged (--max-in-flight): a deeper queue adds latency, and verify's
+      // unconfirmed window (verify/verify.ts) is sized for at most MAX_IN_FLIGHT_LIMIT.
+      while (producer.inFlight() > o.maxInFlight && !stopping) await sleep(1);
       if (producer.counts().tooLarge) throw tooLargeError(o.topic, o.batchBytes);
       if (from < n) {
         // Stopped while librdkafka's queue was full: the rest of the batch was never handed over, so it is not counted.

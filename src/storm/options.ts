@@ -25,6 +25,8 @@ export interface StormOptions {
   rate: number;
   workers: number;
   batchSize: number;
+  /** Unacknowledged messages a child may have outstanding before it waits for the brokers. */
+  maxInFlight: number;
   mode: Mode;
   /** positive, negative, neutral percentages (sum 100). */
   sentiment: [number, number, number];
@@ -41,12 +43,15 @@ export interface StormOptions {
 }
 
 export const DEFAULT_COUNT = 5_000_000;
+/** The most a child may hold unacknowledged: verify's unconfirmed window (250,000) covers this plus a batch. */
+export const MAX_IN_FLIGHT_LIMIT = 200_000;
 
 export const defaults = {
   topic: 'tweets',
   rate: 0,
   workers: os.availableParallelism(),
   batchSize: 8000,
+  maxInFlight: 50_000,
   mode: 'fixed' as Mode,
   sentiment: [50, 30, 20] as [number, number, number],
   volatility: 0.8,
@@ -78,6 +83,9 @@ export function validateStormOptions(raw: RawStormOptions): string[] {
   wholeIn('replication', raw.replication, 1, 9);
   wholeIn('workers', raw.workers, 1, 256);
   wholeIn('batch-size', raw.batchSize, 1, 1_000_000);
+  // verify tells a dead child's unconfirmed messages from lost ones within MAX_UNCONFIRMED (verify/verify.ts): a child
+  // may not hold more than that unacknowledged.
+  wholeIn('max-in-flight', raw.maxInFlight, 1000, MAX_IN_FLIGHT_LIMIT);
   wholeIn('batch-bytes', raw.batchBytes, 1024, 1_000_000_000);
   wholeIn('linger-ms', raw.lingerMs, 0, 900_000);
   if (raw.duration !== undefined) {

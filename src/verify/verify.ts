@@ -43,7 +43,7 @@ export interface VerifyReport {
 
 /**
  * How far back from a dead producer's highest sequence its gaps may be messages it had in flight: the storm child
- * holds at most 50,000 unacknowledged (storm/child MAX_IN_FLIGHT) plus a batch; 250,000 covers that with room.
+ * holds at most --max-in-flight unacknowledged (200,000 at most: storm/options MAX_IN_FLIGHT_LIMIT) plus a batch.
  * Gaps before that are counted lost.
  */
 export const UNCONFIRMED_WINDOW = 250_000;
