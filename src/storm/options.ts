@@ -51,7 +51,7 @@ export const defaults = {
   rate: 0,
   workers: os.availableParallelism(),
   batchSize: 8000,
-  maxInFlight: 50_000,
+  maxInFlight: 100_000,
   mode: 'fixed' as Mode,
   sentiment: [50, 30, 20] as [number, number, number],
   volatility: 0.8,
