@@ -36,10 +36,10 @@ clean: ## remove build output (not the Kafka jar cache)
 	rm -rf dist
 
 .PHONY: bench bench-quick
-bench: ## side-by-side benchmarks, 1 and 4 brokers, acks all and 1, 3 runs: benchmarks/RESULTS.md
+bench: ## side-by-side benchmarks, 1 and 4 brokers, acks=all, 3 runs, with the C reference producer: benchmarks/RESULTS.md
 	bash benchmarks/run.sh full
 
-bench-quick: ## 1 broker, one run: one line per tool with msgs/s and the ratio to ProducerPerformance
+bench-quick: ## 1 broker, one run: DataStorm vs the C reference and ProducerPerformance; exits 1 below benchmarks/baseline.json
 	bash benchmarks/run.sh quick
 
 .PHONY: soak

@@ -1,8 +1,9 @@
 /**
- * Side-by-side producer benchmark on one local cluster: DataStorm's storm against Kafka's ProducerPerformance,
+ * Side-by-side producer benchmark on one local cluster: DataStorm's storm against the C reference producer (librdkafka
+ * with nothing in between, DataStorm's tweet bytes), Kafka's ProducerPerformance (the same tweets, and random bytes),
  * librdkafka's rdkafka_performance, KafkaJS and @platformatic/kafka, plus DataStorm's generator alone. Same topic
- * settings, record size (DataStorm's average encoded tweet), acks, compression, batch size and linger for all.
- * Each tool runs on a fresh topic; the order of tools rotates from run to run; ratios are taken run by run.
+ * settings, acks, compression, batch size and linger for all. Each tool runs on a fresh topic; the order of tools
+ * rotates from run to run; ratios are taken run by run; client and broker CPU per message beside every figure.
  *   node dist/benchmarks/bench.js quick|full   (benchmarks/run.sh starts the cluster and Redis)
  */
 import fs from 'node:fs';

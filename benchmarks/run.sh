@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks side by side on one local cluster (its own state and ports: .run/bench-cluster, 49090-49099).
-#   benchmarks/run.sh quick   1 broker, acks=all, one run: one line per tool with msgs/s and the ratio (a couple of minutes)
-#   benchmarks/run.sh full    1 and 4 brokers, acks=all and 1, 3 runs: results/bench-full.json, RESULTS.md, throughput.svg
+#   benchmarks/run.sh quick   1 broker, acks=all, one run: DataStorm, the C reference, ProducerPerformance (tweets); exit 1 below baseline.json
+#   benchmarks/run.sh full    1 and 4 brokers, acks=all, 3 runs, every tool: results/bench-full.json, RESULTS.md, throughput.svg
 #   benchmarks/run.sh pulse   pulse (both stores, real InfluxDB) beside Kafka's ConsumerPerformance: results/pulse.json
 #   benchmarks/run.sh soak [--minutes N] [--rate R]   10 min at 50,000/s on 3 brokers, memory/loop/GC sampled, then
 #                             ProducerPerformance the same: results/soak.json, SOAK.md
