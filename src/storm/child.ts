@@ -147,7 +147,18 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       const lease = await leaseSlice();
       if (lease.elapsedMs >= durationMs) break;
       if (lease.granted === 0) {
-        if (lease.allowed < 0 || (o.count !== undefined && lease.first >= o.count)) break; // count reached
+        if (lease.allowed < 0 || (o.count !== undefined && lease.first >= o.count)) {
+          // The quota is spent, but what is still in flight may yet fail: wait for it, give failures back (a tick does)
+          // and lease again, so another batch replaces them and the exact count lands; stop only once all settled.
+          const deadline = Date.now() + FLUSH_TIMEOUT_MS;
+          while (producer.inFlight() > 0 && !stopping && Date.now() < deadline) await sleep(5);
+          if (producer.counts().tooLarge) throw tooLargeError(o.topic, o.batchBytes);
+          if (o.count !== undefined && producer.counts().failed > last.failed) {
+            await tick(true);
+            continue;
+          }
+          break;
+        }
         await sleep(Math.min(50, Math.max(1, (chunk / Math.max(o.rate, 1)) * 1000)));
         continue;
       }
