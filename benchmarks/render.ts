@@ -132,7 +132,7 @@ export function renderResults(r: BenchResult, writeMarkdown: boolean): { summary
     const g = x.extra?.gcPausesMs as { count: number; p50: number; p99: number; max: number } | null;
     md.push(`| ${x.brokers} | ${x.acks} | ${x.run} | ${x.tool} | ${(x.extra?.maxRssMiB as number[]).join(' / ')} | ${g?.count ?? 0} | ${g?.p50 ?? '-'} | ${g?.p99 ?? '-'} | ${g?.max ?? '-'} |`);
   }
-  md.push('', '## Commands', '', 'Reproduce everything: `make bench` (about 25 minutes) or `make bench-quick` (1 broker, one run, a couple of minutes). Each tool was run as:', '');
+  md.push('', '## Commands', '', 'Reproduce everything: `make bench` (about 15 minutes) or `make bench-quick` (1 broker, one run, DataStorm vs the C reference and ProducerPerformance, a couple of minutes). Each tool was run as:', '');
   const seen = new Set<string>();
   for (const x of r.rows) if (!seen.has(x.tool) && x.command) { seen.add(x.tool); md.push(`- ${x.tool}: \`${x.command}\``); }
   md.push('', '(the bench cluster lives in `.run/bench-cluster`, brokers from port 49092; topic names change per run)');
