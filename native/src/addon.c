@@ -7,7 +7,6 @@ napi_value producer_produce(napi_env, napi_callback_info);
 napi_value producer_stats(napi_env, napi_callback_info);
 napi_value producer_failures(napi_env, napi_callback_info);
 napi_value producer_take_latency(napi_env, napi_callback_info);
-napi_value producer_last_error(napi_env, napi_callback_info);
 napi_value producer_close_js(napi_env, napi_callback_info);
 napi_value consumer_new(napi_env, napi_callback_info);
 napi_value consumer_connect(napi_env, napi_callback_info);
@@ -36,7 +35,6 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("producerStats", producer_stats),
       FN("producerFailures", producer_failures),
       FN("producerTakeLatency", producer_take_latency),
-      FN("producerLastError", producer_last_error),
       FN("producerClose", producer_close_js),
       FN("consumerNew", consumer_new),
       FN("consumerConnect", consumer_connect),

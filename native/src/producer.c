@@ -33,7 +33,6 @@ typedef struct {
   uint64_t hist_count;
   int too_large;
   int errors;
-  char last_error[512];
 
   atomic_llong produced; /* handed to librdkafka (JavaScript thread) */
   atomic_llong settled;  /* acknowledged or failed (poller thread) */
@@ -59,12 +58,14 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
   atomic_fetch_add_explicit(&p->settled, 1, memory_order_release);
 }
 
+/* Client-level errors (brokers down, ...) are transient: librdkafka retries; counted, not printed per occurrence. */
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
   (void)rk;
+  (void)err;
+  (void)reason;
   producer_t *p = opaque;
   pthread_mutex_lock(&p->mu);
   p->errors++;
-  snprintf(p->last_error, sizeof p->last_error, "%s: %s", rd_kafka_err2name(err), reason);
   pthread_mutex_unlock(&p->mu);
 }
 
@@ -276,26 +277,6 @@ napi_value producer_take_latency(napi_env env, napi_callback_info info) {
   }
   NAPI_OK(env, napi_create_typedarray(env, napi_float64_array, used * 2, ab, 0, &arr));
   return arr;
-}
-
-/* producerLastError(handle) -> the last client-level error librdkafka reported (broker down, ...), or null. */
-napi_value producer_last_error(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  producer_t *p = unwrap(env, argv[0]);
-  if (!p) return NULL;
-  char buf[512];
-  pthread_mutex_lock(&p->mu);
-  memcpy(buf, p->last_error, sizeof buf);
-  pthread_mutex_unlock(&p->mu);
-  napi_value v;
-  if (!buf[0]) {
-    napi_get_null(env, &v);
-    return v;
-  }
-  napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &v);
-  return v;
 }
 
 /* producerClose(handle): stops the delivery thread and destroys the client (wait for in-flight messages first). */

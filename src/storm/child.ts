@@ -152,8 +152,9 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
           // and lease again, so another batch replaces them and the exact count lands; stop only once all settled.
           const deadline = Date.now() + FLUSH_TIMEOUT_MS;
           while (producer.inFlight() > 0 && !stopping && Date.now() < deadline) await sleep(5);
-          if (producer.counts().tooLarge) throw tooLargeError(o.topic, o.batchBytes);
-          if (o.count !== undefined && producer.counts().failed > last.failed) {
+          const settled = producer.counts();
+          if (settled.tooLarge) throw tooLargeError(o.topic, o.batchBytes);
+          if (o.count !== undefined && settled.failed > last.failed) {
             await tick(true);
             continue;
           }

@@ -32,7 +32,6 @@ export interface NativeAddon {
   producerStats(p: Handle, out: Float64Array): void;
   producerFailures(p: Handle): Record<string, number>;
   producerTakeLatency(p: Handle): Float64Array;
-  producerLastError(p: Handle): string | null;
   producerClose(p: Handle): void;
   consumerNew(config: Record<string, string>, topic: string): Handle;
   consumerConnect(c: Handle, timeoutMs: number): void;

@@ -72,19 +72,10 @@ export class BatchProducer {
     return this.native.producerFailures(this.h);
   }
 
-  /** Moves the latencies recorded since the last call into `into` (milliseconds, at least 1). Returns how many. */
-  drainLatency(into: Histogram): number {
+  /** Moves the latencies recorded since the last call into `into` (milliseconds, at least 1). */
+  drainLatency(into: Histogram): void {
     const pairs = this.native.producerTakeLatency(this.h);
-    let n = 0;
-    for (let i = 0; i < pairs.length; i += 2) {
-      into.recordValueWithCount(Math.max(1, Math.round(pairs[i] / 1000)), pairs[i + 1]);
-      n += pairs[i + 1];
-    }
-    return n;
-  }
-
-  lastClientError(): string | null {
-    return this.native.producerLastError(this.h);
+    for (let i = 0; i < pairs.length; i += 2) into.recordValueWithCount(Math.max(1, Math.round(pairs[i] / 1000)), pairs[i + 1]);
   }
 
   /** Stops the delivery thread and destroys the client; anything still in flight is purged (count it first). */
