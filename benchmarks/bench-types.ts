@@ -1,5 +1,5 @@
 /** The shapes of benchmark results, shared by the runner (bench.ts) and the renderer (render.ts). */
-import type { machine } from '../src/report/summary.js';
+import type { machine } from '../src/environment.js';
 
 export interface BenchRow {
   brokers: number;

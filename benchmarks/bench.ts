@@ -9,7 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../src/local/services.js';
-import { machine, versions, type StormReport } from '../src/report/summary.js';
+import { machine, versions } from '../src/environment.js';
+import type { StormReport } from '../src/report/storm-report.js';
 import { measureGenerator } from './tools/generator.js';
 import os from 'node:os';
 import { nodeClient, producerPerformance, rdkafkaPerformance, refProducer, sh, type Settings, type ToolResult } from './tools/reference.js';

@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../src/local/services.js';
-import { machine, versions } from '../src/report/summary.js';
-import type { PulseReport } from '../src/pulse/primary.js';
+import { machine, versions } from '../src/environment.js';
+import type { PulseReport } from '../src/report/pulse-report.js';
 import { sh } from './tools/reference.js';
 
 const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');

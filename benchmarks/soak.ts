@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
 import { ROOT } from '../src/local/services.js';
-import { machine, versions, type StormReport } from '../src/report/summary.js';
+import { machine, versions } from '../src/environment.js';
+import type { StormReport } from '../src/report/storm-report.js';
 import { sh } from './tools/reference.js';
 
 const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');

@@ -3,9 +3,9 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isDataStormError } from '../errors.js';
-import { stormCommand, stormFlags } from './storm.js';
-import { pulseCommand, pulseFlags } from './pulse.js';
-import { verifyCommand, verifyFlags } from './verify.js';
+import { pulseCommand, pulseCommandFlags } from './pulse.js';
+import { stormCommand, stormCommandFlags } from './storm.js';
+import { verifyCommand, verifyCommandFlags } from './verify.js';
 
 function fail(lines: string[], code: number): never {
   for (const l of lines) process.stderr.write(`datastorm: error: ${l}\n`);
@@ -16,13 +16,13 @@ async function main(): Promise<void> {
   let exitCode = 0;
   await yargs(hideBin(process.argv))
     .scriptName('datastorm')
-    .command('storm', 'flood a Kafka cluster with Avro tweets and report what the brokers acknowledged', stormFlags, async (a) => {
+    .command('storm', 'flood a Kafka cluster with Avro tweets and report what the brokers acknowledged', stormCommandFlags, async (a) => {
       exitCode = await stormCommand(a);
     })
-    .command('pulse', 'consume the tweets into InfluxDB (a consumer group, one child per core)', pulseFlags, async (a) => {
+    .command('pulse', 'consume the tweets into InfluxDB (a consumer group, one child per core)', pulseCommandFlags, async (a) => {
       exitCode = await pulseCommand(a);
     })
-    .command('verify', 'read a topic back: loss, duplicates and order per producer, end-to-end latency', verifyFlags, async (a) => {
+    .command('verify', 'read a topic back: loss, duplicates and order per producer, end-to-end latency', verifyCommandFlags, async (a) => {
       exitCode = await verifyCommand(a);
     })
     .demandCommand(1, 'a command is needed: storm, pulse or verify')

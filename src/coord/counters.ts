@@ -1,6 +1,6 @@
 /** Global counters of a run in one Redis hash: children add their per-interval deltas (a few calls per second). */
 import type { Redis } from 'ioredis';
-import { runKeys } from './quota.js';
+import { RUN_KEY_TTL_SEC, runKeys } from './quota.js';
 
 export interface CounterDelta {
   acked: number;
@@ -19,7 +19,7 @@ export class Counters {
   async add(d: CounterDelta): Promise<void> {
     const m = this.redis.multi();
     for (const [k, v] of Object.entries(d)) if (v) m.hincrby(this.key, k, v);
-    m.expire(this.key, 86400);
+    m.expire(this.key, RUN_KEY_TTL_SEC);
     await m.exec();
   }
   async read(): Promise<CounterDelta> {

@@ -18,7 +18,7 @@ if ARGV[5] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0, 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local start = tonumber(redis.call('GET', KEYS[2]))
-if not start then start = now; redis.call('SET', KEYS[2], now, 'EX', 86400) end
+if not start then start = now; redis.call('SET', KEYS[2], now, 'EX', ARGV[7]) end
 local want = tonumber(ARGV[1]); local count = tonumber(ARGV[2]); local rate = tonumber(ARGV[3])
 local allowed = -1
 if rate > 0 then allowed = math.floor(rate * (now - start) / 1000) end
@@ -33,9 +33,9 @@ if count >= 0 and count - issued < grant then grant = count - issued end
 if allowed >= 0 and allowed - issued < grant then grant = allowed - issued end
 if grant < 0 then grant = 0 end
 if grant > 0 then
-  redis.call('INCRBY', KEYS[1], grant); redis.call('EXPIRE', KEYS[1], 86400)
-  redis.call('HINCRBY', KEYS[3], ARGV[4], grant); redis.call('EXPIRE', KEYS[3], 86400)
-  redis.call('HSET', KEYS[4], ARGV[4], ARGV[6] .. ':' .. issued .. ':' .. grant); redis.call('EXPIRE', KEYS[4], 86400)
+  redis.call('INCRBY', KEYS[1], grant); redis.call('EXPIRE', KEYS[1], ARGV[7])
+  redis.call('HINCRBY', KEYS[3], ARGV[4], grant); redis.call('EXPIRE', KEYS[3], ARGV[7])
+  redis.call('HSET', KEYS[4], ARGV[4], ARGV[6] .. ':' .. issued .. ':' .. grant); redis.call('EXPIRE', KEYS[4], ARGV[7])
 end
 return {issued, grant, now - start, allowed}
 `;
@@ -60,6 +60,12 @@ export interface Lease {
   allowed: number;
 }
 
+/**
+ * Every key of a run expires this long after its last write: a run's quota and counters outlive any storm (and a
+ * later verify or a second process joining it), and a forgotten run does not stay in Redis for ever.
+ */
+export const RUN_KEY_TTL_SEC = 86_400;
+
 export function runKeys(runId: string) {
   const p = `datastorm:run:${runId}:`;
   return { issued: `${p}issued`, start: `${p}start`, counters: `${p}counters`, leases: `${p}leases`, lastLease: `${p}last-lease`, prefix: p };
@@ -77,7 +83,7 @@ export class Quota {
    */
   async lease(want: number, producerId: string, leaseNo: number): Promise<Lease> {
     const k = this.keys;
-    const r = (await this.redis.eval(LEASE, 4, k.issued, k.start, k.leases, k.lastLease, want, this.count ?? -1, this.rate, producerId, leaseNo > 0 ? 1 : 0, leaseNo)) as number[];
+    const r = (await this.redis.eval(LEASE, 4, k.issued, k.start, k.leases, k.lastLease, want, this.count ?? -1, this.rate, producerId, leaseNo > 0 ? 1 : 0, leaseNo, RUN_KEY_TTL_SEC)) as number[];
     // A producer that leased before finds no quota: Redis came back empty (restarted without persistence, flushed).
     // Starting the count again would overshoot --count, so this ends the run.
     if (Number(r[0]) === -1)

@@ -1,5 +1,5 @@
 /** The embedded default: start (or reuse) the local Kafka cluster through kafka-cluster/cluster.sh. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataStormError } from '../errors.js';
@@ -25,4 +25,15 @@ export function startLocalCluster(brokers: number, quiet: boolean): Promise<stri
       reject(new DataStormError('CLUSTER', `could not start the local ${brokers}-broker cluster: ${line.replace(/^cluster\.sh: error: /, '')}`));
     });
   });
+}
+
+/** The running local cluster's bootstrap list (for commands given no --bootstrap); KAFKA_UNREACHABLE when none runs. */
+export function localBootstrap(): string {
+  const r = spawnSync('bash', [path.join(ROOT, 'kafka-cluster/cluster.sh'), 'bootstrap'], { encoding: 'utf8' });
+  if (r.status !== 0)
+    throw new DataStormError(
+      'KAFKA_UNREACHABLE',
+      'no --bootstrap given and no local cluster is running (start one with a storm, or kafka-cluster/cluster.sh up)',
+    );
+  return r.stdout.trim();
 }

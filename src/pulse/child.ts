@@ -4,18 +4,16 @@
  * after InfluxDB acknowledged it. While a write is retried nothing more is consumed (backpressure), and nothing
  * buffered is dropped.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { loadTweetType } from '../generate/tweet-encoder.js';
 import { TweetReader } from '../generate/tweet-reader.js';
 import { BatchConsumer } from '../kafka/native/batch-consumer.js';
-import { isDataStormError } from '../errors.js';
+import { childMain, fatalMessage, onStopRequest, toPrimary } from '../child-main.js';
+import { crashBeforeCommitOnce } from '../test-hooks.js';
 import { InfluxSink } from './influx-sink.js';
 import { CountsAggregator, tweetPoint } from './points.js';
-import { PULSE_CHILD_ENV, type PulseChildMessage, type PulseOptions } from './protocol.js';
+import { PULSE_CHILD_ENV, type PulseChildConfig, type PulseChildMessage } from './protocol.js';
 
-const send = (m: PulseChildMessage) => process.send?.(m);
+const send = (m: PulseChildMessage) => toPrimary(m);
 const SHUTDOWN_WRITE_MS = 30_000;
 /**
  * Messages per consume call (one crossing into C each). Counts points are per second, brand and sentiment, so a
@@ -23,11 +21,8 @@ const SHUTDOWN_WRITE_MS = 30_000;
  */
 const CONSUME_BATCH = 10_000;
 const CONSUME_WAIT_MS = 500;
-const CRASH_MARKER = process.env.DATASTORM_PULSE_CRASH_BEFORE_COMMIT
-  ? path.join(os.tmpdir(), `datastorm-pulse-crash-${process.ppid}`)
-  : undefined;
 
-export async function runPulseChild(o: PulseOptions, slot: number): Promise<void> {
+export async function runPulseChild({ options: o, slot }: PulseChildConfig): Promise<void> {
   const type = loadTweetType();
   // Only what the stores keep is decoded (the points store keeps the text too); the rest is skipped by length.
   const reader = new TweetReader(type, o.store === 'points' ? ['created_at', 'brand', 'sentiment', 'text'] : ['created_at', 'brand', 'sentiment']);
@@ -39,16 +34,14 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
     // A write still being retried gets a bounded time to land; after that its offsets stay uncommitted.
     setTimeout(() => sink.abort(), SHUTDOWN_WRITE_MS).unref();
   };
-  process.on('message', (m: { t: string }) => m.t === 'stop' && stop());
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  onStopRequest(stop);
   const counts = new CountsAggregator();
   /** points store: buffered lines per partition (so a revoked partition's can be dropped). */
   let lines = new Map<number, string[]>();
   let lineCount = 0;
   /** Next offset to commit per partition, for what the buffer holds. */
   let pending = new Map<number, number>();
-  let consumed = 0, undecodable = 0, points = 0, lag = -1, partitions = 0;
+  let consumed = 0, undecodable = 0, points = 0, lag = -1;
   /** Partitions this child owns now: statistics keep stale entries for ones a rebalance moved away. */
   let assigned = new Set<string>();
   let bySentiment: [number, number, number] = [0, 0, 0];
@@ -86,7 +79,6 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
       counts.drop(gone);
       assigned = new Set();
     }
-    partitions = assigned.size;
   };
   type Stats = { topics?: Record<string, { partitions: Record<string, { consumer_lag: number; hi_offset: number; next_offset: number }> }> };
   const readLag = () => {
@@ -108,7 +100,7 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
   const tick = () => {
     readLag();
     const s = sink.stats;
-    send({ t: 'tick', slot, consumed, undecodable, points, retries: s.retries - reported.retries, writeErrors: s.writeErrors - reported.writeErrors, bySentiment, lag, partitions });
+    send({ t: 'tick', slot, consumed, undecodable, points, retries: s.retries - reported.retries, writeErrors: s.writeErrors - reported.writeErrors, bySentiment, lag });
     consumed = 0; undecodable = 0; points = 0; bySentiment = [0, 0, 0];
     reported = { retries: s.retries, writeErrors: s.writeErrors };
   };
@@ -122,12 +114,7 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
     pending = new Map();
     await sink.write(out); // resolves only once InfluxDB acknowledged
     points += out.length;
-    // Fault injection for the test that proves commits follow writes: die between the acknowledgement and the commit,
-    // once per run (the marker file is the run's memory across the restart).
-    if (CRASH_MARKER && out.length && !existsSync(CRASH_MARKER)) {
-      writeFileSync(CRASH_MARKER, String(process.pid));
-      process.exit(86);
-    }
+    if (out.length) crashBeforeCommitOnce(); // test hook (src/test-hooks.ts): between the acknowledgement and the commit
     try {
       consumer.commit(commit);
     } catch {
@@ -175,7 +162,7 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
   } catch (e) {
     committed = false;
     sink.abort();
-    send({ t: 'fatal', slot, code: isDataStormError(e) ? e.code : 'INTERNAL', message: (e as Error).message });
+    send(fatalMessage(slot, e));
   }
   clearInterval(ticker);
   tick();
@@ -183,14 +170,5 @@ export async function runPulseChild(o: PulseOptions, slot: number): Promise<void
   consumer.close();
 }
 
-const raw = process.env[PULSE_CHILD_ENV];
-if (raw) {
-  const { options, slot } = JSON.parse(raw) as { options: PulseOptions; slot: number };
-  runPulseChild(options, slot).then(
-    () => process.exit(0),
-    (e: Error) => {
-      send({ t: 'fatal', slot, code: isDataStormError(e) ? e.code : 'KAFKA_UNREACHABLE', message: e.message });
-      process.exit(1);
-    },
-  );
-}
+// Entry point when forked by the supervisor.
+childMain(PULSE_CHILD_ENV, runPulseChild);

@@ -1,19 +1,13 @@
 /** Typed IPC between the pulse primary and its consumer children. */
-export interface PulseOptions {
-  bootstrap: string;
-  topic: string;
-  group: string;
-  workers: number;
-  store: 'points' | 'counts';
-  influx: { url: string; token: string; db: string };
-  flushPoints: number;
-  flushMs: number;
-  /** Stop after this many consumed tweets (all children), after this many seconds, or after this long idle. */
-  count?: number;
-  duration?: number;
-  untilIdle?: number;
+import type { ChildDone, ChildFatal, ChildIdentity } from '../supervisor.js';
+import type { PulseOptions } from './options.js';
+
+/** What a child needs; passed once through its environment (DATASTORM_PULSE_CHILD). */
+export interface PulseChildConfig extends ChildIdentity {
+  options: PulseOptions;
 }
 
+/** Sent once a second, and once more at the end. */
 export interface PulseTick {
   t: 'tick';
   slot: number;
@@ -27,22 +21,12 @@ export interface PulseTick {
   bySentiment: [number, number, number];
   /** Absolute: messages behind the partitions' ends (librdkafka statistics), -1 unknown. */
   lag: number;
-  /** Absolute: partitions assigned to this child. */
-  partitions: number;
 }
 
-export interface PulseDone {
-  t: 'done';
-  slot: number;
+export interface PulseDone extends ChildDone {
+  /** Every offset the child consumed was committed (false: a write was not acknowledged before shutdown). */
   committed: boolean;
 }
 
-export interface PulseFatal {
-  t: 'fatal';
-  slot: number;
-  code: string;
-  message: string;
-}
-
-export type PulseChildMessage = PulseTick | PulseDone | PulseFatal;
+export type PulseChildMessage = PulseTick | PulseDone | ChildFatal;
 export const PULSE_CHILD_ENV = 'DATASTORM_PULSE_CHILD';

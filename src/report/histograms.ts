@@ -9,3 +9,6 @@ export const latencyHistogram = () => hdr.build({ lowestDiscernibleValue: 1, hig
 
 /** GC pauses, microseconds: 1 µs to 60 s at 2 significant digits. */
 export const gcHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2 });
+
+/** End-to-end latency (verify: created to read back), milliseconds: 1 ms to 7 days at 3 significant digits. */
+export const endToEndHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 7 * 86_400_000, numberOfSignificantValueDigits: 3 });

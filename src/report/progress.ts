@@ -1,5 +1,19 @@
 /** The live progress bar: a 'tick' listener that redraws a few lines on stderr (TTY only), once per second. */
-import type { TickEvent } from '../storm/primary.js';
+
+/** A storm's progress, as its engine emits it once a second ('tick'). */
+export interface StormProgress {
+  elapsedSec: number;
+  acked: number;
+  /** --count, when the run has one. */
+  target?: number;
+  durationSec?: number;
+  currentRate: number;
+  averageRate: number;
+  errors: number;
+  inFlight: number;
+  /** Messages the rate schedule allowed that no child had taken yet. */
+  behind: number;
+}
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -10,7 +24,7 @@ export function clock(sec: number): string {
 }
 
 /** The lines for one tick (pure: tested without a terminal). */
-export function progressLines(t: TickEvent, width = 40): string[] {
+export function progressLines(t: StormProgress, width = 40): string[] {
   let fraction: number | undefined;
   let remaining = NaN;
   if (t.target !== undefined) {
@@ -40,7 +54,7 @@ export function progressLines(t: TickEvent, width = 40): string[] {
 export class ProgressBar {
   private drawn = 0;
   constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
-  readonly onTick = (t: TickEvent): void => {
+  readonly onTick = (t: StormProgress): void => {
     const lines = progressLines(t);
     // Move up over the previous frame and clear it, then draw the new one.
     let s = this.drawn ? `\x1b[${this.drawn}A` : '';

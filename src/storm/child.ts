@@ -16,8 +16,10 @@ import { Rng } from '../generate/random.js';
 import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../generate/tweet-encoder.js';
 import { DataStormError, isDataStormError } from '../errors.js';
 import { latencyHistogram, gcHistogram } from '../report/histograms.js';
+import { addValue, noMoments } from '../report/moments.js';
 import { log } from '../log.js';
-import { CHILD_ENV, producerIdOf, type ChildConfig, type ChildMessage, type PrimaryMessage, type TickMessage } from './protocol.js';
+import { childMain, fatalMessage, onStopRequest, toPrimary } from '../child-main.js';
+import { CHILD_ENV, producerIdOf, type ChildConfig, type ChildMessage, type TickMessage } from './protocol.js';
 
 const TICK_MS = 1000;
 const FLUSH_TIMEOUT_MS = 30_000;
@@ -29,17 +31,14 @@ const LOOP_RESOLUTION_MS = 10;
  */
 export const REDIS_GRACE_MS = 5000;
 
-const send = (m: ChildMessage) => process.send?.(m);
+const send = (m: ChildMessage) => toPrimary(m);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runChild(cfg: ChildConfig): Promise<void> {
   const o = cfg.options;
   const producerId = producerIdOf(o.runId, cfg.instance, cfg.slot, cfg.incarnation);
   let stopping = false;
-  process.on('message', (m: PrimaryMessage) => m.t === 'stop' && (stopping = true));
-  // Ctrl-C reaches the whole process group: the child stops like on the primary's word, it does not die.
-  process.on('SIGINT', () => (stopping = true));
-  process.on('SIGTERM', () => (stopping = true));
+  onStopRequest(() => (stopping = true));
 
 // --- prepared before the loop -------------------------------------------------------------------
   const rng = new Rng((process.pid * 2654435761 + cfg.slot) >>> 0);
@@ -78,7 +77,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   // --- counters (deltas since the last tick) --------------------------------------------------------
   let sent = 0, behind = 0;
   let mix: [number, number, number] = [0, 0, 0];
-  let shares: number[] = [];
+  let shares = noMoments();
   let last = { acked: 0, bytes: 0, failed: 0 };
   let lastFailures: Record<string, number> = {};
 
@@ -104,7 +103,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       },
     };
     const delta = { acked: d.acked, bytes: d.bytes, failed: d.failed, positive: mix[0], negative: mix[1], neutral: mix[2] };
-    sent = 0; mix = [0, 0, 0]; shares = []; gcMs = gcMaxMs = 0;
+    sent = 0; mix = [0, 0, 0]; shares = noMoments(); gcMs = gcMaxMs = 0;
     loopDelay.reset();
     send(m);
     // Redis blips must not stop the run; the primary counts too.
@@ -166,7 +165,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       behind = lease.allowed >= 0 ? Math.max(0, lease.allowed - lease.first - lease.granted) : 0;
       const n = lease.granted;
       const counts = planner.counts(n);
-      if (o.mode === 'volatile') shares.push(counts[0] / n);
+      if (o.mode === 'volatile') addValue(shares, counts[0] / n);
       fillShuffled(order, counts, rng);
       mix[0] += counts[0]; mix[1] += counts[1]; mix[2] += counts[2];
       // Encode the whole batch into one buffer, then hand it to librdkafka in one call.
@@ -196,9 +195,8 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       }
     }
   } catch (e) {
-    const failure = isDataStormError(e) ? e : new DataStormError('PRODUCE', (e as Error).message);
     // Told at once, so the primary stops the other children; the counts follow with the last tick.
-    send({ t: 'fatal', slot: cfg.slot, code: failure.code, message: failure.message });
+    send(fatalMessage(cfg.slot, isDataStormError(e) ? e : new DataStormError('PRODUCE', (e as Error).message)));
   }
   // Stopped, finished or failed: stop generating and wait (bounded) for what is in flight, so the counts are true.
   const deadline = Date.now() + FLUSH_TIMEOUT_MS;
@@ -227,14 +225,5 @@ function tooLargeError(topic: string, batchBytes: number): DataStormError {
   );
 }
 
-// Entry point when forked by the primary (cluster.setupPrimary({ exec: this file })).
-const raw = process.env[CHILD_ENV];
-if (raw) {
-  runChild(JSON.parse(raw) as ChildConfig).then(
-    () => process.exit(0),
-    (e) => {
-      send({ t: 'fatal', slot: -1, code: isDataStormError(e) ? e.code : 'INTERNAL', message: (e as Error).message });
-      process.exit(1);
-    },
-  );
-}
+// Entry point when forked by the supervisor.
+childMain(CHILD_ENV, runChild);

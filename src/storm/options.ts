@@ -1,22 +1,30 @@
 /**
- * Storm options: defaults, and a validate() that returns every problem at once (one line each, naming the option and
- * what is allowed). The engine trusts what passes here.
+ * Storm options, parsed once: the flags (names, help, defaults as the command line shows them), and
+ * parseStormOptions(), which turns raw flags into typed, defaulted options or returns every problem at once (one line
+ * each, naming the flag and what is allowed). The engine trusts what passes here. Adding a flag touches this file and
+ * the code that uses it.
  */
-import { isBootstrapList } from '../kafka/bootstrap.js';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { BRANDS } from '../generate/texts.js';
+import type { Options as FlagSpec } from 'yargs';
 import { redisUrlProblem } from '../coord/redis.js';
+import { BRANDS } from '../generate/texts.js';
+import { OptionChecks, type RawFlags, toNumber } from '../option-checks.js';
 
-export type Acks = '0' | '1' | 'all';
-export type Mode = 'fixed' | 'volatile';
+export const ACKS = ['0', '1', 'all'] as const;
+export type Acks = (typeof ACKS)[number];
+export const MODES = ['fixed', 'volatile'] as const;
+export type Mode = (typeof MODES)[number];
 export const COMPRESSIONS = ['lz4', 'zstd', 'snappy', 'gzip', 'none'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
 export interface StormOptions {
   bootstrap: string;
   topic: string;
-  partitions: number;
-  replication: number;
+  /** When the topic is created; default 3 per broker. */
+  partitions?: number;
+  /** When the topic is created; default min(3, brokers). */
+  replication?: number;
   /** Exact total of acknowledged messages, across all children and processes sharing the run. */
   count?: number;
   /** Seconds, from the run's start. */
@@ -42,14 +50,20 @@ export interface StormOptions {
   schema?: string;
 }
 
+/** What the flags ask for: the options, with no bootstrap when a local cluster of `brokers` is to be used. */
+export type StormRequest = Omit<StormOptions, 'bootstrap'> & { bootstrap?: string; brokers: number };
+
 export const DEFAULT_COUNT = 5_000_000;
-/** The most a child may hold unacknowledged: verify's unconfirmed window (250,000) covers this plus a batch. */
+/**
+ * The most a child may hold unacknowledged. verify tells a dead child's unconfirmed messages from lost ones within
+ * UNCONFIRMED_WINDOW (verify/sequences.ts), which is sized from this.
+ */
 export const MAX_IN_FLIGHT_LIMIT = 200_000;
 
 export const defaults = {
+  brokers: 4,
   topic: 'tweets',
   rate: 0,
-  workers: os.availableParallelism(),
   batchSize: 8000,
   maxInFlight: 100_000,
   mode: 'fixed' as Mode,
@@ -62,78 +76,117 @@ export const defaults = {
   redis: 'redis://127.0.0.1:6379',
 };
 
-/** Raw values as the command line gives them (strings or numbers, possibly absent). */
-export type RawStormOptions = Partial<Record<keyof StormOptions | 'brokers', unknown>>;
+const allBrands = Object.keys(BRANDS);
 
-const int = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN);
-const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN);
+/** The storm's flags, as yargs takes them (every value a string: parseStormOptions checks and converts). */
+export const stormFlags = {
+  brokers: { type: 'string', default: String(defaults.brokers), describe: 'size of the local cluster to start or reuse when no --bootstrap is given (1-9)' },
+  bootstrap: { type: 'string', describe: 'an existing cluster, host:port[,host:port…]; nothing local is started' },
+  topic: { type: 'string', default: defaults.topic, describe: 'topic to produce to (created when missing)' },
+  partitions: { type: 'string', describe: 'partitions when the topic is created (default: 3 per broker)' },
+  replication: { type: 'string', describe: 'replication factor when the topic is created (default: min(3, brokers))' },
+  count: { type: 'string', describe: `exact total of acknowledged tweets (default ${DEFAULT_COUNT.toLocaleString('en-US')} unless --duration)` },
+  duration: { type: 'string', describe: 'stop after this many seconds' },
+  rate: { type: 'string', default: '0', describe: 'global target, tweets/s across all children and processes of the run (0 = as fast as possible)' },
+  workers: { type: 'string', describe: 'child processes (default: one per core)' },
+  'batch-size': { type: 'string', default: String(defaults.batchSize), describe: 'tweets per generated batch' },
+  'max-in-flight': { type: 'string', default: String(defaults.maxInFlight), describe: 'unacknowledged messages per child before it waits (1,000-200,000)' },
+  mode: { type: 'string', default: defaults.mode, describe: 'sentiment mode: fixed | volatile' },
+  sentiment: { type: 'string', default: defaults.sentiment.join(','), describe: 'positive,negative,neutral percentages (sum 100)' },
+  volatility: { type: 'string', default: String(defaults.volatility), describe: 'volatile mode swing, 0..1 (near 1 = wilder)' },
+  acks: { type: 'string', default: defaults.acks, describe: '0 | 1 | all' },
+  idempotence: { type: 'boolean', describe: 'idempotent producer (default on with --acks all)' },
+  compression: { type: 'string', default: defaults.compression, describe: COMPRESSIONS.join(' | ') },
+  'batch-bytes': { type: 'string', default: String(defaults.batchBytes), describe: 'max bytes of a producer batch' },
+  'linger-ms': { type: 'string', default: String(defaults.lingerMs), describe: 'producer linger (ms)' },
+  brands: { type: 'string', describe: `comma list of brands (default all: ${allBrands.join(', ')})` },
+  schema: { type: 'string', describe: 'Avro schema file of the tweets (default schemas/tweet.avsc; extra fields need defaults)' },
+  redis: { type: 'string', default: defaults.redis, describe: 'Redis URL for the shared quota and counters' },
+  'run-id': { type: 'string', describe: 'name of the run; storms with the same --redis and --run-id share one quota and counters' },
+} as const satisfies Record<string, FlagSpec>;
 
-/** Checks every option; returns the problems (empty when all is well). Pure: no I/O. */
-export function validateStormOptions(raw: RawStormOptions): string[] {
-  const errors: string[] = [];
-  const wholeIn = (name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (v === undefined) return;
-    const n = int(v);
-    if (!Number.isSafeInteger(n) || n < min || n > max)
-      errors.push(`--${name} must be a whole number from ${min.toLocaleString('en-US')}${max < Number.MAX_SAFE_INTEGER ? ` to ${max.toLocaleString('en-US')}` : ' up'} (got '${String(v)}')`);
-  };
-  wholeIn('brokers', raw.brokers, 1, 9);
-  wholeIn('count', raw.count, 1);
-  wholeIn('partitions', raw.partitions, 1, 10000);
-  wholeIn('replication', raw.replication, 1, 9);
-  wholeIn('workers', raw.workers, 1, 256);
-  wholeIn('batch-size', raw.batchSize, 1, 1_000_000);
-  // verify tells a dead child's unconfirmed messages from lost ones within MAX_UNCONFIRMED (verify/verify.ts): a child
-  // may not hold more than that unacknowledged.
-  wholeIn('max-in-flight', raw.maxInFlight, 1000, MAX_IN_FLIGHT_LIMIT);
-  wholeIn('batch-bytes', raw.batchBytes, 1024, 1_000_000_000);
-  wholeIn('linger-ms', raw.lingerMs, 0, 900_000);
-  if (raw.duration !== undefined) {
-    const d = num(raw.duration);
-    if (!Number.isFinite(d) || d <= 0) errors.push(`--duration must be a number of seconds above 0 (got '${String(raw.duration)}')`);
-  }
-  if (raw.rate !== undefined) {
-    const r = num(raw.rate);
-    if (!Number.isFinite(r) || r < 0) errors.push(`--rate must be messages per second, 0 or more (0 = as fast as possible) (got '${String(raw.rate)}')`);
-  }
-  if (raw.mode !== undefined && raw.mode !== 'fixed' && raw.mode !== 'volatile')
-    errors.push(`--mode must be fixed or volatile (got '${String(raw.mode)}')`);
-  if (raw.sentiment !== undefined) {
-    const parts = String(raw.sentiment).split(',').map((s) => s.trim());
-    const ns = parts.map(num);
-    if (parts.length !== 3 || ns.some((n) => !Number.isFinite(n)))
-      errors.push(`--sentiment must be three percentages P,N,U (positive, negative, neutral) adding up to 100 (got '${String(raw.sentiment)}')`);
-    else if (ns.some((n) => n < 0)) errors.push(`--sentiment percentages must not be negative (got '${String(raw.sentiment)}')`);
-    else if (Math.abs(ns[0] + ns[1] + ns[2] - 100) > 1e-9)
-      errors.push(`--sentiment percentages must add up to 100 (got '${String(raw.sentiment)}', sum ${ns[0] + ns[1] + ns[2]})`);
-  }
-  if (raw.volatility !== undefined) {
-    const v = num(raw.volatility);
-    if (!Number.isFinite(v) || v < 0 || v > 1) errors.push(`--volatility must be a number from 0 to 1 (got '${String(raw.volatility)}')`);
-  }
-  if (raw.acks !== undefined && !['0', '1', 'all', '-1'].includes(String(raw.acks)))
-    errors.push(`--acks must be 0, 1 or all (got '${String(raw.acks)}')`);
-  if (raw.compression !== undefined && !(COMPRESSIONS as readonly string[]).includes(String(raw.compression)))
-    errors.push(`--compression must be one of ${COMPRESSIONS.join(', ')} (got '${String(raw.compression)}')`);
-  if (raw.topic !== undefined && !/^[A-Za-z0-9._-]{1,249}$/.test(String(raw.topic)))
-    errors.push(`--topic must be 1-249 characters of letters, digits, '.', '_' or '-' (got '${String(raw.topic)}')`);
-  if (raw.bootstrap !== undefined && !isBootstrapList(String(raw.bootstrap)))
-    errors.push(`--bootstrap must be host:port[,host:port…] (got '${String(raw.bootstrap)}')`);
-  const redisProblem = raw.redis === undefined ? undefined : redisUrlProblem(String(raw.redis));
-  if (redisProblem) errors.push(redisProblem);
-  if (raw.runId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(String(raw.runId)))
-    errors.push(`--run-id must be 1-64 letters, digits, '.', '_' or '-' (got '${String(raw.runId)}')`);
-  if (raw.brands !== undefined) {
-    const unknown = String(raw.brands).split(',').map((s) => s.trim()).filter((b) => !(b in BRANDS));
-    if (unknown.length) errors.push(`--brands must name brands from: ${Object.keys(BRANDS).join(', ')} (unknown: ${unknown.join(', ')})`);
-  }
-  if (raw.acks !== undefined && String(raw.acks) !== 'all' && String(raw.acks) !== '-1' && raw.idempotence === true)
-    errors.push(`--idempotence needs --acks all (got --acks ${String(raw.acks)})`);
-  return errors;
+/** Every problem with the flags (empty when all is well). Pure: no I/O. */
+export function validateStormOptions(raw: RawFlags): string[] {
+  return parseStormOptions(raw).problems;
 }
 
-export function parseSentiment(s: string | undefined): [number, number, number] {
-  if (s === undefined) return defaults.sentiment;
-  const [p, n, u] = s.split(',').map(Number);
-  return [p, n, u];
+/** Raw flags → typed, defaulted options, or every problem found. Pure but for the random run id and the core count. */
+export function parseStormOptions(raw: RawFlags): { request?: StormRequest; problems: string[] } {
+  const c = new OptionChecks();
+  const brokers = c.whole('brokers', raw.brokers, 1, 9);
+  const count = c.whole('count', raw.count, 1);
+  const partitions = c.whole('partitions', raw.partitions, 1, 10000);
+  const replication = c.whole('replication', raw.replication, 1, 9);
+  const workers = c.workers(raw.workers);
+  const batchSize = c.whole('batch-size', raw['batch-size'], 1, 1_000_000);
+  const maxInFlight = c.whole('max-in-flight', raw['max-in-flight'], 1000, MAX_IN_FLIGHT_LIMIT);
+  const batchBytes = c.whole('batch-bytes', raw['batch-bytes'], 1024, 1_000_000_000);
+  const lingerMs = c.whole('linger-ms', raw['linger-ms'], 0, 900_000);
+  const duration = c.number('duration', raw.duration, (d) => d > 0, 'a number of seconds above 0');
+  const rate = c.number('rate', raw.rate, (r) => r >= 0, 'messages per second, 0 or more (0 = as fast as possible)');
+  const mode = c.oneOf('mode', raw.mode, MODES, 'fixed or volatile');
+  const sentiment = parseSentiment(c, raw.sentiment);
+  const volatility = c.number('volatility', raw.volatility, (v) => v >= 0 && v <= 1, 'a number from 0 to 1');
+  const acksRaw = c.oneOf('acks', raw.acks, [...ACKS, '-1'], '0, 1 or all');
+  const acks: Acks | undefined = acksRaw === '-1' ? 'all' : acksRaw;
+  const compression = c.oneOf('compression', raw.compression, COMPRESSIONS, `one of ${COMPRESSIONS.join(', ')}`);
+  const topic = c.topic(raw.topic);
+  const bootstrap = c.bootstrap(raw.bootstrap);
+  const redisProblem = raw.redis === undefined ? undefined : redisUrlProblem(String(raw.redis));
+  if (redisProblem) c.add(redisProblem);
+  const runId = raw['run-id'];
+  if (runId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(String(runId)))
+    c.add(`--run-id must be 1-64 letters, digits, '.', '_' or '-' (got '${String(runId)}')`);
+  const brands = raw.brands === undefined ? allBrands : String(raw.brands).split(',').map((s) => s.trim());
+  const unknown = brands.filter((b) => !(b in BRANDS));
+  if (unknown.length) c.add(`--brands must name brands from: ${allBrands.join(', ')} (unknown: ${unknown.join(', ')})`);
+  if (raw.acks !== undefined && acks !== 'all' && raw.idempotence === true)
+    c.add(`--idempotence needs --acks all (got --acks ${String(raw.acks)})`);
+  if (c.problems.length) return { problems: c.problems };
+
+  const resolvedAcks = acks ?? defaults.acks;
+  return {
+    problems: [],
+    request: {
+      brokers: brokers ?? defaults.brokers,
+      bootstrap,
+      topic: topic ?? defaults.topic,
+      partitions,
+      replication,
+      count: count ?? (duration === undefined ? DEFAULT_COUNT : undefined),
+      duration,
+      rate: rate ?? defaults.rate,
+      workers: workers ?? os.availableParallelism(),
+      batchSize: batchSize ?? defaults.batchSize,
+      maxInFlight: maxInFlight ?? defaults.maxInFlight,
+      mode: mode ?? defaults.mode,
+      sentiment: sentiment ?? defaults.sentiment,
+      volatility: volatility ?? defaults.volatility,
+      acks: resolvedAcks,
+      idempotence: typeof raw.idempotence === 'boolean' ? raw.idempotence : resolvedAcks === 'all',
+      compression: compression ?? defaults.compression,
+      batchBytes: batchBytes ?? defaults.batchBytes,
+      lingerMs: lingerMs ?? defaults.lingerMs,
+      redis: raw.redis === undefined ? defaults.redis : String(raw.redis),
+      runId: runId === undefined ? newRunId() : String(runId),
+      brands,
+      schema: raw.schema === undefined ? undefined : String(raw.schema),
+    },
+  };
+}
+
+/** A run id that sorts by start time: 20261126011333-a1b2c3. */
+const newRunId = () => `${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${randomBytes(3).toString('hex')}`;
+
+function parseSentiment(c: OptionChecks, v: unknown): [number, number, number] | undefined {
+  if (v === undefined) return undefined;
+  const parts = String(v).split(',').map((s) => s.trim());
+  const ns = parts.map(toNumber);
+  if (parts.length !== 3 || ns.some((n) => !Number.isFinite(n)))
+    c.add(`--sentiment must be three percentages P,N,U (positive, negative, neutral) adding up to 100 (got '${String(v)}')`);
+  else if (ns.some((n) => n < 0)) c.add(`--sentiment percentages must not be negative (got '${String(v)}')`);
+  else if (Math.abs(ns[0] + ns[1] + ns[2] - 100) > 1e-9)
+    c.add(`--sentiment percentages must add up to 100 (got '${String(v)}', sum ${ns[0] + ns[1] + ns[2]})`);
+  else return [ns[0], ns[1], ns[2]];
+  return undefined;
 }

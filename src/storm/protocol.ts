@@ -1,13 +1,13 @@
 /** Typed IPC between the storm primary and its children: per-interval aggregates and one histogram at the end. */
+import type { Moments } from '../report/moments.js';
+import type { ChildDone, ChildFatal, ChildIdentity } from '../supervisor.js';
 import type { StormOptions } from './options.js';
 
 /** What a child needs; passed once through its environment (DATASTORM_CHILD). */
-export interface ChildConfig {
+export interface ChildConfig extends ChildIdentity {
   options: StormOptions;
   /** This storm process, among all that share the run id (random at start). */
   instance: string;
-  slot: number;
-  incarnation: number;
 }
 
 /** Sent about once a second, and once more at the end. Counts are deltas since the previous tick. */
@@ -28,8 +28,8 @@ export interface TickMessage {
   inFlight: number;
   /** Open-loop lag: messages the schedule allowed but no child had taken yet (absolute). */
   behind: number;
-  /** Per-batch positive share of volatile batches this interval (for the report's spread). */
-  batchShares: number[];
+  /** Per-batch positive share of volatile batches this interval (for the report's spread): count, sum, squares. */
+  batchShares: Moments;
   /** The child's health this interval: memory now, event-loop delay and GC time over the interval. */
   health: ChildHealth;
 }
@@ -43,9 +43,7 @@ export interface ChildHealth {
   gcMaxMs: number;
 }
 
-export interface DoneMessage {
-  t: 'done';
-  slot: number;
+export interface DoneMessage extends ChildDone {
   /** Delivery latency (ms) HDR histogram, compressed base64. */
   histogram: string;
   /** Messages handed but never reported delivered or failed (flush timed out). */
@@ -55,21 +53,13 @@ export interface DoneMessage {
   maxRssBytes: number;
 }
 
-export interface FatalMessage {
-  t: 'fatal';
-  slot: number;
-  code: string;
-  message: string;
-}
-
 /** Sent once, when the child is connected and prepared and starts its loop. */
 export interface ProducingMessage {
   t: 'producing';
   slot: number;
 }
 
-export type ChildMessage = ProducingMessage | TickMessage | DoneMessage | FatalMessage;
-export type PrimaryMessage = { t: 'stop' };
+export type ChildMessage = ProducingMessage | TickMessage | DoneMessage | ChildFatal;
 
 export const CHILD_ENV = 'DATASTORM_CHILD';
 

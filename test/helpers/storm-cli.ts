@@ -2,8 +2,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, bootstrap, redisUrl, run, type RunResult } from './services.js';
-import type { StormReport } from '../../src/report/summary.js';
-import type { VerifyReport } from '../../src/verify/verify.js';
+import type { StormReport } from '../../src/report/storm-report.js';
+import type { VerifyReport } from '../../src/report/verify-report.js';
 
 export const CLI = path.join(ROOT, 'dist/src/cli/index.js');
 

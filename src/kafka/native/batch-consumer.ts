@@ -3,12 +3,16 @@
  * timestamps in typed arrays. Group consumers see rebalances as events at the end of a batch; commits are explicit.
  */
 import { DataStormError } from '../../errors.js';
+import { BROKER_MAX_MESSAGE_BYTES } from '../limits.js';
 import { addon, stringConfig, type ConsumedBatch, type Handle, type NativeAddon } from './addon.js';
 
 export type { ConsumedBatch } from './addon.js';
 
-/** Fetch sizes that take a full 16 MB storm batch in one fetch (the brokers allow 20 MiB). */
-export const FETCH_CONFIG = { 'fetch.max.bytes': 67_108_864, 'max.partition.fetch.bytes': 20_971_520 } as const;
+/** Fetch sizes that take a full storm batch (the largest message the brokers allow) in one fetch, a few per request. */
+export const FETCH_CONFIG = {
+  'fetch.max.bytes': 64 * 1024 * 1024,
+  'max.partition.fetch.bytes': BROKER_MAX_MESSAGE_BYTES,
+} as const;
 
 export class BatchConsumer {
   private readonly native: NativeAddon = addon();

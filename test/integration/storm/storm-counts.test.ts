@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ROOT, bootstrap, run, uniqueTopic } from '../../helpers/services.js';
 import { stormArgs, stormJson } from '../../helpers/storm-cli.js';
-import type { StormReport } from '../../../src/report/summary.js';
+import type { StormReport } from '../../../src/report/storm-report.js';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import { readTopic } from '../../../src/kafka/read-topic.js';
 import { decodeTweet, loadTweetType } from '../../../src/generate/tweet-encoder.js';

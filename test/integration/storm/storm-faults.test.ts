@@ -12,7 +12,7 @@ import Kafka from 'node-rdkafka';
 import { ROOT, bootstrap, run, uniqueTopic } from '../../helpers/services.js';
 import { spawnStorm, verifyJson } from '../../helpers/storm-cli.js';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
-import type { StormReport } from '../../../src/report/summary.js';
+import type { StormReport } from '../../../src/report/storm-report.js';
 
 const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

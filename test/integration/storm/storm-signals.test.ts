@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { uniqueTopic, bootstrap, ROOT } from '../../helpers/services.js';
 import { spawnStorm, stormArgs, verifyJson } from '../../helpers/storm-cli.js';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
-import type { StormReport } from '../../../src/report/summary.js';
+import type { StormReport } from '../../../src/report/storm-report.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const childrenOf = (pid: number) =>

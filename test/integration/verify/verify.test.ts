@@ -7,7 +7,8 @@ import { stormJson, CLI, verifyJson } from '../../helpers/storm-cli.js';
 import { ensureTopic } from '../../../src/kafka/admin.js';
 import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../../../src/generate/tweet-encoder.js';
 import { Rng } from '../../../src/generate/random.js';
-import { UNCONFIRMED_WINDOW, type VerifyReport } from '../../../src/verify/verify.js';
+import type { VerifyReport } from '../../../src/report/verify-report.js';
+import { UNCONFIRMED_WINDOW } from '../../../src/verify/sequences.js';
 
 test('verify agrees with two storm runs in one topic: nothing lost, duplicated or reordered; --run selects one', async () => {
   const topic = uniqueTopic('verify');

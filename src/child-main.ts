@@ -1,0 +1,43 @@
+/**
+ * The child side of the supervisor, alike for every child: read the config from the environment, run, exit 0 when
+ * done; on an error, tell the primary (typed) and exit 1. Stop requests (the primary's word, or Ctrl-C reaching the
+ * whole process group) end the child's loop; they never kill it mid-flush.
+ */
+import { type ErrorCode, isDataStormError } from './errors.js';
+import type { ChildDone, ChildFatal, ChildIdentity, StopMessage } from './supervisor.js';
+
+/** Sends one message to the primary (a no-op when not forked). */
+export const toPrimary = <M>(m: M | ChildDone | ChildFatal): void => void process.send?.(m);
+
+/** Calls onStop once, on the primary's stop message, SIGINT or SIGTERM. */
+export function onStopRequest(onStop: () => void): void {
+  let called = false;
+  const once = () => {
+    if (called) return;
+    called = true;
+    onStop();
+  };
+  process.on('message', (m: StopMessage) => m.t === 'stop' && once());
+  process.on('SIGINT', once);
+  process.on('SIGTERM', once);
+}
+
+/** The fatal message for an error: typed codes pass through, anything else is INTERNAL. */
+export function fatalMessage(slot: number, e: unknown): ChildFatal {
+  const code: ErrorCode = isDataStormError(e) ? e.code : 'INTERNAL';
+  return { t: 'fatal', slot, code, message: e instanceof Error ? e.message : String(e) };
+}
+
+/** When this process was forked with a config in `env`, runs the child with it and exits. */
+export function childMain<C extends ChildIdentity>(env: string, run: (config: C) => Promise<void>): void {
+  const raw = process.env[env];
+  if (!raw) return;
+  const config = JSON.parse(raw) as C;
+  run(config).then(
+    () => process.exit(0),
+    (e: unknown) => {
+      toPrimary(fatalMessage(config.slot, e));
+      process.exit(1);
+    },
+  );
+}

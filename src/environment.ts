@@ -1,0 +1,40 @@
+/** What a report or benchmark says it ran on: DataStorm's and its libraries' versions, and the machine. */
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import Kafka from 'node-rdkafka';
+
+const require = createRequire(import.meta.url);
+
+const packageVersion = (p: string) => {
+  try {
+    return (require(`${p}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+};
+
+export function versions(): Record<string, string> {
+  return {
+    datastorm: (require('../../package.json') as { version: string }).version,
+    node: process.versions.node,
+    'node-rdkafka': packageVersion('node-rdkafka'),
+    librdkafka: Kafka.librdkafkaVersion,
+    avsc: packageVersion('avsc'),
+  };
+}
+
+export interface Machine {
+  cores: number;
+  memoryGiB: number;
+  cpu: string;
+  os: string;
+}
+
+export function machine(): Machine {
+  return {
+    cores: os.availableParallelism(),
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    os: `${os.type()} ${os.release()}`,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Pulse options, parsed once: the flags and parsePulseOptions(), which turns raw flags into typed, defaulted options
+ * or returns every problem at once. Adding a flag touches this file and the code that uses it.
+ */
+import os from 'node:os';
+import type { Options as FlagSpec } from 'yargs';
+import { OptionChecks, type RawFlags } from '../option-checks.js';
+import type { InfluxTarget } from './influx-sink.js';
+
+export const STORES = ['points', 'counts'] as const;
+export type Store = (typeof STORES)[number];
+
+export interface PulseOptions {
+  bootstrap: string;
+  topic: string;
+  group: string;
+  workers: number;
+  /** counts: per-second sums per brand and sentiment; points: one point per tweet. */
+  store: Store;
+  influx: InfluxTarget;
+  flushPoints: number;
+  flushMs: number;
+  /** Stop after this many consumed tweets (all children), after this many seconds, or after this long idle. */
+  count?: number;
+  duration?: number;
+  untilIdle?: number;
+}
+
+/** What the flags ask for: no bootstrap means the running local cluster; summaryMinutes asks for --summary instead. */
+export type PulseRequest = Omit<PulseOptions, 'bootstrap'> & { bootstrap?: string; summaryMinutes?: number };
+
+export const defaults = {
+  topic: 'tweets',
+  group: 'datastorm-pulse',
+  store: 'counts' as Store,
+  influx: { url: 'http://127.0.0.1:8086', token: 'datastorm:datastorm', db: 'brandpulse' },
+  flushPoints: 5000,
+  flushMs: 5000,
+  minutes: 60,
+};
+
+export const pulseFlags = {
+  bootstrap: { type: 'string', describe: 'Kafka cluster (default: the running local cluster)' },
+  topic: { type: 'string', default: defaults.topic, describe: 'topic to read' },
+  group: { type: 'string', default: defaults.group, describe: 'consumer group id' },
+  workers: { type: 'string', describe: 'consumer children (default: one per core)' },
+  store: { type: 'string', default: defaults.store, describe: 'counts: per-second sums per brand and sentiment; points: one point per tweet' },
+  'influx-url': { type: 'string', default: defaults.influx.url, describe: 'InfluxDB URL' },
+  'influx-token': { type: 'string', default: defaults.influx.token, describe: 'InfluxDB credentials, user:password' },
+  'influx-db': { type: 'string', default: defaults.influx.db, describe: 'InfluxDB database' },
+  'flush-points': { type: 'string', default: String(defaults.flushPoints), describe: 'flush after this many buffered points' },
+  'flush-ms': { type: 'string', default: String(defaults.flushMs), describe: 'flush at least this often (ms)' },
+  count: { type: 'string', describe: 'stop after this many tweets consumed' },
+  duration: { type: 'string', describe: 'stop after this many seconds' },
+  'until-idle': { type: 'string', describe: 'stop once caught up and idle for this many seconds' },
+  summary: { type: 'boolean', default: false, describe: 'print the sentiment breakdown of the last --minutes from InfluxDB and exit' },
+  minutes: { type: 'string', default: String(defaults.minutes), describe: 'with --summary: how far back' },
+} as const satisfies Record<string, FlagSpec>;
+
+/** Raw flags → typed, defaulted options, or every problem found. Pure but for the core count. */
+export function parsePulseOptions(raw: RawFlags): { request?: PulseRequest; problems: string[] } {
+  const c = new OptionChecks();
+  const store = c.oneOf('store', raw.store, STORES, 'points or counts');
+  const workers = c.workers(raw.workers);
+  const flushPoints = c.whole('flush-points', raw['flush-points'], 1);
+  const flushMs = c.whole('flush-ms', raw['flush-ms'], 10, undefined, 'whole number of milliseconds');
+  const count = c.whole('count', raw.count, 1);
+  const duration = c.whole('duration', raw.duration, 1);
+  const untilIdle = c.whole('until-idle', raw['until-idle'], 1);
+  const minutes = c.whole('minutes', raw.minutes, 1);
+  const url = c.httpUrl('influx-url', raw['influx-url']);
+  const token = raw['influx-token'] === undefined ? undefined : String(raw['influx-token']);
+  if (token !== undefined && !token.includes(':'))
+    c.add(`--influx-token must be user:password (got '${token.replace(/./g, '*')}')`);
+  const topic = c.topic(raw.topic);
+  const bootstrap = c.bootstrap(raw.bootstrap);
+  if (c.problems.length) return { problems: c.problems };
+  return {
+    problems: [],
+    request: {
+      bootstrap,
+      topic: topic ?? defaults.topic,
+      group: raw.group === undefined ? defaults.group : String(raw.group),
+      workers: workers ?? os.availableParallelism(),
+      store: store ?? defaults.store,
+      influx: {
+        url: url ?? defaults.influx.url,
+        token: token ?? defaults.influx.token,
+        db: raw['influx-db'] === undefined ? defaults.influx.db : String(raw['influx-db']),
+      },
+      flushPoints: flushPoints ?? defaults.flushPoints,
+      flushMs: flushMs ?? defaults.flushMs,
+      count,
+      duration,
+      untilIdle,
+      summaryMinutes: raw.summary === true ? (minutes ?? defaults.minutes) : undefined,
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The storm report's numbers, each computed here from the primary's aggregates (pure): one hop from any figure the
+ * report prints to where it comes from.
+ */
+import type { Histogram } from 'hdr-histogram-js';
+import type { CounterDelta } from '../coord/counters.js';
+import { machine, versions } from '../environment.js';
+import type { ErrorCode } from '../errors.js';
+import type { TopicInfo } from '../kafka/admin.js';
+import { type Moments, stdOf } from '../report/moments.js';
+import { HEALTH_COLUMNS, type StormReport } from '../report/storm-report.js';
+import type { StormOptions } from './options.js';
+
+export interface RunTotals {
+  acked: number;
+  bytes: number;
+  sent: number;
+  failed: Record<string, number>;
+  mix: [number, number, number];
+  /** Per-batch positive shares of volatile batches: count, sum, squares. */
+  batchShares: Moments;
+  unresolved: number;
+  peakRate: number;
+  /** From forking the children to the first one producing. */
+  startupSec: number;
+  restarts: number;
+  /** Messages dead children had leased without reporting them settled; produced again by their successors. */
+  unsettledGivenBack: number;
+  maxRssBytes: number[];
+  histogram: Histogram;
+  /** GC pauses of all children, µs. */
+  gcPauses: Histogram;
+  /** [seconds since start, acknowledged/s over the last second], one per second. */
+  timeline: [number, number][];
+  /**
+   * Every few seconds per child: see HEALTH_COLUMNS. Memory as at the row's time; loop delay (the worst interval's p99,
+   * and max) and GC (total and longest pause) over the whole window since the previous row.
+   */
+  health: number[][];
+}
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+export function buildReport(a: {
+  options: StormOptions;
+  totals: RunTotals;
+  brokers: number;
+  topic: TopicInfo;
+  startedAt: Date;
+  elapsedSec: number;
+  global?: CounterDelta;
+  issued?: number;
+  stopped: boolean;
+  error?: { code: ErrorCode; message: string } | null;
+}): StormReport {
+  const { options: o, totals: t } = a;
+  const failed = Object.values(t.failed).reduce((x, y) => x + y, 0);
+  const h = t.histogram;
+  const mixTotal = t.mix[0] + t.mix[1] + t.mix[2] || 1;
+  const std = stdOf(t.batchShares);
+  const notes: string[] = [];
+  const acksZero = o.acks === '0';
+  if (acksZero) notes.push('acks=0: brokers send no acknowledgement, so how many messages they kept is unknown; "sent" counts what went on the wire');
+  if (failed) notes.push(`${failed} deliveries failed; sentiment counts are of messages handed to the producer, not only of acknowledged ones`);
+  if (t.unresolved) notes.push(`${t.unresolved} messages had no delivery report when the run ended (flush timed out): not counted as acknowledged`);
+  if (a.error) notes.push(`the run failed mid-way (${a.error.code}); counts are what was acknowledged until then`);
+  if (a.stopped) notes.push('the run was stopped before its target; counts are what was acknowledged until then');
+  if (t.restarts)
+    notes.push(
+      `${t.restarts} child restart(s): ${t.unsettledGivenBack} messages a dead child had not reported acknowledged were produced again by its successor; ` +
+        `those the brokers had in fact acknowledged are in the topic twice in content (under both producers' ids), so the topic may hold up to that many more than the count; ` +
+        `verify shows the dead child's never-written messages as "unconfirmed", apart from losses`,
+    );
+  return {
+    runId: o.runId,
+    topic: o.topic,
+    bootstrap: o.bootstrap,
+    brokers: a.brokers,
+    startedAt: a.startedAt.toISOString(),
+    elapsedSec: round(a.elapsedSec, 2),
+    startupSec: round(t.startupSec, 2),
+    acknowledged: acksZero ? null : t.acked,
+    sent: acksZero ? t.acked + failed : t.sent,
+    failed,
+    failedByKind: t.failed,
+    unresolved: t.unresolved,
+    stoppedEarly: a.stopped,
+    rate: { average: round(t.acked / a.elapsedSec, 0), peak: round(t.peakRate, 0) },
+    megabytesPerSec: round(t.bytes / 1e6 / a.elapsedSec, 2),
+    bytes: t.bytes,
+    latencyMs:
+      h.totalCount > 0 && !acksZero
+        ? {
+            p50: h.getValueAtPercentile(50), p95: h.getValueAtPercentile(95), p99: h.getValueAtPercentile(99),
+            p999: h.getValueAtPercentile(99.9), max: h.maxValue, samples: h.totalCount,
+          }
+        : null,
+    sentiment: {
+      mode: o.mode,
+      requested: o.sentiment,
+      volatility: o.mode === 'volatile' ? o.volatility : null,
+      counts: { positive: t.mix[0], negative: t.mix[1], neutral: t.mix[2] },
+      shares: { positive: round((100 * t.mix[0]) / mixTotal, 2), negative: round((100 * t.mix[1]) / mixTotal, 2), neutral: round((100 * t.mix[2]) / mixTotal, 2) },
+      batches: t.batchShares[0],
+      batchPositiveShareStd: std === null ? null : round(std, 4),
+    },
+    global: a.global ? { acknowledged: a.global.acked, failed: a.global.failed, issued: a.issued ?? -1 } : null,
+    children: { workers: o.workers, restarts: t.restarts, reproduced: t.unsettledGivenBack, maxRssMiB: t.maxRssBytes.map((b) => round(b / 2 ** 20, 1)) },
+    gcPausesMs:
+      t.gcPauses.totalCount > 0
+        ? {
+            count: t.gcPauses.totalCount, p50: round(t.gcPauses.getValueAtPercentile(50) / 1000, 2),
+            p99: round(t.gcPauses.getValueAtPercentile(99) / 1000, 2), max: round(t.gcPauses.maxValue / 1000, 2),
+            totalMs: round((t.gcPauses.mean * t.gcPauses.totalCount) / 1000, 1),
+          }
+        : null,
+    timeline: t.timeline,
+    health: { columns: HEALTH_COLUMNS, rows: t.health },
+    durability: durability(o),
+    error: a.error ?? null,
+    settings: {
+      topic: o.topic, partitions: a.topic.partitions, replication: a.topic.replication, count: o.count ?? null, duration: o.duration ?? null,
+      rate: o.rate, workers: o.workers, batchSize: o.batchSize, mode: o.mode, sentiment: o.sentiment.join(','),
+      volatility: o.volatility, acks: o.acks, idempotence: o.idempotence, compression: o.compression,
+      batchBytes: o.batchBytes, lingerMs: o.lingerMs,
+    },
+    versions: versions(),
+    machine: machine(),
+    notes,
+  };
+}
+
+/** What an acknowledgement promises; the report says it so nobody reads more into "acknowledged" than there is. */
+export function durability(o: Pick<StormOptions, 'acks' | 'idempotence'>): string {
+  if (o.acks === '0') return 'acks=0: nothing is acknowledged; messages may be lost without any error';
+  if (o.acks === '1')
+    return 'acks=1: acknowledged by the partition leader only; a leader that fails before its followers copy a message loses it, and retries may write a message twice; run datastorm verify to count both';
+  return o.idempotence
+    ? 'acks=all, idempotent: acknowledged by every in-sync replica (at least min.insync.replicas), written once and in order per partition'
+    : 'acks=all: acknowledged by every in-sync replica (at least min.insync.replicas); without idempotence retries may write a message twice';
+}
+

@@ -1,0 +1,31 @@
+/** Verify options, parsed once: the flags and parseVerifyOptions() (typed options, or every problem at once). */
+import type { Options as FlagSpec } from 'yargs';
+import { OptionChecks, type RawFlags } from '../option-checks.js';
+
+export interface VerifyOptions {
+  bootstrap: string;
+  topic: string;
+  /** Only tweets of this storm run id. */
+  runId?: string;
+  /** The Avro schema the tweets were written with (default schemas/tweet.avsc). */
+  schema?: string;
+}
+
+/** What the flags ask for: no bootstrap means the running local cluster. */
+export type VerifyRequest = Omit<VerifyOptions, 'bootstrap'> & { bootstrap?: string };
+
+export const verifyFlags = {
+  bootstrap: { type: 'string', describe: 'Kafka cluster (default: the running local cluster)' },
+  topic: { type: 'string', default: 'tweets', describe: 'topic to read from the beginning' },
+  schema: { type: 'string', describe: 'Avro schema the tweets were written with (default schemas/tweet.avsc)' },
+  run: { type: 'string', describe: 'only tweets of this storm run id' },
+} as const satisfies Record<string, FlagSpec>;
+
+export function parseVerifyOptions(raw: RawFlags): { request?: VerifyRequest; problems: string[] } {
+  const c = new OptionChecks();
+  const bootstrap = c.bootstrap(raw.bootstrap);
+  const topic = c.topic(raw.topic);
+  if (c.problems.length) return { problems: c.problems };
+  const str = (v: unknown) => (v === undefined ? undefined : String(v));
+  return { problems: [], request: { bootstrap, topic: topic ?? 'tweets', runId: str(raw.run), schema: str(raw.schema) } };
+}
