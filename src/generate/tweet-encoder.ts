@@ -87,8 +87,7 @@ export interface TweetPool {
   tails: Buffer[][];
   /** The content behind each tail, for tests and the text preview. */
   contents: TweetContent[][];
-  /** Average tail length, for sizing buffers. */
-  avgTail: number;
+  /** The longest tail, for sizing the batch buffer. */
   maxTail: number;
 }
 
@@ -96,8 +95,6 @@ export function buildPool(type: avro.Type, rng: Rng, brands: readonly string[], 
   const tail = tailType(type);
   const tails: Buffer[][] = [];
   const contents: TweetContent[][] = [];
-  let total = 0;
-  let count = 0;
   let maxTail = 0;
   for (const s of SENTIMENTS) {
     const bs: Buffer[] = [];
@@ -116,14 +113,12 @@ export function buildPool(type: avro.Type, rng: Rng, brands: readonly string[], 
       }));
       bs.push(b);
       cs.push(c);
-      total += b.length;
-      count++;
       if (b.length > maxTail) maxTail = b.length;
     }
     tails.push(bs);
     contents.push(cs);
   }
-  return { tails, contents, avgTail: total / count, maxTail };
+  return { tails, contents, maxTail };
 }
 
 /** Encodes the constant head of one producer. */

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { bootstrap, uniqueTopic, influxUrl, freshInfluxDb, INFLUX_TOKEN, run, ROOT } from '../../helpers/services.js';
 import { stormJson, CLI } from '../../helpers/storm-cli.js';
+import { untilInfluxPoints } from '../../helpers/progress.js';
 import { influxQuery } from '../../../src/pulse/influx-sink.js';
 
 const target = (db: string) => ({ url: influxUrl(), token: INFLUX_TOKEN, db });
@@ -45,19 +46,24 @@ for (const store of ['counts', 'points'] as const) {
 
 test('InfluxDB stopped mid-run and started again: nothing lost; counted twice at most what at-least-once allows (here: nothing)', async () => {
   const topic = uniqueTopic('pulse-outage');
-  await stormJson(['--topic', topic, '--count', '80000']);
+  await stormJson(['--topic', topic, '--count', '40000']);
   const db = await freshInfluxDb('outage');
   const port = process.env.DATASTORM_TEST_INFLUX_PORT ?? '8196';
-  const child = spawn(process.execPath, pulseArgs(topic, db, ['--store', 'points', '--flush-points', '2000', '--until-idle', '4']), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // --count: pulse waits for the second 40,000 however long the second storm takes to start.
+  const args = pulseArgs(topic, db, ['--store', 'points', '--flush-points', '2000', '--count', '80000', '--until-idle', '60']);
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((r) => child.on('close', r));
-  await new Promise((r) => setTimeout(r, 1500));
+  // The fault comes at a point of the run, not after a guess of time: the first 40,000 are in InfluxDB, then it goes
+  // away, and 40,000 more tweets arrive for pulse to write while it is down.
+  await untilInfluxPoints(target(db), 40_000);
   const down = await run('bash', ['scripts/influxdb.sh', 'down', port]);
   assert.equal(down.code, 0, down.stderr);
-  await new Promise((r) => setTimeout(r, 5000)); // writes fail and are retried meanwhile
+  await stormJson(['--topic', topic, '--count', '40000']);
+  await new Promise((r) => setTimeout(r, 3000)); // the outage lasts 3 s more: writes fail and are retried meanwhile
   const up = await run('bash', ['scripts/influxdb.sh', 'up', port]);
   assert.equal(up.code, 0, up.stderr);
   assert.equal(await exited, 0, err);

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import Kafka from 'node-rdkafka';
-import { ROOT, bootstrap, run, uniqueTopic } from '../../helpers/services.js';
+import { ROOT, bootstrap, redisUrl, run, uniqueTopic } from '../../helpers/services.js';
+import { untilAcknowledged } from '../../helpers/progress.js';
 import { spawnStorm, verifyJson } from '../../helpers/storm-cli.js';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import type { StormReport } from '../../../src/report/storm-report.js';
@@ -36,14 +37,14 @@ async function waitInSync(topic: string, n: number, timeoutMs = 90_000): Promise
   }
 }
 
-/** A storm of `count` at `rate`; broker `id` is killed (-9) after killAfterMs and started again downMs later. */
+/** A storm of `count` at 50,000/s; broker 2 is killed (-9) once 200,000 are acknowledged, started again at 500,000. */
 async function stormThroughBrokerKill(topic: string, extra: string[], count: number) {
   const runId = `${topic}-run`;
   const { exited } = spawnStorm(['--topic', topic, '--count', String(count), '--rate', '50000', '--partitions', '6', '--replication', '3', '--run-id', runId, ...extra]);
-  await sleep(6000);
+  await untilAcknowledged(redisUrl(), runId, 200_000);
   const killed = await run('bash', [CLUSTER, 'kill-broker', '2']);
   assert.equal(killed.code, 0, killed.stderr);
-  await sleep(8000);
+  await untilAcknowledged(redisUrl(), runId, 500_000);
   const started = await run('bash', [CLUSTER, 'start-broker', '2'], {}, 120_000);
   assert.equal(started.code, 0, started.stderr);
   const { code, stdout, stderr } = await exited;
@@ -108,7 +109,7 @@ test('Redis killed mid-run: within seconds the storm stops producing, flushes, p
   const topic = uniqueTopic('rediskill');
   const runId = `${topic}-run`;
   const { exited } = spawnStorm(['--topic', topic, '--count', '5000000', '--rate', '50000', '--redis', url, '--run-id', runId]);
-  await sleep(6000);
+  await untilAcknowledged(url, runId, 200_000);
   process.kill(pid, 'SIGKILL');
   const killedAt = Date.now();
   const { code, stdout, stderr } = await exited;
@@ -139,8 +140,9 @@ test('Redis frozen for 3 s (longer than a command timeout): the storm rides it o
   try {
     const topic = uniqueTopic('redisfreeze');
     const COUNT = 600_000;
-    const { exited } = spawnStorm(['--topic', topic, '--count', String(COUNT), '--rate', '50000', '--redis', url]);
-    await sleep(5000);
+    const runId = `${topic}-run`;
+    const { exited } = spawnStorm(['--topic', topic, '--count', String(COUNT), '--rate', '50000', '--redis', url, '--run-id', runId]);
+    await untilAcknowledged(url, runId, 150_000);
     process.kill(pid, 'SIGSTOP');
     await sleep(3000);
     process.kill(pid, 'SIGCONT');

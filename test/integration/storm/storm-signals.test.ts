@@ -2,25 +2,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { uniqueTopic, bootstrap, ROOT } from '../../helpers/services.js';
+import { uniqueTopic, bootstrap, redisUrl, ROOT } from '../../helpers/services.js';
+import { untilAcknowledged } from '../../helpers/progress.js';
 import { spawnStorm, stormArgs, verifyJson } from '../../helpers/storm-cli.js';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import type { StormReport } from '../../../src/report/storm-report.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const childrenOf = (pid: number) =>
   execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
 
 test('Ctrl-C (SIGINT to the process group): stops, flushes, prints a report the topic agrees with, exit 130', async () => {
   const topic = uniqueTopic('sigint');
   // detached: its own process group, so the signal reaches primary and children as a terminal's Ctrl-C does
-  const child = spawn(process.execPath, stormArgs(['--topic', topic, '--count', '50000000']), { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const runId = `${topic}-run`;
+  const child = spawn(process.execPath, stormArgs(['--topic', topic, '--count', '50000000', '--run-id', runId]), { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on('close', r));
-  await sleep(6000);
+  await untilAcknowledged(redisUrl(), runId, 500_000);
   process.kill(-child.pid!, 'SIGINT');
   const t0 = Date.now();
   const code = await exited;
@@ -37,8 +38,9 @@ test('Ctrl-C (SIGINT to the process group): stops, flushes, prints a report the 
 test('kill -9 of a child: it is restarted, the report ends at the exact count, the topic holds at least that', async () => {
   const topic = uniqueTopic('killchild');
   const COUNT = 1_500_000;
-  const { child, exited } = spawnStorm(['--topic', topic, '--count', String(COUNT), '--workers', '2', '--rate', '150000']);
-  await sleep(4000);
+  const runId = `${topic}-run`;
+  const { child, exited } = spawnStorm(['--topic', topic, '--count', String(COUNT), '--workers', '2', '--rate', '150000', '--run-id', runId]);
+  await untilAcknowledged(redisUrl(), runId, 300_000);
   const kids = childrenOf(child.pid!);
   assert.equal(kids.length, 2, `storm children: ${kids.join(',')}`);
   process.kill(kids[0], 'SIGKILL');

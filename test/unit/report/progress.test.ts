@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { progressLines, clock } from '../../src/report/progress.js';
+import { progressLines, clock } from '../../../src/report/progress.js';
 
 test('progress lines show total/target, rates, elapsed, remaining and errors', () => {
   const lines = progressLines(

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildPool, encodePrefix, encodeTweet, loadTweetType, DEFAULT_SCHEMA } from '../../src/generate/tweet-encoder.js';
-import { TweetReader } from '../../src/generate/tweet-reader.js';
-import { BRANDS } from '../../src/generate/texts.js';
-import { Rng } from '../../src/generate/random.js';
+import { buildPool, encodePrefix, encodeTweet, loadTweetType, DEFAULT_SCHEMA } from '../../../src/generate/tweet-encoder.js';
+import { TweetReader } from '../../../src/generate/tweet-reader.js';
+import { BRANDS } from '../../../src/generate/texts.js';
+import { Rng } from '../../../src/generate/random.js';
 
 function tweets(schemaFile?: string, n = 300): { buf: Buffer; ends: number[] } {
   const type = loadTweetType(schemaFile);

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildPool, encodePrefix, encodeTweet, loadTweetType, writeLong, decodeTweet, DEFAULT_SCHEMA } from '../../src/generate/tweet-encoder.js';
+import { buildPool, encodePrefix, encodeTweet, loadTweetType, writeLong, decodeTweet, DEFAULT_SCHEMA } from '../../../src/generate/tweet-encoder.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BRANDS } from '../../src/generate/texts.js';
-import { Rng } from '../../src/generate/random.js';
+import { BRANDS } from '../../../src/generate/texts.js';
+import { Rng } from '../../../src/generate/random.js';
 import avro from 'avsc';
 
 test('zig-zag varints match avsc for longs across the safe range', () => {

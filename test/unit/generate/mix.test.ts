@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FixedPlanner, VolatilePlanner, largestRemainder, fillShuffled } from '../../src/generate/mix.js';
-import { Rng } from '../../src/generate/random.js';
+import { FixedPlanner, VolatilePlanner, largestRemainder, fillShuffled } from '../../../src/generate/mix.js';
+import { Rng } from '../../../src/generate/random.js';
 
 test('largest remainder sums to n and is exact when shares divide n', () => {
   assert.deepEqual(largestRemainder([0.5, 0.3, 0.2], 8000), [4000, 2400, 1600]);

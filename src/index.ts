@@ -1,0 +1,23 @@
+/**
+ * DataStorm as a library: the three engines and their options parsers. Each engine returns (or resolves to) its
+ * report; storm() and pulse() return awaitable emitters ('start', 'tick', 'restart', 'warning') with stop().
+ *
+ *   import { storm, parseStormOptions } from 'datastorm';
+ *   const run = storm({ ...validOrThrow(parseStormOptions({ count: 1e6 })), bootstrap: 'kafka:9092' });
+ *   run.on('tick', (t) => console.error(t.acked));
+ *   const report = await run;
+ *
+ * Errors are DataStormError with a stable `code` (errors.ts).
+ */
+export { DataStormError, ErrorCodes, type ErrorCode, InvalidOptionsError, isDataStormError } from './errors.js';
+export { type RawFlags, validOrThrow } from './option-checks.js';
+export type { PulseProgress, PulseReport } from './report/pulse-report.js';
+export type { StormProgress } from './report/progress.js';
+export { renderStormText, type StormReport } from './report/storm-report.js';
+export { renderVerifyText, type VerifyReport } from './report/verify-report.js';
+export { type PulseOptions, parsePulseOptions } from './pulse/options.js';
+export { pulse, type PulseRun } from './pulse/primary.js';
+export { parseStormOptions, type StormOptions } from './storm/options.js';
+export { storm, type StormRun } from './storm/primary.js';
+export { parseVerifyOptions, type VerifyOptions } from './verify/options.js';
+export { verify } from './verify/verify.js';

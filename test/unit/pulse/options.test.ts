@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defaults, parsePulseOptions } from '../../../src/pulse/options.js';
+
+const BAD: [Record<string, unknown>, RegExp][] = [
+  [{ store: 'everything' }, /^--store must be points or counts \(got 'everything'\)$/],
+  [{ workers: '0' }, /^--workers must be a whole number from 1 to 256 \(got '0'\)$/],
+  [{ 'flush-points': '0' }, /^--flush-points must be a whole number from 1 up/],
+  [{ 'flush-ms': '5' }, /^--flush-ms must be a whole number of milliseconds from 10 up \(got '5'\)$/],
+  [{ count: 'x' }, /^--count must be a whole number from 1 up/],
+  [{ 'until-idle': '0' }, /^--until-idle must be a whole number from 1 up/],
+  [{ minutes: '-3' }, /^--minutes must be a whole number from 1 up/],
+  [{ 'influx-url': 'ftp://x' }, /^--influx-url must be an http:\/\/ or https:\/\/ URL/],
+  [{ 'influx-token': 'secret' }, /^--influx-token must be user:password \(got '\*{6}'\)$/],
+  [{ bootstrap: 'kafka' }, /^--bootstrap must be host:port/],
+  [{ topic: 'no such' }, /^--topic must be 1-249 characters/],
+];
+
+for (const [raw, want] of BAD) {
+  test(`pulse ${JSON.stringify(raw)} → one problem`, () => {
+    const { problems, request } = parsePulseOptions(raw);
+    assert.equal(request, undefined);
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0], want);
+  });
+}
+
+test('pulse: the token is never echoed, every problem is listed', () => {
+  const { problems } = parsePulseOptions({ 'influx-token': 'hunter2', store: 'x', workers: '999' });
+  assert.equal(problems.length, 3);
+  assert.ok(!problems.join('\n').includes('hunter2'));
+});
+
+test('pulse defaults, URL without its trailing slash, --summary', () => {
+  const r = parsePulseOptions({}).request;
+  assert.ok(r);
+  assert.equal(r.store, 'counts');
+  assert.deepEqual(r.influx, defaults.influx);
+  assert.equal(r.flushPoints, 5000);
+  assert.equal(r.summaryMinutes, undefined);
+  const s = parsePulseOptions({ 'influx-url': 'http://h:1/', summary: true, minutes: '5', 'until-idle': '3' }).request;
+  assert.equal(s?.influx.url, 'http://h:1');
+  assert.equal(s?.summaryMinutes, 5);
+  assert.equal(s?.untilIdle, 3);
+});
