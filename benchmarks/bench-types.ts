@@ -20,6 +20,11 @@ export interface BenchRow {
 }
 
 export type BenchResult = {
-  profile: string; date: string; machine: ReturnType<typeof machine>; versions: Record<string, string>;
-  settings: Record<string, unknown>; generator: { tweetsPerSecPerCore: number[]; avgBytes: number }; rows: BenchRow[];
+  profile: string;
+  date: string;
+  machine: ReturnType<typeof machine>;
+  versions: Record<string, string>;
+  settings: Record<string, unknown>;
+  generator: { tweetsPerSecPerCore: number[]; avgBytes: number };
+  rows: BenchRow[];
 };

@@ -7,33 +7,75 @@
  *   node dist/benchmarks/bench.js quick|full   (benchmarks/run.sh starts the cluster and Redis)
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { ROOT } from '../src/local/services.js';
-import { machine, versions } from '../src/environment.js';
-import type { StormReport } from '../src/report/storm-report.js';
-import { measureGenerator } from './tools/generator.js';
 import os from 'node:os';
-import { nodeClient, producerPerformance, rdkafkaPerformance, refProducer, sh, type Settings, type ToolResult } from './tools/reference.js';
-import { writePayloadFiles } from './tools/payload-file.js';
+import path from 'node:path';
+import { machine, versions } from '../src/environment.js';
+import { ROOT } from '../src/local/services.js';
+import type { StormReport } from '../src/report/storm-report.js';
 import type { BenchRow } from './bench-types.js';
 import { median, renderResults } from './render.js';
+import { measureGenerator } from './tools/generator.js';
+import { writePayloadFiles } from './tools/payload-file.js';
+import {
+  nodeClient,
+  producerPerformance,
+  rdkafkaPerformance,
+  refProducer,
+  type Settings,
+  sh,
+  type ToolResult,
+} from './tools/reference.js';
 
 const PROFILES = {
-  quick: { brokers: [1], acks: ['all'] as const, runs: 1, count: 2_000_000, nodeClientCount: 200_000, tools: ['datastorm', 'c-reference', 'producer-perf-tweets'] },
+  quick: {
+    brokers: [1],
+    acks: ['all'] as const,
+    runs: 1,
+    count: 2_000_000,
+    nodeClientCount: 200_000,
+    tools: ['datastorm', 'c-reference', 'producer-perf-tweets'],
+  },
   full: {
-    brokers: [1, 4], acks: ['all'] as const, runs: 3, count: 3_000_000, nodeClientCount: 500_000,
-    tools: ['datastorm', 'c-reference', 'producer-perf-tweets', 'producer-perf', 'datastorm-1-worker', 'rdkafka_performance', 'kafkajs', 'platformatic'],
+    brokers: [1, 4],
+    acks: ['all'] as const,
+    runs: 3,
+    count: 3_000_000,
+    nodeClientCount: 500_000,
+    tools: [
+      'datastorm',
+      'c-reference',
+      'producer-perf-tweets',
+      'producer-perf',
+      'datastorm-1-worker',
+      'rdkafka_performance',
+      'kafkajs',
+      'platformatic',
+    ],
   },
 };
 type Profile = keyof typeof PROFILES;
 
-const TOOLS = ['datastorm', 'datastorm-1-worker', 'c-reference', 'producer-perf-tweets', 'producer-perf', 'rdkafka_performance', 'kafkajs', 'platformatic'] as const;
+const TOOLS = [
+  'datastorm',
+  'datastorm-1-worker',
+  'c-reference',
+  'producer-perf-tweets',
+  'producer-perf',
+  'rdkafka_performance',
+  'kafkajs',
+  'platformatic',
+] as const;
 type Tool = (typeof TOOLS)[number];
 /** Ratios are taken to both, run by run: the ceiling of any client here, and Kafka's own tool with the same bytes. */
 const REFERENCES = ['c-reference', 'producer-perf-tweets'] as const;
 
 const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');
-const env = { DATASTORM_KAFKA_HOME: path.join(ROOT, '.run/bench-cluster'), DATASTORM_KAFKA_PORT: '49092', DATASTORM_CONTROLLER_PORT: '49090', DATASTORM_BROKER_HEAP: '768m' };
+const env = {
+  DATASTORM_KAFKA_HOME: path.join(ROOT, '.run/bench-cluster'),
+  DATASTORM_KAFKA_PORT: '49092',
+  DATASTORM_CONTROLLER_PORT: '49090',
+  DATASTORM_BROKER_HEAP: '768m',
+};
 const REDIS = process.env.DATASTORM_BENCH_REDIS ?? 'redis://127.0.0.1:6391';
 
 async function clusterUp(brokers: number): Promise<string> {
@@ -43,18 +85,50 @@ async function clusterUp(brokers: number): Promise<string> {
 }
 
 async function topic(op: 'create' | 'delete', name: string, brokers: number): Promise<void> {
-  const args = op === 'create'
-    ? ['--create', '--topic', name, '--partitions', String(3 * brokers), '--replication-factor', String(Math.min(3, brokers)), '--config', 'max.message.bytes=18874368']
-    : ['--delete', '--topic', name];
+  const args =
+    op === 'create'
+      ? [
+          '--create',
+          '--topic',
+          name,
+          '--partitions',
+          String(3 * brokers),
+          '--replication-factor',
+          String(Math.min(3, brokers)),
+          '--config',
+          'max.message.bytes=18874368',
+        ]
+      : ['--delete', '--topic', name];
   const r = await sh('bash', [CLUSTER, 'topic', ...args], env);
   if (r.code !== 0 && op === 'create') throw new Error(`topic ${name}: ${r.err.trim().split('\n').pop()}`);
 }
 
 async function storm(s: Settings, brokers: number, workers?: number): Promise<ToolResult> {
   const args = [
-    path.join(ROOT, 'dist/src/cli/index.js'), 'storm', '--bootstrap', s.bootstrap, '--redis', REDIS, '--topic', s.topic, '--count', String(s.count),
-    '--acks', s.acks, '--compression', 'lz4', '--batch-bytes', String(s.batchBytes), '--linger-ms', String(s.lingerMs),
-    '--partitions', String(3 * brokers), ...(workers ? ['--workers', String(workers)] : []), '--json', '--quiet', '--no-save',
+    path.join(ROOT, 'dist/src/cli/index.js'),
+    'storm',
+    '--bootstrap',
+    s.bootstrap,
+    '--redis',
+    REDIS,
+    '--topic',
+    s.topic,
+    '--count',
+    String(s.count),
+    '--acks',
+    s.acks,
+    '--compression',
+    'lz4',
+    '--batch-bytes',
+    String(s.batchBytes),
+    '--linger-ms',
+    String(s.lingerMs),
+    '--partitions',
+    String(3 * brokers),
+    ...(workers ? ['--workers', String(workers)] : []),
+    '--json',
+    '--quiet',
+    '--no-save',
   ];
   const r = await sh(process.execPath, args);
   if (r.code !== 0) throw new Error(`storm failed: ${r.err.trim().split('\n').pop()}`);
@@ -65,20 +139,42 @@ async function storm(s: Settings, brokers: number, workers?: number): Promise<To
     cpuSec: r.cpuSec,
     timeline: rep.timeline,
     command: `node dist/src/cli/index.js ${args.slice(1).join(' ')}`,
-    extra: { peak: rep.rate.peak, latencyMs: rep.latencyMs, gcPausesMs: rep.gcPausesMs, maxRssMiB: rep.children.maxRssMiB, workers: rep.children.workers, acknowledged: rep.acknowledged, bytesPerMessage: Math.round(rep.bytes / (rep.acknowledged || 1)) },
+    extra: {
+      peak: rep.rate.peak,
+      latencyMs: rep.latencyMs,
+      gcPausesMs: rep.gcPausesMs,
+      maxRssMiB: rep.children.maxRssMiB,
+      workers: rep.children.workers,
+      acknowledged: rep.acknowledged,
+      bytesPerMessage: Math.round(rep.bytes / (rep.acknowledged || 1)),
+    },
   };
 }
 
-async function runTool(tool: Tool, s: Settings, brokers: number, nodeClientCount: number, payload: { bin: string; txt: string }): Promise<ToolResult> {
+async function runTool(
+  tool: Tool,
+  s: Settings,
+  brokers: number,
+  nodeClientCount: number,
+  payload: { bin: string; txt: string },
+): Promise<ToolResult> {
   switch (tool) {
-    case 'datastorm': return storm(s, brokers);
-    case 'datastorm-1-worker': return storm(s, brokers, 1);
-    case 'c-reference': return refProducer(s, payload.bin);
-    case 'producer-perf-tweets': return producerPerformance(s, payload.txt);
-    case 'producer-perf': return producerPerformance(s);
-    case 'rdkafka_performance': return rdkafkaPerformance(s);
-    case 'kafkajs': return nodeClient('kafkajs', { ...s, count: nodeClientCount });
-    case 'platformatic': return nodeClient('platformatic', { ...s, count: nodeClientCount });
+    case 'datastorm':
+      return storm(s, brokers);
+    case 'datastorm-1-worker':
+      return storm(s, brokers, 1);
+    case 'c-reference':
+      return refProducer(s, payload.bin);
+    case 'producer-perf-tweets':
+      return producerPerformance(s, payload.txt);
+    case 'producer-perf':
+      return producerPerformance(s);
+    case 'rdkafka_performance':
+      return rdkafkaPerformance(s);
+    case 'kafkajs':
+      return nodeClient('kafkajs', { ...s, count: nodeClientCount });
+    case 'platformatic':
+      return nodeClient('platformatic', { ...s, count: nodeClientCount });
   }
 }
 
@@ -107,7 +203,8 @@ function storedBytes(topicName: string, replication: number): number {
     const dir = path.join(data, broker);
     for (const d of fs.readdirSync(dir)) {
       if (!d.startsWith(`${topicName}-`) || !/^\d+$/.test(d.slice(topicName.length + 1))) continue;
-      for (const f of fs.readdirSync(path.join(dir, d))) if (f.endsWith('.log')) bytes += fs.statSync(path.join(dir, d, f)).size;
+      for (const f of fs.readdirSync(path.join(dir, d)))
+        if (f.endsWith('.log')) bytes += fs.statSync(path.join(dir, d, f)).size;
     }
   }
   return bytes / replication;
@@ -117,7 +214,10 @@ async function main(profile: Profile): Promise<void> {
   const p = PROFILES[profile];
   const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
   const gen = measureGenerator(5);
-  log(`generator alone: ${gen.tweetsPerSec.toLocaleString('en-US')} tweets/s on one core, ${gen.avgBytes} B per encoded tweet`);
+  log(
+    `generator alone: ${gen.tweetsPerSec.toLocaleString('en-US')} tweets/s on one core, ${gen.avgBytes} B per ` +
+      `encoded tweet`,
+  );
   const payload = writePayloadFiles(path.join(os.tmpdir(), `datastorm-bench-payload-${process.pid}`));
   const recordSize = Math.round(gen.avgBytes);
   const rows: BenchRow[] = [];
@@ -131,26 +231,58 @@ async function main(profile: Profile): Promise<void> {
         const order = tools.map((_, i) => tools[(i + run - 1) % tools.length]);
         for (const tool of order) {
           const name = `bench-${tool.replace(/_/g, '-')}-${brokers}b-acks${acks}-r${run}-${Date.now().toString(36)}`;
-          const s: Settings = { bootstrap, topic: name, count: p.count, acks, recordSize, batchBytes: 16 * 1024 * 1024, lingerMs: 20 };
+          const s: Settings = {
+            bootstrap,
+            topic: name,
+            count: p.count,
+            acks,
+            recordSize,
+            batchBytes: 16 * 1024 * 1024,
+            lingerMs: 20,
+          };
           let row: BenchRow;
           try {
             if (!tool.startsWith('datastorm')) await topic('create', name, brokers);
             const b0 = brokerCpuSec();
             const r = await runTool(tool, s, brokers, p.nodeClientCount, payload);
             const b1 = brokerCpuSec();
-            const per = (sec: number | null) => (sec === null || !r.count ? null : Math.round((sec * 1e6 * 100) / r.count) / 100);
+            const per = (sec: number | null) =>
+              sec === null || !r.count ? null : Math.round((sec * 1e6 * 100) / r.count) / 100;
             row = {
-              brokers, acks, run, tool, msgsPerSec: r.msgsPerSec, clientCpuUs: per(r.cpuSec), brokerCpuUs: per(b1 - b0),
+              brokers,
+              acks,
+              run,
+              tool,
+              msgsPerSec: r.msgsPerSec,
+              clientCpuUs: per(r.cpuSec),
+              brokerCpuUs: per(b1 - b0),
               storedBytes: Math.round((storedBytes(name, Math.min(3, brokers)) / r.count) * 10) / 10,
-              timeline: r.timeline, command: r.command, extra: r.extra,
+              timeline: r.timeline,
+              command: r.command,
+              extra: r.extra,
             };
           } catch (e) {
-            row = { brokers, acks, run, tool, msgsPerSec: null, error: (e as Error).message, timeline: [], command: '' };
+            row = {
+              brokers,
+              acks,
+              run,
+              tool,
+              msgsPerSec: null,
+              error: (e as Error).message,
+              timeline: [],
+              command: '',
+            };
           }
           await topic('delete', name, brokers);
           rows.push(row);
-          log(`${brokers}b acks=${acks} run ${run} ${tool.padEnd(22)} ${row.msgsPerSec?.toLocaleString('en-US') ?? `failed: ${row.error}`}` +
-            (row.msgsPerSec ? `  client ${row.clientCpuUs ?? '?'} us/msg, brokers ${row.brokerCpuUs ?? '?'} us/msg, ${row.storedBytes} B/msg stored` : ''));
+          log(
+            `${brokers}b acks=${acks} run ${run} ${tool.padEnd(22)} ` +
+              `${row.msgsPerSec?.toLocaleString('en-US') ?? `failed: ${row.error}`}` +
+              (row.msgsPerSec
+                ? `  client ${row.clientCpuUs ?? '?'} us/msg, brokers ${row.brokerCpuUs ?? '?'} us/msg, ` +
+                  `${row.storedBytes} B/msg stored`
+                : ''),
+          );
         }
         if (profile === 'full') generatorRuns.push(measureGenerator(3));
       }
@@ -162,32 +294,59 @@ async function main(profile: Profile): Promise<void> {
     profile,
     date: new Date().toISOString(),
     machine: machine(),
-    versions: { ...versions(), kafka: (await sh('bash', [CLUSTER, 'version'])).out.trim(), kafkajs: '2.2.4', '@platformatic/kafka': '1.35.0' },
-    settings: { recordSize, payload: `${payload.avgBytes.toFixed(1)} B average tweet, 10,000 distinct (ref-producer and ProducerPerformance --payload-file)`, batchBytes: 16 * 1024 * 1024, lingerMs: 20, compression: 'lz4', partitions: '3 per broker', replication: 'min(3, brokers)', count: p.count, nodeClientCount: p.nodeClientCount, runs: p.runs },
+    versions: {
+      ...versions(),
+      kafka: (await sh('bash', [CLUSTER, 'version'])).out.trim(),
+      kafkajs: '2.2.4',
+      '@platformatic/kafka': '1.35.0',
+    },
+    settings: {
+      recordSize,
+      payload:
+        `${payload.avgBytes.toFixed(1)} B average tweet, 10,000 distinct (ref-producer and ` +
+        `ProducerPerformance --payload-file)`,
+      batchBytes: 16 * 1024 * 1024,
+      lingerMs: 20,
+      compression: 'lz4',
+      partitions: '3 per broker',
+      replication: 'min(3, brokers)',
+      count: p.count,
+      nodeClientCount: p.nodeClientCount,
+      runs: p.runs,
+    },
     generator: { tweetsPerSecPerCore: generatorRuns.map((g) => g.tweetsPerSec), avgBytes: gen.avgBytes },
     rows,
   };
   const dir = path.join(ROOT, 'benchmarks/results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `bench-${profile}.json`);
-  fs.writeFileSync(file, JSON.stringify(result, null, 1) + '\n');
+  fs.writeFileSync(file, `${JSON.stringify(result, null, 1)}\n`);
   const { summary, cells } = renderResults(result, profile === 'full');
 
-  // One line per tool: the comparable figure, CPU per message and the ratios to the references (medians of per-run ratios).
-  for (const l of summary) process.stdout.write(l + '\n');
+  // One line per tool: the comparable figure, CPU per message and the ratios to the references (medians of per-run
+  // ratios).
+  for (const l of summary) process.stdout.write(`${l}\n`);
   log(`results: ${path.relative(ROOT, file)}${profile === 'full' ? ', benchmarks/RESULTS.md' : ''}`);
   // The regression gate: DataStorm against the C reference of the same run (a ratio, so the machine's speed cancels).
-  const gate = JSON.parse(fs.readFileSync(path.join(ROOT, 'benchmarks/baseline.json'), 'utf8')) as { minRatioToCReference: number };
+  const gate = JSON.parse(fs.readFileSync(path.join(ROOT, 'benchmarks/baseline.json'), 'utf8')) as {
+    minRatioToCReference: number;
+  };
   const ds = cells.find((c) => c.brokers === 1 && c.tool === 'datastorm');
   const ratio = ds ? median(ds.ratios['c-reference']) : NaN;
   if (!(ratio >= gate.minRatioToCReference)) {
-    process.stdout.write(`REGRESSION: DataStorm at x${Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a'} of the C reference, below the baseline x${gate.minRatioToCReference} (benchmarks/baseline.json)\n`);
+    process.stdout.write(
+      `REGRESSION: DataStorm at x${Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a'} of the C reference, below the ` +
+        `baseline x${gate.minRatioToCReference} (benchmarks/baseline.json)\n`,
+    );
     process.exitCode = 1;
-  } else process.stdout.write(`gate: DataStorm x${ratio.toFixed(2)} of the C reference >= baseline x${gate.minRatioToCReference}\n`);
+  } else
+    process.stdout.write(
+      `gate: DataStorm x${ratio.toFixed(2)} of the C reference >= baseline x${gate.minRatioToCReference}\n`,
+    );
 }
 
-export { TOOLS, REFERENCES };
 export type { Tool };
+export { REFERENCES, TOOLS };
 
 if (process.argv[1]?.endsWith('bench.js')) {
   const profile = (process.argv[2] ?? 'quick') as Profile;

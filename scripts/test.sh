@@ -7,6 +7,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 bash scripts/setup.sh
+# Format, lint and line length first: seconds, and a red tree is not worth a cluster.
+npm run -s lint
 
 export DATASTORM_KAFKA_HOME=$ROOT/.run/test-cluster
 export DATASTORM_KAFKA_PORT=${DATASTORM_TEST_KAFKA_PORT:-29092}

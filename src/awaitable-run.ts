@@ -14,7 +14,11 @@ export abstract class AwaitableRun<R> extends EventEmitter implements PromiseLik
     this.result.catch(() => undefined); // the awaiting caller sees it
   }
 
-  then<A = R, B = never>(ok?: ((r: R) => A | PromiseLike<A>) | null, bad?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+  // biome-ignore lint/suspicious/noThenProperty: being a thenable is the point: `await storm(o)` gives the report
+  then<A = R, B = never>(
+    ok?: ((r: R) => A | PromiseLike<A>) | null,
+    bad?: ((e: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
     return this.result.then(ok, bad);
   }
 }

@@ -38,3 +38,9 @@ export function machine(): Machine {
     os: `${os.type()} ${os.release()}`,
   };
 }
+
+/** "node 20.20.2, librdkafka 2.12.0, …": versions as one line of text. */
+export const versionList = (v: Record<string, string>): string =>
+  Object.entries(v)
+    .map(([k, x]) => `${k} ${x}`)
+    .join(', ');

@@ -9,15 +9,15 @@
  *
  * Errors are DataStormError with a stable `code` (errors.ts).
  */
-export { DataStormError, ErrorCodes, type ErrorCode, InvalidOptionsError, isDataStormError } from './errors.js';
+export { DataStormError, type ErrorCode, ErrorCodes, InvalidOptionsError, isDataStormError } from './errors.js';
 export { type RawFlags, validOrThrow } from './option-checks.js';
-export type { PulseProgress, PulseReport } from './report/pulse-report.js';
+export { type PulseOptions, parsePulseOptions } from './pulse/options.js';
+export { type PulseRun, pulse } from './pulse/primary.js';
 export type { StormProgress } from './report/progress.js';
+export type { PulseProgress, PulseReport } from './report/pulse-report.js';
 export { renderStormText, type StormReport } from './report/storm-report.js';
 export { renderVerifyText, type VerifyReport } from './report/verify-report.js';
-export { type PulseOptions, parsePulseOptions } from './pulse/options.js';
-export { pulse, type PulseRun } from './pulse/primary.js';
 export { parseStormOptions, type StormOptions } from './storm/options.js';
-export { storm, type StormRun } from './storm/primary.js';
+export { type StormRun, storm } from './storm/primary.js';
 export { parseVerifyOptions, type VerifyOptions } from './verify/options.js';
 export { verify } from './verify/verify.js';

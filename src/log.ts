@@ -1,4 +1,7 @@
-/** winston: terse human lines to stderr (warn and up unless DATASTORM_LOG says otherwise); JSON to a file when DATASTORM_LOG_FILE is set. */
+/**
+ * winston: terse human lines to stderr (warn and up unless DATASTORM_LOG says otherwise); JSON to a file when
+ * DATASTORM_LOG_FILE is set.
+ */
 import winston from 'winston';
 
 const level = process.env.DATASTORM_LOG ?? 'warn';

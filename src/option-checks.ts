@@ -29,7 +29,13 @@ export class OptionChecks {
   }
 
   /** A whole number in [min, max]; `what` names the unit in the message ("whole number of milliseconds"). */
-  whole(flag: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER, what = 'whole number'): number | undefined {
+  whole(
+    flag: string,
+    v: unknown,
+    min: number,
+    max = Number.MAX_SAFE_INTEGER,
+    what = 'whole number',
+  ): number | undefined {
     if (v === undefined) return undefined;
     const n = toWhole(v);
     if (Number.isSafeInteger(n) && n >= min && n <= max) return n;

@@ -120,7 +120,9 @@ export class Supervisor<M extends ChildMessages> {
       if (s.done || this.stopping || this.fatal.length) return this.finish(s);
       if (s.restarts >= MAX_RESTARTS_PER_SLOT) {
         const last = signal ?? `exit ${code}`;
-        this.fail(new DataStormError('INTERNAL', `child ${slot} died ${s.restarts + 1} times (last: ${last}); stopping`));
+        this.fail(
+          new DataStormError('INTERNAL', `child ${slot} died ${s.restarts + 1} times (last: ${last}); stopping`),
+        );
         return this.finish(s);
       }
       s.restarts++;

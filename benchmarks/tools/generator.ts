@@ -5,8 +5,8 @@
  */
 import { FixedPlanner, fillShuffled } from '../../src/generate/mix.js';
 import { Rng } from '../../src/generate/random.js';
-import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../../src/generate/tweet-encoder.js';
 import { BRANDS } from '../../src/generate/texts.js';
+import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../../src/generate/tweet-encoder.js';
 
 export function measureGenerator(seconds: number): { tweetsPerSec: number; avgBytes: number; tweets: number } {
   const rng = new Rng(12345);
@@ -44,5 +44,5 @@ export function measureGenerator(seconds: number): { tweetsPerSec: number; avgBy
 }
 
 if (process.argv[1]?.endsWith('generator.js')) {
-  process.stdout.write(JSON.stringify(measureGenerator(Number(process.argv[2] ?? 5))) + '\n');
+  process.stdout.write(`${JSON.stringify(measureGenerator(Number(process.argv[2] ?? 5)))}\n`);
 }

@@ -6,8 +6,8 @@
  */
 import { FixedPlanner, fillShuffled } from '../../src/generate/mix.js';
 import { Rng } from '../../src/generate/random.js';
-import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../../src/generate/tweet-encoder.js';
 import { BRANDS } from '../../src/generate/texts.js';
+import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../../src/generate/tweet-encoder.js';
 
 const BATCH = 1000;
 const IN_FLIGHT = 8;
@@ -68,7 +68,12 @@ async function kafkajs(bootstrap: string, topic: string, count: number, acks: nu
 
 async function platformatic(bootstrap: string, topic: string, count: number, acks: number) {
   const { Producer } = await import('@platformatic/kafka');
-  const producer = new Producer({ clientId: 'bench-platformatic', bootstrapBrokers: bootstrap.split(','), acks, compression: 'lz4' });
+  const producer = new Producer({
+    clientId: 'bench-platformatic',
+    bootstrapBrokers: bootstrap.split(','),
+    acks,
+    compression: 'lz4',
+  });
   const seconds = await pump(count, (values) => producer.send({ messages: values.map((value) => ({ topic, value })) }));
   await producer.close();
   return { seconds, compression: 'lz4' };
@@ -84,7 +89,15 @@ if (!run || !bootstrap || !topic || !(count > 0)) {
 }
 run(bootstrap, topic, count, acks).then(
   (r) => {
-    process.stdout.write(JSON.stringify({ client, count, seconds: Math.round(r.seconds * 100) / 100, msgsPerSec: Math.round(count / r.seconds), compression: r.compression }) + '\n');
+    process.stdout.write(
+      `${JSON.stringify({
+        client,
+        count,
+        seconds: Math.round(r.seconds * 100) / 100,
+        msgsPerSec: Math.round(count / r.seconds),
+        compression: r.compression,
+      })}\n`,
+    );
     process.exit(0);
   },
   (e: Error) => {

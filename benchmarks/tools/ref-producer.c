@@ -61,7 +61,8 @@ int main(int argc, char **argv) {
       default: die("usage: ref-producer -b BOOTSTRAP -t TOPIC -c COUNT -f PAYLOADS [-X key=value ...]");
     }
   }
-  if (!bootstrap || !topic || count <= 0 || !file) die("usage: ref-producer -b BOOTSTRAP -t TOPIC -c COUNT -f PAYLOADS [-X key=value ...]");
+  if (!bootstrap || !topic || count <= 0 || !file)
+    die("usage: ref-producer -b BOOTSTRAP -t TOPIC -c COUNT -f PAYLOADS [-X key=value ...]");
 
   /* Payloads: [u32 little-endian length][bytes] ... */
   FILE *f = fopen(file, "rb");
@@ -115,8 +116,9 @@ int main(int argc, char **argv) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-  printf("{\"acknowledged\":%lld,\"failed\":%lld,\"seconds\":%.3f,\"msgsPerSec\":%.0f,\"cpuSec\":%.3f,\"avgLatencyMs\":%.1f}\n", acked, failed, secs,
-         acked / secs, cpu, acked ? latency_us_sum / acked / 1000 : 0);
+  printf("{\"acknowledged\":%lld,\"failed\":%lld,\"seconds\":%.3f,\"msgsPerSec\":%.0f,"
+         "\"cpuSec\":%.3f,\"avgLatencyMs\":%.1f}\n",
+         acked, failed, secs, acked / secs, cpu, acked ? latency_us_sum / acked / 1000 : 0);
   rd_kafka_topic_destroy(rkt);
   rd_kafka_destroy(rk);
   return failed ? 1 : 0;

@@ -1,10 +1,13 @@
-/** The reference tools, each run as a user would run it, parsed into one figure (msgs/s) and, where it prints one, a timeline. */
+/**
+ * The reference tools, each run as a user would run it, parsed into one figure (msgs/s) and, where it prints one, a
+ * timeline.
+ */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../../src/local/services.js';
 import { requestBytesFor } from '../../src/kafka/limits.js';
+import { ROOT } from '../../src/local/services.js';
 import { PAYLOAD_DELIMITER } from './payload-file.js';
 
 export interface ToolResult {
@@ -23,12 +26,21 @@ export interface ToolResult {
  * Runs a command; with /usr/bin/time present (setup.sh installs it) also measures the CPU seconds of its whole process
  * tree (user + system of the command and every child it waited for: JVM threads, cluster workers).
  */
-export function sh(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 600_000): Promise<{ code: number; out: string; err: string; cpuSec: number | null }> {
+export function sh(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 600_000,
+): Promise<{ code: number; out: string; err: string; cpuSec: number | null }> {
   const timeFile = path.join(os.tmpdir(), `datastorm-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const timed = fs.existsSync(TIME);
   return new Promise((resolve) => {
     const c = timed
-      ? spawn(TIME, ['-q', '-f', '%U %S', '-o', timeFile, cmd, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+      ? spawn(TIME, ['-q', '-f', '%U %S', '-o', timeFile, cmd, ...args], {
+          cwd: ROOT,
+          env: { ...process.env, ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
       : spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -64,18 +76,40 @@ export interface Settings {
 
 /** Apache Kafka's ProducerPerformance (kafka-producer-perf-test), from the same Maven cache as the brokers. */
 export async function producerPerformance(s: Settings, payloadFile?: string): Promise<ToolResult> {
-  const payload = payloadFile ? ['--payload-file', payloadFile, '--payload-delimiter', PAYLOAD_DELIMITER] : ['--record-size', String(s.recordSize)];
+  const payload = payloadFile
+    ? ['--payload-file', payloadFile, '--payload-delimiter', PAYLOAD_DELIMITER]
+    : ['--record-size', String(s.recordSize)];
   const args = [
-    CLUSTER, 'tool', 'ProducerPerformance', '--topic', s.topic, '--num-records', String(s.count), ...payload,
-    '--throughput', '-1', '--reporting-interval', '1000', '--producer-props', `bootstrap.servers=${s.bootstrap}`, `acks=${s.acks}`,
-    'compression.type=lz4', `batch.size=${s.batchBytes}`, `linger.ms=${s.lingerMs}`, 'buffer.memory=268435456', `max.request.size=${requestBytesFor(s.batchBytes)}`,
+    CLUSTER,
+    'tool',
+    'ProducerPerformance',
+    '--topic',
+    s.topic,
+    '--num-records',
+    String(s.count),
+    ...payload,
+    '--throughput',
+    '-1',
+    '--reporting-interval',
+    '1000',
+    '--producer-props',
+    `bootstrap.servers=${s.bootstrap}`,
+    `acks=${s.acks}`,
+    'compression.type=lz4',
+    `batch.size=${s.batchBytes}`,
+    `linger.ms=${s.lingerMs}`,
+    'buffer.memory=268435456',
+    `max.request.size=${requestBytesFor(s.batchBytes)}`,
   ];
   const r = await sh('bash', args);
   const lines = r.out.split('\n').filter((l) => l.includes('records/sec'));
   const last = lines.at(-1) ?? '';
   const m = /([\d.]+) records\/sec/.exec(last);
-  if (r.code !== 0 || !m || !last.startsWith(`${s.count} records sent`)) throw new Error(`ProducerPerformance failed: ${(r.err || r.out).slice(-300)}`);
-  const timeline = lines.slice(0, -1).map((l, i) => [i + 1, Math.round(Number(/([\d.]+) records\/sec/.exec(l)?.[1] ?? 0))] as [number, number]);
+  if (r.code !== 0 || !m || !last.startsWith(`${s.count} records sent`))
+    throw new Error(`ProducerPerformance failed: ${(r.err || r.out).slice(-300)}`);
+  const timeline = lines
+    .slice(0, -1)
+    .map((l, i) => [i + 1, Math.round(Number(/([\d.]+) records\/sec/.exec(l)?.[1] ?? 0))] as [number, number]);
   const lat = /([\d.]+) ms 50th, ([\d.]+) ms 95th, ([\d.]+) ms 99th/.exec(last);
   return {
     msgsPerSec: Math.round(Number(m[1])),
@@ -87,26 +121,68 @@ export async function producerPerformance(s: Settings, payloadFile?: string): Pr
   };
 }
 
-/** librdkafka's own rdkafka_performance, built with the librdkafka node-rdkafka bundles. Its payload is one repeated byte. */
+/**
+ * librdkafka's own rdkafka_performance, built with the librdkafka node-rdkafka bundles. Its payload is one repeated
+ * byte.
+ */
 export async function rdkafkaPerformance(s: Settings): Promise<ToolResult> {
   const args = [
-    '-P', '-t', s.topic, '-b', s.bootstrap, '-s', String(s.recordSize), '-c', String(s.count), '-z', 'lz4', '-a', s.acks === 'all' ? '-1' : '1',
-    '-X', `batch.size=${s.batchBytes}`, '-X', `linger.ms=${s.lingerMs}`, '-X', 'queue.buffering.max.messages=2000000',
-    '-X', `message.max.bytes=${requestBytesFor(s.batchBytes)}`, '-q',
+    '-P',
+    '-t',
+    s.topic,
+    '-b',
+    s.bootstrap,
+    '-s',
+    String(s.recordSize),
+    '-c',
+    String(s.count),
+    '-z',
+    'lz4',
+    '-a',
+    s.acks === 'all' ? '-1' : '1',
+    '-X',
+    `batch.size=${s.batchBytes}`,
+    '-X',
+    `linger.ms=${s.lingerMs}`,
+    '-X',
+    'queue.buffering.max.messages=2000000',
+    '-X',
+    `message.max.bytes=${requestBytesFor(s.batchBytes)}`,
+    '-q',
   ];
   const r = await sh(RDKAFKA_PERF, args);
   const m = /(\d+) messages produced .*?(\d+) delivered .*?in (\d+)ms: (\d+) msgs\/s/.exec(r.out + r.err);
   if (!m || Number(m[2]) !== s.count) throw new Error(`rdkafka_performance failed: ${(r.err || r.out).slice(-300)}`);
-  return { msgsPerSec: Number(m[4]), count: s.count, cpuSec: r.cpuSec, timeline: [], command: `${path.relative(ROOT, RDKAFKA_PERF)} ${args.join(' ')}` };
+  return {
+    msgsPerSec: Number(m[4]),
+    count: s.count,
+    cpuSec: r.cpuSec,
+    timeline: [],
+    command: `${path.relative(ROOT, RDKAFKA_PERF)} ${args.join(' ')}`,
+  };
 }
 
 /** KafkaJS or @platformatic/kafka with DataStorm's payload (benchmarks/tools/node-client.ts). */
 export async function nodeClient(client: 'kafkajs' | 'platformatic', s: Settings): Promise<ToolResult> {
-  const args = [path.join(ROOT, 'dist/benchmarks/tools/node-client.js'), client, s.bootstrap, s.topic, String(s.count), s.acks];
+  const args = [
+    path.join(ROOT, 'dist/benchmarks/tools/node-client.js'),
+    client,
+    s.bootstrap,
+    s.topic,
+    String(s.count),
+    s.acks,
+  ];
   const r = await sh(process.execPath, args);
   if (r.code !== 0) throw new Error(`${client} failed: ${r.err.slice(-300)}`);
   const j = JSON.parse(r.out) as { msgsPerSec: number; compression: string };
-  return { msgsPerSec: j.msgsPerSec, count: s.count, cpuSec: r.cpuSec, timeline: [], command: `node ${path.relative(ROOT, args[0])} ${args.slice(1).join(' ')}`, extra: { compression: j.compression } };
+  return {
+    msgsPerSec: j.msgsPerSec,
+    count: s.count,
+    cpuSec: r.cpuSec,
+    timeline: [],
+    command: `node ${path.relative(ROOT, args[0])} ${args.slice(1).join(' ')}`,
+    extra: { compression: j.compression },
+  };
 }
 
 export const REF_PRODUCER = path.join(ROOT, 'benchmarks/tools/bin/ref-producer');
@@ -114,13 +190,42 @@ export const REF_PRODUCER = path.join(ROOT, 'benchmarks/tools/bin/ref-producer')
 /** The C reference producer (ref-producer.c): DataStorm's tweet bytes, a delivery report per message counted in C. */
 export async function refProducer(s: Settings, payloadBin: string): Promise<ToolResult> {
   const args = [
-    '-b', s.bootstrap, '-t', s.topic, '-c', String(s.count), '-f', payloadBin, '-X', 'compression.codec=lz4', '-X', `batch.size=${s.batchBytes}`,
-    '-X', `linger.ms=${s.lingerMs}`, '-X', `acks=${s.acks === 'all' ? -1 : 1}`, '-X', `enable.idempotence=${s.acks === 'all'}`,
-    '-X', 'batch.num.messages=1000000', '-X', 'queue.buffering.max.messages=2000000', '-X', 'queue.buffering.max.kbytes=2097151',
-    '-X', `message.max.bytes=${requestBytesFor(s.batchBytes)}`,
+    '-b',
+    s.bootstrap,
+    '-t',
+    s.topic,
+    '-c',
+    String(s.count),
+    '-f',
+    payloadBin,
+    '-X',
+    'compression.codec=lz4',
+    '-X',
+    `batch.size=${s.batchBytes}`,
+    '-X',
+    `linger.ms=${s.lingerMs}`,
+    '-X',
+    `acks=${s.acks === 'all' ? -1 : 1}`,
+    '-X',
+    `enable.idempotence=${s.acks === 'all'}`,
+    '-X',
+    'batch.num.messages=1000000',
+    '-X',
+    'queue.buffering.max.messages=2000000',
+    '-X',
+    'queue.buffering.max.kbytes=2097151',
+    '-X',
+    `message.max.bytes=${requestBytesFor(s.batchBytes)}`,
   ];
   const r = await sh(REF_PRODUCER, args);
   if (r.code !== 0) throw new Error(`ref-producer failed: ${(r.err || r.out).slice(-300)}`);
   const j = JSON.parse(r.out) as { acknowledged: number; msgsPerSec: number; avgLatencyMs: number };
-  return { msgsPerSec: j.msgsPerSec, count: j.acknowledged, cpuSec: r.cpuSec, timeline: [], command: `${path.relative(ROOT, REF_PRODUCER)} ${args.join(' ')}`, extra: { avgLatencyMs: j.avgLatencyMs } };
+  return {
+    msgsPerSec: j.msgsPerSec,
+    count: j.acknowledged,
+    cpuSec: r.cpuSec,
+    timeline: [],
+    command: `${path.relative(ROOT, REF_PRODUCER)} ${args.join(' ')}`,
+    extra: { avgLatencyMs: j.avgLatencyMs },
+  };
 }

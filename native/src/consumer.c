@@ -62,7 +62,8 @@ static void record_event(consumer_t *c, int assigned, const rd_kafka_topic_parti
   for (int i = 0; i < e->count; i++) e->partitions[i] = parts->elems[i].partition;
 }
 
-static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
+                         void *opaque) {
   consumer_t *c = opaque;
   int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -166,7 +167,8 @@ static void consume_complete(napi_env env, napi_status status, void *data) {
     napi_create_object(env, &e);
     napi_get_boolean(env, c->events[i].assigned, &assigned);
     napi_set_named_property(env, e, "assigned", assigned);
-    napi_set_named_property(env, e, "partitions", typed(env, napi_int32_array, c->events[i].partitions, c->events[i].count, 4));
+    napi_value ps = typed(env, napi_int32_array, c->events[i].partitions, c->events[i].count, 4);
+    napi_set_named_property(env, e, "partitions", ps);
     napi_set_element(env, events, i, e);
     free(c->events[i].partitions);
   }
@@ -299,7 +301,8 @@ napi_value consumer_subscribe(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static rd_kafka_topic_partition_list_t *partition_list(napi_env env, consumer_t *c, napi_value parts, napi_value offsets) {
+static rd_kafka_topic_partition_list_t *partition_list(napi_env env, consumer_t *c, napi_value parts,
+                                                       napi_value offsets) {
   napi_typedarray_type pt, ot;
   size_t np = 0, no = 0;
   void *praw = NULL, *oraw = NULL;

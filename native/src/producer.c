@@ -143,7 +143,8 @@ napi_value producer_new(napi_env env, napi_callback_info info) {
   return handle;
 }
 
-/* producerConnect(handle, timeoutMs): waits for the topic's metadata; throws (code: librdkafka's error name) if none. */
+/* producerConnect(handle, timeoutMs): waits for the topic's metadata; throws (code: librdkafka's error name) if
+ * none. */
 napi_value producer_connect(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -190,7 +191,8 @@ napi_value producer_produce(napi_env env, napi_callback_info info) {
     uint32_t start = i == 0 ? 0 : ends[i - 1];
     uint32_t end = ends[i];
     if (end < start || end > data_len) return ds_throw(env, "NATIVE", "message end outside the buffer");
-    if (rd_kafka_produce(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, data + start, end - start, NULL, 0, NULL) == -1) {
+    if (rd_kafka_produce(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, data + start, end - start, NULL, 0,
+                         NULL) == -1) {
       rd_kafka_resp_err_t err = rd_kafka_last_error();
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
       atomic_fetch_add(&p->produced, (long long)(i - from));
@@ -247,7 +249,8 @@ napi_value producer_failures(napi_env env, napi_callback_info info) {
   pthread_mutex_unlock(&p->mu);
   for (int i = 0; i < ERR_SLOTS; i++) {
     if (counts[i] == 0) continue;
-    napi_set_named_property(env, obj, rd_kafka_err2name((rd_kafka_resp_err_t)(i - ERR_BASE)), ds_number(env, counts[i]));
+    const char *name = rd_kafka_err2name((rd_kafka_resp_err_t)(i - ERR_BASE));
+    napi_set_named_property(env, obj, name, ds_number(env, counts[i]));
   }
   return obj;
 }

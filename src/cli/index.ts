@@ -16,15 +16,30 @@ async function main(): Promise<void> {
   let exitCode = 0;
   await yargs(hideBin(process.argv))
     .scriptName('datastorm')
-    .command('storm', 'flood a Kafka cluster with Avro tweets and report what the brokers acknowledged', stormCommandFlags, async (a) => {
-      exitCode = await stormCommand(a);
-    })
-    .command('pulse', 'consume the tweets into InfluxDB (a consumer group, one child per core)', pulseCommandFlags, async (a) => {
-      exitCode = await pulseCommand(a);
-    })
-    .command('verify', 'read a topic back: loss, duplicates and order per producer, end-to-end latency', verifyCommandFlags, async (a) => {
-      exitCode = await verifyCommand(a);
-    })
+    .command(
+      'storm',
+      'flood a Kafka cluster with Avro tweets and report what the brokers acknowledged',
+      stormCommandFlags,
+      async (a) => {
+        exitCode = await stormCommand(a);
+      },
+    )
+    .command(
+      'pulse',
+      'consume the tweets into InfluxDB (a consumer group, one child per core)',
+      pulseCommandFlags,
+      async (a) => {
+        exitCode = await pulseCommand(a);
+      },
+    )
+    .command(
+      'verify',
+      'read a topic back: loss, duplicates and order per producer, end-to-end latency',
+      verifyCommandFlags,
+      async (a) => {
+        exitCode = await verifyCommand(a);
+      },
+    )
     .demandCommand(1, 'a command is needed: storm, pulse or verify')
     .strict()
     .parserConfiguration({ 'duplicate-arguments-array': false }) // a repeated flag: the last one wins

@@ -1,11 +1,16 @@
-/** `datastorm pulse`: flags → pulse options → pulse engine (or --summary: the sentiment breakdown from InfluxDB). */
+/** `datastorm pulse`: flags → pulse options → pulse engine (or --summary: the sentiment from InfluxDB). */
 import type { Argv } from 'yargs';
 import { localBootstrap } from '../local/services.js';
 import { type RawFlags, validOrThrow } from '../option-checks.js';
-import { parsePulseOptions, pulseFlags, type PulseOptions } from '../pulse/options.js';
+import { type PulseOptions, parsePulseOptions, pulseFlags } from '../pulse/options.js';
 import { pulse } from '../pulse/primary.js';
 import { sentimentSummary } from '../pulse/summary.js';
-import { type PulseProgress, renderPulseProgress, renderPulseSummary, renderPulseText } from '../report/pulse-report.js';
+import {
+  type PulseProgress,
+  renderPulseProgress,
+  renderPulseSummary,
+  renderPulseText,
+} from '../report/pulse-report.js';
 import { outputFlags } from './output-flags.js';
 
 export const pulseCommandFlags = (y: Argv) => y.options(pulseFlags).options(outputFlags);
@@ -23,10 +28,9 @@ export async function pulseCommand(a: RawFlags & { json: boolean; quiet: boolean
   const tty = process.stderr.isTTY && !a.quiet;
   run.on('start', (s: { partitions: number }) => {
     if (a.quiet) return;
-    const where = `InfluxDB ${o.influx.url} db ${o.influx.db}`;
-    process.stderr.write(
-      `pulse: ${o.topic} (${s.partitions} partitions) → ${where}, store ${o.store}, ${o.workers} consumers in group ${o.group}\n`,
-    );
+    const where = `InfluxDB ${o.influx.url} db ${o.influx.db}, store ${o.store}`;
+    const who = `${o.workers} consumers in group ${o.group}`;
+    process.stderr.write(`pulse: ${o.topic} (${s.partitions} partitions) → ${where}, ${who}\n`);
   });
   if (tty) run.on('tick', (t: PulseProgress) => process.stderr.write(`\r\x1b[2K${renderPulseProgress(t)}`));
   run.on('restart', (r: { slot: number; signal?: string; code?: number }) =>

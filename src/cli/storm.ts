@@ -8,7 +8,7 @@ import { log } from '../log.js';
 import { type RawFlags, validOrThrow } from '../option-checks.js';
 import { ProgressBar } from '../report/progress.js';
 import { renderStormText, saveReport } from '../report/storm-report.js';
-import { parseStormOptions, stormFlags, type StormOptions } from '../storm/options.js';
+import { parseStormOptions, type StormOptions, stormFlags } from '../storm/options.js';
 import { storm } from '../storm/primary.js';
 import { outputFlags } from './output-flags.js';
 
@@ -34,7 +34,8 @@ export async function stormCommand(a: RawFlags & { json: boolean; quiet: boolean
   if (tty) run.on('tick', bar.onTick);
   run.on('restart', (r: { slot: number; signal?: string; code?: number; unsettled: number }) =>
     process.stderr.write(
-      `storm: child ${r.slot} died (${r.signal ?? `exit ${r.code}`}); restarted, ${r.unsettled} unsettled messages given back\n`,
+      `storm: child ${r.slot} died (${r.signal ?? `exit ${r.code}`}); restarted, ${r.unsettled} unsettled messages ` +
+        `given back\n`,
     ),
   );
   run.on('warning', (m: string) => log.warn(m));
@@ -63,10 +64,15 @@ export async function stormCommand(a: RawFlags & { json: boolean; quiet: boolean
 }
 
 /** The one-line description of the run, on stderr at start. */
-function startLine(o: StormOptions, s: { brokers: number; topic: { partitions: number; replication: number } }): string {
+function startLine(
+  o: StormOptions,
+  s: { brokers: number; topic: { partitions: number; replication: number } },
+): string {
   const what = o.count !== undefined ? `${o.count.toLocaleString('en-US')} tweets` : `${o.duration} s of tweets`;
-  const mix = o.mode === 'fixed' ? `fixed ${o.sentiment.join('/')}` : `volatile ${o.volatility} around ${o.sentiment.join('/')}`;
+  const mix =
+    o.mode === 'fixed' ? `fixed ${o.sentiment.join('/')}` : `volatile ${o.volatility} around ${o.sentiment.join('/')}`;
   const pace = o.rate > 0 ? `${o.rate.toLocaleString('en-US')}/s` : 'as fast as possible';
   const where = `${o.topic} (${s.topic.partitions}p × ${s.topic.replication}) on ${s.brokers} broker(s)`;
-  return `storm ${o.runId}: ${what}, ${mix}, ${pace}, ${o.workers} workers → ${where}, acks=${o.acks}, ${o.compression}`;
+  const producer = `acks=${o.acks}, ${o.compression}`;
+  return `storm ${o.runId}: ${what}, ${mix}, ${pace}, ${o.workers} workers → ${where}, ${producer}`;
 }

@@ -1,4 +1,7 @@
-/** `datastorm verify`: reads a topic back and reports loss, duplicates and order per producer; exit 1 when anything is lost. */
+/**
+ * `datastorm verify`: reads a topic back and reports loss, duplicates and order per producer; exit 1 when anything is
+ * lost.
+ */
 import type { Argv } from 'yargs';
 import { localBootstrap } from '../local/services.js';
 import { type RawFlags, validOrThrow } from '../option-checks.js';
@@ -7,7 +10,9 @@ import { parseVerifyOptions, verifyFlags } from '../verify/options.js';
 import { verify } from '../verify/verify.js';
 
 export const verifyCommandFlags = (y: Argv) =>
-  y.options(verifyFlags).options({ json: { type: 'boolean', default: false, describe: 'the report as JSON on stdout' } });
+  y
+    .options(verifyFlags)
+    .options({ json: { type: 'boolean', default: false, describe: 'the report as JSON on stdout' } });
 
 export async function verifyCommand(a: RawFlags & { json: boolean }): Promise<number> {
   const request = validOrThrow(parseVerifyOptions(a));

@@ -13,7 +13,10 @@ export interface CounterDelta {
 
 export class Counters {
   private readonly key: string;
-  constructor(private readonly redis: Redis, runId: string) {
+  constructor(
+    private readonly redis: Redis,
+    runId: string,
+  ) {
     this.key = runKeys(runId).counters;
   }
   async add(d: CounterDelta): Promise<void> {
@@ -25,6 +28,13 @@ export class Counters {
   async read(): Promise<CounterDelta> {
     const h = await this.redis.hgetall(this.key);
     const n = (k: string) => Number(h[k] ?? 0);
-    return { acked: n('acked'), bytes: n('bytes'), failed: n('failed'), positive: n('positive'), negative: n('negative'), neutral: n('neutral') };
+    return {
+      acked: n('acked'),
+      bytes: n('bytes'),
+      failed: n('failed'),
+      positive: n('positive'),
+      negative: n('negative'),
+      neutral: n('neutral'),
+    };
   }
 }

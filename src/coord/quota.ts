@@ -68,12 +68,24 @@ export const RUN_KEY_TTL_SEC = 86_400;
 
 export function runKeys(runId: string) {
   const p = `datastorm:run:${runId}:`;
-  return { issued: `${p}issued`, start: `${p}start`, counters: `${p}counters`, leases: `${p}leases`, lastLease: `${p}last-lease`, prefix: p };
+  return {
+    issued: `${p}issued`,
+    start: `${p}start`,
+    counters: `${p}counters`,
+    leases: `${p}leases`,
+    lastLease: `${p}last-lease`,
+    prefix: p,
+  };
 }
 
 export class Quota {
   private readonly keys: ReturnType<typeof runKeys>;
-  constructor(private readonly redis: Redis, private readonly runId: string, private readonly count: number | undefined, private readonly rate: number) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly runId: string,
+    private readonly count: number | undefined,
+    private readonly rate: number,
+  ) {
     this.keys = runKeys(runId);
   }
 
@@ -83,11 +95,29 @@ export class Quota {
    */
   async lease(want: number, producerId: string, leaseNo: number): Promise<Lease> {
     const k = this.keys;
-    const r = (await this.redis.eval(LEASE, 4, k.issued, k.start, k.leases, k.lastLease, want, this.count ?? -1, this.rate, producerId, leaseNo > 0 ? 1 : 0, leaseNo, RUN_KEY_TTL_SEC)) as number[];
+    const r = (await this.redis.eval(
+      LEASE,
+      4,
+      k.issued,
+      k.start,
+      k.leases,
+      k.lastLease,
+      want,
+      this.count ?? -1,
+      this.rate,
+      producerId,
+      leaseNo > 0 ? 1 : 0,
+      leaseNo,
+      RUN_KEY_TTL_SEC,
+    )) as number[];
     // A producer that leased before finds no quota: Redis came back empty (restarted without persistence, flushed).
     // Starting the count again would overshoot --count, so this ends the run.
     if (Number(r[0]) === -1)
-      throw new DataStormError('REDIS_UNREACHABLE', `Redis lost run ${this.runId}'s quota (restarted without its data?); stopped producing and flushed what was in flight`);
+      throw new DataStormError(
+        'REDIS_UNREACHABLE',
+        `Redis lost run ${this.runId}'s quota (restarted without its data?); stopped producing and flushed what was ` +
+          `in flight`,
+      );
     return { first: Number(r[0]), granted: Number(r[1]), elapsedMs: Number(r[2]), allowed: Number(r[3]) };
   }
 

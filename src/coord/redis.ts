@@ -12,7 +12,8 @@ export function redisUrlProblem(url: string): string | undefined {
   } catch {
     return `--redis must be a URL like redis://127.0.0.1:6379 (got '${url}')`;
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') return `--redis must be a redis:// or rediss:// URL (got '${url}')`;
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    return `--redis must be a redis:// or rediss:// URL (got '${url}')`;
   return undefined;
 }
 
@@ -40,7 +41,8 @@ export async function connectRedis(url: string): Promise<Redis> {
     redis.disconnect();
     throw new DataStormError(
       'REDIS_UNREACHABLE',
-      `cannot reach Redis at ${url} within ${REDIS_CONNECT_TIMEOUT_MS / 1000} s (${(e as Error).message}); start it (scripts/redis.sh up) or check --redis`,
+      `cannot reach Redis at ${url} within ${REDIS_CONNECT_TIMEOUT_MS / 1000} s (${(e as Error).message}); start it ` +
+        `(scripts/redis.sh up) or check --redis`,
     );
   }
   return redis;

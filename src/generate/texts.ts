@@ -2,8 +2,9 @@
  * Realistic tweet texts: brands with their products, templates per sentiment, handles, hashtags and emoji.
  * Texts are composed once at start into a pool; the hot path only picks from it.
  */
-import type { Rng } from './random.js';
+
 import type { Sentiment } from './mix.js';
+import type { Rng } from './random.js';
 
 export const BRANDS: Record<string, readonly string[]> = {
   Apple: ['iPhone 17', 'MacBook Air', 'AirPods Pro', 'Apple Watch', 'iPad mini', 'Vision Pro'],
@@ -53,7 +54,7 @@ const TEMPLATES: Record<Sentiment, readonly string[]> = {
     '{handle} is the {brand} {product} available in blue?',
     'Reading the {product} review from {handle} before deciding',
     '{brand} store downtown has the {product} in stock again',
-    'Comparing the {product} with last year\'s model {tag} {tag2}',
+    "Comparing the {product} with last year's model {tag} {tag2}",
     'Meeting at the {brand} store at 5 to look at the {product}',
     'New firmware for the {brand} {product} is rolling out this week',
   ],
@@ -65,8 +66,35 @@ const EMOJI: Record<Sentiment, readonly string[]> = {
   neutral: ['🤔', '👀', '📦', '🛒', '📱', '🗓️', 'ℹ️', '📍', '🔎', '💬'],
 };
 
-const HANDLE_PARTS = ['tech', 'daily', 'mike', 'ana', 'the', 'real', 'sam', 'jo', 'runner', 'gamer', 'coffee', 'city', 'nerd', 'lisa', 'max'];
-const GENERIC_TAGS = ['#review', '#tech', '#unboxing', '#customerservice', '#deal', '#fail', '#win', '#mondaymood', '#shopping', '#newrelease'];
+const HANDLE_PARTS = [
+  'tech',
+  'daily',
+  'mike',
+  'ana',
+  'the',
+  'real',
+  'sam',
+  'jo',
+  'runner',
+  'gamer',
+  'coffee',
+  'city',
+  'nerd',
+  'lisa',
+  'max',
+];
+const GENERIC_TAGS = [
+  '#review',
+  '#tech',
+  '#unboxing',
+  '#customerservice',
+  '#deal',
+  '#fail',
+  '#win',
+  '#mondaymood',
+  '#shopping',
+  '#newrelease',
+];
 
 export interface TweetContent {
   handle: string;

@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { DataStormError } from '../errors.js';
 import { SENTIMENTS, type Sentiment } from './mix.js';
-import { composeTweet, type TweetContent } from './texts.js';
 import type { Rng } from './random.js';
+import { composeTweet, type TweetContent } from './texts.js';
 
 export const DEFAULT_SCHEMA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../schemas/tweet.avsc');
 const HEAD_FIELDS = ['run_id', 'producer_id', 'seq', 'id', 'created_at'] as const;
@@ -36,7 +36,10 @@ export function loadTweetType(file?: string): avro.Type {
     text = fs.readFileSync(file ?? DEFAULT_SCHEMA, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new DataStormError('SCHEMA', `${what}: cannot read it (${err.code === 'ENOENT' ? 'no such file' : err.message})`);
+    throw new DataStormError(
+      'SCHEMA',
+      `${what}: cannot read it (${err.code === 'ENOENT' ? 'no such file' : err.message})`,
+    );
   }
   let schema: { fields?: { name: string }[] };
   try {
@@ -52,11 +55,19 @@ export function loadTweetType(file?: string): avro.Type {
   }
   const names = (schema.fields ?? []).map((f) => f.name);
   if (HEAD_FIELDS.some((f, i) => names[i] !== f)) {
-    throw new DataStormError('SCHEMA', `${what} must start with the fields ${HEAD_FIELDS.join(', ')} (has ${names.slice(0, 5).join(', ') || 'none'})`);
+    throw new DataStormError(
+      'SCHEMA',
+      `${what} must start with the fields ${HEAD_FIELDS.join(', ')} (has ${names.slice(0, 5).join(', ') || 'none'})`,
+    );
   }
-  const unknown = (schema.fields as { name: string; default?: unknown }[]).filter((f) => !GENERATED.has(f.name) && !('default' in f));
+  const unknown = (schema.fields as { name: string; default?: unknown }[]).filter(
+    (f) => !GENERATED.has(f.name) && !('default' in f),
+  );
   if (unknown.length)
-    throw new DataStormError('SCHEMA', `${what}: field '${unknown[0].name}' is not one DataStorm generates and has no default; give it a "default"`);
+    throw new DataStormError(
+      'SCHEMA',
+      `${what}: field '${unknown[0].name}' is not one DataStorm generates and has no default; give it a "default"`,
+    );
   return type;
 }
 
@@ -66,9 +77,12 @@ const GENERATED = new Set([...HEAD_FIELDS, 'user', 'text', 'brand', 'product', '
 /** Type of the tail: the same fields after the head, as their own record (same bytes). */
 function tailType(full: avro.Type): avro.Type {
   const schema = full.schema({ exportAttrs: true }) as { fields: unknown[]; name?: string };
-  return avro.Type.forSchema({ type: 'record', name: 'TweetTail', fields: schema.fields.slice(HEAD_FIELDS.length) } as avro.Schema, {
-    logicalTypes: {},
-  });
+  return avro.Type.forSchema(
+    { type: 'record', name: 'TweetTail', fields: schema.fields.slice(HEAD_FIELDS.length) } as avro.Schema,
+    {
+      logicalTypes: {},
+    },
+  );
 }
 
 /** Writes the zig-zag varint of a non-negative safe integer at off; returns the new offset. */
@@ -102,15 +116,17 @@ export function buildPool(type: avro.Type, rng: Rng, brands: readonly string[], 
     for (let i = 0; i < perSentiment; i++) {
       const c = composeTweet(rng, brands, s as Sentiment);
       // clone() fills fields the generator does not know (a user's extra fields) with their schema defaults.
-      const b = tail.toBuffer(tail.clone({
-        user: { handle: c.handle, followers: c.followers, verified: c.verified },
-        text: c.text,
-        brand: c.brand,
-        product: c.product,
-        hashtags: c.hashtags,
-        lang: c.lang,
-        sentiment: c.sentiment,
-      }));
+      const b = tail.toBuffer(
+        tail.clone({
+          user: { handle: c.handle, followers: c.followers, verified: c.verified },
+          text: c.text,
+          brand: c.brand,
+          product: c.product,
+          hashtags: c.hashtags,
+          lang: c.lang,
+          sentiment: c.sentiment,
+        }),
+      );
       bs.push(b);
       cs.push(c);
       if (b.length > maxTail) maxTail = b.length;
@@ -131,7 +147,15 @@ export function encodePrefix(runId: string, producerId: string): Buffer {
  * Encodes one tweet at `off` in `out`: prefix, seq, id, created_at, tail. Returns the end offset.
  * `out` must have room for prefix + 30 + tail bytes.
  */
-export function encodeTweet(out: Buffer, off: number, prefix: Buffer, seq: number, id: number, createdAt: number, tail: Buffer): number {
+export function encodeTweet(
+  out: Buffer,
+  off: number,
+  prefix: Buffer,
+  seq: number,
+  id: number,
+  createdAt: number,
+  tail: Buffer,
+): number {
   off += prefix.copy(out, off);
   off = writeLong(out, off, seq);
   off = writeLong(out, off, id);
@@ -145,8 +169,19 @@ export function encodeTweet(out: Buffer, off: number, prefix: Buffer, seq: numbe
 export function decodeTweet(type: avro.Type, buf: Buffer): Tweet {
   const t = type.fromBuffer(buf) as Tweet & { user: { handle: string; followers: number; verified: boolean } };
   return {
-    run_id: t.run_id, producer_id: t.producer_id, seq: t.seq, id: t.id, created_at: t.created_at,
-    handle: t.user.handle, followers: t.user.followers, verified: t.user.verified,
-    text: t.text, brand: t.brand, product: t.product, hashtags: t.hashtags, lang: t.lang, sentiment: t.sentiment,
+    run_id: t.run_id,
+    producer_id: t.producer_id,
+    seq: t.seq,
+    id: t.id,
+    created_at: t.created_at,
+    handle: t.user.handle,
+    followers: t.user.followers,
+    verified: t.user.verified,
+    text: t.text,
+    brand: t.brand,
+    product: t.product,
+    hashtags: t.hashtags,
+    lang: t.lang,
+    sentiment: t.sentiment,
   };
 }

@@ -9,7 +9,16 @@
  */
 import type avro from 'avsc';
 
-export const READABLE_FIELDS = ['run_id', 'producer_id', 'seq', 'id', 'created_at', 'text', 'brand', 'sentiment'] as const;
+export const READABLE_FIELDS = [
+  'run_id',
+  'producer_id',
+  'seq',
+  'id',
+  'created_at',
+  'text',
+  'brand',
+  'sentiment',
+] as const;
 export type ReadableField = (typeof READABLE_FIELDS)[number];
 
 /** The fields read from one message; one object reused for every message (copy what you keep). */
@@ -39,7 +48,9 @@ type Step = (c: Cursor, v: TweetView) => void;
 
 function readLong(c: Cursor): number {
   const buf = c.buf;
-  let n = 0, mul = 1, b: number;
+  let n = 0,
+    mul = 1,
+    b: number;
   do {
     if (c.pos >= c.end || mul > 2 ** 63) throw MALFORMED;
     b = buf[c.pos++];
@@ -74,16 +85,25 @@ function skipFixed(size: number): (c: Cursor) => void {
 function skipper(t: avro.Type): (c: Cursor) => void {
   const name = t.typeName;
   switch (name) {
-    case 'null': return () => {};
-    case 'boolean': return (c) => {
-      if (c.pos >= c.end || c.buf[c.pos] > 1) throw MALFORMED;
-      c.pos++;
-    };
-    case 'int': case 'long': return (c) => void readLong(c);
-    case 'float': return skipFixed(4);
-    case 'double': return skipFixed(8);
-    case 'string': case 'bytes': return skipBytes;
-    case 'fixed': return skipFixed((t as unknown as { size: number }).size);
+    case 'null':
+      return () => {};
+    case 'boolean':
+      return (c) => {
+        if (c.pos >= c.end || c.buf[c.pos] > 1) throw MALFORMED;
+        c.pos++;
+      };
+    case 'int':
+    case 'long':
+      return (c) => void readLong(c);
+    case 'float':
+      return skipFixed(4);
+    case 'double':
+      return skipFixed(8);
+    case 'string':
+    case 'bytes':
+      return skipBytes;
+    case 'fixed':
+      return skipFixed((t as unknown as { size: number }).size);
     case 'enum': {
       const n = (t as unknown as { symbols: string[] }).symbols.length;
       return (c) => {
@@ -91,8 +111,13 @@ function skipper(t: avro.Type): (c: Cursor) => void {
         if (i < 0 || i >= n) throw MALFORMED;
       };
     }
-    case 'array': case 'map': {
-      const item = skipper(name === 'array' ? (t as unknown as { itemsType: avro.Type }).itemsType : (t as unknown as { valuesType: avro.Type }).valuesType);
+    case 'array':
+    case 'map': {
+      const item = skipper(
+        name === 'array'
+          ? (t as unknown as { itemsType: avro.Type }).itemsType
+          : (t as unknown as { valuesType: avro.Type }).valuesType,
+      );
       const isMap = name === 'map';
       return (c) => {
         for (;;) {
@@ -110,7 +135,8 @@ function skipper(t: avro.Type): (c: Cursor) => void {
         }
       };
     }
-    case 'record': case 'error': {
+    case 'record':
+    case 'error': {
       const steps = (t as unknown as { fields: { type: avro.Type }[] }).fields.map((f) => skipper(f.type));
       return (c) => {
         for (const s of steps) s(c);
@@ -135,13 +161,34 @@ function skipper(t: avro.Type): (c: Cursor) => void {
 
 function reader(field: ReadableField, t: avro.Type): Step {
   switch (field) {
-    case 'run_id': return (c, v) => void (v.run_id = readString(c));
-    case 'producer_id': return (c, v) => void (v.producer_id = readString(c));
-    case 'text': return (c, v) => void (v.text = readString(c));
-    case 'brand': return (c, v) => void (v.brand = readString(c));
-    case 'seq': return (c, v) => void (v.seq = readLong(c));
-    case 'id': return (c, v) => void (v.id = readLong(c));
-    case 'created_at': return (c, v) => void (v.created_at = readLong(c));
+    case 'run_id':
+      return (c, v) => {
+        v.run_id = readString(c);
+      };
+    case 'producer_id':
+      return (c, v) => {
+        v.producer_id = readString(c);
+      };
+    case 'text':
+      return (c, v) => {
+        v.text = readString(c);
+      };
+    case 'brand':
+      return (c, v) => {
+        v.brand = readString(c);
+      };
+    case 'seq':
+      return (c, v) => {
+        v.seq = readLong(c);
+      };
+    case 'id':
+      return (c, v) => {
+        v.id = readLong(c);
+      };
+    case 'created_at':
+      return (c, v) => {
+        v.created_at = readLong(c);
+      };
     case 'sentiment': {
       const symbols = (t as unknown as { symbols: string[] }).symbols;
       return (c, v) => {
@@ -157,12 +204,24 @@ function reader(field: ReadableField, t: avro.Type): Step {
 export class TweetReader {
   private readonly steps: Step[];
   private readonly c = new Cursor();
-  private readonly view: TweetView = { run_id: '', producer_id: '', seq: 0, id: 0, created_at: 0, text: '', brand: '', sentiment: '', sentimentIndex: 0 };
+  private readonly view: TweetView = {
+    run_id: '',
+    producer_id: '',
+    seq: 0,
+    id: 0,
+    created_at: 0,
+    text: '',
+    brand: '',
+    sentiment: '',
+    sentimentIndex: 0,
+  };
 
   constructor(type: avro.Type, fields: readonly ReadableField[]) {
     const want = new Set<string>(fields);
     const recordFields = (type as unknown as { fields: { name: string; type: avro.Type }[] }).fields;
-    this.steps = recordFields.map((f) => (want.has(f.name) ? reader(f.name as ReadableField, f.type) : skipper(f.type)));
+    this.steps = recordFields.map((f) =>
+      want.has(f.name) ? reader(f.name as ReadableField, f.type) : skipper(f.type),
+    );
   }
 
   /** The wanted fields of the tweet in buf[start..end), or null when those bytes are not a tweet of the schema. */

@@ -1,4 +1,7 @@
-/** Topic creation, metadata and end offsets around node-rdkafka, each bounded in time so a dead cluster is reported, not waited on. */
+/**
+ * Topic creation, metadata and end offsets around node-rdkafka, each bounded in time so a dead cluster is reported,
+ * not waited on.
+ */
 import Kafka from 'node-rdkafka';
 import { DataStormError } from '../errors.js';
 
@@ -19,7 +22,10 @@ const base = (bootstrap: string) => ({
 
 function unreachable(bootstrap: string, timeoutMs: number, e: unknown): DataStormError {
   const why = e instanceof Error ? e.message : String(e);
-  return new DataStormError('KAFKA_UNREACHABLE', `cannot reach Kafka at ${bootstrap} within ${timeoutMs / 1000} s (${why}); check --bootstrap`);
+  return new DataStormError(
+    'KAFKA_UNREACHABLE',
+    `cannot reach Kafka at ${bootstrap} within ${timeoutMs / 1000} s (${why}); check --bootstrap`,
+  );
 }
 
 /** Connects a metadata-only producer; rejects within timeoutMs when no broker answers. */
@@ -77,7 +83,14 @@ export async function ensureTopic(bootstrap: string, o: EnsureTopicOptions): Pro
         15_000,
         (err) => {
           if (!err || err.code === Kafka.CODES.ERRORS.ERR_TOPIC_ALREADY_EXISTS) resolve();
-          else reject(new DataStormError('TOPIC', `cannot create topic '${o.topic}' (${o.partitions} partitions, replication ${o.replication}): ${err.message}`));
+          else
+            reject(
+              new DataStormError(
+                'TOPIC',
+                `cannot create topic '${o.topic}' (${o.partitions} partitions, replication ${o.replication}): ` +
+                  `${err.message}`,
+              ),
+            );
         },
       ),
     );
@@ -89,7 +102,8 @@ export async function ensureTopic(bootstrap: string, o: EnsureTopicOptions): Pro
   for (;;) {
     const t = await describeTopic(bootstrap, o.topic);
     if (t && t.partitions === o.partitions) return { ...t, created: true };
-    if (Date.now() > deadline) throw new DataStormError('TOPIC', `topic '${o.topic}' was created but its metadata did not show up within 15 s`);
+    if (Date.now() > deadline)
+      throw new DataStormError('TOPIC', `topic '${o.topic}' was created but its metadata did not show up within 15 s`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -108,7 +122,10 @@ export async function deleteTopic(bootstrap: string, topic: string): Promise<voi
 }
 
 /** Sum over partitions of (high watermark - low watermark): what the topic holds, counted by the brokers. */
-export async function topicMessageCount(bootstrap: string, topic: string): Promise<{ total: number; perPartition: number[] }> {
+export async function topicMessageCount(
+  bootstrap: string,
+  topic: string,
+): Promise<{ total: number; perPartition: number[] }> {
   return withClient(bootstrap, CONNECT_TIMEOUT_MS, async (p) => {
     const t = await describeWith(p, topic);
     if (!t) throw new DataStormError('TOPIC', `topic '${topic}' does not exist`);

@@ -1,6 +1,8 @@
 /** Size limits that must agree between the producer, the topics DataStorm creates and the brokers (20 MiB). */
 
-/** The local cluster's brokers take messages (batches) up to this size (kafka-cluster/cluster.sh: message.max.bytes). */
+/**
+ * The local cluster's brokers take messages (batches) up to this size (kafka-cluster/cluster.sh: message.max.bytes).
+ */
 export const BROKER_MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
 
 /** Protocol overhead allowed on top of one full batch in a produce request, and on a topic's max.message.bytes. */

@@ -1,4 +1,6 @@
-/** librdkafka settings of a storm producer: big LZ4 batches, linger, acks. Delivery reports are counted in C (native/). */
+/**
+ * librdkafka settings of a storm producer: big LZ4 batches, linger, acks. Delivery reports are counted in C (native/).
+ */
 import { requestBytesFor } from './limits.js';
 
 export interface ProducerSettings {

@@ -34,7 +34,10 @@ export async function readTopic(o: ReadOptions): Promise<number> {
     const remaining = perPartition.slice();
     let left = remaining.reduce((a, b) => a + b, 0);
     const expected = left;
-    consumer.assign(perPartition.map((_, i) => i), lows);
+    consumer.assign(
+      perPartition.map((_, i) => i),
+      lows,
+    );
     let lastProgress = Date.now();
     while (left > 0) {
       const b = await consumer.consume(READ_BATCH, 1000);

@@ -22,7 +22,12 @@ export function startLocalCluster(brokers: number, quiet: boolean): Promise<stri
     child.on('close', (code) => {
       if (code === 0) return resolve(out.trim().split('\n').pop() ?? '');
       const line = err.split('\n').find((l) => l.includes('error:')) ?? `cluster.sh exited ${code}`;
-      reject(new DataStormError('CLUSTER', `could not start the local ${brokers}-broker cluster: ${line.replace(/^cluster\.sh: error: /, '')}`));
+      reject(
+        new DataStormError(
+          'CLUSTER',
+          `could not start the local ${brokers}-broker cluster: ${line.replace(/^cluster\.sh: error: /, '')}`,
+        ),
+      );
     });
   });
 }

@@ -4,10 +4,11 @@
  * after InfluxDB acknowledged it. While a write is retried nothing more is consumed (backpressure), and nothing
  * buffered is dropped.
  */
+
+import { childMain, fatalMessage, onStopRequest, toPrimary } from '../child-main.js';
 import { loadTweetType } from '../generate/tweet-encoder.js';
 import { TweetReader } from '../generate/tweet-reader.js';
 import { BatchConsumer } from '../kafka/native/batch-consumer.js';
-import { childMain, fatalMessage, onStopRequest, toPrimary } from '../child-main.js';
 import { crashBeforeCommitOnce } from '../test-hooks.js';
 import { InfluxSink } from './influx-sink.js';
 import { CountsAggregator, tweetPoint } from './points.js';
@@ -25,7 +26,10 @@ const CONSUME_WAIT_MS = 500;
 export async function runPulseChild({ options: o, slot }: PulseChildConfig): Promise<void> {
   const type = loadTweetType();
   // Only what the stores keep is decoded (the points store keeps the text too); the rest is skipped by length.
-  const reader = new TweetReader(type, o.store === 'points' ? ['created_at', 'brand', 'sentiment', 'text'] : ['created_at', 'brand', 'sentiment']);
+  const reader = new TweetReader(
+    type,
+    o.store === 'points' ? ['created_at', 'brand', 'sentiment', 'text'] : ['created_at', 'brand', 'sentiment'],
+  );
   const sink = new InfluxSink(o.influx);
   let stopping = false;
   const stop = () => {
@@ -41,7 +45,10 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
   let lineCount = 0;
   /** Next offset to commit per partition, for what the buffer holds. */
   let pending = new Map<number, number>();
-  let consumed = 0, undecodable = 0, points = 0, lag = -1;
+  let consumed = 0,
+    undecodable = 0,
+    points = 0,
+    lag = -1;
   /** Partitions this child owns now: statistics keep stale entries for ones a rebalance moved away. */
   let assigned = new Set<string>();
   let bySentiment: [number, number, number] = [0, 0, 0];
@@ -80,7 +87,12 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
       assigned = new Set();
     }
   };
-  type Stats = { topics?: Record<string, { partitions: Record<string, { consumer_lag: number; hi_offset: number; next_offset: number }> }> };
+  type Stats = {
+    topics?: Record<
+      string,
+      { partitions: Record<string, { consumer_lag: number; hi_offset: number; next_offset: number }> }
+    >;
+  };
   const readLag = () => {
     const s = consumer.statistics<Stats>();
     if (!s) return;
@@ -91,8 +103,16 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
       if (!assigned.has(id)) continue;
       // librdkafka knows no lag for a partition the group never committed; one that was empty when fetched to its end,
       // with nothing of it waiting for a write, has nothing to catch up on.
-      const l = p.consumer_lag >= 0 ? p.consumer_lag : p.hi_offset >= 0 && p.next_offset >= p.hi_offset && !pending.has(Number(id)) ? 0 : -1;
-      if (l >= 0) { sum += l; known = true; }
+      const l =
+        p.consumer_lag >= 0
+          ? p.consumer_lag
+          : p.hi_offset >= 0 && p.next_offset >= p.hi_offset && !pending.has(Number(id))
+            ? 0
+            : -1;
+      if (l >= 0) {
+        sum += l;
+        known = true;
+      }
     }
     lag = known ? sum : -1;
   };
@@ -100,8 +120,21 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
   const tick = () => {
     readLag();
     const s = sink.stats;
-    send({ t: 'tick', slot, consumed, undecodable, points, retries: s.retries - reported.retries, writeErrors: s.writeErrors - reported.writeErrors, bySentiment, lag });
-    consumed = 0; undecodable = 0; points = 0; bySentiment = [0, 0, 0];
+    send({
+      t: 'tick',
+      slot,
+      consumed,
+      undecodable,
+      points,
+      retries: s.retries - reported.retries,
+      writeErrors: s.writeErrors - reported.writeErrors,
+      bySentiment,
+      lag,
+    });
+    consumed = 0;
+    undecodable = 0;
+    points = 0;
+    bySentiment = [0, 0, 0];
     reported = { retries: s.retries, writeErrors: s.writeErrors };
   };
   const ticker = setInterval(tick, 1000);
@@ -114,7 +147,8 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
     pending = new Map();
     await sink.write(out); // resolves only once InfluxDB acknowledged
     points += out.length;
-    if (out.length) crashBeforeCommitOnce(); // test hook (src/test-hooks.ts): between the acknowledgement and the commit
+    // test hook (src/test-hooks.ts): between the acknowledgement and the commit
+    if (out.length) crashBeforeCommitOnce();
     try {
       consumer.commit(commit);
     } catch {
@@ -143,7 +177,10 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
         }
         if (o.store === 'points') {
           let l = lines.get(partition);
-          if (!l) lines.set(partition, (l = []));
+          if (!l) {
+            l = [];
+            lines.set(partition, l);
+          }
           l.push(tweetPoint(t, partition, offset));
           lineCount++;
         } else counts.add(t, partition, offset);

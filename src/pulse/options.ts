@@ -44,16 +44,28 @@ export const pulseFlags = {
   topic: { type: 'string', default: defaults.topic, describe: 'topic to read' },
   group: { type: 'string', default: defaults.group, describe: 'consumer group id' },
   workers: { type: 'string', describe: 'consumer children (default: one per core)' },
-  store: { type: 'string', default: defaults.store, describe: 'counts: per-second sums per brand and sentiment; points: one point per tweet' },
+  store: {
+    type: 'string',
+    default: defaults.store,
+    describe: 'counts: per-second sums per brand and sentiment; points: one point per tweet',
+  },
   'influx-url': { type: 'string', default: defaults.influx.url, describe: 'InfluxDB URL' },
   'influx-token': { type: 'string', default: defaults.influx.token, describe: 'InfluxDB credentials, user:password' },
   'influx-db': { type: 'string', default: defaults.influx.db, describe: 'InfluxDB database' },
-  'flush-points': { type: 'string', default: String(defaults.flushPoints), describe: 'flush after this many buffered points' },
+  'flush-points': {
+    type: 'string',
+    default: String(defaults.flushPoints),
+    describe: 'flush after this many buffered points',
+  },
   'flush-ms': { type: 'string', default: String(defaults.flushMs), describe: 'flush at least this often (ms)' },
   count: { type: 'string', describe: 'stop after this many tweets consumed' },
   duration: { type: 'string', describe: 'stop after this many seconds' },
   'until-idle': { type: 'string', describe: 'stop once caught up and idle for this many seconds' },
-  summary: { type: 'boolean', default: false, describe: 'print the sentiment breakdown of the last --minutes from InfluxDB and exit' },
+  summary: {
+    type: 'boolean',
+    default: false,
+    describe: 'print the sentiment breakdown of the last --minutes from InfluxDB and exit',
+  },
   minutes: { type: 'string', default: String(defaults.minutes), describe: 'with --summary: how far back' },
 } as const satisfies Record<string, FlagSpec>;
 

@@ -2,8 +2,8 @@
  * Tweets → InfluxDB points, without ever overwriting one (InfluxDB keeps one point per measurement + tag set +
  * timestamp and silently replaces the rest). Both stores tag the Kafka partition, which keeps series cardinality
  * bounded (brands × 3 sentiments × partitions) and makes each series' writer unique; within a series:
- *   points: one point per tweet at  created_at (ms) · 10^6 + offset mod 10^6  ns — two tweets of one partition share it
- *           only if they were created in the same millisecond a million offsets apart;
+ *   points: one point per tweet at  created_at (ms) · 10^6 + offset mod 10^6  ns — two tweets of one partition share
+ *           it only if they were created in the same millisecond a million offsets apart;
  *   counts: per-second sums at  second · 10^9 + (first offset of this flush for the partition) mod 10^9  ns — each
  *           flush covers a disjoint range of offsets, so its points get their own timestamps; a range replayed after a
  *           crash (at-least-once) lands on the same timestamp and replaces its earlier copy instead of adding to it.
@@ -15,7 +15,11 @@ import type { TweetView } from '../generate/tweet-reader.js';
 export const MEASUREMENT = 'tweets';
 const TEXT_MAX = 255;
 
-export function tweetPoint(t: Pick<TweetView, 'created_at' | 'brand' | 'sentiment' | 'text'>, partition: number, offset: number): string {
+export function tweetPoint(
+  t: Pick<TweetView, 'created_at' | 'brand' | 'sentiment' | 'text'>,
+  partition: number,
+  offset: number,
+): string {
   const ns = BigInt(t.created_at) * 1_000_000n + BigInt(offset % 1_000_000);
   return new Point(MEASUREMENT)
     .tag('brand', t.brand)
@@ -24,7 +28,7 @@ export function tweetPoint(t: Pick<TweetView, 'created_at' | 'brand' | 'sentimen
     .stringField('text', t.text.length > TEXT_MAX ? t.text.slice(0, TEXT_MAX) : t.text)
     .intField('count', 1)
     .timestamp(ns.toString())
-    .toLineProtocol()!;
+    .toLineProtocol() as string; // a point with fields always has a line
 }
 
 /** Per-second counts per brand and sentiment, per partition, for one flush. */
@@ -51,7 +55,13 @@ export class CountsAggregator {
       const [sec, partition, brand, sentiment] = key.split('\u0000');
       const ns = BigInt(sec) * 1_000_000_000n + BigInt((this.firstOffset.get(Number(partition)) ?? 0) % 1_000_000_000);
       lines.push(
-        new Point(MEASUREMENT).tag('brand', brand).tag('sentiment', sentiment).tag('partition', partition).intField('count', n).timestamp(ns.toString()).toLineProtocol()!,
+        new Point(MEASUREMENT)
+          .tag('brand', brand)
+          .tag('sentiment', sentiment)
+          .tag('partition', partition)
+          .intField('count', n)
+          .timestamp(ns.toString())
+          .toLineProtocol() as string,
       );
     }
     this.sums.clear();

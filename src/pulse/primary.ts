@@ -63,7 +63,10 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     await checkInflux(o.influx);
     const topic = await describeTopic(o.bootstrap, o.topic);
     if (!topic)
-      throw new DataStormError('TOPIC', `topic '${o.topic}' does not exist at ${o.bootstrap} (run a storm first, or check --topic)`);
+      throw new DataStormError(
+        'TOPIC',
+        `topic '${o.topic}' does not exist at ${o.bootstrap} (run a storm first, or check --topic)`,
+      );
     this.emit('start', { partitions: topic.partitions });
 
     const t0 = performance.now();
@@ -91,7 +94,8 @@ export class PulseRun extends AwaitableRun<PulseReport> {
       if (o.duration !== undefined && ev.elapsedSec >= o.duration) this.stop();
       // Idle means caught up: nothing consumed, lag known to be 0 (not unknown: before a first commit librdkafka cannot
       // tell), and no write being retried.
-      if (o.untilIdle !== undefined && tot.consumed > 0 && ev.lag === 0 && active.idleSec(now) >= o.untilIdle) this.stop();
+      if (o.untilIdle !== undefined && tot.consumed > 0 && ev.lag === 0 && active.idleSec(now) >= o.untilIdle)
+        this.stop();
     }, TICK_MS);
 
     await finished;

@@ -1,6 +1,6 @@
 /** `pulse --summary`: the sentiment breakdown of the last minutes, from InfluxDB's own sums. */
 import type { PulseSummary } from '../report/pulse-report.js';
-import { type InfluxTarget, checkInflux, influxQuery } from './influx-sink.js';
+import { checkInflux, type InfluxTarget, influxQuery } from './influx-sink.js';
 import { MEASUREMENT } from './points.js';
 
 export async function sentimentSummary(influx: InfluxTarget, minutes: number): Promise<PulseSummary> {

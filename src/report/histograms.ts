@@ -5,10 +5,13 @@
 import * as hdr from 'hdr-histogram-js';
 
 /** Delivery latency, milliseconds: 1 ms to 1 hour at 3 significant digits. */
-export const latencyHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
+export const latencyHistogram = () =>
+  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
 
 /** GC pauses, microseconds: 1 µs to 60 s at 2 significant digits. */
-export const gcHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2 });
+export const gcHistogram = () =>
+  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 2 });
 
 /** End-to-end latency (verify: created to read back), milliseconds: 1 ms to 7 days at 3 significant digits. */
-export const endToEndHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 7 * 86_400_000, numberOfSignificantValueDigits: 3 });
+export const endToEndHistogram = () =>
+  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 7 * 86_400_000, numberOfSignificantValueDigits: 3 });

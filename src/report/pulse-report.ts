@@ -6,10 +6,14 @@ export interface PulseReport {
   store: string;
   elapsedSec: number;
   consumed: number;
-  /** Messages that were not tweets of the schema (not Avro, truncated, empty, another schema): counted, committed past. */
+  /**
+   * Messages that were not tweets of the schema (not Avro, truncated, empty, another schema): counted, committed past.
+   */
   undecodable: number;
   pointsWritten: number;
-  /** Over the time tweets were being consumed (first to last tick that consumed any): excludes group join and idle wait. */
+  /**
+   * Over the time tweets were being consumed (first to last tick that consumed any): excludes group join and idle wait.
+   */
   consumedPerSec: number;
   activeSec: number;
   pointsPerSec: number;
@@ -53,19 +57,25 @@ export function renderPulseProgress(t: PulseProgress): string {
 
 export function renderPulseText(r: PulseReport): string {
   const s = r.bySentiment;
-  return (
-    `pulse ${r.topic} → ${r.influx.url}/${r.influx.db} (${r.store}): consumed ${en(r.consumed)} tweets in ${r.elapsedSec} s ` +
-    `(${en(r.consumedPerSec)}/s), ${en(r.pointsWritten)} points written (${en(r.pointsPerSec)}/s), ${r.retries} retries, ` +
-    `${r.writeErrors} write errors, lag ${r.lagAtEnd}` +
-    `${r.undecodable ? `, ${en(r.undecodable)} undecodable (not tweets of the schema; skipped)` : ''}\n` +
-    `  sentiment consumed: positive ${en(s.positive)}, negative ${en(s.negative)}, neutral ${en(s.neutral)}` +
-    `${r.allCommitted ? '' : '\n  note: some offsets were not committed (a write was not acknowledged before shutdown); they will be read again'}`
-  );
+  const undecodable = r.undecodable ? `, ${en(r.undecodable)} undecodable (not tweets of the schema; skipped)` : '';
+  const lines = [
+    `pulse ${r.topic} → ${r.influx.url}/${r.influx.db} (${r.store}): ` +
+      `consumed ${en(r.consumed)} tweets in ${r.elapsedSec} s (${en(r.consumedPerSec)}/s), ` +
+      `${en(r.pointsWritten)} points written (${en(r.pointsPerSec)}/s), ` +
+      `${r.retries} retries, ${r.writeErrors} write errors, lag ${r.lagAtEnd}${undecodable}`,
+    `  sentiment consumed: positive ${en(s.positive)}, negative ${en(s.negative)}, neutral ${en(s.neutral)}`,
+  ];
+  if (!r.allCommitted)
+    lines.push(
+      '  note: some offsets were not committed (a write was not acknowledged before shutdown); they will be read again',
+    );
+  return lines.join('\n');
 }
 
 export function renderPulseSummary(s: PulseSummary, influx: { url: string; db: string }): string {
   const lines = [
-    `Sentiment over the last ${s.minutes} minutes (InfluxDB ${influx.url}, database ${influx.db}): ${en(s.total)} tweets`,
+    `Sentiment over the last ${s.minutes} minutes (InfluxDB ${influx.url}, database ${influx.db}): ${en(s.total)} ` +
+      `tweets`,
   ];
   for (const k of ['positive', 'negative', 'neutral'] as const) {
     const share = s.total ? ((100 * s.bySentiment[k]) / s.total).toFixed(2) : '0.00';

@@ -7,7 +7,37 @@ import path from 'node:path';
 import type { Machine } from '../environment.js';
 import type { ErrorCode } from '../errors.js';
 
-export const HEALTH_COLUMNS = ['sec', 'child', 'rssMiB', 'heapUsedMiB', 'loopDelayP99Ms', 'loopDelayMaxMs', 'gcMs', 'gcMaxMs'] as const;
+export const HEALTH_COLUMNS = [
+  'sec',
+  'child',
+  'rssMiB',
+  'heapUsedMiB',
+  'loopDelayP99Ms',
+  'loopDelayMaxMs',
+  'gcMs',
+  'gcMaxMs',
+] as const;
+
+/** The settings a run used, as the report records them. */
+export interface StormSettings {
+  topic: string;
+  partitions: number;
+  replication: number;
+  count: number | null;
+  duration: number | null;
+  rate: number;
+  workers: number;
+  batchSize: number;
+  mode: string;
+  /** positive,negative,neutral */
+  sentiment: string;
+  volatility: number;
+  acks: string;
+  idempotence: boolean;
+  compression: string;
+  batchBytes: number;
+  lingerMs: number;
+}
 
 export interface StormReport {
   runId: string;
@@ -55,7 +85,7 @@ export interface StormReport {
   durability: string;
   /** Why the run ended early when it failed mid-run (the counts above are still true); null otherwise. */
   error: { code: ErrorCode; message: string } | null;
-  settings: Record<string, unknown>;
+  settings: StormSettings;
   versions: Record<string, string>;
   machine: Machine;
   notes: string[];
@@ -63,24 +93,41 @@ export interface StormReport {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/** The report as text: a label column, then the figures (the JSON report holds the same, and more). */
 export function renderStormText(r: StormReport): string {
   const l: string[] = [];
-  l.push(`DataStorm run ${r.runId}: topic ${r.topic} on ${r.brokers} broker(s), ${r.settings.partitions} partitions, replication ${r.settings.replication}`);
-  if (r.acknowledged === null) l.push(`  sent:          ${fmt(r.sent)} messages (acks=0: acknowledged count unknown)`);
-  else l.push(`  acknowledged:  ${fmt(r.acknowledged)} messages in ${r.elapsedSec.toFixed(1)} s (after ${r.startupSec.toFixed(1)} s of start-up)`);
-  l.push(`  failed:        ${fmt(r.failed)}${r.failed ? ` (${Object.entries(r.failedByKind).map(([k, v]) => `${k}: ${fmt(v)}`).join(', ')})` : ''}`);
-  l.push(`  rate:          ${fmt(r.rate.average)} msg/s average, ${fmt(r.rate.peak)} msg/s peak, ${r.megabytesPerSec} MB/s`);
-  if (r.latencyMs)
-    l.push(`  latency (ms):  p50 ${r.latencyMs.p50}  p95 ${r.latencyMs.p95}  p99 ${r.latencyMs.p99}  p99.9 ${r.latencyMs.p999}  max ${r.latencyMs.max}`);
+  const row = (label: string, text: string) => l.push(`  ${label.padEnd(14)} ${text}`);
+  const st = r.settings;
+  l.push(
+    `DataStorm run ${r.runId}: topic ${r.topic} on ${r.brokers} broker(s), ` +
+      `${st.partitions} partitions, replication ${st.replication}`,
+  );
+  const startup = `(after ${r.startupSec.toFixed(1)} s of start-up)`;
+  if (r.acknowledged === null) row('sent:', `${fmt(r.sent)} messages (acks=0: acknowledged count unknown)`);
+  else row('acknowledged:', `${fmt(r.acknowledged)} messages in ${r.elapsedSec.toFixed(1)} s ${startup}`);
+  const kinds = Object.entries(r.failedByKind).map(([k, v]) => `${k}: ${fmt(v)}`);
+  row('failed:', `${fmt(r.failed)}${r.failed ? ` (${kinds.join(', ')})` : ''}`);
+  row('rate:', `${fmt(r.rate.average)} msg/s average, ${fmt(r.rate.peak)} msg/s peak, ${r.megabytesPerSec} MB/s`);
+  const t = r.latencyMs;
+  if (t) row('latency (ms):', `p50 ${t.p50}  p95 ${t.p95}  p99 ${t.p99}  p99.9 ${t.p999}  max ${t.max}`);
   const s = r.sentiment;
-  l.push(`  sentiment:     ${s.mode}${s.volatility !== null ? ` (volatility ${s.volatility})` : ''}: positive ${fmt(s.counts.positive)} (${s.shares.positive}%), negative ${fmt(s.counts.negative)} (${s.shares.negative}%), neutral ${fmt(s.counts.neutral)} (${s.shares.neutral}%)`);
-  if (s.batchPositiveShareStd !== null) l.push(`                 per-batch positive share: std ${s.batchPositiveShareStd} over ${s.batches} batches`);
-  if (r.global) l.push(`  global (Redis): ${fmt(r.global.acknowledged)} acknowledged by all processes of this run, ${fmt(r.global.issued)} issued`);
-  l.push(`  children:      ${r.children.workers} workers, ${r.children.restarts} restarts, peak RSS ${r.children.maxRssMiB.join('/')} MiB`);
-  if (r.gcPausesMs) l.push(`  GC pauses:     ${r.gcPausesMs.count} (p50 ${r.gcPausesMs.p50} ms, p99 ${r.gcPausesMs.p99} ms, max ${r.gcPausesMs.max} ms, ${r.gcPausesMs.totalMs} ms in all)`);
-  l.push(`  durability:    ${r.durability}`);
-  if (r.error) l.push(`  ended by:      ${r.error.code}: ${r.error.message}`);
-  l.push(`  settings:      acks=${String(r.settings.acks)} compression=${String(r.settings.compression)} batch=${fmt(Number(r.settings.batchBytes))} B linger=${String(r.settings.lingerMs)} ms`);
+  const mix = (k: 'positive' | 'negative' | 'neutral') => `${k} ${fmt(s.counts[k])} (${s.shares[k]}%)`;
+  const volatility = s.volatility !== null ? ` (volatility ${s.volatility})` : '';
+  row('sentiment:', `${s.mode}${volatility}: ${mix('positive')}, ${mix('negative')}, ${mix('neutral')}`);
+  if (s.batchPositiveShareStd !== null)
+    row('', `per-batch positive share: std ${s.batchPositiveShareStd} over ${s.batches} batches`);
+  const g = r.global;
+  if (g)
+    row('global (Redis):', `${fmt(g.acknowledged)} acknowledged by all processes of this run, ${fmt(g.issued)} issued`);
+  const c = r.children;
+  row('children:', `${c.workers} workers, ${c.restarts} restarts, peak RSS ${c.maxRssMiB.join('/')} MiB`);
+  const gc = r.gcPausesMs;
+  if (gc)
+    row('GC pauses:', `${gc.count} (p50 ${gc.p50} ms, p99 ${gc.p99} ms, max ${gc.max} ms, ${gc.totalMs} ms in all)`);
+  row('durability:', r.durability);
+  if (r.error) row('ended by:', `${r.error.code}: ${r.error.message}`);
+  const batch = fmt(st.batchBytes);
+  row('settings:', `acks=${st.acks} compression=${st.compression} batch=${batch} B linger=${st.lingerMs} ms`);
   for (const n of r.notes) l.push(`  note: ${n}`);
   return l.join('\n');
 }
@@ -89,6 +136,6 @@ export function renderStormText(r: StormReport): string {
 export function saveReport(r: StormReport, dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `storm-${r.startedAt.replace(/[:.]/g, '-')}-${r.runId}.json`);
-  fs.writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
+  fs.writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
   return file;
 }

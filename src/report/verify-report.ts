@@ -38,7 +38,8 @@ const en = (n: number) => n.toLocaleString('en-US');
 export function renderVerifyText(r: VerifyReport): string {
   const l: string[] = [];
   l.push(
-    `verify ${r.topic}${r.runId ? ` (run ${r.runId})` : ''}: ${en(r.received)} received from ${r.producers.length} producers, ` +
+    `verify ${r.topic}${r.runId ? ` (run ${r.runId})` : ''}: ` +
+      `${en(r.received)} received from ${r.producers.length} producers, ` +
       `${en(r.lost)} lost, ${en(r.duplicated)} duplicated, ${en(r.outOfOrder)} out of order`,
   );
   if (r.unconfirmed)
@@ -47,14 +48,21 @@ export function renderVerifyText(r: VerifyReport): string {
         'produced again by its restarted child (not counted as lost)',
     );
   if (r.undecodable)
-    l.push(`  ${en(r.undecodable)} messages did not decode as tweets of the schema (not DataStorm's, or another --schema)`);
+    l.push(
+      `  ${en(r.undecodable)} messages did not decode as tweets of the schema (not DataStorm's, or another --schema)`,
+    );
   const t = r.latencyMs;
-  if (t) l.push(`  end-to-end latency (ms, produced to read): p50 ${t.p50}  p95 ${t.p95}  p99 ${t.p99}  p99.9 ${t.p999}  max ${t.max}`);
+  if (t)
+    l.push(
+      `  end-to-end latency (ms, produced to read): p50 ${t.p50}  p95 ${t.p95}  p99 ${t.p99}  p99.9 ${t.p999}  max ` +
+        `${t.max}`,
+    );
   for (const p of r.producers)
     if (p.lost || p.unconfirmed || p.duplicated || p.outOfOrder)
       l.push(
         `  ${p.producer}${p.replaced ? ' (died, restarted)' : ''}: ${en(p.received)} received, ${en(p.lost)} lost, ` +
-          `${p.unconfirmed ? `${en(p.unconfirmed)} unconfirmed, ` : ''}${en(p.duplicated)} duplicated, ${en(p.outOfOrder)} out of order`,
+          `${p.unconfirmed ? `${en(p.unconfirmed)} unconfirmed, ` : ''}${en(p.duplicated)} duplicated, ` +
+          `${en(p.outOfOrder)} out of order`,
       );
   return l.join('\n');
 }

@@ -3,29 +3,31 @@
  * buffer, and hands the batch to librdkafka in one call (the native producer). Delivery reports are counted in C: every
  * acknowledgement, its bytes and its latency; failures by kind. Talks to the primary once per interval.
  */
+
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
-import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
-import { connectRedis } from '../coord/redis.js';
-import { Quota, leaseChunk } from '../coord/quota.js';
+import { childMain, fatalMessage, onStopRequest, toPrimary } from '../child-main.js';
 import { Counters } from '../coord/counters.js';
-import { producerConfig } from '../kafka/producer.js';
-import { BatchProducer } from '../kafka/native/batch-producer.js';
-import { topicMaxMessageBytesFor } from '../kafka/limits.js';
-import { FixedPlanner, VolatilePlanner, fillShuffled, type MixPlanner } from '../generate/mix.js';
+import { leaseChunk, Quota } from '../coord/quota.js';
+import { connectRedis } from '../coord/redis.js';
+import { DataStormError, isDataStormError } from '../errors.js';
+import { FixedPlanner, fillShuffled, type MixPlanner, VolatilePlanner } from '../generate/mix.js';
 import { Rng } from '../generate/random.js';
 import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../generate/tweet-encoder.js';
-import { DataStormError, isDataStormError } from '../errors.js';
-import { latencyHistogram, gcHistogram } from '../report/histograms.js';
-import { addValue, noMoments } from '../report/moments.js';
+import { topicMaxMessageBytesFor } from '../kafka/limits.js';
+import { BatchProducer } from '../kafka/native/batch-producer.js';
+import { producerConfig } from '../kafka/producer.js';
 import { log } from '../log.js';
-import { childMain, fatalMessage, onStopRequest, toPrimary } from '../child-main.js';
-import { CHILD_ENV, producerIdOf, type ChildConfig, type ChildMessage, type TickMessage } from './protocol.js';
+import { gcHistogram, latencyHistogram } from '../report/histograms.js';
+import { addValue, noMoments } from '../report/moments.js';
+import { CHILD_ENV, type ChildConfig, type ChildMessage, producerIdOf, type TickMessage } from './protocol.js';
 
 const TICK_MS = 1000;
 const FLUSH_TIMEOUT_MS = 30_000;
 const LOOP_RESOLUTION_MS = 10;
 /**
- * Redis holds the run's quota. A lease that fails is retried for this long (a Redis restart, a failover); after that the
+ * Redis holds the run's quota. A lease that fails is retried for this long (a Redis restart, a failover); after that
+ * the
  * child stops producing, flushes what is in flight and reports true counts: without the quota it cannot honour an exact
  * --count or a shared --rate, and guessing would make the numbers untrue.
  */
@@ -40,12 +42,13 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   let stopping = false;
   onStopRequest(() => (stopping = true));
 
-// --- prepared before the loop -------------------------------------------------------------------
+  // --- prepared before the loop -------------------------------------------------------------------
   const rng = new Rng((process.pid * 2654435761 + cfg.slot) >>> 0);
   const type = loadTweetType(o.schema);
   const pool = buildPool(type, rng, o.brands);
   const prefix = encodePrefix(o.runId, producerId);
-  const planner: MixPlanner = o.mode === 'fixed' ? new FixedPlanner(o.sentiment) : new VolatilePlanner(o.sentiment, o.volatility, rng);
+  const planner: MixPlanner =
+    o.mode === 'fixed' ? new FixedPlanner(o.sentiment) : new VolatilePlanner(o.sentiment, o.volatility, rng);
   const order = new Uint8Array(o.batchSize);
   const out = Buffer.allocUnsafe(o.batchSize * (prefix.length + 30 + pool.maxTail));
   const poolSize = pool.tails[0].length;
@@ -54,7 +57,8 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const gc = gcHistogram();
   // Delivery latency of every acknowledged message, drained from C once a tick.
   const latency = latencyHistogram();
-  let gcMs = 0, gcMaxMs = 0; // this interval
+  let gcMs = 0,
+    gcMaxMs = 0; // this interval
   const gcObserver = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       gc.recordValue(Math.max(1, Math.round(e.duration * 1000)));
@@ -75,7 +79,8 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const producer = new BatchProducer(producerConfig(o, producerId), o.topic).connect();
 
   // --- counters (deltas since the last tick) --------------------------------------------------------
-  let sent = 0, behind = 0;
+  let sent = 0,
+    behind = 0;
   let mix: [number, number, number] = [0, 0, 0];
   let shares = noMoments();
   let last = { acked: 0, bytes: 0, failed: 0 };
@@ -87,34 +92,63 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
     const failed: Record<string, number> = {};
     if (c.failed !== last.failed) {
       const now = producer.failures();
-      for (const [k, v] of Object.entries(now)) if (v !== (lastFailures[k] ?? 0)) failed[k] = v - (lastFailures[k] ?? 0);
+      for (const [k, v] of Object.entries(now))
+        if (v !== (lastFailures[k] ?? 0)) failed[k] = v - (lastFailures[k] ?? 0);
       lastFailures = now;
     }
     const d = { acked: c.acked - last.acked, bytes: c.ackedBytes - last.bytes, failed: c.failed - last.failed };
     last = { acked: c.acked, bytes: c.ackedBytes, failed: c.failed };
     const mem = process.memoryUsage();
     const m: TickMessage = {
-      t: 'tick', slot: cfg.slot, second: final ? Math.ceil(Date.now() / TICK_MS) : Math.round(Date.now() / TICK_MS), acked: d.acked, bytes: d.bytes, failed, sent, mix,
-      inFlight: c.inFlight, behind, batchShares: shares,
+      t: 'tick',
+      slot: cfg.slot,
+      second: final ? Math.ceil(Date.now() / TICK_MS) : Math.round(Date.now() / TICK_MS),
+      acked: d.acked,
+      bytes: d.bytes,
+      failed,
+      sent,
+      mix,
+      inFlight: c.inFlight,
+      behind,
+      batchShares: shares,
       health: {
-        rssBytes: mem.rss, heapUsedBytes: mem.heapUsed,
-        loopDelayP99Ms: loopDelay.count ? overMs(loopDelay.percentile(99)) : 0, loopDelayMaxMs: loopDelay.count ? overMs(loopDelay.max) : 0,
-        gcMs, gcMaxMs,
+        rssBytes: mem.rss,
+        heapUsedBytes: mem.heapUsed,
+        loopDelayP99Ms: loopDelay.count ? overMs(loopDelay.percentile(99)) : 0,
+        loopDelayMaxMs: loopDelay.count ? overMs(loopDelay.max) : 0,
+        gcMs,
+        gcMaxMs,
       },
     };
-    const delta = { acked: d.acked, bytes: d.bytes, failed: d.failed, positive: mix[0], negative: mix[1], neutral: mix[2] };
-    sent = 0; mix = [0, 0, 0]; shares = noMoments(); gcMs = gcMaxMs = 0;
+    const delta = {
+      acked: d.acked,
+      bytes: d.bytes,
+      failed: d.failed,
+      positive: mix[0],
+      negative: mix[1],
+      neutral: mix[2],
+    };
+    sent = 0;
+    mix = [0, 0, 0];
+    shares = noMoments();
+    gcMs = gcMaxMs = 0;
     loopDelay.reset();
     send(m);
     // Redis blips must not stop the run; the primary counts too.
-    await counters.add(delta).catch((e: Error) => log.warn(`child ${cfg.slot}: Redis counters not updated this interval: ${e.message}`));
+    await counters
+      .add(delta)
+      .catch((e: Error) => log.warn(`child ${cfg.slot}: Redis counters not updated this interval: ${e.message}`));
     // Failed deliveries go back to the quota so another batch replaces them and an exact --count still lands.
     if (o.count !== undefined && delta.failed > 0)
-      await quota.giveBack(delta.failed).catch((e: Error) => log.warn(`child ${cfg.slot}: ${delta.failed} failed messages not given back: ${e.message}`));
+      await quota
+        .giveBack(delta.failed)
+        .catch((e: Error) =>
+          log.warn(`child ${cfg.slot}: ${delta.failed} failed messages not given back: ${e.message}`),
+        );
   };
   // Ticks fall on whole wall-clock seconds, the same in every child: the primary adds the children's counts per
   // second whatever order or delay their messages arrive in, so the timeline and the peak are true rates.
-  let ticker: NodeJS.Timeout;
+  let ticker: NodeJS.Timeout | undefined;
   const nextTick = () => (ticker = setTimeout(() => void tick().finally(nextTick), TICK_MS - (Date.now() % TICK_MS)));
   nextTick();
 
@@ -133,7 +167,11 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       } catch (e) {
         if (isDataStormError(e)) throw e;
         if (stopping || Date.now() >= deadline)
-          throw new DataStormError('REDIS_UNREACHABLE', `lost Redis at ${o.redis} mid-run for more than ${REDIS_GRACE_MS / 1000} s (${(e as Error).message}); stopped producing and flushed what was in flight`);
+          throw new DataStormError(
+            'REDIS_UNREACHABLE',
+            `lost Redis at ${o.redis} mid-run for more than ${REDIS_GRACE_MS / 1000} s (${(e as Error).message}); ` +
+              `stopped producing and flushed what was in flight`,
+          );
         await sleep(250);
       }
     }
@@ -167,7 +205,9 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       const counts = planner.counts(n);
       if (o.mode === 'volatile') addValue(shares, counts[0] / n);
       fillShuffled(order, counts, rng);
-      mix[0] += counts[0]; mix[1] += counts[1]; mix[2] += counts[2];
+      mix[0] += counts[0];
+      mix[1] += counts[1];
+      mix[2] += counts[2];
       // Encode the whole batch into one buffer, then hand it to librdkafka in one call.
       let off = 0;
       const now = Date.now();
@@ -201,7 +241,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   // Stopped, finished or failed: stop generating and wait (bounded) for what is in flight, so the counts are true.
   const deadline = Date.now() + FLUSH_TIMEOUT_MS;
   while (producer.inFlight() > 0 && Date.now() < deadline) await sleep(10);
-  clearTimeout(ticker!);
+  clearTimeout(ticker);
   gcObserver.disconnect();
   await tick(true);
   loopDelay.disable();
@@ -220,8 +260,10 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
 function tooLargeError(topic: string, batchBytes: number): DataStormError {
   return new DataStormError(
     'TOPIC',
-    `topic '${topic}' refused a batch as too large (message size too large): its max.message.bytes is below the batch size; ` +
-      `raise it (kafka-configs --alter --add-config max.message.bytes=${topicMaxMessageBytesFor(batchBytes)}) or pass a smaller --batch-bytes (now ${batchBytes})`,
+    `topic '${topic}' refused a batch as too large (message size too large): ` +
+      'its max.message.bytes is below the batch size; ' +
+      `raise it (kafka-configs --alter --add-config max.message.bytes=${topicMaxMessageBytesFor(batchBytes)}) ` +
+      `or pass a smaller --batch-bytes (now ${batchBytes})`,
   );
 }
 

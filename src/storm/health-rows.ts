@@ -30,7 +30,10 @@ export class HealthRows {
 
   add(slot: number, h: ChildHealth, now = performance.now()): void {
     let w = this.windows.get(slot);
-    if (!w) this.windows.set(slot, (w = { loopDelayP99Ms: 0, loopDelayMaxMs: 0, gcMs: 0, gcMaxMs: 0, keptAt: 0 }));
+    if (!w) {
+      w = { loopDelayP99Ms: 0, loopDelayMaxMs: 0, gcMs: 0, gcMaxMs: 0, keptAt: 0 };
+      this.windows.set(slot, w);
+    }
     w.loopDelayP99Ms = Math.max(w.loopDelayP99Ms, h.loopDelayP99Ms);
     w.loopDelayMaxMs = Math.max(w.loopDelayMaxMs, h.loopDelayMaxMs);
     w.gcMs += h.gcMs;

@@ -80,29 +80,58 @@ const allBrands = Object.keys(BRANDS);
 
 /** The storm's flags, as yargs takes them (every value a string: parseStormOptions checks and converts). */
 export const stormFlags = {
-  brokers: { type: 'string', default: String(defaults.brokers), describe: 'size of the local cluster to start or reuse when no --bootstrap is given (1-9)' },
+  brokers: {
+    type: 'string',
+    default: String(defaults.brokers),
+    describe: 'size of the local cluster to start or reuse when no --bootstrap is given (1-9)',
+  },
   bootstrap: { type: 'string', describe: 'an existing cluster, host:port[,host:port…]; nothing local is started' },
   topic: { type: 'string', default: defaults.topic, describe: 'topic to produce to (created when missing)' },
   partitions: { type: 'string', describe: 'partitions when the topic is created (default: 3 per broker)' },
   replication: { type: 'string', describe: 'replication factor when the topic is created (default: min(3, brokers))' },
-  count: { type: 'string', describe: `exact total of acknowledged tweets (default ${DEFAULT_COUNT.toLocaleString('en-US')} unless --duration)` },
+  count: {
+    type: 'string',
+    describe: `exact total of acknowledged tweets (default ${DEFAULT_COUNT.toLocaleString('en-US')} unless --duration)`,
+  },
   duration: { type: 'string', describe: 'stop after this many seconds' },
-  rate: { type: 'string', default: '0', describe: 'global target, tweets/s across all children and processes of the run (0 = as fast as possible)' },
+  rate: {
+    type: 'string',
+    default: '0',
+    describe: 'global target, tweets/s across all children and processes of the run (0 = as fast as possible)',
+  },
   workers: { type: 'string', describe: 'child processes (default: one per core)' },
   'batch-size': { type: 'string', default: String(defaults.batchSize), describe: 'tweets per generated batch' },
-  'max-in-flight': { type: 'string', default: String(defaults.maxInFlight), describe: 'unacknowledged messages per child before it waits (1,000-200,000)' },
+  'max-in-flight': {
+    type: 'string',
+    default: String(defaults.maxInFlight),
+    describe: 'unacknowledged messages per child before it waits (1,000-200,000)',
+  },
   mode: { type: 'string', default: defaults.mode, describe: 'sentiment mode: fixed | volatile' },
-  sentiment: { type: 'string', default: defaults.sentiment.join(','), describe: 'positive,negative,neutral percentages (sum 100)' },
-  volatility: { type: 'string', default: String(defaults.volatility), describe: 'volatile mode swing, 0..1 (near 1 = wilder)' },
+  sentiment: {
+    type: 'string',
+    default: defaults.sentiment.join(','),
+    describe: 'positive,negative,neutral percentages (sum 100)',
+  },
+  volatility: {
+    type: 'string',
+    default: String(defaults.volatility),
+    describe: 'volatile mode swing, 0..1 (near 1 = wilder)',
+  },
   acks: { type: 'string', default: defaults.acks, describe: '0 | 1 | all' },
   idempotence: { type: 'boolean', describe: 'idempotent producer (default on with --acks all)' },
   compression: { type: 'string', default: defaults.compression, describe: COMPRESSIONS.join(' | ') },
   'batch-bytes': { type: 'string', default: String(defaults.batchBytes), describe: 'max bytes of a producer batch' },
   'linger-ms': { type: 'string', default: String(defaults.lingerMs), describe: 'producer linger (ms)' },
   brands: { type: 'string', describe: `comma list of brands (default all: ${allBrands.join(', ')})` },
-  schema: { type: 'string', describe: 'Avro schema file of the tweets (default schemas/tweet.avsc; extra fields need defaults)' },
+  schema: {
+    type: 'string',
+    describe: 'Avro schema file of the tweets (default schemas/tweet.avsc; extra fields need defaults)',
+  },
   redis: { type: 'string', default: defaults.redis, describe: 'Redis URL for the shared quota and counters' },
-  'run-id': { type: 'string', describe: 'name of the run; storms with the same --redis and --run-id share one quota and counters' },
+  'run-id': {
+    type: 'string',
+    describe: 'name of the run; storms with the same --redis and --run-id share one quota and counters',
+  },
 } as const satisfies Record<string, FlagSpec>;
 
 /** Every problem with the flags (empty when all is well). Pure: no I/O. */
@@ -110,7 +139,7 @@ export function validateStormOptions(raw: RawFlags): string[] {
   return parseStormOptions(raw).problems;
 }
 
-/** Raw flags → typed, defaulted options, or every problem found. Pure but for the random run id and the core count. */
+/** Raw flags → typed, defaulted options, or every problem found. Pure but for the random run id and core count. */
 export function parseStormOptions(raw: RawFlags): { request?: StormRequest; problems: string[] } {
   const c = new OptionChecks();
   const brokers = c.whole('brokers', raw.brokers, 1, 9);
@@ -137,7 +166,12 @@ export function parseStormOptions(raw: RawFlags): { request?: StormRequest; prob
   const runId = raw['run-id'];
   if (runId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(String(runId)))
     c.add(`--run-id must be 1-64 letters, digits, '.', '_' or '-' (got '${String(runId)}')`);
-  const brands = raw.brands === undefined ? allBrands : String(raw.brands).split(',').map((s) => s.trim());
+  const brands =
+    raw.brands === undefined
+      ? allBrands
+      : String(raw.brands)
+          .split(',')
+          .map((s) => s.trim());
   const unknown = brands.filter((b) => !(b in BRANDS));
   if (unknown.length) c.add(`--brands must name brands from: ${allBrands.join(', ')} (unknown: ${unknown.join(', ')})`);
   if (raw.acks !== undefined && acks !== 'all' && raw.idempotence === true)
@@ -176,14 +210,19 @@ export function parseStormOptions(raw: RawFlags): { request?: StormRequest; prob
 }
 
 /** A run id that sorts by start time: 20261126011333-a1b2c3. */
-const newRunId = () => `${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${randomBytes(3).toString('hex')}`;
+const newRunId = () =>
+  `${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${randomBytes(3).toString('hex')}`;
 
 function parseSentiment(c: OptionChecks, v: unknown): [number, number, number] | undefined {
   if (v === undefined) return undefined;
-  const parts = String(v).split(',').map((s) => s.trim());
+  const parts = String(v)
+    .split(',')
+    .map((s) => s.trim());
   const ns = parts.map(toNumber);
   if (parts.length !== 3 || ns.some((n) => !Number.isFinite(n)))
-    c.add(`--sentiment must be three percentages P,N,U (positive, negative, neutral) adding up to 100 (got '${String(v)}')`);
+    c.add(
+      `--sentiment must be three percentages P,N,U (positive, negative, neutral) adding up to 100 (got '${String(v)}')`,
+    );
   else if (ns.some((n) => n < 0)) c.add(`--sentiment percentages must not be negative (got '${String(v)}')`);
   else if (Math.abs(ns[0] + ns[1] + ns[2] - 100) > 1e-9)
     c.add(`--sentiment percentages must add up to 100 (got '${String(v)}', sum ${ns[0] + ns[1] + ns[2]})`);

@@ -117,13 +117,15 @@ export class StormRun extends AwaitableRun<StormReport> {
       this.once('producing', () => (t0 = performance.now()));
       this.emit('start', { runId: o.runId, brokers: brokers.length, topic, workers: o.workers });
 
-      for (let slot = 0; slot < o.workers; slot++) this.slots.push({ acked: 0, failed: 0, inFlight: 0, behind: 0, maxRssBytes: 0 });
+      for (let slot = 0; slot < o.workers; slot++)
+        this.slots.push({ acked: 0, failed: 0, inFlight: 0, behind: 0, maxRssBytes: 0 });
       const finished = this.supervisor.run(o.workers);
       const ticker = this.emitTicks(() => t0);
       await finished;
       clearInterval(ticker);
       const fatal = this.supervisor.fatal[0];
-      // A failure before anything was produced is just the error; after, the run ends with a true report that carries it.
+      // A failure before anything was produced is just the error; after, the run ends with a true report that carries
+      // it.
       if (fatal && Number.isNaN(t0)) throw fatal;
       if (Number.isNaN(t0)) t0 = performance.now();
       const elapsedSec = (performance.now() - t0) / 1000;
@@ -139,7 +141,18 @@ export class StormRun extends AwaitableRun<StormReport> {
       const issued = await this.quota.issued().catch(() => undefined);
       const error = fatal ? { code: fatal.code, message: fatal.message } : null;
       const stopped = this.supervisor.stopped && !error;
-      return buildReport({ options: o, totals: t, brokers: brokers.length, topic, startedAt, elapsedSec, global, issued, stopped, error });
+      return buildReport({
+        options: o,
+        totals: t,
+        brokers: brokers.length,
+        topic,
+        startedAt,
+        elapsedSec,
+        global,
+        issued,
+        stopped,
+        error,
+      });
     } finally {
       redis.disconnect();
     }

@@ -60,15 +60,29 @@ export function buildReport(a: {
   const std = stdOf(t.batchShares);
   const notes: string[] = [];
   const acksZero = o.acks === '0';
-  if (acksZero) notes.push('acks=0: brokers send no acknowledgement, so how many messages they kept is unknown; "sent" counts what went on the wire');
-  if (failed) notes.push(`${failed} deliveries failed; sentiment counts are of messages handed to the producer, not only of acknowledged ones`);
-  if (t.unresolved) notes.push(`${t.unresolved} messages had no delivery report when the run ended (flush timed out): not counted as acknowledged`);
+  if (acksZero)
+    notes.push(
+      'acks=0: brokers send no acknowledgement, so how many messages they kept is unknown; "sent" counts what went ' +
+        'on the wire',
+    );
+  if (failed)
+    notes.push(
+      `${failed} deliveries failed; sentiment counts are of messages handed to the producer, not only of ` +
+        `acknowledged ones`,
+    );
+  if (t.unresolved)
+    notes.push(
+      `${t.unresolved} messages had no delivery report when the run ended (flush timed out): not counted as ` +
+        `acknowledged`,
+    );
   if (a.error) notes.push(`the run failed mid-way (${a.error.code}); counts are what was acknowledged until then`);
   if (a.stopped) notes.push('the run was stopped before its target; counts are what was acknowledged until then');
   if (t.restarts)
     notes.push(
-      `${t.restarts} child restart(s): ${t.unsettledGivenBack} messages a dead child had not reported acknowledged were produced again by its successor; ` +
-        `those the brokers had in fact acknowledged are in the topic twice in content (under both producers' ids), so the topic may hold up to that many more than the count; ` +
+      `${t.restarts} child restart(s): ${t.unsettledGivenBack} messages a dead child had not reported acknowledged ` +
+        `were produced again by its successor; ` +
+        `those the brokers had in fact acknowledged are in the topic twice in content (under both producers' ids), ` +
+        `so the topic may hold up to that many more than the count; ` +
         `verify shows the dead child's never-written messages as "unconfirmed", apart from losses`,
     );
   return {
@@ -91,8 +105,12 @@ export function buildReport(a: {
     latencyMs:
       h.totalCount > 0 && !acksZero
         ? {
-            p50: h.getValueAtPercentile(50), p95: h.getValueAtPercentile(95), p99: h.getValueAtPercentile(99),
-            p999: h.getValueAtPercentile(99.9), max: h.maxValue, samples: h.totalCount,
+            p50: h.getValueAtPercentile(50),
+            p95: h.getValueAtPercentile(95),
+            p99: h.getValueAtPercentile(99),
+            p999: h.getValueAtPercentile(99.9),
+            max: h.maxValue,
+            samples: h.totalCount,
           }
         : null,
     sentiment: {
@@ -100,17 +118,28 @@ export function buildReport(a: {
       requested: o.sentiment,
       volatility: o.mode === 'volatile' ? o.volatility : null,
       counts: { positive: t.mix[0], negative: t.mix[1], neutral: t.mix[2] },
-      shares: { positive: round((100 * t.mix[0]) / mixTotal, 2), negative: round((100 * t.mix[1]) / mixTotal, 2), neutral: round((100 * t.mix[2]) / mixTotal, 2) },
+      shares: {
+        positive: round((100 * t.mix[0]) / mixTotal, 2),
+        negative: round((100 * t.mix[1]) / mixTotal, 2),
+        neutral: round((100 * t.mix[2]) / mixTotal, 2),
+      },
       batches: t.batchShares[0],
       batchPositiveShareStd: std === null ? null : round(std, 4),
     },
     global: a.global ? { acknowledged: a.global.acked, failed: a.global.failed, issued: a.issued ?? -1 } : null,
-    children: { workers: o.workers, restarts: t.restarts, reproduced: t.unsettledGivenBack, maxRssMiB: t.maxRssBytes.map((b) => round(b / 2 ** 20, 1)) },
+    children: {
+      workers: o.workers,
+      restarts: t.restarts,
+      reproduced: t.unsettledGivenBack,
+      maxRssMiB: t.maxRssBytes.map((b) => round(b / 2 ** 20, 1)),
+    },
     gcPausesMs:
       t.gcPauses.totalCount > 0
         ? {
-            count: t.gcPauses.totalCount, p50: round(t.gcPauses.getValueAtPercentile(50) / 1000, 2),
-            p99: round(t.gcPauses.getValueAtPercentile(99) / 1000, 2), max: round(t.gcPauses.maxValue / 1000, 2),
+            count: t.gcPauses.totalCount,
+            p50: round(t.gcPauses.getValueAtPercentile(50) / 1000, 2),
+            p99: round(t.gcPauses.getValueAtPercentile(99) / 1000, 2),
+            max: round(t.gcPauses.maxValue / 1000, 2),
             totalMs: round((t.gcPauses.mean * t.gcPauses.totalCount) / 1000, 1),
           }
         : null,
@@ -119,10 +148,22 @@ export function buildReport(a: {
     durability: durability(o),
     error: a.error ?? null,
     settings: {
-      topic: o.topic, partitions: a.topic.partitions, replication: a.topic.replication, count: o.count ?? null, duration: o.duration ?? null,
-      rate: o.rate, workers: o.workers, batchSize: o.batchSize, mode: o.mode, sentiment: o.sentiment.join(','),
-      volatility: o.volatility, acks: o.acks, idempotence: o.idempotence, compression: o.compression,
-      batchBytes: o.batchBytes, lingerMs: o.lingerMs,
+      topic: o.topic,
+      partitions: a.topic.partitions,
+      replication: a.topic.replication,
+      count: o.count ?? null,
+      duration: o.duration ?? null,
+      rate: o.rate,
+      workers: o.workers,
+      batchSize: o.batchSize,
+      mode: o.mode,
+      sentiment: o.sentiment.join(','),
+      volatility: o.volatility,
+      acks: o.acks,
+      idempotence: o.idempotence,
+      compression: o.compression,
+      batchBytes: o.batchBytes,
+      lingerMs: o.lingerMs,
     },
     versions: versions(),
     machine: machine(),
@@ -134,9 +175,13 @@ export function buildReport(a: {
 export function durability(o: Pick<StormOptions, 'acks' | 'idempotence'>): string {
   if (o.acks === '0') return 'acks=0: nothing is acknowledged; messages may be lost without any error';
   if (o.acks === '1')
-    return 'acks=1: acknowledged by the partition leader only; a leader that fails before its followers copy a message loses it, and retries may write a message twice; run datastorm verify to count both';
+    return (
+      'acks=1: acknowledged by the partition leader only; a leader that fails before its followers copy a ' +
+      'message loses it, and retries may write a message twice; run datastorm verify to count both'
+    );
   return o.idempotence
-    ? 'acks=all, idempotent: acknowledged by every in-sync replica (at least min.insync.replicas), written once and in order per partition'
-    : 'acks=all: acknowledged by every in-sync replica (at least min.insync.replicas); without idempotence retries may write a message twice';
+    ? 'acks=all, idempotent: acknowledged by every in-sync replica (at least min.insync.replicas), written once and ' +
+        'in order per partition'
+    : 'acks=all: acknowledged by every in-sync replica (at least min.insync.replicas); without idempotence retries ' +
+        'may write a message twice';
 }
-

@@ -27,5 +27,8 @@ export function parseVerifyOptions(raw: RawFlags): { request?: VerifyRequest; pr
   const topic = c.topic(raw.topic);
   if (c.problems.length) return { problems: c.problems };
   const str = (v: unknown) => (v === undefined ? undefined : String(v));
-  return { problems: [], request: { bootstrap, topic: topic ?? 'tweets', runId: str(raw.run), schema: str(raw.schema) } };
+  return {
+    problems: [],
+    request: { bootstrap, topic: topic ?? 'tweets', runId: str(raw.run), schema: str(raw.schema) },
+  };
 }

@@ -50,8 +50,10 @@ export class SequenceAnalysis {
     let m = this.seqs.get(producer);
     let s = this.stats.get(producer);
     if (!m || !s) {
-      this.seqs.set(producer, (m = new SeqMap()));
-      this.stats.set(producer, (s = { received: 0, duplicated: 0, outOfOrder: 0 }));
+      m = new SeqMap();
+      s = { received: 0, duplicated: 0, outOfOrder: 0 };
+      this.seqs.set(producer, m);
+      this.stats.set(producer, s);
     }
     s.received++;
     if (!m.add(seq)) s.duplicated++;
@@ -90,7 +92,8 @@ export class SequenceAnalysis {
       });
     }
     producers.sort((a, b) => a.producer.localeCompare(b.producer));
-    const sum = (k: 'received' | 'lost' | 'unconfirmed' | 'duplicated' | 'outOfOrder') => producers.reduce((a, p) => a + p[k], 0);
+    const sum = (k: 'received' | 'lost' | 'unconfirmed' | 'duplicated' | 'outOfOrder') =>
+      producers.reduce((a, p) => a + p[k], 0);
     return {
       received: sum('received'),
       lost: sum('lost'),

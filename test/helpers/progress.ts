@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { Counters } from '../../src/coord/counters.js';
-import { influxQuery, type InfluxTarget } from '../../src/pulse/influx-sink.js';
+import { type InfluxTarget, influxQuery } from '../../src/pulse/influx-sink.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -19,8 +19,15 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-/** Resolves once the storm run's children have reported at least `n` acknowledged (Redis counters); returns the count. */
-export async function untilAcknowledged(redisUrl: string, runId: string, n: number, timeoutMs = 90_000): Promise<number> {
+/**
+ * Resolves once the storm run's children have reported at least `n` acknowledged (Redis counters); returns the count.
+ */
+export async function untilAcknowledged(
+  redisUrl: string,
+  runId: string,
+  n: number,
+  timeoutMs = 90_000,
+): Promise<number> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined);
   try {

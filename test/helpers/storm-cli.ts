@@ -1,9 +1,9 @@
 /** Runs the storm CLI as a user would, against the test services. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, bootstrap, redisUrl, run, type RunResult } from './services.js';
 import type { StormReport } from '../../src/report/storm-report.js';
 import type { VerifyReport } from '../../src/report/verify-report.js';
+import { bootstrap, ROOT, type RunResult, redisUrl, run } from './services.js';
 
 export const CLI = path.join(ROOT, 'dist/src/cli/index.js');
 
@@ -30,9 +30,16 @@ export function spawnStorm(extra: string[]) {
   return { child, exited };
 }
 
-/** Runs `datastorm verify --json` on a topic (one run of it with runId); exit 0 (clean) or 1 (loss) both give a report. */
+/**
+ * Runs `datastorm verify --json` on a topic (one run of it with runId); exit 0 (clean) or 1 (loss) both give a report.
+ */
 export async function verifyJson(topic: string, runId?: string): Promise<{ report: VerifyReport; code: number }> {
-  const r = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, ...(runId ? ['--run', runId] : []), '--json'], {}, 300_000);
+  const r = await run(
+    process.execPath,
+    [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, ...(runId ? ['--run', runId] : []), '--json'],
+    {},
+    300_000,
+  );
   if (r.code !== 0 && r.code !== 1) throw new Error(`verify exited ${r.code}: ${r.stderr}`);
   return { report: JSON.parse(r.stdout) as VerifyReport, code: r.code };
 }

@@ -4,11 +4,12 @@
  * message ("…" stands for what varies), show no stack trace, and answer within seconds. The table is the test's data,
  * so the README cannot drift from what DataStorm does.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, bootstrap, influxUrl, redisUrl, run } from '../helpers/services.js';
+import { test } from 'node:test';
+import { bootstrap, influxUrl, ROOT, redisUrl, run } from '../helpers/services.js';
 import { CLI } from '../helpers/storm-cli.js';
 
 interface Row {
@@ -44,14 +45,26 @@ function substitutions(): [string, string][] {
 
 const substitute = (s: string, subs: [string, string][]) => subs.reduce((a, [from, to]) => a.split(from).join(to), s);
 const pattern = (message: string) =>
-  new RegExp(`^${message.split('…').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  new RegExp(
+    `^${message
+      .split('…')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 
 const rows = readBadInputTable(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
 
 test('the README lists at least 15 bad inputs, numbered in order, across storm, pulse, verify and cluster.sh', () => {
   assert.ok(rows.length >= 15, `${rows.length} rows`);
-  assert.deepEqual(rows.map((r) => r.n), rows.map((_, i) => i + 1));
-  for (const tool of ['storm', 'pulse', 'verify', 'cluster.sh']) assert.ok(rows.some((r) => r.command.includes(tool)), tool);
+  assert.deepEqual(
+    rows.map((r) => r.n),
+    rows.map((_, i) => i + 1),
+  );
+  for (const tool of ['storm', 'pulse', 'verify', 'cluster.sh'])
+    assert.ok(
+      rows.some((r) => r.command.includes(tool)),
+      tool,
+    );
 });
 
 for (const row of rows) {

@@ -2,13 +2,14 @@
  * kafka-cluster/cluster.sh: the shared test cluster answers its commands, and every start-up error case prints
  * one line and exits non-zero. Error cases use their own state directory and ports, never the shared cluster's.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { run, bootstrap } from '../helpers/services.js';
+import { test } from 'node:test';
+import { bootstrap, run } from '../helpers/services.js';
 
 const SCRIPT = 'kafka-cluster/cluster.sh';
 const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('cluster.sh: error:'));
@@ -48,7 +49,9 @@ test('--brokers outside 1..9 is a usage error naming the option', async () => {
   for (const bad of ['0', '10', 'x', '-1']) {
     const r = await run('bash', [SCRIPT, 'up', '--brokers', bad], isolated());
     assert.equal(r.code, 2, `--brokers ${bad}`);
-    assert.deepEqual(errorLines(r.stderr), [`cluster.sh: error: --brokers must be a whole number from 1 to 9 (got '${bad}')`]);
+    assert.deepEqual(errorLines(r.stderr), [
+      `cluster.sh: error: --brokers must be a whole number from 1 to 9 (got '${bad}')`,
+    ]);
   }
 });
 
@@ -82,7 +85,11 @@ test('unreachable Maven repository is one line, exit 1, and leaves no half-fille
       `<url>http://127.0.0.1:9/maven2</url></mirror></mirrors></settings>`,
   );
   const cache = path.join(dir, 'cache');
-  const r = await run('bash', [SCRIPT, 'fetch'], isolated({ DATASTORM_KAFKA_CACHE: cache, DATASTORM_MAVEN_FLAGS: `-s ${settings}` }));
+  const r = await run(
+    'bash',
+    [SCRIPT, 'fetch'],
+    isolated({ DATASTORM_KAFKA_CACHE: cache, DATASTORM_MAVEN_FLAGS: `-s ${settings}` }),
+  );
   assert.equal(r.code, 1);
   assert.equal(errorLines(r.stderr).length, 1, r.stderr);
   assert.match(errorLines(r.stderr)[0], /could not fetch Kafka 4\.\d+\.\d+ from Maven Central/);
@@ -90,16 +97,20 @@ test('unreachable Maven repository is one line, exit 1, and leaves no half-fille
 });
 
 test('a node not up in time prints its log tail and one error line; down stops every process it started', async () => {
-  const env = isolated({ DATASTORM_UP_TIMEOUT: '1', DATASTORM_KAFKA_PORT: '39192', DATASTORM_CONTROLLER_PORT: '39190' });
+  const env = isolated({
+    DATASTORM_UP_TIMEOUT: '1',
+    DATASTORM_KAFKA_PORT: '39192',
+    DATASTORM_CONTROLLER_PORT: '39190',
+  });
   const r = await run('bash', [SCRIPT, 'up', '--brokers', '1'], env);
   assert.equal(r.code, 1);
   const lines = errorLines(r.stderr);
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0], /(controller|broker-1) is not up on port \d+ within 1s/);
   assert.match(r.stderr, /--- last lines of .*\.log/);
-  const pids = fs.readdirSync(path.join(env.DATASTORM_KAFKA_HOME, 'pids')).map((f) =>
-    Number(fs.readFileSync(path.join(env.DATASTORM_KAFKA_HOME, 'pids', f), 'utf8')),
-  );
+  const pids = fs
+    .readdirSync(path.join(env.DATASTORM_KAFKA_HOME, 'pids'))
+    .map((f) => Number(fs.readFileSync(path.join(env.DATASTORM_KAFKA_HOME, 'pids', f), 'utf8')));
   assert.equal(pids.length, 2);
   const down = await run('bash', [SCRIPT, 'down', '--purge'], env);
   assert.equal(down.code, 0, down.stderr);

@@ -1,10 +1,13 @@
-/** The foundation works end to end: a replicated topic on the real cluster, node-rdkafka in and out, every message back. */
-import { test } from 'node:test';
+/**
+ * The foundation works end to end: a replicated topic on the real cluster, node-rdkafka in and out, every message back.
+ */
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import Kafka from 'node-rdkafka';
-import { bootstrap, uniqueTopic } from '../helpers/services.js';
-import { ensureTopic, listBrokers, topicMessageCount, deleteTopic } from '../../src/kafka/admin.js';
+import { deleteTopic, ensureTopic, listBrokers, topicMessageCount } from '../../src/kafka/admin.js';
 import { readTopic } from '../../src/kafka/read-topic.js';
+import { bootstrap, uniqueTopic } from '../helpers/services.js';
 
 test('the test cluster has 3 registered brokers', async () => {
   const brokers = await listBrokers(bootstrap());
@@ -48,7 +51,11 @@ test('produce to a replicated topic and read every message back, content intact'
   assert.equal(count.perPartition.length, 6);
 
   const seen = new Set<string>();
-  const read = await readTopic({ bootstrap: bootstrap(), topic, onMessage: (b, s, e) => seen.add(b.toString('utf8', s, e)) });
+  const read = await readTopic({
+    bootstrap: bootstrap(),
+    topic,
+    onMessage: (b, s, e) => seen.add(b.toString('utf8', s, e)),
+  });
   assert.equal(read, N);
   assert.equal(seen.size, N);
   for (let i = 0; i < N; i += 499) assert.ok(seen.has(`message-${i}`), `message-${i} came back`);

@@ -38,13 +38,21 @@ export interface NativeAddon {
   consumerSubscribe(c: Handle): void;
   consumerAssign(c: Handle, partitions: Int32Array, offsets: Float64Array): void;
   consumerCommit(c: Handle, partitions: Int32Array, nextOffsets: Float64Array): void;
-  consumerConsume(c: Handle, maxMessages: number, timeoutMs: number, cb: (err: Error | null, batch: ConsumedBatch) => void): void;
+  consumerConsume(
+    c: Handle,
+    maxMessages: number,
+    timeoutMs: number,
+    cb: (err: Error | null, batch: ConsumedBatch) => void,
+  ): void;
   consumerStats(c: Handle): string | null;
   consumerWatermarks(c: Handle, partition: number, timeoutMs: number): [number, number];
   consumerClose(c: Handle): void;
 }
 
-const ADDON = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../native/build/Release/datastorm_native.node');
+const ADDON = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../../native/build/Release/datastorm_native.node',
+);
 
 let loaded: NativeAddon | undefined;
 export function addon(): NativeAddon {
@@ -52,7 +60,10 @@ export function addon(): NativeAddon {
   try {
     loaded = createRequire(import.meta.url)(ADDON) as NativeAddon;
   } catch (e) {
-    throw new DataStormError('INTERNAL', `the native addon is not built (${(e as Error).message.split('\n')[0]}); run: npm run build:native`);
+    throw new DataStormError(
+      'INTERNAL',
+      `the native addon is not built (${(e as Error).message.split('\n')[0]}); run: npm run build:native`,
+    );
   }
   return loaded;
 }

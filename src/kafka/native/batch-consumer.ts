@@ -4,7 +4,7 @@
  */
 import { DataStormError } from '../../errors.js';
 import { BROKER_MAX_MESSAGE_BYTES } from '../limits.js';
-import { addon, stringConfig, type ConsumedBatch, type Handle, type NativeAddon } from './addon.js';
+import { addon, type ConsumedBatch, type Handle, type NativeAddon, stringConfig } from './addon.js';
 
 export type { ConsumedBatch } from './addon.js';
 
@@ -19,11 +19,17 @@ export class BatchConsumer {
   private readonly h: Handle;
   private closed = false;
 
-  constructor(config: Record<string, string | number | boolean>, readonly topic: string) {
+  constructor(
+    config: Record<string, string | number | boolean>,
+    readonly topic: string,
+  ) {
     try {
       this.h = this.native.consumerNew(stringConfig({ ...FETCH_CONFIG, ...config }), topic);
     } catch (e) {
-      throw new DataStormError('INVALID_OPTION', `librdkafka refused the consumer configuration: ${(e as Error).message}`);
+      throw new DataStormError(
+        'INVALID_OPTION',
+        `librdkafka refused the consumer configuration: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -32,7 +38,10 @@ export class BatchConsumer {
     try {
       this.native.consumerConnect(this.h, timeoutMs);
     } catch (e) {
-      throw new DataStormError('KAFKA_UNREACHABLE', `cannot reach Kafka at ${bootstrap} within ${timeoutMs / 1000} s (${(e as Error).message}); check --bootstrap`);
+      throw new DataStormError(
+        'KAFKA_UNREACHABLE',
+        `cannot reach Kafka at ${bootstrap} within ${timeoutMs / 1000} s (${(e as Error).message}); check --bootstrap`,
+      );
     }
     return this;
   }
@@ -48,7 +57,9 @@ export class BatchConsumer {
 
   /** Up to maxMessages: waits up to timeoutMs for the first, then takes what is already fetched. */
   consume(maxMessages: number, timeoutMs: number): Promise<ConsumedBatch> {
-    return new Promise((resolve, reject) => this.native.consumerConsume(this.h, maxMessages, timeoutMs, (e, b) => (e ? reject(e) : resolve(b))));
+    return new Promise((resolve, reject) =>
+      this.native.consumerConsume(this.h, maxMessages, timeoutMs, (e, b) => (e ? reject(e) : resolve(b))),
+    );
   }
 
   /** Commits exactly these next-offsets (synchronous); throws when the group refuses (a rebalance moved them). */

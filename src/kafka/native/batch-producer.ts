@@ -1,10 +1,11 @@
 /**
  * A producer that crosses into C once per batch (native/src/producer.c). Delivery reports stay in C: JavaScript reads
- * cumulative counts whenever it likes (cheap: fills a reused Float64Array) and drains the latency histogram once a tick.
+ * cumulative counts whenever it likes (cheap: fills a reused Float64Array) and drains the latency histogram once a
+ * tick.
  */
 import type { Histogram } from 'hdr-histogram-js';
 import { DataStormError } from '../../errors.js';
-import { addon, stringConfig, type Handle, type NativeAddon } from './addon.js';
+import { addon, type Handle, type NativeAddon, stringConfig } from './addon.js';
 
 /** Cumulative since the producer was made. */
 export interface ProducerCounts {
@@ -27,11 +28,17 @@ export class BatchProducer {
   private readonly raw = new Float64Array(8);
   private closed = false;
 
-  constructor(config: Record<string, string | number | boolean>, readonly topic: string) {
+  constructor(
+    config: Record<string, string | number | boolean>,
+    readonly topic: string,
+  ) {
     try {
       this.h = this.native.producerNew(stringConfig(config), topic);
     } catch (e) {
-      throw new DataStormError('INVALID_OPTION', `librdkafka refused the producer configuration: ${(e as Error).message}`);
+      throw new DataStormError(
+        'INVALID_OPTION',
+        `librdkafka refused the producer configuration: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -42,7 +49,10 @@ export class BatchProducer {
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === 'UNKNOWN_TOPIC_OR_PART') throw new DataStormError('TOPIC', `topic '${this.topic}' does not exist`);
-      throw new DataStormError('KAFKA_UNREACHABLE', `Kafka did not answer within ${timeoutMs / 1000} s (${(e as Error).message})`);
+      throw new DataStormError(
+        'KAFKA_UNREACHABLE',
+        `Kafka did not answer within ${timeoutMs / 1000} s (${(e as Error).message})`,
+      );
     }
     return this;
   }
@@ -58,7 +68,15 @@ export class BatchProducer {
   counts(): ProducerCounts {
     const r = this.raw;
     this.native.producerStats(this.h, r);
-    return { produced: r[0], acked: r[1], ackedBytes: r[2], failed: r[3], inFlight: r[4], tooLarge: r[5] !== 0, clientErrors: r[6] };
+    return {
+      produced: r[0],
+      acked: r[1],
+      ackedBytes: r[2],
+      failed: r[3],
+      inFlight: r[4],
+      tooLarge: r[5] !== 0,
+      clientErrors: r[6],
+    };
   }
 
   /** Handed and not yet settled; the cheapest read, for back-pressure. */
@@ -75,7 +93,8 @@ export class BatchProducer {
   /** Moves the latencies recorded since the last call into `into` (milliseconds, at least 1). */
   drainLatency(into: Histogram): void {
     const pairs = this.native.producerTakeLatency(this.h);
-    for (let i = 0; i < pairs.length; i += 2) into.recordValueWithCount(Math.max(1, Math.round(pairs[i] / 1000)), pairs[i + 1]);
+    for (let i = 0; i < pairs.length; i += 2)
+      into.recordValueWithCount(Math.max(1, Math.round(pairs[i] / 1000)), pairs[i + 1]);
   }
 
   /** Stops the delivery thread and destroys the client; anything still in flight is purged (count it first). */

@@ -1,8 +1,11 @@
-/** The Redis quota against a real Redis: exact counts under concurrent leases, replayed leases, a quota that vanished. */
-import { test } from 'node:test';
+/**
+ * The Redis quota against a real Redis: exact counts under concurrent leases, replayed leases, a quota that vanished.
+ */
+
 import assert from 'node:assert/strict';
-import { connectRedis } from '../../../src/coord/redis.js';
+import { test } from 'node:test';
 import { Quota } from '../../../src/coord/quota.js';
+import { connectRedis } from '../../../src/coord/redis.js';
 import { redisUrl } from '../../helpers/services.js';
 
 const runId = (name: string) => `${name}-${process.pid}-${Date.now().toString(36)}`;
@@ -35,33 +38,43 @@ test('concurrent leases never issue more than --count, and the slices tile 0..co
   }
 });
 
-test('a lease asked again with the same number returns the same slice (a lost reply issues nothing twice)', async () => {
-  const redis = await connectRedis(redisUrl());
-  try {
-    const q = new Quota(redis, runId('replay'), 1000, 0);
-    const a = await q.lease(100, 'p0', 0);
-    const again = await q.lease(100, 'p0', 0);
-    assert.deepEqual([again.first, again.granted], [a.first, a.granted]);
-    assert.equal(await q.issued(), 100, 'the replay granted nothing new');
-    const b = await q.lease(100, 'p0', 1);
-    assert.deepEqual([b.first, b.granted], [100, 100]);
-    assert.equal(await q.leasedBy('p0'), 200);
-  } finally {
-    redis.disconnect();
-  }
-});
+test(
+  'a lease asked again with the same number returns the same slice (a lost reply issues nothing ' + 'twice)',
+  async () => {
+    const redis = await connectRedis(redisUrl());
+    try {
+      const q = new Quota(redis, runId('replay'), 1000, 0);
+      const a = await q.lease(100, 'p0', 0);
+      const again = await q.lease(100, 'p0', 0);
+      assert.deepEqual([again.first, again.granted], [a.first, a.granted]);
+      assert.equal(await q.issued(), 100, 'the replay granted nothing new');
+      const b = await q.lease(100, 'p0', 1);
+      assert.deepEqual([b.first, b.granted], [100, 100]);
+      assert.equal(await q.leasedBy('p0'), 200);
+    } finally {
+      redis.disconnect();
+    }
+  },
+);
 
-test('a producer that leased before and finds the quota gone stops with REDIS_UNREACHABLE instead of counting again from 0', async () => {
-  const redis = await connectRedis(redisUrl());
-  try {
-    const id = runId('vanished');
-    const q = new Quota(redis, id, 1000, 0);
-    await q.lease(100, 'p0', 0);
-    await redis.del(`datastorm:run:${id}:issued`); // as after a restart of a Redis without persistence
-    await assert.rejects(q.lease(100, 'p0', 1), (e: Error & { code?: string }) => e.code === 'REDIS_UNREACHABLE' && /lost run .* quota/.test(e.message));
-    // A producer's first lease may still create the run.
-    assert.equal((await q.lease(100, 'p1', 0)).granted, 100);
-  } finally {
-    redis.disconnect();
-  }
-});
+test(
+  'a producer that leased before and finds the quota gone stops with REDIS_UNREACHABLE instead of counting again ' +
+    'from 0',
+  async () => {
+    const redis = await connectRedis(redisUrl());
+    try {
+      const id = runId('vanished');
+      const q = new Quota(redis, id, 1000, 0);
+      await q.lease(100, 'p0', 0);
+      await redis.del(`datastorm:run:${id}:issued`); // as after a restart of a Redis without persistence
+      await assert.rejects(
+        q.lease(100, 'p0', 1),
+        (e: Error & { code?: string }) => e.code === 'REDIS_UNREACHABLE' && /lost run .* quota/.test(e.message),
+      );
+      // A producer's first lease may still create the run.
+      assert.equal((await q.lease(100, 'p1', 0)).granted, 100);
+    } finally {
+      redis.disconnect();
+    }
+  },
+);

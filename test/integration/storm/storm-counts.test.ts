@@ -1,13 +1,17 @@
-/** The storm's numbers are true: the report, Redis' global counters and the topic's offsets agree, and fixed mixes are exact when read back. */
-import { test } from 'node:test';
+/**
+ * The storm's numbers are true: the report, Redis' global counters and the topic's offsets agree, and fixed mixes are
+ * exact when read back.
+ */
+
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ROOT, bootstrap, run, uniqueTopic } from '../../helpers/services.js';
-import { stormArgs, stormJson } from '../../helpers/storm-cli.js';
-import type { StormReport } from '../../../src/report/storm-report.js';
+import { test } from 'node:test';
+import { decodeTweet, loadTweetType } from '../../../src/generate/tweet-encoder.js';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import { readTopic } from '../../../src/kafka/read-topic.js';
-import { decodeTweet, loadTweetType } from '../../../src/generate/tweet-encoder.js';
+import type { StormReport } from '../../../src/report/storm-report.js';
+import { bootstrap, ROOT, run, uniqueTopic } from '../../helpers/services.js';
+import { stormArgs, stormJson } from '../../helpers/storm-cli.js';
 
 test('an exact --count lands in the topic: report = Redis counters = sum of partition end offsets', async () => {
   const topic = uniqueTopic('exact');
@@ -21,60 +25,111 @@ test('an exact --count lands in the topic: report = Redis counters = sum of part
   assert.ok(report.latencyMs && report.latencyMs.samples === 300_000, 'a latency sample per acknowledged message');
   assert.ok(report.latencyMs.p50 <= report.latencyMs.p99 && report.latencyMs.p99 <= report.latencyMs.max);
   // Every latency was measured within the run: none can exceed it (start-up included, when nothing was produced yet).
-  assert.ok(report.latencyMs.max < (report.elapsedSec + report.startupSec) * 1000, `max ${report.latencyMs.max} ms within ${report.elapsedSec} s`);
+  assert.ok(
+    report.latencyMs.max < (report.elapsedSec + report.startupSec) * 1000,
+    `max ${report.latencyMs.max} ms within ${report.elapsedSec} s`,
+  );
   assert.ok(report.latencyMs.p50 >= 1);
   // The timeline adds up: its per-second rates over their seconds give the acknowledged count, within the rounding of
   // its times to 0.1 s (the first and last seconds are partial).
-  let prev = 0, sum = 0, slack = 0;
+  let prev = 0,
+    sum = 0,
+    slack = 0;
   for (const [t, rate] of report.timeline) {
     sum += rate * (t - prev);
     slack += rate * 0.1;
     prev = t;
   }
-  assert.ok(Math.abs(sum - 300_000) <= slack + 1000, `timeline sums to ${Math.round(sum)} (slack ${Math.round(slack)})`);
+  assert.ok(
+    Math.abs(sum - 300_000) <= slack + 1000,
+    `timeline sums to ${Math.round(sum)} (slack ${Math.round(slack)})`,
+  );
   assert.ok(report.rate.peak >= report.rate.average * 0.5, 'the peak is a whole-second rate, not an artefact');
   assert.equal(report.settings.replication, 3);
 });
 
-test('fixed 50/30/20 is exact when the topic is read back; every producer sequence is complete, no duplicates', async () => {
-  const topic = uniqueTopic('fixed');
-  const N = 123_457; // not a multiple of the batch size: the last batch is partial
-  const { report } = await stormJson(['--topic', topic, '--count', String(N), '--mode', 'fixed', '--sentiment', '50,30,20', '--batch-size', '5000']);
-  assert.equal(report.acknowledged, N);
-  const type = loadTweetType();
-  const counts: Record<string, number> = { positive: 0, negative: 0, neutral: 0 };
-  const seqs = new Map<string, Set<number>>();
-  const ids = new Set<number>();
-  let brandless = 0;
-  await readTopic({
-    bootstrap: bootstrap(),
-    topic,
-    onMessage: (b, from, to) => {
-      const t = decodeTweet(type, b.subarray(from, to));
-      counts[t.sentiment]++;
-      ids.add(t.id);
-      if (!t.brand || !t.text.includes(t.product)) brandless++;
-      let s = seqs.get(t.producer_id);
-      if (!s) seqs.set(t.producer_id, (s = new Set()));
-      s.add(t.seq);
-    },
-  });
-  // Largest remainder of N over the run: 61728.5 / 37037.1 / 24691.4 -> 61729 / 37037 / 24691
-  assert.deepEqual(counts, { positive: 61_729, negative: 37_037, neutral: 24_691 });
-  assert.equal(ids.size, N, 'tweet ids are unique');
-  assert.equal(brandless, 0, 'every text names its product');
-  let total = 0;
-  for (const [pid, s] of seqs) {
-    total += s.size;
-    assert.equal(Math.max(...s) + 1, s.size, `${pid}: sequence 0..n-1 without gaps`);
-  }
-  assert.equal(total, N);
-  assert.deepEqual(report.sentiment.counts, counts);
-});
+test(
+  'fixed 50/30/20 is exact when the topic is read back; every producer sequence is complete, no ' + 'duplicates',
+  async () => {
+    const topic = uniqueTopic('fixed');
+    const N = 123_457; // not a multiple of the batch size: the last batch is partial
+    const { report } = await stormJson([
+      '--topic',
+      topic,
+      '--count',
+      String(N),
+      '--mode',
+      'fixed',
+      '--sentiment',
+      '50,30,20',
+      '--batch-size',
+      '5000',
+    ]);
+    assert.equal(report.acknowledged, N);
+    const type = loadTweetType();
+    const counts: Record<string, number> = { positive: 0, negative: 0, neutral: 0 };
+    const seqs = new Map<string, Set<number>>();
+    const ids = new Set<number>();
+    let brandless = 0;
+    await readTopic({
+      bootstrap: bootstrap(),
+      topic,
+      onMessage: (b, from, to) => {
+        const t = decodeTweet(type, b.subarray(from, to));
+        counts[t.sentiment]++;
+        ids.add(t.id);
+        if (!t.brand || !t.text.includes(t.product)) brandless++;
+        let s = seqs.get(t.producer_id);
+        if (!s) {
+          s = new Set();
+          seqs.set(t.producer_id, s);
+        }
+        s.add(t.seq);
+      },
+    });
+    // Largest remainder of N over the run: 61728.5 / 37037.1 / 24691.4 -> 61729 / 37037 / 24691
+    assert.deepEqual(counts, { positive: 61_729, negative: 37_037, neutral: 24_691 });
+    assert.equal(ids.size, N, 'tweet ids are unique');
+    assert.equal(brandless, 0, 'every text names its product');
+    let total = 0;
+    for (const [pid, s] of seqs) {
+      total += s.size;
+      assert.equal(Math.max(...s) + 1, s.size, `${pid}: sequence 0..n-1 without gaps`);
+    }
+    assert.equal(total, N);
+    assert.deepEqual(report.sentiment.counts, counts);
+  },
+);
 
 test('volatile spreads hard at 0.8 and little at 0.1 (per-batch positive share)', async () => {
-  const wild = (await stormJson(['--topic', uniqueTopic('vol8'), '--count', '240000', '--batch-size', '2000', '--mode', 'volatile', '--volatility', '0.8'])).report;
-  const calm = (await stormJson(['--topic', uniqueTopic('vol1'), '--count', '240000', '--batch-size', '2000', '--mode', 'volatile', '--volatility', '0.1'])).report;
+  const wild = (
+    await stormJson([
+      '--topic',
+      uniqueTopic('vol8'),
+      '--count',
+      '240000',
+      '--batch-size',
+      '2000',
+      '--mode',
+      'volatile',
+      '--volatility',
+      '0.8',
+    ])
+  ).report;
+  const calm = (
+    await stormJson([
+      '--topic',
+      uniqueTopic('vol1'),
+      '--count',
+      '240000',
+      '--batch-size',
+      '2000',
+      '--mode',
+      'volatile',
+      '--volatility',
+      '0.1',
+    ])
+  ).report;
   assert.equal(wild.acknowledged, 240_000);
   assert.equal(wild.sentiment.batches, 120);
   assert.ok((wild.sentiment.batchPositiveShareStd ?? 0) > 0.12, `std at 0.8: ${wild.sentiment.batchPositiveShareStd}`);
@@ -89,17 +144,39 @@ test('acks=0: the report does not claim acknowledgements', async () => {
   assert.ok(report.notes.some((n) => n.includes('acks=0')));
 });
 
-
-test('failures by kind, through the native producer: a topic refusing the batches ends the run with exit 5 and a true report', async () => {
-  const topic = uniqueTopic('too-large');
-  const created = await run('bash', [path.join(ROOT, 'kafka-cluster/cluster.sh'), 'topic', '--create', '--topic', topic, '--partitions', '1', '--replication-factor', '1', '--config', 'max.message.bytes=2000']);
-  assert.equal(created.code, 0, created.stderr);
-  const r = await run(process.execPath, stormArgs(['--topic', topic, '--count', '100000']), {}, 120_000);
-  assert.equal(r.code, 5, r.stderr);
-  assert.match(r.stderr, /refused a batch as too large/);
-  const report = JSON.parse(r.stdout) as StormReport;
-  assert.ok((report.failedByKind.MSG_SIZE_TOO_LARGE ?? 0) > 0, JSON.stringify(report.failedByKind));
-  assert.equal(report.failed, Object.values(report.failedByKind).reduce((a, b) => a + b, 0));
-  assert.equal(report.acknowledged, (await topicMessageCount(bootstrap(), topic)).total, 'acknowledged = what the topic holds');
-  assert.equal(report.error?.code, 'TOPIC');
-});
+test(
+  'failures by kind, through the native producer: a topic refusing the batches ends the run with exit 5 and a ' +
+    'true report',
+  async () => {
+    const topic = uniqueTopic('too-large');
+    const created = await run('bash', [
+      path.join(ROOT, 'kafka-cluster/cluster.sh'),
+      'topic',
+      '--create',
+      '--topic',
+      topic,
+      '--partitions',
+      '1',
+      '--replication-factor',
+      '1',
+      '--config',
+      'max.message.bytes=2000',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const r = await run(process.execPath, stormArgs(['--topic', topic, '--count', '100000']), {}, 120_000);
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /refused a batch as too large/);
+    const report = JSON.parse(r.stdout) as StormReport;
+    assert.ok((report.failedByKind.MSG_SIZE_TOO_LARGE ?? 0) > 0, JSON.stringify(report.failedByKind));
+    assert.equal(
+      report.failed,
+      Object.values(report.failedByKind).reduce((a, b) => a + b, 0),
+    );
+    assert.equal(
+      report.acknowledged,
+      (await topicMessageCount(bootstrap(), topic)).total,
+      'acknowledged = what the topic holds',
+    );
+    assert.equal(report.error?.code, 'TOPIC');
+  },
+);

@@ -1,67 +1,100 @@
 /** Ctrl-C leaves a true report; a child killed mid-run is restarted and the run still ends at its exact count. */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { uniqueTopic, bootstrap, redisUrl, ROOT } from '../../helpers/services.js';
-import { untilAcknowledged } from '../../helpers/progress.js';
-import { spawnStorm, stormArgs, verifyJson } from '../../helpers/storm-cli.js';
+import { test } from 'node:test';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import type { StormReport } from '../../../src/report/storm-report.js';
+import { untilAcknowledged } from '../../helpers/progress.js';
+import { bootstrap, ROOT, redisUrl, uniqueTopic } from '../../helpers/services.js';
+import { spawnStorm, stormArgs, verifyJson } from '../../helpers/storm-cli.js';
 
 const childrenOf = (pid: number) =>
-  execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
 
-test('Ctrl-C (SIGINT to the process group): stops, flushes, prints a report the topic agrees with, exit 130', async () => {
-  const topic = uniqueTopic('sigint');
-  // detached: its own process group, so the signal reaches primary and children as a terminal's Ctrl-C does
-  const runId = `${topic}-run`;
-  const child = spawn(process.execPath, stormArgs(['--topic', topic, '--count', '50000000', '--run-id', runId]), { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((r) => child.on('close', r));
-  await untilAcknowledged(redisUrl(), runId, 500_000);
-  process.kill(-child.pid!, 'SIGINT');
-  const t0 = Date.now();
-  const code = await exited;
-  assert.ok(Date.now() - t0 < 40_000, 'stopped within the bounded flush');
-  assert.equal(code, 130, stderr);
-  const report = JSON.parse(stdout) as StormReport;
-  assert.equal(report.stoppedEarly, true);
-  assert.ok((report.acknowledged ?? 0) > 10_000, `acknowledged ${report.acknowledged}`);
-  assert.equal(report.unresolved, 0);
-  assert.equal(report.global?.acknowledged, report.acknowledged);
-  assert.equal((await topicMessageCount(bootstrap(), topic)).total, report.acknowledged, 'the topic holds exactly what the report says');
-});
+test(
+  'Ctrl-C (SIGINT to the process group): stops, flushes, prints a report the topic agrees with, exit ' + '130',
+  async () => {
+    const topic = uniqueTopic('sigint');
+    // detached: its own process group, so the signal reaches primary and children as a terminal's Ctrl-C does
+    const runId = `${topic}-run`;
+    const child = spawn(process.execPath, stormArgs(['--topic', topic, '--count', '50000000', '--run-id', runId]), {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    await untilAcknowledged(redisUrl(), runId, 500_000);
+    process.kill(-child.pid!, 'SIGINT');
+    const t0 = Date.now();
+    const code = await exited;
+    assert.ok(Date.now() - t0 < 40_000, 'stopped within the bounded flush');
+    assert.equal(code, 130, stderr);
+    const report = JSON.parse(stdout) as StormReport;
+    assert.equal(report.stoppedEarly, true);
+    assert.ok((report.acknowledged ?? 0) > 10_000, `acknowledged ${report.acknowledged}`);
+    assert.equal(report.unresolved, 0);
+    assert.equal(report.global?.acknowledged, report.acknowledged);
+    assert.equal(
+      (await topicMessageCount(bootstrap(), topic)).total,
+      report.acknowledged,
+      'the topic holds exactly what the report says',
+    );
+  },
+);
 
-test('kill -9 of a child: it is restarted, the report ends at the exact count, the topic holds at least that', async () => {
-  const topic = uniqueTopic('killchild');
-  const COUNT = 1_500_000;
-  const runId = `${topic}-run`;
-  const { child, exited } = spawnStorm(['--topic', topic, '--count', String(COUNT), '--workers', '2', '--rate', '150000', '--run-id', runId]);
-  await untilAcknowledged(redisUrl(), runId, 300_000);
-  const kids = childrenOf(child.pid!);
-  assert.equal(kids.length, 2, `storm children: ${kids.join(',')}`);
-  process.kill(kids[0], 'SIGKILL');
-  const { code, stdout, stderr } = await exited;
-  assert.equal(code, 0, stderr);
-  assert.match(stderr, /child \d died \(SIGKILL\); restarted/);
-  const report = JSON.parse(stdout) as StormReport;
-  assert.equal(report.children.restarts, 1);
-  assert.equal(report.acknowledged, COUNT);
-  assert.equal(report.global?.acknowledged, COUNT);
-  const inTopic = (await topicMessageCount(bootstrap(), topic)).total;
-  // Acks the dead child received after its last tick were never reported, so their slice was produced again.
-  assert.ok(inTopic >= COUNT, `topic holds ${inTopic}`);
-  assert.ok(inTopic - COUNT <= report.children.reproduced, `no more extra than was produced again (${inTopic - COUNT} of ${report.children.reproduced})`);
-  // verify: nothing lost or doubled; the dead child's never-written messages are "unconfirmed", not lost.
-  const v = await verifyJson(topic);
-  assert.equal(v.code, 0);
-  const r = v.report;
-  assert.equal(r.received, inTopic);
-  assert.equal(r.lost, 0);
-  assert.equal(r.duplicated, 0);
-  assert.equal(r.producers.filter((p) => p.replaced).length, 1, 'the killed child is the one replaced producer');
-  assert.ok(r.unconfirmed <= report.children.reproduced);
-});
+test(
+  'kill -9 of a child: it is restarted, the report ends at the exact count, the topic holds at least ' + 'that',
+  async () => {
+    const topic = uniqueTopic('killchild');
+    const COUNT = 1_500_000;
+    const runId = `${topic}-run`;
+    const { child, exited } = spawnStorm([
+      '--topic',
+      topic,
+      '--count',
+      String(COUNT),
+      '--workers',
+      '2',
+      '--rate',
+      '150000',
+      '--run-id',
+      runId,
+    ]);
+    await untilAcknowledged(redisUrl(), runId, 300_000);
+    const kids = childrenOf(child.pid!);
+    assert.equal(kids.length, 2, `storm children: ${kids.join(',')}`);
+    process.kill(kids[0], 'SIGKILL');
+    const { code, stdout, stderr } = await exited;
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /child \d died \(SIGKILL\); restarted/);
+    const report = JSON.parse(stdout) as StormReport;
+    assert.equal(report.children.restarts, 1);
+    assert.equal(report.acknowledged, COUNT);
+    assert.equal(report.global?.acknowledged, COUNT);
+    const inTopic = (await topicMessageCount(bootstrap(), topic)).total;
+    // Acks the dead child received after its last tick were never reported, so their slice was produced again.
+    assert.ok(inTopic >= COUNT, `topic holds ${inTopic}`);
+    assert.ok(
+      inTopic - COUNT <= report.children.reproduced,
+      `no more extra than was produced again (${inTopic - COUNT} of ${report.children.reproduced})`,
+    );
+    // verify: nothing lost or doubled; the dead child's never-written messages are "unconfirmed", not lost.
+    const v = await verifyJson(topic);
+    assert.equal(v.code, 0);
+    const r = v.report;
+    assert.equal(r.received, inTopic);
+    assert.equal(r.lost, 0);
+    assert.equal(r.duplicated, 0);
+    assert.equal(r.producers.filter((p) => p.replaced).length, 1, 'the killed child is the one replaced producer');
+    assert.ok(r.unconfirmed <= report.children.reproduced);
+  },
+);

@@ -1,32 +1,50 @@
 /** verify reads what the cluster kept and agrees with the storm's report; it finds gaps, duplicates and reordering. */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import Kafka from 'node-rdkafka';
-import { bootstrap, uniqueTopic, run } from '../../helpers/services.js';
-import { stormJson, CLI, verifyJson } from '../../helpers/storm-cli.js';
-import { ensureTopic } from '../../../src/kafka/admin.js';
-import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../../../src/generate/tweet-encoder.js';
 import { Rng } from '../../../src/generate/random.js';
+import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../../../src/generate/tweet-encoder.js';
+import { ensureTopic } from '../../../src/kafka/admin.js';
 import type { VerifyReport } from '../../../src/report/verify-report.js';
 import { UNCONFIRMED_WINDOW } from '../../../src/verify/sequences.js';
+import { bootstrap, run, uniqueTopic } from '../../helpers/services.js';
+import { CLI, stormJson, verifyJson } from '../../helpers/storm-cli.js';
 
-test('verify agrees with two storm runs in one topic: nothing lost, duplicated or reordered; --run selects one', async () => {
-  const topic = uniqueTopic('verify');
-  const a = (await stormJson(['--topic', topic, '--count', '120000', '--run-id', `va-${Date.now()}`])).report;
-  const b = (await stormJson(['--topic', topic, '--count', '30000', '--run-id', `vb-${Date.now()}`])).report;
-  const all = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--json']);
-  assert.equal(all.code, 0, all.stderr);
-  const r = JSON.parse(all.stdout) as VerifyReport;
-  assert.equal(r.received, 150_000);
-  assert.equal(r.lost, 0);
-  assert.equal(r.duplicated, 0);
-  assert.equal(r.outOfOrder, 0);
-  assert.ok(r.latencyMs && r.latencyMs.p50 > 0);
-  const one = JSON.parse((await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--run', a.runId, '--json'])).stdout) as VerifyReport;
-  assert.equal(one.received, a.acknowledged);
-  assert.equal(one.skippedOtherRuns, b.acknowledged);
-  assert.ok(one.producers.every((p) => p.producer.startsWith(`${a.runId}/`)));
-});
+test(
+  'verify agrees with two storm runs in one topic: nothing lost, duplicated or reordered; --run selects ' + 'one',
+  async () => {
+    const topic = uniqueTopic('verify');
+    const a = (await stormJson(['--topic', topic, '--count', '120000', '--run-id', `va-${Date.now()}`])).report;
+    const b = (await stormJson(['--topic', topic, '--count', '30000', '--run-id', `vb-${Date.now()}`])).report;
+    const all = await run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--json']);
+    assert.equal(all.code, 0, all.stderr);
+    const r = JSON.parse(all.stdout) as VerifyReport;
+    assert.equal(r.received, 150_000);
+    assert.equal(r.lost, 0);
+    assert.equal(r.duplicated, 0);
+    assert.equal(r.outOfOrder, 0);
+    assert.ok(r.latencyMs && r.latencyMs.p50 > 0);
+    const one = JSON.parse(
+      (
+        await run(process.execPath, [
+          CLI,
+          'verify',
+          '--bootstrap',
+          bootstrap(),
+          '--topic',
+          topic,
+          '--run',
+          a.runId,
+          '--json',
+        ])
+      ).stdout,
+    ) as VerifyReport;
+    assert.equal(one.received, a.acknowledged);
+    assert.equal(one.skippedOtherRuns, b.acknowledged);
+    assert.ok(one.producers.every((p) => p.producer.startsWith(`${a.runId}/`)));
+  },
+);
 
 test('a gap and a duplicate are found, and a loss makes verify exit 1', async () => {
   const topic = uniqueTopic('verify-gap');
@@ -89,21 +107,42 @@ async function produceCrafted(topic: string, items: [string, number][]): Promise
   await new Promise<void>((r) => p.disconnect(() => r()));
 }
 
-test('a producer that died and was restarted: its last gaps are "unconfirmed", not lost; gaps further back than the window are lost', async () => {
-  const topic = uniqueTopic('verify-died');
-  await ensureTopic(bootstrap(), { topic, partitions: 1, replication: 1 });
-  // Slot 0 of instance abc: incarnation 0 died (gaps at 3 and 5), incarnation 1 took over.
-  await produceCrafted(topic, [['r/abc.p0.0', 0], ['r/abc.p0.0', 1], ['r/abc.p0.0', 2], ['r/abc.p0.0', 4], ['r/abc.p0.0', 6], ['r/abc.p0.1', 0]]);
-  const { report: r, code } = await verifyJson(topic);
-  assert.equal(code, 0, 'nothing lost');
-  assert.deepEqual([r.received, r.lost, r.unconfirmed, r.duplicated], [6, 0, 2, 0]);
-  assert.deepEqual(r.producers.map((p) => [p.producer, p.replaced]), [['r/abc.p0.0', true], ['r/abc.p0.1', false]]);
+test(
+  'a producer that died and was restarted: its last gaps are "unconfirmed", not lost; gaps further back than the ' +
+    'window are lost',
+  async () => {
+    const topic = uniqueTopic('verify-died');
+    await ensureTopic(bootstrap(), { topic, partitions: 1, replication: 1 });
+    // Slot 0 of instance abc: incarnation 0 died (gaps at 3 and 5), incarnation 1 took over.
+    await produceCrafted(topic, [
+      ['r/abc.p0.0', 0],
+      ['r/abc.p0.0', 1],
+      ['r/abc.p0.0', 2],
+      ['r/abc.p0.0', 4],
+      ['r/abc.p0.0', 6],
+      ['r/abc.p0.1', 0],
+    ]);
+    const { report: r, code } = await verifyJson(topic);
+    assert.equal(code, 0, 'nothing lost');
+    assert.deepEqual([r.received, r.lost, r.unconfirmed, r.duplicated], [6, 0, 2, 0]);
+    assert.deepEqual(
+      r.producers.map((p) => [p.producer, p.replaced]),
+      [
+        ['r/abc.p0.0', true],
+        ['r/abc.p0.1', false],
+      ],
+    );
 
-  // A dead producer with a gap far behind its last sequence: that part is a loss, the window near the end is not.
-  await produceCrafted(topic, [['r/def.p1.0', 0], ['r/def.p1.0', UNCONFIRMED_WINDOW + 1000], ['r/def.p1.1', 0]]);
-  const b = await verifyJson(topic);
-  assert.equal(b.code, 1, 'a loss');
-  const p = b.report.producers.find((x) => x.producer === 'r/def.p1.0')!;
-  assert.equal(p.unconfirmed, UNCONFIRMED_WINDOW);
-  assert.equal(p.lost, 999);
-});
+    // A dead producer with a gap far behind its last sequence: that part is a loss, the window near the end is not.
+    await produceCrafted(topic, [
+      ['r/def.p1.0', 0],
+      ['r/def.p1.0', UNCONFIRMED_WINDOW + 1000],
+      ['r/def.p1.1', 0],
+    ]);
+    const b = await verifyJson(topic);
+    assert.equal(b.code, 1, 'a loss');
+    const p = b.report.producers.find((x) => x.producer === 'r/def.p1.0')!;
+    assert.equal(p.unconfirmed, UNCONFIRMED_WINDOW);
+    assert.equal(p.lost, 999);
+  },
+);

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FixedPlanner, VolatilePlanner, largestRemainder, fillShuffled } from '../../../src/generate/mix.js';
+import { test } from 'node:test';
+import { FixedPlanner, fillShuffled, largestRemainder, VolatilePlanner } from '../../../src/generate/mix.js';
 import { Rng } from '../../../src/generate/random.js';
 
 test('largest remainder sums to n and is exact when shares divide n', () => {
@@ -22,7 +22,7 @@ test('fixed keeps the run total exact with odd batch sizes', () => {
   const tot = [0, 0, 0];
   let n = 0;
   for (let b = 1; b <= 500; b++) {
-    const size = (b * 37) % 101 + 1;
+    const size = ((b * 37) % 101) + 1;
     const c = p.counts(size);
     assert.equal(c[0] + c[1] + c[2], size);
     assert.ok(c.every((x) => x >= 0));
@@ -60,5 +60,8 @@ test('fillShuffled keeps the counts and mixes the order', () => {
   const c = [0, 0, 0];
   for (const s of out) c[s]++;
   assert.deepEqual(c, [500, 300, 200]);
-  assert.ok(out.slice(0, 500).some((s) => s !== 0), 'not sorted');
+  assert.ok(
+    out.slice(0, 500).some((s) => s !== 0),
+    'not sorted',
+  );
 });

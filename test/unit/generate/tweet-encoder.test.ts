@@ -1,12 +1,20 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildPool, encodePrefix, encodeTweet, loadTweetType, writeLong, decodeTweet, DEFAULT_SCHEMA } from '../../../src/generate/tweet-encoder.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BRANDS } from '../../../src/generate/texts.js';
-import { Rng } from '../../../src/generate/random.js';
+import { test } from 'node:test';
 import avro from 'avsc';
+import { Rng } from '../../../src/generate/random.js';
+import { BRANDS } from '../../../src/generate/texts.js';
+import {
+  buildPool,
+  DEFAULT_SCHEMA,
+  decodeTweet,
+  encodePrefix,
+  encodeTweet,
+  loadTweetType,
+  writeLong,
+} from '../../../src/generate/tweet-encoder.js';
 
 test('zig-zag varints match avsc for longs across the safe range', () => {
   const long = avro.Type.forSchema('long');
@@ -31,9 +39,18 @@ test('hand-encoded tweets are byte-identical to avsc and decode back', () => {
       const ts = 1_760_000_000_000 + i;
       const end = encodeTweet(out, 0, prefix, seq, id, ts, pool.tails[s][i]);
       const record = {
-        run_id: 'run-1', producer_id: 'run-1/p0.0', seq, id, created_at: ts,
+        run_id: 'run-1',
+        producer_id: 'run-1/p0.0',
+        seq,
+        id,
+        created_at: ts,
         user: { handle: c.handle, followers: c.followers, verified: c.verified },
-        text: c.text, brand: c.brand, product: c.product, hashtags: c.hashtags, lang: c.lang, sentiment: c.sentiment,
+        text: c.text,
+        brand: c.brand,
+        product: c.product,
+        hashtags: c.hashtags,
+        lang: c.lang,
+        sentiment: c.sentiment,
       };
       assert.deepEqual(out.subarray(0, end), type.toBuffer(record));
       const back = decodeTweet(type, Buffer.from(out.subarray(0, end)));
@@ -53,12 +70,18 @@ test('texts are varied and their tone matches the label', () => {
   }
   const lengths = pool.contents.flat().map((c) => c.text.length);
   assert.ok(Math.max(...lengths) - Math.min(...lengths) > 30, 'lengths vary');
-  assert.ok(pool.contents[0].some((c) => /[😍🔥🙌💯]/u.test(c.text)), 'positive texts carry positive emoji');
+  assert.ok(
+    pool.contents[0].some((c) => /[😍🔥🙌💯]/u.test(c.text)),
+    'positive texts carry positive emoji',
+  );
   assert.ok(!pool.contents[1].some((c) => /😍|🙌/u.test(c.text)), 'negative texts carry no positive emoji');
 });
 
 test('a malformed schema file is a SCHEMA error with one line', () => {
-  assert.throws(() => loadTweetType('/nonexistent.avsc'), (e: { code?: string; message: string }) => e.code === 'SCHEMA' && !e.message.includes('\n'));
+  assert.throws(
+    () => loadTweetType('/nonexistent.avsc'),
+    (e: { code?: string; message: string }) => e.code === 'SCHEMA' && !e.message.includes('\n'),
+  );
 });
 
 test('each way a --schema file can be wrong is one SCHEMA line naming the option', () => {
@@ -66,29 +89,53 @@ test('each way a --schema file can be wrong is one SCHEMA line naming the option
   const base = JSON.parse(fs.readFileSync(DEFAULT_SCHEMA, 'utf8')) as { fields: Record<string, unknown>[] };
   const cases: [string, string, RegExp][] = [
     ['truncated.avsc', '{"type": "record", "fields": [', /^--schema .*truncated\.avsc is not valid JSON: /],
-    ['not-avro.avsc', '{"type": "record", "name": "T", "fields": [{"name": "x", "type": "strng"}]}', /^--schema .*not-avro\.avsc is not a valid Avro schema: /],
-    ['reordered.avsc', JSON.stringify({ ...base, fields: [base.fields[1], base.fields[0], ...base.fields.slice(2)] }), /must start with the fields run_id, producer_id, seq, id, created_at/],
-    ['no-default.avsc', JSON.stringify({ ...base, fields: [...base.fields, { name: 'region', type: 'string' }] }), /field 'region' is not one DataStorm generates and has no default/],
+    [
+      'not-avro.avsc',
+      '{"type": "record", "name": "T", "fields": [{"name": "x", "type": "strng"}]}',
+      /^--schema .*not-avro\.avsc is not a valid Avro schema: /,
+    ],
+    [
+      'reordered.avsc',
+      JSON.stringify({ ...base, fields: [base.fields[1], base.fields[0], ...base.fields.slice(2)] }),
+      /must start with the fields run_id, producer_id, seq, id, created_at/,
+    ],
+    [
+      'no-default.avsc',
+      JSON.stringify({ ...base, fields: [...base.fields, { name: 'region', type: 'string' }] }),
+      /field 'region' is not one DataStorm generates and has no default/,
+    ],
   ];
   for (const [name, text, pattern] of cases) {
     const file = path.join(dir, name);
     fs.writeFileSync(file, text);
-    assert.throws(() => loadTweetType(file), (e: { code?: string; message: string }) => e.code === 'SCHEMA' && pattern.test(e.message) && !e.message.includes('\n'), name);
+    assert.throws(
+      () => loadTweetType(file),
+      (e: { code?: string; message: string }) =>
+        e.code === 'SCHEMA' && pattern.test(e.message) && !e.message.includes('\n'),
+      name,
+    );
   }
 });
 
-test('a --schema with an extra field that has a default: tweets carry the default, byte-for-byte as avsc encodes them', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-schema-'));
-  const base = JSON.parse(fs.readFileSync(DEFAULT_SCHEMA, 'utf8')) as { fields: Record<string, unknown>[] };
-  const file = path.join(dir, 'extended.avsc');
-  fs.writeFileSync(file, JSON.stringify({ ...base, fields: [...base.fields, { name: 'region', type: 'string', default: 'eu-west' }] }));
-  const type = loadTweetType(file);
-  const pool = buildPool(type, new Rng(3), ['Apple'], 8);
-  const out = Buffer.alloc(4096);
-  const end = encodeTweet(out, 0, encodePrefix('r1', 'r1/p0.0'), 7, 42, 1_700_000_000_000, pool.tails[2][5]);
-  const t = type.fromBuffer(out.subarray(0, end)) as { region: string; seq: number; sentiment: string };
-  assert.equal(t.region, 'eu-west');
-  assert.equal(t.seq, 7);
-  assert.equal(t.sentiment, 'neutral');
-  assert.deepEqual(out.subarray(0, end), type.toBuffer(t));
-});
+test(
+  'a --schema with an extra field that has a default: tweets carry the default, byte-for-byte as avsc encodes ' +
+    'them',
+  () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-schema-'));
+    const base = JSON.parse(fs.readFileSync(DEFAULT_SCHEMA, 'utf8')) as { fields: Record<string, unknown>[] };
+    const file = path.join(dir, 'extended.avsc');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ ...base, fields: [...base.fields, { name: 'region', type: 'string', default: 'eu-west' }] }),
+    );
+    const type = loadTweetType(file);
+    const pool = buildPool(type, new Rng(3), ['Apple'], 8);
+    const out = Buffer.alloc(4096);
+    const end = encodeTweet(out, 0, encodePrefix('r1', 'r1/p0.0'), 7, 42, 1_700_000_000_000, pool.tails[2][5]);
+    const t = type.fromBuffer(out.subarray(0, end)) as { region: string; seq: number; sentiment: string };
+    assert.equal(t.region, 'eu-west');
+    assert.equal(t.seq, 7);
+    assert.equal(t.sentiment, 'neutral');
+    assert.deepEqual(out.subarray(0, end), type.toBuffer(t));
+  },
+);

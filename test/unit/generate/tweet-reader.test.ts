@@ -1,13 +1,20 @@
 /** The partial reader reads what avsc reads, and refuses what avsc refuses. */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildPool, encodePrefix, encodeTweet, loadTweetType, DEFAULT_SCHEMA } from '../../../src/generate/tweet-encoder.js';
-import { TweetReader } from '../../../src/generate/tweet-reader.js';
-import { BRANDS } from '../../../src/generate/texts.js';
+import { test } from 'node:test';
 import { Rng } from '../../../src/generate/random.js';
+import { BRANDS } from '../../../src/generate/texts.js';
+import {
+  buildPool,
+  DEFAULT_SCHEMA,
+  encodePrefix,
+  encodeTweet,
+  loadTweetType,
+} from '../../../src/generate/tweet-encoder.js';
+import { TweetReader } from '../../../src/generate/tweet-reader.js';
 
 function tweets(schemaFile?: string, n = 300): { buf: Buffer; ends: number[] } {
   const type = loadTweetType(schemaFile);
@@ -17,22 +24,40 @@ function tweets(schemaFile?: string, n = 300): { buf: Buffer; ends: number[] } {
   const ends: number[] = [];
   let off = 0;
   for (let i = 0; i < n; i++) {
-    off = encodeTweet(buf, off, prefix, i * 977, 2 ** 45 + i, 1_760_000_000_000 + i * 13, pool.tails[i % 3][(i * 7) % 64]);
+    off = encodeTweet(
+      buf,
+      off,
+      prefix,
+      i * 977,
+      2 ** 45 + i,
+      1_760_000_000_000 + i * 13,
+      pool.tails[i % 3][(i * 7) % 64],
+    );
     ends.push(off);
   }
   return { buf, ends };
 }
 
-test('every readable field equals avsc\'s full decode, message after message from one buffer', () => {
+test("every readable field equals avsc's full decode, message after message from one buffer", () => {
   const type = loadTweetType();
-  const reader = new TweetReader(type, ['run_id', 'producer_id', 'seq', 'id', 'created_at', 'text', 'brand', 'sentiment']);
+  const reader = new TweetReader(type, [
+    'run_id',
+    'producer_id',
+    'seq',
+    'id',
+    'created_at',
+    'text',
+    'brand',
+    'sentiment',
+  ]);
   const { buf, ends } = tweets();
   let start = 0;
   for (const end of ends) {
     const full = type.fromBuffer(buf.subarray(start, end)) as Record<string, unknown>;
     const v = reader.read(buf, start, end);
     assert.ok(v);
-    for (const k of ['run_id', 'producer_id', 'seq', 'id', 'created_at', 'text', 'brand', 'sentiment'] as const) assert.equal(v[k], full[k], k);
+    for (const k of ['run_id', 'producer_id', 'seq', 'id', 'created_at', 'text', 'brand', 'sentiment'] as const)
+      assert.equal(v[k], full[k], k);
     assert.equal(v.sentimentIndex, ['positive', 'negative', 'neutral'].indexOf(full.sentiment as string));
     start = end;
   }
@@ -41,7 +66,21 @@ test('every readable field equals avsc\'s full decode, message after message fro
 test('a user schema with extra fields (a union, a map, a fixed) is walked by the same plan', () => {
   const schema = JSON.parse(fs.readFileSync(DEFAULT_SCHEMA, 'utf8'));
   schema.fields.push(
-    { name: 'geo', type: ['null', { type: 'record', name: 'Geo', fields: [{ name: 'lat', type: 'double' }, { name: 'lon', type: 'float' }] }], default: null },
+    {
+      name: 'geo',
+      type: [
+        'null',
+        {
+          type: 'record',
+          name: 'Geo',
+          fields: [
+            { name: 'lat', type: 'double' },
+            { name: 'lon', type: 'float' },
+          ],
+        },
+      ],
+      default: null,
+    },
     { name: 'tags', type: { type: 'map', values: 'int' }, default: { a: 1, bb: 2 } },
     { name: 'digest', type: { type: 'fixed', name: 'D', size: 4 }, default: 'abcd' },
   );

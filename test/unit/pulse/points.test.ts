@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CountsAggregator, tweetPoint } from '../../../src/pulse/points.js';
 
-const tweet = (created_at: number, brand = 'Apple', sentiment = 'positive', text = 'hi') => ({ created_at, brand, sentiment, text });
+const tweet = (created_at: number, brand = 'Apple', sentiment = 'positive', text = 'hi') => ({
+  created_at,
+  brand,
+  sentiment,
+  text,
+});
 const ts = (line: string) => BigInt(line.slice(line.lastIndexOf(' ') + 1));
 
 test('points: created_at in ms · 10^6 + offset mod 10^6 ns, tagged with brand, sentiment and partition', () => {
@@ -34,8 +39,12 @@ test('counts: per second, partition, brand and sentiment, at second · 10^9 + fi
   assert.equal(c.size, 4);
   const lines = c.drain();
   assert.equal(c.size, 0, 'a drain empties it');
-  const sum = (f: (l: string) => boolean) => lines.filter(f).reduce((a, l) => a + Number(/count=(\d+)i/.exec(l)?.[1]), 0);
-  assert.equal(sum(() => true), 5);
+  const sum = (f: (l: string) => boolean) =>
+    lines.filter(f).reduce((a, l) => a + Number(/count=(\d+)i/.exec(l)?.[1]), 0);
+  assert.equal(
+    sum(() => true),
+    5,
+  );
   const apple5 = lines.find((l) => l.includes('brand=Apple,partition=2') && ts(l) / 1_000_000_000n === 5n);
   assert.ok(apple5);
   assert.match(apple5, /count=2i/);

@@ -1,10 +1,19 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { progressLines, clock } from '../../../src/report/progress.js';
+import { test } from 'node:test';
+import { clock, progressLines } from '../../../src/report/progress.js';
 
 test('progress lines show total/target, rates, elapsed, remaining and errors', () => {
   const lines = progressLines(
-    { elapsedSec: 65, acked: 9_392_000, target: 50_000_000, currentRate: 150_321.4, averageRate: 144_492, errors: 3, inFlight: 0, behind: 0 },
+    {
+      elapsedSec: 65,
+      acked: 9_392_000,
+      target: 50_000_000,
+      currentRate: 150_321.4,
+      averageRate: 144_492,
+      errors: 3,
+      inFlight: 0,
+      behind: 0,
+    },
     20,
   );
   assert.equal(lines[0], `[${'▓'.repeat(4)}${'░'.repeat(16)}] 18.78%`);
@@ -17,7 +26,19 @@ test('progress lines show total/target, rates, elapsed, remaining and errors', (
 });
 
 test('with --duration the bar follows time, and lag behind an open-loop schedule is shown', () => {
-  const lines = progressLines({ elapsedSec: 5, acked: 1000, durationSec: 10, currentRate: 200, averageRate: 200, errors: 0, inFlight: 0, behind: 500 }, 10);
+  const lines = progressLines(
+    {
+      elapsedSec: 5,
+      acked: 1000,
+      durationSec: 10,
+      currentRate: 200,
+      averageRate: 200,
+      errors: 0,
+      inFlight: 0,
+      behind: 500,
+    },
+    10,
+  );
   assert.equal(lines[0], '[▓▓▓▓▓░░░░░] 50.00%');
   assert.equal(lines[1], 'Total Tweets: 1,000');
   assert.equal(lines[5], 'Remaining: 00:00:05');

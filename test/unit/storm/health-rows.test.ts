@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HEALTH_EVERY_SEC, HealthRows } from '../../../src/storm/health-rows.js';
 
-const h = (loop: number, gc: number) => ({ rssBytes: 2 ** 20 * 100, heapUsedBytes: 2 ** 20 * 40, loopDelayP99Ms: loop, loopDelayMaxMs: loop * 2, gcMs: gc, gcMaxMs: gc });
+const h = (loop: number, gc: number) => ({
+  rssBytes: 2 ** 20 * 100,
+  heapUsedBytes: 2 ** 20 * 40,
+  loopDelayP99Ms: loop,
+  loopDelayMaxMs: loop * 2,
+  gcMs: gc,
+  gcMaxMs: gc,
+});
 
 test('one row per child every few seconds, with the worst delay and all GC of the window', () => {
   const rows = new HealthRows();

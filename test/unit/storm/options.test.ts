@@ -47,7 +47,14 @@ for (const [raw, want] of BAD) {
 }
 
 test('every bad option is reported, not just the first', () => {
-  const p = validateStormOptions({ count: '0', sentiment: '10,10,10', volatility: '-1', mode: 'x', acks: '3', compression: 'lzma' });
+  const p = validateStormOptions({
+    count: '0',
+    sentiment: '10,10,10',
+    volatility: '-1',
+    mode: 'x',
+    acks: '3',
+    compression: 'lzma',
+  });
   assert.equal(p.length, 6);
   for (const name of ['--count', '--sentiment', '--volatility', '--mode', '--acks', '--compression'])
     assert.ok(

@@ -21,18 +21,45 @@ function totals(over: Partial<RunTotals> = {}): RunTotals {
   const batchShares = noMoments();
   for (const x of [0.2, 0.4, 0.6, 0.8]) addValue(batchShares, x);
   return {
-    acked: 1000, bytes: 2_000_000, sent: 1000, failed: {}, mix: [500, 300, 200], batchShares, unresolved: 0,
-    peakRate: 600, startupSec: 0.5, restarts: 0, unsettledGivenBack: 0, maxRssBytes: [100 * 2 ** 20, 120 * 2 ** 20],
-    histogram, gcPauses, timeline: [[1, 600], [2, 400]], health: [[5, 0, 100, 50, 1, 2, 3, 4]],
+    acked: 1000,
+    bytes: 2_000_000,
+    sent: 1000,
+    failed: {},
+    mix: [500, 300, 200],
+    batchShares,
+    unresolved: 0,
+    peakRate: 600,
+    startupSec: 0.5,
+    restarts: 0,
+    unsettledGivenBack: 0,
+    maxRssBytes: [100 * 2 ** 20, 120 * 2 ** 20],
+    histogram,
+    gcPauses,
+    timeline: [
+      [1, 600],
+      [2, 400],
+    ],
+    health: [[5, 0, 100, 50, 1, 2, 3, 4]],
     ...over,
   };
 }
 
-const build = (o: StormOptions, t: RunTotals, extra: { stopped?: boolean; error?: { code: 'PRODUCE'; message: string } } = {}) =>
+const build = (
+  o: StormOptions,
+  t: RunTotals,
+  extra: { stopped?: boolean; error?: { code: 'PRODUCE'; message: string } } = {},
+) =>
   buildReport({
-    options: o, totals: t, brokers: 3, topic: { name: 'tweets', partitions: 9, replication: 3 }, startedAt: new Date('2026-11-26T00:00:00Z'),
-    elapsedSec: 2, global: { acked: 1000, bytes: 2_000_000, failed: 0, positive: 500, negative: 300, neutral: 200 }, issued: 1000,
-    stopped: extra.stopped ?? false, error: extra.error ?? null,
+    options: o,
+    totals: t,
+    brokers: 3,
+    topic: { name: 'tweets', partitions: 9, replication: 3 },
+    startedAt: new Date('2026-11-26T00:00:00Z'),
+    elapsedSec: 2,
+    global: { acked: 1000, bytes: 2_000_000, failed: 0, positive: 500, negative: 300, neutral: 200 },
+    issued: 1000,
+    stopped: extra.stopped ?? false,
+    error: extra.error ?? null,
   });
 
 test('rates, bytes, latency percentiles and the mix come from the aggregates', () => {
@@ -86,7 +113,10 @@ test('the text report shows the figures the JSON holds', () => {
   assert.equal(line('failed:'), '  failed:        3 (_MSG_TIMED_OUT: 3)');
   assert.equal(line('rate:'), '  rate:          500 msg/s average, 600 msg/s peak, 1 MB/s');
   assert.equal(line('latency (ms):'), '  latency (ms):  p50 50  p95 95  p99 99  p99.9 100  max 100');
-  assert.match(line('sentiment:'), /^ {2}sentiment: {5}volatile \(volatility 0.8\): positive 500 \(50%\), negative 300 \(30%\), neutral 200 \(20%\)$/);
+  assert.match(
+    line('sentiment:'),
+    /^ {2}sentiment: {5}volatile \(volatility 0.8\): positive 500 \(50%\), negative 300 \(30%\), neutral 200 \(20%\)$/,
+  );
   assert.match(text, /per-batch positive share: std 0\.2236 over 4 batches/);
   assert.match(line('children:'), /2 workers, 0 restarts, peak RSS 100\/120 MiB/);
   assert.match(text, /note: 3 deliveries failed/);
