@@ -11,30 +11,43 @@ import { type Moments, stdOf } from '../report/moments.js';
 import { HEALTH_COLUMNS, type StormReport } from '../report/storm-report.js';
 import type { StormOptions } from './options.js';
 
+/**
+ * The primary's aggregates (storm/primary.ts): sums of the children's ticks (protocol.ts TickMessage) and 'done'
+ * messages, except where a field says otherwise.
+ */
 export interface RunTotals {
+  /** Acknowledged by the brokers (counted in C, native/src/producer.c). */
   acked: number;
+  /** Bytes of acknowledged messages. */
   bytes: number;
+  /** Handed to librdkafka. */
   sent: number;
+  /** Delivery failures by librdkafka error name. */
   failed: Record<string, number>;
+  /** Handed, per sentiment (positive, negative, neutral). */
   mix: [number, number, number];
   /** Per-batch positive shares of volatile batches: count, sum, squares. */
   batchShares: Moments;
+  /** Handed but never reported delivered or failed (a child's flush timed out). */
   unresolved: number;
+  /** The best whole second of the timeline (storm/timeline.ts). */
   peakRate: number;
   /** From forking the children to the first one producing. */
   startupSec: number;
+  /** Children restarted by the supervisor (supervisor.ts). */
   restarts: number;
   /** Messages dead children had leased without reporting them settled; produced again by their successors. */
   unsettledGivenBack: number;
   maxRssBytes: number[];
+  /** Delivery latency of every acknowledged message, ms (merged from the children's; report/histograms.ts). */
   histogram: Histogram;
   /** GC pauses of all children, µs. */
   gcPauses: Histogram;
-  /** [seconds since start, acknowledged/s over the last second], one per second. */
+  /** [seconds since start, acknowledged/s over the last second], one per second (storm/timeline.ts). */
   timeline: [number, number][];
   /**
-   * Every few seconds per child: see HEALTH_COLUMNS. Memory as at the row's time; loop delay (the worst interval's p99,
-   * and max) and GC (total and longest pause) over the whole window since the previous row.
+   * Every few seconds per child (storm/health-rows.ts): see HEALTH_COLUMNS. Memory as at the row's time; loop delay
+   * (the worst interval's p99, and max) and GC (total and longest pause) over the whole window since the previous row.
    */
   health: number[][];
 }
