@@ -1,4 +1,5 @@
-// InfluxDB 2.x equivalent (bucket "brandpulse"), for a cluster that runs 2.x; DataStorm's own scripts run 1.x.
+// BrandPulse: per-second sentiment, summed over brands and partitions (InfluxDB 2.x, bucket "brandpulse").
+// The query the seed's dashboard runs; test/integration/pulse/pulse.test.ts runs this file unchanged.
 from(bucket: "brandpulse")
   |> range(start: -1h)
   |> filter(fn: (r) => r._measurement == "tweets" and r._field == "count")

@@ -1,84 +1,134 @@
 #!/usr/bin/env bash
-# InfluxDB for pulse: Debian's influxdb (1.x) on loopback, with authentication on and the database created.
-#   scripts/influxdb.sh up [PORT]     install if absent; start on 127.0.0.1:PORT unless it answers; create user and database
-#   scripts/influxdb.sh down [PORT]   stop it, only if this script started it
+# InfluxDB 2.7 for pulse, built here from source (the Go module proxy and crates.io; no prebuilt download exists here),
+# started on loopback with an org, the bucket and an operator token.
+#   scripts/influxdb.sh build          build influxd once into the cache (about 9 minutes the first time on 2 cores)
+#   scripts/influxdb.sh up [PORT]      build if needed; start on 127.0.0.1:PORT unless it answers; set up org, bucket, token
+#   scripts/influxdb.sh down [PORT] [--purge]   stop it, only if this script started it (--purge: delete its data)
 #   scripts/influxdb.sh status [PORT]
-# PORT defaults to $DATASTORM_INFLUX_PORT or 8086. User/password: $DATASTORM_INFLUX_TOKEN (user:password,
-# default datastorm:datastorm); database: $DATASTORM_INFLUX_DB (default brandpulse). Prints the URL last.
+#   scripts/influxdb.sh token [PORT]   print the operator token (for DATASTORM_INFLUX_TOKEN; never printed by up)
+# PORT defaults to $DATASTORM_INFLUX_PORT or 8086. Org $DATASTORM_INFLUX_ORG (datastorm), bucket $DATASTORM_INFLUX_BUCKET
+# (brandpulse). The token is kept in .run/influxdb-PORT/token (mode 600). The build cache (binary, Go and cargo caches,
+# ~4 GB) lives outside the clone in $DATASTORM_CACHE (default ~/.cache/datastorm), so every clone on the machine shares
+# it. Prints the URL last.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE=${DATASTORM_STATE:-$ROOT/.run}
+CACHE=${DATASTORM_CACHE:-$HOME/.cache/datastorm}
+VERSION=v2.7.12
+BUILD=$CACHE/influxdb-$VERSION
+INFLUXD=$BUILD/bin/influxd
 cmd=${1:-up}
 PORT=${2:-${DATASTORM_INFLUX_PORT:-8086}}
-TOKEN=${DATASTORM_INFLUX_TOKEN:-datastorm:datastorm}
-DB=${DATASTORM_INFLUX_DB:-brandpulse}
+ORG=${DATASTORM_INFLUX_ORG:-datastorm}
+BUCKET=${DATASTORM_INFLUX_BUCKET:-brandpulse}
 DIR=$STATE/influxdb-$PORT
 PIDFILE=$DIR/influxd.pid
+TOKENFILE=$DIR/token
 URL=http://127.0.0.1:$PORT
+say() { echo "influxdb.sh: $*" >&2; }
 die() { echo "influxdb.sh: error: $*" >&2; exit 1; }
-[[ $PORT =~ ^[0-9]+$ ]] && ((PORT > 1 && PORT < 65535)) || { echo "influxdb.sh: error: port must be 2..65534 (got '$PORT')" >&2; exit 2; }
+[[ $PORT =~ ^[0-9]+$ ]] && ((PORT > 1 && PORT < 65535)) || {
+  echo "influxdb.sh: error: port must be 2..65534 (got '$PORT')" >&2
+  exit 2
+}
 
-answers() { [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/ping" 2>/dev/null) == 204 ]]; }
-query() { curl -sS --max-time 10 -u "$TOKEN" -XPOST "$URL/query" --data-urlencode "q=$1"; }
+answers() { [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/health" 2>/dev/null) == 200 ]]; }
 
-install() {
-  command -v influxd >/dev/null && command -v curl >/dev/null && return 0
-  [[ $(id -u) == 0 ]] || die "influxdb is missing and installing it needs root (apt-get install influxdb)"
-  echo "influxdb.sh: installing Debian's influxdb" >&2
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq influxdb curl >/dev/null || die "apt-get install influxdb failed"
+# The build: influxd 2.7 is Go with one Rust part (libflux, the Flux engine), which influxdata's pkg-config wrapper
+# builds with cargo when cgo asks for "flux". Two workarounds, measured in ../shared/reference/influxdb-from-source.sh:
+# flux pins Rust 1.72 (we use the installed stable toolchain), and flux-core denies warnings that newer compilers
+# raise (a rustc wrapper caps lints to warnings).
+build() {
+  [[ -x $INFLUXD ]] && return 0
+  command -v go >/dev/null || die "building InfluxDB $VERSION needs Go 1.23+ on PATH (not found)"
+  command -v cargo >/dev/null || die "building InfluxDB $VERSION needs Rust (rustup, a stable toolchain) on PATH"
+  if ! command -v pkg-config >/dev/null || ! command -v gcc >/dev/null || ! command -v curl >/dev/null; then
+    [[ $(id -u) == 0 ]] || die "pkg-config, gcc and curl are needed (apt-get install build-essential pkg-config curl)"
+    say "installing build-essential, pkg-config and curl"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq build-essential pkg-config curl >/dev/null
+  fi
+  say "building InfluxDB $VERSION from source into $BUILD (once per machine; about 9 minutes on 2 cores)"
+  local started=$SECONDS
+  export GOMODCACHE=$BUILD/gomod GOCACHE=$BUILD/gocache GOFLAGS="-buildvcs=false -p=2" CARGO_BUILD_JOBS=2
+  mkdir -p "$BUILD/bin" "$BUILD/src"
+  local dir src=$BUILD/src/influxdb-$VERSION
+  dir=$(go mod download -json "github.com/influxdata/influxdb/v2@$VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  [[ -n $dir ]] || die "go mod download of github.com/influxdata/influxdb/v2@$VERSION failed"
+  # Its go.mod has a replace directive, so it builds from a writable copy of the module, not with go install.
+  rm -rf "$src"
+  cp -r "$dir" "$src"
+  chmod -R u+w "$src"
+  (cd "$src" && go build -o "$BUILD/bin/influx-pkg-config" github.com/influxdata/pkg-config) ||
+    die "building influxdata/pkg-config failed"
+  cat >"$BUILD/bin/rustc-cap-lints" <<'EOF'
+#!/bin/sh
+case " $* " in *" --cap-lints "*) exec "$@" ;; esac
+exec "$@" --cap-lints warn
+EOF
+  chmod +x "$BUILD/bin/rustc-cap-lints"
+  (cd "$src" && PKG_CONFIG="$BUILD/bin/influx-pkg-config" RUSTUP_TOOLCHAIN=stable \
+    RUSTC_WRAPPER="$BUILD/bin/rustc-cap-lints" nice -n 10 go build -tags sqlite_foreign_keys,sqlite_json \
+    -ldflags "-s -w -X main.version=$VERSION -X main.commit=gomodproxy" -o "$INFLUXD.part" ./cmd/influxd) \
+    >"$BUILD/build.log" 2>&1 || die "go build of influxd failed; the last lines of $BUILD/build.log: $(tail -5 "$BUILD/build.log")"
+  mv "$INFLUXD.part" "$INFLUXD"
+  rm -rf "$src"
+  say "built $("$INFLUXD" version) in $((SECONDS - started)) s"
+}
+
+# The initial setup (org, bucket, operator user and token) on a fresh instance; an instance set up before keeps its
+# token file. The token is random, kept in the run folder, never printed by up.
+setup() {
+  local allowed
+  allowed=$(curl -sS --max-time 5 "$URL/api/v2/setup") || die "cannot ask $URL for its setup state"
+  if [[ $allowed == *'"allowed":true'* || $allowed == *'"allowed": true'* ]]; then
+    local token
+    token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    (umask 077 && printf '%s\n' "$token" >"$TOKENFILE")
+    local body out
+    body=$(printf '{"username":"datastorm","password":"%s","org":"%s","bucket":"%s","token":"%s"}' \
+      "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" "$ORG" "$BUCKET" "$token")
+    out=$(curl -sS --max-time 10 -XPOST "$URL/api/v2/setup" -H 'Content-Type: application/json' -d "$body") ||
+      die "initial setup of $URL failed"
+    [[ $out == *'"auth"'* ]] || die "initial setup of $URL failed: ${out:0:200}"
+    say "set up org '$ORG', bucket '$BUCKET'; operator token in ${TOKENFILE#"$ROOT"/} (scripts/influxdb.sh token $PORT)"
+  elif [[ ! -s $TOKENFILE ]]; then
+    die "InfluxDB on $URL was set up by someone else (no token in $TOKENFILE); pass its token to pulse with --influx-token"
+  fi
 }
 
 case $cmd in
+  build) build ;;
   up)
-    install
+    build
     if ! answers; then
       mkdir -p "$DIR"
-      cat >"$DIR/influxdb.conf" <<CONF
-reporting-disabled = true
-bind-address = "127.0.0.1:$((PORT + 1))"
-[meta]
-  dir = "$DIR/meta"
-[data]
-  dir = "$DIR/data"
-  wal-dir = "$DIR/wal"
-  query-log-enabled = false
-  cache-max-memory-size = "1g"
-[http]
-  enabled = true
-  bind-address = "127.0.0.1:$PORT"
-  auth-enabled = true
-  log-enabled = false
-  max-body-size = 0
-[monitor]
-  store-enabled = false
-[continuous_queries]
-  enabled = false
-[subscriber]
-  enabled = false
-CONF
-      nohup influxd -config "$DIR/influxdb.conf" >"$DIR/influxd.log" 2>&1 </dev/null &
+      nohup "$INFLUXD" --http-bind-address "127.0.0.1:$PORT" --bolt-path "$DIR/influxd.bolt" \
+        --engine-path "$DIR/engine" --sqlite-path "$DIR/influxd.sqlite" --reporting-disabled --log-level warn \
+        --query-memory-bytes 1073741824 >"$DIR/influxd.log" 2>&1 </dev/null &
       echo $! >"$PIDFILE"
-      for _ in $(seq 1 100); do answers && break; sleep 0.1; done
-      answers || die "influxd did not answer on $URL within 10 s: $(tail -3 "$DIR/influxd.log" | tr '\n' ' ')"
-      echo "influxdb.sh: started influxd (Debian $(influxd version 2>/dev/null | awk '{print $2}')) on $URL (pid $(cat "$PIDFILE"))" >&2
+      for _ in $(seq 1 150); do answers && break; sleep 0.1; done
+      answers || die "influxd did not answer on $URL within 15 s: $(tail -3 "$DIR/influxd.log" | tr '\n' ' ')"
+      say "started influxd $VERSION on $URL (pid $(cat "$PIDFILE"))"
     else
-      echo "influxdb.sh: influxdb already answers on $URL" >&2
+      say "InfluxDB already answers on $URL"
     fi
-    # The first admin user may be created without credentials; afterwards the token (user:password) is needed.
-    user=${TOKEN%%:*} pass=${TOKEN#*:}
-    curl -sS --max-time 10 -XPOST "$URL/query" --data-urlencode "q=CREATE USER \"$user\" WITH PASSWORD '$pass' WITH ALL PRIVILEGES" >/dev/null || true
-    out=$(query "CREATE DATABASE \"$DB\"") || die "cannot create database $DB: $out"
-    [[ $out != *error* ]] || die "cannot create database $DB: $out"
+    setup
     echo "$URL" ;;
   down)
     if [[ -f $PIDFILE ]]; then
-      pid=$(cat "$PIDFILE"); kill "$pid" 2>/dev/null || true
+      pid=$(cat "$PIDFILE")
+      kill "$pid" 2>/dev/null || true
       for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       kill -9 "$pid" 2>/dev/null || true
-      rm -f "$PIDFILE"; echo "influxdb.sh: stopped influxd on port $PORT" >&2
-    else echo "influxdb.sh: nothing started by this script on port $PORT" >&2; fi
+      rm -f "$PIDFILE"
+      say "stopped influxd on port $PORT"
+    else say "nothing started by this script on port $PORT"; fi
     [[ ${3:-} == --purge ]] && rm -rf "$DIR" || true ;;
   status)
-    if answers; then echo "influxdb on $URL answers"; else echo "influxdb on $URL does not answer"; exit 3; fi ;;
-  *) echo "influxdb.sh: error: unknown command '$cmd' (allowed: up, down, status)" >&2; exit 2 ;;
+    if answers; then echo "InfluxDB answers on $URL"; else echo "nothing answers on $URL"; exit 1; fi ;;
+  token)
+    [[ -s $TOKENFILE ]] || die "no token for port $PORT (start it with scripts/influxdb.sh up $PORT)"
+    cat "$TOKENFILE" ;;
+  *) echo "influxdb.sh: error: unknown command '$cmd' (allowed: build, up, down, status, token)" >&2; exit 2 ;;
 esac

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 MAX=${MAX_LINE:-120}
 files=$(git ls-files --cached --others --exclude-standard -- 'src/*.ts' 'test/*.ts' 'benchmarks/*.ts' 'native/src/*' 'benchmarks/tools/*.c')
-long=$(awk -v max="$MAX" 'length > max { printf "%s:%d: %d columns\n", FILENAME, FNR, length }' $files)
+# Characters, not bytes (a × or → is one column): GNU grep in a UTF-8 locale.
+long=$(LC_ALL=C.UTF-8 grep -nHE "^.{$((MAX + 1)),}$" $files | cut -c1-160 || true)
 if [[ -n $long ]]; then
   echo "$long" >&2
   echo "line-length.sh: error: $(wc -l <<<"$long") line(s) longer than $MAX columns" >&2

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Everything DataStorm needs on a fresh Debian machine, idempotently:
 # Debian packages, npm dependencies (node-rdkafka compiles its bundled librdkafka), the build, the Kafka jars.
+# InfluxDB 2.7 (pulse's sink) is built from source by scripts/influxdb.sh when first started (the test script, the
+# pulse benchmark), or here with --with-influxdb: about 9 minutes once per machine, cached outside the clone.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 say() { echo "setup: $*" >&2; }
 
-# Debian packages: redis-server (coordination), influxdb (pulse's sink; Debian ships 1.x), kcat (inspection), libzstd-dev + build tools (librdkafka with zstd),
-# Java 17 and Maven (the Kafka brokers and their jars).
+# Debian packages: redis-server (coordination), kcat (inspection), libzstd-dev + build tools (librdkafka with zstd;
+# pkg-config for InfluxDB's build), Java 17 and Maven (the Kafka brokers and their jars).
 need=()
 command -v redis-server >/dev/null || need+=(redis-server)
-command -v influxd >/dev/null || need+=(influxdb)
+command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v curl >/dev/null || need+=(curl)
 command -v kcat >/dev/null || need+=(kcat)
 [[ -x /usr/bin/time ]] || need+=(time) # benchmarks: CPU of each tool's process tree
@@ -53,4 +55,5 @@ fi
 say "building TypeScript"
 npm run -s build
 bash kafka-cluster/cluster.sh fetch >/dev/null
+[[ ${1:-} == --with-influxdb ]] && bash scripts/influxdb.sh build
 say "ready"

@@ -33,7 +33,9 @@ trap cleanup EXIT
 DATASTORM_TEST_BOOTSTRAP=$(bash kafka-cluster/cluster.sh up --brokers 3 --restart | tail -1)
 DATASTORM_TEST_REDIS=$(bash scripts/redis.sh up "$REDIS_PORT" | tail -1)
 DATASTORM_TEST_INFLUX=$(bash scripts/influxdb.sh up "$INFLUX_PORT" | tail -1)
-export DATASTORM_TEST_BOOTSTRAP DATASTORM_TEST_REDIS DATASTORM_TEST_INFLUX DATASTORM_TEST_INFLUX_PORT=$INFLUX_PORT
+DATASTORM_TEST_INFLUX_TOKEN=$(bash scripts/influxdb.sh token "$INFLUX_PORT")
+export DATASTORM_TEST_BOOTSTRAP DATASTORM_TEST_REDIS DATASTORM_TEST_INFLUX DATASTORM_TEST_INFLUX_TOKEN
+export DATASTORM_TEST_INFLUX_PORT=$INFLUX_PORT
 echo "test: Kafka at $DATASTORM_TEST_BOOTSTRAP, Redis at $DATASTORM_TEST_REDIS, InfluxDB at $DATASTORM_TEST_INFLUX" >&2
 
 # One file at a time: the files share one cluster and the machine has 2 cores.

@@ -1,8 +1,10 @@
 /** `datastorm pulse`: flags → pulse options → pulse engine (or --summary: the sentiment from InfluxDB). */
 import type { Argv } from 'yargs';
-import { localBootstrap } from '../local/services.js';
+import { InvalidOptionsError } from '../errors.js';
+import { localBootstrap, localInfluxToken } from '../local/services.js';
 import { type RawFlags, validOrThrow } from '../option-checks.js';
-import { type PulseOptions, parsePulseOptions, pulseFlags } from '../pulse/options.js';
+import type { InfluxTarget } from '../pulse/influx-sink.js';
+import { type PulseOptions, type PulseRequest, parsePulseOptions, pulseFlags, TOKEN_ENV } from '../pulse/options.js';
 import { pulse } from '../pulse/primary.js';
 import { sentimentSummary } from '../pulse/summary.js';
 import {
@@ -15,20 +17,32 @@ import { outputFlags } from './output-flags.js';
 
 export const pulseCommandFlags = (y: Argv) => y.options(pulseFlags).options(outputFlags);
 
+/** The token: --influx-token, else $DATASTORM_INFLUX_TOKEN (both in the request), else the local InfluxDB's own. */
+function influxTarget(r: PulseRequest): InfluxTarget {
+  const token = r.influx.token ?? localInfluxToken(r.influx.url);
+  if (token === undefined)
+    throw new InvalidOptionsError([
+      `--influx-token is needed for ${r.influx.url} (or set ${TOKEN_ENV}; ` +
+        'the local one from scripts/influxdb.sh up is found by itself)',
+    ]);
+  return { ...r.influx, token };
+}
+
 export async function pulseCommand(a: RawFlags & { json: boolean; quiet: boolean }): Promise<number> {
   const { summaryMinutes, ...request } = validOrThrow(parsePulseOptions(a));
+  const influx = influxTarget(request);
   if (summaryMinutes !== undefined) {
-    const s = await sentimentSummary(request.influx, summaryMinutes);
-    process.stdout.write(a.json ? `${JSON.stringify(s)}\n` : `${renderPulseSummary(s, request.influx)}\n`);
+    const s = await sentimentSummary(influx, summaryMinutes);
+    process.stdout.write(a.json ? `${JSON.stringify(s)}\n` : `${renderPulseSummary(s, influx)}\n`);
     return 0;
   }
 
-  const o: PulseOptions = { ...request, bootstrap: request.bootstrap ?? localBootstrap() };
+  const o: PulseOptions = { ...request, influx, bootstrap: request.bootstrap ?? localBootstrap() };
   const run = pulse(o);
   const tty = process.stderr.isTTY && !a.quiet;
   run.on('start', (s: { partitions: number }) => {
     if (a.quiet) return;
-    const where = `InfluxDB ${o.influx.url} db ${o.influx.db}, store ${o.store}`;
+    const where = `InfluxDB ${o.influx.url} bucket ${o.influx.bucket}, store ${o.store}`;
     const who = `${o.workers} consumers in group ${o.group}`;
     process.stderr.write(`pulse: ${o.topic} (${s.partitions} partitions) → ${where}, ${who}\n`);
   });

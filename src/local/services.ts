@@ -1,5 +1,6 @@
 /** The embedded default: start (or reuse) the local Kafka cluster through kafka-cluster/cluster.sh. */
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataStormError } from '../errors.js';
@@ -41,4 +42,19 @@ export function localBootstrap(): string {
       'no --bootstrap given and no local cluster is running (start one with a storm, or kafka-cluster/cluster.sh up)',
     );
   return r.stdout.trim();
+}
+
+/**
+ * The operator token of an InfluxDB that scripts/influxdb.sh started on this machine for this URL (its run folder keeps
+ * it, mode 600), or undefined when the URL is not such a local instance.
+ */
+export function localInfluxToken(url: string): string | undefined {
+  const m = /^https?:\/\/(?:127\.0\.0\.1|localhost):(\d+)\/?$/.exec(url);
+  if (!m) return undefined;
+  const file = path.join(process.env.DATASTORM_STATE ?? path.join(ROOT, '.run'), `influxdb-${m[1]}`, 'token');
+  try {
+    return fs.readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -8,6 +8,7 @@
 import { childMain, fatalMessage, onStopRequest, toPrimary } from '../child-main.js';
 import { loadTweetType } from '../generate/tweet-encoder.js';
 import { TweetReader } from '../generate/tweet-reader.js';
+import { DeadLetter } from '../kafka/dead-letter.js';
 import { BatchConsumer } from '../kafka/native/batch-consumer.js';
 import { crashBeforeCommitOnce } from '../test-hooks.js';
 import { InfluxSink } from './influx-sink.js';
@@ -30,7 +31,9 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
     type,
     o.store === 'points' ? ['created_at', 'brand', 'sentiment', 'text'] : ['created_at', 'brand', 'sentiment'],
   );
-  const sink = new InfluxSink(o.influx);
+  // One flush writes at most --flush-points plus one consume batch of lines.
+  const sink = new InfluxSink(o.influx, o.flushPoints + CONSUME_BATCH);
+  const deadLetter = o.deadLetter ? await new DeadLetter(o.bootstrap, o.deadLetter, o.topic).connect() : undefined;
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -43,16 +46,19 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
   /** points store: buffered lines per partition (so a revoked partition's can be dropped). */
   let lines = new Map<number, string[]>();
   let lineCount = 0;
-  /** Next offset to commit per partition, for what the buffer holds. */
+  /** Next offset per partition, for what the buffer holds (what a flush commits, at most). */
   let pending = new Map<number, number>();
-  let consumed = 0,
-    undecodable = 0,
-    points = 0,
-    lag = -1;
+  /** Next offset per assigned partition (consumed up to here), and what was committed there. */
+  const position = new Map<number, number>();
+  const committedTo = new Map<number, number>();
+  let consumed = 0;
+  let points = 0;
+  let undecodable: Record<number, number> = {};
+  let lag: Record<number, number> = {};
   /** Partitions this child owns now: statistics keep stale entries for ones a rebalance moved away. */
-  let assigned = new Set<string>();
+  let assigned = new Set<number>();
   let bySentiment: [number, number, number] = [0, 0, 0];
-  let reported = { retries: 0, writeErrors: 0 };
+  let reported = { retries: 0, writeErrors: 0, deadLettered: 0 };
 
   const consumer = new BatchConsumer(
     {
@@ -73,53 +79,48 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
   /** Rebalances come as events at the end of a batch: every message before them belongs to the old assignment. */
   const rebalanced = (assignedNow: boolean, ps: Int32Array) => {
     if (assignedNow) {
-      assigned = new Set(Array.from(ps, String));
-    } else {
-      // Revoked: forget uncommitted work on those partitions; their next owner reads it again from the last commit.
-      // Keeping it would let our later flush overwrite the new owner's points for the same range.
-      const gone = new Set(ps);
-      for (const p of gone) {
-        pending.delete(p);
-        lineCount -= lines.get(p)?.length ?? 0;
-        lines.delete(p);
-      }
-      counts.drop(gone);
-      assigned = new Set();
+      assigned = new Set(ps);
+      return;
     }
+    // Revoked: forget uncommitted work on those partitions; their next owner reads it again from the last commit.
+    // Keeping it would let our later flush overwrite the new owner's points for the same range.
+    const gone = new Set(ps);
+    for (const p of gone) {
+      pending.delete(p);
+      position.delete(p);
+      committedTo.delete(p);
+      lineCount -= lines.get(p)?.length ?? 0;
+      lines.delete(p);
+    }
+    counts.drop(gone);
+    assigned = new Set();
   };
-  type Stats = {
-    topics?: Record<
-      string,
-      { partitions: Record<string, { consumer_lag: number; hi_offset: number; next_offset: number }> }
-    >;
-  };
+  type PartitionStats = { hi_offset: number; committed_offset: number; next_offset: number };
+  type Stats = { topics?: Record<string, { partitions: Record<string, PartitionStats> }> };
+  /** Messages behind each assigned partition's end, from where this child has consumed to (-1: unknown yet). */
   const readLag = () => {
     const s = consumer.statistics<Stats>();
     if (!s) return;
     const ps = s.topics?.[o.topic]?.partitions ?? {};
-    let sum = 0;
-    let known = false;
-    for (const [id, p] of Object.entries(ps)) {
-      if (!assigned.has(id)) continue;
-      // librdkafka knows no lag for a partition the group never committed; one that was empty when fetched to its end,
-      // with nothing of it waiting for a write, has nothing to catch up on.
-      const l =
-        p.consumer_lag >= 0
-          ? p.consumer_lag
-          : p.hi_offset >= 0 && p.next_offset >= p.hi_offset && !pending.has(Number(id))
-            ? 0
-            : -1;
-      if (l >= 0) {
-        sum += l;
-        known = true;
+    lag = {};
+    for (const p of assigned) {
+      const st = ps[String(p)];
+      if (!st || st.hi_offset < 0) {
+        lag[p] = -1;
+        continue;
       }
+      // Not consumed from yet in this run: the group's committed offset tells, or a fetch already at the end.
+      const at =
+        position.get(p) ??
+        (st.committed_offset >= 0 ? st.committed_offset : st.next_offset >= st.hi_offset ? st.hi_offset : -1);
+      lag[p] = at < 0 ? -1 : Math.max(0, st.hi_offset - at);
     }
-    lag = known ? sum : -1;
   };
 
   const tick = () => {
     readLag();
     const s = sink.stats;
+    const dl = deadLetter?.copied ?? 0;
     send({
       t: 'tick',
       slot,
@@ -128,14 +129,15 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
       points,
       retries: s.retries - reported.retries,
       writeErrors: s.writeErrors - reported.writeErrors,
+      deadLettered: dl - reported.deadLettered,
       bySentiment,
       lag,
     });
     consumed = 0;
-    undecodable = 0;
+    undecodable = {};
     points = 0;
     bySentiment = [0, 0, 0];
-    reported = { retries: s.retries, writeErrors: s.writeErrors };
+    reported = { retries: s.retries, writeErrors: s.writeErrors, deadLettered: dl };
   };
   const ticker = setInterval(tick, 1000);
 
@@ -143,14 +145,18 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
     const out = o.store === 'points' ? [...lines.values()].flat() : counts.drain();
     lines = new Map();
     lineCount = 0;
-    const commit = pending;
+    const commit = new Map<number, number>();
+    // counts: an open window is committed up to its start only (pulse/points.ts): a reader after us counts it whole.
+    for (const [p, next] of pending) commit.set(p, o.store === 'points' ? next : counts.commitOffset(p, next));
     pending = new Map();
     await sink.write(out); // resolves only once InfluxDB acknowledged
     points += out.length;
+    await deadLetter?.settled(); // copies of the poison records past which this commit goes
     // test hook (src/test-hooks.ts): between the acknowledgement and the commit
     if (out.length) crashBeforeCommitOnce();
     try {
       consumer.commit(commit);
+      for (const [p, at] of commit) committedTo.set(p, at);
     } catch {
       // Partitions revoked by a rebalance meanwhile: their new owner re-reads from the last commit (at-least-once;
       // the replayed points land on the same timestamps and replace, not add).
@@ -158,7 +164,7 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
   };
 
   let lastFlush = Date.now();
-  let committed = true;
+  let written = true;
   try {
     while (!stopping) {
       const b = await consumer.consume(CONSUME_BATCH, CONSUME_WAIT_MS);
@@ -168,13 +174,17 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
         const partition = b.partitions[i];
         const offset = b.offsets[i];
         const t = reader.read(b.values, start, end);
-        start = end;
-        // Not a tweet of the schema (another producer's data, a tombstone, truncated): counted and committed past.
         pending.set(partition, offset + 1);
+        position.set(partition, offset + 1);
         if (!t) {
-          undecodable++;
+          // Not a tweet of the schema (another producer's data, a tombstone, truncated): counted, copied to the
+          // dead-letter topic when there is one, and committed past.
+          undecodable[partition] = (undecodable[partition] ?? 0) + 1;
+          deadLetter?.copy(b.values.subarray(start, end), partition, offset);
+          start = end;
           continue;
         }
+        start = end;
         if (o.store === 'points') {
           let l = lines.get(partition);
           if (!l) {
@@ -197,14 +207,18 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
     // Shutdown: flush, then commit (a write that never succeeds leaves its offsets uncommitted).
     await flush();
   } catch (e) {
-    committed = false;
+    written = false;
     sink.abort();
     send(fatalMessage(slot, e));
   }
   clearInterval(ticker);
   tick();
-  send({ t: 'done', slot, committed });
+  let uncommitted = 0;
+  for (const [p, at] of position) uncommitted += at - (committedTo.get(p) ?? at);
+  send({ t: 'done', slot, written, uncommitted });
   consumer.close();
+  await deadLetter?.close();
+  await sink.close();
 }
 
 // Entry point when forked by the supervisor.

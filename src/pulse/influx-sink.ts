@@ -1,45 +1,53 @@
 /**
- * Writes line protocol to InfluxDB (1.x /write, what Debian ships) and says only once InfluxDB acknowledged (204).
- * Transient failures (connection refused, timeouts, 5xx) are retried with exponential backoff and jitter for as long
- * as it takes: buffered points are never dropped. Wrong credentials and a missing database are not transient: typed
- * errors, at once.
+ * InfluxDB 2.x through the design card's client (@influxdata/influxdb-client): writes with its WriteApi, reads with
+ * its QueryApi (Flux). A write says it is done only once InfluxDB acknowledged it (the offsets it covers are committed
+ * after that). Transient failures (connection refused, timeouts, 429, 5xx) are retried with exponential backoff and
+ * jitter for as long as it takes: buffered points are never dropped. Wrong credentials, a missing org or bucket and
+ * malformed points are not transient: typed errors, at once.
  */
+import { HttpError, InfluxDB, type QueryApi, type WriteApi } from '@influxdata/influxdb-client';
 import { DataStormError } from '../errors.js';
 
 export interface InfluxTarget {
   url: string;
-  /** user:password */
+  org: string;
+  bucket: string;
+  /** An API token with write (and, for --summary, read) access to the bucket. */
   token: string;
-  db: string;
 }
 
-const authHeader = (t: InfluxTarget) => ({ Authorization: `Basic ${Buffer.from(t.token).toString('base64')}` });
+/** Backoff between write attempts: doubling from 100 ms up to this, half fixed and half random (jitter). */
+const MAX_BACKOFF_MS = 10_000;
+const WRITE_TIMEOUT_MS = 30_000;
 
-const missingDb = (t: InfluxTarget) =>
+const missingBucket = (t: InfluxTarget) =>
   new DataStormError(
     'INFLUX_DB',
-    `InfluxDB database '${t.db}' does not exist at ${t.url} (create it, e.g. scripts/influxdb.sh up, or pass ` +
-      `--influx-db)`,
+    `InfluxDB bucket '${t.bucket}' does not exist in org '${t.org}' at ${t.url} ` +
+      '(scripts/influxdb.sh up creates brandpulse; or pass --influx-bucket / --influx-org)',
   );
 
+/** A typed error for answers no retry can fix; undefined for transient ones. */
 function explain(t: InfluxTarget, status: number, body: string): DataStormError | undefined {
   if (status === 401 || status === 403)
     return new DataStormError(
       'INFLUX_AUTH',
-      `InfluxDB at ${t.url} refused the credentials (--influx-token user:password): ${body.trim().slice(0, 120)}`,
+      `InfluxDB at ${t.url} refused the token (--influx-token or DATASTORM_INFLUX_TOKEN): ${body.trim().slice(0, 120)}`,
     );
-  if (status === 404 && /database not found/i.test(body)) return missingDb(t);
+  if (status === 404) return missingBucket(t);
+  if (status === 400 || status === 413 || status === 422)
+    return new DataStormError('INTERNAL', `InfluxDB refused a write (${status}): ${body.trim().slice(0, 200)}`);
   return undefined;
 }
 
-/** Checks, within a few seconds, that InfluxDB answers, the credentials work and the database exists. */
+const auth = (t: InfluxTarget) => ({ Authorization: `Token ${t.token}` });
+
+/** Checks, within a few seconds, that InfluxDB answers, the token works and the org and bucket exist. */
 export async function checkInflux(t: InfluxTarget, timeoutMs = 5000): Promise<void> {
   let res: Response;
   try {
-    res = await fetch(`${t.url}/query?q=${encodeURIComponent('SHOW DATABASES')}`, {
-      headers: authHeader(t),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const q = `org=${encodeURIComponent(t.org)}&name=${encodeURIComponent(t.bucket)}`;
+    res = await fetch(`${t.url}/api/v2/buckets?${q}`, { headers: auth(t), signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
     // fetch() says "fetch failed"; why (ECONNREFUSED, a timeout) is in its cause.
     const cause = (e as Error).cause instanceof Error ? ((e as Error).cause as Error) : (e as Error);
@@ -57,11 +65,8 @@ export async function checkInflux(t: InfluxTarget, timeoutMs = 5000): Promise<vo
       'INFLUX_UNREACHABLE',
       `InfluxDB at ${t.url} answered ${res.status}: ${body.slice(0, 120)}`,
     );
-  const dbs =
-    (
-      JSON.parse(body) as { results: { series?: { values?: string[][] }[] }[] }
-    ).results[0]?.series?.[0]?.values?.flat() ?? [];
-  if (!dbs.includes(t.db)) throw missingDb(t);
+  const buckets = (JSON.parse(body) as { buckets?: { name: string }[] }).buckets ?? [];
+  if (!buckets.some((b) => b.name === t.bucket)) throw missingBucket(t);
 }
 
 export interface SinkStats {
@@ -74,10 +79,30 @@ export interface SinkStats {
 export class InfluxSink {
   readonly stats: SinkStats = { writes: 0, points: 0, retries: 0, writeErrors: 0 };
   private stopping = false;
+  private readonly writer: WriteApi;
+
+  /** maxLines: the most lines one write() is given (one HTTP request carries them all). */
   constructor(
     private readonly t: InfluxTarget,
-    private readonly maxBackoffMs = 10_000,
-  ) {}
+    maxLines: number,
+  ) {
+    // The client batches and sends; its own retries are off (maxRetries 0) because a write here must not be
+    // acknowledged to Kafka before InfluxDB took it, nor given up on: the loop below retries until it lands or the
+    // child shuts down. flushInterval 0: pulse decides when to flush (--flush-points / --flush-ms).
+    this.writer = new InfluxDB({ url: t.url, token: t.token, timeout: WRITE_TIMEOUT_MS }).getWriteApi(
+      t.org,
+      t.bucket,
+      'ns',
+      {
+        batchSize: maxLines + 1,
+        maxBatchBytes: 1 << 30,
+        flushInterval: 0,
+        maxRetries: 0,
+        maxBufferLines: maxLines + 1,
+        writeFailed: (error) => Promise.reject(error),
+      },
+    );
+  }
 
   /** Abandon retrying (shutdown): the pending write rejects, and its points stay uncommitted in Kafka. */
   abort(): void {
@@ -87,56 +112,58 @@ export class InfluxSink {
   /** Resolves once InfluxDB acknowledged every line; retries transient failures until then. */
   async write(lines: string[]): Promise<void> {
     if (lines.length === 0) return;
-    const body = lines.join('\n');
-    const url = `${this.t.url}/write?db=${encodeURIComponent(this.t.db)}&precision=ns`;
     for (let attempt = 0; ; attempt++) {
       let failure: string;
       try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: authHeader(this.t),
-          body,
-          signal: AbortSignal.timeout(30_000),
-        });
-        if (res.status === 204) {
-          this.stats.writes++;
-          this.stats.points += lines.length;
-          return;
-        }
-        const text = await res.text();
-        const typed = explain(this.t, res.status, text);
-        if (typed) throw typed;
-        if (res.status === 400)
-          throw new DataStormError('INTERNAL', `InfluxDB rejected a write as malformed: ${text.slice(0, 200)}`);
-        failure = `HTTP ${res.status}`;
+        this.writer.writeRecords(lines);
+        await this.writer.flush();
+        this.stats.writes++;
+        this.stats.points += lines.length;
+        return;
       } catch (e) {
-        if (e instanceof DataStormError) throw e;
-        failure = (e as Error).message;
+        const status = e instanceof HttpError ? e.statusCode : 0;
+        const typed = status ? explain(this.t, status, (e as HttpError).body ?? '') : undefined;
+        if (typed) throw typed;
+        failure = status ? `HTTP ${status}` : (e as Error).message;
       }
       this.stats.writeErrors++;
       if (this.stopping)
         throw new DataStormError('INFLUX_UNREACHABLE', `InfluxDB write not acknowledged before shutdown (${failure})`);
       this.stats.retries++;
-      const backoff = Math.min(this.maxBackoffMs, 100 * 2 ** Math.min(attempt, 10));
-      // jitter: half fixed, half random
+      const backoff = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 10));
       await new Promise((r) => setTimeout(r, backoff / 2 + Math.random() * (backoff / 2)));
     }
   }
+
+  async close(): Promise<void> {
+    this.writer.dispose();
+  }
 }
 
-/** Runs an InfluxQL query; returns the first result's series. */
-export async function influxQuery(
-  t: InfluxTarget,
-  q: string,
-): Promise<{ name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }[]> {
-  const res = await fetch(`${t.url}/query?db=${encodeURIComponent(t.db)}&q=${encodeURIComponent(q)}`, {
-    headers: authHeader(t),
-    signal: AbortSignal.timeout(10_000),
+/** Runs a Flux query with the client's QueryApi; returns its rows as objects. */
+export async function fluxRows(t: InfluxTarget, flux: string): Promise<Record<string, unknown>[]> {
+  const api: QueryApi = new InfluxDB({ url: t.url, token: t.token, timeout: 30_000 }).getQueryApi(t.org);
+  try {
+    return await api.collectRows<Record<string, unknown>>(flux);
+  } catch (e) {
+    const status = e instanceof HttpError ? e.statusCode : 0;
+    const typed = status ? explain(t, status, (e as HttpError).body ?? '') : undefined;
+    if (typed) throw typed;
+    throw new DataStormError('INTERNAL', `InfluxDB query failed: ${(e as Error).message}`);
+  }
+}
+
+/** Creates t.bucket in t.org (infinite retention), for tests and benchmarks that want totals of their own. */
+export async function createBucket(t: InfluxTarget): Promise<void> {
+  const headers = { ...auth(t), 'Content-Type': 'application/json' };
+  const orgs = await fetch(`${t.url}/api/v2/orgs?org=${encodeURIComponent(t.org)}`, { headers });
+  const orgID = ((await orgs.json()) as { orgs?: { id: string }[] }).orgs?.[0]?.id;
+  if (!orgID) throw new DataStormError('INFLUX_DB', `InfluxDB org '${t.org}' does not exist at ${t.url}`);
+  const res = await fetch(`${t.url}/api/v2/buckets`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ orgID, name: t.bucket, retentionRules: [] }),
   });
-  const body = await res.text();
-  const typed = explain(t, res.status, body);
-  if (typed) throw typed;
-  const j = JSON.parse(body) as { results: { series?: []; error?: string }[] };
-  if (j.results[0]?.error) throw new DataStormError('INTERNAL', `InfluxDB query failed: ${j.results[0].error}`);
-  return j.results[0]?.series ?? [];
+  if (!res.ok)
+    throw new DataStormError('INTERNAL', `cannot create bucket ${t.bucket}: ${(await res.text()).slice(0, 200)}`);
 }

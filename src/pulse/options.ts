@@ -24,16 +24,28 @@ export interface PulseOptions {
   count?: number;
   duration?: number;
   untilIdle?: number;
+  /** Copy undecodable records to this topic before committing past them. */
+  deadLetter?: string;
 }
 
-/** What the flags ask for: no bootstrap means the running local cluster; summaryMinutes asks for --summary instead. */
-export type PulseRequest = Omit<PulseOptions, 'bootstrap'> & { bootstrap?: string; summaryMinutes?: number };
+/**
+ * What the flags ask for: no bootstrap means the running local cluster, no token the local InfluxDB's (see
+ * local/services.ts localInfluxToken); summaryMinutes asks for --summary instead.
+ */
+export type PulseRequest = Omit<PulseOptions, 'bootstrap' | 'influx'> & {
+  bootstrap?: string;
+  influx: Omit<InfluxTarget, 'token'> & { token?: string };
+  summaryMinutes?: number;
+};
+
+/** The environment variable that may carry the token, so it stays out of shell history and process lists. */
+export const TOKEN_ENV = 'DATASTORM_INFLUX_TOKEN';
 
 export const defaults = {
   topic: 'tweets',
   group: 'datastorm-pulse',
   store: 'counts' as Store,
-  influx: { url: 'http://127.0.0.1:8086', token: 'datastorm:datastorm', db: 'brandpulse' },
+  influx: { url: 'http://127.0.0.1:8086', org: 'datastorm', bucket: 'brandpulse' },
   flushPoints: 5000,
   flushMs: 5000,
   minutes: 60,
@@ -50,8 +62,16 @@ export const pulseFlags = {
     describe: 'counts: per-second sums per brand and sentiment; points: one point per tweet',
   },
   'influx-url': { type: 'string', default: defaults.influx.url, describe: 'InfluxDB URL' },
-  'influx-token': { type: 'string', default: defaults.influx.token, describe: 'InfluxDB credentials, user:password' },
-  'influx-db': { type: 'string', default: defaults.influx.db, describe: 'InfluxDB database' },
+  'influx-org': { type: 'string', default: defaults.influx.org, describe: 'InfluxDB organization' },
+  'influx-bucket': { type: 'string', default: defaults.influx.bucket, describe: 'InfluxDB bucket' },
+  'influx-token': {
+    type: 'string',
+    describe: `InfluxDB API token (default: $${TOKEN_ENV}, else the local InfluxDB's, from scripts/influxdb.sh)`,
+  },
+  'dead-letter': {
+    type: 'string',
+    describe: 'copy records that are not tweets of the schema to this topic (headers: source topic, partition, offset)',
+  },
   'flush-points': {
     type: 'string',
     default: String(defaults.flushPoints),
@@ -70,7 +90,10 @@ export const pulseFlags = {
 } as const satisfies Record<string, FlagSpec>;
 
 /** Raw flags → typed, defaulted options, or every problem found. Pure but for the core count. */
-export function parsePulseOptions(raw: RawFlags): { request?: PulseRequest; problems: string[] } {
+export function parsePulseOptions(
+  raw: RawFlags,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): { request?: PulseRequest; problems: string[] } {
   const c = new OptionChecks();
   const store = c.oneOf('store', raw.store, STORES, 'points or counts');
   const workers = c.workers(raw.workers);
@@ -81,10 +104,21 @@ export function parsePulseOptions(raw: RawFlags): { request?: PulseRequest; prob
   const untilIdle = c.whole('until-idle', raw['until-idle'], 1);
   const minutes = c.whole('minutes', raw.minutes, 1);
   const url = c.httpUrl('influx-url', raw['influx-url']);
-  const token = raw['influx-token'] === undefined ? undefined : String(raw['influx-token']);
-  if (token !== undefined && !token.includes(':'))
-    c.add(`--influx-token must be user:password (got '${token.replace(/./g, '*')}')`);
+  const token = raw['influx-token'] === undefined ? env[TOKEN_ENV] : String(raw['influx-token']);
+  if (token !== undefined && !/^\S+$/.test(token))
+    c.add('--influx-token must be a token without spaces (got one with)');
   const topic = c.topic(raw.topic);
+  const deadLetter = raw['dead-letter'] === undefined ? undefined : c.topic(raw['dead-letter'], 'dead-letter');
+  if (deadLetter !== undefined && deadLetter === (topic ?? defaults.topic))
+    c.add(`--dead-letter must be another topic than --topic (got '${deadLetter}')`);
+  const name = (flag: string, v: unknown, d: string) => {
+    if (v === undefined) return d;
+    if (String(v).trim() !== '') return String(v);
+    c.add(`--${flag} must not be empty`);
+    return d;
+  };
+  const org = name('influx-org', raw['influx-org'], defaults.influx.org);
+  const bucket = name('influx-bucket', raw['influx-bucket'], defaults.influx.bucket);
   const bootstrap = c.bootstrap(raw.bootstrap);
   if (c.problems.length) return { problems: c.problems };
   return {
@@ -95,11 +129,8 @@ export function parsePulseOptions(raw: RawFlags): { request?: PulseRequest; prob
       group: raw.group === undefined ? defaults.group : String(raw.group),
       workers: workers ?? os.availableParallelism(),
       store: store ?? defaults.store,
-      influx: {
-        url: url ?? defaults.influx.url,
-        token: token ?? defaults.influx.token,
-        db: raw['influx-db'] === undefined ? defaults.influx.db : String(raw['influx-db']),
-      },
+      influx: { url: url ?? defaults.influx.url, org, bucket, token },
+      deadLetter,
       flushPoints: flushPoints ?? defaults.flushPoints,
       flushMs: flushMs ?? defaults.flushMs,
       count,

@@ -1,12 +1,16 @@
 /**
- * Tweets → InfluxDB points, without ever overwriting one (InfluxDB keeps one point per measurement + tag set +
- * timestamp and silently replaces the rest). Both stores tag the Kafka partition, which keeps series cardinality
- * bounded (brands × 3 sentiments × partitions) and makes each series' writer unique; within a series:
+ * Tweets → InfluxDB points, without ever overwriting one by accident and with every replay landing on the points it
+ * wrote before (InfluxDB keeps one point per measurement + tag set + timestamp: a second write replaces the first).
+ * Both stores tag the Kafka partition, which keeps series cardinality bounded (brands × 3 sentiments ×
+ * partitions) and makes each series' writer unique; within a series:
  *   points: one point per tweet at  created_at (ms) · 10^6 + offset mod 10^6  ns — two tweets of one partition share
  *           it only if they were created in the same millisecond a million offsets apart;
- *   counts: per-second sums at  second · 10^9 + (first offset of this flush for the partition) mod 10^9  ns — each
- *           flush covers a disjoint range of offsets, so its points get their own timestamps; a range replayed after a
- *           crash (at-least-once) lands on the same timestamp and replaces its earlier copy instead of adding to it.
+ *   counts: per-second sums over a fixed window of COUNT_WINDOW offsets, at  second · 10^9 + window number  ns. The
+ *           point's identity depends only on the data (second, brand, sentiment, partition, offset window), never on
+ *           where a flush happened to cut: a window still open is written with its running sum, rewritten as it
+ *           grows, and offsets are committed only up to its start, so whoever reads the partition next (a restarted
+ *           child, a new owner after a rebalance, a replay by another group with other flush sizes) counts the whole
+ *           window again and writes the same points with the same sums.
  * Queries sum the field `count` (1 per tweet, or the per-second sum).
  */
 import { Point } from '@influxdata/influxdb-client';
@@ -31,41 +35,115 @@ export function tweetPoint(
     .toLineProtocol() as string; // a point with fields always has a line
 }
 
-/** Per-second counts per brand and sentiment, per partition, for one flush. */
+/** Offsets per counts window: what a restart reads again at most, per partition (see above). */
+export const COUNT_WINDOW = 10_000;
+
+/** Key of a per-second sum within a window: (second · 4 + sentiment) · 2^16 + brand (all below 2^53). */
+const keyOf = (sec: number, sentiment: number, brand: number) => (sec * 4 + sentiment) * 65_536 + brand;
+
+interface Window {
+  partition: number;
+  /** floor(offset / COUNT_WINDOW) */
+  index: number;
+  sums: Map<number, number>;
+  /** Keys changed since the last flush. */
+  dirty: Set<number>;
+}
+
+/**
+ * Per-second counts per brand and sentiment, per partition, in fixed offset windows. A flush takes the lines of the
+ * windows closed since the last one and the changed sums of the open ones (which it keeps counting).
+ */
 export class CountsAggregator {
-  private readonly sums = new Map<string, number>();
-  private readonly firstOffset = new Map<number, number>();
-  add(t: Pick<TweetView, 'created_at' | 'brand' | 'sentiment'>, partition: number, offset: number): void {
-    if (!this.firstOffset.has(partition)) this.firstOffset.set(partition, offset);
-    const key = `${Math.floor(t.created_at / 1000)}\u0000${partition}\u0000${t.brand}\u0000${t.sentiment}`;
-    this.sums.set(key, (this.sums.get(key) ?? 0) + 1);
+  private readonly open = new Map<number, Window>();
+  private closed: string[] = [];
+  private readonly brands: string[] = [];
+  private readonly brandIndex = new Map<string, number>();
+  private readonly sentiments: string[] = [];
+  private dirtyCount = 0;
+
+  add(
+    t: Pick<TweetView, 'created_at' | 'brand' | 'sentiment' | 'sentimentIndex'>,
+    partition: number,
+    offset: number,
+  ): void {
+    const index = Math.floor(offset / COUNT_WINDOW);
+    let w = this.open.get(partition);
+    if (!w || w.index !== index) {
+      if (w) this.close(w);
+      w = { partition, index, sums: new Map(), dirty: new Set() };
+      this.open.set(partition, w);
+    }
+    let b = this.brandIndex.get(t.brand);
+    if (b === undefined) {
+      b = this.brands.push(t.brand) - 1;
+      if (b >= 65_536) throw new Error('more than 65,536 distinct brands in one pulse child');
+      this.brandIndex.set(t.brand, b);
+    }
+    this.sentiments[t.sentimentIndex] = t.sentiment;
+    const key = keyOf(Math.floor(t.created_at / 1000), t.sentimentIndex, b);
+    w.sums.set(key, (w.sums.get(key) ?? 0) + 1);
+    if (!w.dirty.has(key)) {
+      w.dirty.add(key);
+      this.dirtyCount++;
+    }
   }
+
+  /** Points a flush would write now. */
   get size(): number {
-    return this.sums.size;
+    return this.closed.length + this.dirtyCount;
   }
+
   /** Forgets what it holds of these partitions (revoked: their new owner reads them again from the last commit). */
   drop(partitions: Set<number>): void {
-    for (const key of this.sums.keys()) if (partitions.has(Number(key.split('\u0000')[1]))) this.sums.delete(key);
-    for (const p of partitions) this.firstOffset.delete(p);
-  }
-  /** The points of this flush; empties the aggregator. */
-  drain(): string[] {
-    const lines: string[] = [];
-    for (const [key, n] of this.sums) {
-      const [sec, partition, brand, sentiment] = key.split('\u0000');
-      const ns = BigInt(sec) * 1_000_000_000n + BigInt((this.firstOffset.get(Number(partition)) ?? 0) % 1_000_000_000);
-      lines.push(
-        new Point(MEASUREMENT)
-          .tag('brand', brand)
-          .tag('sentiment', sentiment)
-          .tag('partition', partition)
-          .intField('count', n)
-          .timestamp(ns.toString())
-          .toLineProtocol() as string,
-      );
+    for (const p of partitions) {
+      const w = this.open.get(p);
+      if (w) this.dirtyCount -= w.dirty.size;
+      this.open.delete(p);
     }
-    this.sums.clear();
-    this.firstOffset.clear();
+    // Closed windows of a revoked partition are not committed either: their new owner rewrites the same points.
+    this.closed = this.closed.filter((l) => !partitions.has(Number(/,partition=(\d+)/.exec(l)?.[1])));
+  }
+
+  /** The lines of this flush: closed windows (forgotten) and the open windows' changed sums (kept, running). */
+  drain(): string[] {
+    const lines = this.closed;
+    this.closed = [];
+    for (const w of this.open.values()) {
+      for (const key of w.dirty) lines.push(this.line(w, key, w.sums.get(key) ?? 0));
+      w.dirty.clear();
+    }
+    this.dirtyCount = 0;
     return lines;
+  }
+
+  /**
+   * The offset a partition may be committed to once this flush's lines are acknowledged: the start of its open window
+   * (what comes before is written whole), never past `next` (the offset after the last consumed).
+   */
+  commitOffset(partition: number, next: number): number {
+    const w = this.open.get(partition);
+    return w ? Math.min(next, w.index * COUNT_WINDOW) : next;
+  }
+
+  private close(w: Window): void {
+    // Its changed sums are the only ones not yet written; the rest were written with their final value already.
+    for (const key of w.dirty) this.closed.push(this.line(w, key, w.sums.get(key) ?? 0));
+    this.dirtyCount -= w.dirty.size;
+  }
+
+  private line(w: Window, key: number, n: number): string {
+    const brand = key % 65_536;
+    const rest = (key - brand) / 65_536;
+    const sentiment = rest % 4;
+    const sec = (rest - sentiment) / 4;
+    const ns = BigInt(sec) * 1_000_000_000n + BigInt(w.index % 1_000_000_000);
+    return new Point(MEASUREMENT)
+      .tag('brand', this.brands[brand])
+      .tag('sentiment', this.sentiments[sentiment])
+      .tag('partition', String(w.partition))
+      .intField('count', n)
+      .timestamp(ns.toString())
+      .toLineProtocol() as string;
   }
 }

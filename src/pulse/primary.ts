@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AwaitableRun } from '../awaitable-run.js';
 import { DataStormError, type ErrorCode } from '../errors.js';
-import { describeTopic } from '../kafka/admin.js';
+import { describeTopic, ensureTopic, listBrokers } from '../kafka/admin.js';
 import type { PulseProgress, PulseReport } from '../report/pulse-report.js';
 import { type ChildFatal, Supervisor } from '../supervisor.js';
 import { checkInflux } from './influx-sink.js';
@@ -22,10 +22,12 @@ const TICK_MS = 1000;
 
 export class PulseRun extends AwaitableRun<PulseReport> {
   private readonly supervisor: Supervisor<PulseChildMessage>;
-  private readonly tot = { consumed: 0, undecodable: 0, points: 0, retries: 0, writeErrors: 0, s: [0, 0, 0] };
-  /** Each child's last reported lag (-1 unknown). */
-  private readonly lag = new Map<number, number>();
-  private allCommitted = true;
+  private readonly tot = { consumed: 0, points: 0, retries: 0, writeErrors: 0, deadLettered: 0, s: [0, 0, 0] };
+  private readonly undecodable = new Map<number, number>();
+  /** Each child's last reported lag per partition it owns. */
+  private readonly lag = new Map<number, Record<number, number>>();
+  private allWritten = true;
+  private uncommitted = 0;
 
   constructor(private readonly o: PulseOptions) {
     super();
@@ -37,17 +39,23 @@ export class PulseRun extends AwaitableRun<PulseReport> {
         if (m.t === 'tick') {
           const t = this.tot;
           t.consumed += m.consumed;
-          t.undecodable += m.undecodable;
           t.points += m.points;
           t.retries += m.retries;
           t.writeErrors += m.writeErrors;
+          t.deadLettered += m.deadLettered;
           for (let i = 0; i < 3; i++) t.s[i] += m.bySentiment[i];
+          for (const [p, n] of Object.entries(m.undecodable))
+            this.undecodable.set(Number(p), (this.undecodable.get(Number(p)) ?? 0) + n);
           this.lag.set(m.slot, m.lag);
-        } else if (m.t === 'done' && !m.committed) this.allCommitted = false;
+        } else if (m.t === 'done') {
+          if (!m.written) this.allWritten = false;
+          this.uncommitted += m.uncommitted;
+        }
       },
       fatalOf: (f: ChildFatal) =>
         new DataStormError(PASSED_CODES.includes(f.code) ? f.code : 'INTERNAL', `pulse child ${f.slot}: ${f.message}`),
       beforeRestart: async (dead) => {
+        this.lag.delete(dead.slot); // its partitions are someone else's until it is back
         this.emit('restart', { slot: dead.slot, code: dead.code, signal: dead.signal ?? undefined });
       },
     });
@@ -56,6 +64,13 @@ export class PulseRun extends AwaitableRun<PulseReport> {
 
   stop(): void {
     this.supervisor.stop();
+  }
+
+  /** Lag per partition over all children (a partition owned by none right now is not listed). */
+  private lagByPartition(): Record<string, number> {
+    const by: Record<string, number> = {};
+    for (const child of this.lag.values()) for (const [p, n] of Object.entries(child)) by[p] = n;
+    return by;
   }
 
   protected async run(): Promise<PulseReport> {
@@ -67,33 +82,41 @@ export class PulseRun extends AwaitableRun<PulseReport> {
         'TOPIC',
         `topic '${o.topic}' does not exist at ${o.bootstrap} (run a storm first, or check --topic)`,
       );
+    if (o.deadLetter) {
+      const brokers = await listBrokers(o.bootstrap);
+      await ensureTopic(o.bootstrap, { topic: o.deadLetter, partitions: 1, replication: Math.min(3, brokers.length) });
+    }
     this.emit('start', { partitions: topic.partitions });
 
     const t0 = performance.now();
     const finished = this.supervisor.run(o.workers);
     const active = new ActiveSpan(t0);
     const tot = this.tot;
+    let caughtUpAtSec: number | null = null;
     let last = { consumed: 0, points: 0, t: t0 };
     const ticker = setInterval(() => {
       const now = performance.now();
       const dt = (now - last.t) / 1000;
+      const byPartition = this.lagByPartition();
       const ev: PulseProgress = {
         elapsedSec: (now - t0) / 1000,
         consumed: tot.consumed,
         points: tot.points,
         consumedRate: (tot.consumed - last.consumed) / dt,
         pointsRate: (tot.points - last.points) / dt,
-        lag: totalLag(this.lag),
+        lag: totalLag(byPartition, topic.partitions),
+        lagByPartition: byPartition,
         retries: tot.retries,
         writeErrors: tot.writeErrors,
+        undecodable: sum(this.undecodable.values()),
       };
       active.observe(now, tot.consumed, tot.retries);
       last = { consumed: tot.consumed, points: tot.points, t: now };
+      if (caughtUpAtSec === null && tot.consumed > 0 && ev.lag === 0) caughtUpAtSec = round1(ev.elapsedSec);
       this.emit('tick', ev);
       if (o.count !== undefined && tot.consumed >= o.count) this.stop();
       if (o.duration !== undefined && ev.elapsedSec >= o.duration) this.stop();
-      // Idle means caught up: nothing consumed, lag known to be 0 (not unknown: before a first commit librdkafka cannot
-      // tell), and no write being retried.
+      // Idle means caught up: nothing consumed, lag known to be 0 on every partition, and no write being retried.
       if (o.untilIdle !== undefined && tot.consumed > 0 && ev.lag === 0 && active.idleSec(now) >= o.untilIdle)
         this.stop();
     }, TICK_MS);
@@ -102,28 +125,45 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     clearInterval(ticker);
     if (this.supervisor.fatal.length) throw this.supervisor.fatal[0];
     const elapsedSec = (performance.now() - t0) / 1000;
-    const activeSec = active.activeSec() ?? elapsedSec;
+    const span = active.span();
+    const activeSec = span?.activeSec ?? elapsedSec;
+    const byPartition = this.lagByPartition();
     return {
       topic: o.topic,
       group: o.group,
       store: o.store,
       elapsedSec: Math.round(elapsedSec * 100) / 100,
       consumed: tot.consumed,
-      undecodable: tot.undecodable,
+      undecodable: sum(this.undecodable.values()),
+      undecodableByPartition: Object.fromEntries([...this.undecodable].sort((a, b) => a[0] - b[0])),
+      deadLettered: o.deadLetter ? tot.deadLettered : null,
       pointsWritten: tot.points,
-      consumedPerSec: Math.round(tot.consumed / activeSec),
-      activeSec: Math.round(activeSec * 10) / 10,
+      rate: {
+        overall: Math.round(tot.consumed / elapsedSec),
+        active: Math.round(tot.consumed / activeSec),
+        activeSec: round1(activeSec),
+        joinSec: round1(span?.joinSec ?? elapsedSec),
+        idleSec: round1(span ? Math.max(0, elapsedSec - span.joinSec - span.activeSec) : 0),
+      },
       pointsPerSec: Math.round(tot.points / activeSec),
       retries: tot.retries,
       writeErrors: tot.writeErrors,
       bySentiment: { positive: tot.s[0], negative: tot.s[1], neutral: tot.s[2] },
-      lagAtEnd: totalLag(this.lag),
+      lag: { atEnd: totalLag(byPartition, topic.partitions), byPartition, caughtUpAtSec },
       restarts: this.supervisor.restarts,
-      allCommitted: this.allCommitted,
-      influx: { url: o.influx.url, db: o.influx.db },
+      allWritten: this.allWritten,
+      rereadOnNextRun: this.uncommitted,
+      influx: { url: o.influx.url, org: o.influx.org, bucket: o.influx.bucket },
     };
   }
 }
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const sum = (xs: Iterable<number>) => {
+  let n = 0;
+  for (const x of xs) n += x;
+  return n;
+};
 
 /**
  * When tweets were being consumed: from the tick before the first one that consumed any to the last that did (rates
@@ -134,7 +174,7 @@ export class ActiveSpan {
   private last = Number.NaN;
   private prev: { t: number; consumed: number; retries: number };
   private changed: number;
-  constructor(t0: number) {
+  constructor(private readonly t0: number) {
     this.prev = { t: t0, consumed: 0, retries: 0 };
     this.changed = t0;
   }
@@ -151,18 +191,20 @@ export class ActiveSpan {
   }
   /** Seconds of consuming (at least 1), or undefined when nothing was consumed. */
   activeSec(): number | undefined {
-    return Number.isNaN(this.first) ? undefined : Math.max(1, (this.last - this.first) / 1000);
+    return this.span()?.activeSec;
+  }
+  /** Before consuming (from t0) and consuming, in seconds; undefined when nothing was consumed. */
+  span(): { joinSec: number; activeSec: number } | undefined {
+    if (Number.isNaN(this.first)) return undefined;
+    return { joinSec: (this.first - this.t0) / 1000, activeSec: Math.max(1, (this.last - this.first) / 1000) };
   }
 }
 
-/** Sum of the children's lags; -1 (unknown) when any child cannot tell yet. */
-function totalLag(lag: Map<number, number>): number {
-  let sum = 0;
-  for (const v of lag.values()) {
-    if (v < 0) return -1;
-    sum += v;
-  }
-  return sum;
+/** Sum over partitions; -1 (unknown) while a partition's is unknown or not every partition has an owner yet. */
+function totalLag(byPartition: Record<string, number>, partitions: number): number {
+  const lags = Object.values(byPartition);
+  if (lags.length < partitions || lags.some((n) => n < 0)) return -1;
+  return sum(lags);
 }
 
 export function pulse(o: PulseOptions): PulseRun {

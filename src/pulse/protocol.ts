@@ -13,19 +13,23 @@ export interface PulseTick {
   slot: number;
   /** Deltas since the previous tick. */
   consumed: number;
-  /** Messages that were not tweets of the schema: counted, committed past. */
-  undecodable: number;
+  /** Messages that were not tweets of the schema, per partition: counted, committed past. */
+  undecodable: Record<number, number>;
+  /** Undecodable records the dead-letter topic acknowledged. */
+  deadLettered: number;
   points: number;
   retries: number;
   writeErrors: number;
   bySentiment: [number, number, number];
-  /** Absolute: messages behind the partitions' ends (librdkafka statistics), -1 unknown. */
-  lag: number;
+  /** Absolute, per partition this child owns: messages not consumed yet (-1 unknown). */
+  lag: Record<number, number>;
 }
 
 export interface PulseDone extends ChildDone {
-  /** Every offset the child consumed was committed (false: a write was not acknowledged before shutdown). */
-  committed: boolean;
+  /** Everything the child consumed was acknowledged by InfluxDB (false: a write was given up at shutdown). */
+  written: boolean;
+  /** Consumed and written but not committed (open counts windows): read again by the next run. */
+  uncommitted: number;
 }
 
 export type PulseChildMessage = PulseTick | PulseDone | ChildFatal;

@@ -1,16 +1,21 @@
-/** `pulse --summary`: the sentiment breakdown of the last minutes, from InfluxDB's own sums. */
+/** `pulse --summary`: the sentiment breakdown of the last minutes, summed by InfluxDB (Flux, through the QueryApi). */
 import type { PulseSummary } from '../report/pulse-report.js';
-import { checkInflux, type InfluxTarget, influxQuery } from './influx-sink.js';
+import { checkInflux, fluxRows, type InfluxTarget } from './influx-sink.js';
 import { MEASUREMENT } from './points.js';
+
+/** Flux's string literal for a name (a bucket may hold quotes or backslashes). */
+export const fluxString = (s: string) => JSON.stringify(s);
 
 export async function sentimentSummary(influx: InfluxTarget, minutes: number): Promise<PulseSummary> {
   await checkInflux(influx);
-  const q = `SELECT sum("count") FROM "${MEASUREMENT}" WHERE time > now() - ${minutes}m GROUP BY "sentiment"`;
-  const series = await influxQuery(influx, q);
+  const flux =
+    `from(bucket: ${fluxString(influx.bucket)}) |> range(start: -${minutes}m)` +
+    ` |> filter(fn: (r) => r._measurement == "${MEASUREMENT}" and r._field == "count")` +
+    ' |> group(columns: ["sentiment"]) |> sum()';
   const by = { positive: 0, negative: 0, neutral: 0 };
-  for (const s of series) {
-    const k = s.tags?.sentiment;
-    if (k === 'positive' || k === 'negative' || k === 'neutral') by[k] = Number(s.values[0]?.[1] ?? 0);
+  for (const row of await fluxRows(influx, flux)) {
+    const k = row.sentiment;
+    if (k === 'positive' || k === 'negative' || k === 'neutral') by[k] = Number(row._value ?? 0);
   }
   return { minutes, total: by.positive + by.negative + by.neutral, bySentiment: by };
 }

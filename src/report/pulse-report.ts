@@ -4,26 +4,39 @@ export interface PulseReport {
   topic: string;
   group: string;
   store: string;
+  /** From start to the end: checking InfluxDB and Kafka, joining the group, consuming, idle waiting, shutting down. */
   elapsedSec: number;
   consumed: number;
-  /**
-   * Messages that were not tweets of the schema (not Avro, truncated, empty, another schema): counted, committed past.
-   */
+  /** Messages that were not tweets of the schema (not Avro, truncated, empty, another schema): counted, skipped. */
   undecodable: number;
+  undecodableByPartition: Record<string, number>;
+  /** Undecodable records copied to --dead-letter (null without one). */
+  deadLettered: number | null;
   pointsWritten: number;
   /**
-   * Over the time tweets were being consumed (first to last tick that consumed any): excludes group join and idle wait.
+   * Tweets per second, two ways: overall (consumed / elapsedSec) and while consuming (consumed / activeSec, from the
+   * second before the first tweet to the last); the difference is spent joining the group and waiting idle at the end.
    */
-  consumedPerSec: number;
-  activeSec: number;
+  rate: { overall: number; active: number; activeSec: number; joinSec: number; idleSec: number };
+  /** Points written per second while consuming. */
   pointsPerSec: number;
   retries: number;
   writeErrors: number;
   bySentiment: { positive: number; negative: number; neutral: number };
-  lagAtEnd: number;
+  /**
+   * Messages behind the end of each partition (not yet consumed) at the end, their sum (-1: unknown), and when the
+   * pipeline first caught up (lag 0 after consuming), in seconds from start.
+   */
+  lag: { atEnd: number; byPartition: Record<string, number>; caughtUpAtSec: number | null };
   restarts: number;
-  allCommitted: boolean;
-  influx: { url: string; db: string };
+  /** Everything consumed was acknowledged by InfluxDB before the children ended. */
+  allWritten: boolean;
+  /**
+   * Written but not committed: the open counts windows (pulse/points.ts), which the next run reads again and rewrites
+   * onto the same points (no double count).
+   */
+  rereadOnNextRun: number;
+  influx: { url: string; org: string; bucket: string };
 }
 
 /** Pulse's progress, as its engine emits it once a second ('tick'). */
@@ -33,10 +46,12 @@ export interface PulseProgress {
   points: number;
   consumedRate: number;
   pointsRate: number;
-  /** -1 while unknown. */
+  /** Sum over partitions; -1 while unknown. */
   lag: number;
+  lagByPartition: Record<string, number>;
   retries: number;
   writeErrors: number;
+  undecodable: number;
 }
 
 /** `pulse --summary`: the sentiment of what InfluxDB holds over the last minutes. */
@@ -48,34 +63,58 @@ export interface PulseSummary {
 
 const en = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/** The partition furthest behind, as " (most on partition p: n)"; empty when none is behind. */
+function worstPartition(byPartition: Record<string, number>): string {
+  let worst: [string, number] | undefined;
+  for (const [p, n] of Object.entries(byPartition)) if (n > 0 && (!worst || n > worst[1])) worst = [p, n];
+  return worst ? ` (most on partition ${worst[0]}: ${en(worst[1])})` : '';
+}
+
 export function renderPulseProgress(t: PulseProgress): string {
   return (
     `consumed ${en(t.consumed)} (${en(t.consumedRate)}/s)  points ${en(t.points)} (${en(t.pointsRate)}/s)  ` +
-    `lag ${en(t.lag)}  retries ${t.retries}  write errors ${t.writeErrors}`
+    `lag ${en(t.lag)}${worstPartition(t.lagByPartition)}  retries ${t.retries}  write errors ${t.writeErrors}` +
+    `${t.undecodable ? `  undecodable ${en(t.undecodable)}` : ''}`
   );
 }
 
 export function renderPulseText(r: PulseReport): string {
   const s = r.bySentiment;
-  const undecodable = r.undecodable ? `, ${en(r.undecodable)} undecodable (not tweets of the schema; skipped)` : '';
+  const q = r.rate;
   const lines = [
-    `pulse ${r.topic} → ${r.influx.url}/${r.influx.db} (${r.store}): ` +
-      `consumed ${en(r.consumed)} tweets in ${r.elapsedSec} s (${en(r.consumedPerSec)}/s), ` +
-      `${en(r.pointsWritten)} points written (${en(r.pointsPerSec)}/s), ` +
-      `${r.retries} retries, ${r.writeErrors} write errors, lag ${r.lagAtEnd}${undecodable}`,
-    `  sentiment consumed: positive ${en(s.positive)}, negative ${en(s.negative)}, neutral ${en(s.neutral)}`,
+    `pulse ${r.topic} → ${r.influx.url} bucket ${r.influx.bucket} (${r.store}): ` +
+      `consumed ${en(r.consumed)} tweets in ${r.elapsedSec} s: ${en(q.overall)}/s overall, ` +
+      `${en(q.active)}/s while consuming (${q.activeSec} s; ${q.joinSec} s starting and joining the group before, ` +
+      `${q.idleSec} s idle after)`,
+    `  written:   ${en(r.pointsWritten)} points (${en(r.pointsPerSec)}/s), ${r.retries} retries, ` +
+      `${r.writeErrors} write errors`,
+    `  sentiment: positive ${en(s.positive)}, negative ${en(s.negative)}, neutral ${en(s.neutral)}`,
+    `  lag:       ${en(r.lag.atEnd)} at the end${worstPartition(r.lag.byPartition)}` +
+      `${r.lag.caughtUpAtSec !== null ? `; caught up with the topic at ${r.lag.caughtUpAtSec} s` : ''}`,
   ];
-  if (!r.allCommitted)
+  if (r.undecodable) {
+    const where = Object.entries(r.undecodableByPartition)
+      .map(([p, n]) => `partition ${p}: ${en(n)}`)
+      .join(', ');
+    const dl = r.deadLettered !== null ? `, ${en(r.deadLettered)} copied to the dead-letter topic` : '';
+    lines.push(`  skipped:   ${en(r.undecodable)} undecodable, not tweets of the schema (${where})${dl}`);
+  }
+  if (!r.allWritten)
     lines.push(
-      '  note: some offsets were not committed (a write was not acknowledged before shutdown); they will be read again',
+      '  note: some tweets were not acknowledged by InfluxDB before shutdown; their offsets were not committed',
+    );
+  if (r.rereadOnNextRun)
+    lines.push(
+      `  note: ${en(r.rereadOnNextRun)} messages of open counts windows are written but not committed; ` +
+        'the next run reads them again onto the same points',
     );
   return lines.join('\n');
 }
 
-export function renderPulseSummary(s: PulseSummary, influx: { url: string; db: string }): string {
+export function renderPulseSummary(s: PulseSummary, influx: { url: string; bucket: string }): string {
   const lines = [
-    `Sentiment over the last ${s.minutes} minutes (InfluxDB ${influx.url}, database ${influx.db}): ${en(s.total)} ` +
-      `tweets`,
+    `Sentiment over the last ${s.minutes} minutes (InfluxDB ${influx.url}, bucket ${influx.bucket}): ` +
+      `${en(s.total)} tweets`,
   ];
   for (const k of ['positive', 'negative', 'neutral'] as const) {
     const share = s.total ? ((100 * s.bySentiment[k]) / s.total).toFixed(2) : '0.00';

@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { Counters } from '../../src/coord/counters.js';
-import { type InfluxTarget, influxQuery } from '../../src/pulse/influx-sink.js';
+import { pointCount } from './services.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,13 +45,12 @@ export async function untilAcknowledged(
   }
 }
 
-/** Resolves once InfluxDB holds at least `n` points of the tweets measurement. */
-export async function untilInfluxPoints(t: InfluxTarget, n: number, timeoutMs = 90_000): Promise<number> {
+/** Resolves once the bucket holds at least `n` points of the tweets measurement. */
+export async function untilInfluxPoints(bucket: string, n: number, timeoutMs = 90_000): Promise<number> {
   return until(
-    `${n} points in ${t.db}`,
+    `${n} points in ${bucket}`,
     async () => {
-      const s = await influxQuery(t, 'SELECT count("count") FROM "tweets"');
-      const have = Number(s[0]?.values[0]?.[1] ?? 0);
+      const have = await pointCount(bucket);
       return have >= n ? have : undefined;
     },
     timeoutMs,

@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createBucket, fluxRows, type InfluxTarget } from '../../src/pulse/influx-sink.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -46,19 +47,43 @@ export function run(
 }
 
 export const influxUrl = (): string => required('DATASTORM_TEST_INFLUX');
-export const INFLUX_TOKEN = 'datastorm:datastorm';
+/** The test InfluxDB's operator token (scripts/test.sh reads it with scripts/influxdb.sh token). */
+export const influxToken = (): string => required('DATASTORM_TEST_INFLUX_TOKEN');
+export const INFLUX_ORG = 'datastorm';
 
-/** A fresh InfluxDB database for one test (totals are then that test's own). */
-export async function freshInfluxDb(prefix: string): Promise<string> {
-  const db = `${prefix}_${process.pid}_${Date.now().toString(36)}`;
-  const res = await fetch(`${influxUrl()}/query`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Basic ${Buffer.from(INFLUX_TOKEN).toString('base64')}`,
-      'Content-Type': 'application/x-www-form-urlencoded',
-    },
-    body: `q=${encodeURIComponent(`CREATE DATABASE "${db}"`)}`,
-  });
-  if (!res.ok) throw new Error(`cannot create database ${db}: ${await res.text()}`);
-  return db;
+/** Where a test's pulse writes: the test InfluxDB, the org, this bucket. */
+export const influxTarget = (bucket: string): InfluxTarget => ({
+  url: influxUrl(),
+  org: INFLUX_ORG,
+  bucket,
+  token: influxToken(),
+});
+
+/** A fresh InfluxDB bucket for one test (totals are then that test's own). */
+export async function freshBucket(prefix: string): Promise<string> {
+  const bucket = `${prefix}_${process.pid}_${Date.now().toString(36)}`;
+  await createBucket(influxTarget(bucket));
+  return bucket;
+}
+
+/** Sums of the count field per sentiment over everything in the bucket (Flux). */
+export async function sentimentTotals(bucket: string): Promise<Record<string, number>> {
+  const rows = await fluxRows(
+    influxTarget(bucket),
+    `from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._measurement == "tweets" and ` +
+      'r._field == "count") |> group(columns: ["sentiment"]) |> sum()',
+  );
+  const by: Record<string, number> = {};
+  for (const r of rows) by[String(r.sentiment)] = Number(r._value);
+  return by;
+}
+
+/** How many points the bucket holds (the count field's values, over all series). */
+export async function pointCount(bucket: string): Promise<number> {
+  const rows = await fluxRows(
+    influxTarget(bucket),
+    `from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._measurement == "tweets" and ` +
+      'r._field == "count") |> group() |> count()',
+  );
+  return Number(rows[0]?._value ?? 0);
 }

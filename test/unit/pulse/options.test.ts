@@ -11,14 +11,17 @@ const BAD: [Record<string, unknown>, RegExp][] = [
   [{ 'until-idle': '0' }, /^--until-idle must be a whole number from 1 up/],
   [{ minutes: '-3' }, /^--minutes must be a whole number from 1 up/],
   [{ 'influx-url': 'ftp://x' }, /^--influx-url must be an http:\/\/ or https:\/\/ URL/],
-  [{ 'influx-token': 'secret' }, /^--influx-token must be user:password \(got '\*{6}'\)$/],
+  [{ 'influx-token': 'two words' }, /^--influx-token must be a token without spaces \(got one with\)$/],
+  [{ 'influx-org': '' }, /^--influx-org must not be empty$/],
+  [{ 'dead-letter': 'bad name!' }, /^--dead-letter must be 1-249 characters/],
+  [{ 'dead-letter': 'tweets' }, /^--dead-letter must be another topic than --topic \(got 'tweets'\)$/],
   [{ bootstrap: 'kafka' }, /^--bootstrap must be host:port/],
   [{ topic: 'no such' }, /^--topic must be 1-249 characters/],
 ];
 
 for (const [raw, want] of BAD) {
   test(`pulse ${JSON.stringify(raw)} → one problem`, () => {
-    const { problems, request } = parsePulseOptions(raw);
+    const { problems, request } = parsePulseOptions(raw, {});
     assert.equal(request, undefined);
     assert.equal(problems.length, 1, problems.join('\n'));
     assert.match(problems[0], want);
@@ -26,20 +29,31 @@ for (const [raw, want] of BAD) {
 }
 
 test('pulse: the token is never echoed, every problem is listed', () => {
-  const { problems } = parsePulseOptions({ 'influx-token': 'hunter2', store: 'x', workers: '999' });
+  const { problems } = parsePulseOptions({ 'influx-token': 'hunter2 x', store: 'x', workers: '999' }, {});
   assert.equal(problems.length, 3);
   assert.ok(!problems.join('\n').includes('hunter2'));
 });
 
-test('pulse defaults, URL without its trailing slash, --summary', () => {
-  const r = parsePulseOptions({}).request;
+test('pulse: the token from --influx-token, else DATASTORM_INFLUX_TOKEN, else none (the CLI looks locally)', () => {
+  assert.equal(parsePulseOptions({ 'influx-token': 'a' }, { DATASTORM_INFLUX_TOKEN: 'b' }).request?.influx.token, 'a');
+  assert.equal(parsePulseOptions({}, { DATASTORM_INFLUX_TOKEN: 'b' }).request?.influx.token, 'b');
+  assert.equal(parsePulseOptions({}, {}).request?.influx.token, undefined);
+});
+
+test('pulse defaults, URL without its trailing slash, --summary, --dead-letter', () => {
+  const r = parsePulseOptions({}, {}).request;
   assert.ok(r);
   assert.equal(r.store, 'counts');
-  assert.deepEqual(r.influx, defaults.influx);
+  assert.deepEqual(r.influx, { ...defaults.influx, token: undefined });
   assert.equal(r.flushPoints, 5000);
   assert.equal(r.summaryMinutes, undefined);
-  const s = parsePulseOptions({ 'influx-url': 'http://h:1/', summary: true, minutes: '5', 'until-idle': '3' }).request;
+  assert.equal(r.deadLetter, undefined);
+  const s = parsePulseOptions(
+    { 'influx-url': 'http://h:1/', summary: true, minutes: '5', 'until-idle': '3', 'dead-letter': 'poison' },
+    {},
+  ).request;
   assert.equal(s?.influx.url, 'http://h:1');
   assert.equal(s?.summaryMinutes, 5);
   assert.equal(s?.untilIdle, 3);
+  assert.equal(s?.deadLetter, 'poison');
 });

@@ -1,7 +1,7 @@
 /** The points timestamp scheme (pulse/points.ts): no two points of a series share a timestamp, replays replace. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CountsAggregator, tweetPoint } from '../../../src/pulse/points.js';
+import { COUNT_WINDOW, CountsAggregator, tweetPoint } from '../../../src/pulse/points.js';
 
 const tweet = (created_at: number, brand = 'Apple', sentiment = 'positive', text = 'hi') => ({
   created_at,
@@ -29,44 +29,79 @@ test('points: long texts are cut to 255 characters, quotes escaped', () => {
   assert.equal(text.replace(/\\"/g, '"').length, 255);
 });
 
-test('counts: per second, partition, brand and sentiment, at second · 10^9 + first offset of the flush', () => {
+const SENTIMENT_INDEX: Record<string, number> = { positive: 0, negative: 1, neutral: 2 };
+const counted = (created_at: number, brand = 'Apple', sentiment = 'positive') => ({
+  ...tweet(created_at, brand, sentiment),
+  sentimentIndex: SENTIMENT_INDEX[sentiment],
+});
+const countOf = (l: string) => Number(/count=(\d+)i/.exec(l)?.[1]);
+const sumOf = (lines: string[]) => lines.reduce((a, l) => a + countOf(l), 0);
+/** The points that survive in InfluxDB: the last line written for each series + timestamp. */
+const survivors = (writes: string[][]) => {
+  const byId = new Map<string, string>();
+  for (const lines of writes) for (const l of lines) byId.set(l.replace(/ count=\d+i/, ''), l);
+  return [...byId.values()];
+};
+
+test('counts: per second, brand, sentiment and partition, at second · 10^9 + offset window', () => {
   const c = new CountsAggregator();
-  c.add(tweet(5_000), 2, 100);
-  c.add(tweet(5_999), 2, 101);
-  c.add(tweet(6_000), 2, 102);
-  c.add(tweet(5_500, 'Nike', 'negative'), 2, 103);
-  c.add(tweet(5_500), 3, 7);
+  c.add(counted(5_000), 2, 100);
+  c.add(counted(5_999), 2, 101);
+  c.add(counted(6_000), 2, 102);
+  c.add(counted(5_500, 'Nike', 'negative'), 2, 103);
+  c.add(counted(5_500), 3, 7 + 3 * COUNT_WINDOW);
   assert.equal(c.size, 4);
   const lines = c.drain();
-  assert.equal(c.size, 0, 'a drain empties it');
-  const sum = (f: (l: string) => boolean) =>
-    lines.filter(f).reduce((a, l) => a + Number(/count=(\d+)i/.exec(l)?.[1]), 0);
-  assert.equal(
-    sum(() => true),
-    5,
-  );
+  assert.equal(c.size, 0, 'nothing changed since the drain');
+  assert.equal(sumOf(lines), 5);
   const apple5 = lines.find((l) => l.includes('brand=Apple,partition=2') && ts(l) / 1_000_000_000n === 5n);
   assert.ok(apple5);
-  assert.match(apple5, /count=2i/);
-  assert.equal(ts(apple5), 5n * 1_000_000_000n + 100n, 'the flush starts at offset 100 on partition 2');
+  assert.equal(countOf(apple5), 2);
+  assert.equal(ts(apple5), 5n * 1_000_000_000n, 'window 0 of partition 2');
   const p3 = lines.find((l) => l.includes('partition=3'));
-  assert.equal(p3 && ts(p3), 5n * 1_000_000_000n + 7n);
+  assert.equal(p3 && ts(p3), 5n * 1_000_000_000n + 3n, 'window 3 of partition 3');
 });
 
-test('counts: the same range replayed lands on the same timestamps (replaces); the next range does not', () => {
-  const flush = (from: number) => {
-    const c = new CountsAggregator();
-    for (let o = from; o < from + 10; o++) c.add(tweet(9_000), 0, o);
-    return c.drain();
-  };
-  assert.deepEqual(flush(40), flush(40));
-  assert.notEqual(ts(flush(40)[0]), ts(flush(50)[0]));
-});
-
-test('counts: a revoked partition is forgotten, the others kept', () => {
+test('counts: an open window is rewritten with its running sum; the commit stops at its start', () => {
   const c = new CountsAggregator();
-  c.add(tweet(1_000), 0, 1);
-  c.add(tweet(1_000), 1, 1);
+  const w = 4 * COUNT_WINDOW;
+  c.add(counted(1_000), 0, w + 10);
+  const first = c.drain();
+  assert.equal(c.commitOffset(0, w + 11), w, 'the open window is not committed');
+  c.add(counted(1_000), 0, w + 11);
+  const second = c.drain();
+  assert.equal(ts(first[0]), ts(second[0]), 'the same point');
+  assert.equal(countOf(second[0]), 2, 'with the running sum');
+  c.add(counted(1_000), 0, w + COUNT_WINDOW); // the next window: the previous one closes
+  assert.equal(c.commitOffset(0, w + COUNT_WINDOW + 1), w + COUNT_WINDOW);
+  assert.equal(c.commitOffset(7, 123), 123, 'a partition without an open window commits where it is');
+});
+
+test('counts: the points do not depend on where flushes cut (a replay with other flush sizes lands on them)', () => {
+  const tweets: [ReturnType<typeof counted>, number, number][] = [];
+  for (let o = 0; o < 3 * COUNT_WINDOW + 500; o += 7)
+    tweets.push([counted(1_000 + o, o % 3 ? 'Apple' : 'Nike', ['positive', 'negative', 'neutral'][o % 3]), o % 2, o]);
+  const run = (flushEvery: number) => {
+    const c = new CountsAggregator();
+    const writes: string[][] = [];
+    tweets.forEach(([t, p, o], i) => {
+      c.add(t, p, o);
+      if (i % flushEvery === flushEvery - 1) writes.push(c.drain());
+    });
+    writes.push(c.drain());
+    return survivors(writes).sort();
+  };
+  const a = run(5000);
+  assert.equal(sumOf(a), tweets.length);
+  assert.deepEqual(run(13), a);
+  assert.deepEqual(run(1), a);
+});
+
+test('counts: a revoked partition is forgotten, closed windows too, the others kept', () => {
+  const c = new CountsAggregator();
+  c.add(counted(1_000), 0, 1);
+  c.add(counted(1_000), 0, COUNT_WINDOW + 1); // closes partition 0's first window
+  c.add(counted(1_000), 1, 1);
   c.drop(new Set([0]));
   const lines = c.drain();
   assert.equal(lines.length, 1);

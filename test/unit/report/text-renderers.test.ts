@@ -13,34 +13,52 @@ const pulse: PulseReport = {
   topic: 'tweets',
   group: 'g',
   store: 'counts',
-  elapsedSec: 12.5,
+  elapsedSec: 20,
   consumed: 1_000_000,
   undecodable: 0,
+  undecodableByPartition: {},
+  deadLettered: null,
   pointsWritten: 2500,
-  consumedPerSec: 100_000,
-  activeSec: 10,
+  rate: { overall: 50_000, active: 100_000, activeSec: 10, joinSec: 3.5, idleSec: 6.5 },
   pointsPerSec: 250,
   retries: 1,
   writeErrors: 1,
   bySentiment: { positive: 500_000, negative: 300_000, neutral: 200_000 },
-  lagAtEnd: 0,
+  lag: { atEnd: 0, byPartition: { 0: 0, 1: 0 }, caughtUpAtSec: 13.5 },
   restarts: 0,
-  allCommitted: true,
-  influx: { url: 'http://i:8086', db: 'brandpulse' },
+  allWritten: true,
+  rereadOnNextRun: 0,
+  influx: { url: 'http://i:8086', org: 'datastorm', bucket: 'brandpulse' },
 };
 
-test('pulse: the report line and the sentiment line; undecodable and uncommitted only when there are any', () => {
-  const [first, second, ...rest] = renderPulseText(pulse).split('\n');
-  assert.equal(
-    first,
-    'pulse tweets → http://i:8086/brandpulse (counts): consumed 1,000,000 tweets in 12.5 s (100,000/s), ' +
-      '2,500 points written (250/s), 1 retries, 1 write errors, lag 0',
+test('pulse: both rates, each named, and where the difference went; lag and when it caught up', () => {
+  const lines = renderPulseText(pulse).split('\n');
+  assert.deepEqual(lines, [
+    'pulse tweets → http://i:8086 bucket brandpulse (counts): consumed 1,000,000 tweets in 20 s: 50,000/s overall, ' +
+      '100,000/s while consuming (10 s; 3.5 s starting and joining the group before, 6.5 s idle after)',
+    '  written:   2,500 points (250/s), 1 retries, 1 write errors',
+    '  sentiment: positive 500,000, negative 300,000, neutral 200,000',
+    '  lag:       0 at the end; caught up with the topic at 13.5 s',
+  ]);
+});
+
+test('pulse: poison per partition, dead letters, unwritten and re-read notes only when there are any', () => {
+  const worse = renderPulseText({
+    ...pulse,
+    undecodable: 3,
+    undecodableByPartition: { 0: 1, 2: 2 },
+    deadLettered: 3,
+    allWritten: false,
+    rereadOnNextRun: 1200,
+    lag: { atEnd: 40, byPartition: { 0: 10, 1: 30 }, caughtUpAtSec: null },
+  });
+  assert.match(worse, /\n {2}lag: {7}40 at the end \(most on partition 1: 30\)\n/);
+  assert.match(
+    worse,
+    /skipped: {3}3 undecodable, not tweets of the schema \(partition 0: 1, partition 2: 2\), 3 copied/,
   );
-  assert.equal(second, '  sentiment consumed: positive 500,000, negative 300,000, neutral 200,000');
-  assert.deepEqual(rest, []);
-  const worse = renderPulseText({ ...pulse, undecodable: 3, allCommitted: false });
-  assert.match(worse, /, 3 undecodable \(not tweets of the schema; skipped\)\n/);
-  assert.match(worse, /note: some offsets were not committed/);
+  assert.match(worse, /note: some tweets were not acknowledged by InfluxDB before shutdown/);
+  assert.match(worse, /note: 1,200 messages of open counts windows are written but not committed/);
 });
 
 test('pulse: progress and --summary', () => {
@@ -50,17 +68,22 @@ test('pulse: progress and --summary', () => {
     points: 10,
     consumedRate: 1499.6,
     pointsRate: 10,
-    lag: -1,
+    lag: 7,
+    lagByPartition: { 0: 2, 1: 5 },
     retries: 0,
     writeErrors: 0,
+    undecodable: 0,
   };
-  assert.equal(renderPulseProgress(p), 'consumed 1,500 (1,500/s)  points 10 (10/s)  lag -1  retries 0  write errors 0');
+  assert.equal(
+    renderPulseProgress(p),
+    'consumed 1,500 (1,500/s)  points 10 (10/s)  lag 7 (most on partition 1: 5)  retries 0  write errors 0',
+  );
   const s = renderPulseSummary(
     { minutes: 5, total: 4, bySentiment: { positive: 2, negative: 1, neutral: 1 } },
     pulse.influx,
   );
   assert.deepEqual(s.split('\n'), [
-    'Sentiment over the last 5 minutes (InfluxDB http://i:8086, database brandpulse): 4 tweets',
+    'Sentiment over the last 5 minutes (InfluxDB http://i:8086, bucket brandpulse): 4 tweets',
     '  positive             2  50.00%',
     '  negative             1  25.00%',
     '  neutral              1  25.00%',
