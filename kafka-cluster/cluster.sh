@@ -197,7 +197,7 @@ probe_topic() { # a replicated topic can be created (then it is removed)
 
 # --- commands -----------------------------------------------------------------------------------
 cmd_up() {
-  local n=4 restart=0
+  local n=4 restart=0 i
   while (($#)); do
     case $1 in
       --brokers) [[ $# -ge 2 ]] || usage_error "--brokers needs a value: a whole number from 1 to 9"; n=$2; shift 2 ;;
@@ -217,7 +217,16 @@ cmd_up() {
       info "a $current-broker cluster is running; restarting with $n brokers"
       cmd_down --purge
     elif [[ $current == "$n" ]]; then
-      die "the $n-broker cluster is only partly running (see 'cluster.sh status'); run 'cluster.sh up --brokers $n --restart'"
+      # Same size, a node down (killed, crashed): start the dead ones again on their own data, named.
+      for ((i = 1; i <= n; i++)); do
+        pid_alive "$STATE/pids/broker-$i.pid" && continue
+        info "broker-$i of the running $n-broker cluster was down; starting it again"
+        start_node "broker-$i" "$BROKER_HEAP"
+        wait_port "broker-$i" "$(broker_port "$i")"
+      done
+      wait_registered "$n"
+      bootstrap_for "$n"
+      return 0
     else
       die "a $current-broker cluster is already running; 'cluster.sh down' first, or 'cluster.sh up --brokers $n --restart'"
     fi

@@ -68,7 +68,53 @@ export function loadTweetType(file?: string): avro.Type {
       'SCHEMA',
       `${what}: field '${unknown[0].name}' is not one DataStorm generates and has no default; give it a "default"`,
     );
+  const misfit = misfitField(type);
+  if (misfit) throw new DataStormError('SCHEMA', `${what}: ${misfit}`);
   return type;
+}
+
+/** What each generated field must be for the generator to write it and the reader to read it. */
+const FIELD_TYPES: Record<string, (t: avro.Type) => boolean> = {
+  run_id: (t) => t.typeName === 'string',
+  producer_id: (t) => t.typeName === 'string',
+  seq: (t) => t.typeName === 'long',
+  id: (t) => t.typeName === 'long',
+  created_at: (t) => t.typeName === 'long', // timestamp-millis is a long underneath
+  text: (t) => t.typeName === 'string',
+  brand: (t) => t.typeName === 'string',
+  product: (t) => t.typeName === 'string',
+  lang: (t) => t.typeName === 'string',
+  hashtags: (t) => t.typeName === 'array' && (t as avro.types.ArrayType).itemsType.typeName === 'string',
+  sentiment: (t) =>
+    t.typeName === 'enum' &&
+    ['positive', 'negative', 'neutral'].every((x) => (t as avro.types.EnumType).symbols.includes(x)),
+  user: (t) => {
+    if (t.typeName !== 'record') return false;
+    const f = (n: string) => (t as avro.types.RecordType).field(n)?.type.typeName;
+    return (
+      f('handle') === 'string' && (f('followers') === 'int' || f('followers') === 'long') && f('verified') === 'boolean'
+    );
+  },
+};
+const FIELD_WANTS: Record<string, string> = {
+  seq: 'long',
+  id: 'long',
+  created_at: 'long (or timestamp-millis)',
+  hashtags: 'an array of strings',
+  sentiment: 'an enum with the symbols positive, negative and neutral',
+  user: 'a record of handle (string), followers (int or long) and verified (boolean)',
+};
+
+/** The first generated field whose type does not fit, said in one line; undefined when all fit. */
+function misfitField(type: avro.Type): string | undefined {
+  for (const field of (type as avro.types.RecordType).fields) {
+    const fits = FIELD_TYPES[field.name];
+    if (!fits || fits(field.type)) continue;
+    const is = field.type.typeName.startsWith('union') ? 'a union' : field.type.typeName;
+    const wants = FIELD_WANTS[field.name] ?? 'string';
+    return `field '${field.name}' must be ${wants} for DataStorm to generate it (is ${is})`;
+  }
+  return undefined;
 }
 
 /** Fields the generator fills; any other field of a user's schema takes its default. */

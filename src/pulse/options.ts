@@ -104,7 +104,7 @@ export function parsePulseOptions(
   const untilIdle = c.whole('until-idle', raw['until-idle'], 1);
   const minutes = c.whole('minutes', raw.minutes, 1);
   const url = c.httpUrl('influx-url', raw['influx-url']);
-  const token = raw['influx-token'] === undefined ? env[TOKEN_ENV] : String(raw['influx-token']);
+  const token = raw['influx-token'] === undefined ? env[TOKEN_ENV] || undefined : String(raw['influx-token']);
   if (token !== undefined && !/^\S+$/.test(token))
     c.add('--influx-token must be a token without spaces (got one with)');
   const topic = c.topic(raw.topic);

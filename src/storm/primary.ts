@@ -12,9 +12,9 @@ import { AwaitableRun } from '../awaitable-run.js';
 import { Counters } from '../coord/counters.js';
 import { Quota } from '../coord/quota.js';
 import { connectRedis } from '../coord/redis.js';
-import { DataStormError, type ErrorCode } from '../errors.js';
+import { DataStormError, type ErrorCode, InvalidOptionsError } from '../errors.js';
 import { loadTweetType } from '../generate/tweet-encoder.js';
-import { ensureTopic, listBrokers } from '../kafka/admin.js';
+import { ensureTopic, listBrokers, type TopicInfo } from '../kafka/admin.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import { gcHistogram, latencyHistogram } from '../report/histograms.js';
 import { mergeMoments, noMoments } from '../report/moments.js';
@@ -97,7 +97,13 @@ export class StormRun extends AwaitableRun<StormReport> {
     const redis = await connectRedis(o.redis);
     try {
       const brokers = await listBrokers(o.bootstrap);
-      const replication = Math.min(o.replication ?? 3, brokers.length);
+      // Defaults follow the cluster; what the user asked for is honoured or refused, never quietly lowered.
+      if (o.replication !== undefined && o.replication > brokers.length)
+        throw new InvalidOptionsError([
+          `--replication ${o.replication} needs at least ${o.replication} brokers; the cluster at ${o.bootstrap} ` +
+            `has ${brokers.length}`,
+        ]);
+      const replication = o.replication ?? Math.min(3, brokers.length);
       const topic = await ensureTopic(o.bootstrap, {
         topic: o.topic,
         partitions: o.partitions ?? 3 * brokers.length,
@@ -108,6 +114,7 @@ export class StormRun extends AwaitableRun<StormReport> {
           ...(replication >= 3 ? { 'min.insync.replicas': '2' } : {}),
         },
       });
+      refuseExistingMismatch(o, topic);
       this.quota = new Quota(redis, o.runId, o.count, o.rate);
       const startedAt = new Date();
       const forkedAt = performance.now();
@@ -231,6 +238,23 @@ export class StormRun extends AwaitableRun<StormReport> {
       s.maxRssBytes = Math.max(s.maxRssBytes, m.maxRssBytes);
     }
   }
+}
+
+/** An existing topic is used as it is; an explicit --partitions or --replication it does not have is refused. */
+function refuseExistingMismatch(o: StormOptions, topic: TopicInfo & { created: boolean }): void {
+  if (topic.created) return;
+  const problems: string[] = [];
+  const keep = '(choose another --topic, or leave the option out to use the topic as it is)';
+  if (o.partitions !== undefined && o.partitions !== topic.partitions)
+    problems.push(
+      `--partitions ${o.partitions}: topic '${o.topic}' exists with ${topic.partitions} ` +
+        `partition${topic.partitions === 1 ? '' : 's'} ${keep}`,
+    );
+  if (o.replication !== undefined && o.replication !== topic.replication)
+    problems.push(
+      `--replication ${o.replication}: topic '${o.topic}' exists with replication ${topic.replication} ${keep}`,
+    );
+  if (problems.length) throw new InvalidOptionsError(problems);
 }
 
 export function storm(options: StormOptions): StormRun {

@@ -31,6 +31,15 @@ test('up with another size refuses without --restart', async () => {
   assert.match(errorLines(r.stderr)[0] ?? '', /a 3-broker cluster is already running.*--restart/);
 });
 
+test('up over the running cluster with a dead broker starts that broker again, and says which', async () => {
+  const killed = await run('bash', [SCRIPT, 'kill-broker', '3']);
+  assert.equal(killed.code, 0, killed.stderr);
+  const r = await run('bash', [SCRIPT, 'up', '--brokers', '3'], {}, 120_000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /broker-3 of the running 3-broker cluster was down; starting it again/);
+  assert.equal(r.stdout.trim().split('\n').pop(), bootstrap());
+});
+
 test('status lists the controller and 3 brokers, all answering', async () => {
   const r = await run('bash', [SCRIPT, 'status']);
   assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -104,6 +104,7 @@ test('each way a --schema file can be wrong is one SCHEMA line naming the option
       JSON.stringify({ ...base, fields: [...base.fields, { name: 'region', type: 'string' }] }),
       /field 'region' is not one DataStorm generates and has no default/,
     ],
+    ...misfits(base),
   ];
   for (const [name, text, pattern] of cases) {
     const file = path.join(dir, name);
@@ -139,3 +140,55 @@ test(
     assert.deepEqual(out.subarray(0, end), type.toBuffer(t));
   },
 );
+
+/** Schemas whose generated fields have types the generator or reader cannot fill: each refused, naming the field. */
+function misfits(base: { fields: Record<string, unknown>[] }): [string, string, RegExp][] {
+  const withType = (name: string, type: unknown) =>
+    JSON.stringify({ ...base, fields: base.fields.map((f) => (f.name === name ? { ...f, type } : f)) });
+  return [
+    [
+      'seq-string.avsc',
+      withType('seq', 'string'),
+      /field 'seq' must be long for DataStorm to generate it \(is string\)/,
+    ],
+    ['text-int.avsc', withType('text', 'int'), /field 'text' must be string .*\(is int\)/],
+    ['brand-union.avsc', withType('brand', ['null', 'string']), /field 'brand' must be string .*\(is a union\)/],
+    [
+      'sentiment-short.avsc',
+      withType('sentiment', { type: 'enum', name: 'S', symbols: ['positive', 'negative'] }),
+      /field 'sentiment' must be an enum with the symbols positive, negative and neutral/,
+    ],
+    [
+      'user-flat.avsc',
+      withType('user', 'string'),
+      /field 'user' must be a record of handle \(string\), followers \(int or long\) and verified \(boolean\)/,
+    ],
+  ];
+}
+
+test('a schema whose generated fields keep their types, extras with defaults, is taken', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-schema-'));
+  const base = JSON.parse(fs.readFileSync(DEFAULT_SCHEMA, 'utf8')) as { fields: Record<string, unknown>[] };
+  const fields = base.fields.map((f) =>
+    f.name === 'user'
+      ? {
+          ...f,
+          type: {
+            type: 'record',
+            name: 'U2',
+            fields: [
+              { name: 'handle', type: 'string' },
+              { name: 'followers', type: 'long' },
+              { name: 'verified', type: 'boolean' },
+            ],
+          },
+        }
+      : f,
+  );
+  const file = path.join(dir, 'ok.avsc');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ ...base, fields: [...fields, { name: 'region', type: 'string', default: 'eu' }] }),
+  );
+  assert.doesNotThrow(() => loadTweetType(file));
+});
