@@ -69,7 +69,11 @@ fetch_jars() {
 broker_port() { echo $((BROKER_PORT + $1 - 1)); }
 bootstrap_for() { local n=$1 i out=""; for ((i = 1; i <= n; i++)); do out+="${out:+,}$HOST:$(broker_port "$i")"; done; echo "$out"; }
 running_brokers() { [[ -f $STATE/brokers ]] && cat "$STATE/brokers" || echo 0; }
-pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+pid_alive() { # the recorded process exists and is not a zombie (a killed node nobody has reaped yet)
+  [[ -f $1 ]] || return 1
+  local pid; pid=$(cat "$1")
+  kill -0 "$pid" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]]
+}
 port_answers() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 rf_for() { local n=$1; ((n < 3)) && echo "$n" || echo 3; }
 
@@ -323,6 +327,8 @@ cmd_bootstrap() {
 cmd_kill_broker() {
   [[ ${1:-} =~ ^[1-9]$ && -f $STATE/pids/broker-$1.pid ]] || usage_error "kill-broker needs the id of a running broker (1..$(running_brokers))"
   kill -KILL "$(cat "$STATE/pids/broker-$1.pid")" 2>/dev/null || true
+  # SIGKILL is asynchronous: return once the process is gone, so what follows sees a dead broker.
+  for _ in $(seq 1 100); do pid_alive "$STATE/pids/broker-$1.pid" || break; sleep 0.1; done
   info "broker-$1 killed (-9)"
 }
 
