@@ -6,8 +6,21 @@
 import { type ErrorCode, isDataStormError } from './errors.js';
 import type { ChildDone, ChildFatal, ChildIdentity, StopMessage } from './supervisor.js';
 
+/** Messages handed to the IPC channel and not yet written to it. */
+let unsent = 0;
+
 /** Sends one message to the primary (a no-op when not forked). */
-export const toPrimary = <M>(m: M | ChildDone | ChildFatal): void => void process.send?.(m);
+export function toPrimary<M>(m: M | ChildDone | ChildFatal): void {
+  if (!process.send) return;
+  unsent++;
+  process.send(m, undefined, undefined, () => unsent--);
+}
+
+/** Waits (bounded) until every message is written: process.exit() would drop what is still queued. */
+async function sent(timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (unsent > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
 
 /** Calls onStop once, on the primary's stop message, SIGINT or SIGTERM. */
 export function onStopRequest(onStop: () => void): void {
@@ -34,9 +47,13 @@ export function childMain<C extends ChildIdentity>(env: string, run: (config: C)
   if (!raw) return;
   const config = JSON.parse(raw) as C;
   run(config).then(
-    () => process.exit(0),
-    (e: unknown) => {
+    async () => {
+      await sent();
+      process.exit(0);
+    },
+    async (e: unknown) => {
       toPrimary(fatalMessage(config.slot, e));
+      await sent();
       process.exit(1);
     },
   );

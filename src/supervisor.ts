@@ -115,21 +115,39 @@ export class Supervisor<M extends ChildMessages> {
       this.spec.onMessage(m);
       if (m.t === 'fatal') this.fail(this.spec.fatalOf(m as unknown as ChildFatal));
     });
-    w.on('exit', (code, signal) => {
-      const dead: ChildExit = { slot, incarnation: s.incarnation, code, signal };
-      if (s.done || this.stopping || this.fatal.length) return this.finish(s);
-      if (s.restarts >= MAX_RESTARTS_PER_SLOT) {
-        const last = signal ?? `exit ${code}`;
-        this.fail(
-          new DataStormError('INTERNAL', `child ${slot} died ${s.restarts + 1} times (last: ${last}); stopping`),
-        );
-        return this.finish(s);
-      }
-      s.restarts++;
-      s.incarnation++;
-      const restart = this.spec.beforeRestart?.(dead) ?? Promise.resolve();
-      void restart.finally(() => this.fork(slot));
+    // A child's last messages (its final tick, 'done') may still be in the IPC pipe when its exit is seen: act on the
+    // exit only once the channel has closed too, so every message it sent has been handled.
+    let exited: { code: number | null; signal: string | null } | undefined;
+    let channelClosed = !w.isConnected();
+    let handled = false;
+    const ended = () => {
+      if (handled || !exited || !channelClosed) return;
+      handled = true;
+      this.onExit(slot, s, exited.code, exited.signal);
+    };
+    w.on('disconnect', () => {
+      channelClosed = true;
+      ended();
     });
+    w.on('exit', (code, signal) => {
+      exited = { code, signal };
+      channelClosed ||= !w.isConnected();
+      ended();
+    });
+  }
+
+  private onExit(slot: number, s: Slot, code: number | null, signal: string | null): void {
+    const dead: ChildExit = { slot, incarnation: s.incarnation, code, signal };
+    if (s.done || this.stopping || this.fatal.length) return this.finish(s);
+    if (s.restarts >= MAX_RESTARTS_PER_SLOT) {
+      const last = signal ?? `exit ${code}`;
+      this.fail(new DataStormError('INTERNAL', `child ${slot} died ${s.restarts + 1} times (last: ${last}); stopping`));
+      return this.finish(s);
+    }
+    s.restarts++;
+    s.incarnation++;
+    const restart = this.spec.beforeRestart?.(dead) ?? Promise.resolve();
+    void restart.finally(() => this.fork(slot));
   }
 
   private finish(s: Slot): void {
