@@ -139,7 +139,10 @@ async function main(): Promise<void> {
       `Versions: ${versionList(result.versions)}, InfluxDB 2.7.12 (built from source).`,
     `One broker, one topic of ${COUNT.toLocaleString('en-US')} storm tweets in 6 partitions, read whole by each ` +
       `reader (its own group). Pulse runs one child per core and includes Avro decoding, InfluxDB writes ` +
-      `(acknowledged) and offset commits; ConsumerPerformance only fetches.`,
+      `(acknowledged) and offset commits; ConsumerPerformance only fetches. Pulse's rate is the one its report ` +
+      `calls "while consuming": from its first batch of tweets to its last, to the millisecond (a child waits ` +
+      `for each flush before it consumes more; the last flush, at shutdown, comes after). Its overall rate ` +
+      `(start-up, group join and the idle wait included) is in the raw data.`,
     '',
     '| reader | tweets/s | ratio to ConsumerPerformance | command |',
     '|---|---|---|---|',

@@ -138,11 +138,15 @@ export class Supervisor<M extends ChildMessages> {
 
   private onExit(slot: number, s: Slot, code: number | null, signal: string | null): void {
     const dead: ChildExit = { slot, incarnation: s.incarnation, code, signal };
-    if (s.done || this.stopping || this.fatal.length) return this.finish(s);
+    if (s.done || this.stopping || this.fatal.length) {
+      this.finish(s);
+      return;
+    }
     if (s.restarts >= MAX_RESTARTS_PER_SLOT) {
       const last = signal ?? `exit ${code}`;
       this.fail(new DataStormError('INTERNAL', `child ${slot} died ${s.restarts + 1} times (last: ${last}); stopping`));
-      return this.finish(s);
+      this.finish(s);
+      return;
     }
     s.restarts++;
     s.incarnation++;

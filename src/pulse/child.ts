@@ -58,6 +58,8 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
   /** Partitions this child owns now: statistics keep stale entries for ones a rebalance moved away. */
   let assigned = new Set<number>();
   let bySentiment: [number, number, number] = [0, 0, 0];
+  let activeFrom: number | undefined;
+  let activeTo: number | undefined;
   let reported = { retries: 0, writeErrors: 0, deadLettered: 0 };
 
   const consumer = new BatchConsumer(
@@ -130,6 +132,8 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
       retries: s.retries - reported.retries,
       writeErrors: s.writeErrors - reported.writeErrors,
       deadLettered: dl - reported.deadLettered,
+      activeFrom,
+      activeTo,
       bySentiment,
       lag,
     });
@@ -137,6 +141,7 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
     undecodable = {};
     points = 0;
     bySentiment = [0, 0, 0];
+    activeFrom = activeTo = undefined;
     reported = { retries: s.retries, writeErrors: s.writeErrors, deadLettered: dl };
   };
   const ticker = setInterval(tick, 1000);
@@ -168,6 +173,7 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
   try {
     while (!stopping) {
       const b = await consumer.consume(CONSUME_BATCH, CONSUME_WAIT_MS);
+      if (b.count > 0) activeFrom ??= Date.now();
       let start = 0;
       for (let i = 0; i < b.count; i++) {
         const end = b.ends[i];
@@ -197,6 +203,7 @@ export async function runPulseChild({ options: o, slot }: PulseChildConfig): Pro
         consumed++;
         bySentiment[t.sentimentIndex]++;
       }
+      if (b.count > 0) activeTo = Date.now();
       for (const e of b.events) rebalanced(e.assigned, e.partitions);
       const size = o.store === 'points' ? lineCount : counts.size;
       if (size >= o.flushPoints || (pending.size > 0 && Date.now() - lastFlush >= o.flushMs)) {

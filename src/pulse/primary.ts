@@ -27,6 +27,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
   /** Each child's last reported lag per partition it owns. */
   private readonly lag = new Map<number, Record<number, number>>();
   private allWritten = true;
+  private active?: ActiveSpan;
   private uncommitted = 0;
 
   constructor(private readonly o: PulseOptions) {
@@ -47,6 +48,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
           for (const [p, n] of Object.entries(m.undecodable))
             this.undecodable.set(Number(p), (this.undecodable.get(Number(p)) ?? 0) + n);
           this.lag.set(m.slot, m.lag);
+          if (m.activeFrom !== undefined && m.activeTo !== undefined) this.active?.consumed(m.activeFrom, m.activeTo);
         } else if (m.t === 'done') {
           if (!m.written) this.allWritten = false;
           this.uncommitted += m.uncommitted;
@@ -89,8 +91,9 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     this.emit('start', { partitions: topic.partitions });
 
     const t0 = performance.now();
+    const active = new ActiveSpan(Date.now());
+    this.active = active;
     const finished = this.supervisor.run(o.workers);
-    const active = new ActiveSpan(t0);
     const tot = this.tot;
     let caughtUpAtSec: number | null = null;
     let last = { consumed: 0, points: 0, t: t0 };
@@ -110,14 +113,14 @@ export class PulseRun extends AwaitableRun<PulseReport> {
         writeErrors: tot.writeErrors,
         undecodable: sum(this.undecodable.values()),
       };
-      active.observe(now, tot.consumed, tot.retries);
+      active.observe(Date.now(), tot.consumed, tot.retries);
       last = { consumed: tot.consumed, points: tot.points, t: now };
       if (caughtUpAtSec === null && tot.consumed > 0 && ev.lag === 0) caughtUpAtSec = round1(ev.elapsedSec);
       this.emit('tick', ev);
       if (o.count !== undefined && tot.consumed >= o.count) this.stop();
       if (o.duration !== undefined && ev.elapsedSec >= o.duration) this.stop();
       // Idle means caught up: nothing consumed, lag known to be 0 on every partition, and no write being retried.
-      if (o.untilIdle !== undefined && tot.consumed > 0 && ev.lag === 0 && active.idleSec(now) >= o.untilIdle)
+      if (o.untilIdle !== undefined && tot.consumed > 0 && ev.lag === 0 && active.idleSec(Date.now()) >= o.untilIdle)
         this.stop();
     }, TICK_MS);
 
@@ -141,7 +144,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
       rate: {
         overall: Math.round(tot.consumed / elapsedSec),
         active: Math.round(tot.consumed / activeSec),
-        activeSec: round1(activeSec),
+        activeSec: Math.round(activeSec * 100) / 100,
         joinSec: round1(span?.joinSec ?? elapsedSec),
         idleSec: round1(span ? Math.max(0, elapsedSec - span.joinSec - span.activeSec) : 0),
       },
@@ -166,37 +169,39 @@ const sum = (xs: Iterable<number>) => {
 };
 
 /**
- * When tweets were being consumed: from the tick before the first one that consumed any to the last that did (rates
- * are over this, not over group join and idle wait), and since when nothing has changed (for --until-idle).
+ * When tweets were being consumed, to the millisecond (children report when their first batch of an interval arrived
+ * and their last was done): rates are over this, not over start-up, the group join and the idle wait. Also since when
+ * nothing has changed (for --until-idle). All times are wall-clock milliseconds.
  */
 export class ActiveSpan {
   private first = Number.NaN;
   private last = Number.NaN;
-  private prev: { t: number; consumed: number; retries: number };
+  private prev: { consumed: number; retries: number } = { consumed: 0, retries: 0 };
   private changed: number;
   constructor(private readonly t0: number) {
-    this.prev = { t: t0, consumed: 0, retries: 0 };
     this.changed = t0;
   }
+  /** A child consumed tweets from `from` to `to`. */
+  consumed(from: number, to: number): void {
+    if (!(this.first <= from)) this.first = from;
+    if (!(this.last >= to)) this.last = to;
+  }
+  /** Once a tick: the totals so far. */
   observe(now: number, consumed: number, retries: number): void {
-    if (consumed !== this.prev.consumed) {
-      if (Number.isNaN(this.first)) this.first = this.prev.t;
-      this.last = now;
-    }
     if (consumed !== this.prev.consumed || retries !== this.prev.retries) this.changed = now;
-    this.prev = { t: now, consumed, retries };
+    this.prev = { consumed, retries };
   }
   idleSec(now: number): number {
     return (now - this.changed) / 1000;
   }
-  /** Seconds of consuming (at least 1), or undefined when nothing was consumed. */
+  /** Seconds of consuming, or undefined when nothing was consumed. */
   activeSec(): number | undefined {
     return this.span()?.activeSec;
   }
   /** Before consuming (from t0) and consuming, in seconds; undefined when nothing was consumed. */
   span(): { joinSec: number; activeSec: number } | undefined {
     if (Number.isNaN(this.first)) return undefined;
-    return { joinSec: (this.first - this.t0) / 1000, activeSec: Math.max(1, (this.last - this.first) / 1000) };
+    return { joinSec: (this.first - this.t0) / 1000, activeSec: Math.max(0.001, (this.last - this.first) / 1000) };
   }
 }
 

@@ -21,6 +21,9 @@ export interface PulseTick {
   retries: number;
   writeErrors: number;
   bySentiment: [number, number, number];
+  /** Wall-clock ms: when this interval's first batch of tweets arrived and its last was done (absent: none). */
+  activeFrom?: number;
+  activeTo?: number;
   /** Absolute, per partition this child owns: messages not consumed yet (-1 unknown). */
   lag: Record<number, number>;
 }
