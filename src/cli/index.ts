@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isDataStormError } from '../errors.js';
 import { pulseCommand, pulseCommandFlags } from './pulse.js';
+import { reportCommand, reportCommandFlags } from './report.js';
 import { stormCommand, stormCommandFlags } from './storm.js';
 import { verifyCommand, verifyCommandFlags } from './verify.js';
 
@@ -40,7 +41,10 @@ async function main(): Promise<void> {
         exitCode = await verifyCommand(a);
       },
     )
-    .demandCommand(1, 'a command is needed: storm, pulse or verify')
+    .command('report <file>', 'render a saved storm report as text or one HTML file', reportCommandFlags, async (a) => {
+      exitCode = await reportCommand(a);
+    })
+    .demandCommand(1, 'a command is needed: storm, pulse, verify or report')
     .strict()
     .parserConfiguration({ 'duplicate-arguments-array': false }) // a repeated flag: the last one wins
     .fail((msg, err) => {

@@ -1,31 +1,62 @@
 /** `datastorm storm`: flags → storm options → storm engine → progress on stderr, report on stdout. */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { DataStormError } from '../errors.js';
 import { loadTweetType } from '../generate/tweet-encoder.js';
 import { ROOT, startLocalCluster } from '../local/services.js';
 import { log } from '../log.js';
-import { type RawFlags, validOrThrow } from '../option-checks.js';
+import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
+import { pulseFlags, TOKEN_ENV } from '../pulse/options.js';
+import { renderStormHtml } from '../report/html-report.js';
 import { ProgressBar } from '../report/progress.js';
 import { renderStormText, saveReport } from '../report/storm-report.js';
+import { serveRun } from '../serve/attach.js';
+import { dashboardFlags, parseDashboardOptions } from '../serve/options.js';
 import { parseStormOptions, type StormOptions, stormFlags } from '../storm/options.js';
 import { storm } from '../storm/primary.js';
 import { outputFlags } from './output-flags.js';
 
 export const stormCommandFlags = (y: Argv) =>
-  y.options(stormFlags).options({
-    ...outputFlags,
-    save: { type: 'boolean', default: true, describe: 'save the report under benchmarks/results/storms/' },
-  });
+  y
+    .options(stormFlags)
+    .options(dashboardFlags)
+    .options({
+      'influx-url': pulseFlags['influx-url'],
+      'influx-org': pulseFlags['influx-org'],
+      'influx-bucket': pulseFlags['influx-bucket'],
+      'influx-token': pulseFlags['influx-token'],
+    })
+    .options({
+      ...outputFlags,
+      save: { type: 'boolean', default: true, describe: 'save the report under benchmarks/results/storms/' },
+      html: { type: 'string', describe: 'also write the report as one self-contained HTML file' },
+    });
 
-export async function stormCommand(a: RawFlags & { json: boolean; quiet: boolean; save: boolean }): Promise<number> {
+export async function stormCommand(
+  a: RawFlags & { json: boolean; quiet: boolean; save: boolean; html?: string },
+): Promise<number> {
   const request = validOrThrow(parseStormOptions(a));
+  const checks = new OptionChecks();
+  const dash = parseDashboardOptions(a, checks, {
+    url: String(a['influx-url']),
+    org: String(a['influx-org']),
+    bucket: String(a['influx-bucket']),
+    token: a['influx-token'] === undefined ? process.env[TOKEN_ENV] || undefined : String(a['influx-token']),
+  });
+  if (a.html !== undefined && String(a.html).trim() === '') checks.add('--html needs a file name');
+  validOrThrow({ request: true, problems: checks.problems });
   // The schema file too, before a local cluster is started for nothing.
   loadTweetType(request.schema);
   const bootstrap = request.bootstrap ?? (await startLocalCluster(request.brokers, a.quiet || a.json));
   const o: StormOptions = { ...request, bootstrap };
 
   const run = storm(o);
+  const served = dash
+    ? await serveRun(run, dash, { title: `DataStorm ${o.runId}`, kind: 'storm', bootstrap, topic: o.topic })
+    : undefined;
+  if (served && !a.json)
+    process.stderr.write(`dashboard: ${served.url} (metrics: ${served.url.replace(/\/(\?|$)/, '/metrics$1')})\n`);
   const tty = process.stderr.isTTY && !a.quiet;
   const bar = new ProgressBar();
   run.on('start', (s: { brokers: number; topic: { partitions: number; replication: number } }) => {
@@ -51,6 +82,8 @@ export async function stormCommand(a: RawFlags & { json: boolean; quiet: boolean
   try {
     const report = await run;
     if (tty) bar.clear();
+    if (a.html) fs.writeFileSync(String(a.html), renderStormHtml(report));
+    await served?.finish(report);
     const file = a.save ? saveReport(report, path.join(ROOT, 'benchmarks/results/storms')) : undefined;
     process.stdout.write(a.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStormText(report)}\n`);
     if (file && !a.json && !a.quiet) process.stderr.write(`report saved: ${path.relative(process.cwd(), file)}\n`);

@@ -1,4 +1,5 @@
 /** The live progress bar: a 'tick' listener that redraws a few lines on stderr (TTY only), once per second. */
+import type { LatencyBuckets } from './latency-buckets.js';
 
 /** A storm's progress, as its engine emits it once a second ('tick'). */
 export interface StormProgress {
@@ -13,7 +14,26 @@ export interface StormProgress {
   inFlight: number;
   /** Messages the rate schedule allowed that no child had taken yet. */
   behind: number;
+  /** --rate, or null when as fast as possible. */
+  targetRate: number | null;
+  /** Handed to librdkafka so far. */
+  sent: number;
+  failedByKind: Record<string, number>;
+  /** Handed so far per sentiment (positive, negative, neutral). */
+  mix: [number, number, number];
+  /** Delivery latency over the last second, the worst child's p50 and p99 (ms); null when nothing was acknowledged. */
+  latencyMs: { p50: number; p99: number } | null;
+  /** Every acknowledgement so far, in Prometheus buckets. */
+  latencyBuckets: LatencyBuckets;
+  /** Each child's memory and event-loop delay at its last tick. */
+  children: { slot: number; rssMiB: number; loopDelayP99Ms: number }[];
 }
+
+/** What the progress bar needs of a tick. */
+export type BarTick = Pick<
+  StormProgress,
+  'elapsedSec' | 'acked' | 'target' | 'durationSec' | 'currentRate' | 'averageRate' | 'errors' | 'behind'
+>;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -24,7 +44,7 @@ export function clock(sec: number): string {
 }
 
 /** The lines for one tick (pure: tested without a terminal). */
-export function progressLines(t: StormProgress, width = 40): string[] {
+export function progressLines(t: BarTick, width = 40): string[] {
   let fraction: number | undefined;
   let remaining = NaN;
   if (t.target !== undefined) {

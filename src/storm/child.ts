@@ -19,6 +19,7 @@ import { BatchProducer } from '../kafka/native/batch-producer.js';
 import { producerConfig } from '../kafka/producer.js';
 import { log } from '../log.js';
 import { gcHistogram, latencyHistogram } from '../report/histograms.js';
+import { noLatencyBuckets } from '../report/latency-buckets.js';
 import { addValue, noMoments } from '../report/moments.js';
 import { CHILD_ENV, type ChildConfig, type ChildMessage, producerIdOf, type TickMessage } from './protocol.js';
 
@@ -57,6 +58,8 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const gc = gcHistogram();
   // Delivery latency of every acknowledged message, drained from C once a tick.
   const latency = latencyHistogram();
+  // This interval's latencies (its p50/p99 go to the primary each tick, then merge into the run's histogram).
+  const intervalLatency = latencyHistogram();
   let gcMs = 0,
     gcMaxMs = 0; // this interval
   const gcObserver = new PerformanceObserver((list) => {
@@ -88,7 +91,16 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
 
   const tick = async (final = false) => {
     const c = producer.counts();
-    producer.drainLatency(latency);
+    const buckets = noLatencyBuckets();
+    producer.drainLatency(intervalLatency, buckets);
+    const some = intervalLatency.totalCount > 0;
+    const interval = {
+      p50: some ? intervalLatency.getValueAtPercentile(50) : null,
+      p99: some ? intervalLatency.getValueAtPercentile(99) : null,
+      buckets,
+    };
+    latency.add(intervalLatency);
+    intervalLatency.reset();
     const failed: Record<string, number> = {};
     if (c.failed !== last.failed) {
       const now = producer.failures();
@@ -111,6 +123,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       inFlight: c.inFlight,
       behind,
       batchShares: shares,
+      latency: interval,
       health: {
         rssBytes: mem.rss,
         heapUsedBytes: mem.heapUsed,

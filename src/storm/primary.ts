@@ -17,6 +17,7 @@ import { loadTweetType } from '../generate/tweet-encoder.js';
 import { ensureTopic, listBrokers, type TopicInfo } from '../kafka/admin.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import { gcHistogram, latencyHistogram } from '../report/histograms.js';
+import { mergeBuckets, noLatencyBuckets } from '../report/latency-buckets.js';
 import { mergeMoments, noMoments } from '../report/moments.js';
 import type { StormProgress } from '../report/progress.js';
 import type { StormReport } from '../report/storm-report.js';
@@ -33,6 +34,10 @@ const SHARED_CODES: readonly ErrorCode[] = ['KAFKA_UNREACHABLE', 'REDIS_UNREACHA
 
 /** What the primary knows of a slot's current child, from its ticks. */
 interface SlotView {
+  /** Latency p50/p99 of the child's last tick (ms), until the next emitted second takes it. */
+  latency: { p50: number; p99: number } | null;
+  rssMiB: number;
+  loopDelayP99Ms: number;
   acked: number;
   failed: number;
   inFlight: number;
@@ -66,6 +71,8 @@ export class StormRun extends AwaitableRun<StormReport> {
     gcPauses: gcHistogram(),
     histogram: latencyHistogram(),
   };
+  /** Every acknowledgement so far in Prometheus buckets (from the children's ticks). */
+  private readonly buckets = noLatencyBuckets();
   /** Given back the quota on a child's death; set once Redis is connected. */
   private quota?: Quota;
 
@@ -125,7 +132,16 @@ export class StormRun extends AwaitableRun<StormReport> {
       this.emit('start', { runId: o.runId, brokers: brokers.length, topic, workers: o.workers });
 
       for (let slot = 0; slot < o.workers; slot++)
-        this.slots.push({ acked: 0, failed: 0, inFlight: 0, behind: 0, maxRssBytes: 0 });
+        this.slots.push({
+          latency: null,
+          rssMiB: 0,
+          loopDelayP99Ms: 0,
+          acked: 0,
+          failed: 0,
+          inFlight: 0,
+          behind: 0,
+          maxRssBytes: 0,
+        });
       const finished = this.supervisor.run(o.workers);
       const ticker = this.emitTicks(() => t0);
       await finished;
@@ -189,8 +205,25 @@ export class StormRun extends AwaitableRun<StormReport> {
         errors: Object.values(t.failed).reduce((a, b) => a + b, 0),
         inFlight: this.slots.reduce((a, s) => a + s.inFlight, 0),
         behind: Math.max(0, ...this.slots.map((s) => s.behind)),
+        targetRate: this.o.rate > 0 ? this.o.rate : null,
+        sent: t.sent,
+        failedByKind: { ...t.failed },
+        mix: [t.mix[0], t.mix[1], t.mix[2]],
+        latencyMs: this.secondLatency(),
+        latencyBuckets: { ...this.buckets, counts: [...this.buckets.counts] },
+        children: this.slots.map((s, slot) => ({ slot, rssMiB: s.rssMiB, loopDelayP99Ms: s.loopDelayP99Ms })),
       } satisfies StormProgress);
     }, 1000);
+  }
+
+  /** The worst child's p50 and p99 since the last emitted second; null when none reported any. */
+  private secondLatency(): { p50: number; p99: number } | null {
+    let worst: { p50: number; p99: number } | null = null;
+    for (const s of this.slots) {
+      if (s.latency && (!worst || s.latency.p99 > worst.p99)) worst = s.latency;
+      s.latency = null;
+    }
+    return worst;
   }
 
   /** A child died mid-run: give back what it leased (Redis knows exactly) and never saw settled. */
@@ -231,6 +264,10 @@ export class StormRun extends AwaitableRun<StormReport> {
       s.inFlight = m.inFlight;
       s.behind = m.behind;
       this.health.add(m.slot, m.health);
+      mergeBuckets(this.buckets, m.latency.buckets);
+      if (m.latency.p50 !== null && m.latency.p99 !== null) s.latency = { p50: m.latency.p50, p99: m.latency.p99 };
+      s.rssMiB = Math.round((m.health.rssBytes / 2 ** 20) * 10) / 10;
+      s.loopDelayP99Ms = Math.round(m.health.loopDelayP99Ms * 10) / 10;
     } else if (m.t === 'done') {
       if (m.histogram) t.histogram.add(hdr.decodeFromCompressedBase64(m.histogram));
       t.gcPauses.add(hdr.decodeFromCompressedBase64(m.gcHistogram));

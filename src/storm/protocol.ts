@@ -1,4 +1,5 @@
 /** Typed IPC between the storm primary and its children: per-interval aggregates and one histogram at the end. */
+import type { LatencyBuckets } from '../report/latency-buckets.js';
 import type { Moments } from '../report/moments.js';
 import type { ChildDone, ChildFatal, ChildIdentity } from '../supervisor.js';
 import type { StormOptions } from './options.js';
@@ -30,6 +31,8 @@ export interface TickMessage {
   behind: number;
   /** Per-batch positive share of volatile batches this interval (for the report's spread): count, sum, squares. */
   batchShares: Moments;
+  /** Delivery latency of this interval's acknowledgements: p50/p99 (ms; null: none) and Prometheus buckets. */
+  latency: { p50: number | null; p99: number | null; buckets: LatencyBuckets };
   /** The child's health this interval: memory now, event-loop delay and GC time over the interval. */
   health: ChildHealth;
 }

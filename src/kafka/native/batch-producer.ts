@@ -5,6 +5,7 @@
  */
 import type { Histogram } from 'hdr-histogram-js';
 import { DataStormError } from '../../errors.js';
+import { addToBuckets, type LatencyBuckets } from '../../report/latency-buckets.js';
 import { addon, type Handle, type NativeAddon, stringConfig } from './addon.js';
 
 /** Cumulative since the producer was made. */
@@ -91,10 +92,13 @@ export class BatchProducer {
   }
 
   /** Moves the latencies recorded since the last call into `into` (milliseconds, at least 1). */
-  drainLatency(into: Histogram): void {
+  drainLatency(into: Histogram, buckets?: LatencyBuckets): void {
     const pairs = this.native.producerTakeLatency(this.h);
-    for (let i = 0; i < pairs.length; i += 2)
-      into.recordValueWithCount(Math.max(1, Math.round(pairs[i] / 1000)), pairs[i + 1]);
+    for (let i = 0; i < pairs.length; i += 2) {
+      const ms = Math.max(1, Math.round(pairs[i] / 1000));
+      into.recordValueWithCount(ms, pairs[i + 1]);
+      if (buckets) addToBuckets(buckets, ms, pairs[i + 1]);
+    }
   }
 
   /** Stops the delivery thread and destroys the client; anything still in flight is purged (count it first). */

@@ -1,0 +1,28 @@
+/** `datastorm report RUN.json [--html FILE]`: renders a saved storm report as text, or as one HTML file. */
+import fs from 'node:fs';
+import type { Argv } from 'yargs';
+import { DataStormError, InvalidOptionsError } from '../errors.js';
+import { renderStormHtml } from '../report/html-report.js';
+import { renderStormText, type StormReport } from '../report/storm-report.js';
+
+export const reportCommandFlags = (y: Argv) =>
+  y
+    .positional('file', { type: 'string', describe: 'a saved storm report (benchmarks/results/storms/*.json)' })
+    .options({ html: { type: 'string', describe: 'write it as one self-contained HTML file' } });
+
+export async function reportCommand(a: { file?: string; html?: string }): Promise<number> {
+  if (!a.file) throw new InvalidOptionsError(['report needs the JSON file of a storm report']);
+  let r: StormReport;
+  try {
+    r = JSON.parse(fs.readFileSync(a.file, 'utf8')) as StormReport;
+  } catch (e) {
+    throw new DataStormError('INVALID_OPTION', `report ${a.file}: cannot read it as JSON (${(e as Error).message})`);
+  }
+  if (typeof r?.runId !== 'string' || !Array.isArray(r.timeline))
+    throw new DataStormError('INVALID_OPTION', `report ${a.file}: not a storm report (no runId and timeline)`);
+  if (a.html) {
+    fs.writeFileSync(a.html, renderStormHtml(r));
+    process.stderr.write(`report: ${a.html}\n`);
+  } else process.stdout.write(`${renderStormText(r)}\n`);
+  return 0;
+}

@@ -1,0 +1,74 @@
+/**
+ * The storm report as one self-contained HTML file: uPlot (from node_modules) and the report's JSON inlined, so the
+ * file opens anywhere without a network. Charts: the throughput timeline; tables: latency percentiles, sentiment mix,
+ * settings, versions, machine, notes.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import type { StormReport } from './storm-report.js';
+
+const require = createRequire(import.meta.url);
+const esc = (s: unknown) =>
+  String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+const en = (n: number) => Math.round(n).toLocaleString('en-US');
+const table = (rows: [string, unknown][]) =>
+  `<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
+
+export function renderStormHtml(r: StormReport): string {
+  const uplotJs = fs.readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
+  const uplotCss = fs.readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
+  const s = r.sentiment;
+  const lat = r.latencyMs;
+  // </script> inside the JSON would end the script element early.
+  const data = JSON.stringify({ timeline: r.timeline }).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>DataStorm run ${esc(r.runId)}</title>
+<style>${uplotCss}
+body{font:14px system-ui,sans-serif;margin:16px;color:#222} h1{font-size:20px} h2{font-size:15px;margin-top:20px}
+table{border-collapse:collapse} th{text-align:left;padding:2px 12px 2px 0;font-weight:500} td{padding:2px 8px}
+.big{font-size:22px;font-weight:600}</style></head><body>
+<h1>DataStorm run ${esc(r.runId)}</h1>
+<p>topic <b>${esc(r.topic)}</b> on ${r.brokers} broker(s), started ${esc(r.startedAt)}</p>
+<p class="big" id="acknowledged">${
+    r.acknowledged === null ? `${en(r.sent)} sent (acks=0)` : `${en(r.acknowledged)} acknowledged`
+  }
+ in ${r.elapsedSec} s: ${en(r.rate.average)} msgs/s average, ${en(r.rate.peak)} peak, ${r.megabytesPerSec} MB/s</p>
+<h2>throughput, acknowledged msgs/s per second</h2><div id="timeline"></div>
+<h2>delivery latency (ms)</h2>
+${
+  lat
+    ? table([
+        ['p50', lat.p50],
+        ['p95', lat.p95],
+        ['p99', lat.p99],
+        ['p99.9', lat.p999],
+        ['max', lat.max],
+        ['messages', en(lat.samples)],
+      ])
+    : '<p>none (acks=0)</p>'
+}
+<h2>sentiment (${esc(s.mode)})</h2>
+${table([
+  ['positive', `${en(s.counts.positive)} (${s.shares.positive}%)`],
+  ['negative', `${en(s.counts.negative)} (${s.shares.negative}%)`],
+  ['neutral', `${en(s.counts.neutral)} (${s.shares.neutral}%)`],
+  ['requested', s.requested.join(' / ')],
+  ...(s.batchPositiveShareStd !== null
+    ? ([['per-batch positive share std', s.batchPositiveShareStd]] as [string, unknown][])
+    : []),
+])}
+<h2>failures</h2>${table([['failed', en(r.failed)], ...Object.entries(r.failedByKind)])}
+<h2>durability</h2><p>${esc(r.durability)}</p>
+<h2>settings</h2>${table(Object.entries(r.settings))}
+<h2>versions</h2>${table(Object.entries(r.versions))}
+<h2>machine</h2>${table(Object.entries(r.machine))}
+${r.notes.length ? `<h2>notes</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
+<script>${uplotJs}</script>
+<script>
+const d = ${data};
+new uPlot({ width: 800, height: 260, scales: { x: { time: false } },
+  series: [{ label: 's' }, { label: 'acknowledged/s', stroke: '#1565c0' }], axes: [{}, { size: 70 }] },
+  [d.timeline.map((p) => p[0]), d.timeline.map((p) => p[1])], document.getElementById('timeline'));
+</script></body></html>
+`;
+}

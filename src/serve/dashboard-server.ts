@@ -1,0 +1,94 @@
+/**
+ * The live dashboard: one local page, its chart library (uPlot, served from node_modules: nothing outside the machine
+ * is needed), Server-Sent Events carrying the engines' own 'tick' aggregates once a second, and /metrics for
+ * Prometheus. Loopback by default; on another address every request needs the token printed with the URL.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { DataStormError } from '../errors.js';
+import { dashboardPage } from './dashboard-page.js';
+import { DataStormMetrics } from './metrics.js';
+
+const require = createRequire(import.meta.url);
+const UPLOT_DIR = path.dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
+
+export interface Dashboard {
+  url: string;
+  metrics: DataStormMetrics;
+  /** Sends an event to every open page, and keeps it for pages that open later. */
+  publish(event: string, data: unknown): void;
+  close(): Promise<void>;
+}
+
+export function startDashboard(o: { port: number; host: string; title: string }): Promise<Dashboard> {
+  const loopback = o.host === '127.0.0.1' || o.host === 'localhost' || o.host === '::1';
+  const token = loopback ? undefined : randomBytes(12).toString('hex');
+  const metrics = new DataStormMetrics();
+  const clients = new Set<http.ServerResponse>();
+  const latest = new Map<string, string>();
+  const assets: Record<string, [string, string]> = {
+    '/uplot.js': [path.join(UPLOT_DIR, 'uPlot.iife.min.js'), 'text/javascript'],
+    '/uplot.css': [path.join(UPLOT_DIR, 'uPlot.min.css'), 'text/css'],
+  };
+  const page = dashboardPage(o.title, token);
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (token && url.searchParams.get('token') !== token && req.headers.authorization !== `Bearer ${token}`) {
+      res.writeHead(401).end('token needed\n');
+      return;
+    }
+    if (url.pathname === '/') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
+    } else if (url.pathname in assets) {
+      const [file, type] = assets[url.pathname];
+      res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'max-age=3600' });
+      fs.createReadStream(file).pipe(res);
+    } else if (url.pathname === '/events') {
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-cache',
+        Connection: 'keep-alive',
+      });
+      for (const frame of latest.values()) res.write(frame);
+      clients.add(res);
+      req.on('close', () => clients.delete(res));
+    } else if (url.pathname === '/metrics') {
+      void metrics
+        .text()
+        .then((text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text));
+    } else res.writeHead(404).end('not found\n');
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        new DataStormError(
+          'INVALID_OPTION',
+          e.code === 'EADDRINUSE'
+            ? `--dashboard ${o.port}: the port is in use (choose another)`
+            : `--dashboard ${o.port} on ${o.host}: ${e.message}`,
+        ),
+      ),
+    );
+    server.listen(o.port, o.host, () => {
+      const host = o.host.includes(':') ? `[${o.host}]` : o.host;
+      resolve({
+        url: `http://${host}:${o.port}/${token ? `?token=${token}` : ''}`,
+        metrics,
+        publish(event, data) {
+          const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+          latest.set(event, frame);
+          for (const c of clients) c.write(frame);
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            for (const c of clients) c.end();
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
