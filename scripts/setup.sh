@@ -22,6 +22,8 @@ command -v make >/dev/null || need+=(make)
 command -v python3 >/dev/null || need+=(python3)
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need+=(maven)
+command -v chromium >/dev/null || need+=(chromium)     # the dashboard and HTML report tests (playwright-core)
+command -v prometheus >/dev/null || need+=(prometheus) # the /metrics scrape test
 if ((${#need[@]})); then
   [[ $(id -u) == 0 ]] || { echo "setup: error: missing ${need[*]}; installing needs root" >&2; exit 1; }
   say "installing Debian packages: ${need[*]}"

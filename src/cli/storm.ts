@@ -55,7 +55,7 @@ export async function stormCommand(
   const served = dash
     ? await serveRun(run, dash, { title: `DataStorm ${o.runId}`, kind: 'storm', bootstrap, topic: o.topic })
     : undefined;
-  if (served && !a.json)
+  if (served && !a.quiet)
     process.stderr.write(`dashboard: ${served.url} (metrics: ${served.url.replace(/\/(\?|$)/, '/metrics$1')})\n`);
   const tty = process.stderr.isTTY && !a.quiet;
   const bar = new ProgressBar();
@@ -83,9 +83,9 @@ export async function stormCommand(
     const report = await run;
     if (tty) bar.clear();
     if (a.html) fs.writeFileSync(String(a.html), renderStormHtml(report));
-    await served?.finish(report);
     const file = a.save ? saveReport(report, path.join(ROOT, 'benchmarks/results/storms')) : undefined;
     process.stdout.write(a.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStormText(report)}\n`);
+    await served?.finish(report); // the page shows the end; --dashboard-linger keeps it up for a last look
     if (file && !a.json && !a.quiet) process.stderr.write(`report saved: ${path.relative(process.cwd(), file)}\n`);
     // Failed mid-run: the true report is out; the error is the one line on stderr and the exit code.
     if (report.error) throw new DataStormError(report.error.code, report.error.message);

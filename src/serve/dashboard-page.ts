@@ -34,7 +34,7 @@ h1{font-size:20px;margin:0 0 8px} h2{font-size:15px;margin:16px 0 4px}
  <div><h3>tweets per second in InfluxDB, last minute</h3><div id="chart-bp"></div></div>
  <div class="card">last minute: positive <b id="bp-positive">0</b>, negative <b id="bp-negative">0</b>,
   neutral <b id="bp-neutral">0</b><table id="bp-brands"></table></div>
- <div class="card">pulse lag per partition<table id="lag"></table></div>
+ <div class="card">pulse lag per partition (committed offsets)<table id="lag"></table></div>
 </div>
 <script src="/uplot.js${q}"></script>
 <script>

@@ -59,6 +59,8 @@ export function startDashboard(o: { port: number; host: string; title: string })
       void metrics
         .text()
         .then((text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text));
+    } else if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
     } else res.writeHead(404).end('not found\n');
   });
   return new Promise((resolve, reject) => {
@@ -74,8 +76,9 @@ export function startDashboard(o: { port: number; host: string; title: string })
     );
     server.listen(o.port, o.host, () => {
       const host = o.host.includes(':') ? `[${o.host}]` : o.host;
+      const port = (server.address() as { port: number }).port; // o.port, or the one the system chose for 0
       resolve({
-        url: `http://${host}:${o.port}/${token ? `?token=${token}` : ''}`,
+        url: `http://${host}:${port}/${token ? `?token=${token}` : ''}`,
         metrics,
         publish(event, data) {
           const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;

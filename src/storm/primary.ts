@@ -14,7 +14,7 @@ import { Quota } from '../coord/quota.js';
 import { connectRedis } from '../coord/redis.js';
 import { DataStormError, type ErrorCode, InvalidOptionsError } from '../errors.js';
 import { loadTweetType } from '../generate/tweet-encoder.js';
-import { ensureTopic, listBrokers, type TopicInfo } from '../kafka/admin.js';
+import { ensureTopic, listBrokers } from '../kafka/admin.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import { gcHistogram, latencyHistogram } from '../report/histograms.js';
 import { mergeBuckets, noLatencyBuckets } from '../report/latency-buckets.js';
@@ -27,6 +27,7 @@ import type { StormOptions } from './options.js';
 import { CHILD_ENV, type ChildConfig, type ChildMessage, producerIdOf } from './protocol.js';
 import { buildReport, type RunTotals } from './report-builder.js';
 import { timelineOf } from './timeline.js';
+import { refuseExistingMismatch } from './topic-check.js';
 
 const CHILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.js');
 /** Errors about the cluster, Redis, the topic or the schema read the same from any child; others name the child. */
@@ -143,9 +144,10 @@ export class StormRun extends AwaitableRun<StormReport> {
           maxRssBytes: 0,
         });
       const finished = this.supervisor.run(o.workers);
-      const ticker = this.emitTicks(() => t0);
+      const ticks = this.emitTicks(() => t0);
       await finished;
-      clearInterval(ticker);
+      clearInterval(ticks.timer);
+      ticks.last();
       const fatal = this.supervisor.fatal[0];
       // A failure before anything was produced is just the error; after, the run ends with a true report that carries
       // it.
@@ -182,10 +184,10 @@ export class StormRun extends AwaitableRun<StormReport> {
   }
 
   /** One aggregate per second for listeners (progress bar, tests), once production started. */
-  private emitTicks(startedAt: () => number): NodeJS.Timeout {
+  private emitTicks(startedAt: () => number): { timer: NodeJS.Timeout; last: () => void } {
     let lastAcked = 0;
     let lastT = Number.NaN;
-    return setInterval(() => {
+    const emit = () => {
       const t0 = startedAt();
       if (Number.isNaN(t0)) return;
       if (Number.isNaN(lastT)) lastT = t0;
@@ -213,7 +215,9 @@ export class StormRun extends AwaitableRun<StormReport> {
         latencyBuckets: { ...this.buckets, counts: [...this.buckets.counts] },
         children: this.slots.map((s, slot) => ({ slot, rssMiB: s.rssMiB, loopDelayP99Ms: s.loopDelayP99Ms })),
       } satisfies StormProgress);
-    }, 1000);
+    };
+    // Once a second, and once more at the end, so listeners (dashboard, /metrics) end on the final totals.
+    return { timer: setInterval(emit, 1000), last: emit };
   }
 
   /** The worst child's p50 and p99 since the last emitted second; null when none reported any. */
@@ -275,23 +279,6 @@ export class StormRun extends AwaitableRun<StormReport> {
       s.maxRssBytes = Math.max(s.maxRssBytes, m.maxRssBytes);
     }
   }
-}
-
-/** An existing topic is used as it is; an explicit --partitions or --replication it does not have is refused. */
-function refuseExistingMismatch(o: StormOptions, topic: TopicInfo & { created: boolean }): void {
-  if (topic.created) return;
-  const problems: string[] = [];
-  const keep = '(choose another --topic, or leave the option out to use the topic as it is)';
-  if (o.partitions !== undefined && o.partitions !== topic.partitions)
-    problems.push(
-      `--partitions ${o.partitions}: topic '${o.topic}' exists with ${topic.partitions} ` +
-        `partition${topic.partitions === 1 ? '' : 's'} ${keep}`,
-    );
-  if (o.replication !== undefined && o.replication !== topic.replication)
-    problems.push(
-      `--replication ${o.replication}: topic '${o.topic}' exists with replication ${topic.replication} ${keep}`,
-    );
-  if (problems.length) throw new InvalidOptionsError(problems);
 }
 
 export function storm(options: StormOptions): StormRun {

@@ -27,7 +27,9 @@ export function spawnStorm(extra: string[]) {
   const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
     child.on('close', (code) => resolve({ code, stdout, stderr })),
   );
-  return { child, exited };
+  /** What it printed on stdout so far (the JSON report comes at the end). */
+  const out = () => stdout;
+  return { child, exited, stdout: out };
 }
 
 /**

@@ -1,0 +1,159 @@
+/**
+ * The dashboard in a real browser (Debian's chromium through playwright-core) and /metrics scraped by a real
+ * Prometheus (Debian's), on one storm: the page shows the storm's report totals at the end and BrandPulse's sums as
+ * InfluxDB has them; Prometheus' query API returns the acknowledged total of the report; the HTML report renders its
+ * chart with no console errors. Screenshots go to benchmarks/results/ (git-ignored).
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { chromium } from 'playwright-core';
+import type { StormReport } from '../../../src/report/storm-report.js';
+import { pulseArgs } from '../../helpers/pulse-cli.js';
+import { influxToken, influxUrl, ROOT, run, sentimentTotals, uniqueTopic } from '../../helpers/services.js';
+import { spawnStorm } from '../../helpers/storm-cli.js';
+
+const RESULTS = path.join(ROOT, 'benchmarks/results');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const num = (s: string | null) => Number((s ?? '').replace(/,/g, ''));
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await sleep(250);
+  }
+}
+
+/** Debian's prometheus scraping the dashboard every second, with its own data in a temporary folder. */
+function startPrometheus(target: string, port: number): ChildProcess {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-prometheus-'));
+  const config = path.join(dir, 'prometheus.yml');
+  fs.writeFileSync(
+    config,
+    'global: { scrape_interval: 1s }\nscrape_configs:\n  - job_name: datastorm\n' +
+      `    static_configs: [{ targets: ['${target}'] }]\n`,
+  );
+  return spawn(
+    'prometheus',
+    [`--config.file=${config}`, `--storage.tsdb.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`],
+    { stdio: 'ignore' },
+  );
+}
+
+test('dashboard in chromium and /metrics in Prometheus agree with the storm report and with InfluxDB', async () => {
+  const COUNT = 200_000;
+  const topic = uniqueTopic('dash');
+  const group = `pulse-${topic}`;
+  const port = 18_000 + (process.pid % 1000);
+  const promPort = port + 1000;
+  const html = path.join(RESULTS, 'storm-report.html');
+  fs.mkdirSync(RESULTS, { recursive: true });
+  // brandpulse is the dashboard's bucket: empty it so the last minute's sums are this test's.
+  const del = await fetch(`${influxUrl()}/api/v2/delete?org=datastorm&bucket=brandpulse`, {
+    method: 'POST',
+    headers: { Authorization: `Token ${influxToken()}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ start: '1970-01-01T00:00:00Z', stop: '2100-01-01T00:00:00Z' }),
+  });
+  assert.equal(del.status, 204);
+
+  const prometheus = startPrometheus(`127.0.0.1:${port}`, promPort);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    const storm = spawnStorm([
+      '--topic',
+      topic,
+      '--count',
+      String(COUNT),
+      '--rate',
+      '40000',
+      '--sentiment',
+      '50,30,20',
+      '--dashboard',
+      String(port),
+      '--dashboard-linger',
+      '25',
+      '--pulse-group',
+      group,
+      '--influx-url',
+      influxUrl(),
+      '--html',
+      html,
+    ]);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await until('dashboard up', async () => ((await fetch(`http://127.0.0.1:${port}/metrics`)).ok ? true : undefined));
+    await page.goto(`http://127.0.0.1:${port}/`);
+    // Data flows: the acknowledged total grows while the storm runs.
+    await until('acknowledged shown', async () => (num(await page.textContent('#acked')) > 0 ? true : undefined));
+
+    // BrandPulse behind it, into the dashboard's bucket.
+    const pulse = run(process.execPath, pulseArgs(topic, 'brandpulse', ['--until-idle', '2'], group), {}, 120_000);
+    // The report is on stdout before the linger ends.
+    const report = await until(
+      'storm report',
+      async () => {
+        const out = storm.stdout();
+        return out.trim().endsWith('}') ? (JSON.parse(out) as StormReport) : undefined;
+      },
+      120_000,
+    );
+    assert.equal(report.acknowledged, COUNT);
+    await until('page finished', async () => ((await page.textContent('#state')) === 'finished' ? true : undefined));
+    assert.equal(num(await page.textContent('#acked')), report.acknowledged, 'the page shows the report total');
+    assert.equal((await pulse).code, 0);
+    const influx = await sentimentTotals('brandpulse');
+    assert.deepEqual(influx, { positive: 100_000, negative: 60_000, neutral: 40_000 });
+    await until(
+      'BrandPulse sums shown',
+      async () =>
+        num(await page.textContent('#bp-positive')) === influx.positive &&
+        num(await page.textContent('#bp-negative')) === influx.negative &&
+        num(await page.textContent('#bp-neutral')) === influx.neutral
+          ? true
+          : undefined,
+      20_000,
+    );
+    await page.screenshot({ path: path.join(RESULTS, 'dashboard.png'), fullPage: true });
+
+    // /metrics, and Prometheus' own query API after scraping it.
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.match(metrics, new RegExp(`^datastorm_acknowledged_total ${COUNT}$`, 'm'));
+    assert.match(metrics, new RegExp(`^datastorm_delivery_latency_seconds_count ${COUNT}$`, 'm'));
+    const scraped = await until(
+      'Prometheus has the total',
+      async () => {
+        const q = `http://127.0.0.1:${promPort}/api/v1/query?query=datastorm_acknowledged_total`;
+        const j = (await (await fetch(q)).json()) as { data: { result: { value: [number, string] }[] } };
+        const v = Number(j.data.result[0]?.value[1]);
+        return v === COUNT ? v : undefined;
+      },
+      20_000,
+    );
+    assert.equal(scraped, report.acknowledged);
+    assert.deepEqual(errors, [], 'no console errors on the dashboard');
+    await storm.exited;
+
+    // The HTML report: one file, no network, its chart drawn.
+    const file = await browser.newPage();
+    const fileErrors: string[] = [];
+    file.on('console', (m) => m.type() === 'error' && fileErrors.push(m.text()));
+    file.on('pageerror', (e) => fileErrors.push(e.message));
+    await file.route('**/*', (r) => (r.request().url().startsWith('file:') ? r.continue() : r.abort()));
+    await file.goto(`file://${html}`);
+    await file.waitForSelector('#timeline canvas');
+    assert.match((await file.textContent('#acknowledged')) ?? '', /200,000 acknowledged/);
+    assert.deepEqual(fileErrors, []);
+    await file.screenshot({ path: path.join(RESULTS, 'storm-report.png'), fullPage: true });
+  } finally {
+    await browser.close();
+    prometheus.kill();
+  }
+});
