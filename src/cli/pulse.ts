@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import { InvalidOptionsError } from '../errors.js';
 import { localBootstrap, localInfluxToken } from '../local/services.js';
-import { type RawFlags, validOrThrow } from '../option-checks.js';
+import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
 import type { InfluxTarget } from '../pulse/influx-sink.js';
 import { type PulseOptions, type PulseRequest, parsePulseOptions, pulseFlags, TOKEN_ENV } from '../pulse/options.js';
 import { pulse } from '../pulse/primary.js';
@@ -13,9 +13,11 @@ import {
   renderPulseSummary,
   renderPulseText,
 } from '../report/pulse-report.js';
+import { serveRun } from '../serve/attach.js';
+import { dashboardFlags, parseDashboardOptions } from '../serve/options.js';
 import { outputFlags } from './output-flags.js';
 
-export const pulseCommandFlags = (y: Argv) => y.options(pulseFlags).options(outputFlags);
+export const pulseCommandFlags = (y: Argv) => y.options(pulseFlags).options(dashboardFlags).options(outputFlags);
 
 /** The token: --influx-token, else $DATASTORM_INFLUX_TOKEN (both in the request), else the local InfluxDB's own. */
 function influxTarget(r: PulseRequest): InfluxTarget {
@@ -37,8 +39,24 @@ export async function pulseCommand(a: RawFlags & { json: boolean; quiet: boolean
     return 0;
   }
 
+  const checks = new OptionChecks();
+  const dash = parseDashboardOptions(a, checks, influx);
+  validOrThrow({ request: true, problems: checks.problems });
   const o: PulseOptions = { ...request, influx, bootstrap: request.bootstrap ?? localBootstrap() };
   const run = pulse(o);
+  const served = dash
+    ? await serveRun(
+        run,
+        { ...dash, pulseGroup: o.group },
+        {
+          title: `BrandPulse ${o.topic}`,
+          kind: 'pulse',
+          bootstrap: o.bootstrap,
+          topic: o.topic,
+        },
+      )
+    : undefined;
+  if (served && !a.quiet) process.stderr.write(`dashboard: ${served.url}\n`);
   const tty = process.stderr.isTTY && !a.quiet;
   run.on('start', (s: { partitions: number }) => {
     if (a.quiet) return;
@@ -56,5 +74,6 @@ export async function pulseCommand(a: RawFlags & { json: boolean; quiet: boolean
   const r = await run;
   if (tty) process.stderr.write('\n');
   process.stdout.write(a.json ? `${JSON.stringify(r, null, 2)}\n` : `${renderPulseText(r)}\n`);
+  await served?.finish(r);
   return 0;
 }

@@ -76,10 +76,12 @@ es.addEventListener('storm', (e) => {
 });
 es.addEventListener('end', (e) => {
   const r = JSON.parse(e.data);
-  $('state').textContent = 'finished'; $('acked').textContent = fmt(r.acknowledged ?? r.sent);
+  $('state').textContent = 'finished';
+  if (r.consumed === undefined) $('acked').textContent = fmt(r.acknowledged ?? r.sent);
 });
 es.addEventListener('pulse', (e) => {
   const t = JSON.parse(e.data);
+  $('state').textContent = 'pulse running: ' + fmt(t.consumed) + ' consumed, ' + fmt(t.points) + ' points written';
   $('lag').innerHTML = Object.entries(t.lagByPartition).map(([p, n]) => row(p, fmt(n))).join('');
 });
 es.addEventListener('brandpulse', (e) => {

@@ -1,0 +1,75 @@
+/** The dashboard server without an engine: its page, assets, events, /metrics and the token off loopback. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { noLatencyBuckets } from '../../../src/report/latency-buckets.js';
+import type { StormProgress } from '../../../src/report/progress.js';
+import { startDashboard } from '../../../src/serve/dashboard-server.js';
+
+const tick = (acked: number): StormProgress => {
+  const latencyBuckets = noLatencyBuckets();
+  latencyBuckets.counts[3] = acked; // all within 10 ms
+  latencyBuckets.count = acked;
+  latencyBuckets.sumMs = 7 * acked;
+  return {
+    elapsedSec: 1,
+    acked,
+    target: 1000,
+    currentRate: acked,
+    averageRate: acked,
+    errors: 2,
+    inFlight: 5,
+    behind: 0,
+    targetRate: 500,
+    sent: acked + 7,
+    failedByKind: { _MSG_TIMED_OUT: 2 },
+    mix: [5, 3, 2],
+    latencyMs: { p50: 4, p99: 9 },
+    latencyBuckets,
+    children: [{ slot: 0, rssMiB: 100, loopDelayP99Ms: 1.5 }],
+  };
+};
+
+test('page, chart library from node_modules, events replayed to a late page, /metrics from the ticks', async () => {
+  const d = await startDashboard({ port: 0, host: '127.0.0.1', title: 'T' });
+  try {
+    const page = await (await fetch(d.url)).text();
+    assert.match(page, /<script src="\/uplot\.js"><\/script>/);
+    assert.doesNotMatch(page, /https?:\/\/(?!127)/, 'nothing from outside the machine');
+    const lib = await fetch(`${d.url}uplot.js`);
+    assert.equal(lib.status, 200);
+    assert.match(await lib.text(), /uPlot/);
+    d.metrics.storm(tick(300));
+    d.publish('storm', tick(300));
+    d.metrics.storm(tick(700));
+    const events = await fetch(`${d.url}events`, { signal: AbortSignal.timeout(500) }).then(async (r) => {
+      const reader = r.body?.getReader();
+      const first = await reader?.read();
+      await reader?.cancel();
+      return new TextDecoder().decode(first?.value);
+    });
+    assert.match(events, /^event: storm\ndata: \{"elapsedSec":1,"acked":300,/);
+    const m = await (await fetch(`${d.url}metrics`)).text();
+    assert.match(m, /^datastorm_acknowledged_total 700$/m, 'counters follow the running totals');
+    assert.match(m, /^datastorm_failed_total\{kind="_MSG_TIMED_OUT"\} 2$/m);
+    assert.match(m, /^datastorm_delivery_latency_seconds_bucket\{le="0.005"\} 0$/m);
+    assert.match(m, /^datastorm_delivery_latency_seconds_bucket\{le="0.01"\} 700$/m);
+    assert.match(m, /^datastorm_delivery_latency_seconds_bucket\{le="\+Inf"\} 700$/m);
+    assert.match(m, /^datastorm_delivery_latency_seconds_sum 4\.9$/m);
+    assert.match(m, /^datastorm_child_rss_bytes\{child="0"\} 104857600$/m);
+  } finally {
+    await d.close();
+  }
+});
+
+test('on another address than loopback every request needs the token', async () => {
+  const d = await startDashboard({ port: 0, host: '0.0.0.0', title: 'T' });
+  try {
+    const token = new URL(d.url).searchParams.get('token');
+    assert.match(token ?? '', /^[0-9a-f]{24}$/);
+    const port = new URL(d.url).port;
+    assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`)).status, 401);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/metrics?token=${token}`)).status, 200);
+  } finally {
+    await d.close();
+  }
+});
