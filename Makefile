@@ -49,3 +49,7 @@ soak: ## 10 minutes at 50,000/s on 3 brokers: memory, event-loop delay and GC sa
 .PHONY: bench-pulse
 bench-pulse: ## pulse (counts and points into InfluxDB) beside Kafka's ConsumerPerformance on one topic
 	bash benchmarks/run.sh pulse
+
+.PHONY: bench-dashboard
+bench-dashboard: ## what serving --dashboard costs a storm: storms without and with it, alternated, 3 pairs: benchmarks/DASHBOARD.md
+	bash benchmarks/run.sh dashboard

@@ -3,13 +3,15 @@
 #   benchmarks/run.sh quick   1 broker, acks=all, one run: DataStorm, the C reference, ProducerPerformance (tweets); exit 1 below baseline.json
 #   benchmarks/run.sh full    1 and 4 brokers, acks=all, 3 runs, every tool: results/bench-full.json, RESULTS.md, throughput.svg
 #   benchmarks/run.sh pulse   pulse (both stores, real InfluxDB) beside Kafka's ConsumerPerformance: results/pulse.json
+#   benchmarks/run.sh dashboard   storms without and with --dashboard (a page and a scraper watching), alternated:
+#                             results/dashboard.json, DASHBOARD.md
 #   benchmarks/run.sh soak [--minutes N] [--rate R]   10 min at 50,000/s on 3 brokers, memory/loop/GC sampled, then
 #                             ProducerPerformance the same: results/soak.json, SOAK.md
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 profile=${1:-quick}
-[[ $profile == quick || $profile == full || $profile == pulse || $profile == soak ]] || { echo "run.sh: error: profile must be quick, full, pulse or soak (got '$profile')" >&2; exit 2; }
+[[ $profile =~ ^(quick|full|pulse|soak|dashboard)$ ]] || { echo "run.sh: error: profile must be quick, full, pulse, soak or dashboard (got '$profile')" >&2; exit 2; }
 shift || true
 bash scripts/setup.sh
 REDIS_PORT=6391
@@ -24,6 +26,8 @@ if [[ $profile == pulse ]]; then
   bash scripts/influxdb.sh up "$INFLUX_PORT" >/dev/null
   trap '((started_redis)) && bash scripts/redis.sh down "$REDIS_PORT"; ((started_influx)) && bash scripts/influxdb.sh down "$INFLUX_PORT" --purge; true' EXIT
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT DATASTORM_BENCH_INFLUX=http://127.0.0.1:$INFLUX_PORT node dist/benchmarks/pulse-bench.js
+elif [[ $profile == dashboard ]]; then
+  DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/dashboard-overhead.js
 elif [[ $profile == soak ]]; then
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/soak.js "$@"
 else
