@@ -229,6 +229,8 @@ cmd_up() {
         wait_port "broker-$i" "$(broker_port "$i")"
       done
       wait_registered "$n"
+      # A restarted broker binds its port early and serves only once it has caught up with the metadata: wait for that.
+      for ((i = 1; i <= n; i++)); do wait_port "broker-$i" "$(broker_port "$i")"; done
       bootstrap_for "$n"
       return 0
     else

@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isDataStormError } from '../errors.js';
+import { dashboardCommand, dashboardCommandFlags } from './dashboard.js';
 import { pulseCommand, pulseCommandFlags } from './pulse.js';
 import { reportCommand, reportCommandFlags } from './report.js';
 import { stormCommand, stormCommandFlags } from './storm.js';
@@ -41,10 +42,18 @@ async function main(): Promise<void> {
         exitCode = await verifyCommand(a);
       },
     )
+    .command(
+      'dashboard',
+      "serve a run's live dashboard from outside (its Redis counters) with BrandPulse",
+      dashboardCommandFlags,
+      async (a) => {
+        exitCode = await dashboardCommand(a);
+      },
+    )
     .command('report <file>', 'render a saved storm report as text or one HTML file', reportCommandFlags, async (a) => {
       exitCode = await reportCommand(a);
     })
-    .demandCommand(1, 'a command is needed: storm, pulse, verify or report')
+    .demandCommand(1, 'a command is needed: storm, pulse, verify, report or dashboard')
     .strict()
     .parserConfiguration({ 'duplicate-arguments-array': false }) // a repeated flag: the last one wins
     .fail((msg, err) => {

@@ -38,6 +38,12 @@ test('up over the running cluster with a dead broker starts that broker again, a
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /broker-3 of the running 3-broker cluster was down; starting it again/);
   assert.equal(r.stdout.trim().split('\n').pop(), bootstrap());
+  // Settled before the next test looks: every node answers again.
+  for (let i = 0; i < 60; i++) {
+    const st = await run('bash', [SCRIPT, 'status']);
+    if (st.code === 0) break;
+    await new Promise((res) => setTimeout(res, 500));
+  }
 });
 
 test('status lists the controller and 3 brokers, all answering', async () => {

@@ -13,8 +13,17 @@ import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { StormReport } from '../../../src/report/storm-report.js';
 import { pulseArgs } from '../../helpers/pulse-cli.js';
-import { influxToken, influxUrl, ROOT, run, sentimentTotals, uniqueTopic } from '../../helpers/services.js';
-import { spawnStorm } from '../../helpers/storm-cli.js';
+import {
+  bootstrap,
+  influxToken,
+  influxUrl,
+  ROOT,
+  redisUrl,
+  run,
+  sentimentTotals,
+  uniqueTopic,
+} from '../../helpers/services.js';
+import { CLI, spawnStorm, stormJson } from '../../helpers/storm-cli.js';
 
 const RESULTS = path.join(ROOT, 'benchmarks/results');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -156,4 +165,39 @@ test('dashboard in chromium and /metrics in Prometheus agree with the storm repo
     await browser.close();
     prometheus.kill();
   }
+});
+
+test('datastorm dashboard --run-id watches a run from outside: its /metrics reach the run total', async () => {
+  const topic = uniqueTopic('dash-outside');
+  const runId = `${topic}-run`;
+  const port = 19_500 + (process.pid % 400);
+  const watcher = spawn(
+    process.execPath,
+    [
+      CLI,
+      'dashboard',
+      '--run-id',
+      runId,
+      '--dashboard',
+      String(port),
+      '--redis',
+      redisUrl(),
+      '--bootstrap',
+      bootstrap(),
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const exited = new Promise<number | null>((r) => watcher.on('close', r));
+  try {
+    const { report } = await stormJson(['--topic', topic, '--count', '100000', '--rate', '50000', '--run-id', runId]);
+    const seen = await until('the watcher has the total', async () => {
+      const m = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const v = Number(/^datastorm_acknowledged_total (\d+)$/m.exec(m)?.[1]);
+      return v === report.acknowledged ? v : undefined;
+    });
+    assert.equal(seen, 100_000);
+  } finally {
+    watcher.kill('SIGINT');
+  }
+  assert.equal(await exited, 0);
 });
