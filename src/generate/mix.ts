@@ -3,11 +3,13 @@
  *
  * fixed:    the user's percentages, met exactly in every batch by largest-remainder rounding; the remainders are
  *           carried from batch to batch so the run total is exact as well (even when a batch's share is fractional).
- * volatile: every batch draws its own mix  m = (1 - v) * base + v * D,  D ~ Dirichlet(1, 1, 1) (uniform on the
- * simplex),
- *           where base is the user's percentages and v the volatility (0..1). With v = 0.8 the positive share of one
- * batch
- *           ranges over about 6%..87% (standard deviation ~ 0.19); with v = 0.1 it stays within a few points of base.
+ * volatile: every batch draws its own mix from a Dirichlet distribution whose mean is where the run should be
+ *           (the user's percentages, corrected by what earlier batches over- or under-shot) and whose concentration
+ *           α = 94 · ((1 - v) / v)² falls as the volatility v rises (floored at 0.3). A share's spread per batch is
+ *           sqrt(b (1 - b) / (α + 1)): with v = 0.8 (α ≈ 5.9) the positive share of a 50% base swings with a standard
+ *           deviation of about 0.19 (from a few % to over 85%), with v = 0.1 (α ≈ 7,600) by half a point. Because each
+ *           batch's mean makes up for the ones before, the run's mix stays on the user's percentages (off by at most
+ *           about one batch's swing over the whole run), however wild the batches.
  */
 import { Rng } from './random.js';
 
@@ -58,30 +60,43 @@ export class FixedPlanner implements MixPlanner {
   }
 }
 
+/** The Dirichlet concentration for a volatility in [0, 1] (Infinity: no swing at all). */
+export function concentrationFor(volatility: number): number {
+  if (volatility <= 0) return Number.POSITIVE_INFINITY;
+  return Math.max(0.3, 94 * ((1 - volatility) / volatility) ** 2);
+}
+
 export class VolatilePlanner implements MixPlanner {
   private readonly base: Mix;
+  private readonly alpha: number;
+  /** Produced so far, in all and per sentiment: the next batch's mean makes up for where the run is off. */
+  private total = 0;
+  private readonly done: [number, number, number] = [0, 0, 0];
   constructor(
     percentages: Mix,
-    private readonly volatility: number,
+    volatility: number,
     private readonly rng = new Rng(),
   ) {
     this.base = percentages.map((p) => p / 100) as unknown as Mix;
+    this.alpha = concentrationFor(volatility);
   }
-  /** The mix of the next batch (shares summing to 1). */
-  draw(): Mix {
-    const e0 = this.rng.exp(),
-      e1 = this.rng.exp(),
-      e2 = this.rng.exp();
-    const s = e0 + e1 + e2;
-    const v = this.volatility;
-    return [
-      (1 - v) * this.base[0] + (v * e0) / s,
-      (1 - v) * this.base[1] + (v * e1) / s,
-      (1 - v) * this.base[2] + (v * e2) / s,
-    ];
+  /** The mix of the next batch of n (shares summing to 1). */
+  draw(n: number): Mix {
+    // Where the run should be after this batch, minus where it is: the batch's mean (kept off zero for the draw).
+    const want = this.base.map((b, i) => Math.max(1e-3, (b * (this.total + n) - this.done[i]) / n));
+    const sum = want[0] + want[1] + want[2];
+    const mean = want.map((w) => w / sum);
+    if (!Number.isFinite(this.alpha)) return mean as unknown as Mix;
+    // A zero base share stays zero: Gamma(0) is 0.
+    const g = mean.map((m, i) => (this.base[i] === 0 ? 0 : this.rng.gamma(this.alpha * m)));
+    const s = g[0] + g[1] + g[2] || 1;
+    return [g[0] / s, g[1] / s, g[2] / s];
   }
   counts(n: number): [number, number, number] {
-    return largestRemainder(this.draw(), n);
+    const out = largestRemainder(this.draw(n), n);
+    this.total += n;
+    for (let i = 0; i < 3; i++) this.done[i] += out[i];
+    return out;
   }
 }
 

@@ -134,6 +134,12 @@ test('volatile spreads hard at 0.8 and little at 0.1 (per-batch positive share)'
   assert.equal(wild.sentiment.batches, 120);
   assert.ok((wild.sentiment.batchPositiveShareStd ?? 0) > 0.12, `std at 0.8: ${wild.sentiment.batchPositiveShareStd}`);
   assert.ok((calm.sentiment.batchPositiveShareStd ?? 1) < 0.03, `std at 0.1: ${calm.sentiment.batchPositiveShareStd}`);
+  // However wild the batches, the run's mix is the requested 50/30/20 within a point.
+  const s = wild.sentiment.shares;
+  assert.ok(
+    Math.abs(s.positive - 50) < 1 && Math.abs(s.negative - 30) < 1 && Math.abs(s.neutral - 20) < 1,
+    JSON.stringify(s),
+  );
 });
 
 test('acks=0: the report does not claim acknowledgements', async () => {

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FixedPlanner, fillShuffled, largestRemainder, VolatilePlanner } from '../../../src/generate/mix.js';
+import {
+  concentrationFor,
+  FixedPlanner,
+  fillShuffled,
+  largestRemainder,
+  VolatilePlanner,
+} from '../../../src/generate/mix.js';
 import { Rng } from '../../../src/generate/random.js';
 
 test('largest remainder sums to n and is exact when shares divide n', () => {
@@ -64,4 +70,40 @@ test('fillShuffled keeps the counts and mixes the order', () => {
     out.slice(0, 500).some((s) => s !== 0),
     'not sorted',
   );
+});
+
+test('volatile swings around the base: the long-run mix is the requested one within a point, however wild', () => {
+  for (const volatility of [0.8, 0.95, 1]) {
+    const p = new VolatilePlanner([50, 30, 20], volatility, new Rng(11));
+    const tot = [0, 0, 0];
+    const shares: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const c = p.counts(8000); // 400,000 tweets, the issue's case
+      for (let k = 0; k < 3; k++) tot[k] += c[k];
+      shares.push(c[0] / 8000);
+    }
+    const n = tot[0] + tot[1] + tot[2];
+    for (const [k, want] of [50, 30, 20].entries())
+      assert.ok(Math.abs((100 * tot[k]) / n - want) < 1, `v=${volatility}: ${tot.map((t) => (100 * t) / n)}`);
+    const mean = shares.reduce((a, b) => a + b, 0) / shares.length;
+    const sd = Math.sqrt(shares.reduce((a, b) => a + (b - mean) ** 2, 0) / shares.length);
+    assert.ok(sd > 0.15, `per-batch spread stays wide at v=${volatility}: sd ${sd}`);
+  }
+});
+
+test('a zero share stays zero in volatile mode; the concentration falls as volatility rises', () => {
+  const p = new VolatilePlanner([70, 30, 0], 0.9, new Rng(3));
+  for (let i = 0; i < 100; i++) assert.equal(p.counts(1000)[2], 0);
+  assert.equal(concentrationFor(0), Number.POSITIVE_INFINITY);
+  assert.ok(concentrationFor(0.1) > concentrationFor(0.5) && concentrationFor(0.5) > concentrationFor(0.8));
+  assert.ok(Math.abs(concentrationFor(0.8) - 5.875) < 1e-9);
+});
+
+test('gamma draws have the right mean, above and below shape 1', () => {
+  const rng = new Rng(5);
+  for (const shape of [0.4, 1, 5.9]) {
+    let sum = 0;
+    for (let i = 0; i < 20000; i++) sum += rng.gamma(shape);
+    assert.ok(Math.abs(sum / 20000 - shape) < 0.05 * Math.max(1, shape), `shape ${shape}: mean ${sum / 20000}`);
+  }
 });
