@@ -14,6 +14,7 @@ import { ROOT } from '../src/local/services.js';
 import type { StormReport } from '../src/report/storm-report.js';
 import type { BenchRow } from './bench-types.js';
 import { median, renderResults } from './render.js';
+import { BENCH_REDIS, benchClusterEnv, CLUSTER } from './tools/bench-cluster.js';
 import { measureGenerator } from './tools/generator.js';
 import { writePayloadFiles } from './tools/payload-file.js';
 import {
@@ -69,14 +70,8 @@ type Tool = (typeof TOOLS)[number];
 /** Ratios are taken to both, run by run: the ceiling of any client here, and Kafka's own tool with the same bytes. */
 const REFERENCES = ['c-reference', 'producer-perf-tweets'] as const;
 
-const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');
-const env = {
-  DATASTORM_KAFKA_HOME: path.join(ROOT, '.run/bench-cluster'),
-  DATASTORM_KAFKA_PORT: '49092',
-  DATASTORM_CONTROLLER_PORT: '49090',
-  DATASTORM_BROKER_HEAP: '768m',
-};
-const REDIS = process.env.DATASTORM_BENCH_REDIS ?? 'redis://127.0.0.1:6391';
+const env = benchClusterEnv('768m');
+const REDIS = BENCH_REDIS;
 
 async function clusterUp(brokers: number): Promise<string> {
   const r = await sh('bash', [CLUSTER, 'up', '--brokers', String(brokers), '--restart'], env);

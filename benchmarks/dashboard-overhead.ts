@@ -10,16 +10,11 @@ import { machine, versionList, versions } from '../src/environment.js';
 import { ROOT } from '../src/local/services.js';
 import type { StormReport } from '../src/report/storm-report.js';
 import { median } from './render.js';
+import { BENCH_REDIS, benchClusterEnv, CLI, CLUSTER } from './tools/bench-cluster.js';
 import { sh } from './tools/reference.js';
 
-const CLI = path.join(ROOT, 'dist/src/cli/index.js');
-const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');
-const env = {
-  DATASTORM_KAFKA_HOME: path.join(ROOT, '.run/bench-cluster'),
-  DATASTORM_KAFKA_PORT: '49092',
-  DATASTORM_CONTROLLER_PORT: '49090',
-};
-const REDIS = process.env.DATASTORM_BENCH_REDIS ?? 'redis://127.0.0.1:6391';
+const env = benchClusterEnv();
+const REDIS = BENCH_REDIS;
 const COUNT = Number(process.env.DATASTORM_DASHBOARD_BENCH_COUNT ?? 3_000_000);
 const RUNS = Number(process.env.DATASTORM_DASHBOARD_BENCH_RUNS ?? 3);
 const PORT = 18_790;

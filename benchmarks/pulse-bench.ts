@@ -9,16 +9,11 @@ import { machine, versionList, versions } from '../src/environment.js';
 import { localInfluxToken, ROOT } from '../src/local/services.js';
 import { createBucket } from '../src/pulse/influx-sink.js';
 import type { PulseReport } from '../src/report/pulse-report.js';
+import { BENCH_REDIS, benchClusterEnv, CLI, CLUSTER } from './tools/bench-cluster.js';
 import { sh } from './tools/reference.js';
 
-const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');
-const CLI = path.join(ROOT, 'dist/src/cli/index.js');
-const env = {
-  DATASTORM_KAFKA_HOME: path.join(ROOT, '.run/bench-cluster'),
-  DATASTORM_KAFKA_PORT: '49092',
-  DATASTORM_CONTROLLER_PORT: '49090',
-};
-const REDIS = process.env.DATASTORM_BENCH_REDIS ?? 'redis://127.0.0.1:6391';
+const env = benchClusterEnv();
+const REDIS = BENCH_REDIS;
 const INFLUX = process.env.DATASTORM_BENCH_INFLUX ?? 'http://127.0.0.1:8296';
 const COUNT = Number(process.env.DATASTORM_PULSE_BENCH_COUNT ?? 1_000_000);
 

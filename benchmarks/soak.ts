@@ -13,17 +13,11 @@ import path from 'node:path';
 import { machine, versionList, versions } from '../src/environment.js';
 import { ROOT } from '../src/local/services.js';
 import type { StormReport } from '../src/report/storm-report.js';
+import { BENCH_REDIS, benchClusterEnv, CLI, CLUSTER } from './tools/bench-cluster.js';
 import { sh } from './tools/reference.js';
 
-const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');
-const CLI = path.join(ROOT, 'dist/src/cli/index.js');
-const env = {
-  DATASTORM_KAFKA_HOME: path.join(ROOT, '.run/bench-cluster'),
-  DATASTORM_KAFKA_PORT: '49092',
-  DATASTORM_CONTROLLER_PORT: '49090',
-  DATASTORM_BROKER_HEAP: '512m',
-};
-const REDIS = process.env.DATASTORM_BENCH_REDIS ?? 'redis://127.0.0.1:6391';
+const env = benchClusterEnv('512m');
+const REDIS = BENCH_REDIS;
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;

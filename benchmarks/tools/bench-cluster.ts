@@ -1,0 +1,14 @@
+/** Where every benchmark runs: its own local cluster (state and ports apart from the storm's and the tests'), Redis. */
+import path from 'node:path';
+import { ROOT } from '../../src/local/services.js';
+
+export const CLI = path.join(ROOT, 'dist/src/cli/index.js');
+export const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');
+/** cluster.sh's environment for the benchmark cluster; heap as the benchmark wants it. */
+export const benchClusterEnv = (brokerHeap?: string): Record<string, string> => ({
+  DATASTORM_KAFKA_HOME: path.join(ROOT, '.run/bench-cluster'),
+  DATASTORM_KAFKA_PORT: '49092',
+  DATASTORM_CONTROLLER_PORT: '49090',
+  ...(brokerHeap ? { DATASTORM_BROKER_HEAP: brokerHeap } : {}),
+});
+export const BENCH_REDIS = process.env.DATASTORM_BENCH_REDIS ?? 'redis://127.0.0.1:6391';
