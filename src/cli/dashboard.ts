@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import { connectRedis } from '../coord/redis.js';
 import { localBootstrap } from '../local/services.js';
 import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
-import { pulseFlags, TOKEN_ENV } from '../pulse/options.js';
+import { pulseFlags, tokenFromFlags } from '../pulse/options.js';
 import { serveRun } from '../serve/attach.js';
 import { DEFAULT_DASHBOARD_PORT, dashboardFlags, parseDashboardOptions } from '../serve/options.js';
 import { RunWatcher } from '../serve/run-watcher.js';
@@ -31,7 +31,7 @@ export async function dashboardCommand(a: RawFlags): Promise<number> {
     url: String(a['influx-url']),
     org: String(a['influx-org']),
     bucket: String(a['influx-bucket']),
-    token: a['influx-token'] === undefined ? process.env[TOKEN_ENV] || undefined : String(a['influx-token']),
+    token: tokenFromFlags(a),
   });
   validOrThrow({ request: true, problems: c.problems });
   if (!dash) return 2;

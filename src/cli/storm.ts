@@ -7,7 +7,7 @@ import { loadTweetType } from '../generate/tweet-encoder.js';
 import { ROOT, startLocalCluster } from '../local/services.js';
 import { log } from '../log.js';
 import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
-import { pulseFlags, TOKEN_ENV } from '../pulse/options.js';
+import { pulseFlags, tokenFromFlags } from '../pulse/options.js';
 import { renderStormHtml } from '../report/html-report.js';
 import { ProgressBar } from '../report/progress.js';
 import { renderStormText, saveReport } from '../report/storm-report.js';
@@ -42,7 +42,7 @@ export async function stormCommand(
     url: String(a['influx-url']),
     org: String(a['influx-org']),
     bucket: String(a['influx-bucket']),
-    token: a['influx-token'] === undefined ? process.env[TOKEN_ENV] || undefined : String(a['influx-token']),
+    token: tokenFromFlags(a),
   });
   if (a.html !== undefined && String(a.html).trim() === '') checks.add('--html needs a file name');
   validOrThrow({ request: true, problems: checks.problems });

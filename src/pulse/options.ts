@@ -41,6 +41,10 @@ export type PulseRequest = Omit<PulseOptions, 'bootstrap' | 'influx'> & {
 /** The environment variable that may carry the token, so it stays out of shell history and process lists. */
 export const TOKEN_ENV = 'DATASTORM_INFLUX_TOKEN';
 
+/** The InfluxDB token the flags give: --influx-token, else $DATASTORM_INFLUX_TOKEN (an empty one counts as unset). */
+export const tokenFromFlags = (raw: RawFlags, env: Readonly<Record<string, string | undefined>> = process.env) =>
+  raw['influx-token'] === undefined ? env[TOKEN_ENV] || undefined : String(raw['influx-token']);
+
 export const defaults = {
   topic: 'tweets',
   group: 'datastorm-pulse',
@@ -104,7 +108,7 @@ export function parsePulseOptions(
   const untilIdle = c.whole('until-idle', raw['until-idle'], 1);
   const minutes = c.whole('minutes', raw.minutes, 1);
   const url = c.httpUrl('influx-url', raw['influx-url']);
-  const token = raw['influx-token'] === undefined ? env[TOKEN_ENV] || undefined : String(raw['influx-token']);
+  const token = tokenFromFlags(raw, env);
   if (token !== undefined && !/^\S+$/.test(token))
     c.add('--influx-token must be a token without spaces (got one with)');
   const topic = c.topic(raw.topic);

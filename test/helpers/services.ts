@@ -87,3 +87,13 @@ export async function pointCount(bucket: string): Promise<number> {
   );
   return Number(rows[0]?._value ?? 0);
 }
+
+/** Deletes every point of the bucket (the delete API), so a test that uses the default bucket has its own totals. */
+export async function emptyBucket(bucket: string): Promise<void> {
+  const res = await fetch(`${influxUrl()}/api/v2/delete?org=${INFLUX_ORG}&bucket=${bucket}`, {
+    method: 'POST',
+    headers: { Authorization: `Token ${influxToken()}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ start: '1970-01-01T00:00:00Z', stop: '2100-01-01T00:00:00Z' }),
+  });
+  if (res.status !== 204) throw new Error(`cannot empty bucket ${bucket}: ${res.status} ${await res.text()}`);
+}

@@ -13,6 +13,7 @@ import { untilInfluxPoints } from '../../helpers/progress.js';
 import { pulseArgs } from '../../helpers/pulse-cli.js';
 import {
   bootstrap,
+  emptyBucket,
   freshBucket,
   influxTarget,
   influxToken,
@@ -29,16 +30,6 @@ async function pulseJson(args: string[], env: Record<string, string> = {}): Prom
   const r = await run(process.execPath, args, env);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as PulseReport;
-}
-
-/** Deletes every point of the bucket (the delete API), so a test that uses the default bucket has its own totals. */
-async function emptyBucket(bucket: string): Promise<void> {
-  const res = await fetch(`${influxUrl()}/api/v2/delete?org=datastorm&bucket=${bucket}`, {
-    method: 'POST',
-    headers: { Authorization: `Token ${influxToken()}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ start: '1970-01-01T00:00:00Z', stop: '2100-01-01T00:00:00Z' }),
-  });
-  assert.equal(res.status, 204, await res.text());
 }
 
 const EXACT = { positive: 30_000, negative: 18_000, neutral: 12_000 };

@@ -12,10 +12,11 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { StormReport } from '../../../src/report/storm-report.js';
+import { until } from '../../helpers/progress.js';
 import { pulseArgs } from '../../helpers/pulse-cli.js';
 import {
   bootstrap,
-  influxToken,
+  emptyBucket,
   influxUrl,
   ROOT,
   redisUrl,
@@ -26,18 +27,7 @@ import {
 import { CLI, spawnStorm, stormJson } from '../../helpers/storm-cli.js';
 
 const RESULTS = path.join(ROOT, 'benchmarks/results');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const num = (s: string | null) => Number((s ?? '').replace(/,/g, ''));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await sleep(250);
-  }
-}
 
 /** Debian's prometheus scraping the dashboard every second, with its own data in a temporary folder. */
 function startPrometheus(target: string, port: number): ChildProcess {
@@ -64,12 +54,7 @@ test('dashboard in chromium and /metrics in Prometheus agree with the storm repo
   const html = path.join(RESULTS, 'storm-report.html');
   fs.mkdirSync(RESULTS, { recursive: true });
   // brandpulse is the dashboard's bucket: empty it so the last minute's sums are this test's.
-  const del = await fetch(`${influxUrl()}/api/v2/delete?org=datastorm&bucket=brandpulse`, {
-    method: 'POST',
-    headers: { Authorization: `Token ${influxToken()}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ start: '1970-01-01T00:00:00Z', stop: '2100-01-01T00:00:00Z' }),
-  });
-  assert.equal(del.status, 204);
+  await emptyBucket('brandpulse');
 
   const prometheus = startPrometheus(`127.0.0.1:${port}`, promPort);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
