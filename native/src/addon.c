@@ -8,6 +8,8 @@ napi_value producer_stats(napi_env, napi_callback_info);
 napi_value producer_failures(napi_env, napi_callback_info);
 napi_value producer_take_latency(napi_env, napi_callback_info);
 napi_value producer_close_js(napi_env, napi_callback_info);
+napi_value producer_set_keys(napi_env, napi_callback_info);
+napi_value producer_partition_counts(napi_env, napi_callback_info);
 napi_value consumer_new(napi_env, napi_callback_info);
 napi_value consumer_connect(napi_env, napi_callback_info);
 napi_value consumer_subscribe(napi_env, napi_callback_info);
@@ -36,6 +38,8 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("producerFailures", producer_failures),
       FN("producerTakeLatency", producer_take_latency),
       FN("producerClose", producer_close_js),
+      FN("producerSetKeys", producer_set_keys),
+      FN("producerPartitionCounts", producer_partition_counts),
       FN("consumerNew", consumer_new),
       FN("consumerConnect", consumer_connect),
       FN("consumerSubscribe", consumer_subscribe),

@@ -34,6 +34,9 @@ typedef struct {
   char *values;
   size_t values_len, values_cap;
   uint32_t *ends;
+  char *keys; /* keys back to back (a missing key is empty), ending at key_ends */
+  size_t keys_len, keys_cap;
+  uint32_t *key_ends;
   int32_t *partitions;
   double *offsets, *timestamps;
   size_t count, cap;
@@ -95,6 +98,7 @@ static void grow(consumer_t *c, size_t need_msgs, size_t need_bytes) {
     size_t cap = c->cap ? c->cap : 1024;
     while (cap < need_msgs) cap *= 2;
     c->ends = realloc(c->ends, cap * sizeof *c->ends);
+    c->key_ends = realloc(c->key_ends, cap * sizeof *c->key_ends);
     c->partitions = realloc(c->partitions, cap * sizeof *c->partitions);
     c->offsets = realloc(c->offsets, cap * sizeof *c->offsets);
     c->timestamps = realloc(c->timestamps, cap * sizeof *c->timestamps);
@@ -108,10 +112,18 @@ static void grow(consumer_t *c, size_t need_msgs, size_t need_bytes) {
   }
 }
 
+static void grow_keys(consumer_t *c, size_t need) {
+  if (need <= c->keys_cap) return;
+  size_t cap = c->keys_cap ? c->keys_cap : 1 << 16;
+  while (cap < need) cap *= 2;
+  c->keys = realloc(c->keys, cap);
+  c->keys_cap = cap;
+}
+
 static void consume_execute(napi_env env, void *data) {
   (void)env;
   consumer_t *c = data;
-  c->count = c->values_len = 0;
+  c->count = c->values_len = c->keys_len = 0;
   c->n_errors = c->n_events = c->rebalanced = 0;
   int timeout = c->timeout_ms;
   while (c->count < c->max_messages && !c->rebalanced) {
@@ -127,6 +139,12 @@ static void consume_execute(napi_env env, void *data) {
     if (m->len) memcpy(c->values + c->values_len, m->payload, m->len);
     c->values_len += m->len;
     c->ends[c->count] = (uint32_t)c->values_len;
+    if (m->key_len) {
+      grow_keys(c, c->keys_len + m->key_len);
+      memcpy(c->keys + c->keys_len, m->key, m->key_len);
+      c->keys_len += m->key_len;
+    }
+    c->key_ends[c->count] = (uint32_t)c->keys_len;
     c->partitions[c->count] = m->partition;
     c->offsets[c->count] = (double)m->offset;
     c->timestamps[c->count] = (double)rd_kafka_message_timestamp(m, NULL);
@@ -156,6 +174,10 @@ static void consume_complete(napi_env env, napi_status status, void *data) {
   napi_create_buffer_copy(env, c->values_len, c->values_len ? c->values : "", &copy, &values);
   napi_set_named_property(env, batch, "values", values);
   napi_set_named_property(env, batch, "ends", typed(env, napi_uint32_array, c->ends, c->count, 4));
+  napi_value keys;
+  napi_create_buffer_copy(env, c->keys_len, c->keys_len ? c->keys : "", &copy, &keys);
+  napi_set_named_property(env, batch, "keys", keys);
+  napi_set_named_property(env, batch, "keyEnds", typed(env, napi_uint32_array, c->key_ends, c->count, 4));
   napi_set_named_property(env, batch, "partitions", typed(env, napi_int32_array, c->partitions, c->count, 4));
   napi_set_named_property(env, batch, "offsets", typed(env, napi_float64_array, c->offsets, c->count, 8));
   napi_set_named_property(env, batch, "timestamps", typed(env, napi_float64_array, c->timestamps, c->count, 8));
@@ -217,6 +239,8 @@ static void finalize(napi_env env, void *data, void *hint) {
   consumer_destroy(c);
   free(c->values);
   free(c->ends);
+  free(c->keys);
+  free(c->key_ends);
   free(c->partitions);
   free(c->offsets);
   free(c->timestamps);

@@ -29,12 +29,19 @@ typedef struct {
   pthread_mutex_t mu; /* guards everything below it, written by the poller thread */
   double acked, acked_bytes, failed;
   double failed_by[ERR_SLOTS];
-  uint64_t hist[HIST_LEN];
+  uint64_t hist[HIST_LEN];          /* produce-to-acknowledgement latency */
+  uint64_t hist_intended[HIST_LEN]; /* intended-send-to-acknowledgement latency (rate schedules only) */
   uint64_t hist_count;
+  double *partition_acked; /* acknowledged per partition, grown on demand */
+  int partition_slots;
   int too_large;
   int errors;
 
   atomic_llong produced; /* handed to librdkafka (JavaScript thread) */
+  uint64_t hist_delay[HIST_LEN]; /* publish delay: handed minus intended (JavaScript thread only) */
+  char *keys;                    /* every key's bytes, set once (producerSetKeys) */
+  uint32_t *key_ends;
+  uint32_t key_count;
   atomic_llong settled;  /* acknowledged or failed (poller thread) */
 } producer_t;
 
@@ -46,8 +53,24 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     p->acked += 1;
     p->acked_bytes += (double)m->len;
     int64_t us = rd_kafka_message_latency(m);
-    p->hist[hist_index(us < 0 ? 0 : (uint64_t)us)]++;
+    if (us < 0) us = 0;
+    p->hist[hist_index((uint64_t)us)]++;
     p->hist_count++;
+    /* The opaque carries the message's publish delay + 1 (µs) when a schedule gave it an intended time. */
+    uintptr_t delay = (uintptr_t)m->_private;
+    if (delay) p->hist_intended[hist_index((uint64_t)us + (uint64_t)(delay - 1))]++;
+    if (m->partition >= 0) {
+      if (m->partition >= p->partition_slots) {
+        int slots = m->partition + 64;
+        double *grown = realloc(p->partition_acked, (size_t)slots * sizeof(double));
+        if (grown) {
+          memset(grown + p->partition_slots, 0, (size_t)(slots - p->partition_slots) * sizeof(double));
+          p->partition_acked = grown;
+          p->partition_slots = slots;
+        }
+      }
+      if (m->partition < p->partition_slots) p->partition_acked[m->partition] += 1;
+    }
   } else {
     p->failed += 1;
     int slot = (int)m->err + ERR_BASE;
@@ -95,6 +118,9 @@ static void finalize(napi_env env, void *data, void *hint) {
   producer_t *p = data;
   producer_close(p);
   pthread_mutex_destroy(&p->mu);
+  free(p->partition_acked);
+  free(p->keys);
+  free(p->key_ends);
   free(p);
 }
 
@@ -163,13 +189,17 @@ napi_value producer_connect(napi_env env, napi_callback_info info) {
 }
 
 /*
- * producerProduce(handle, buffer, ends: Uint32Array, from, to) -> accepted
- * Message i is buffer[ends[i-1] (0 for i = 0) .. ends[i]). Produces messages from..to-1 and returns how many it
- * handed over: fewer than asked when librdkafka's queue is full (the caller waits for deliveries and calls again).
+ * producerProduce(handle, buffer, ends: Uint32Array, from, to, keyIds: Uint32Array | null, delayUs, delayStepUs)
+ *   -> accepted
+ * Message i is buffer[ends[i-1] (0 for i = 0) .. ends[i]); its key, when keyIds is given, is key keyIds[i] of the
+ * table set by producerSetKeys. Under a rate schedule (delayUs >= 0) message i was meant to be sent delayUs -
+ * (i - from) * delayStepUs µs ago: that publish delay goes into its histogram and rides with the message, so its
+ * acknowledgement also counts from the intended time. Produces messages from..to-1 and returns how many it handed
+ * over: fewer than asked when librdkafka's queue is full (the caller waits for deliveries and calls again).
  */
 napi_value producer_produce(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 8;
+  napi_value argv[8];
   NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
@@ -186,14 +216,50 @@ napi_value producer_produce(napi_env env, napi_callback_info info) {
   napi_get_value_uint32(env, argv[3], &from);
   napi_get_value_uint32(env, argv[4], &to);
   if (to > n_ends || from > to) return ds_throw(env, "NATIVE", "from/to outside ends");
+  const uint32_t *key_ids = NULL;
+  napi_valuetype kt = napi_undefined;
+  if (argc > 5) napi_typeof(env, argv[5], &kt);
+  if (kt == napi_object) {
+    size_t n_keys = 0;
+    void *raw = NULL;
+    NAPI_OK(env, napi_get_typedarray_info(env, argv[5], &type, &n_keys, &raw, NULL, NULL));
+    if (type != napi_uint32_array || n_keys < to) return ds_throw(env, "NATIVE", "keyIds must be a Uint32Array");
+    if (!p->keys) return ds_throw(env, "NATIVE", "keyIds given before producerSetKeys");
+    key_ids = raw;
+  }
+  double delay_us = -1, step_us = 0;
+  if (argc > 7) {
+    napi_get_value_double(env, argv[6], &delay_us);
+    napi_get_value_double(env, argv[7], &step_us);
+  }
   uint32_t i = from;
   for (; i < to; i++) {
     uint32_t start = i == 0 ? 0 : ends[i - 1];
     uint32_t end = ends[i];
     if (end < start || end > data_len) return ds_throw(env, "NATIVE", "message end outside the buffer");
-    if (rd_kafka_produce(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, data + start, end - start, NULL, 0,
-                         NULL) == -1) {
+    const char *key = NULL;
+    size_t key_len = 0;
+    if (key_ids) {
+      uint32_t k = key_ids[i];
+      if (k >= p->key_count) return ds_throw(env, "NATIVE", "key id outside the key table");
+      uint32_t ks = k == 0 ? 0 : p->key_ends[k - 1];
+      key = p->keys + ks;
+      key_len = p->key_ends[k] - ks;
+    }
+    void *opaque = NULL;
+    if (delay_us >= 0) {
+      double d = delay_us - (double)(i - from) * step_us;
+      uint64_t us = d > 0 ? (uint64_t)d : 0;
+      p->hist_delay[hist_index(us)]++;
+      opaque = (void *)(uintptr_t)(us + 1);
+    }
+    if (rd_kafka_produce(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, data + start, end - start, key, key_len,
+                         opaque) == -1) {
       rd_kafka_resp_err_t err = rd_kafka_last_error();
+      if (delay_us >= 0) {
+        double d = delay_us - (double)(i - from) * step_us;
+        p->hist_delay[hist_index(d > 0 ? (uint64_t)d : 0)]--; /* not handed over: not delayed yet either */
+      }
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
       atomic_fetch_add(&p->produced, (long long)(i - from));
       return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
@@ -201,6 +267,57 @@ napi_value producer_produce(napi_env env, napi_callback_info info) {
   }
   atomic_fetch_add_explicit(&p->produced, (long long)(i - from), memory_order_relaxed);
   return ds_number(env, (double)(i - from));
+}
+
+/* producerSetKeys(handle, buffer, ends: Uint32Array): the key table (copied; key i is buffer[ends[i-1] .. ends[i])). */
+napi_value producer_set_keys(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  producer_t *p = unwrap(env, argv[0]);
+  if (!p) return NULL;
+  char *data = NULL;
+  size_t data_len = 0;
+  NAPI_OK(env, napi_get_buffer_info(env, argv[1], (void **)&data, &data_len));
+  napi_typedarray_type type;
+  size_t n = 0;
+  void *raw = NULL;
+  NAPI_OK(env, napi_get_typedarray_info(env, argv[2], &type, &n, &raw, NULL, NULL));
+  if (type != napi_uint32_array || n == 0) return ds_throw(env, "NATIVE", "key ends must be a Uint32Array");
+  const uint32_t *ends = raw;
+  for (size_t i = 0; i < n; i++)
+    if (ends[i] > data_len || (i && ends[i] < ends[i - 1]))
+      return ds_throw(env, "NATIVE", "key end outside the buffer");
+  free(p->keys);
+  free(p->key_ends);
+  p->keys = malloc(data_len ? data_len : 1);
+  p->key_ends = malloc(n * sizeof(uint32_t));
+  memcpy(p->keys, data, data_len);
+  memcpy(p->key_ends, ends, n * sizeof(uint32_t));
+  p->key_count = (uint32_t)n;
+  return NULL;
+}
+
+/* producerPartitionCounts(handle) -> Float64Array: acknowledged per partition, cumulative (index = partition). */
+napi_value producer_partition_counts(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  producer_t *p = unwrap(env, argv[0]);
+  if (!p) return NULL;
+  pthread_mutex_lock(&p->mu);
+  int used = p->partition_slots;
+  while (used > 0 && p->partition_acked[used - 1] == 0) used--;
+  napi_value ab, arr;
+  double *out = NULL;
+  if (napi_create_arraybuffer(env, (size_t)used * sizeof(double), (void **)&out, &ab) != napi_ok) {
+    pthread_mutex_unlock(&p->mu);
+    return ds_throw(env, "NATIVE", "out of memory");
+  }
+  if (used) memcpy(out, p->partition_acked, (size_t)used * sizeof(double));
+  pthread_mutex_unlock(&p->mu);
+  NAPI_OK(env, napi_create_typedarray(env, napi_float64_array, (size_t)used, ab, 0, &arr));
+  return arr;
 }
 
 /*
@@ -255,17 +372,23 @@ napi_value producer_failures(napi_env env, napi_callback_info info) {
   return obj;
 }
 
-/* producerTakeLatency(handle) -> Float64Array of (microseconds, count) pairs recorded since the last call. */
+/*
+ * producerTakeLatency(handle, which) -> Float64Array of (microseconds, count) pairs recorded since the last call, of
+ * histogram `which`: 0 latency from the send, 1 latency from the intended send time, 2 publish delay.
+ */
 napi_value producer_take_latency(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
+  int32_t which = 0;
+  if (argc > 1) napi_get_value_int32(env, argv[1], &which);
+  uint64_t *h = which == 1 ? p->hist_intended : which == 2 ? p->hist_delay : p->hist;
   static uint64_t snap[HIST_LEN]; /* JavaScript thread only */
   pthread_mutex_lock(&p->mu);
-  memcpy(snap, p->hist, sizeof snap);
-  memset(p->hist, 0, sizeof p->hist);
+  memcpy(snap, h, sizeof snap);
+  memset(h, 0, sizeof snap);
   pthread_mutex_unlock(&p->mu);
   size_t used = 0;
   for (int i = 0; i < HIST_LEN; i++) used += snap[i] != 0;

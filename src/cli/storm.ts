@@ -13,7 +13,7 @@ import { ProgressBar } from '../report/progress.js';
 import { renderStormText, saveReport } from '../report/storm-report.js';
 import { serveRun } from '../serve/attach.js';
 import { dashboardFlags, parseDashboardOptions } from '../serve/options.js';
-import { parseStormOptions, type StormOptions, stormFlags } from '../storm/options.js';
+import { describeKeys, parseStormOptions, type StormOptions, stormFlags } from '../storm/options.js';
 import { storm } from '../storm/primary.js';
 import { outputFlags } from './output-flags.js';
 
@@ -101,11 +101,26 @@ function startLine(
   o: StormOptions,
   s: { brokers: number; topic: { partitions: number; replication: number } },
 ): string {
-  const what = o.count !== undefined ? `${o.count.toLocaleString('en-US')} tweets` : `${o.duration} s of tweets`;
+  const what =
+    o.count !== undefined
+      ? `${o.count.toLocaleString('en-US')} tweets`
+      : o.duration !== undefined
+        ? `${o.duration} s of tweets`
+        : 'tweets until the cluster falls behind';
   const mix =
     o.mode === 'fixed' ? `fixed ${o.sentiment.join('/')}` : `volatile ${o.volatility} around ${o.sentiment.join('/')}`;
-  const pace = o.rate > 0 ? `${o.rate.toLocaleString('en-US')}/s` : 'as fast as possible';
+  const pace = o.shape.name === 'unlimited' ? 'as fast as possible' : o.shape.description;
+  const extras = [
+    o.warmup > 0 ? `warm-up ${o.warmup} s (not counted)` : '',
+    o.keys.kind !== 'none' ? describeKeys(o.keys) : '',
+  ].filter(Boolean);
   const where = `${o.topic} (${s.topic.partitions}p × ${s.topic.replication}) on ${s.brokers} broker(s)`;
   const producer = `acks=${o.acks}, ${o.compression}`;
-  return `storm ${o.runId}: ${what}, ${mix}, ${pace}, ${o.workers} workers → ${where}, ${producer}`;
+  const scenario = o.scenario
+    ? `scenario ${o.scenario.file}${o.scenario.description ? `: ${o.scenario.description}` : ''}\n`
+    : '';
+  return (
+    `${scenario}storm ${o.runId}: ${what}, ${mix}, ${pace}${extras.map((x) => `, ${x}`).join('')}, ` +
+    `${o.workers} workers → ${where}, ${producer}`
+  );
 }

@@ -1,6 +1,6 @@
 /**
- * `datastorm verify`: reads a topic back and reports loss, duplicates and order per producer; exit 1 when anything is
- * lost.
+ * `datastorm verify`: reads a topic back and reports loss, duplicates and order per producer and per key; exit 1 when
+ * anything is lost or a key's messages are out of order.
  */
 import type { Argv } from 'yargs';
 import { localBootstrap } from '../local/services.js';
@@ -18,5 +18,5 @@ export async function verifyCommand(a: RawFlags & { json: boolean }): Promise<nu
   const request = validOrThrow(parseVerifyOptions(a));
   const r = await verify({ ...request, bootstrap: request.bootstrap ?? localBootstrap() });
   process.stdout.write(a.json ? `${JSON.stringify(r, null, 2)}\n` : `${renderVerifyText(r)}\n`);
-  return r.lost > 0 ? 1 : 0;
+  return r.lost > 0 || (r.keys?.outOfOrder ?? 0) > 0 ? 1 : 0;
 }

@@ -2,8 +2,10 @@
  * The global quota: one Redis counter of slices issued per run, shared by every child of every storm process that
  * names the same run. A lease takes up to `want` messages, bounded by
  *   - the exact count:  issued never exceeds --count;
- *   - the open-loop schedule:  by time t after the run's start, at most floor(rate * t) may be issued (absolute time,
- *     so a child that fell behind catches up in chunks instead of silently lowering the rate).
+ *   - the open-loop schedule:  by time t after the run's start, at most floor(S(t)) may be issued, S the integral of
+ *     the run's rate shape (scenario/schedule.ts; constant, stages, sine, find-max's staircase) on absolute time, so
+ *     a child that fell behind catches up in chunks instead of silently lowering the rate, and every child of every
+ *     process follows one shape.
  * Redis' own clock (TIME) is the one clock, so processes on the same Redis agree.
  * A lease returns the slice's first global index, which becomes the tweet ids: unique across the run.
  * Leases are idempotent per (producer, lease number): a lease whose reply was lost (a command timeout while Redis was
@@ -12,16 +14,17 @@
  */
 import type { Redis } from 'ioredis';
 import { DataStormError } from '../errors.js';
+import { SCHEDULE_LUA } from '../scenario/schedule.js';
 
-const LEASE = `
+const LEASE = `${SCHEDULE_LUA}
 if ARGV[5] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0, -1} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local start = tonumber(redis.call('GET', KEYS[2]))
 if not start then start = now; redis.call('SET', KEYS[2], now, 'EX', ARGV[7]) end
-local want = tonumber(ARGV[1]); local count = tonumber(ARGV[2]); local rate = tonumber(ARGV[3])
+local want = tonumber(ARGV[1]); local count = tonumber(ARGV[2])
 local allowed = -1
-if rate > 0 then allowed = math.floor(rate * (now - start) / 1000) end
+if ARGV[3] ~= '' then allowed = math.floor(scheduled(ARGV[3], now - start) + 1e-6) end
 local last = redis.call('HGET', KEYS[4], ARGV[4])
 if last then
   local s, f, g = string.match(last, '^(%d+):(%d+):(%d+)$')
@@ -84,7 +87,8 @@ export class Quota {
     private readonly redis: Redis,
     private readonly runId: string,
     private readonly count: number | undefined,
-    private readonly rate: number,
+    /** The rate shape's schedule (scenario/schedule.ts encodeSchedule); '' = as fast as possible. */
+    private readonly schedule: string,
   ) {
     this.keys = runKeys(runId);
   }
@@ -104,7 +108,7 @@ export class Quota {
       k.lastLease,
       want,
       this.count ?? -1,
-      this.rate,
+      this.schedule,
       producerId,
       leaseNo > 0 ? 1 : 0,
       leaseNo,
@@ -136,8 +140,11 @@ export class Quota {
   }
 }
 
-/** Chunk a child leases at once: a tenth of a second of its share of the rate, at most one batch. */
+/**
+ * Chunk a child leases at once: a fiftieth of a second of its share of the rate now, at most one batch. Small enough
+ * that each second's count follows a changing rate within a few percent, big enough to keep Redis calls cheap.
+ */
 export function leaseChunk(batchSize: number, rate: number, workers: number): number {
-  if (rate <= 0) return batchSize;
-  return Math.max(1, Math.min(batchSize, Math.floor(rate / workers / 10)));
+  if (!Number.isFinite(rate)) return batchSize;
+  return Math.max(1, Math.min(batchSize, Math.floor(rate / workers / 50)));
 }

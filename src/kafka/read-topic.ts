@@ -11,8 +11,21 @@ const READ_BATCH = 20_000;
 export interface ReadOptions {
   bootstrap: string;
   topic: string;
-  /** Called for every message: its value is values[start..end). Keep it cheap; copy what you keep. */
-  onMessage: (values: Buffer, start: number, end: number, partition: number, offset: number, timestamp: number) => void;
+  /**
+   * Called for every message: its value is values[start..end), its key keys[keyStart..keyEnd) (empty when none).
+   * Keep it cheap; copy what you keep.
+   */
+  onMessage: (
+    values: Buffer,
+    start: number,
+    end: number,
+    partition: number,
+    offset: number,
+    timestamp: number,
+    keys: Buffer,
+    keyStart: number,
+    keyEnd: number,
+  ) => void;
   /** Give up after this long without progress (ms). */
   idleTimeoutMs?: number;
 }
@@ -47,15 +60,18 @@ export async function readTopic(o: ReadOptions): Promise<number> {
       }
       lastProgress = Date.now();
       let start = 0;
+      let keyStart = 0;
       for (let i = 0; i < b.count; i++) {
         const end = b.ends[i];
+        const keyEnd = b.keyEnds[i];
         const p = b.partitions[i];
         if (remaining[p] > 0) {
           remaining[p]--;
           left--;
-          o.onMessage(b.values, start, end, p, b.offsets[i], b.timestamps[i]);
+          o.onMessage(b.values, start, end, p, b.offsets[i], b.timestamps[i], b.keys, keyStart, keyEnd);
         }
         start = end;
+        keyStart = keyEnd;
       }
     }
     return expected - left;

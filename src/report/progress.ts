@@ -14,8 +14,10 @@ export interface StormProgress {
   inFlight: number;
   /** Messages the rate schedule allowed that no child had taken yet. */
   behind: number;
-  /** --rate, or null when as fast as possible. */
+  /** The rate the shape aims at now (messages/s), or null when as fast as possible. */
   targetRate: number | null;
+  /** Still inside --warmup (its counts will be kept out of the report's statistics). */
+  warmingUp: boolean;
   /** Handed to librdkafka so far. */
   sent: number;
   failedByKind: Record<string, number>;
@@ -33,7 +35,8 @@ export interface StormProgress {
 export type BarTick = Pick<
   StormProgress,
   'elapsedSec' | 'acked' | 'target' | 'durationSec' | 'currentRate' | 'averageRate' | 'errors' | 'behind'
->;
+> &
+  Partial<Pick<StormProgress, 'targetRate' | 'warmingUp'>>;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -63,7 +66,9 @@ export function progressLines(t: BarTick, width = 40): string[] {
   return [
     `[${'▓'.repeat(filled)}${'░'.repeat(width - filled)}] ${(f * 100).toFixed(2)}%`,
     `Total Tweets: ${fmt(t.acked)}${t.target !== undefined ? ` / ${fmt(t.target)}` : ''}`,
-    `Throughput (current): ${fmt(t.currentRate)} tweets/sec`,
+    `Throughput (current): ${fmt(t.currentRate)} tweets/sec` +
+      (t.targetRate !== null && t.targetRate !== undefined ? ` (target ${fmt(t.targetRate)})` : '') +
+      (t.warmingUp ? '   [warming up: not counted in the report]' : ''),
     `Throughput (avg): ${fmt(t.averageRate)} tweets/sec`,
     `Elapsed: ${clock(t.elapsedSec)}`,
     `Remaining: ${clock(remaining)}`,

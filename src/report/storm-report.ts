@@ -26,6 +26,10 @@ export interface StormSettings {
   count: number | null;
   duration: number | null;
   rate: number;
+  /** The rate shape's one-line description. */
+  shape: string;
+  warmup: number;
+  keys: string;
   workers: number;
   batchSize: number;
   mode: string;
@@ -37,6 +41,16 @@ export interface StormSettings {
   compression: string;
   batchBytes: number;
   lingerMs: number;
+}
+
+/** Milliseconds, from an HDR histogram. */
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+  samples: number;
 }
 
 export interface StormReport {
@@ -61,7 +75,31 @@ export interface StormReport {
   rate: { average: number; peak: number };
   megabytesPerSec: number;
   bytes: number;
-  latencyMs: { p50: number; p95: number; p99: number; p999: number; max: number; samples: number } | null;
+  /** Delivery latency, from each message's hand-over to librdkafka to its acknowledgement (after the warm-up). */
+  latencyMs: Percentiles | null;
+  /**
+   * The rate shape (scenario/) and, per timeline second, [seconds since measuring started, acknowledged/s,
+   * target/s] (empty when as fast as possible).
+   */
+  schedule: { shape: string; description: string; perSecond: [number, number, number][] };
+  /** --warmup: what it produced, kept out of every other figure (the topic holds these messages too). */
+  warmup: { seconds: number; acknowledged: number; failed: number; bytes: number } | null;
+  /**
+   * Under a rate schedule: how late messages were handed over against their intended send time (publish delay),
+   * and the latency counted from the intended time, which a stalled producer cannot hide (1 ms resolution).
+   */
+  coordinatedOmission: { publishDelayMs: Percentiles | null; latencyFromIntendedMs: Percentiles | null } | null;
+  /** Acknowledged per partition (after the warm-up), and the busiest over the mean (1 = even; null: none). */
+  partitions: { acknowledged: number[]; skew: number | null };
+  /** The key distribution, described. */
+  keys: string;
+  /** --find-max: the highest rate a step held (null: not even the first), the bounds, and every judged step. */
+  findMax: {
+    maxRate: number | null;
+    spec: { start: number; step: number; everySec: number; tolerance: number; p99Ms: number; max?: number };
+    steps: { rate: number; achieved: number; p99Ms: number | null; behind: number; held: boolean; reason: string }[];
+  } | null;
+  scenario: { file: string; description: string | null } | null;
   sentiment: {
     mode: string;
     requested: [number, number, number];
@@ -124,6 +162,30 @@ export function renderStormText(r: StormReport): string {
   const gc = r.gcPausesMs;
   if (gc)
     row('GC pauses:', `${gc.count} (p50 ${gc.p50} ms, p99 ${gc.p99} ms, max ${gc.max} ms, ${gc.totalMs} ms in all)`);
+  row('shape:', r.schedule.description);
+  const co = r.coordinatedOmission;
+  if (co?.publishDelayMs && co.latencyFromIntendedMs)
+    row(
+      'vs intended:',
+      `publish delay p50 ${co.publishDelayMs.p50} p99 ${co.publishDelayMs.p99} max ${co.publishDelayMs.max} ms; ` +
+        `latency from intended time p50 ${co.latencyFromIntendedMs.p50} p99 ${co.latencyFromIntendedMs.p99} ` +
+        `max ${co.latencyFromIntendedMs.max} ms`,
+    );
+  if (r.warmup)
+    row('warm-up:', `${r.warmup.seconds} s, ${fmt(r.warmup.acknowledged)} acknowledged (not in the figures above)`);
+  if (r.keys !== 'no keys' || (r.partitions.skew ?? 1) > 1.5)
+    row('partitions:', `${r.keys}; busiest/mean ${r.partitions.skew ?? '-'} over ${r.partitions.acknowledged.length}`);
+  const fm = r.findMax;
+  if (fm) {
+    const held = fm.maxRate === null ? 'none (the first step failed)' : `${fmt(fm.maxRate)} msg/s`;
+    row('find-max:', `highest rate held ${held}`);
+    for (const s of fm.steps)
+      row(
+        '',
+        `${fmt(s.rate).padStart(11)}/s → ${fmt(s.achieved).padStart(11)}/s  p99 ${s.p99Ms ?? '-'} ms  ` +
+          `behind ${fmt(s.behind)}  ${s.held ? 'held' : `failed: ${s.reason}`}`,
+      );
+  }
   row('durability:', r.durability);
   if (r.error) row('ended by:', `${r.error.code}: ${r.error.message}`);
   const batch = fmt(st.batchBytes);

@@ -1,5 +1,17 @@
 /** What verify reports, and how it reads as text. */
 
+export interface KeyOrderTotals {
+  /** Distinct keys among keyed messages. */
+  keys: number;
+  keyedMessages: number;
+  /** Keys found in more than one partition. */
+  keysInSeveralPartitions: number;
+  /** Messages read after a higher sequence of the same producer and key. */
+  outOfOrder: number;
+  /** The busiest key's share of keyed messages (0..1). */
+  topKeyShare: number;
+}
+
 export interface ProducerCheck {
   producer: string;
   received: number;
@@ -30,6 +42,8 @@ export interface VerifyReport {
   duplicated: number;
   outOfOrder: number;
   producers: ProducerCheck[];
+  /** Order per key (verify/key-order.ts), when messages had keys; null otherwise. */
+  keys: KeyOrderTotals | null;
   latencyMs: { p50: number; p95: number; p99: number; p999: number; max: number } | null;
 }
 
@@ -50,6 +64,13 @@ export function renderVerifyText(r: VerifyReport): string {
   if (r.undecodable)
     l.push(
       `  ${en(r.undecodable)} messages did not decode as tweets of the schema (not DataStorm's, or another --schema)`,
+    );
+  const k = r.keys;
+  if (k)
+    l.push(
+      `  keys: ${en(k.keys)} distinct over ${en(k.keyedMessages)} keyed messages (top key ` +
+        `${(100 * k.topKeyShare).toFixed(1)}%), ${en(k.keysInSeveralPartitions)} in more than one partition, ` +
+        `${en(k.outOfOrder)} out of order per key`,
     );
   const t = r.latencyMs;
   if (t)

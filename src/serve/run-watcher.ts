@@ -39,6 +39,7 @@ export class RunWatcher extends EventEmitter {
         inFlight: 0,
         behind: 0,
         targetRate: null,
+        warmingUp: false,
         sent: c.acked + c.failed,
         failedByKind: c.failed ? { failed: c.failed } : {},
         mix: [c.positive, c.negative, c.neutral],

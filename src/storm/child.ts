@@ -21,6 +21,8 @@ import { log } from '../log.js';
 import { gcHistogram, latencyHistogram } from '../report/histograms.js';
 import { noLatencyBuckets } from '../report/latency-buckets.js';
 import { addValue, noMoments } from '../report/moments.js';
+import { encodeKeys, KeyPicker } from '../scenario/keys.js';
+import { decodeSchedule, isUnlimited, rateAt, timeOfIndex } from '../scenario/schedule.js';
 import { CHILD_ENV, type ChildConfig, type ChildMessage, producerIdOf, type TickMessage } from './protocol.js';
 
 const TICK_MS = 1000;
@@ -54,12 +56,24 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const out = Buffer.allocUnsafe(o.batchSize * (prefix.length + 30 + pool.maxTail));
   const poolSize = pool.tails[0].length;
   const ends = new Uint32Array(o.batchSize);
+  // Keys: drawn per message from the run's distribution (scenario/keys.ts); their texts go to C once.
+  const picker = o.keys.kind === 'none' ? null : new KeyPicker(o.keys, rng);
+  const keyIds = picker ? new Uint32Array(o.batchSize) : null;
+  // The run's rate shape, as the quota schedules it: each message's intended send time comes from it.
+  const schedule = decodeSchedule(o.shape.schedule);
+  const scheduled = !isUnlimited(schedule);
   // GC pauses of this child, in microseconds (the report shows their percentiles beside throughput).
   const gc = gcHistogram();
   // Delivery latency of every acknowledged message, drained from C once a tick.
   const latency = latencyHistogram();
   // This interval's latencies (its p50/p99 go to the primary each tick, then merge into the run's histogram).
   const intervalLatency = latencyHistogram();
+  // Under a schedule: latency from each message's intended send time (coordinated omission cannot hide a stalled
+  // producer there), and the publish delay (sent minus intended). Warm-up's are drained and dropped.
+  const intended = latencyHistogram();
+  const intervalIntended = latencyHistogram();
+  const publishDelay = latencyHistogram();
+  const warmupDelay = latencyHistogram();
   let gcMs = 0,
     gcMaxMs = 0; // this interval
   const gcObserver = new PerformanceObserver((list) => {
@@ -77,9 +91,18 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   loopDelay.enable();
 
   const redis = await connectRedis(o.redis);
-  const quota = new Quota(redis, o.runId, o.count, o.rate);
+  const quota = new Quota(redis, o.runId, o.count, o.shape.schedule);
   const counters = new Counters(redis, o.runId);
   const producer = new BatchProducer(producerConfig(o, producerId), o.topic).connect();
+  if (picker) {
+    const table = encodeKeys(picker.spec.n);
+    producer.setKeys(table.buf, table.ends);
+  }
+  /** Until the first lease at or past --warmup, every count and latency belongs to the warm-up. */
+  let warming = o.warmup > 0;
+  let warmupPartitions: number[] = [];
+  /** This process's clock at the run's start (Redis' start, minus the lease's elapsed time; the least is closest). */
+  let startLocal = Number.POSITIVE_INFINITY;
 
   // --- counters (deltas since the last tick) --------------------------------------------------------
   let sent = 0,
@@ -99,8 +122,17 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       p99: some ? intervalLatency.getValueAtPercentile(99) : null,
       buckets,
     };
-    latency.add(intervalLatency);
+    if (!warming) latency.add(intervalLatency);
     intervalLatency.reset();
+    let intendedP99: number | null = null;
+    if (scheduled) {
+      producer.drainLatency(intervalIntended, undefined, 'intended');
+      if (intervalIntended.totalCount > 0) intendedP99 = intervalIntended.getValueAtPercentile(99);
+      if (!warming) intended.add(intervalIntended);
+      intervalIntended.reset();
+      producer.drainLatency(warming ? warmupDelay : publishDelay, undefined, 'delay');
+      warmupDelay.reset();
+    }
     const failed: Record<string, number> = {};
     if (c.failed !== last.failed) {
       const now = producer.failures();
@@ -123,7 +155,9 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       inFlight: c.inFlight,
       behind,
       batchShares: shares,
-      latency: interval,
+      latency: { ...interval, intendedP99 },
+      warmup: warming,
+      scheduleStartMs: Number.isFinite(startLocal) ? startLocal : null,
       health: {
         rssBytes: mem.rss,
         heapUsedBytes: mem.heapUsed,
@@ -166,7 +200,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   nextTick();
 
   // --- the loop ---------------------------------------------------------------------------------------
-  const chunk = leaseChunk(o.batchSize, o.rate, o.workers);
+  let chunk = leaseChunk(o.batchSize, rateAt(schedule, 0), o.workers);
   const durationMs = o.duration !== undefined ? o.duration * 1000 : Infinity;
   let seq = 0;
   let leaseNo = 0; // numbers this producer's granted leases; a retried call reuses its number (see Quota.lease)
@@ -176,6 +210,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       try {
         const l = await quota.lease(chunk, producerId, leaseNo);
         if (l.granted > 0) leaseNo++;
+        startLocal = Math.min(startLocal, Date.now() - l.elapsedMs);
         return l;
       } catch (e) {
         if (isDataStormError(e)) throw e;
@@ -191,11 +226,25 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   };
   let cursor = rng.int(poolSize);
   const stride = 1 + 2 * rng.int(poolSize / 2); // odd: walks the whole pool (its size is a power of 2)
+  // The end of the warm-up: everything in flight settles first, so every count and latency before this point is the
+  // warm-up's and everything after is measured (a pause of one round trip, once).
+  const endWarmup = async () => {
+    const deadline = Date.now() + FLUSH_TIMEOUT_MS;
+    while (producer.inFlight() > 0 && !stopping && Date.now() < deadline) await sleep(2);
+    const last = tick();
+    warming = false;
+    warmupPartitions = producer.partitionCounts();
+    await last;
+  };
   send({ t: 'producing', slot: cfg.slot });
   try {
     while (!stopping) {
       const lease = await leaseSlice();
       if (lease.elapsedMs >= durationMs) break;
+      // Lease next a fiftieth of a second of the rate the shape aims at then.
+      const rateNow = rateAt(schedule, lease.elapsedMs + 20);
+      chunk = leaseChunk(o.batchSize, rateNow, o.workers);
+      if (warming && lease.elapsedMs >= o.warmup * 1000) await endWarmup();
       if (lease.granted === 0) {
         if (lease.allowed < 0 || (o.count !== undefined && lease.first >= o.count)) {
           // The quota is spent, but what is still in flight may yet fail: wait for it, give failures back (a tick does)
@@ -210,7 +259,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
           }
           break;
         }
-        await sleep(Math.min(50, Math.max(1, (chunk / Math.max(o.rate, 1)) * 1000)));
+        await sleep(Math.min(20, Math.max(1, (chunk / Math.max(rateNow, 1)) * 1000)));
         continue;
       }
       behind = lease.allowed >= 0 ? Math.max(0, lease.allowed - lease.first - lease.granted) : 0;
@@ -222,6 +271,10 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       mix[1] += counts[1];
       mix[2] += counts[2];
       // Encode the whole batch into one buffer, then hand it to librdkafka in one call.
+      if (keyIds && picker) for (let i = 0; i < n; i++) keyIds[i] = picker.next();
+      // When the schedule meant the first and last message to go (ms after the start); between them, evenly.
+      const tFirst = scheduled ? timeOfIndex(schedule, lease.first) : 0;
+      const stepUs = scheduled && n > 1 ? ((timeOfIndex(schedule, lease.first + n - 1) - tFirst) * 1000) / (n - 1) : 0;
       let off = 0;
       const now = Date.now();
       for (let i = 0; i < n; i++) {
@@ -231,7 +284,8 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       }
       let from = 0;
       for (;;) {
-        from += producer.produce(out, ends, from, n);
+        const delayUs = (Date.now() - startLocal - tFirst) * 1000 - from * stepUs;
+        from += producer.produce(out, ends, from, n, keyIds, scheduled ? { delayUs, stepUs } : null);
         if (from >= n || stopping) break;
         await sleep(1); // librdkafka's queue is full: deliveries drain it on their own thread
       }
@@ -262,6 +316,9 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
     t: 'done',
     slot: cfg.slot,
     histogram: hdr.encodeIntoCompressedBase64(latency),
+    intendedHistogram: scheduled ? hdr.encodeIntoCompressedBase64(intended) : null,
+    publishDelayHistogram: scheduled ? hdr.encodeIntoCompressedBase64(publishDelay) : null,
+    partitions: producer.partitionCounts().map((n, p) => n - (warmupPartitions[p] ?? 0)),
     unresolved: producer.inFlight(),
     gcHistogram: hdr.encodeIntoCompressedBase64(gc),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,

@@ -10,6 +10,15 @@ import type { Options as FlagSpec } from 'yargs';
 import { redisUrlProblem } from '../coord/redis.js';
 import { BRANDS } from '../generate/texts.js';
 import { OptionChecks, type RawFlags, toNumber } from '../option-checks.js';
+import { constantShape } from '../scenario/constant.js';
+import { FIND_MAX_FORMAT, type FindMaxSpec, parseFindMax } from '../scenario/find-max.js';
+import { describeKeys, KEYS_FORMAT, type KeySpec, parseKeys } from '../scenario/keys.js';
+import { loadScenarioFile } from '../scenario/scenario-file.js';
+import { encodeSchedule, scheduleMs } from '../scenario/schedule.js';
+import type { RateShape, ShapeName } from '../scenario/shape.js';
+import { parseSine, SINE_FORMAT } from '../scenario/sine.js';
+import { parseStages, STAGES_FORMAT } from '../scenario/stages.js';
+import { DURATION_FORMAT, parseDuration } from '../scenario/units.js';
 
 export const ACKS = ['0', '1', 'all'] as const;
 export type Acks = (typeof ACKS)[number];
@@ -29,8 +38,18 @@ export interface StormOptions {
   count?: number;
   /** Seconds, from the run's start. */
   duration?: number;
-  /** Global messages/s across all children and processes (0 = as fast as possible). */
+  /** Global messages/s across all children and processes (0 = as fast as possible); the constant shape. */
   rate: number;
+  /** The rate shape every child and process of the run follows (scenario/): its name, one-line description and
+   * schedule as the quota's Lua reads it (scenario/schedule.ts encodeSchedule; '' = as fast as possible). */
+  shape: { name: ShapeName; description: string; schedule: string };
+  /** --find-max's staircase and bounds (the shape is then 'find-max'). */
+  findMax?: FindMaxSpec;
+  /** Seconds from the run's start whose messages are produced but kept out of the statistics. */
+  warmup: number;
+  keys: KeySpec;
+  /** The scenario file's description line, when the run came from one. */
+  scenario?: { file: string; description?: string };
   workers: number;
   batchSize: number;
   /** Unacknowledged messages a child may have outstanding before it waits for the brokers. */
@@ -82,11 +101,11 @@ const allBrands = Object.keys(BRANDS);
 export const stormFlags = {
   brokers: {
     type: 'string',
-    default: String(defaults.brokers),
+    defaultDescription: String(defaults.brokers),
     describe: 'size of the local cluster to start or reuse when no --bootstrap is given (1-9)',
   },
   bootstrap: { type: 'string', describe: 'an existing cluster, host:port[,host:port…]; nothing local is started' },
-  topic: { type: 'string', default: defaults.topic, describe: 'topic to produce to (created when missing)' },
+  topic: { type: 'string', defaultDescription: defaults.topic, describe: 'topic to produce to (created when missing)' },
   partitions: { type: 'string', describe: 'partitions when the topic is created (default: 3 per broker)' },
   replication: { type: 'string', describe: 'replication factor when the topic is created (default: min(3, brokers))' },
   count: {
@@ -96,38 +115,70 @@ export const stormFlags = {
   duration: { type: 'string', describe: 'stop after this many seconds' },
   rate: {
     type: 'string',
-    default: '0',
+    defaultDescription: '0',
     describe: 'global target, tweets/s across all children and processes of the run (0 = as fast as possible)',
   },
   workers: { type: 'string', describe: 'child processes (default: one per core)' },
-  'batch-size': { type: 'string', default: String(defaults.batchSize), describe: 'tweets per generated batch' },
+  'batch-size': {
+    type: 'string',
+    defaultDescription: String(defaults.batchSize),
+    describe: 'tweets per generated batch',
+  },
   'max-in-flight': {
     type: 'string',
-    default: String(defaults.maxInFlight),
+    defaultDescription: String(defaults.maxInFlight),
     describe: 'unacknowledged messages per child before it waits (1,000-200,000)',
   },
-  mode: { type: 'string', default: defaults.mode, describe: 'sentiment mode: fixed | volatile' },
+  mode: { type: 'string', defaultDescription: defaults.mode, describe: 'sentiment mode: fixed | volatile' },
   sentiment: {
     type: 'string',
-    default: defaults.sentiment.join(','),
+    defaultDescription: defaults.sentiment.join(','),
     describe: 'positive,negative,neutral percentages (sum 100)',
   },
   volatility: {
     type: 'string',
-    default: String(defaults.volatility),
+    defaultDescription: String(defaults.volatility),
     describe: 'volatile mode swing, 0..1 (near 1 = wilder)',
   },
-  acks: { type: 'string', default: defaults.acks, describe: '0 | 1 | all' },
+  acks: { type: 'string', defaultDescription: defaults.acks, describe: '0 | 1 | all' },
   idempotence: { type: 'boolean', describe: 'idempotent producer (default on with --acks all)' },
-  compression: { type: 'string', default: defaults.compression, describe: COMPRESSIONS.join(' | ') },
-  'batch-bytes': { type: 'string', default: String(defaults.batchBytes), describe: 'max bytes of a producer batch' },
-  'linger-ms': { type: 'string', default: String(defaults.lingerMs), describe: 'producer linger (ms)' },
+  compression: { type: 'string', defaultDescription: defaults.compression, describe: COMPRESSIONS.join(' | ') },
+  'batch-bytes': {
+    type: 'string',
+    defaultDescription: String(defaults.batchBytes),
+    describe: 'max bytes of a producer batch',
+  },
+  'linger-ms': { type: 'string', defaultDescription: String(defaults.lingerMs), describe: 'producer linger (ms)' },
   brands: { type: 'string', describe: `comma list of brands (default all: ${allBrands.join(', ')})` },
   schema: {
     type: 'string',
     describe: 'Avro schema file of the tweets (default schemas/tweet.avsc; extra fields need defaults)',
   },
-  redis: { type: 'string', default: defaults.redis, describe: 'Redis URL for the shared quota and counters' },
+  redis: {
+    type: 'string',
+    defaultDescription: defaults.redis,
+    describe: 'Redis URL for the shared quota and counters',
+  },
+  stages: {
+    type: 'string',
+    describe: `rate shape: ${STAGES_FORMAT}; D:R ramps from the previous stage's end to R (the first holds R)`,
+  },
+  sine: { type: 'string', describe: `rate shape: ${SINE_FORMAT} (mean ± amplitude, sine of that period)` },
+  'find-max': {
+    type: 'string',
+    describe:
+      'step the rate up until the cluster falls behind and report the highest rate held ' +
+      `(${FIND_MAX_FORMAT}; bare: start=50k,step=50k,every=10s,tolerance=5%,p99=1s)`,
+  },
+  warmup: {
+    type: 'string',
+    describe: `produce for this long first, kept out of throughput and latency (${DURATION_FORMAT})`,
+  },
+  keys: { type: 'string', defaultDescription: 'none', describe: `message keys: ${KEYS_FORMAT}` },
+  scenario: {
+    type: 'string',
+    describe: 'a scenario file (YAML or JSON): any of these flags by name, plus a one-line "description"',
+  },
   'run-id': {
     type: 'string',
     describe: 'name of the run; storms with the same --redis and --run-id share one quota and counters',
@@ -140,8 +191,13 @@ export function validateStormOptions(raw: RawFlags): string[] {
 }
 
 /** Raw flags → typed, defaulted options, or every problem found. Pure but for the random run id and core count. */
-export function parseStormOptions(raw: RawFlags): { request?: StormRequest; problems: string[] } {
+export function parseStormOptions(flags: RawFlags): { request?: StormRequest; problems: string[] } {
   const c = new OptionChecks();
+  // A scenario file fills in what the command line did not say; its problems name the file and its key.
+  const file =
+    flags.scenario === undefined ? undefined : loadScenarioFile(String(flags.scenario), Object.keys(stormFlags));
+  if (file) for (const p of file.problems) c.add(p);
+  const raw: RawFlags = file ? { ...file.flags, ...flags } : flags;
   const brokers = c.whole('brokers', raw.brokers, 1, 9);
   const count = c.whole('count', raw.count, 1);
   const partitions = c.whole('partitions', raw.partitions, 1, 10000);
@@ -176,7 +232,24 @@ export function parseStormOptions(raw: RawFlags): { request?: StormRequest; prob
   if (unknown.length) c.add(`--brands must name brands from: ${allBrands.join(', ')} (unknown: ${unknown.join(', ')})`);
   if (raw.acks !== undefined && acks !== 'all' && raw.idempotence === true)
     c.add(`--idempotence needs --acks all (got --acks ${String(raw.acks)})`);
-  if (c.problems.length) return { problems: c.problems };
+  const shaped = parseShape(c, raw, rate);
+  const warmup = parseWarmup(c, raw.warmup);
+  const keys = raw.keys === undefined ? undefined : parseKeys(String(raw.keys));
+  if (keys) for (const p of keys.problems) c.add(p);
+  if (shaped?.shape.name === 'sine' && duration === undefined && count === undefined)
+    c.add('--sine needs --duration or --count: a sine has no end of its own');
+  if (shaped?.shape.name === 'stages' && duration !== undefined)
+    c.add(`--duration cannot be given with --stages: the stages set how long the run lasts`);
+  const runMs = shaped?.shape.name === 'stages' ? scheduleMs(shaped.shape.schedule) : (duration ?? Infinity) * 1000;
+  if (warmup !== undefined && warmup * 1000 >= runMs)
+    c.add(`--warmup must be shorter than the run (${runMs / 1000} s; got '${String(raw.warmup)}')`);
+  if (c.problems.length) return { problems: c.problems.map((p) => (file ? file.attribute(p, flags) : p)) };
+  const shape = shaped?.shape ?? constantShape(rate ?? defaults.rate);
+  const stagesSec = shape.name === 'stages' ? scheduleMs(shape.schedule) / 1000 : undefined;
+  const findMaxSec = shape.name === 'find-max' ? scheduleMs(shape.schedule) / 1000 : Infinity;
+  const runSec = stagesSec ?? duration ?? (Number.isFinite(findMaxSec) ? findMaxSec : undefined);
+  // A shape with an end (stages) or an open one (find-max, sine, a rate with --duration) needs no default count.
+  const shapedRun = shape.name === 'stages' || shape.name === 'find-max' || shape.name === 'sine';
 
   const resolvedAcks = acks ?? defaults.acks;
   return {
@@ -187,9 +260,14 @@ export function parseStormOptions(raw: RawFlags): { request?: StormRequest; prob
       topic: topic ?? defaults.topic,
       partitions,
       replication,
-      count: count ?? (duration === undefined ? DEFAULT_COUNT : undefined),
-      duration,
-      rate: rate ?? defaults.rate,
+      count: count ?? (runSec === undefined && !shapedRun ? DEFAULT_COUNT : undefined),
+      duration: runSec,
+      rate: shape.name === 'constant' ? (rate ?? defaults.rate) : 0,
+      shape: { name: shape.name, description: shape.description, schedule: encodeSchedule(shape.schedule) },
+      findMax: shaped?.findMax,
+      warmup: warmup ?? 0,
+      keys: keys?.keys ?? { kind: 'none' },
+      scenario: file ? { file: String(raw.scenario), description: file.description } : undefined,
       workers: workers ?? os.availableParallelism(),
       batchSize: batchSize ?? defaults.batchSize,
       maxInFlight: maxInFlight ?? defaults.maxInFlight,
@@ -208,6 +286,49 @@ export function parseStormOptions(raw: RawFlags): { request?: StormRequest; prob
     },
   };
 }
+
+/** At most one rate shape: --rate R, --stages, --sine or --find-max (each its own module under scenario/). */
+function parseShape(
+  c: OptionChecks,
+  raw: RawFlags,
+  rate: number | undefined,
+): { shape: RateShape; findMax?: FindMaxSpec } | undefined {
+  const given = (['stages', 'sine', 'find-max'] as const).filter((k) => raw[k] !== undefined && raw[k] !== false);
+  if (rate !== undefined && rate > 0) given.unshift('rate' as never);
+  if (given.length > 1) {
+    c.add(`--${given.join(', --')}: give one rate shape, not ${given.length}`);
+    return undefined;
+  }
+  const spec = (k: string) => (raw[k] === true || raw[k] === '' ? '' : String(raw[k]));
+  const take = (r: { shape?: RateShape; problems: string[] }) => {
+    for (const p of r.problems) c.add(p);
+    return r.shape;
+  };
+  if (raw.stages !== undefined) {
+    const shape = take(parseStages(spec('stages')));
+    return shape && { shape };
+  }
+  if (raw.sine !== undefined) {
+    const shape = take(parseSine(spec('sine')));
+    return shape && { shape };
+  }
+  if (raw['find-max'] !== undefined && raw['find-max'] !== false) {
+    const r = parseFindMax(spec('find-max'));
+    const shape = take(r);
+    return shape && { shape, findMax: r.spec };
+  }
+  return undefined;
+}
+
+function parseWarmup(c: OptionChecks, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const sec = parseDuration(v);
+  if (Number.isFinite(sec) && sec > 0) return sec;
+  c.add(`--warmup must be ${DURATION_FORMAT}, above 0 (got '${String(v)}')`);
+  return undefined;
+}
+
+export { describeKeys };
 
 /** A run id that sorts by start time: 20261126011333-a1b2c3. */
 const newRunId = () =>

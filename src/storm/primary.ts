@@ -21,11 +21,13 @@ import { mergeBuckets, noLatencyBuckets } from '../report/latency-buckets.js';
 import { mergeMoments, noMoments } from '../report/moments.js';
 import type { StormProgress } from '../report/progress.js';
 import type { StormReport } from '../report/storm-report.js';
+import { decodeSchedule, rateAt, type Schedule } from '../scenario/schedule.js';
 import { type ChildExit, type ChildFatal, Supervisor } from '../supervisor.js';
 import { HealthRows } from './health-rows.js';
 import type { StormOptions } from './options.js';
 import { CHILD_ENV, type ChildConfig, type ChildMessage, producerIdOf } from './protocol.js';
 import { buildReport, type RunTotals } from './report-builder.js';
+import { StepJudge } from './step-judge.js';
 import { timelineOf } from './timeline.js';
 import { refuseExistingMismatch } from './topic-check.js';
 
@@ -71,7 +73,16 @@ export class StormRun extends AwaitableRun<StormReport> {
     health: [],
     gcPauses: gcHistogram(),
     histogram: latencyHistogram(),
+    intended: latencyHistogram(),
+    publishDelay: latencyHistogram(),
+    partitions: [],
+    warmup: { acked: 0, failed: 0, bytes: 0 },
+    scheduleStartMs: null,
   };
+  private readonly schedule: Schedule;
+  /** --find-max's referee; the run stops at the first step it fails. */
+  private readonly judge?: StepJudge;
+  private findMaxEnded = false;
   /** Every acknowledgement so far in Prometheus buckets (from the children's ticks). */
   private readonly buckets = noLatencyBuckets();
   /** Given back the quota on a child's death; set once Redis is connected. */
@@ -79,6 +90,8 @@ export class StormRun extends AwaitableRun<StormReport> {
 
   constructor(private readonly o: StormOptions) {
     super();
+    this.schedule = decodeSchedule(o.shape.schedule);
+    if (o.findMax) this.judge = new StepJudge(o.findMax);
     this.supervisor = new Supervisor<ChildMessage>({
       script: CHILD_SCRIPT,
       env: CHILD_ENV,
@@ -123,7 +136,7 @@ export class StormRun extends AwaitableRun<StormReport> {
         },
       });
       refuseExistingMismatch(o, topic);
-      this.quota = new Quota(redis, o.runId, o.count, o.rate);
+      this.quota = new Quota(redis, o.runId, o.count, o.shape.schedule);
       const startedAt = new Date();
       const forkedAt = performance.now();
       // Rates count from the moment the first child starts producing: forking, connecting and building the tweet pool
@@ -153,9 +166,16 @@ export class StormRun extends AwaitableRun<StormReport> {
       // it.
       if (fatal && Number.isNaN(t0)) throw fatal;
       if (Number.isNaN(t0)) t0 = performance.now();
-      const elapsedSec = (performance.now() - t0) / 1000;
       const t = this.totals;
-      const tl = timelineOf(this.perSecond, performance.timeOrigin + t0, elapsedSec);
+      // Statistics count from the end of the warm-up (the run's start by the schedule's clock, plus --warmup).
+      const measuredFrom =
+        o.warmup > 0 && t.scheduleStartMs !== null
+          ? Math.max(t0, t.scheduleStartMs + o.warmup * 1000 - performance.timeOrigin)
+          : t0;
+      const endedAt = performance.now();
+      const elapsedSec = Math.max(0.001, (endedAt - measuredFrom) / 1000);
+      if (this.judge && !this.findMaxEnded) this.judge.judge(performance.timeOrigin + endedAt, t.scheduleStartMs ?? 0);
+      const tl = timelineOf(this.perSecond, performance.timeOrigin + measuredFrom, elapsedSec);
       t.timeline = tl.timeline;
       t.peakRate = tl.peak ?? t.acked / elapsedSec;
       t.startupSec = (t0 - forkedAt) / 1000;
@@ -165,7 +185,7 @@ export class StormRun extends AwaitableRun<StormReport> {
       const global = await new Counters(redis, o.runId).read().catch(() => undefined);
       const issued = await this.quota.issued().catch(() => undefined);
       const error = fatal ? { code: fatal.code, message: fatal.message } : null;
-      const stopped = this.supervisor.stopped && !error;
+      const stopped = this.supervisor.stopped && !error && !this.findMaxEnded;
       return buildReport({
         options: o,
         totals: t,
@@ -177,6 +197,9 @@ export class StormRun extends AwaitableRun<StormReport> {
         issued,
         stopped,
         error,
+        steps: this.judge?.steps,
+        maxHeld: this.judge ? this.judge.maxHeld() : undefined,
+        measuredFromMs: performance.timeOrigin + measuredFrom,
       });
     } finally {
       redis.disconnect();
@@ -197,6 +220,10 @@ export class StormRun extends AwaitableRun<StormReport> {
       lastAcked = t.acked;
       lastT = now;
       const elapsedSec = (now - t0) / 1000;
+      const start = this.totals.scheduleStartMs;
+      const sinceStart = start === null ? 0 : performance.timeOrigin + now - start;
+      const targetRate = rateAt(this.schedule, sinceStart);
+      this.findMaxStep(performance.timeOrigin + now);
       this.emit('tick', {
         elapsedSec,
         acked: t.acked,
@@ -207,7 +234,8 @@ export class StormRun extends AwaitableRun<StormReport> {
         errors: Object.values(t.failed).reduce((a, b) => a + b, 0),
         inFlight: this.slots.reduce((a, s) => a + s.inFlight, 0),
         behind: Math.max(0, ...this.slots.map((s) => s.behind)),
-        targetRate: this.o.rate > 0 ? this.o.rate : null,
+        targetRate: Number.isFinite(targetRate) ? targetRate : null,
+        warmingUp: start === null ? this.o.warmup > 0 : sinceStart < this.o.warmup * 1000,
         sent: t.sent,
         failedByKind: { ...t.failed },
         mix: [t.mix[0], t.mix[1], t.mix[2]],
@@ -218,6 +246,17 @@ export class StormRun extends AwaitableRun<StormReport> {
     };
     // Once a second, and once more at the end, so listeners (dashboard, /metrics) end on the final totals.
     return { timer: setInterval(emit, 1000), last: emit };
+  }
+
+  /** --find-max: judge the steps that ended; stop the run at the first that failed. */
+  private findMaxStep(nowMs: number): void {
+    const start = this.totals.scheduleStartMs;
+    if (!this.judge || this.findMaxEnded || start === null) return;
+    const failed = this.judge.judge(nowMs, start);
+    if (!failed) return;
+    this.findMaxEnded = true;
+    this.emit('step', failed);
+    this.supervisor.stop();
   }
 
   /** The worst child's p50 and p99 since the last emitted second; null when none reported any. */
@@ -254,16 +293,26 @@ export class StormRun extends AwaitableRun<StormReport> {
       this.health.start();
       this.emit('producing', m.slot);
     } else if (m.t === 'tick') {
-      t.acked += m.acked;
-      this.perSecond.set(m.second, (this.perSecond.get(m.second) ?? 0) + m.acked);
-      t.bytes += m.bytes;
-      t.sent += m.sent;
+      if (m.scheduleStartMs !== null)
+        t.scheduleStartMs = Math.min(t.scheduleStartMs ?? Number.POSITIVE_INFINITY, m.scheduleStartMs);
+      this.judge?.add(m.second, m.acked, m.latency.intendedP99 ?? m.latency.p99, m.behind);
+      if (m.warmup) {
+        // Produced and acknowledged, but kept out of every statistic; the report says how many.
+        t.warmup.acked += m.acked;
+        t.warmup.bytes += m.bytes;
+        t.warmup.failed += Object.values(m.failed).reduce((a, b) => a + b, 0);
+      } else {
+        t.acked += m.acked;
+        this.perSecond.set(m.second, (this.perSecond.get(m.second) ?? 0) + m.acked);
+        t.bytes += m.bytes;
+        t.sent += m.sent;
+        for (let i = 0; i < 3; i++) t.mix[i] += m.mix[i];
+        mergeMoments(t.batchShares, m.batchShares);
+      }
       for (const [k, v] of Object.entries(m.failed)) {
-        t.failed[k] = (t.failed[k] ?? 0) + v;
+        if (!m.warmup) t.failed[k] = (t.failed[k] ?? 0) + v;
         s.failed += v;
       }
-      for (let i = 0; i < 3; i++) t.mix[i] += m.mix[i];
-      mergeMoments(t.batchShares, m.batchShares);
       s.acked += m.acked;
       s.inFlight = m.inFlight;
       s.behind = m.behind;
@@ -274,6 +323,9 @@ export class StormRun extends AwaitableRun<StormReport> {
       s.loopDelayP99Ms = Math.round(m.health.loopDelayP99Ms * 10) / 10;
     } else if (m.t === 'done') {
       if (m.histogram) t.histogram.add(hdr.decodeFromCompressedBase64(m.histogram));
+      if (m.intendedHistogram) t.intended.add(hdr.decodeFromCompressedBase64(m.intendedHistogram));
+      if (m.publishDelayHistogram) t.publishDelay.add(hdr.decodeFromCompressedBase64(m.publishDelayHistogram));
+      for (const [p, n] of m.partitions.entries()) t.partitions[p] = (t.partitions[p] ?? 0) + n;
       t.gcPauses.add(hdr.decodeFromCompressedBase64(m.gcHistogram));
       t.unresolved += m.unresolved;
       s.maxRssBytes = Math.max(s.maxRssBytes, m.maxRssBytes);

@@ -31,8 +31,15 @@ export interface TickMessage {
   behind: number;
   /** Per-batch positive share of volatile batches this interval (for the report's spread): count, sum, squares. */
   batchShares: Moments;
-  /** Delivery latency of this interval's acknowledgements: p50/p99 (ms; null: none) and Prometheus buckets. */
-  latency: { p50: number | null; p99: number | null; buckets: LatencyBuckets };
+  /**
+   * Delivery latency of this interval's acknowledgements: p50/p99 (ms; null: none), Prometheus buckets, and under a
+   * rate schedule the p99 measured from the intended send times.
+   */
+  latency: { p50: number | null; p99: number | null; buckets: LatencyBuckets; intendedP99: number | null };
+  /** This tick's counts belong to the warm-up (kept out of the report's statistics). */
+  warmup: boolean;
+  /** This child's reading of the run's start on the wall clock (Unix ms; null before its first lease). */
+  scheduleStartMs: number | null;
   /** The child's health this interval: memory now, event-loop delay and GC time over the interval. */
   health: ChildHealth;
 }
@@ -47,8 +54,13 @@ export interface ChildHealth {
 }
 
 export interface DoneMessage extends ChildDone {
-  /** Delivery latency (ms) HDR histogram, compressed base64. */
+  /** Delivery latency (ms) HDR histogram, compressed base64 (after the warm-up). */
   histogram: string;
+  /** Under a rate schedule: latency from the intended send time, and the publish delay (ms; HDR, base64). */
+  intendedHistogram: string | null;
+  publishDelayHistogram: string | null;
+  /** Acknowledged per partition after the warm-up (index = partition). */
+  partitions: number[];
   /** Messages handed but never reported delivered or failed (flush timed out). */
   unresolved: number;
   /** GC pause (µs) HDR histogram, compressed base64. */

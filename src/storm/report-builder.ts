@@ -8,7 +8,10 @@ import { machine, versions } from '../environment.js';
 import type { ErrorCode } from '../errors.js';
 import type { TopicInfo } from '../kafka/admin.js';
 import { type Moments, stdOf } from '../report/moments.js';
-import { HEALTH_COLUMNS, type StormReport } from '../report/storm-report.js';
+import { HEALTH_COLUMNS, type Percentiles, type StormReport } from '../report/storm-report.js';
+import type { StepResult } from '../scenario/find-max.js';
+import { describeKeys } from '../scenario/keys.js';
+import { cumulativeAt, decodeSchedule, isUnlimited } from '../scenario/schedule.js';
 import type { StormOptions } from './options.js';
 
 /**
@@ -41,6 +44,15 @@ export interface RunTotals {
   maxRssBytes: number[];
   /** Delivery latency of every acknowledged message, ms (merged from the children's; report/histograms.ts). */
   histogram: Histogram;
+  /** Under a rate schedule: latency from each message's intended send time, and the publish delay (ms). */
+  intended: Histogram;
+  publishDelay: Histogram;
+  /** Acknowledged per partition (index = partition; counted in C from delivery reports). */
+  partitions: number[];
+  /** What the warm-up produced: acknowledged, failed, bytes (kept out of every other figure). */
+  warmup: { acked: number; failed: number; bytes: number };
+  /** The run's start by the schedule's clock (Unix ms; the earliest any child read), null before any lease. */
+  scheduleStartMs: number | null;
   /** GC pauses of all children, µs. */
   gcPauses: Histogram;
   /** [seconds since start, acknowledged/s over the last second], one per second (storm/timeline.ts). */
@@ -65,6 +77,11 @@ export function buildReport(a: {
   issued?: number;
   stopped: boolean;
   error?: { code: ErrorCode; message: string } | null;
+  /** --find-max's judged steps and the highest rate held. */
+  steps?: StepResult[];
+  maxHeld?: number | null;
+  /** When statistics start (Unix ms): production's start, or the end of the warm-up. */
+  measuredFromMs: number;
 }): StormReport {
   const { options: o, totals: t } = a;
   const failed = Object.values(t.failed).reduce((x, y) => x + y, 0);
@@ -90,6 +107,11 @@ export function buildReport(a: {
     );
   if (a.error) notes.push(`the run failed mid-way (${a.error.code}); counts are what was acknowledged until then`);
   if (a.stopped) notes.push('the run was stopped before its target; counts are what was acknowledged until then');
+  if (o.warmup > 0)
+    notes.push(
+      `warm-up: the first ${o.warmup} s produced ${t.warmup.acked} acknowledged messages, kept out of every figure ` +
+        `above; the topic holds them too`,
+    );
   if (t.restarts)
     notes.push(
       `${t.restarts} child restart(s): ${t.unsettledGivenBack} messages a dead child had not reported acknowledged ` +
@@ -115,17 +137,20 @@ export function buildReport(a: {
     rate: { average: round(t.acked / a.elapsedSec, 0), peak: round(t.peakRate, 0) },
     megabytesPerSec: round(t.bytes / 1e6 / a.elapsedSec, 2),
     bytes: t.bytes,
-    latencyMs:
-      h.totalCount > 0 && !acksZero
-        ? {
-            p50: h.getValueAtPercentile(50),
-            p95: h.getValueAtPercentile(95),
-            p99: h.getValueAtPercentile(99),
-            p999: h.getValueAtPercentile(99.9),
-            max: h.maxValue,
-            samples: h.totalCount,
-          }
+    latencyMs: acksZero ? null : percentiles(h),
+    schedule: scheduleSection(o, t, a),
+    warmup:
+      o.warmup > 0
+        ? { seconds: o.warmup, acknowledged: t.warmup.acked, failed: t.warmup.failed, bytes: t.warmup.bytes }
         : null,
+    coordinatedOmission:
+      t.publishDelay.totalCount > 0 && !acksZero
+        ? { publishDelayMs: percentiles(t.publishDelay), latencyFromIntendedMs: percentiles(t.intended) }
+        : null,
+    partitions: partitionsSection(t.partitions, a.topic.partitions),
+    keys: describeKeys(o.keys),
+    findMax: o.findMax ? { maxRate: a.maxHeld ?? null, spec: o.findMax, steps: a.steps ?? [] } : null,
+    scenario: o.scenario ? { file: o.scenario.file, description: o.scenario.description ?? null } : null,
     sentiment: {
       mode: o.mode,
       requested: o.sentiment,
@@ -167,6 +192,9 @@ export function buildReport(a: {
       count: o.count ?? null,
       duration: o.duration ?? null,
       rate: o.rate,
+      shape: o.shape.description,
+      warmup: o.warmup,
+      keys: describeKeys(o.keys),
       workers: o.workers,
       batchSize: o.batchSize,
       mode: o.mode,
@@ -182,6 +210,41 @@ export function buildReport(a: {
     machine: machine(),
     notes,
   };
+}
+
+function percentiles(h: Histogram): Percentiles | null {
+  if (h.totalCount === 0) return null;
+  return {
+    p50: h.getValueAtPercentile(50),
+    p95: h.getValueAtPercentile(95),
+    p99: h.getValueAtPercentile(99),
+    p999: h.getValueAtPercentile(99.9),
+    max: h.maxValue,
+    samples: h.totalCount,
+  };
+}
+
+/** Target beside achieved, per second of the timeline (the interval each timeline point ends). */
+function scheduleSection(o: StormOptions, t: RunTotals, a: { measuredFromMs: number }): StormReport['schedule'] {
+  const schedule = decodeSchedule(o.shape.schedule);
+  const start = t.scheduleStartMs;
+  const perSecond: [number, number, number][] = [];
+  if (!isUnlimited(schedule) && start !== null)
+    for (const [sec, achieved] of t.timeline) {
+      const to = a.measuredFromMs + sec * 1000;
+      const from = Math.max(a.measuredFromMs, to - 1000);
+      const target = ((cumulativeAt(schedule, to - start) - cumulativeAt(schedule, from - start)) * 1000) / (to - from);
+      perSecond.push([sec, achieved, Math.round(target)]);
+    }
+  return { shape: o.shape.name, description: o.shape.description, perSecond };
+}
+
+/** Per-partition counts and the skew: the busiest partition over the mean (1 = even). */
+function partitionsSection(counts: number[], partitions: number): StormReport['partitions'] {
+  const all = Array.from({ length: Math.max(partitions, counts.length) }, (_, p) => counts[p] ?? 0);
+  const total = all.reduce((x, y) => x + y, 0);
+  const mean = total / (all.length || 1);
+  return { acknowledged: all, skew: mean > 0 ? round(Math.max(...all) / mean, 2) : null };
 }
 
 /** What an acknowledgement promises; the report says it so nobody reads more into "acknowledged" than there is. */

@@ -7,12 +7,14 @@ import { TweetReader } from '../generate/tweet-reader.js';
 import { readTopic } from '../kafka/read-topic.js';
 import { endToEndHistogram } from '../report/histograms.js';
 import type { VerifyReport } from '../report/verify-report.js';
+import { KeyOrder } from './key-order.js';
 import type { VerifyOptions } from './options.js';
 import { SequenceAnalysis } from './sequences.js';
 
 export async function verify(o: VerifyOptions): Promise<VerifyReport> {
   const type = loadTweetType(o.schema);
   const sequences = new SequenceAnalysis();
+  const keyOrder = new KeyOrder();
   const latency = endToEndHistogram();
   let skipped = 0;
   let undecodable = 0;
@@ -20,7 +22,7 @@ export async function verify(o: VerifyOptions): Promise<VerifyReport> {
   await readTopic({
     bootstrap: o.bootstrap,
     topic: o.topic,
-    onMessage: (values, start, end, partition) => {
+    onMessage: (values, start, end, partition, _offset, _timestamp, keys, keyStart, keyEnd) => {
       const t = reader.read(values, start, end);
       if (!t) {
         undecodable++; // not a tweet of this schema: counted, not guessed at
@@ -31,6 +33,7 @@ export async function verify(o: VerifyOptions): Promise<VerifyReport> {
         return;
       }
       sequences.add(t.producer_id, t.seq, partition);
+      if (keyEnd > keyStart) keyOrder.add(keys.toString('latin1', keyStart, keyEnd), t.producer_id, t.seq, partition);
       latency.recordValue(Math.max(1, Date.now() - t.created_at));
     },
   });
@@ -46,6 +49,7 @@ export async function verify(o: VerifyOptions): Promise<VerifyReport> {
     duplicated: s.duplicated,
     outOfOrder: s.outOfOrder,
     producers: s.producers,
+    keys: keyOrder.result(),
     latencyMs: latency.totalCount
       ? {
           p50: latency.getValueAtPercentile(50),

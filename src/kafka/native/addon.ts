@@ -14,6 +14,9 @@ export interface ConsumedBatch {
   /** Values of all messages, back to back: message i is values[ends[i-1] ?? 0 .. ends[i]). */
   values: Buffer;
   ends: Uint32Array;
+  /** Keys, back to back like values (a message without a key has an empty one): key i ends at keyEnds[i]. */
+  keys: Buffer;
+  keyEnds: Uint32Array;
   partitions: Int32Array;
   offsets: Float64Array;
   timestamps: Float64Array;
@@ -28,10 +31,21 @@ export interface NativeAddon {
   librdkafkaVersion(): string;
   producerNew(config: Record<string, string>, topic: string): Handle;
   producerConnect(p: Handle, timeoutMs: number): void;
-  producerProduce(p: Handle, values: Buffer, ends: Uint32Array, from: number, to: number): number;
+  producerProduce(
+    p: Handle,
+    values: Buffer,
+    ends: Uint32Array,
+    from: number,
+    to: number,
+    keyIds: Uint32Array | null,
+    delayUs: number,
+    delayStepUs: number,
+  ): number;
+  producerSetKeys(p: Handle, keys: Buffer, ends: Uint32Array): void;
+  producerPartitionCounts(p: Handle): Float64Array;
   producerStats(p: Handle, out: Float64Array): void;
   producerFailures(p: Handle): Record<string, number>;
-  producerTakeLatency(p: Handle): Float64Array;
+  producerTakeLatency(p: Handle, which: 0 | 1 | 2): Float64Array;
   producerClose(p: Handle): void;
   consumerNew(config: Record<string, string>, topic: string): Handle;
   consumerConnect(c: Handle, timeoutMs: number): void;

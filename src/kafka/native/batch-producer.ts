@@ -60,10 +60,38 @@ export class BatchProducer {
 
   /**
    * Hands messages from..to-1 of one encoded batch to librdkafka (message i ends at ends[i]); returns how many it
-   * took: fewer when its queue is full (wait for deliveries, then call again with the rest).
+   * took: fewer when its queue is full (wait for deliveries, then call again with the rest). `keyIds[i]` picks message
+   * i's key from the table given to setKeys. Under a rate schedule, `intended` says when the batch's messages were
+   * meant to be sent: message i `delayUs - (i - from) * stepUs` µs ago (publish delay, and the latency from then).
    */
-  produce(values: Buffer, ends: Uint32Array, from: number, to: number): number {
-    return this.native.producerProduce(this.h, values, ends, from, to);
+  produce(
+    values: Buffer,
+    ends: Uint32Array,
+    from: number,
+    to: number,
+    keyIds: Uint32Array | null = null,
+    intended: { delayUs: number; stepUs: number } | null = null,
+  ): number {
+    return this.native.producerProduce(
+      this.h,
+      values,
+      ends,
+      from,
+      to,
+      keyIds,
+      intended ? intended.delayUs : -1,
+      intended ? intended.stepUs : 0,
+    );
+  }
+
+  /** The key table (copied into C once): key i is keys[ends[i-1] ?? 0 .. ends[i]). */
+  setKeys(keys: Buffer, ends: Uint32Array): void {
+    this.native.producerSetKeys(this.h, keys, ends);
+  }
+
+  /** Acknowledged per partition so far (index = partition). */
+  partitionCounts(): number[] {
+    return Array.from(this.native.producerPartitionCounts(this.h));
   }
 
   counts(): ProducerCounts {
@@ -91,9 +119,12 @@ export class BatchProducer {
     return this.native.producerFailures(this.h);
   }
 
-  /** Moves the latencies recorded since the last call into `into` (milliseconds, at least 1). */
-  drainLatency(into: Histogram, buckets?: LatencyBuckets): void {
-    const pairs = this.native.producerTakeLatency(this.h);
+  /**
+   * Moves what one of C's histograms recorded since the last call into `into` (milliseconds, at least 1): the latency
+   * from the send (`sent`, the default), from the intended send time (`intended`), or the publish delay (`delay`).
+   */
+  drainLatency(into: Histogram, buckets?: LatencyBuckets, which: 'sent' | 'intended' | 'delay' = 'sent'): void {
+    const pairs = this.native.producerTakeLatency(this.h, which === 'sent' ? 0 : which === 'intended' ? 1 : 2);
     for (let i = 0; i < pairs.length; i += 2) {
       const ms = Math.max(1, Math.round(pairs[i] / 1000));
       into.recordValueWithCount(ms, pairs[i + 1]);

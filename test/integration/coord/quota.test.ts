@@ -13,7 +13,7 @@ const runId = (name: string) => `${name}-${process.pid}-${Date.now().toString(36
 test('concurrent leases never issue more than --count, and the slices tile 0..count-1', async () => {
   const redis = await connectRedis(redisUrl());
   try {
-    const q = new Quota(redis, runId('tile'), 10_007, 0);
+    const q = new Quota(redis, runId('tile'), 10_007, '');
     const slices: [number, number][] = [];
     await Promise.all(
       [0, 1, 2, 3].map(async (p) => {
@@ -43,7 +43,7 @@ test(
   async () => {
     const redis = await connectRedis(redisUrl());
     try {
-      const q = new Quota(redis, runId('replay'), 1000, 0);
+      const q = new Quota(redis, runId('replay'), 1000, '');
       const a = await q.lease(100, 'p0', 0);
       const again = await q.lease(100, 'p0', 0);
       assert.deepEqual([again.first, again.granted], [a.first, a.granted]);
@@ -64,7 +64,7 @@ test(
     const redis = await connectRedis(redisUrl());
     try {
       const id = runId('vanished');
-      const q = new Quota(redis, id, 1000, 0);
+      const q = new Quota(redis, id, 1000, '');
       await q.lease(100, 'p0', 0);
       await redis.del(`datastorm:run:${id}:issued`); // as after a restart of a Redis without persistence
       await assert.rejects(

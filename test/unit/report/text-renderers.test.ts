@@ -133,6 +133,7 @@ test('verify: totals, latency, and a line for each producer with a problem', () 
         maxSeq: -1,
       },
     ],
+    keys: null,
     latencyMs: { p50: 1, p95: 2, p99: 3, p999: 4, max: 5 },
   };
   const lines = renderVerifyText(r).split('\n');

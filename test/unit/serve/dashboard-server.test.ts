@@ -20,6 +20,7 @@ const tick = (acked: number): StormProgress => {
     inFlight: 5,
     behind: 0,
     targetRate: 500,
+    warmingUp: false,
     sent: acked + 7,
     failedByKind: { _MSG_TIMED_OUT: 2 },
     mix: [5, 3, 2],

@@ -35,6 +35,11 @@ function totals(over: Partial<RunTotals> = {}): RunTotals {
     maxRssBytes: [100 * 2 ** 20, 120 * 2 ** 20],
     histogram,
     gcPauses,
+    intended: latencyHistogram(),
+    publishDelay: latencyHistogram(),
+    partitions: [],
+    warmup: { acked: 0, failed: 0, bytes: 0 },
+    scheduleStartMs: null,
     timeline: [
       [1, 600],
       [2, 400],
@@ -58,6 +63,7 @@ const build = (
     elapsedSec: 2,
     global: { acked: 1000, bytes: 2_000_000, failed: 0, positive: 500, negative: 300, neutral: 200 },
     issued: 1000,
+    measuredFromMs: Date.parse('2026-11-26T00:00:00Z'),
     stopped: extra.stopped ?? false,
     error: extra.error ?? null,
   });

@@ -1,0 +1,81 @@
+/**
+ * A scenario file (--scenario FILE, YAML or JSON): the storm's flags by name, plus a one-line `description` printed at
+ * start. What the command line says wins over the file. Lists and maps are allowed where a flag takes a list:
+ *   description: Launch day: ramp, hold, spike, drain
+ *   stages: [30s:0-200k, 60s:200k, 10s:600k, 30s:0]
+ *   warmup: 10s
+ *   keys: zipf:1000:1.2
+ *   find-max: { start: 50k, step: 50k, every: 10s }   (or `find-max: true` for the defaults)
+ * Problems are reported all at once with the storm's own, each naming the file and its key.
+ */
+import fs from 'node:fs';
+import YAML from 'yaml';
+
+export interface ScenarioFile {
+  /** The file's values as raw flags (strings, as the command line would give them). */
+  flags: Record<string, unknown>;
+  description?: string;
+  problems: string[];
+  /** Rewrites a problem about a flag the file set and the command line did not ("--stages …") to name the file. */
+  attribute(problem: string, commandLine: Record<string, unknown>): string;
+}
+
+export function loadScenarioFile(file: string, known: string[]): ScenarioFile {
+  const flags: Record<string, unknown> = {};
+  const problems: string[] = [];
+  const result: ScenarioFile = {
+    flags,
+    problems,
+    attribute: (p, commandLine) => {
+      const m = /^--([a-z-]+)\b ?(.*)$/s.exec(p);
+      return m && m[1] in flags && commandLine[m[1]] === undefined ? `--scenario ${file}: '${m[1]}' ${m[2]}` : p;
+    },
+  };
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    problems.push(`--scenario ${file}: cannot read it (${err.code === 'ENOENT' ? 'no such file' : err.message})`);
+    return result;
+  }
+  let doc: unknown;
+  try {
+    // YAML 1.2 is a superset of JSON: one parser reads both.
+    doc = YAML.parse(text);
+  } catch (e) {
+    problems.push(`--scenario ${file} is not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
+    return result;
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    problems.push(`--scenario ${file} must be a map of flag names to values (e.g. stages: 30s:0-200k,60s:200k)`);
+    return result;
+  }
+  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+    if (key === 'description') {
+      if (typeof value === 'string' && !value.includes('\n')) result.description = value;
+      else problems.push(`--scenario ${file}: 'description' must be one line of text`);
+    } else if (key === 'scenario' || !known.includes(key)) {
+      const flags = known.filter((k) => k !== 'scenario').join(', ');
+      problems.push(`--scenario ${file}: '${key}' is not a storm flag (known: description, ${flags})`);
+    } else {
+      const v = asFlag(value);
+      if (v === undefined) problems.push(`--scenario ${file}: '${key}' must be a value, a list or a map of values`);
+      else flags[key] = v;
+    }
+  }
+  return result;
+}
+
+/** A YAML value as the command line would give it: lists joined by commas, maps as key=value pairs. */
+function asFlag(v: unknown): string | boolean | undefined {
+  if (typeof v === 'boolean') return v ? '' : false;
+  if (typeof v === 'string' || typeof v === 'number') return String(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.join(',');
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (entries.every(([, x]) => typeof x === 'string' || typeof x === 'number'))
+      return entries.map(([k, x]) => `${k}=${x}`).join(',');
+  }
+  return undefined;
+}
