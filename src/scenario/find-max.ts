@@ -118,7 +118,9 @@ export function judgeStep(
   const p99Ms = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : null;
   const reasons: string[] = [];
   if (achieved < rate * (1 - spec.tolerance))
-    reasons.push(`acknowledged ${formatRate(Math.round(achieved))}/s, more than ${spec.tolerance * 100}% short`);
+    reasons.push(
+      `acknowledged ${Math.round(achieved).toLocaleString('en-US')}/s, more than ${spec.tolerance * 100}% short`,
+    );
   if (p99Ms !== null && p99Ms > spec.p99Ms) reasons.push(`p99 ${p99Ms} ms above ${spec.p99Ms} ms`);
   if (behind > rate) reasons.push(`${behind} messages behind schedule (more than a second)`);
   return {

@@ -1,0 +1,75 @@
+/**
+ * Rate shapes against the real cluster and Redis, checked from the topic: each second's tweets (by created_at) within
+ * 5% of what the shape scheduled for that second; a ramp after its first 2 s, a hold, a step from its second second;
+ * one process, and two processes sharing one run. Warm-up: the report's counts are the topic's minus the warm-up's.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { topicMessageCount } from '../../../src/kafka/admin.js';
+import { cumulativeAt } from '../../../src/scenario/schedule.js';
+import { parseStages } from '../../../src/scenario/stages.js';
+import { bootstrap, uniqueTopic } from '../../helpers/services.js';
+import { stormJson } from '../../helpers/storm-cli.js';
+import { tweetsPerSecond } from '../../helpers/topic-seconds.js';
+
+/** Seconds [from, to) of the topic each within 5% of the schedule's count for that second; returns the worst miss. */
+function assertFollows(stages: string, perSecond: number[], from: number, to: number): number {
+  const shape = parseStages(stages).shape;
+  assert.ok(shape);
+  let worst = 0;
+  for (let k = from; k < to; k++) {
+    const want = cumulativeAt(shape.schedule, (k + 1) * 1000) - cumulativeAt(shape.schedule, k * 1000);
+    const got = perSecond[k] ?? 0;
+    const miss = Math.abs(got - want) / want;
+    worst = Math.max(worst, miss);
+    assert.ok(miss <= 0.05, `second ${k}: ${got} tweets, the shape scheduled ${Math.round(want)} (+/- 5%)`);
+  }
+  return worst;
+}
+
+const STAGES = '20s:0-20k,4s:20k,4s:40k-40k';
+
+test('a ramp 0→20k/s over 20 s, a hold and a step to 40k/s are followed each second; warm-up is kept out', async () => {
+  const topic = uniqueTopic('shape');
+  const runId = `shape-${Date.now()}`;
+  const { report } = await stormJson(['--topic', topic, '--run-id', runId, '--stages', STAGES, '--warmup', '2s']);
+  const { perSecond, total } = await tweetsPerSecond(topic, runId);
+  assertFollows(STAGES, perSecond, 2, 20); // the ramp, after its first 2 s
+  assertFollows(STAGES, perSecond, 20, 24); // the hold
+  assertFollows(STAGES, perSecond, 25, 28); // the step at 24 s, followed from the next second on
+  // The whole schedule was sent: 200k + 80k + 160k.
+  assert.ok(Math.abs(total - 440_000) / 440_000 < 0.01, `${total} tweets in the topic, the stages schedule 440,000`);
+
+  // Warm-up: the first 2 s (2,000 tweets of the ramp) produced, acknowledged, and kept out of the report's figures.
+  assert.ok(report.warmup, 'the report has a warm-up section');
+  const topicCount = (await topicMessageCount(bootstrap(), topic)).total;
+  assert.equal(report.acknowledged, topicCount - report.warmup.acknowledged);
+  assert.ok(Math.abs(report.warmup.acknowledged - 2000) <= 100, `warm-up acknowledged ${report.warmup.acknowledged}`);
+  assert.ok(report.notes.some((n) => n.includes(`${report.warmup?.acknowledged} acknowledged messages`)));
+  assert.equal(report.latencyMs?.samples, report.acknowledged, 'the latency histogram holds the measured ones only');
+  const mix = report.sentiment.counts;
+  assert.equal(mix.positive + mix.negative + mix.neutral, report.acknowledged);
+  assert.ok(Math.abs(report.elapsedSec - 26) < 1.5, `measured for ${report.elapsedSec} s of the 28 s less 2 s warm-up`);
+
+  // The report puts the target beside the achieved rate, per second.
+  assert.equal(report.schedule.shape, 'stages');
+  const rows = report.schedule.perSecond;
+  assert.ok(rows.length >= 25, `${rows.length} rows`);
+  const hold = rows.filter(([sec]) => sec > 19 && sec < 22);
+  assert.ok(hold.length >= 2 && hold.every(([, , target]) => target === 20_000), JSON.stringify(hold));
+  const stepped = rows.filter(([sec]) => sec > 23.5 && sec < 25.5);
+  assert.ok(stepped.every(([, achieved, target]) => target === 40_000 && Math.abs(achieved - target) < 4000));
+});
+
+test('two storm processes sharing a run follow one ramp together', async () => {
+  const topic = uniqueTopic('shape2');
+  const runId = `shape2-${Date.now()}`;
+  const stages = '20s:0-20k';
+  const args = ['--topic', topic, '--run-id', runId, '--stages', stages, '--workers', '1'];
+  const [a, b] = await Promise.all([stormJson(args), stormJson(args)]);
+  const { perSecond, total } = await tweetsPerSecond(topic, runId);
+  assertFollows(stages, perSecond, 2, 20);
+  assert.equal(total, (a.report.acknowledged ?? 0) + (b.report.acknowledged ?? 0));
+  assert.ok(Math.abs(total - 200_000) / 200_000 < 0.01, `${total} tweets, the ramp schedules 200,000`);
+  assert.ok((a.report.acknowledged ?? 0) > 50_000 && (b.report.acknowledged ?? 0) > 50_000, 'both took a share');
+});
