@@ -13,7 +13,7 @@ import { stormJson, verifyJson } from '../../helpers/storm-cli.js';
 
 const COUNT = 200_000;
 
-test('zipf:1000:1.2 keys: the top key carries its share, partitions skew as the report says, order per key holds', async () => {
+test('zipf:1000:1.2 keys: the top key gets its share, partitions skew as reported, order per key holds', async () => {
   const topic = uniqueTopic('zipf');
   const { report } = await stormJson(['--topic', topic, '--count', String(COUNT), '--keys', 'zipf:1000:1.2']);
   const byKey = new Map<string, number>();
