@@ -88,11 +88,12 @@ export function cumulativeAt(s: Schedule, ms: number): number {
  * messages. Bisection on the cumulative sum (monotonic: rates are never negative); 1 µs is close enough.
  */
 export function timeOfIndex(s: Schedule, n: number): number {
-  const want = n + 1;
+  const want = n + 1 - 1e-6; // the lease script's floor() has the same slack
   let hi = 1000;
   const end = scheduleMs(s);
   while (cumulativeAt(s, hi) < want && hi < end) hi = Math.min(hi * 2, end);
-  if (!Number.isFinite(hi)) return Number.POSITIVE_INFINITY;
+  // Beyond all the schedule ever allows: never meant to be sent (the quota does not issue it).
+  if (!Number.isFinite(hi) || cumulativeAt(s, hi) < want) return Number.POSITIVE_INFINITY;
   let lo = 0;
   while (hi - lo > 0.001) {
     const mid = (lo + hi) / 2;

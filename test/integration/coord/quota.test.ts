@@ -6,6 +6,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Quota } from '../../../src/coord/quota.js';
 import { connectRedis } from '../../../src/coord/redis.js';
+import { parseFindMax } from '../../../src/scenario/find-max.js';
+import { cumulativeAt, encodeSchedule, type Schedule } from '../../../src/scenario/schedule.js';
+import { parseSine } from '../../../src/scenario/sine.js';
+import { parseStages } from '../../../src/scenario/stages.js';
 import { redisUrl } from '../../helpers/services.js';
 
 const runId = (name: string) => `${name}-${process.pid}-${Date.now().toString(36)}`;
@@ -78,3 +82,27 @@ test(
     }
   },
 );
+
+test("the lease script's schedule (Lua, in Redis) allows exactly what the children's cumulativeAt computes", async () => {
+  const redis = await connectRedis(redisUrl());
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  try {
+    const shapes = [
+      parseStages('300ms:0-100k,200ms:100k,0.1s:50k-50k,1s:0').shape,
+      parseSine('100k,80k,400ms').shape,
+      parseFindMax('start=10k,step=30k,every=3s').shape,
+    ];
+    for (const shape of shapes) {
+      const schedule = (shape as { schedule: Schedule }).schedule;
+      // Want nothing: each call only reads the schedule (Redis' clock, elapsed since the first call) and grants 0.
+      const q = new Quota(redis, runId('schedule'), undefined, encodeSchedule(schedule));
+      for (let i = 0; i < 8; i++) {
+        const l = await q.lease(0, 'p', 0);
+        assert.equal(l.allowed, Math.floor(cumulativeAt(schedule, l.elapsedMs) + 1e-6), `at ${l.elapsedMs} ms`);
+        await sleep(90);
+      }
+    }
+  } finally {
+    redis.disconnect();
+  }
+});
