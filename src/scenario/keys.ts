@@ -45,7 +45,8 @@ export function parseKeys(spec: string, flag = '--keys'): { keys?: KeySpec; prob
     case 'zipf': {
       const n = count(p[1]);
       const s = p[2] !== undefined && /^\d+(\.\d+)?$/.test(p[2]) ? Number(p[2]) : Number.NaN;
-      if (p.length !== 3 || n === undefined) return fail(nRange);
+      if (p.length !== 3) return fail('');
+      if (n === undefined) return fail(nRange);
       if (!(s > 0 && s <= 10)) return fail('; S an exponent above 0, up to 10 (1.2 is typical)');
       return { keys: { kind: 'zipf', n, s }, problems: [] };
     }

@@ -83,7 +83,7 @@ test(
   },
 );
 
-test("the lease script's schedule (Lua, in Redis) allows exactly what the children's cumulativeAt computes", async () => {
+test("the lease script's schedule (Lua, in Redis) allows what the children's cumulativeAt computes", async () => {
   const redis = await connectRedis(redisUrl());
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   try {
