@@ -1,11 +1,12 @@
 /**
  * The storm report as one self-contained HTML file: uPlot (from node_modules) and the report's JSON inlined, so the
- * file opens anywhere without a network. Charts: the throughput timeline; tables: latency percentiles, sentiment mix,
- * settings, versions, machine, notes.
+ * file opens anywhere without a network. Charts: the throughput timeline beside the shape's target, --find-max's curve
+ * (rate vs p99); tables: latency percentiles (from the send and from the intended time), publish delay, sentiment mix,
+ * partitions, settings, versions, machine, notes.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import type { StormReport } from './storm-report.js';
+import type { Percentiles, StormReport } from './storm-report.js';
 
 const require = createRequire(import.meta.url);
 const esc = (s: unknown) =>
@@ -20,7 +21,26 @@ export function renderStormHtml(r: StormReport): string {
   const s = r.sentiment;
   const lat = r.latencyMs;
   // </script> inside the JSON would end the script element early.
-  const data = JSON.stringify({ timeline: r.timeline }).replace(/</g, '\\u003c');
+  const data = JSON.stringify({
+    timeline: r.timeline,
+    target: r.schedule.perSecond.length ? r.schedule.perSecond.map((p) => p[2]) : null,
+    steps: r.findMax?.steps ?? [],
+  }).replace(/</g, '\\u003c');
+  const co = r.coordinatedOmission;
+  const pct = (p: Percentiles | null) => (p ? `p50 ${p.p50}, p99 ${p.p99}, p99.9 ${p.p999}, max ${p.max}` : '-');
+  const fm = r.findMax;
+  const warmup = r.warmup
+    ? `; warm-up ${r.warmup.seconds} s (${en(r.warmup.acknowledged)} acknowledged, not counted here)`
+    : '';
+  const step = (x: NonNullable<typeof fm>['steps'][number]): [string, string] => [
+    `${en(x.rate)}/s`,
+    `${en(x.achieved)}/s, p99 ${x.p99Ms ?? '-'} ms, behind ${en(x.behind)}: ` +
+      (x.held ? 'held' : `failed (${x.reason})`),
+  ];
+  const held = fm?.maxRate === null || !fm ? 'none' : `${en(fm.maxRate)} msgs/s`;
+  const findMax = fm
+    ? `<h2>find-max: highest rate held ${held}</h2><div id="curve"></div>\n${table(fm.steps.map(step))}`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>DataStorm run ${esc(r.runId)}</title>
 <style>${uplotCss}
@@ -33,7 +53,10 @@ table{border-collapse:collapse} th{text-align:left;padding:2px 12px 2px 0;font-w
     r.acknowledged === null ? `${en(r.sent)} sent (acks=0)` : `${en(r.acknowledged)} acknowledged`
   }
  in ${r.elapsedSec} s: ${en(r.rate.average)} msgs/s average, ${en(r.rate.peak)} peak, ${r.megabytesPerSec} MB/s</p>
-<h2>throughput, acknowledged msgs/s per second</h2><div id="timeline"></div>
+<p>shape: ${esc(r.schedule.description)}${warmup}</p>
+<h2>throughput, acknowledged msgs/s per second${r.schedule.perSecond.length ? ' and the target' : ''}</h2>
+<div id="timeline"></div>
+${findMax}
 <h2>delivery latency (ms)</h2>
 ${
   lat
@@ -47,6 +70,16 @@ ${
       ])
     : '<p>none (acks=0)</p>'
 }
+${
+  co
+    ? `<h2>against the intended send times (ms)</h2>${table([
+        ['publish delay', pct(co.publishDelayMs)],
+        ['latency from the intended time', pct(co.latencyFromIntendedMs)],
+      ])}`
+    : ''
+}
+<h2>partitions (${esc(r.keys)}; busiest/mean ${r.partitions.skew ?? '-'})</h2>
+${table(r.partitions.acknowledged.map((n, p) => [`partition ${p}`, en(n)]))}
 <h2>sentiment (${esc(s.mode)})</h2>
 ${table([
   ['positive', `${en(s.counts.positive)} (${s.shares.positive}%)`],
@@ -66,9 +99,17 @@ ${r.notes.length ? `<h2>notes</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`)
 <script>${uplotJs}</script>
 <script>
 const d = ${data};
-new uPlot({ width: 800, height: 260, scales: { x: { time: false } },
-  series: [{ label: 's' }, { label: 'acknowledged/s', stroke: '#1565c0' }], axes: [{}, { size: 70 }] },
-  [d.timeline.map((p) => p[0]), d.timeline.map((p) => p[1])], document.getElementById('timeline'));
+const series = [{ label: 's' }, { label: 'acknowledged/s', stroke: '#1565c0' }];
+const cols = [d.timeline.map((p) => p[0]), d.timeline.map((p) => p[1])];
+if (d.target) { series.push({ label: 'target/s', stroke: '#999', dash: [4, 4] }); cols.push(d.target); }
+new uPlot({ width: 800, height: 260, scales: { x: { time: false } }, series, axes: [{}, { size: 70 }] },
+  cols, document.getElementById('timeline'));
+if (d.steps.length) new uPlot({ width: 800, height: 260, scales: { x: { time: false } },
+  series: [{ label: 'target msgs/s' }, { label: 'p99 ms', stroke: '#c62828' },
+    { label: 'acknowledged/s', stroke: '#1565c0', scale: 'r' }],
+  axes: [{}, { size: 60 }, { scale: 'r', side: 1, size: 70 }] },
+  [d.steps.map((x) => x.rate), d.steps.map((x) => x.p99Ms), d.steps.map((x) => x.achieved)],
+  document.getElementById('curve'));
 </script></body></html>
 `;
 }

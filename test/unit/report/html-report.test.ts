@@ -35,6 +35,12 @@ const report = {
     [1, 600],
     [2, 400],
   ],
+  schedule: { shape: 'constant', description: 'rate: 500/s, constant', perSecond: [] },
+  warmup: null,
+  coordinatedOmission: null,
+  partitions: { acknowledged: [600, 400], skew: 1.2 },
+  keys: 'no keys',
+  findMax: null,
 } as unknown as StormReport;
 
 test('self-contained: the chart library and the data inlined, nothing fetched, text escaped', () => {
@@ -46,4 +52,35 @@ test('self-contained: the chart library and the data inlined, nothing fetched, t
   assert.match(html, /DataStorm run r&lt;1&gt;/);
   assert.ok(!html.includes('<script>alert(1)'), 'a note cannot inject markup');
   assert.match(html, /<tr><th>p99<\/th><td>9<\/td><\/tr>/);
+});
+
+test('a shaped run: the target beside the timeline, the find-max curve and its steps, the intended-time figures', () => {
+  const pct = { p50: 3, p95: 4, p99: 2100, p999: 2200, max: 2300, samples: 1000 };
+  const html = renderStormHtml({
+    ...report,
+    schedule: {
+      shape: 'find-max',
+      description: 'find-max: 10k/s, +10k/s every 4s',
+      perSecond: [
+        [1, 600, 10_000],
+        [2, 400, 10_000],
+      ],
+    },
+    warmup: { seconds: 2, acknowledged: 1234, failed: 0, bytes: 1 },
+    coordinatedOmission: { publishDelayMs: pct, latencyFromIntendedMs: pct },
+    findMax: {
+      maxRate: 10_000,
+      spec: { start: 10_000, step: 10_000, everySec: 4, tolerance: 0.05, p99Ms: 1000 },
+      steps: [
+        { rate: 10_000, achieved: 9990, p99Ms: 40, behind: 0, held: true, reason: '' },
+        { rate: 20_000, achieved: 15_000, p99Ms: 900, behind: 0, held: false, reason: 'short' },
+      ],
+    },
+  });
+  assert.match(html, /"target":\[10000,10000\]/);
+  assert.match(html, /find-max: highest rate held 10,000 msgs\/s/);
+  assert.match(html, /20,000\/s<\/th><td>15,000\/s, p99 900 ms, behind 0: failed \(short\)/);
+  assert.match(html, /warm-up 2 s \(1,234 acknowledged/);
+  assert.match(html, /latency from the intended time<\/th><td>p50 3, p99 2100/);
+  assert.match(html, /id="curve"/);
 });

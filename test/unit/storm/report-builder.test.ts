@@ -127,3 +127,33 @@ test('the text report shows the figures the JSON holds', () => {
   assert.match(line('children:'), /2 workers, 0 restarts, peak RSS 100\/120 MiB/);
   assert.match(text, /note: 3 deliveries failed/);
 });
+
+test('a shaped run: the target per timeline second, warm-up apart, partition skew, and the text says each', () => {
+  const start = Date.parse('2026-11-26T00:00:00Z');
+  const o = options({ stages: '2s:0-1000,2s:1000', warmup: '1s', count: undefined, keys: 'uniform:10' });
+  const r = build(
+    o,
+    totals({
+      scheduleStartMs: start - 1000, // measuring starts 1 s in, after the warm-up
+      warmup: { acked: 500, failed: 0, bytes: 10 },
+      partitions: [300, 300, 400],
+      timeline: [
+        [1, 740],
+        [2, 990],
+      ],
+    }),
+  );
+  // Second 1-2 of the schedule ramps 500→1000 (750 on average); 2-3 holds 1000.
+  assert.deepEqual(r.schedule.perSecond, [
+    [1, 740, 750],
+    [2, 990, 1000],
+  ]);
+  assert.deepEqual(r.warmup, { seconds: 1, acknowledged: 500, failed: 0, bytes: 10 });
+  assert.deepEqual(r.partitions.acknowledged, [300, 300, 400, 0, 0, 0, 0, 0, 0], 'every partition of the topic');
+  assert.equal(r.partitions.skew, 3.6, '400 over a mean of 1000/9');
+  assert.equal(r.keys, 'keys uniform over 10 users');
+  const text = renderStormText(r);
+  assert.match(text, /shape: +stages: 0→1k\/s over 2s, 1k\/s for 2s \(4s\)/);
+  assert.match(text, /warm-up: +1 s, 500 acknowledged \(not in the figures above\)/);
+  assert.match(text, /partitions: +keys uniform over 10 users; busiest\/mean 3.6 over 9/);
+});
