@@ -54,7 +54,7 @@ test('self-contained: the chart library and the data inlined, nothing fetched, t
   assert.match(html, /<tr><th>p99<\/th><td>9<\/td><\/tr>/);
 });
 
-test('a shaped run: the target beside the timeline, the find-max curve and its steps, the intended-time figures', () => {
+test('a shaped run: target beside the timeline, find-max curve and steps, intended-time figures', () => {
   const pct = { p50: 3, p95: 4, p99: 2100, p999: 2200, max: 2300, samples: 1000 };
   const html = renderStormHtml({
     ...report,
