@@ -47,3 +47,10 @@ test('clock formats hours and unknowns', () => {
   assert.equal(clock(3725), '01:02:05');
   assert.equal(clock(NaN), '--:--:--');
 });
+
+test('under a shape the current rate has its target beside it; the warm-up says it is not counted', () => {
+  const t = { elapsedSec: 1, acked: 10, durationSec: 10, currentRate: 480, averageRate: 400, errors: 0, behind: 0 };
+  const lines = progressLines({ ...t, targetRate: 500, warmingUp: true }, 10);
+  assert.equal(lines[2], 'Throughput (current): 480 tweets/sec (target 500)   [warming up: not counted in the report]');
+  assert.equal(progressLines({ ...t, targetRate: null, warmingUp: false })[2], 'Throughput (current): 480 tweets/sec');
+});
