@@ -46,7 +46,10 @@ export class DataStormMetrics {
   });
   private readonly inFlight = this.gauge('datastorm_in_flight', 'Messages waiting for a delivery report');
   private readonly rate = this.gauge('datastorm_rate', 'Acknowledged messages per second over the last second');
-  private readonly target = this.gauge('datastorm_target_rate', 'The --rate target (0: as fast as possible)');
+  private readonly target = this.gauge(
+    'datastorm_target_rate',
+    'The rate the shape of the run aims at now, msgs/s (0: as fast as possible)',
+  );
   private readonly latency = new BucketedHistogram(
     'datastorm_delivery_latency_seconds',
     'Delivery latency of every acknowledged message (librdkafka, produce to acknowledgement)',
