@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parseStormOptions } from '../../../src/storm/options.js';
+import { ROOT } from '../../helpers/services.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scenario-'));
 const file = (name: string, text: string) => {
@@ -77,4 +78,15 @@ test('shape rules: one shape; stages set the duration; warm-up shorter than the 
   assert.equal(ok?.rate, 0, 'the constant --rate is not in play');
   assert.equal(parseStormOptions({}).request?.shape.name, 'unlimited');
   assert.equal(parseStormOptions({ rate: '2000' }).request?.shape.schedule, 'L,-1,2000,2000,0');
+});
+
+test('the example scenarios in scenarios/ are valid as shipped', () => {
+  const examples = path.join(ROOT, 'scenarios');
+  const files = fs.readdirSync(examples);
+  assert.ok(files.length >= 3, files.join(', '));
+  for (const f of files) {
+    const r = parseStormOptions({ scenario: path.join(examples, f) });
+    assert.deepEqual(r.problems, [], f);
+    assert.ok(r.request?.scenario?.description, `${f} has a description`);
+  }
 });
