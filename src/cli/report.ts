@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { Argv } from 'yargs';
 import { DataStormError, InvalidOptionsError } from '../errors.js';
 import { renderStormHtml } from '../report/html-report.js';
-import { renderStormText, type StormReport } from '../report/storm-report.js';
+import { renderStormText, type StormReport, withScenarioDefaults } from '../report/storm-report.js';
 
 export const reportCommandFlags = (y: Argv) =>
   y
@@ -20,6 +20,7 @@ export async function reportCommand(a: { file?: string; html?: string }): Promis
   }
   if (typeof r?.runId !== 'string' || !Array.isArray(r.timeline))
     throw new DataStormError('INVALID_OPTION', `report ${a.file}: not a storm report (no runId and timeline)`);
+  r = withScenarioDefaults(r);
   if (a.html) {
     fs.writeFileSync(a.html, renderStormHtml(r));
     process.stderr.write(`report: ${a.html}\n`);

@@ -194,6 +194,27 @@ export function renderStormText(r: StormReport): string {
   return l.join('\n');
 }
 
+/**
+ * A report saved before scenarios existed lacks their sections: it was a run as fast as possible (or at a constant
+ * --rate), without warm-up, keys or find-max. Fills them in as such so old reports still render.
+ */
+export function withScenarioDefaults(r: StormReport): StormReport {
+  return {
+    ...r,
+    schedule: r.schedule ?? {
+      shape: 'unknown',
+      description: 'not recorded (a report from before rate shapes)',
+      perSecond: [],
+    },
+    warmup: r.warmup ?? null,
+    coordinatedOmission: r.coordinatedOmission ?? null,
+    partitions: r.partitions ?? { acknowledged: [], skew: null },
+    keys: r.keys ?? 'no keys',
+    findMax: r.findMax ?? null,
+    scenario: r.scenario ?? null,
+  };
+}
+
 /** Saves the report as JSON under dir; returns the file's path. */
 export function saveReport(r: StormReport, dir: string): string {
   fs.mkdirSync(dir, { recursive: true });

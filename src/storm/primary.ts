@@ -174,7 +174,8 @@ export class StormRun extends AwaitableRun<StormReport> {
           : t0;
       const endedAt = performance.now();
       const elapsedSec = Math.max(0.001, (endedAt - measuredFrom) / 1000);
-      if (this.judge && !this.findMaxEnded) this.judge.judge(performance.timeOrigin + endedAt, t.scheduleStartMs ?? 0);
+      if (this.judge && !this.findMaxEnded && t.scheduleStartMs !== null)
+        this.judge.judge(performance.timeOrigin + endedAt, t.scheduleStartMs, true);
       const tl = timelineOf(this.perSecond, performance.timeOrigin + measuredFrom, elapsedSec);
       t.timeline = tl.timeline;
       t.peakRate = tl.peak ?? t.acked / elapsedSec;

@@ -24,14 +24,17 @@ export class StepJudge {
     this.behind.set(second, Math.max(this.behind.get(second) ?? 0, behind));
   }
 
-  /** Judges every step that ended by `nowMs` (run started at `startMs`, Unix ms); the first failure, if any. */
-  judge(nowMs: number, startMs: number): StepResult | undefined {
+  /**
+   * Judges every step that ended by `nowMs` (run started at `startMs`, Unix ms); the first failure, if any. `final`:
+   * the run is over and every tick is in, so a step that ended just now is judged too.
+   */
+  judge(nowMs: number, startMs: number, final = false): StepResult | undefined {
     const everyMs = this.spec.everySec * 1000;
     for (;;) {
       const k = this.steps.length;
       const stepStart = startMs + k * everyMs;
       const stepEnd = stepStart + everyMs;
-      if (nowMs < stepEnd + SETTLE_MS) return undefined;
+      if (nowMs < stepEnd + (final ? 0 : SETTLE_MS)) return undefined;
       // Whole seconds inside the step, its first second left out (the rate has just changed there).
       const seconds: number[] = [];
       for (let s = Math.ceil((stepStart + 1000) / 1000) + 1; s <= Math.floor(stepEnd / 1000); s++) seconds.push(s);

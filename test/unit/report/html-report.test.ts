@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderStormHtml } from '../../../src/report/html-report.js';
-import type { StormReport } from '../../../src/report/storm-report.js';
+import { type StormReport, withScenarioDefaults } from '../../../src/report/storm-report.js';
 
 const report = {
   runId: 'r<1>',
@@ -83,4 +83,13 @@ test('a shaped run: target beside the timeline, find-max curve and steps, intend
   assert.match(html, /warm-up 2 s \(1,234 acknowledged/);
   assert.match(html, /latency from the intended time<\/th><td>p50 3, p99 2100/);
   assert.match(html, /id="curve"/);
+});
+
+test('a report saved before rate shapes still renders, as text and as HTML', () => {
+  const old = { ...report } as Partial<StormReport>;
+  for (const k of ['schedule', 'warmup', 'coordinatedOmission', 'partitions', 'keys', 'findMax'] as const)
+    delete old[k];
+  const r = withScenarioDefaults(old as StormReport);
+  assert.match(renderStormHtml(r), /shape: not recorded/);
+  assert.equal(r.findMax, null);
 });
