@@ -50,6 +50,10 @@ soak: ## 10 minutes at 50,000/s on 3 brokers: memory, event-loop delay and GC sa
 bench-pulse: ## pulse (counts and points into InfluxDB) beside Kafka's ConsumerPerformance on one topic
 	bash benchmarks/run.sh pulse
 
+.PHONY: bench-scenarios
+bench-scenarios: ## what keys cost: storms without keys, with zipf and uniform keys, beside ProducerPerformance, rotated, 3 rounds: benchmarks/SCENARIOS.md
+	bash benchmarks/run.sh scenarios
+
 .PHONY: bench-dashboard
 bench-dashboard: ## what serving --dashboard costs a storm: storms without and with it, alternated, 3 pairs: benchmarks/DASHBOARD.md
 	bash benchmarks/run.sh dashboard

@@ -5,13 +5,15 @@
 #   benchmarks/run.sh pulse   pulse (both stores, real InfluxDB) beside Kafka's ConsumerPerformance: results/pulse.json
 #   benchmarks/run.sh dashboard   storms without and with --dashboard (a page and a scraper watching), alternated:
 #                             results/dashboard.json, DASHBOARD.md
+#   benchmarks/run.sh scenarios   storms without keys, with zipf and uniform keys, and ProducerPerformance, rotated:
+#                             results/scenarios.json, SCENARIOS.md
 #   benchmarks/run.sh soak [--minutes N] [--rate R]   10 min at 50,000/s on 3 brokers, memory/loop/GC sampled, then
 #                             ProducerPerformance the same: results/soak.json, SOAK.md
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 profile=${1:-quick}
-[[ $profile =~ ^(quick|full|pulse|soak|dashboard)$ ]] || { echo "run.sh: error: profile must be quick, full, pulse, soak or dashboard (got '$profile')" >&2; exit 2; }
+[[ $profile =~ ^(quick|full|pulse|soak|dashboard|scenarios)$ ]] || { echo "run.sh: error: profile must be quick, full, pulse, soak, dashboard or scenarios (got '$profile')" >&2; exit 2; }
 shift || true
 bash scripts/setup.sh
 REDIS_PORT=6391
@@ -26,6 +28,8 @@ if [[ $profile == pulse ]]; then
   bash scripts/influxdb.sh up "$INFLUX_PORT" >/dev/null
   trap '((started_redis)) && bash scripts/redis.sh down "$REDIS_PORT"; ((started_influx)) && bash scripts/influxdb.sh down "$INFLUX_PORT" --purge; true' EXIT
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT DATASTORM_BENCH_INFLUX=http://127.0.0.1:$INFLUX_PORT node dist/benchmarks/pulse-bench.js
+elif [[ $profile == scenarios ]]; then
+  DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/scenario-bench.js
 elif [[ $profile == dashboard ]]; then
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/dashboard-overhead.js
 elif [[ $profile == soak ]]; then

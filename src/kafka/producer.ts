@@ -28,5 +28,8 @@ export function producerConfig(s: ProducerSettings, clientId: string): Record<st
     'socket.connection.setup.timeout.ms': 5000,
     'message.timeout.ms': 120_000,
     'log.connection.close': false,
+    // Keys land where the Java client would put them (murmur2), so --keys loads partitions as real producers do;
+    // messages without a key are spread at random, as before.
+    partitioner: 'murmur2_random',
   };
 }

@@ -81,7 +81,15 @@ export interface StormReport {
    * The rate shape (scenario/) and, per timeline second, [seconds since measuring started, acknowledged/s,
    * target/s] (empty when as fast as possible).
    */
-  schedule: { shape: string; description: string; perSecond: [number, number, number][] };
+  schedule: {
+    shape: string;
+    description: string;
+    perSecond: [number, number, number][];
+    /** Messages the shape scheduled until the run ended (capped by --count; null when as fast as possible). */
+    scheduled: number | null;
+    /** Of those, never issued by the quota (the producers fell behind and the run ended first; every process). */
+    notSent: number | null;
+  };
   /** --warmup: what it produced, kept out of every other figure (the topic holds these messages too). */
   warmup: { seconds: number; acknowledged: number; failed: number; bytes: number } | null;
   /**
@@ -162,7 +170,9 @@ export function renderStormText(r: StormReport): string {
   const gc = r.gcPausesMs;
   if (gc)
     row('GC pauses:', `${gc.count} (p50 ${gc.p50} ms, p99 ${gc.p99} ms, max ${gc.max} ms, ${gc.totalMs} ms in all)`);
-  row('shape:', r.schedule.description);
+  const sc = r.schedule;
+  const notSent = sc.scheduled !== null ? `; scheduled ${fmt(sc.scheduled)}, not sent ${fmt(sc.notSent ?? 0)}` : '';
+  row('shape:', `${sc.description}${notSent}`);
   const co = r.coordinatedOmission;
   if (co?.publishDelayMs && co.latencyFromIntendedMs)
     row(
@@ -205,6 +215,8 @@ export function withScenarioDefaults(r: StormReport): StormReport {
       shape: 'unknown',
       description: 'not recorded (a report from before rate shapes)',
       perSecond: [],
+      scheduled: null,
+      notSent: null,
     },
     warmup: r.warmup ?? null,
     coordinatedOmission: r.coordinatedOmission ?? null,

@@ -83,6 +83,8 @@ export class StormRun extends AwaitableRun<StormReport> {
   /** --find-max's referee; the run stops at the first step it fails. */
   private readonly judge?: StepJudge;
   private findMaxEnded = false;
+  /** When the run was told to stop (Ctrl-C, find-max's failed step): the schedule ends there. */
+  private stoppedAt?: number;
   /** Every acknowledgement so far in Prometheus buckets (from the children's ticks). */
   private readonly buckets = noLatencyBuckets();
   /** Given back the quota on a child's death; set once Redis is connected. */
@@ -108,6 +110,7 @@ export class StormRun extends AwaitableRun<StormReport> {
 
   /** Stop generating, let in-flight messages finish (bounded), then resolve with a true report. */
   stop(): void {
+    this.stoppedAt ??= Date.now();
     this.supervisor.stop();
   }
 
@@ -201,6 +204,11 @@ export class StormRun extends AwaitableRun<StormReport> {
         steps: this.judge?.steps,
         maxHeld: this.judge ? this.judge.maxHeld() : undefined,
         measuredFromMs: performance.timeOrigin + measuredFrom,
+        // The schedule ran until the run's duration, its stop, or its end, whichever came first.
+        scheduledUntilMs: Math.min(
+          (o.duration ?? Number.POSITIVE_INFINITY) * 1000,
+          (this.stoppedAt ?? performance.timeOrigin + endedAt) - (t.scheduleStartMs ?? Number.NaN),
+        ),
       });
     } finally {
       redis.disconnect();
@@ -257,7 +265,7 @@ export class StormRun extends AwaitableRun<StormReport> {
     if (!failed) return;
     this.findMaxEnded = true;
     this.emit('step', failed);
-    this.supervisor.stop();
+    this.stop();
   }
 
   /** The worst child's p50 and p99 since the last emitted second; null when none reported any. */

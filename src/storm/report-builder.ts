@@ -82,6 +82,8 @@ export function buildReport(a: {
   maxHeld?: number | null;
   /** When statistics start (Unix ms): production's start, or the end of the warm-up. */
   measuredFromMs: number;
+  /** How long the schedule ran (ms from its start; NaN when nothing was leased). */
+  scheduledUntilMs?: number;
 }): StormReport {
   const { options: o, totals: t } = a;
   const failed = Object.values(t.failed).reduce((x, y) => x + y, 0);
@@ -225,7 +227,11 @@ function percentiles(h: Histogram): Percentiles | null {
 }
 
 /** Target beside achieved, per second of the timeline (the interval each timeline point ends). */
-function scheduleSection(o: StormOptions, t: RunTotals, a: { measuredFromMs: number }): StormReport['schedule'] {
+function scheduleSection(
+  o: StormOptions,
+  t: RunTotals,
+  a: { measuredFromMs: number; scheduledUntilMs?: number; issued?: number },
+): StormReport['schedule'] {
   const schedule = decodeSchedule(o.shape.schedule);
   const start = t.scheduleStartMs;
   const perSecond: [number, number, number][] = [];
@@ -236,7 +242,14 @@ function scheduleSection(o: StormOptions, t: RunTotals, a: { measuredFromMs: num
       const target = ((cumulativeAt(schedule, to - start) - cumulativeAt(schedule, from - start)) * 1000) / (to - from);
       perSecond.push([sec, achieved, Math.round(target)]);
     }
-  return { shape: o.shape.name, description: o.shape.description, perSecond };
+  // What the shape wanted in all (up to --count) against what the quota issued: work that could not be done is counted.
+  const until = a.scheduledUntilMs ?? Number.NaN;
+  const scheduled =
+    !isUnlimited(schedule) && Number.isFinite(until)
+      ? Math.min(o.count ?? Number.POSITIVE_INFINITY, Math.floor(cumulativeAt(schedule, until) + 1e-6))
+      : null;
+  const notSent = scheduled !== null && a.issued !== undefined ? Math.max(0, scheduled - a.issued) : null;
+  return { shape: o.shape.name, description: o.shape.description, perSecond, scheduled, notSent };
 }
 
 /** Per-partition counts and the skew: the busiest partition over the mean (1 = even). */

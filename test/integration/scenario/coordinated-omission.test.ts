@@ -53,4 +53,6 @@ test('a 2 s SIGSTOP shows in the publish delay and the intended-time latency, no
   // What the schedule wanted during the stall was sent afterwards: the run still holds its rate overall.
   const want = RATE * SECONDS;
   assert.ok((r.acknowledged ?? 0) >= 0.97 * want, `acknowledged ${r.acknowledged} of the ${want} scheduled`);
+  assert.equal(r.schedule.scheduled, want);
+  assert.ok((r.schedule.notSent ?? Number.NaN) <= 0.03 * want, `${r.schedule.notSent} never sent`);
 });

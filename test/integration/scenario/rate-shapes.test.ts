@@ -39,6 +39,9 @@ test('a ramp 0→20k/s over 20 s, a hold and a step to 40k/s are followed each s
   assertFollows(STAGES, perSecond, 25, 28); // the step at 24 s, followed from the next second on
   // The whole schedule was sent: 200k + 80k + 160k.
   assert.ok(Math.abs(total - 440_000) / 440_000 < 0.01, `${total} tweets in the topic, the stages schedule 440,000`);
+  assert.equal(report.schedule.scheduled, 440_000, 'the report counts what the shape scheduled');
+  assert.equal(report.schedule.notSent, 440_000 - (report.global?.issued ?? 0), 'and what the quota never issued');
+  assert.ok((report.schedule.notSent ?? Number.NaN) < 4400, `${report.schedule.notSent} not sent`);
 
   // Warm-up: the first 2 s (2,000 tweets of the ramp) produced, acknowledged, and kept out of the report's figures.
   assert.ok(report.warmup, 'the report has a warm-up section');

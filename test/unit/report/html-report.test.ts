@@ -61,6 +61,8 @@ test('a shaped run: target beside the timeline, find-max curve and steps, intend
     schedule: {
       shape: 'find-max',
       description: 'find-max: 10k/s, +10k/s every 4s',
+      scheduled: 20_000,
+      notSent: 0,
       perSecond: [
         [1, 600, 10_000],
         [2, 400, 10_000],

@@ -52,7 +52,7 @@ function totals(over: Partial<RunTotals> = {}): RunTotals {
 const build = (
   o: StormOptions,
   t: RunTotals,
-  extra: { stopped?: boolean; error?: { code: 'PRODUCE'; message: string } } = {},
+  extra: { stopped?: boolean; error?: { code: 'PRODUCE'; message: string }; scheduledUntilMs?: number } = {},
 ) =>
   buildReport({
     options: o,
@@ -66,6 +66,7 @@ const build = (
     measuredFromMs: Date.parse('2026-11-26T00:00:00Z'),
     stopped: extra.stopped ?? false,
     error: extra.error ?? null,
+    scheduledUntilMs: extra.scheduledUntilMs,
   });
 
 test('rates, bytes, latency percentiles and the mix come from the aggregates', () => {
@@ -142,6 +143,7 @@ test('a shaped run: the target per timeline second, warm-up apart, partition ske
         [2, 990],
       ],
     }),
+    { scheduledUntilMs: 4000 },
   );
   // Second 1-2 of the schedule ramps 500→1000 (750 on average); 2-3 holds 1000.
   assert.deepEqual(r.schedule.perSecond, [
@@ -149,11 +151,13 @@ test('a shaped run: the target per timeline second, warm-up apart, partition ske
     [2, 990, 1000],
   ]);
   assert.deepEqual(r.warmup, { seconds: 1, acknowledged: 500, failed: 0, bytes: 10 });
+  assert.equal(r.schedule.scheduled, 3000, '1,000 on the ramp, 2,000 on the hold');
+  assert.equal(r.schedule.notSent, 2000, 'the quota issued 1,000 of them');
   assert.deepEqual(r.partitions.acknowledged, [300, 300, 400, 0, 0, 0, 0, 0, 0], 'every partition of the topic');
   assert.equal(r.partitions.skew, 3.6, '400 over a mean of 1000/9');
   assert.equal(r.keys, 'keys uniform over 10 users');
   const text = renderStormText(r);
-  assert.match(text, /shape: +stages: 0→1k\/s over 2s, 1k\/s for 2s \(4s\)/);
+  assert.match(text, /shape: +stages: 0→1k\/s over 2s, 1k\/s for 2s \(4s\); scheduled 3,000, not sent 2,000/);
   assert.match(text, /warm-up: +1 s, 500 acknowledged \(not in the figures above\)/);
   assert.match(text, /partitions: +keys uniform over 10 users; busiest\/mean 3.6 over 9/);
 });
