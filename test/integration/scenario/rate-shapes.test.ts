@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import { cumulativeAt } from '../../../src/scenario/schedule.js';
+import { parseSine } from '../../../src/scenario/sine.js';
 import { parseStages } from '../../../src/scenario/stages.js';
 import { bootstrap, uniqueTopic } from '../../helpers/services.js';
 import { stormJson } from '../../helpers/storm-cli.js';
@@ -75,4 +76,23 @@ test('two storm processes sharing a run follow one ramp together', async () => {
   assert.equal(total, (a.report.acknowledged ?? 0) + (b.report.acknowledged ?? 0));
   assert.ok(Math.abs(total - 200_000) / 200_000 < 0.01, `${total} tweets, the ramp schedules 200,000`);
   assert.ok((a.report.acknowledged ?? 0) > 50_000 && (b.report.acknowledged ?? 0) > 50_000, 'both took a share');
+});
+
+test('a sine is followed each second, above and below its mean', async () => {
+  const topic = uniqueTopic('sine');
+  const runId = `sine-${Date.now()}`;
+  const { report } = await stormJson(['--topic', topic, '--run-id', runId, '--sine', '12k,8k,8s', '--duration', '16']);
+  const { perSecond, total } = await tweetsPerSecond(topic, runId);
+  const sine = parseSine('12k,8k,8s').shape;
+  assert.ok(sine);
+  for (let k = 1; k < 16; k++) {
+    const want = cumulativeAt(sine.schedule, (k + 1) * 1000) - cumulativeAt(sine.schedule, k * 1000);
+    assert.ok(
+      Math.abs(perSecond[k] - want) / want <= 0.05,
+      `second ${k}: ${perSecond[k]}, scheduled ${Math.round(want)}`,
+    );
+  }
+  assert.ok(Math.max(...perSecond) > 18_000 && Math.min(...perSecond.slice(1, 16)) < 6000, perSecond.join(','));
+  assert.equal(report.schedule.scheduled, 12_000 * 16, 'two whole periods: the mean times the duration');
+  assert.equal(total, report.acknowledged);
 });
