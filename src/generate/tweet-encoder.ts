@@ -149,16 +149,26 @@ export interface TweetPool {
   contents: TweetContent[][];
   /** The longest tail, for sizing the batch buffer. */
   maxTail: number;
+  /**
+   * Per tail, how many bytes at its start are the user's handle (an Avro string), so a keyed storm can write the key
+   * there instead; null when the schema does not start the tail with user.handle (a reordered --schema).
+   */
+  handleBytes: Uint16Array[] | null;
 }
 
 export function buildPool(type: avro.Type, rng: Rng, brands: readonly string[], perSentiment = 1024): TweetPool {
   const tail = tailType(type);
+  const str = avro.Type.forSchema('string');
+  const first = (tail as avro.types.RecordType).fields[0];
+  const handleFirst = first?.name === 'user' && (first.type as avro.types.RecordType).fields?.[0]?.name === 'handle';
+  const handleBytes: Uint16Array[] | null = handleFirst ? [] : null;
   const tails: Buffer[][] = [];
   const contents: TweetContent[][] = [];
   let maxTail = 0;
   for (const s of SENTIMENTS) {
     const bs: Buffer[] = [];
     const cs: TweetContent[] = [];
+    const hs = new Uint16Array(perSentiment);
     for (let i = 0; i < perSentiment; i++) {
       const c = composeTweet(rng, brands, s as Sentiment);
       // clone() fills fields the generator does not know (a user's extra fields) with their schema defaults.
@@ -175,12 +185,14 @@ export function buildPool(type: avro.Type, rng: Rng, brands: readonly string[], 
       );
       bs.push(b);
       cs.push(c);
+      hs[i] = str.toBuffer(c.handle).length;
       if (b.length > maxTail) maxTail = b.length;
     }
     tails.push(bs);
     contents.push(cs);
+    handleBytes?.push(hs);
   }
-  return { tails, contents, maxTail };
+  return { tails, contents, maxTail, handleBytes };
 }
 
 /** Encodes the constant head of one producer. */
@@ -208,6 +220,46 @@ export function encodeTweet(
   off = writeLong(out, off, createdAt);
   off += tail.copy(out, off);
   return off;
+}
+
+/**
+ * Encodes one keyed tweet: as encodeTweet, but the user's handle is the message's key (`handles[from..to)`, an Avro
+ * string) in place of the tail's own first `skip` bytes (its handle). The key and the body then name the same user.
+ */
+export function encodeKeyedTweet(
+  out: Buffer,
+  off: number,
+  prefix: Buffer,
+  seq: number,
+  id: number,
+  createdAt: number,
+  handles: Buffer,
+  from: number,
+  to: number,
+  tail: Buffer,
+  skip: number,
+): number {
+  off += prefix.copy(out, off);
+  off = writeLong(out, off, seq);
+  off = writeLong(out, off, id);
+  off = writeLong(out, off, createdAt);
+  off += handles.copy(out, off, from, to);
+  off += tail.copy(out, off, skip);
+  return off;
+}
+
+/** The key texts (buf[ends[i-1]..ends[i])) as Avro strings, back to back the same way. */
+export function avroStrings(buf: Buffer, ends: Uint32Array): { buf: Buffer; ends: Uint32Array } {
+  const out = Buffer.allocUnsafe(buf.length + ends.length * 5);
+  const outEnds = new Uint32Array(ends.length);
+  let off = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const start = i === 0 ? 0 : ends[i - 1];
+    off = writeLong(out, off, ends[i] - start);
+    off += buf.copy(out, off, start, ends[i]);
+    outEnds[i] = off;
+  }
+  return { buf: out.subarray(0, off), ends: outEnds };
 }
 
 /** Decodes one encoded tweet (readers, tests, verify). A plain object built field by field: spreading avsc's record

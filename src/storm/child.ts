@@ -13,7 +13,14 @@ import { connectRedis } from '../coord/redis.js';
 import { DataStormError, isDataStormError } from '../errors.js';
 import { FixedPlanner, fillShuffled, type MixPlanner, VolatilePlanner } from '../generate/mix.js';
 import { Rng } from '../generate/random.js';
-import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../generate/tweet-encoder.js';
+import {
+  avroStrings,
+  buildPool,
+  encodeKeyedTweet,
+  encodePrefix,
+  encodeTweet,
+  loadTweetType,
+} from '../generate/tweet-encoder.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import { BatchProducer } from '../kafka/native/batch-producer.js';
 import { producerConfig } from '../kafka/producer.js';
@@ -21,7 +28,7 @@ import { log } from '../log.js';
 import { gcHistogram, latencyHistogram } from '../report/histograms.js';
 import { noLatencyBuckets } from '../report/latency-buckets.js';
 import { addValue, noMoments } from '../report/moments.js';
-import { encodeKeys, KeyPicker } from '../scenario/keys.js';
+import { encodeKeys, KeyPicker, keyText } from '../scenario/keys.js';
 import { decodeSchedule, isUnlimited, rateAt, timeOfIndex } from '../scenario/schedule.js';
 import { CHILD_ENV, type ChildConfig, type ChildMessage, producerIdOf, type TickMessage } from './protocol.js';
 
@@ -53,12 +60,17 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const planner: MixPlanner =
     o.mode === 'fixed' ? new FixedPlanner(o.sentiment) : new VolatilePlanner(o.sentiment, o.volatility, rng);
   const order = new Uint8Array(o.batchSize);
-  const out = Buffer.allocUnsafe(o.batchSize * (prefix.length + 30 + pool.maxTail));
-  const poolSize = pool.tails[0].length;
-  const ends = new Uint32Array(o.batchSize);
-  // Keys: drawn per message from the run's distribution (scenario/keys.ts); their texts go to C once.
+  // Keys: drawn per message from the run's distribution (scenario/keys.ts). They are users: their texts go to C once
+  // (the message keys), and as Avro strings they replace each tweet's own handle, so the key and the body name the
+  // same user (unless a --schema moved user.handle from the start of the tail).
   const picker = o.keys.kind === 'none' ? null : new KeyPicker(o.keys, rng);
   const keyIds = picker ? new Uint32Array(o.batchSize) : null;
+  const keyTable = picker ? encodeKeys(picker.spec.n) : null;
+  const handles = keyTable && pool.handleBytes ? avroStrings(keyTable.buf, keyTable.ends) : null;
+  const maxHandle = picker ? 5 + keyText(picker.spec.n - 1).length : 0; // the longest key's Avro string, at most
+  const out = Buffer.allocUnsafe(o.batchSize * (prefix.length + 30 + pool.maxTail + maxHandle));
+  const poolSize = pool.tails[0].length;
+  const ends = new Uint32Array(o.batchSize);
   // The run's rate shape, as the quota schedules it: each message's intended send time comes from it.
   const schedule = decodeSchedule(o.shape.schedule);
   const scheduled = !isUnlimited(schedule);
@@ -94,10 +106,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const quota = new Quota(redis, o.runId, o.count, o.shape.schedule);
   const counters = new Counters(redis, o.runId);
   const producer = new BatchProducer(producerConfig(o, producerId), o.topic).connect();
-  if (picker) {
-    const table = encodeKeys(picker.spec.n);
-    producer.setKeys(table.buf, table.ends);
-  }
+  if (keyTable) producer.setKeys(keyTable.buf, keyTable.ends);
   /** Until the first lease at or past --warmup, every count and latency belongs to the warm-up. */
   let warming = o.warmup > 0;
   let warmupPartitions: number[] = [];
@@ -277,11 +286,34 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       const stepUs = scheduled && n > 1 ? ((timeOfIndex(schedule, lease.first + n - 1) - tFirst) * 1000) / (n - 1) : 0;
       let off = 0;
       const now = Date.now();
-      for (let i = 0; i < n; i++) {
-        cursor = (cursor + stride) & (poolSize - 1);
-        off = encodeTweet(out, off, prefix, seq + i, lease.first + i, now, pool.tails[order[i]][cursor]);
-        ends[i] = off;
-      }
+      if (handles && keyIds && pool.handleBytes)
+        for (let i = 0; i < n; i++) {
+          cursor = (cursor + stride) & (poolSize - 1);
+          const k = keyIds[i];
+          const tail = pool.tails[order[i]][cursor];
+          const skip = pool.handleBytes[order[i]][cursor];
+          const h0 = k === 0 ? 0 : handles.ends[k - 1];
+          off = encodeKeyedTweet(
+            out,
+            off,
+            prefix,
+            seq + i,
+            lease.first + i,
+            now,
+            handles.buf,
+            h0,
+            handles.ends[k],
+            tail,
+            skip,
+          );
+          ends[i] = off;
+        }
+      else
+        for (let i = 0; i < n; i++) {
+          cursor = (cursor + stride) & (poolSize - 1);
+          off = encodeTweet(out, off, prefix, seq + i, lease.first + i, now, pool.tails[order[i]][cursor]);
+          ends[i] = off;
+        }
       let from = 0;
       for (;;) {
         const delayUs = (Date.now() - startLocal - tFirst) * 1000 - from * stepUs;

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { decodeTweet, loadTweetType } from '../../../src/generate/tweet-encoder.js';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import { readTopic } from '../../../src/kafka/read-topic.js';
 import { keyShares, keyText, parseKeys } from '../../../src/scenario/keys.js';
@@ -17,14 +18,18 @@ test('zipf:1000:1.2 keys: the top key gets its share, partitions skew as reporte
   const topic = uniqueTopic('zipf');
   const { report } = await stormJson(['--topic', topic, '--count', String(COUNT), '--keys', 'zipf:1000:1.2']);
   const byKey = new Map<string, number>();
+  const type = loadTweetType();
+  let handleIsKey = 0;
   await readTopic({
     bootstrap: bootstrap(),
     topic,
-    onMessage: (_v, _s, _e, _p, _o, _t, keys, ks, ke) => {
+    onMessage: (values, start, end, _p, _o, _t, keys, ks, ke) => {
       const k = keys.toString('latin1', ks, ke);
       byKey.set(k, (byKey.get(k) ?? 0) + 1);
+      if (decodeTweet(type, values.subarray(start, end)).handle === k) handleIsKey++;
     },
   });
+  assert.equal(handleIsKey, COUNT, "every tweet's user is its key");
   const spec = parseKeys('zipf:1000:1.2').keys;
   assert.ok(spec);
   const expected = keyShares(spec)[0];
