@@ -59,7 +59,9 @@ es.addEventListener('storm', (e) => {
   const t = JSON.parse(e.data), now = Date.now() / 1000;
   $('state').textContent = 'running'; $('acked').textContent = fmt(t.acked);
   $('target').textContent = t.target != null ? fmt(t.target) : (t.durationSec != null ? t.durationSec + ' s' : '-');
-  $('rate').textContent = fmt(t.currentRate); $('target-rate').textContent = (t.targetRate ? fmt(t.targetRate) : 'none') + (t.warmingUp ? ', warming up: not counted' : '');
+  $('rate').textContent = fmt(t.currentRate);
+  $('target-rate').textContent = (t.targetRate ? fmt(t.targetRate) : 'none') +
+    (t.warmingUp ? ', warming up: not counted' : '');
   $('elapsed').textContent = clock(t.elapsedSec);
   const left = t.target != null && t.averageRate > 0 ? (t.target - t.acked) / t.averageRate
     : t.durationSec != null ? t.durationSec - t.elapsedSec : NaN;
