@@ -240,10 +240,10 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const endWarmup = async () => {
     const deadline = Date.now() + FLUSH_TIMEOUT_MS;
     while (producer.inFlight() > 0 && !stopping && Date.now() < deadline) await sleep(2);
-    const last = tick();
+    const warmupTick = tick(); // its counts are taken synchronously, before warming ends
     warming = false;
     warmupPartitions = producer.partitionCounts();
-    await last;
+    await warmupTick;
   };
   send({ t: 'producing', slot: cfg.slot });
   try {

@@ -10,15 +10,9 @@ import type { Options as FlagSpec } from 'yargs';
 import { redisUrlProblem } from '../coord/redis.js';
 import { BRANDS } from '../generate/texts.js';
 import { OptionChecks, type RawFlags, toNumber } from '../option-checks.js';
-import { constantShape } from '../scenario/constant.js';
-import { FIND_MAX_FORMAT, type FindMaxSpec, parseFindMax } from '../scenario/find-max.js';
-import { describeKeys, KEYS_FORMAT, type KeySpec, parseKeys } from '../scenario/keys.js';
+import { describeKeys } from '../scenario/keys.js';
+import { parseScenarioOptions, type ScenarioOptions, scenarioFlags } from '../scenario/options.js';
 import { loadScenarioFile } from '../scenario/scenario-file.js';
-import { encodeSchedule, scheduleMs } from '../scenario/schedule.js';
-import type { RateShape, ShapeName } from '../scenario/shape.js';
-import { parseSine, SINE_FORMAT } from '../scenario/sine.js';
-import { parseStages, STAGES_FORMAT } from '../scenario/stages.js';
-import { DURATION_FORMAT, parseDuration } from '../scenario/units.js';
 
 export const ACKS = ['0', '1', 'all'] as const;
 export type Acks = (typeof ACKS)[number];
@@ -27,7 +21,7 @@ export type Mode = (typeof MODES)[number];
 export const COMPRESSIONS = ['lz4', 'zstd', 'snappy', 'gzip', 'none'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
-export interface StormOptions {
+export interface StormOptions extends ScenarioOptions {
   bootstrap: string;
   topic: string;
   /** When the topic is created; default 3 per broker. */
@@ -40,14 +34,6 @@ export interface StormOptions {
   duration?: number;
   /** Global messages/s across all children and processes (0 = as fast as possible); the constant shape. */
   rate: number;
-  /** The rate shape every child and process of the run follows (scenario/): its name, one-line description and
-   * schedule as the quota's Lua reads it (scenario/schedule.ts encodeSchedule; '' = as fast as possible). */
-  shape: { name: ShapeName; description: string; schedule: string };
-  /** --find-max's staircase and bounds (the shape is then 'find-max'). */
-  findMax?: FindMaxSpec;
-  /** Seconds from the run's start whose messages are produced but kept out of the statistics. */
-  warmup: number;
-  keys: KeySpec;
   /** The scenario file's description line, when the run came from one. */
   scenario?: { file: string; description?: string };
   workers: number;
@@ -159,26 +145,7 @@ export const stormFlags = {
     defaultDescription: defaults.redis,
     describe: 'Redis URL for the shared quota and counters',
   },
-  stages: {
-    type: 'string',
-    describe: `rate shape: ${STAGES_FORMAT}; D:R ramps from the previous stage's end to R (the first holds R)`,
-  },
-  sine: { type: 'string', describe: `rate shape: ${SINE_FORMAT} (mean ± amplitude, sine of that period)` },
-  'find-max': {
-    type: 'string',
-    describe:
-      'step the rate up until the cluster falls behind and report the highest rate held ' +
-      `(${FIND_MAX_FORMAT}; bare: start=50k,step=50k,every=10s,tolerance=5%,p99=1s)`,
-  },
-  warmup: {
-    type: 'string',
-    describe: `produce for this long first, kept out of throughput and latency (${DURATION_FORMAT})`,
-  },
-  keys: { type: 'string', defaultDescription: 'none', describe: `message keys: ${KEYS_FORMAT}` },
-  scenario: {
-    type: 'string',
-    describe: 'a scenario file (YAML or JSON): any of these flags by name, plus a one-line "description"',
-  },
+  ...scenarioFlags,
   'run-id': {
     type: 'string',
     describe: 'name of the run; storms with the same --redis and --run-id share one quota and counters',
@@ -232,24 +199,8 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   if (unknown.length) c.add(`--brands must name brands from: ${allBrands.join(', ')} (unknown: ${unknown.join(', ')})`);
   if (raw.acks !== undefined && acks !== 'all' && raw.idempotence === true)
     c.add(`--idempotence needs --acks all (got --acks ${String(raw.acks)})`);
-  const shaped = parseShape(c, raw, rate);
-  const warmup = parseWarmup(c, raw.warmup);
-  const keys = raw.keys === undefined ? undefined : parseKeys(String(raw.keys));
-  if (keys) for (const p of keys.problems) c.add(p);
-  if (shaped?.shape.name === 'sine' && duration === undefined && count === undefined)
-    c.add('--sine needs --duration or --count: a sine has no end of its own');
-  if (shaped?.shape.name === 'stages' && duration !== undefined)
-    c.add(`--duration cannot be given with --stages: the stages set how long the run lasts`);
-  const runMs = shaped?.shape.name === 'stages' ? scheduleMs(shaped.shape.schedule) : (duration ?? Infinity) * 1000;
-  if (warmup !== undefined && warmup * 1000 >= runMs)
-    c.add(`--warmup must be shorter than the run (${runMs / 1000} s; got '${String(raw.warmup)}')`);
-  if (c.problems.length) return { problems: c.problems.map((p) => (file ? file.attribute(p, flags) : p)) };
-  const shape = shaped?.shape ?? constantShape(rate ?? defaults.rate);
-  const stagesSec = shape.name === 'stages' ? scheduleMs(shape.schedule) / 1000 : undefined;
-  const findMaxSec = shape.name === 'find-max' ? scheduleMs(shape.schedule) / 1000 : Infinity;
-  const runSec = stagesSec ?? duration ?? (Number.isFinite(findMaxSec) ? findMaxSec : undefined);
-  // A shape with an end (stages) or an open one (find-max, sine, a rate with --duration) needs no default count.
-  const shapedRun = shape.name === 'stages' || shape.name === 'find-max' || shape.name === 'sine';
+  const scenario = parseScenarioOptions(c, raw, { rate, duration, count });
+  if (c.problems.length || !scenario) return { problems: c.problems.map((p) => (file ? file.attribute(p, flags) : p)) };
 
   const resolvedAcks = acks ?? defaults.acks;
   return {
@@ -260,13 +211,11 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       topic: topic ?? defaults.topic,
       partitions,
       replication,
-      count: count ?? (runSec === undefined && !shapedRun ? DEFAULT_COUNT : undefined),
-      duration: runSec,
-      rate: shape.name === 'constant' ? (rate ?? defaults.rate) : 0,
-      shape: { name: shape.name, description: shape.description, schedule: encodeSchedule(shape.schedule) },
-      findMax: shaped?.findMax,
-      warmup: warmup ?? 0,
-      keys: keys?.keys ?? { kind: 'none' },
+      // A shape that ends itself (stages, find-max) or needs an end (sine) takes no default count.
+      count: count ?? (scenario.runSec === undefined && !scenario.endsItself ? DEFAULT_COUNT : undefined),
+      duration: scenario.runSec,
+      rate: scenario.options.shape.name === 'constant' ? (rate ?? defaults.rate) : 0,
+      ...scenario.options,
       scenario: file ? { file: String(raw.scenario), description: file.description } : undefined,
       workers: workers ?? os.availableParallelism(),
       batchSize: batchSize ?? defaults.batchSize,
@@ -285,47 +234,6 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       schema: raw.schema === undefined ? undefined : String(raw.schema),
     },
   };
-}
-
-/** At most one rate shape: --rate R, --stages, --sine or --find-max (each its own module under scenario/). */
-function parseShape(
-  c: OptionChecks,
-  raw: RawFlags,
-  rate: number | undefined,
-): { shape: RateShape; findMax?: FindMaxSpec } | undefined {
-  const given = (['stages', 'sine', 'find-max'] as const).filter((k) => raw[k] !== undefined && raw[k] !== false);
-  if (rate !== undefined && rate > 0) given.unshift('rate' as never);
-  if (given.length > 1) {
-    c.add(`--${given.join(', --')}: give one rate shape, not ${given.length}`);
-    return undefined;
-  }
-  const spec = (k: string) => (raw[k] === true || raw[k] === '' ? '' : String(raw[k]));
-  const take = (r: { shape?: RateShape; problems: string[] }) => {
-    for (const p of r.problems) c.add(p);
-    return r.shape;
-  };
-  if (raw.stages !== undefined) {
-    const shape = take(parseStages(spec('stages')));
-    return shape && { shape };
-  }
-  if (raw.sine !== undefined) {
-    const shape = take(parseSine(spec('sine')));
-    return shape && { shape };
-  }
-  if (raw['find-max'] !== undefined && raw['find-max'] !== false) {
-    const r = parseFindMax(spec('find-max'));
-    const shape = take(r);
-    return shape && { shape, findMax: r.spec };
-  }
-  return undefined;
-}
-
-function parseWarmup(c: OptionChecks, v: unknown): number | undefined {
-  if (v === undefined) return undefined;
-  const sec = parseDuration(v);
-  if (Number.isFinite(sec) && sec > 0) return sec;
-  c.add(`--warmup must be ${DURATION_FORMAT}, above 0 (got '${String(v)}')`);
-  return undefined;
 }
 
 export { describeKeys };
