@@ -13,23 +13,16 @@ import { connectRedis } from '../coord/redis.js';
 import { DataStormError, isDataStormError } from '../errors.js';
 import { FixedPlanner, fillShuffled, type MixPlanner, VolatilePlanner } from '../generate/mix.js';
 import { Rng } from '../generate/random.js';
-import {
-  avroStrings,
-  buildPool,
-  encodeKeyedTweet,
-  encodePrefix,
-  encodeTweet,
-  loadTweetType,
-} from '../generate/tweet-encoder.js';
+import { buildPool, encodePrefix, loadTweetType } from '../generate/tweet-encoder.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import { BatchProducer } from '../kafka/native/batch-producer.js';
 import { producerConfig } from '../kafka/producer.js';
 import { log } from '../log.js';
-import { gcHistogram, latencyHistogram } from '../report/histograms.js';
-import { noLatencyBuckets } from '../report/latency-buckets.js';
+import { gcHistogram } from '../report/histograms.js';
 import { addValue, noMoments } from '../report/moments.js';
-import { encodeKeys, KeyPicker, keyText } from '../scenario/keys.js';
 import { decodeSchedule, isUnlimited, rateAt, timeOfIndex } from '../scenario/schedule.js';
+import { BatchWriter } from './batch-writer.js';
+import { ChildLatency } from './child-latency.js';
 import { CHILD_ENV, type ChildConfig, type ChildMessage, producerIdOf, type TickMessage } from './protocol.js';
 
 const TICK_MS = 1000;
@@ -60,32 +53,12 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const planner: MixPlanner =
     o.mode === 'fixed' ? new FixedPlanner(o.sentiment) : new VolatilePlanner(o.sentiment, o.volatility, rng);
   const order = new Uint8Array(o.batchSize);
-  // Keys: drawn per message from the run's distribution (scenario/keys.ts). They are users: their texts go to C once
-  // (the message keys), and as Avro strings they replace each tweet's own handle, so the key and the body name the
-  // same user (unless a --schema moved user.handle from the start of the tail).
-  const picker = o.keys.kind === 'none' ? null : new KeyPicker(o.keys, rng);
-  const keyIds = picker ? new Uint32Array(o.batchSize) : null;
-  const keyTable = picker ? encodeKeys(picker.spec.n) : null;
-  const handles = keyTable && pool.handleBytes ? avroStrings(keyTable.buf, keyTable.ends) : null;
-  const maxHandle = picker ? 5 + keyText(picker.spec.n - 1).length : 0; // the longest key's Avro string, at most
-  const out = Buffer.allocUnsafe(o.batchSize * (prefix.length + 30 + pool.maxTail + maxHandle));
-  const poolSize = pool.tails[0].length;
-  const ends = new Uint32Array(o.batchSize);
+  const writer = new BatchWriter(pool, prefix, o.batchSize, o.keys, rng);
   // The run's rate shape, as the quota schedules it: each message's intended send time comes from it.
   const schedule = decodeSchedule(o.shape.schedule);
   const scheduled = !isUnlimited(schedule);
   // GC pauses of this child, in microseconds (the report shows their percentiles beside throughput).
   const gc = gcHistogram();
-  // Delivery latency of every acknowledged message, drained from C once a tick.
-  const latency = latencyHistogram();
-  // This interval's latencies (its p50/p99 go to the primary each tick, then merge into the run's histogram).
-  const intervalLatency = latencyHistogram();
-  // Under a schedule: latency from each message's intended send time (coordinated omission cannot hide a stalled
-  // producer there), and the publish delay (sent minus intended). Warm-up's are drained and dropped.
-  const intended = latencyHistogram();
-  const intervalIntended = latencyHistogram();
-  const publishDelay = latencyHistogram();
-  const warmupDelay = latencyHistogram();
   let gcMs = 0,
     gcMaxMs = 0; // this interval
   const gcObserver = new PerformanceObserver((list) => {
@@ -106,7 +79,9 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const quota = new Quota(redis, o.runId, o.count, o.shape.schedule);
   const counters = new Counters(redis, o.runId);
   const producer = new BatchProducer(producerConfig(o, producerId), o.topic).connect();
-  if (keyTable) producer.setKeys(keyTable.buf, keyTable.ends);
+  if (writer.keyTable) producer.setKeys(writer.keyTable.buf, writer.keyTable.ends);
+  // Delivery latency (from the send and, under a schedule, from the intended time) and the publish delay.
+  const latency = new ChildLatency(producer, scheduled);
   /** Until the first lease at or past --warmup, every count and latency belongs to the warm-up. */
   let warming = o.warmup > 0;
   let warmupPartitions: number[] = [];
@@ -123,25 +98,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
 
   const tick = async (final = false) => {
     const c = producer.counts();
-    const buckets = noLatencyBuckets();
-    producer.drainLatency(intervalLatency, buckets);
-    const some = intervalLatency.totalCount > 0;
-    const interval = {
-      p50: some ? intervalLatency.getValueAtPercentile(50) : null,
-      p99: some ? intervalLatency.getValueAtPercentile(99) : null,
-      buckets,
-    };
-    if (!warming) latency.add(intervalLatency);
-    intervalLatency.reset();
-    let intendedP99: number | null = null;
-    if (scheduled) {
-      producer.drainLatency(intervalIntended, undefined, 'intended');
-      if (intervalIntended.totalCount > 0) intendedP99 = intervalIntended.getValueAtPercentile(99);
-      if (!warming) intended.add(intervalIntended);
-      intervalIntended.reset();
-      producer.drainLatency(warming ? warmupDelay : publishDelay, undefined, 'delay');
-      warmupDelay.reset();
-    }
+    const interval = latency.tick(warming);
     const failed: Record<string, number> = {};
     if (c.failed !== last.failed) {
       const now = producer.failures();
@@ -164,7 +121,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       inFlight: c.inFlight,
       behind,
       batchShares: shares,
-      latency: { ...interval, intendedP99 },
+      latency: interval,
       warmup: warming,
       scheduleStartMs: Number.isFinite(startLocal) ? startLocal : null,
       health: {
@@ -233,8 +190,6 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       }
     }
   };
-  let cursor = rng.int(poolSize);
-  const stride = 1 + 2 * rng.int(poolSize / 2); // odd: walks the whole pool (its size is a power of 2)
   // The end of the warm-up: everything in flight settles first, so every count and latency before this point is the
   // warm-up's and everything after is measured (a pause of one round trip, once).
   const endWarmup = async () => {
@@ -279,41 +234,12 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       mix[0] += counts[0];
       mix[1] += counts[1];
       mix[2] += counts[2];
-      // Encode the whole batch into one buffer, then hand it to librdkafka in one call.
-      if (keyIds && picker) for (let i = 0; i < n; i++) keyIds[i] = picker.next();
       // When the schedule meant the first and last message to go (ms after the start); between them, evenly.
       const tFirst = scheduled ? timeOfIndex(schedule, lease.first) : 0;
       const stepUs = scheduled && n > 1 ? ((timeOfIndex(schedule, lease.first + n - 1) - tFirst) * 1000) / (n - 1) : 0;
-      let off = 0;
-      const now = Date.now();
-      if (handles && keyIds && pool.handleBytes)
-        for (let i = 0; i < n; i++) {
-          cursor = (cursor + stride) & (poolSize - 1);
-          const k = keyIds[i];
-          const tail = pool.tails[order[i]][cursor];
-          const skip = pool.handleBytes[order[i]][cursor];
-          const h0 = k === 0 ? 0 : handles.ends[k - 1];
-          off = encodeKeyedTweet(
-            out,
-            off,
-            prefix,
-            seq + i,
-            lease.first + i,
-            now,
-            handles.buf,
-            h0,
-            handles.ends[k],
-            tail,
-            skip,
-          );
-          ends[i] = off;
-        }
-      else
-        for (let i = 0; i < n; i++) {
-          cursor = (cursor + stride) & (poolSize - 1);
-          off = encodeTweet(out, off, prefix, seq + i, lease.first + i, now, pool.tails[order[i]][cursor]);
-          ends[i] = off;
-        }
+      // Encode the whole batch into one buffer, then hand it to librdkafka in one call.
+      writer.write(n, order, seq, lease.first, Date.now());
+      const { out, ends, keyIds } = writer;
       let from = 0;
       for (;;) {
         const delayUs = (Date.now() - startLocal - tFirst) * 1000 - from * stepUs;
@@ -347,9 +273,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   send({
     t: 'done',
     slot: cfg.slot,
-    histogram: hdr.encodeIntoCompressedBase64(latency),
-    intendedHistogram: scheduled ? hdr.encodeIntoCompressedBase64(intended) : null,
-    publishDelayHistogram: scheduled ? hdr.encodeIntoCompressedBase64(publishDelay) : null,
+    ...latency.encoded(),
     partitions: producer.partitionCounts().map((n, p) => n - (warmupPartitions[p] ?? 0)),
     unresolved: producer.inFlight(),
     gcHistogram: hdr.encodeIntoCompressedBase64(gc),
