@@ -188,6 +188,23 @@ napi_value producer_connect(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* A Buffer of items back to back and the Uint32Array of their end offsets; 0 (an exception pending) when not. */
+static int buffer_and_ends(napi_env env, napi_value buf, napi_value arr, char **data, size_t *len,
+                           const uint32_t **ends, size_t *n) {
+  if (napi_get_buffer_info(env, buf, (void **)data, len) != napi_ok) {
+    ds_throw(env, "NATIVE", "expected a Buffer");
+    return 0;
+  }
+  napi_typedarray_type type;
+  void *raw = NULL;
+  if (napi_get_typedarray_info(env, arr, &type, n, &raw, NULL, NULL) != napi_ok || type != napi_uint32_array) {
+    ds_throw(env, "NATIVE", "ends must be a Uint32Array");
+    return 0;
+  }
+  *ends = raw;
+  return 1;
+}
+
 /*
  * producerProduce(handle, buffer, ends: Uint32Array, from, to, keyIds: Uint32Array | null, delayUs, delayStepUs)
  *   -> accepted
@@ -204,14 +221,10 @@ napi_value producer_produce(napi_env env, napi_callback_info info) {
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
   char *data = NULL;
-  size_t data_len = 0;
-  NAPI_OK(env, napi_get_buffer_info(env, argv[1], (void **)&data, &data_len));
+  size_t data_len = 0, n_ends = 0;
+  const uint32_t *ends = NULL;
+  if (!buffer_and_ends(env, argv[1], argv[2], &data, &data_len, &ends, &n_ends)) return NULL;
   napi_typedarray_type type;
-  size_t n_ends = 0;
-  void *ends_raw = NULL;
-  NAPI_OK(env, napi_get_typedarray_info(env, argv[2], &type, &n_ends, &ends_raw, NULL, NULL));
-  if (type != napi_uint32_array) return ds_throw(env, "NATIVE", "ends must be a Uint32Array");
-  const uint32_t *ends = ends_raw;
   uint32_t from = 0, to = 0;
   napi_get_value_uint32(env, argv[3], &from);
   napi_get_value_uint32(env, argv[4], &to);
@@ -277,14 +290,10 @@ napi_value producer_set_keys(napi_env env, napi_callback_info info) {
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
   char *data = NULL;
-  size_t data_len = 0;
-  NAPI_OK(env, napi_get_buffer_info(env, argv[1], (void **)&data, &data_len));
-  napi_typedarray_type type;
-  size_t n = 0;
-  void *raw = NULL;
-  NAPI_OK(env, napi_get_typedarray_info(env, argv[2], &type, &n, &raw, NULL, NULL));
-  if (type != napi_uint32_array || n == 0) return ds_throw(env, "NATIVE", "key ends must be a Uint32Array");
-  const uint32_t *ends = raw;
+  size_t data_len = 0, n = 0;
+  const uint32_t *ends = NULL;
+  if (!buffer_and_ends(env, argv[1], argv[2], &data, &data_len, &ends, &n)) return NULL;
+  if (n == 0) return ds_throw(env, "NATIVE", "key ends must not be empty");
   for (size_t i = 0; i < n; i++)
     if (ends[i] > data_len || (i && ends[i] < ends[i - 1]))
       return ds_throw(env, "NATIVE", "key end outside the buffer");

@@ -214,12 +214,17 @@ export function encodeTweet(
   createdAt: number,
   tail: Buffer,
 ): number {
+  off = encodeHead(out, off, prefix, seq, id, createdAt);
+  off += tail.copy(out, off);
+  return off;
+}
+
+/** The head every tweet starts with: the producer's constant prefix, then seq, id and created_at as varints. */
+function encodeHead(out: Buffer, off: number, prefix: Buffer, seq: number, id: number, createdAt: number): number {
   off += prefix.copy(out, off);
   off = writeLong(out, off, seq);
   off = writeLong(out, off, id);
-  off = writeLong(out, off, createdAt);
-  off += tail.copy(out, off);
-  return off;
+  return writeLong(out, off, createdAt);
 }
 
 /**
@@ -239,10 +244,7 @@ export function encodeKeyedTweet(
   tail: Buffer,
   skip: number,
 ): number {
-  off += prefix.copy(out, off);
-  off = writeLong(out, off, seq);
-  off = writeLong(out, off, id);
-  off = writeLong(out, off, createdAt);
+  off = encodeHead(out, off, prefix, seq, id, createdAt);
   off += handles.copy(out, off, from, to);
   off += tail.copy(out, off, skip);
   return off;
