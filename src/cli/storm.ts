@@ -11,9 +11,10 @@ import { pulseFlags, tokenFromFlags } from '../pulse/options.js';
 import { renderStormHtml } from '../report/html-report.js';
 import { ProgressBar } from '../report/progress.js';
 import { renderStormText, saveReport } from '../report/storm-report.js';
+import { describeKeys } from '../scenario/keys.js';
 import { serveRun } from '../serve/attach.js';
 import { dashboardFlags, parseDashboardOptions } from '../serve/options.js';
-import { describeKeys, parseStormOptions, type StormOptions, stormFlags } from '../storm/options.js';
+import { parseStormOptions, type StormOptions, stormFlags } from '../storm/options.js';
 import { storm } from '../storm/primary.js';
 import { outputFlags } from './output-flags.js';
 

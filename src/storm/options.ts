@@ -10,7 +10,6 @@ import type { Options as FlagSpec } from 'yargs';
 import { redisUrlProblem } from '../coord/redis.js';
 import { BRANDS } from '../generate/texts.js';
 import { OptionChecks, type RawFlags, toNumber } from '../option-checks.js';
-import { describeKeys } from '../scenario/keys.js';
 import { parseScenarioOptions, type ScenarioOptions, scenarioFlags } from '../scenario/options.js';
 import { loadScenarioFile } from '../scenario/scenario-file.js';
 
@@ -235,8 +234,6 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
     },
   };
 }
-
-export { describeKeys };
 
 /** A run id that sorts by start time: 20261126011333-a1b2c3. */
 const newRunId = () =>

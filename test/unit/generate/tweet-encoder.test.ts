@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import avro from 'avsc';
 import { Rng } from '../../../src/generate/random.js';
-import { BRANDS } from '../../../src/generate/texts.js';
+import { BRANDS, type TweetContent } from '../../../src/generate/texts.js';
 import {
   avroStrings,
   buildPool,
@@ -18,6 +18,22 @@ import {
   writeLong,
 } from '../../../src/generate/tweet-encoder.js';
 import { encodeKeys, keyText } from '../../../src/scenario/keys.js';
+
+/** The record avsc encodes for a pooled tweet's content, as the generator should have written it. */
+const recordOf = (c: TweetContent, seq: number, id: number, createdAt: number, handle = c.handle) => ({
+  run_id: 'run-1',
+  producer_id: 'run-1/p0.0',
+  seq,
+  id,
+  created_at: createdAt,
+  user: { handle, followers: c.followers, verified: c.verified },
+  text: c.text,
+  brand: c.brand,
+  product: c.product,
+  hashtags: c.hashtags,
+  lang: c.lang,
+  sentiment: c.sentiment,
+});
 
 test('zig-zag varints match avsc for longs across the safe range', () => {
   const long = avro.Type.forSchema('long');
@@ -41,21 +57,7 @@ test('hand-encoded tweets are byte-identical to avsc and decode back', () => {
       const id = 2 ** 40 + seq;
       const ts = 1_760_000_000_000 + i;
       const end = encodeTweet(out, 0, prefix, seq, id, ts, pool.tails[s][i]);
-      const record = {
-        run_id: 'run-1',
-        producer_id: 'run-1/p0.0',
-        seq,
-        id,
-        created_at: ts,
-        user: { handle: c.handle, followers: c.followers, verified: c.verified },
-        text: c.text,
-        brand: c.brand,
-        product: c.product,
-        hashtags: c.hashtags,
-        lang: c.lang,
-        sentiment: c.sentiment,
-      };
-      assert.deepEqual(out.subarray(0, end), type.toBuffer(record));
+      assert.deepEqual(out.subarray(0, end), type.toBuffer(recordOf(c, seq, id, ts)));
       const back = decodeTweet(type, Buffer.from(out.subarray(0, end)));
       assert.equal(back.seq, seq);
       assert.equal(back.sentiment, ['positive', 'negative', 'neutral'][s]);
@@ -224,22 +226,7 @@ test("a keyed tweet carries its key as the user's handle, byte-identical to avsc
       pool.handleBytes[s][i],
     );
     const c = pool.contents[s][i];
-    const want = type.toBuffer(
-      type.clone({
-        run_id: 'run-1',
-        producer_id: 'run-1/p0.0',
-        seq: 5,
-        id: 6,
-        created_at: 7,
-        user: { handle: keyText(k), followers: c.followers, verified: c.verified },
-        text: c.text,
-        brand: c.brand,
-        product: c.product,
-        hashtags: c.hashtags,
-        lang: c.lang,
-        sentiment: c.sentiment,
-      }),
-    );
+    const want = type.toBuffer(recordOf(c, 5, 6, 7, keyText(k)));
     assert.deepEqual(out.subarray(0, end), want);
     assert.equal(decodeTweet(type, out.subarray(0, end)).handle, keyText(k));
   }
