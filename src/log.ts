@@ -1,24 +1,41 @@
 /**
  * winston: terse human lines to stderr (warn and up unless DATASTORM_LOG says otherwise); JSON to a file when
- * DATASTORM_LOG_FILE is set.
+ * DATASTORM_LOG_FILE is set. The logger is made on the first line logged: most runs of a storm child log nothing, and
+ * loading winston costs each process tens of milliseconds of CPU (benchmarks count the whole process tree).
  */
-import winston from 'winston';
+import { createRequire } from 'node:module';
+import type winstonModule from 'winston';
 
-const level = process.env.DATASTORM_LOG ?? 'warn';
-const transports: winston.transport[] = [
-  new winston.transports.Console({
-    stderrLevels: ['error', 'warn', 'info', 'verbose', 'debug', 'silly'],
-    format: winston.format.printf((i) => `datastorm: ${i.level}: ${String(i.message)}`),
-  }),
-];
-if (process.env.DATASTORM_LOG_FILE) {
-  transports.push(
-    new winston.transports.File({
-      filename: process.env.DATASTORM_LOG_FILE,
-      level: 'debug',
-      format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+type Logger = Pick<winstonModule.Logger, 'error' | 'warn' | 'info' | 'debug'>;
+
+let logger: winstonModule.Logger | undefined;
+
+function make(): winstonModule.Logger {
+  const winston = createRequire(import.meta.url)('winston') as typeof winstonModule;
+  const level = process.env.DATASTORM_LOG ?? 'warn';
+  const transports: winstonModule.transport[] = [
+    new winston.transports.Console({
+      stderrLevels: ['error', 'warn', 'info', 'verbose', 'debug', 'silly'],
+      format: winston.format.printf((i) => `datastorm: ${i.level}: ${String(i.message)}`),
     }),
-  );
+  ];
+  if (process.env.DATASTORM_LOG_FILE) {
+    transports.push(
+      new winston.transports.File({
+        filename: process.env.DATASTORM_LOG_FILE,
+        level: 'debug',
+        format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+      }),
+    );
+  }
+  return winston.createLogger({ level, transports });
 }
 
-export const log = winston.createLogger({ level, transports });
+const to =
+  (level: keyof Logger) =>
+  (message: string): void => {
+    logger ??= make();
+    logger[level](message);
+  };
+
+export const log = { error: to('error'), warn: to('warn'), info: to('info'), debug: to('debug') };

@@ -1,14 +1,16 @@
-/* The module's entry: registers the producer and consumer functions (see producer.c, consumer.c). */
+/* The module's entry: registers the producer, tweet plan and consumer functions (producer.c, tweet-plan.c,
+ * consumer.c). */
 #include "common.h"
 
 napi_value producer_new(napi_env, napi_callback_info);
 napi_value producer_connect(napi_env, napi_callback_info);
-napi_value producer_produce(napi_env, napi_callback_info);
+napi_value producer_produce_tweets(napi_env, napi_callback_info);
 napi_value producer_stats(napi_env, napi_callback_info);
 napi_value producer_failures(napi_env, napi_callback_info);
 napi_value producer_take_latency(napi_env, napi_callback_info);
 napi_value producer_close_js(napi_env, napi_callback_info);
-napi_value producer_set_keys(napi_env, napi_callback_info);
+napi_value tweet_plan_new(napi_env, napi_callback_info);
+napi_value tweet_plan_encode(napi_env, napi_callback_info);
 napi_value producer_partition_counts(napi_env, napi_callback_info);
 napi_value consumer_new(napi_env, napi_callback_info);
 napi_value consumer_connect(napi_env, napi_callback_info);
@@ -33,12 +35,13 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("librdkafkaVersion", version),
       FN("producerNew", producer_new),
       FN("producerConnect", producer_connect),
-      FN("producerProduce", producer_produce),
+      FN("producerProduceTweets", producer_produce_tweets),
       FN("producerStats", producer_stats),
       FN("producerFailures", producer_failures),
       FN("producerTakeLatency", producer_take_latency),
       FN("producerClose", producer_close_js),
-      FN("producerSetKeys", producer_set_keys),
+      FN("tweetPlanNew", tweet_plan_new),
+      FN("tweetPlanEncode", tweet_plan_encode),
       FN("producerPartitionCounts", producer_partition_counts),
       FN("consumerNew", consumer_new),
       FN("consumerConnect", consumer_connect),

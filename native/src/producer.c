@@ -1,12 +1,14 @@
 /*
- * The storm's producer: JavaScript hands over a whole batch of encoded messages in one call (one buffer plus their end
- * offsets); librdkafka copies each into its queue. Delivery reports never cross into JavaScript: a thread of ours
- * serves rd_kafka_poll(), counts acknowledgements, bytes and failures by error, and records every message's
- * produce-to-acknowledgement latency (rd_kafka_message_latency) into a histogram. JavaScript reads the aggregates once
- * a tick. One crossing per batch instead of two per message is the whole point (see issue 11's measurements).
+ * The storm's producer: JavaScript says which tweets a batch holds (sentiments, keys, where the pool walk starts) in
+ * one call; C encodes them by the child's tweet plan (tweet-plan.h) and librdkafka copies each into its queue. Delivery
+ * reports never cross into JavaScript: a thread of ours serves rd_kafka_poll(), counts acknowledgements, bytes and
+ * failures by error, and records every message's produce-to-acknowledgement latency (rd_kafka_message_latency) into a
+ * histogram. JavaScript reads the aggregates once a tick. One crossing per batch, and no per-message JavaScript, is
+ * the whole point (see issues 11 and 20's measurements).
  */
 #include "common.h"
 #include "latency-histogram.h"
+#include "tweet-plan.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -39,9 +41,10 @@ typedef struct {
 
   atomic_llong produced; /* handed to librdkafka (JavaScript thread) */
   uint64_t hist_delay[HIST_LEN]; /* publish delay: handed minus intended (JavaScript thread only) */
-  char *keys;                    /* every key's bytes, set once (producerSetKeys) */
-  uint32_t *key_ends;
-  uint32_t key_count;
+  char *scratch;                 /* a batch's encoded messages (JavaScript thread only) */
+  size_t scratch_cap;
+  rd_kafka_message_t *msgs; /* a batch as librdkafka takes it */
+  uint32_t msgs_cap;
   atomic_llong settled;  /* acknowledged or failed (poller thread) */
 } producer_t;
 
@@ -119,8 +122,8 @@ static void finalize(napi_env env, void *data, void *hint) {
   producer_close(p);
   pthread_mutex_destroy(&p->mu);
   free(p->partition_acked);
-  free(p->keys);
-  free(p->key_ends);
+  free(p->scratch);
+  free(p->msgs);
   free(p);
 }
 
@@ -147,6 +150,10 @@ napi_value producer_new(napi_env env, napi_callback_info info) {
   rd_kafka_conf_t *conf = ds_conf_from_object(env, argv[0]);
   if (!conf) return NULL;
   producer_t *p = calloc(1, sizeof *p);
+  if (!p) {
+    rd_kafka_conf_destroy(conf);
+    return ds_throw(env, "NATIVE", "out of memory for a producer");
+  }
   pthread_mutex_init(&p->mu, NULL);
   rd_kafka_conf_set_opaque(conf, p);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
@@ -188,123 +195,86 @@ napi_value producer_connect(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* A Buffer of items back to back and the Uint32Array of their end offsets; 0 (an exception pending) when not. */
-static int buffer_and_ends(napi_env env, napi_value buf, napi_value arr, char **data, size_t *len,
-                           const uint32_t **ends, size_t *n) {
-  if (napi_get_buffer_info(env, buf, (void **)data, len) != napi_ok) {
-    ds_throw(env, "NATIVE", "expected a Buffer");
-    return 0;
+/* Room for a batch of n messages of at most max_len bytes each: the scratch they are encoded into and the array
+ * librdkafka takes them from, grown when a batch needs more (allocated once for a steady batch size). */
+static int reserve_batch(producer_t *p, uint32_t n, uint32_t max_len) {
+  size_t bytes = (size_t)n * max_len;
+  if (bytes > p->scratch_cap) {
+    char *grown = realloc(p->scratch, bytes);
+    if (!grown) return 0;
+    p->scratch = grown;
+    p->scratch_cap = bytes;
   }
-  napi_typedarray_type type;
-  void *raw = NULL;
-  if (napi_get_typedarray_info(env, arr, &type, n, &raw, NULL, NULL) != napi_ok || type != napi_uint32_array) {
-    ds_throw(env, "NATIVE", "ends must be a Uint32Array");
-    return 0;
+  if (n > p->msgs_cap) {
+    rd_kafka_message_t *grown = realloc(p->msgs, (size_t)n * sizeof *grown);
+    if (!grown) return 0;
+    p->msgs = grown;
+    p->msgs_cap = n;
   }
-  *ends = raw;
   return 1;
 }
 
-/*
- * producerProduce(handle, buffer, ends: Uint32Array, from, to, keyIds: Uint32Array | null, delayUs, delayStepUs)
- *   -> accepted
- * Message i is buffer[ends[i-1] (0 for i = 0) .. ends[i]); its key, when keyIds is given, is key keyIds[i] of the
- * table set by producerSetKeys. Under a rate schedule (delayUs >= 0) message i was meant to be sent delayUs -
- * (i - from) * delayStepUs µs ago: that publish delay goes into its histogram and rides with the message, so its
- * acknowledgement also counts from the intended time. Produces messages from..to-1 and returns how many it handed
- * over: fewer than asked when librdkafka's queue is full (the caller waits for deliveries and calls again).
- */
-napi_value producer_produce(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  producer_t *p = unwrap(env, argv[0]);
-  if (!p) return NULL;
-  char *data = NULL;
-  size_t data_len = 0, n_ends = 0;
-  const uint32_t *ends = NULL;
-  if (!buffer_and_ends(env, argv[1], argv[2], &data, &data_len, &ends, &n_ends)) return NULL;
-  napi_typedarray_type type;
-  uint32_t from = 0, to = 0;
-  napi_get_value_uint32(env, argv[3], &from);
-  napi_get_value_uint32(env, argv[4], &to);
-  if (to > n_ends || from > to) return ds_throw(env, "NATIVE", "from/to outside ends");
-  const uint32_t *key_ids = NULL;
-  napi_valuetype kt = napi_undefined;
-  if (argc > 5) napi_typeof(env, argv[5], &kt);
-  if (kt == napi_object) {
-    size_t n_keys = 0;
-    void *raw = NULL;
-    NAPI_OK(env, napi_get_typedarray_info(env, argv[5], &type, &n_keys, &raw, NULL, NULL));
-    if (type != napi_uint32_array || n_keys < to) return ds_throw(env, "NATIVE", "keyIds must be a Uint32Array");
-    if (!p->keys) return ds_throw(env, "NATIVE", "keyIds given before producerSetKeys");
-    key_ids = raw;
-  }
-  double delay_us = -1, step_us = 0;
-  if (argc > 7) {
-    napi_get_value_double(env, argv[6], &delay_us);
-    napi_get_value_double(env, argv[7], &step_us);
-  }
-  uint32_t i = from;
-  for (; i < to; i++) {
-    uint32_t start = i == 0 ? 0 : ends[i - 1];
-    uint32_t end = ends[i];
-    if (end < start || end > data_len) return ds_throw(env, "NATIVE", "message end outside the buffer");
-    const char *key = NULL;
-    size_t key_len = 0;
-    if (key_ids) {
-      uint32_t k = key_ids[i];
-      if (k >= p->key_count) return ds_throw(env, "NATIVE", "key id outside the key table");
-      uint32_t ks = k == 0 ? 0 : p->key_ends[k - 1];
-      key = p->keys + ks;
-      key_len = p->key_ends[k] - ks;
-    }
-    void *opaque = NULL;
-    if (delay_us >= 0) {
-      double d = delay_us - (double)(i - from) * step_us;
-      uint64_t us = d > 0 ? (uint64_t)d : 0;
-      p->hist_delay[hist_index(us)]++;
-      opaque = (void *)(uintptr_t)(us + 1);
-    }
-    if (rd_kafka_produce(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, data + start, end - start, key, key_len,
-                         opaque) == -1) {
-      rd_kafka_resp_err_t err = rd_kafka_last_error();
-      if (delay_us >= 0) {
-        double d = delay_us - (double)(i - from) * step_us;
-        p->hist_delay[hist_index(d > 0 ? (uint64_t)d : 0)]--; /* not handed over: not delayed yet either */
-      }
-      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
-      atomic_fetch_add(&p->produced, (long long)(i - from));
-      return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
-    }
-  }
-  atomic_fetch_add_explicit(&p->produced, (long long)(i - from), memory_order_relaxed);
-  return ds_number(env, (double)(i - from));
+/* Message i's publish delay (µs) under a rate schedule: it was meant to go delay_us - (i - from) * step_us ago. */
+static uint64_t publish_delay(double delay_us, double step_us, uint32_t k) {
+  double d = delay_us - (double)k * step_us;
+  return d > 0 ? (uint64_t)d : 0;
 }
 
-/* producerSetKeys(handle, buffer, ends: Uint32Array): the key table (copied; key i is buffer[ends[i-1] .. ends[i])). */
-napi_value producer_set_keys(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+/*
+ * producerProduceTweets(handle, plan, order, from, to, seq0, first, createdAt, cursor, keyIds | null, delayUs,
+ *   delayStepUs) -> accepted
+ * Encodes tweets from..to-1 of a batch by the plan (tweet-plan.h) and hands them to librdkafka in one
+ * rd_kafka_produce_batch: one clock reading and one topic lock per batch instead of per message. Message i's key,
+ * under keys, is key keyIds[i] of the plan. Under a rate schedule (delayUs >= 0) message i was meant to be sent
+ * delayUs - (i - from) * delayStepUs µs ago: that publish delay goes into its histogram and rides with the message, so
+ * its acknowledgement also counts from the intended time. Returns how many it handed over, a prefix of the batch:
+ * fewer than asked when librdkafka's queue is full (the caller waits for deliveries and calls again with the rest,
+ * which encode to the same bytes).
+ */
+napi_value producer_produce_tweets(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
   NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 12) return ds_throw(env, "NATIVE", "producerProduceTweets takes 12 arguments");
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
-  char *data = NULL;
-  size_t data_len = 0, n = 0;
-  const uint32_t *ends = NULL;
-  if (!buffer_and_ends(env, argv[1], argv[2], &data, &data_len, &ends, &n)) return NULL;
-  if (n == 0) return ds_throw(env, "NATIVE", "key ends must not be empty");
-  for (size_t i = 0; i < n; i++)
-    if (ends[i] > data_len || (i && ends[i] < ends[i - 1]))
-      return ds_throw(env, "NATIVE", "key end outside the buffer");
-  free(p->keys);
-  free(p->key_ends);
-  p->keys = malloc(data_len ? data_len : 1);
-  p->key_ends = malloc(n * sizeof(uint32_t));
-  memcpy(p->keys, data, data_len);
-  memcpy(p->key_ends, ends, n * sizeof(uint32_t));
-  p->key_count = (uint32_t)n;
-  return NULL;
+  tweet_plan_t *plan = tweet_plan_unwrap(env, argv[1]);
+  if (!plan) return NULL;
+  plan_batch_t b;
+  if (!plan_batch_args(env, plan, argv + 2, &b)) return NULL;
+  double delay_us = -1, step_us = 0;
+  napi_get_value_double(env, argv[10], &delay_us);
+  napi_get_value_double(env, argv[11], &step_us);
+  uint32_t n = b.to - b.from;
+  if (n == 0) return ds_number(env, 0);
+  if (!reserve_batch(p, n, plan->max_message)) return ds_throw(env, "NATIVE", "out of memory for a batch");
+  char *w = p->scratch;
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t i = b.from + k;
+    rd_kafka_message_t *m = &p->msgs[k];
+    memset(m, 0, sizeof *m);
+    int64_t key = b.key_ids ? (int64_t)b.key_ids[i] : -1;
+    m->payload = w;
+    m->len = plan_encode(plan, w, b.order[i], plan_slot(plan, b.cursor, i), (uint64_t)b.seq0 + i,
+                         (uint64_t)b.first + i, (uint64_t)b.created, key);
+    w += m->len;
+    if (key >= 0) m->key = (void *)plan_key(plan, (uint32_t)key, &m->key_len);
+    /* The opaque carries the publish delay + 1 (µs), so the acknowledgement also counts from the intended time. */
+    if (delay_us >= 0) m->_private = (void *)(uintptr_t)(publish_delay(delay_us, step_us, k) + 1);
+  }
+  rd_kafka_produce_batch(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, p->msgs, (int)n);
+  /* A full queue fails that message and every later one; any other error ends the run (as a single produce would). */
+  uint32_t accepted = 0, good = 0;
+  while (accepted < n && !p->msgs[accepted].err) accepted++;
+  for (uint32_t k = accepted; k < n; k++) good += !p->msgs[k].err;
+  if (delay_us >= 0)
+    for (uint32_t k = 0; k < accepted; k++) p->hist_delay[hist_index(publish_delay(delay_us, step_us, k))]++;
+  atomic_fetch_add_explicit(&p->produced, (long long)(accepted + good), memory_order_relaxed);
+  if (accepted < n && p->msgs[accepted].err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+    rd_kafka_resp_err_t err = p->msgs[accepted].err;
+    return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
+  }
+  return ds_number(env, (double)accepted);
 }
 
 /* producerPartitionCounts(handle) -> Float64Array: acknowledged per partition, cumulative (index = partition). */

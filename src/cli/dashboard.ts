@@ -7,7 +7,6 @@ import { connectRedis } from '../coord/redis.js';
 import { localBootstrap } from '../local/services.js';
 import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
 import { pulseFlags, tokenFromFlags } from '../pulse/options.js';
-import { serveRun } from '../serve/attach.js';
 import { DEFAULT_DASHBOARD_PORT, dashboardFlags, parseDashboardOptions } from '../serve/options.js';
 import { RunWatcher } from '../serve/run-watcher.js';
 
@@ -37,7 +36,7 @@ export async function dashboardCommand(a: RawFlags): Promise<number> {
   if (!dash) return 2;
   const redis = await connectRedis(String(a.redis));
   const watcher = new RunWatcher(redis, String(a['run-id']));
-  const served = await serveRun(watcher, dash, {
+  const served = await (await import('../serve/attach.js')).serveRun(watcher, dash, {
     title: `DataStorm run ${String(a['run-id'])}`,
     kind: 'storm',
     bootstrap: bootstrap ?? localBootstrap(),

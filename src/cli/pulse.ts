@@ -13,7 +13,6 @@ import {
   renderPulseSummary,
   renderPulseText,
 } from '../report/pulse-report.js';
-import { serveRun } from '../serve/attach.js';
 import { dashboardFlags, parseDashboardOptions } from '../serve/options.js';
 import { outputFlags } from './output-flags.js';
 
@@ -45,7 +44,7 @@ export async function pulseCommand(a: RawFlags & { json: boolean; quiet: boolean
   const o: PulseOptions = { ...request, influx, bootstrap: request.bootstrap ?? localBootstrap() };
   const run = pulse(o);
   const served = dash
-    ? await serveRun(
+    ? await (await import('../serve/attach.js')).serveRun(
         run,
         { ...dash, pulseGroup: o.group },
         {

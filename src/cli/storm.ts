@@ -12,7 +12,6 @@ import { renderStormHtml } from '../report/html-report.js';
 import { ProgressBar } from '../report/progress.js';
 import { renderStormText, saveReport } from '../report/storm-report.js';
 import { describeKeys } from '../scenario/keys.js';
-import { serveRun } from '../serve/attach.js';
 import { dashboardFlags, parseDashboardOptions } from '../serve/options.js';
 import { parseStormOptions, type StormOptions, stormFlags } from '../storm/options.js';
 import { storm } from '../storm/primary.js';
@@ -53,8 +52,14 @@ export async function stormCommand(
   const o: StormOptions = { ...request, bootstrap };
 
   const run = storm(o);
+  // The dashboard's server (and prom-client) is loaded only when asked for: every storm start would pay its CPU.
   const served = dash
-    ? await serveRun(run, dash, { title: `DataStorm ${o.runId}`, kind: 'storm', bootstrap, topic: o.topic })
+    ? await (await import('../serve/attach.js')).serveRun(run, dash, {
+        title: `DataStorm ${o.runId}`,
+        kind: 'storm',
+        bootstrap,
+        topic: o.topic,
+      })
     : undefined;
   if (served && !a.quiet)
     process.stderr.write(`dashboard: ${served.url} (metrics: ${served.url.replace(/\/(\?|$)/, '/metrics$1')})\n`);

@@ -1,5 +1,5 @@
 /**
- * Avro encoding of tweets, prepared at start so the hot path only copies bytes.
+ * Avro encoding of tweets, prepared at start so the hot path only copies bytes (in C: generate/tweet-plan.ts).
  *
  * A record's Avro encoding is the concatenation of its fields' encodings, so a tweet is
  *   [run_id, producer_id]  constant per producer: encoded once
@@ -165,15 +165,19 @@ export function buildPool(type: avro.Type, rng: Rng, brands: readonly string[], 
   const tails: Buffer[][] = [];
   const contents: TweetContent[][] = [];
   let maxTail = 0;
+  // clone() fills fields the generator does not know (a user's extra fields) with their schema defaults; without
+  // such fields it is skipped (a tenth of a second of every child's start).
+  const fill = (tail as avro.types.RecordType).fields.every((f) => GENERATED.has(f.name))
+    ? (r: object) => r
+    : (r: object) => tail.clone(r);
   for (const s of SENTIMENTS) {
     const bs: Buffer[] = [];
     const cs: TweetContent[] = [];
     const hs = new Uint16Array(perSentiment);
     for (let i = 0; i < perSentiment; i++) {
       const c = composeTweet(rng, brands, s as Sentiment);
-      // clone() fills fields the generator does not know (a user's extra fields) with their schema defaults.
       const b = tail.toBuffer(
-        tail.clone({
+        fill({
           user: { handle: c.handle, followers: c.followers, verified: c.verified },
           text: c.text,
           brand: c.brand,
@@ -202,8 +206,9 @@ export function encodePrefix(runId: string, producerId: string): Buffer {
 }
 
 /**
- * Encodes one tweet at `off` in `out`: prefix, seq, id, created_at, tail. Returns the end offset.
- * `out` must have room for prefix + 30 + tail bytes.
+ * Encodes one tweet at `off` in `out`: prefix, seq, id, created_at, tail. Returns the end offset. `out` must have room
+ * for prefix + 30 + tail bytes. One message at a time, for tests and tools that craft single tweets; a storm's batches
+ * are written in C by the same layout (generate/tweet-plan.ts).
  */
 export function encodeTweet(
   out: Buffer,
@@ -214,54 +219,12 @@ export function encodeTweet(
   createdAt: number,
   tail: Buffer,
 ): number {
-  off = encodeHead(out, off, prefix, seq, id, createdAt);
-  off += tail.copy(out, off);
-  return off;
-}
-
-/** The head every tweet starts with: the producer's constant prefix, then seq, id and created_at as varints. */
-function encodeHead(out: Buffer, off: number, prefix: Buffer, seq: number, id: number, createdAt: number): number {
   off += prefix.copy(out, off);
   off = writeLong(out, off, seq);
   off = writeLong(out, off, id);
-  return writeLong(out, off, createdAt);
-}
-
-/**
- * Encodes one keyed tweet: as encodeTweet, but the user's handle is the message's key (`handles[from..to)`, an Avro
- * string) in place of the tail's own first `skip` bytes (its handle). The key and the body then name the same user.
- */
-export function encodeKeyedTweet(
-  out: Buffer,
-  off: number,
-  prefix: Buffer,
-  seq: number,
-  id: number,
-  createdAt: number,
-  handles: Buffer,
-  from: number,
-  to: number,
-  tail: Buffer,
-  skip: number,
-): number {
-  off = encodeHead(out, off, prefix, seq, id, createdAt);
-  off += handles.copy(out, off, from, to);
-  off += tail.copy(out, off, skip);
+  off = writeLong(out, off, createdAt);
+  off += tail.copy(out, off);
   return off;
-}
-
-/** The key texts (buf[ends[i-1]..ends[i])) as Avro strings, back to back the same way. */
-export function avroStrings(buf: Buffer, ends: Uint32Array): { buf: Buffer; ends: Uint32Array } {
-  const out = Buffer.allocUnsafe(buf.length + ends.length * 5);
-  const outEnds = new Uint32Array(ends.length);
-  let off = 0;
-  for (let i = 0; i < ends.length; i++) {
-    const start = i === 0 ? 0 : ends[i - 1];
-    off = writeLong(out, off, ends[i] - start);
-    off += buf.copy(out, off, start, ends[i]);
-    outEnds[i] = off;
-  }
-  return { buf: out.subarray(0, off), ends: outEnds };
 }
 
 /** Decodes one encoded tweet (readers, tests, verify). A plain object built field by field: spreading avsc's record

@@ -1,6 +1,7 @@
 /**
- * A storm child: leases slices of the global quota, generates and Avro-encodes a whole batch of tweets into one reused
- * buffer, and hands the batch to librdkafka in one call (the native producer). Delivery reports are counted in C: every
+ * A storm child: leases slices of the global quota, plans a whole batch of tweets (sentiments, keys, pool walk) and
+ * hands it to the native producer in one call, which Avro-encodes each tweet by the child's tweet plan straight into
+ * librdkafka's queue. Delivery reports are counted in C: every
  * acknowledgement, its bytes and its latency; failures by kind. Talks to the primary once per interval.
  */
 
@@ -21,9 +22,9 @@ import { log } from '../log.js';
 import { gcHistogram } from '../report/histograms.js';
 import { addValue, noMoments } from '../report/moments.js';
 import { decodeSchedule, isUnlimited, rateAt, timeOfIndex } from '../scenario/schedule.js';
-import { BatchWriter } from './batch-writer.js';
 import { ChildLatency } from './child-latency.js';
 import { CHILD_ENV, type ChildConfig, type ChildMessage, producerIdOf, type TickMessage } from './protocol.js';
+import { TweetBatch } from './tweet-batch.js';
 
 const TICK_MS = 1000;
 const FLUSH_TIMEOUT_MS = 30_000;
@@ -52,8 +53,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const prefix = encodePrefix(o.runId, producerId);
   const planner: MixPlanner =
     o.mode === 'fixed' ? new FixedPlanner(o.sentiment) : new VolatilePlanner(o.sentiment, o.volatility, rng);
-  const order = new Uint8Array(o.batchSize);
-  const writer = new BatchWriter(pool, prefix, o.batchSize, o.keys, rng);
+  const batch = new TweetBatch(pool, prefix, o.batchSize, o.keys, rng);
   // The run's rate shape, as the quota schedules it: each message's intended send time comes from it.
   const schedule = decodeSchedule(o.shape.schedule);
   const scheduled = !isUnlimited(schedule);
@@ -79,7 +79,6 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const quota = new Quota(redis, o.runId, o.count, o.shape.schedule);
   const counters = new Counters(redis, o.runId);
   const producer = new BatchProducer(producerConfig(o, producerId), o.topic).connect();
-  if (writer.keyTable) producer.setKeys(writer.keyTable.buf, writer.keyTable.ends);
   // Delivery latency (from the send and, under a schedule, from the intended time) and the publish delay.
   const latency = new ChildLatency(producer, scheduled);
   /** Until the first lease at or past --warmup, every count and latency belongs to the warm-up. */
@@ -230,20 +229,29 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       const n = lease.granted;
       const counts = planner.counts(n);
       if (o.mode === 'volatile') addValue(shares, counts[0] / n);
-      fillShuffled(order, counts, rng);
+      fillShuffled(batch.order, counts, rng);
       mix[0] += counts[0];
       mix[1] += counts[1];
       mix[2] += counts[2];
       // When the schedule meant the first and last message to go (ms after the start); between them, evenly.
       const tFirst = scheduled ? timeOfIndex(schedule, lease.first) : 0;
       const stepUs = scheduled && n > 1 ? ((timeOfIndex(schedule, lease.first + n - 1) - tFirst) * 1000) / (n - 1) : 0;
-      // Encode the whole batch into one buffer, then hand it to librdkafka in one call.
-      writer.write(n, order, seq, lease.first, Date.now());
-      const { out, ends, keyIds } = writer;
+      // The whole batch crosses into C in one call, which encodes it straight into librdkafka's queue.
+      const spec = {
+        order: batch.order,
+        from: 0,
+        to: n,
+        seq0: seq,
+        first: lease.first,
+        createdAt: Date.now(),
+        cursor: batch.start(n),
+        keyIds: batch.keyIds,
+      };
       let from = 0;
       for (;;) {
         const delayUs = (Date.now() - startLocal - tFirst) * 1000 - from * stepUs;
-        from += producer.produce(out, ends, from, n, keyIds, scheduled ? { delayUs, stepUs } : null);
+        spec.from = from;
+        from += producer.produceTweets(batch.plan, spec, scheduled ? { delayUs, stepUs } : null);
         if (from >= n || stopping) break;
         await sleep(1); // librdkafka's queue is full: deliveries drain it on their own thread
       }
@@ -255,7 +263,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
       if (producer.counts().tooLarge) throw tooLargeError(o.topic, o.batchBytes);
       if (from < n) {
         // Stopped while librdkafka's queue was full: the rest of the batch was never handed over, so it is not counted.
-        for (let i = from; i < n; i++) mix[order[i]]--;
+        for (let i = from; i < n; i++) mix[batch.order[i]]--;
         break;
       }
     }

@@ -27,21 +27,61 @@ export interface ConsumedBatch {
   errors: string[];
 }
 
+/** Which tweets a batch holds: message i (from <= i < to) of sentiment order[i], seq seq0 + i, id first + i. */
+export interface BatchSpec {
+  order: Uint8Array;
+  from: number;
+  to: number;
+  seq0: number;
+  first: number;
+  createdAt: number;
+  /** Where the batch's walk through the plan's pool starts (native/src/tweet-plan.h). */
+  cursor: number;
+  /** Message i's key index into the plan's key table; null without keys. */
+  keyIds: Uint32Array | null;
+}
+
 export interface NativeAddon {
   librdkafkaVersion(): string;
   producerNew(config: Record<string, string>, topic: string): Handle;
   producerConnect(p: Handle, timeoutMs: number): void;
-  producerProduce(
+  producerProduceTweets(
     p: Handle,
-    values: Buffer,
-    ends: Uint32Array,
+    plan: Handle,
+    order: Uint8Array,
     from: number,
     to: number,
+    seq0: number,
+    first: number,
+    createdAt: number,
+    cursor: number,
     keyIds: Uint32Array | null,
     delayUs: number,
     delayStepUs: number,
   ): number;
-  producerSetKeys(p: Handle, keys: Buffer, ends: Uint32Array): void;
+  tweetPlanNew(
+    prefix: Buffer,
+    tails: Buffer,
+    tailEnds: Uint32Array,
+    perSentiment: number,
+    stride: number,
+    handleBytes: Uint16Array | null,
+    keys: Buffer | null,
+    keyEnds: Uint32Array | null,
+  ): Handle;
+  tweetPlanEncode(
+    plan: Handle,
+    out: Buffer,
+    ends: Uint32Array,
+    order: Uint8Array,
+    from: number,
+    to: number,
+    seq0: number,
+    first: number,
+    createdAt: number,
+    cursor: number,
+    keyIds: Uint32Array | null,
+  ): number;
   producerPartitionCounts(p: Handle): Float64Array;
   producerStats(p: Handle, out: Float64Array): void;
   producerFailures(p: Handle): Record<string, number>;

@@ -1,12 +1,13 @@
 /**
- * A producer that crosses into C once per batch (native/src/producer.c). Delivery reports stay in C: JavaScript reads
- * cumulative counts whenever it likes (cheap: fills a reused Float64Array) and drains the latency histogram once a
- * tick.
+ * A producer that crosses into C once per batch (native/src/producer.c), which encodes the batch's tweets by their
+ * plan (generate/tweet-plan.ts, handed in as its handle) as it hands them to librdkafka. Delivery reports stay in C:
+ * JavaScript reads cumulative counts whenever it likes (cheap: fills a reused Float64Array) and drains the latency
+ * histogram once a tick.
  */
 import type { Histogram } from 'hdr-histogram-js';
 import { DataStormError } from '../../errors.js';
 import { addToBuckets, type LatencyBuckets } from '../../report/latency-buckets.js';
-import { addon, type Handle, type NativeAddon, stringConfig } from './addon.js';
+import { addon, type BatchSpec, type Handle, type NativeAddon, stringConfig } from './addon.js';
 
 /** Cumulative since the producer was made. */
 export interface ProducerCounts {
@@ -59,34 +60,30 @@ export class BatchProducer {
   }
 
   /**
-   * Hands messages from..to-1 of one encoded batch to librdkafka (message i ends at ends[i]); returns how many it
-   * took: fewer when its queue is full (wait for deliveries, then call again with the rest). `keyIds[i]` picks message
-   * i's key from the table given to setKeys. Under a rate schedule, `intended` says when the batch's messages were
-   * meant to be sent: message i `delayUs - (i - from) * stepUs` µs ago (publish delay, and the latency from then).
+   * Hands tweets b.from..b.to-1 of a batch to librdkafka, written in C by the plan; returns how many it took (a
+   * prefix): fewer when its queue is full (wait for deliveries, then call again with the rest: they encode to the
+   * same bytes). Under a rate schedule, `intended` says when the batch's messages were meant to be sent: message i
+   * `delayUs - (i - from) * stepUs` µs ago (publish delay, and the latency from then).
    */
-  produce(
-    values: Buffer,
-    ends: Uint32Array,
-    from: number,
-    to: number,
-    keyIds: Uint32Array | null = null,
+  produceTweets(
+    plan: { handle: Handle },
+    b: BatchSpec,
     intended: { delayUs: number; stepUs: number } | null = null,
   ): number {
-    return this.native.producerProduce(
+    return this.native.producerProduceTweets(
       this.h,
-      values,
-      ends,
-      from,
-      to,
-      keyIds,
+      plan.handle,
+      b.order,
+      b.from,
+      b.to,
+      b.seq0,
+      b.first,
+      b.createdAt,
+      b.cursor,
+      b.keyIds,
       intended ? intended.delayUs : -1,
       intended ? intended.stepUs : 0,
     );
-  }
-
-  /** The key table (copied into C once): key i is keys[ends[i-1] ?? 0 .. ends[i]). */
-  setKeys(keys: Buffer, ends: Uint32Array): void {
-    this.native.producerSetKeys(this.h, keys, ends);
   }
 
   /** Acknowledged per partition so far (index = partition). */

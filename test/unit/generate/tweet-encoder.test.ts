@@ -5,35 +5,17 @@ import path from 'node:path';
 import { test } from 'node:test';
 import avro from 'avsc';
 import { Rng } from '../../../src/generate/random.js';
-import { BRANDS, type TweetContent } from '../../../src/generate/texts.js';
+import { BRANDS } from '../../../src/generate/texts.js';
 import {
-  avroStrings,
   buildPool,
   DEFAULT_SCHEMA,
   decodeTweet,
-  encodeKeyedTweet,
   encodePrefix,
   encodeTweet,
   loadTweetType,
   writeLong,
 } from '../../../src/generate/tweet-encoder.js';
-import { encodeKeys, keyText } from '../../../src/scenario/keys.js';
-
-/** The record avsc encodes for a pooled tweet's content, as the generator should have written it. */
-const recordOf = (c: TweetContent, seq: number, id: number, createdAt: number, handle = c.handle) => ({
-  run_id: 'run-1',
-  producer_id: 'run-1/p0.0',
-  seq,
-  id,
-  created_at: createdAt,
-  user: { handle, followers: c.followers, verified: c.verified },
-  text: c.text,
-  brand: c.brand,
-  product: c.product,
-  hashtags: c.hashtags,
-  lang: c.lang,
-  sentiment: c.sentiment,
-});
+import { recordOf } from '../../helpers/tweet-record.js';
 
 test('zig-zag varints match avsc for longs across the safe range', () => {
   const long = avro.Type.forSchema('long');
@@ -196,38 +178,4 @@ test('a schema whose generated fields keep their types, extras with defaults, is
     JSON.stringify({ ...base, fields: [...fields, { name: 'region', type: 'string', default: 'eu' }] }),
   );
   assert.doesNotThrow(() => loadTweetType(file));
-});
-
-test("a keyed tweet carries its key as the user's handle, byte-identical to avsc", () => {
-  const type = loadTweetType();
-  const pool = buildPool(type, new Rng(3), Object.keys(BRANDS), 16);
-  assert.ok(pool.handleBytes, 'the default schema starts the tail with user.handle');
-  const keys = encodeKeys(1200);
-  const handles = avroStrings(keys.buf, keys.ends);
-  const prefix = encodePrefix('run-1', 'run-1/p0.0');
-  const out = Buffer.alloc(4096);
-  for (const [s, i, k] of [
-    [0, 3, 0],
-    [1, 9, 17],
-    [2, 15, 1199],
-  ]) {
-    const h0 = k === 0 ? 0 : handles.ends[k - 1];
-    const end = encodeKeyedTweet(
-      out,
-      0,
-      prefix,
-      5,
-      6,
-      7,
-      handles.buf,
-      h0,
-      handles.ends[k],
-      pool.tails[s][i],
-      pool.handleBytes[s][i],
-    );
-    const c = pool.contents[s][i];
-    const want = type.toBuffer(recordOf(c, 5, 6, 7, keyText(k)));
-    assert.deepEqual(out.subarray(0, end), want);
-    assert.equal(decodeTweet(type, out.subarray(0, end)).handle, keyText(k));
-  }
 });
