@@ -39,7 +39,7 @@ clean: ## remove build output (not the Kafka jar cache)
 bench: ## side-by-side benchmarks, 1 and 4 brokers, acks=all, 3 runs, with the C reference producer: benchmarks/RESULTS.md
 	bash benchmarks/run.sh full
 
-bench-quick: ## 1 broker, one run: DataStorm vs the C reference and ProducerPerformance; exits 1 below benchmarks/baseline.json
+bench-quick: ## the regression gate (CI runs it): DataStorm vs the C reference, 1 broker, 3 alternated runs; exits 1 outside benchmarks/baseline.json
 	bash benchmarks/run.sh quick
 
 .PHONY: soak

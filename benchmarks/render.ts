@@ -34,6 +34,8 @@ export interface Cell {
   values: number[];
   /** Per-run ratios to each reference (same broker count, acks and run). */
   ratios: Record<(typeof REFS)[number], number[]>;
+  /** Per-run ratios of client CPU per message to each reference's (same run): the machine's speed cancels. */
+  cpuRatios: Record<(typeof REFS)[number], number[]>;
   clientCpuUs: number[];
   brokerCpuUs: number[];
   storedBytes: number[];
@@ -52,6 +54,7 @@ export function summarize(r: BenchResult): Cell[] {
         tool: row.tool,
         values: [],
         ratios: { 'c-reference': [], 'producer-perf-tweets': [] },
+        cpuRatios: { 'c-reference': [], 'producer-perf-tweets': [] },
         clientCpuUs: [],
         brokerCpuUs: [],
         storedBytes: [],
@@ -72,6 +75,7 @@ export function summarize(r: BenchResult): Cell[] {
         (x) => x.brokers === row.brokers && x.acks === row.acks && x.run === row.run && x.tool === ref,
       );
       if (base?.msgsPerSec) c.ratios[ref].push(row.msgsPerSec / base.msgsPerSec);
+      if (base?.clientCpuUs && row.clientCpuUs != null) c.cpuRatios[ref].push(row.clientCpuUs / base.clientCpuUs);
     }
   }
   return [...cells.values()];
@@ -129,7 +133,10 @@ export function renderResults(r: BenchResult, writeMarkdown: boolean): { summary
       `${c.values.length ? `${fmt(median(c.values)).padStart(10)} msgs/s` : 'failed'.padStart(17)}` +
       (c.clientCpuUs.length ? `  client ${median(c.clientCpuUs).toFixed(2)} us/msg` : '') +
       (c.tool !== 'c-reference' && c.ratios['c-reference'].length
-        ? `  x${median(c.ratios['c-reference']).toFixed(2)} vs C reference`
+        ? `  x${median(c.ratios['c-reference']).toFixed(2)} vs C reference` +
+          (c.cpuRatios['c-reference'].length
+            ? ` (client CPU/msg x${median(c.cpuRatios['c-reference']).toFixed(2)})`
+            : '')
         : '') +
       (c.tool !== 'producer-perf-tweets' && c.ratios['producer-perf-tweets'].length
         ? `  x${median(c.ratios['producer-perf-tweets']).toFixed(2)} vs ProducerPerformance (tweets)`

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: sets everything up on a fresh machine, starts a real 3-broker Kafka cluster and Redis
-# (own ports and state, apart from a storm's default cluster), runs unit and integration tests against them, and
-# stops what it started (DATASTORM_KEEP=1 keeps them for the next run).
+# (own ports and state, apart from a storm's default cluster), runs unit and integration tests against them, stops
+# what it started (DATASTORM_KEEP=1 keeps them for the next run), then runs the performance gate (make bench-quick).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -40,3 +40,9 @@ echo "test: Kafka at $DATASTORM_TEST_BOOTSTRAP, Redis at $DATASTORM_TEST_REDIS, 
 
 # One file at a time: the files share one cluster and the machine has 2 cores.
 node --test --test-concurrency=1 dist/test/unit/ dist/test/integration/
+
+# The performance gate (make bench-quick: DataStorm against the C reference in the same runs, benchmarks/baseline.json)
+# on its own 1-broker cluster, once the test services are stopped so they take no CPU from it.
+cleanup
+trap - EXIT
+bash benchmarks/run.sh quick
