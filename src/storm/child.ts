@@ -6,7 +6,6 @@
  */
 
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
-import * as hdr from 'hdr-histogram-js';
 import { childMain, fatalMessage, onStopRequest, toPrimary } from '../child-main.js';
 import { Counters } from '../coord/counters.js';
 import { leaseChunk, Quota } from '../coord/quota.js';
@@ -19,8 +18,8 @@ import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import { BatchProducer } from '../kafka/native/batch-producer.js';
 import { producerConfig } from '../kafka/producer.js';
 import { log } from '../log.js';
-import { gcHistogram } from '../report/histograms.js';
 import { addValue, noMoments } from '../report/moments.js';
+import { ValueCounts } from '../report/value-counts.js';
 import { decodeSchedule, isUnlimited, rateAt, timeOfIndex } from '../scenario/schedule.js';
 import { ChildLatency } from './child-latency.js';
 import { CHILD_ENV, type ChildConfig, type ChildMessage, producerIdOf, type TickMessage } from './protocol.js';
@@ -58,12 +57,12 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
   const schedule = decodeSchedule(o.shape.schedule);
   const scheduled = !isUnlimited(schedule);
   // GC pauses of this child, in microseconds (the report shows their percentiles beside throughput).
-  const gc = gcHistogram();
+  const gc = new ValueCounts();
   let gcMs = 0,
     gcMaxMs = 0; // this interval
   const gcObserver = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
-      gc.recordValue(Math.max(1, Math.round(e.duration * 1000)));
+      gc.record(Math.max(1, Math.round(e.duration * 1000)));
       gcMs += e.duration;
       if (e.duration > gcMaxMs) gcMaxMs = e.duration;
     }
@@ -284,7 +283,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
     ...latency.encoded(),
     partitions: producer.partitionCounts().map((n, p) => n - (warmupPartitions[p] ?? 0)),
     unresolved: producer.inFlight(),
-    gcHistogram: hdr.encodeIntoCompressedBase64(gc),
+    gcHistogram: gc.pairs(),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
   });
   producer.close();

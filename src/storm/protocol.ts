@@ -54,17 +54,17 @@ export interface ChildHealth {
 }
 
 export interface DoneMessage extends ChildDone {
-  /** Delivery latency (ms) HDR histogram, compressed base64 (after the warm-up). */
-  histogram: string;
-  /** Under a rate schedule: latency from the intended send time, and the publish delay (ms; HDR, base64). */
-  intendedHistogram: string | null;
-  publishDelayHistogram: string | null;
+  /** Delivery latency (ms) after the warm-up, as [value, count, …] pairs (report/value-counts.ts). */
+  histogram: number[];
+  /** Under a rate schedule: latency from the intended send time, and the publish delay (ms; pairs). */
+  intendedHistogram: number[] | null;
+  publishDelayHistogram: number[] | null;
   /** Acknowledged per partition after the warm-up (index = partition). */
   partitions: number[];
   /** Messages handed but never reported delivered or failed (flush timed out). */
   unresolved: number;
-  /** GC pause (µs) HDR histogram, compressed base64. */
-  gcHistogram: string;
+  /** GC pauses (µs), as [value, count, …] pairs. */
+  gcHistogram: number[];
   maxRssBytes: number;
 }
 

@@ -4,10 +4,10 @@
  * second, health rows and the Prometheus buckets of every acknowledgement. Warm-up ticks are kept apart; --find-max's
  * referee is fed every tick.
  */
-import * as hdr from 'hdr-histogram-js';
 import { gcHistogram, latencyHistogram } from '../report/histograms.js';
 import { mergeBuckets, noLatencyBuckets } from '../report/latency-buckets.js';
 import { mergeMoments, noMoments } from '../report/moments.js';
+import { addPairs } from '../report/value-counts.js';
 import { HealthRows } from './health-rows.js';
 import type { DoneMessage, TickMessage } from './protocol.js';
 import type { RunTotals } from './report-builder.js';
@@ -115,11 +115,11 @@ export class RunAggregate {
   done(m: DoneMessage): void {
     const t = this.totals;
     const s = this.slots[m.slot];
-    if (m.histogram) t.histogram.add(hdr.decodeFromCompressedBase64(m.histogram));
-    if (m.intendedHistogram) t.intended.add(hdr.decodeFromCompressedBase64(m.intendedHistogram));
-    if (m.publishDelayHistogram) t.publishDelay.add(hdr.decodeFromCompressedBase64(m.publishDelayHistogram));
+    addPairs(t.histogram, m.histogram);
+    if (m.intendedHistogram) addPairs(t.intended, m.intendedHistogram);
+    if (m.publishDelayHistogram) addPairs(t.publishDelay, m.publishDelayHistogram);
     for (const [p, n] of m.partitions.entries()) t.partitions[p] = (t.partitions[p] ?? 0) + n;
-    t.gcPauses.add(hdr.decodeFromCompressedBase64(m.gcHistogram));
+    addPairs(t.gcPauses, m.gcHistogram);
     t.unresolved += m.unresolved;
     s.maxRssBytes = Math.max(s.maxRssBytes, m.maxRssBytes);
   }

@@ -4,9 +4,9 @@
  * JavaScript reads cumulative counts whenever it likes (cheap: fills a reused Float64Array) and drains the latency
  * histogram once a tick.
  */
-import type { Histogram } from 'hdr-histogram-js';
 import { DataStormError } from '../../errors.js';
 import { addToBuckets, type LatencyBuckets } from '../../report/latency-buckets.js';
+import type { ValueCounts } from '../../report/value-counts.js';
 import { addon, type BatchSpec, type Handle, type NativeAddon, stringConfig } from './addon.js';
 
 /** Cumulative since the producer was made. */
@@ -120,11 +120,11 @@ export class BatchProducer {
    * Moves what one of C's histograms recorded since the last call into `into` (milliseconds, at least 1): the latency
    * from the send (`sent`, the default), from the intended send time (`intended`), or the publish delay (`delay`).
    */
-  drainLatency(into: Histogram, buckets?: LatencyBuckets, which: 'sent' | 'intended' | 'delay' = 'sent'): void {
+  drainLatency(into: ValueCounts, buckets?: LatencyBuckets, which: 'sent' | 'intended' | 'delay' = 'sent'): void {
     const pairs = this.native.producerTakeLatency(this.h, which === 'sent' ? 0 : which === 'intended' ? 1 : 2);
     for (let i = 0; i < pairs.length; i += 2) {
       const ms = Math.max(1, Math.round(pairs[i] / 1000));
-      into.recordValueWithCount(ms, pairs[i + 1]);
+      into.record(ms, pairs[i + 1]);
       if (buckets) addToBuckets(buckets, ms, pairs[i + 1]);
     }
   }
