@@ -122,6 +122,12 @@ export interface StormReport {
   global: { acknowledged: number; failed: number; issued: number } | null;
   /** reproduced: messages dead children had leased without reporting them settled, given back and produced again. */
   children: { workers: number; restarts: number; reproduced: number; maxRssMiB: number[] };
+  /**
+   * CPU this storm process and its children used, every thread (JavaScript and librdkafka's), start-up and flush
+   * included: what load on the client each message cost. `children`: how many children's CPU is in it (a child killed
+   * mid-run never reports its own). Absent in reports saved before it was measured.
+   */
+  cpu?: { clientSec: number; perMessageUs: number | null; children: number };
   gcPausesMs: { count: number; p50: number; p99: number; max: number; totalMs: number } | null;
   /** [seconds since start, acknowledged/s], one point per second. */
   timeline: [number, number][];
@@ -167,6 +173,14 @@ export function renderStormText(r: StormReport): string {
     row('global (Redis):', `${fmt(g.acknowledged)} acknowledged by all processes of this run, ${fmt(g.issued)} issued`);
   const c = r.children;
   row('children:', `${c.workers} workers, ${c.restarts} restarts, peak RSS ${c.maxRssMiB.join('/')} MiB`);
+  if (r.cpu) {
+    const per = r.cpu.perMessageUs !== null ? ` (${r.cpu.perMessageUs} µs per acknowledged message)` : '';
+    const missing =
+      r.cpu.children < c.workers + c.restarts
+        ? `; ${c.workers + c.restarts - r.cpu.children} killed children not counted`
+        : '';
+    row('client CPU:', `${r.cpu.clientSec} s, start-up included${per}${missing}`);
+  }
   const gc = r.gcPausesMs;
   if (gc)
     row('GC pauses:', `${gc.count} (p50 ${gc.p50} ms, p99 ${gc.p99} ms, max ${gc.max} ms, ${gc.totalMs} ms in all)`);

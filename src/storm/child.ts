@@ -37,6 +37,11 @@ const LOOP_RESOLUTION_MS = 10;
 export const REDIS_GRACE_MS = 5000;
 
 const send = (m: ChildMessage) => toPrimary(m);
+/** CPU this process used so far, every thread, µs. */
+const cpuMicros = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runChild(cfg: ChildConfig): Promise<void> {
@@ -285,6 +290,7 @@ export async function runChild(cfg: ChildConfig): Promise<void> {
     unresolved: producer.inFlight(),
     gcHistogram: gc.pairs(),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    cpuMicros: cpuMicros(),
   });
   producer.close();
   redis.disconnect();

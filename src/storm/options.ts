@@ -60,13 +60,6 @@ export type StormRequest = Omit<StormOptions, 'bootstrap'> & { bootstrap?: strin
 export const DEFAULT_COUNT = 5_000_000;
 
 /**
- * One child per two cores, at least one. A child's JavaScript only names its batches; the work per message is in C and
- * on librdkafka's threads (encoding, queueing, compression per broker, delivery reports), about two cores' worth at
- * full speed. Fewer producers also make fuller batches for the brokers. Measured on 2 cores (issue 20): one child
- * matched two in msgs/s on 1 and 4 brokers, at 15-20% less client CPU per message.
- */
-export const defaultWorkers = () => Math.max(1, Math.floor(os.availableParallelism() / 2));
-/**
  * The most a child may hold unacknowledged. verify tells a dead child's unconfirmed messages from lost ones within
  * UNCONFIRMED_WINDOW (verify/sequences.ts), which is sized from this.
  */
@@ -111,7 +104,7 @@ export const stormFlags = {
     defaultDescription: '0',
     describe: 'global target, tweets/s across all children and processes of the run (0 = as fast as possible)',
   },
-  workers: { type: 'string', describe: 'child processes (default: one per two cores, at least one)' },
+  workers: { type: 'string', describe: 'child processes (default: one per core)' },
   'batch-size': {
     type: 'string',
     defaultDescription: String(defaults.batchSize),
@@ -224,7 +217,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       rate: scenario.options.shape.name === 'constant' ? (rate ?? defaults.rate) : 0,
       ...scenario.options,
       scenario: file ? { file: String(raw.scenario), description: file.description } : undefined,
-      workers: workers ?? defaultWorkers(),
+      workers: workers ?? os.availableParallelism(),
       batchSize: batchSize ?? defaults.batchSize,
       maxInFlight: maxInFlight ?? defaults.maxInFlight,
       mode: mode ?? defaults.mode,

@@ -137,6 +137,8 @@ export class StormRun extends AwaitableRun<StormReport> {
       t.startupSec = (t0 - forkedAt) / 1000;
       t.restarts = this.supervisor.restarts;
       t.maxRssBytes = this.agg.slots.map((s) => s.maxRssBytes);
+      const own = process.cpuUsage();
+      t.cpuSec = (own.user + own.system + t.childCpuMicros) / 1e6;
       t.health = this.agg.health.rows;
       const global = await new Counters(redis, o.runId).read().catch(() => undefined);
       const issued = await this.quota.issued().catch(() => undefined);

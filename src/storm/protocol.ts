@@ -66,6 +66,8 @@ export interface DoneMessage extends ChildDone {
   /** GC pauses (µs), as [value, count, …] pairs. */
   gcHistogram: number[];
   maxRssBytes: number;
+  /** CPU the child's process used, every thread (its own and librdkafka's), µs: user + system. */
+  cpuMicros: number;
 }
 
 /** Sent once, when the child is connected and prepared and starts its loop. */

@@ -42,6 +42,11 @@ export interface RunTotals {
   /** Messages dead children had leased without reporting them settled; produced again by their successors. */
   unsettledGivenBack: number;
   maxRssBytes: number[];
+  /** CPU of the children that ended with a 'done' message (every thread of each), µs, and how many they were. */
+  childCpuMicros: number;
+  childrenCounted: number;
+  /** The primary's CPU plus the children's, seconds (set once the children are done). */
+  cpuSec: number;
   /** Delivery latency of every acknowledged message, ms (merged from the children's; report/histograms.ts). */
   histogram: Histogram;
   /** Under a rate schedule: latency from each message's intended send time, and the publish delay (ms). */
@@ -167,6 +172,12 @@ export function buildReport(a: {
       batchPositiveShareStd: std === null ? null : round(std, 4),
     },
     global: a.global ? { acknowledged: a.global.acked, failed: a.global.failed, issued: a.issued ?? -1 } : null,
+    cpu: {
+      clientSec: round(t.cpuSec, 2),
+      // Every message this process had acknowledged, warm-up included: the CPU covers the whole run and its start.
+      perMessageUs: t.acked + t.warmup.acked > 0 ? round((t.cpuSec * 1e6) / (t.acked + t.warmup.acked), 2) : null,
+      children: t.childrenCounted,
+    },
     children: {
       workers: o.workers,
       restarts: t.restarts,

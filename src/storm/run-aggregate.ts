@@ -43,6 +43,9 @@ export class RunAggregate {
     startupSec: 0,
     restarts: 0,
     unsettledGivenBack: 0,
+    childCpuMicros: 0,
+    childrenCounted: 0,
+    cpuSec: 0,
     maxRssBytes: [],
     timeline: [],
     health: [],
@@ -122,6 +125,8 @@ export class RunAggregate {
     addPairs(t.gcPauses, m.gcHistogram);
     t.unresolved += m.unresolved;
     s.maxRssBytes = Math.max(s.maxRssBytes, m.maxRssBytes);
+    t.childCpuMicros += m.cpuMicros;
+    t.childrenCounted++;
   }
 
   /** The worst child's p50 and p99 since the last emitted second; null when none reported any. */

@@ -68,13 +68,13 @@ test('percentages may be fractional but must add to 100', () => {
   assert.equal(validateStormOptions({ sentiment: '33.3,33.3,33.3' }).length, 1);
 });
 
-test('no flags: the documented defaults, a run id, one worker per two cores, the default count', () => {
+test('no flags: the documented defaults, a run id, one worker per core, the default count', () => {
   const { request, problems } = parseStormOptions({});
   assert.deepEqual(problems, []);
   assert.ok(request);
   assert.equal(request.count, DEFAULT_COUNT);
   assert.equal(request.duration, undefined);
-  assert.equal(request.workers, Math.max(1, Math.floor(os.availableParallelism() / 2)));
+  assert.equal(request.workers, os.availableParallelism());
   assert.equal(request.brokers, defaults.brokers);
   assert.equal(request.bootstrap, undefined);
   assert.equal(request.partitions, undefined, 'left to the engine: 3 per broker');

@@ -33,6 +33,9 @@ function totals(over: Partial<RunTotals> = {}): RunTotals {
     restarts: 0,
     unsettledGivenBack: 0,
     maxRssBytes: [100 * 2 ** 20, 120 * 2 ** 20],
+    childCpuMicros: 1_500_000,
+    childrenCounted: 2,
+    cpuSec: 2.2,
     histogram,
     gcPauses,
     intended: latencyHistogram(),
@@ -81,6 +84,7 @@ test('rates, bytes, latency percentiles and the mix come from the aggregates', (
   assert.equal(r.sentiment.batchPositiveShareStd, 0.2236, 'population std of 0.2, 0.4, 0.6, 0.8');
   assert.deepEqual(r.global, { acknowledged: 1000, failed: 0, issued: 1000 });
   assert.deepEqual(r.children, { workers: 2, restarts: 0, reproduced: 0, maxRssMiB: [100, 120] });
+  assert.deepEqual(r.cpu, { clientSec: 2.2, perMessageUs: 2200, children: 2 }, '2.2 s over 1000 acknowledged');
   assert.equal(r.gcPausesMs?.count, 1);
   assert.deepEqual(r.health.columns, HEALTH_COLUMNS);
   assert.deepEqual(r.notes, []);

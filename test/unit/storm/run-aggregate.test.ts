@@ -59,6 +59,7 @@ test("children's done messages merge their histograms and per-partition counts",
       unresolved: 0,
       gcHistogram: [120, 2],
       maxRssBytes: 5,
+      cpuMicros: 250_000,
     });
   assert.deepEqual(a.totals.partitions, [11, 22, 30]);
   assert.equal(a.totals.histogram.totalCount, 8);
@@ -66,5 +67,7 @@ test("children's done messages merge their histograms and per-partition counts",
   assert.equal(a.totals.histogram.maxValue, 900);
   assert.equal(a.totals.intended.totalCount, 8);
   assert.equal(a.totals.gcPauses.totalCount, 4);
+  assert.equal(a.totals.childCpuMicros, 500_000);
+  assert.equal(a.totals.childrenCounted, 2);
   assert.equal(a.totals.publishDelay.totalCount, 0);
 });
