@@ -9,7 +9,8 @@
  * Problems are reported all at once with the storm's own, each naming the file and its key.
  */
 import fs from 'node:fs';
-import YAML from 'yaml';
+import { createRequire } from 'node:module';
+import type YamlModule from 'yaml';
 
 export interface ScenarioFile {
   /** The file's values as raw flags (strings, as the command line would give them). */
@@ -41,7 +42,8 @@ export function loadScenarioFile(file: string, known: string[]): ScenarioFile {
   }
   let doc: unknown;
   try {
-    // YAML 1.2 is a superset of JSON: one parser reads both.
+    // YAML 1.2 is a superset of JSON: one parser reads both. Loaded here, not at start: most storms name no file.
+    const YAML = createRequire(import.meta.url)('yaml') as typeof YamlModule;
     doc = YAML.parse(text);
   } catch (e) {
     problems.push(`--scenario ${file} is not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
