@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks side by side on one local cluster (its own state and ports: .run/bench-cluster, 49090-49099).
 #   benchmarks/run.sh quick   the regression gate: 1 broker, acks=all, 5M tweets, DataStorm and the C reference alternated
-#                             3 times;
-#                             exit 1 when DataStorm's msgs/s or client CPU per message falls outside baseline.json
+#                             3 times; exit 1 when DataStorm's msgs/s or client CPU per message is outside baseline.json
 #   benchmarks/run.sh full    1 and 4 brokers, acks=all, 3 runs, every tool: results/bench-full.json, RESULTS.md, throughput.svg
 #   benchmarks/run.sh pulse   pulse (both stores, real InfluxDB) beside Kafka's ConsumerPerformance: results/pulse.json
 #   benchmarks/run.sh dashboard   storms without and with --dashboard (a page and a scraper watching), alternated:
