@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-/** The datastorm command line: parses flags, calls the engine, maps typed errors to one line and an exit code. */
+/**
+ * The datastorm command line: parses flags, calls the engine, maps typed errors to one line and an exit code. A
+ * command's module (and its engine) is loaded only when that command runs.
+ */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isDataStormError } from '../errors.js';
-import { dashboardCommand, dashboardCommandFlags } from './dashboard.js';
-import { pulseCommand, pulseCommandFlags } from './pulse.js';
-import { reportCommand, reportCommandFlags } from './report.js';
-import { stormCommand, stormCommandFlags } from './storm.js';
-import { verifyCommand, verifyCommandFlags } from './verify.js';
+import {
+  dashboardCommandFlags,
+  pulseCommandFlags,
+  reportCommandFlags,
+  stormCommandFlags,
+  verifyCommandFlags,
+} from './flags.js';
 
 function fail(lines: string[], code: number): never {
   for (const l of lines) process.stderr.write(`datastorm: error: ${l}\n`);
@@ -37,7 +42,7 @@ async function main(): Promise<void> {
       'flood a Kafka cluster with Avro tweets and report what the brokers acknowledged',
       stormCommandFlags,
       async (a) => {
-        exitCode = await stormCommand(a);
+        exitCode = await (await import('./storm.js')).stormCommand(a);
       },
     )
     .command(
@@ -45,7 +50,7 @@ async function main(): Promise<void> {
       'consume the tweets into InfluxDB (a consumer group, one child per core)',
       pulseCommandFlags,
       async (a) => {
-        exitCode = await pulseCommand(a);
+        exitCode = await (await import('./pulse.js')).pulseCommand(a);
       },
     )
     .command(
@@ -53,7 +58,7 @@ async function main(): Promise<void> {
       'read a topic back: loss, duplicates and order per producer, end-to-end latency',
       verifyCommandFlags,
       async (a) => {
-        exitCode = await verifyCommand(a);
+        exitCode = await (await import('./verify.js')).verifyCommand(a);
       },
     )
     .command(
@@ -61,11 +66,11 @@ async function main(): Promise<void> {
       "serve a run's live dashboard from outside (its Redis counters) with BrandPulse",
       dashboardCommandFlags,
       async (a) => {
-        exitCode = await dashboardCommand(a);
+        exitCode = await (await import('./dashboard.js')).dashboardCommand(a);
       },
     )
     .command('report <file>', 'render a saved storm report as text or one HTML file', reportCommandFlags, async (a) => {
-      exitCode = await reportCommand(a);
+      exitCode = await (await import('./report.js')).reportCommand(a);
     })
     .demandCommand(1, 'a command is needed: storm, pulse, verify, report or dashboard')
     .strict()

@@ -1,10 +1,9 @@
 /** `datastorm pulse`: flags → pulse options → pulse engine (or --summary: the sentiment from InfluxDB). */
-import type { Argv } from 'yargs';
 import { InvalidOptionsError } from '../errors.js';
 import { localBootstrap, localInfluxToken } from '../local/services.js';
 import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
 import type { InfluxTarget } from '../pulse/influx-sink.js';
-import { type PulseOptions, type PulseRequest, parsePulseOptions, pulseFlags, TOKEN_ENV } from '../pulse/options.js';
+import { type PulseOptions, type PulseRequest, parsePulseOptions, TOKEN_ENV } from '../pulse/options.js';
 import { pulse } from '../pulse/primary.js';
 import { sentimentSummary } from '../pulse/summary.js';
 import {
@@ -13,10 +12,7 @@ import {
   renderPulseSummary,
   renderPulseText,
 } from '../report/pulse-report.js';
-import { dashboardFlags, parseDashboardOptions } from '../serve/options.js';
-import { outputFlags } from './output-flags.js';
-
-export const pulseCommandFlags = (y: Argv) => y.options(pulseFlags).options(dashboardFlags).options(outputFlags);
+import { parseDashboardOptions } from '../serve/options.js';
 
 /** The token: --influx-token, else $DATASTORM_INFLUX_TOKEN (both in the request), else the local InfluxDB's own. */
 function influxTarget(r: PulseRequest): InfluxTarget {

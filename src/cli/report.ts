@@ -1,14 +1,8 @@
 /** `datastorm report RUN.json [--html FILE]`: renders a saved storm report as text, or as one HTML file. */
 import fs from 'node:fs';
-import type { Argv } from 'yargs';
 import { DataStormError, InvalidOptionsError } from '../errors.js';
 import { renderStormHtml } from '../report/html-report.js';
 import { renderStormText, type StormReport, withScenarioDefaults } from '../report/storm-report.js';
-
-export const reportCommandFlags = (y: Argv) =>
-  y
-    .positional('file', { type: 'string', describe: 'a saved storm report (benchmarks/results/storms/*.json)' })
-    .options({ html: { type: 'string', describe: 'write it as one self-contained HTML file' } });
 
 export async function reportCommand(a: { file?: string; html?: string }): Promise<number> {
   if (!a.file) throw new InvalidOptionsError(['report needs the JSON file of a storm report']);

@@ -1,37 +1,19 @@
 /** `datastorm storm`: flags → storm options → storm engine → progress on stderr, report on stdout. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Argv } from 'yargs';
 import { DataStormError } from '../errors.js';
 import { loadTweetType } from '../generate/tweet-encoder.js';
 import { ROOT, startLocalCluster } from '../local/services.js';
 import { log } from '../log.js';
 import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
-import { pulseFlags, tokenFromFlags } from '../pulse/options.js';
+import { tokenFromFlags } from '../pulse/options.js';
 import { renderStormHtml } from '../report/html-report.js';
 import { ProgressBar } from '../report/progress.js';
 import { renderStormText, saveReport } from '../report/storm-report.js';
 import { describeKeys } from '../scenario/keys.js';
-import { dashboardFlags, parseDashboardOptions } from '../serve/options.js';
-import { parseStormOptions, type StormOptions, stormFlags } from '../storm/options.js';
+import { parseDashboardOptions } from '../serve/options.js';
+import { parseStormOptions, type StormOptions } from '../storm/options.js';
 import { storm } from '../storm/primary.js';
-import { outputFlags } from './output-flags.js';
-
-export const stormCommandFlags = (y: Argv) =>
-  y
-    .options(stormFlags)
-    .options(dashboardFlags)
-    .options({
-      'influx-url': pulseFlags['influx-url'],
-      'influx-org': pulseFlags['influx-org'],
-      'influx-bucket': pulseFlags['influx-bucket'],
-      'influx-token': pulseFlags['influx-token'],
-    })
-    .options({
-      ...outputFlags,
-      save: { type: 'boolean', default: true, describe: 'save the report under benchmarks/results/storms/' },
-      html: { type: 'string', describe: 'also write the report as one self-contained HTML file' },
-    });
 
 export async function stormCommand(
   a: RawFlags & { json: boolean; quiet: boolean; save: boolean; html?: string },

@@ -2,17 +2,11 @@
  * `datastorm verify`: reads a topic back and reports loss, duplicates and order per producer and per key; exit 1 when
  * anything is lost or a key's messages are out of order.
  */
-import type { Argv } from 'yargs';
 import { localBootstrap } from '../local/services.js';
 import { type RawFlags, validOrThrow } from '../option-checks.js';
 import { renderVerifyText } from '../report/verify-report.js';
-import { parseVerifyOptions, verifyFlags } from '../verify/options.js';
+import { parseVerifyOptions } from '../verify/options.js';
 import { verify } from '../verify/verify.js';
-
-export const verifyCommandFlags = (y: Argv) =>
-  y
-    .options(verifyFlags)
-    .options({ json: { type: 'boolean', default: false, describe: 'the report as JSON on stdout' } });
 
 export async function verifyCommand(a: RawFlags & { json: boolean }): Promise<number> {
   const request = validOrThrow(parseVerifyOptions(a));

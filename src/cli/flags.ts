@@ -1,0 +1,49 @@
+/**
+ * Every command's flags, as yargs takes them. Apart from the commands themselves so that parsing a command line loads
+ * only the options modules; a command's engine (and its libraries) loads when that command runs (cli/index.ts).
+ */
+import type { Argv } from 'yargs';
+import { pulseFlags } from '../pulse/options.js';
+import { dashboardFlags } from '../serve/options.js';
+import { stormFlags } from '../storm/options.js';
+import { verifyFlags } from '../verify/options.js';
+import { outputFlags } from './output-flags.js';
+
+const influxFlags = {
+  'influx-url': pulseFlags['influx-url'],
+  'influx-org': pulseFlags['influx-org'],
+  'influx-bucket': pulseFlags['influx-bucket'],
+  'influx-token': pulseFlags['influx-token'],
+};
+
+export const stormCommandFlags = (y: Argv) =>
+  y
+    .options(stormFlags)
+    .options(dashboardFlags)
+    .options(influxFlags)
+    .options({
+      ...outputFlags,
+      save: { type: 'boolean', default: true, describe: 'save the report under benchmarks/results/storms/' },
+      html: { type: 'string', describe: 'also write the report as one self-contained HTML file' },
+    });
+
+export const pulseCommandFlags = (y: Argv) => y.options(pulseFlags).options(dashboardFlags).options(outputFlags);
+
+export const verifyCommandFlags = (y: Argv) =>
+  y
+    .options(verifyFlags)
+    .options({ json: { type: 'boolean', default: false, describe: 'the report as JSON on stdout' } });
+
+export const dashboardCommandFlags = (y: Argv) =>
+  y.options(dashboardFlags).options({
+    'run-id': { type: 'string', demandOption: true, describe: 'the storm run to watch (its --run-id)' },
+    redis: { type: 'string', default: 'redis://127.0.0.1:6379', describe: 'the Redis the run uses' },
+    bootstrap: { type: 'string', describe: 'Kafka, for the pulse group lag (default: the running local cluster)' },
+    topic: { type: 'string', default: 'tweets', describe: 'the storm topic pulse reads' },
+    ...influxFlags,
+  });
+
+export const reportCommandFlags = (y: Argv) =>
+  y
+    .positional('file', { type: 'string', describe: 'a saved storm report (benchmarks/results/storms/*.json)' })
+    .options({ html: { type: 'string', describe: 'write it as one self-contained HTML file' } });
