@@ -253,12 +253,10 @@ napi_value producer_produce_tweets(napi_env env, napi_callback_info info) {
     uint32_t i = b.from + k;
     rd_kafka_message_t *m = &p->msgs[k];
     memset(m, 0, sizeof *m);
-    int64_t key = b.key_ids ? (int64_t)b.key_ids[i] : -1;
     m->payload = w;
-    m->len = plan_encode(plan, w, b.order[i], plan_slot(plan, b.cursor, i), (uint64_t)b.seq0 + i,
-                         (uint64_t)b.first + i, (uint64_t)b.created, key);
+    m->len = plan_encode_message(plan, &b, i, w);
     w += m->len;
-    if (key >= 0) m->key = (void *)plan_key(plan, (uint32_t)key, &m->key_len);
+    if (b.key_ids) m->key = (void *)plan_key(plan, b.key_ids[i], &m->key_len);
     /* The opaque carries the publish delay + 1 (µs), so the acknowledgement also counts from the intended time. */
     if (delay_us >= 0) m->_private = (void *)(uintptr_t)(publish_delay(delay_us, step_us, k) + 1);
   }

@@ -218,9 +218,7 @@ napi_value tweet_plan_encode(napi_env env, napi_callback_info info) {
   size_t off = 0;
   for (uint32_t i = b.from; i < b.to; i++) {
     if (out_len - off < t->max_message) return ds_throw(env, "NATIVE", "out is too small for the batch");
-    int64_t key = b.key_ids ? (int64_t)b.key_ids[i] : -1;
-    off += plan_encode(t, out + off, b.order[i], plan_slot(t, b.cursor, i), (uint64_t)b.seq0 + i,
-                       (uint64_t)b.first + i, (uint64_t)b.created, key);
+    off += plan_encode_message(t, &b, i, out + off);
     ends[i - b.from] = (uint32_t)off;
   }
   return ds_number(env, (double)off);

@@ -101,4 +101,11 @@ typedef struct {
 /* Reads a batch's arguments; 0 (an exception pending) when they do not fit the plan. */
 int plan_batch_args(napi_env env, const tweet_plan_t *t, napi_value *argv, plan_batch_t *b);
 
+/* Encodes message i of a batch at out; returns its length. */
+static inline uint32_t plan_encode_message(const tweet_plan_t *t, const plan_batch_t *b, uint32_t i, char *out) {
+  int64_t key = b->key_ids ? (int64_t)b->key_ids[i] : -1;
+  return plan_encode(t, out, b->order[i], plan_slot(t, b->cursor, i), (uint64_t)b->seq0 + i, (uint64_t)b->first + i,
+                     (uint64_t)b->created, key);
+}
+
 #endif

@@ -7,7 +7,7 @@
  * Message i of a batch takes pool slot (cursor + (i + 1) * stride) mod the pool's size: an odd stride over a
  * power-of-two pool visits every tweet before repeating one.
  */
-import { addon, type BatchSpec, type Handle } from '../kafka/native/addon.js';
+import { addon, type BatchSpec, batchArgs, type Handle } from '../kafka/native/addon.js';
 import type { TweetPool } from './tweet-encoder.js';
 
 /** Key texts back to back: key i is buf[ends[i-1] ?? 0 .. ends[i]). */
@@ -67,18 +67,6 @@ export class TweetPlan {
    * hands to librdkafka; returns the bytes written. For tests and the benchmarks' payload files.
    */
   encode(out: Buffer, ends: Uint32Array, b: BatchSpec): number {
-    return addon().tweetPlanEncode(
-      this.handle,
-      out,
-      ends,
-      b.order,
-      b.from,
-      b.to,
-      b.seq0,
-      b.first,
-      b.createdAt,
-      b.cursor,
-      b.keyIds,
-    );
+    return addon().tweetPlanEncode(this.handle, out, ends, ...batchArgs(b));
   }
 }

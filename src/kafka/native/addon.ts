@@ -41,6 +41,28 @@ export interface BatchSpec {
   keyIds: Uint32Array | null;
 }
 
+/** A batch spec as the addon's functions take it, argument by argument. */
+type BatchArgs = [
+  order: Uint8Array,
+  from: number,
+  to: number,
+  seq0: number,
+  first: number,
+  createdAt: number,
+  cursor: number,
+  keyIds: Uint32Array | null,
+];
+export const batchArgs = (b: BatchSpec): BatchArgs => [
+  b.order,
+  b.from,
+  b.to,
+  b.seq0,
+  b.first,
+  b.createdAt,
+  b.cursor,
+  b.keyIds,
+];
+
 export interface NativeAddon {
   librdkafkaVersion(): string;
   producerNew(config: Record<string, string>, topic: string): Handle;
@@ -48,16 +70,7 @@ export interface NativeAddon {
   producerProduceTweets(
     p: Handle,
     plan: Handle,
-    order: Uint8Array,
-    from: number,
-    to: number,
-    seq0: number,
-    first: number,
-    createdAt: number,
-    cursor: number,
-    keyIds: Uint32Array | null,
-    delayUs: number,
-    delayStepUs: number,
+    ...batch: [...BatchArgs, delayUs: number, delayStepUs: number]
   ): number;
   tweetPlanNew(
     prefix: Buffer,
@@ -69,19 +82,7 @@ export interface NativeAddon {
     keys: Buffer | null,
     keyEnds: Uint32Array | null,
   ): Handle;
-  tweetPlanEncode(
-    plan: Handle,
-    out: Buffer,
-    ends: Uint32Array,
-    order: Uint8Array,
-    from: number,
-    to: number,
-    seq0: number,
-    first: number,
-    createdAt: number,
-    cursor: number,
-    keyIds: Uint32Array | null,
-  ): number;
+  tweetPlanEncode(plan: Handle, out: Buffer, ends: Uint32Array, ...batch: BatchArgs): number;
   producerPartitionCounts(p: Handle): Float64Array;
   producerStats(p: Handle, out: Float64Array): void;
   producerFailures(p: Handle): Record<string, number>;

@@ -7,7 +7,7 @@
 import { DataStormError } from '../../errors.js';
 import { addToBuckets, type LatencyBuckets } from '../../report/latency-buckets.js';
 import type { ValueCounts } from '../../report/value-counts.js';
-import { addon, type BatchSpec, type Handle, type NativeAddon, stringConfig } from './addon.js';
+import { addon, type BatchSpec, batchArgs, type Handle, type NativeAddon, stringConfig } from './addon.js';
 
 /** Cumulative since the producer was made. */
 export interface ProducerCounts {
@@ -73,14 +73,7 @@ export class BatchProducer {
     return this.native.producerProduceTweets(
       this.h,
       plan.handle,
-      b.order,
-      b.from,
-      b.to,
-      b.seq0,
-      b.first,
-      b.createdAt,
-      b.cursor,
-      b.keyIds,
+      ...batchArgs(b),
       intended ? intended.delayUs : -1,
       intended ? intended.stepUs : 0,
     );
