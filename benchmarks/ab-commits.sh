@@ -9,7 +9,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-commit=${1:?usage: benchmarks/ab-commits.sh COMMIT [ROUNDS] [COUNT]}
+[[ $# -ge 1 ]] || { echo "ab-commits.sh: error: usage: benchmarks/ab-commits.sh COMMIT [ROUNDS=3] [COUNT=3000000]" >&2; exit 2; }
+commit=$1
 rounds=${2:-3}
 count=${3:-3000000}
 [[ $rounds =~ ^[1-9][0-9]?$ ]] || { echo "ab-commits.sh: error: ROUNDS must be 1-99 (got '$rounds')" >&2; exit 2; }
