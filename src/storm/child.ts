@@ -1,8 +1,8 @@
 /**
  * A storm child: leases slices of the global quota, plans a whole batch of tweets (sentiments, keys, pool walk) and
  * hands it to the native producer in one call, which Avro-encodes each tweet by the child's tweet plan straight into
- * librdkafka's queue. Delivery reports are counted in C: every
- * acknowledgement, its bytes and its latency; failures by kind. Talks to the primary once per interval.
+ * librdkafka's queue. Delivery reports are counted in C: every acknowledgement, its bytes and its latency; failures
+ * by kind. Talks to the primary once per interval.
  */
 
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
