@@ -44,10 +44,19 @@ export class OptionChecks {
     return undefined;
   }
 
-  /** A finite number passing `ok`; `allowed` says what is (the message is "--flag must be <allowed> (got '…')"). */
-  number(flag: string, v: unknown, ok: (n: number) => boolean, allowed: string): number | undefined {
+  /**
+   * A finite number passing `ok`; `allowed` says what is (the message is "--flag must be <allowed> (got '…')").
+   * `read` turns the raw value into a number: a plain number by default, or a unit grammar (scenario/units.ts).
+   */
+  number(
+    flag: string,
+    v: unknown,
+    ok: (n: number) => boolean,
+    allowed: string,
+    read: (v: unknown) => number = toNumber,
+  ): number | undefined {
     if (v === undefined) return undefined;
-    const n = toNumber(v);
+    const n = read(v);
     if (Number.isFinite(n) && ok(n)) return n;
     this.add(`--${flag} must be ${allowed} (got '${String(v)}')`);
     return undefined;

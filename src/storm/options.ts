@@ -12,6 +12,7 @@ import { BRANDS } from '../generate/texts.js';
 import { OptionChecks, type RawFlags, toNumber } from '../option-checks.js';
 import { parseScenarioOptions, type ScenarioOptions, scenarioFlags } from '../scenario/options.js';
 import { loadScenarioFile } from '../scenario/scenario-file.js';
+import { DURATION_FORMAT, parseDuration, parseRate, RATE_FORMAT } from '../scenario/units.js';
 
 export const ACKS = ['0', '1', 'all'] as const;
 export type Acks = (typeof ACKS)[number];
@@ -98,11 +99,13 @@ export const stormFlags = {
     type: 'string',
     describe: `exact total of acknowledged tweets (default ${DEFAULT_COUNT.toLocaleString('en-US')} unless --duration)`,
   },
-  duration: { type: 'string', describe: 'stop after this many seconds' },
+  duration: { type: 'string', describe: 'stop after this long: 45 (seconds), 500ms, 30s, 2m, 1h' },
   rate: {
     type: 'string',
     defaultDescription: '0',
-    describe: 'global target, tweets/s across all children and processes of the run (0 = as fast as possible)',
+    describe:
+      'global target, tweets/s (50000, 200k, 1.5M) across all children and processes of the run ' +
+      '(0 = as fast as possible)',
   },
   workers: { type: 'string', describe: 'child processes (default: one per core)' },
   'batch-size': {
@@ -174,8 +177,15 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   const maxInFlight = c.whole('max-in-flight', raw['max-in-flight'], 1000, MAX_IN_FLIGHT_LIMIT);
   const batchBytes = c.whole('batch-bytes', raw['batch-bytes'], 1024, 1_000_000_000);
   const lingerMs = c.whole('linger-ms', raw['linger-ms'], 0, 900_000);
-  const duration = c.number('duration', raw.duration, (d) => d > 0, 'a number of seconds above 0');
-  const rate = c.number('rate', raw.rate, (r) => r >= 0, 'messages per second, 0 or more (0 = as fast as possible)');
+  // Rates and durations take one grammar wherever a flag takes them (scenario/units.ts): 200k, 1.5M; 45, 30s, 2m.
+  const duration = c.number('duration', raw.duration, (d) => d > 0, `${DURATION_FORMAT} above 0`, parseDuration);
+  const rate = c.number(
+    'rate',
+    raw.rate,
+    (r) => r >= 0,
+    `${RATE_FORMAT}, 0 or more (0 = as fast as possible)`,
+    parseRate,
+  );
   const mode = c.oneOf('mode', raw.mode, MODES, 'fixed or volatile');
   const sentiment = parseSentiment(c, raw.sentiment);
   const volatility = c.number('volatility', raw.volatility, (v) => v >= 0 && v <= 1, 'a number from 0 to 1');

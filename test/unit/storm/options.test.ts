@@ -17,13 +17,13 @@ const BAD: [Record<string, unknown>, RegExp][] = [
   [{ count: '0' }, /^--count must be a whole number from 1 up \(got '0'\)$/],
   [{ count: '12.5' }, /^--count must be a whole number/],
   [{ count: 'ten' }, /^--count must be a whole number from 1 up \(got 'ten'\)$/],
-  [{ rate: '-5' }, /^--rate must be messages per second, 0 or more/],
+  [{ rate: '-5' }, /^--rate must be a rate like 50000, 200k or 1.5M \(messages\/s\), 0 or more/],
   [{ acks: '2' }, /^--acks must be 0, 1 or all \(got '2'\)$/],
   [{ compression: 'brotli' }, /^--compression must be one of lz4, zstd, snappy, gzip, none/],
   [{ brokers: '12' }, /^--brokers must be a whole number from 1 to 9 \(got '12'\)$/],
   [{ workers: '0' }, /^--workers must be a whole number from 1 to 256/],
-  [{ duration: 'soon' }, /^--duration must be a number of seconds above 0/],
-  [{ duration: '0' }, /^--duration must be a number of seconds above 0/],
+  [{ duration: 'soon' }, /^--duration must be a duration like 500ms, 30s, 2m or 1h above 0/],
+  [{ duration: '0' }, /^--duration must be a duration like 500ms, 30s, 2m or 1h above 0/],
   [{ topic: 'bad topic!' }, /^--topic must be 1-249 characters/],
   [{ brands: 'Apple,Acme' }, /^--brands must name brands from: .* \(unknown: Acme\)$/],
   [{ acks: '1', idempotence: true }, /^--idempotence needs --acks all \(got --acks 1\)$/],
@@ -108,6 +108,22 @@ test('flags are converted: numbers, lists, acks -1 as all, --duration without a 
   assert.equal(request.batchSize, 500);
   assert.equal(request.runId, 'r1');
   assert.equal(request.bootstrap, 'a:1,b:2');
+});
+
+test('--rate and --duration take the grammar rate shapes use: 200k, 1.5M; 500ms, 30s, 2m, 1h', () => {
+  for (const [rate, want] of [
+    ['100k', 100_000],
+    ['1.5M', 1_500_000],
+    ['2500', 2500],
+  ] as const) {
+    const { request, problems } = parseStormOptions({ rate, duration: '2m' });
+    assert.deepEqual(problems, []);
+    assert.equal(request?.rate, want, rate);
+    assert.equal(request?.duration, 120);
+  }
+  assert.equal(parseStormOptions({ duration: '500ms' }).request?.duration, 0.5);
+  assert.match(parseStormOptions({ rate: '100kb' }).problems[0], /^--rate must be a rate like 50000, 200k or 1.5M/);
+  assert.match(parseStormOptions({ duration: '2 weeks' }).problems[0], /^--duration must be a duration like/);
 });
 
 test('acks 1 turns idempotence off unless asked; library callers may pass numbers', () => {
