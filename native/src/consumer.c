@@ -47,6 +47,7 @@ typedef struct {
   rebalance_event_t events[MAX_EVENTS];
   int n_events;
   int rebalanced; /* set by the rebalance callback: end the batch */
+  int out_of_memory; /* the batch could not be held: the call fails, so nothing is committed past it */
 
   pthread_mutex_t mu; /* guards stats */
   char *stats;
@@ -62,6 +63,11 @@ static void record_event(consumer_t *c, int assigned, const rd_kafka_topic_parti
   e->assigned = assigned;
   e->count = parts ? parts->cnt : 0;
   e->partitions = malloc(sizeof(int32_t) * (e->count ? e->count : 1));
+  if (!e->partitions) {
+    e->count = 0;
+    c->out_of_memory = 1;
+    return;
+  }
   for (int i = 0; i < e->count; i++) e->partitions[i] = parts->elems[i].partition;
 }
 
@@ -84,6 +90,7 @@ static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
   (void)rk;
   consumer_t *c = opaque;
   char *copy = malloc(len + 1);
+  if (!copy) return 0; /* the previous statistics stay */
   memcpy(copy, json, len);
   copy[len] = 0;
   pthread_mutex_lock(&c->mu);
@@ -93,38 +100,51 @@ static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
   return 0;
 }
 
-static void grow(consumer_t *c, size_t need_msgs, size_t need_bytes) {
+/* Grows *array to hold cap elements of size; 0 (the array as it was) when memory is short. */
+static int grow_array(void **array, size_t cap, size_t size) {
+  void *grown = realloc(*array, cap * size);
+  if (!grown) return 0;
+  *array = grown;
+  return 1;
+}
+
+/* Room for need_msgs messages and need_bytes of values; 0 when memory is short. */
+static int grow(consumer_t *c, size_t need_msgs, size_t need_bytes) {
   if (need_msgs > c->cap) {
     size_t cap = c->cap ? c->cap : 1024;
     while (cap < need_msgs) cap *= 2;
-    c->ends = realloc(c->ends, cap * sizeof *c->ends);
-    c->key_ends = realloc(c->key_ends, cap * sizeof *c->key_ends);
-    c->partitions = realloc(c->partitions, cap * sizeof *c->partitions);
-    c->offsets = realloc(c->offsets, cap * sizeof *c->offsets);
-    c->timestamps = realloc(c->timestamps, cap * sizeof *c->timestamps);
+    if (!grow_array((void **)&c->ends, cap, sizeof *c->ends) ||
+        !grow_array((void **)&c->key_ends, cap, sizeof *c->key_ends) ||
+        !grow_array((void **)&c->partitions, cap, sizeof *c->partitions) ||
+        !grow_array((void **)&c->offsets, cap, sizeof *c->offsets) ||
+        !grow_array((void **)&c->timestamps, cap, sizeof *c->timestamps))
+      return 0;
     c->cap = cap;
   }
   if (need_bytes > c->values_cap) {
     size_t cap = c->values_cap ? c->values_cap : 1 << 20;
     while (cap < need_bytes) cap *= 2;
-    c->values = realloc(c->values, cap);
+    if (!grow_array((void **)&c->values, cap, 1)) return 0;
     c->values_cap = cap;
   }
+  return 1;
 }
 
-static void grow_keys(consumer_t *c, size_t need) {
-  if (need <= c->keys_cap) return;
+/* Room for need bytes of keys; 0 when memory is short. */
+static int grow_keys(consumer_t *c, size_t need) {
+  if (need <= c->keys_cap) return 1;
   size_t cap = c->keys_cap ? c->keys_cap : 1 << 16;
   while (cap < need) cap *= 2;
-  c->keys = realloc(c->keys, cap);
+  if (!grow_array((void **)&c->keys, cap, 1)) return 0;
   c->keys_cap = cap;
+  return 1;
 }
 
 static void consume_execute(napi_env env, void *data) {
   (void)env;
   consumer_t *c = data;
   c->count = c->values_len = c->keys_len = 0;
-  c->n_errors = c->n_events = c->rebalanced = 0;
+  c->n_errors = c->n_events = c->rebalanced = c->out_of_memory = 0;
   int timeout = c->timeout_ms;
   while (c->count < c->max_messages && !c->rebalanced) {
     rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, timeout);
@@ -135,12 +155,15 @@ static void consume_execute(napi_env env, void *data) {
       rd_kafka_message_destroy(m);
       continue;
     }
-    grow(c, c->count + 1, c->values_len + m->len);
+    if (!grow(c, c->count + 1, c->values_len + m->len) || (m->key_len && !grow_keys(c, c->keys_len + m->key_len))) {
+      c->out_of_memory = 1;
+      rd_kafka_message_destroy(m);
+      break;
+    }
     if (m->len) memcpy(c->values + c->values_len, m->payload, m->len);
     c->values_len += m->len;
     c->ends[c->count] = (uint32_t)c->values_len;
     if (m->key_len) {
-      grow_keys(c, c->keys_len + m->key_len);
       memcpy(c->keys + c->keys_len, m->key, m->key_len);
       c->keys_len += m->key_len;
     }
@@ -206,9 +229,11 @@ static void consume_complete(napi_env env, napi_status status, void *data) {
   napi_delete_async_work(env, c->work);
   napi_ref ref = c->callback;
   c->callback = NULL;
-  if (status != napi_ok) {
+  if (status != napi_ok || c->out_of_memory) {
     napi_value msg;
-    napi_create_string_utf8(env, "consume cancelled", NAPI_AUTO_LENGTH, &msg);
+    const char *why =
+        c->out_of_memory ? "out of memory for a batch (nothing of it was delivered)" : "consume cancelled";
+    napi_create_string_utf8(env, why, NAPI_AUTO_LENGTH, &msg);
     napi_create_error(env, NULL, msg, &argv[0]);
     argv[1] = undefined;
   } else {
@@ -268,6 +293,7 @@ napi_value consumer_new(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   consumer_t *c = calloc(1, sizeof *c);
+  if (!c) return ds_throw(env, "NATIVE", "out of memory for a consumer");
   if (argc < 2 || !ds_get_string(env, argv[1], c->topic, sizeof c->topic)) {
     free(c);
     return NULL;
