@@ -15,6 +15,18 @@
     }                                                                      \
   } while (0)
 
+/*
+ * Declares argv with the first n arguments of a call; throws "<name> takes n arguments" and returns NULL from the
+ * calling function when fewer were given (every entry point's opening, written once).
+ */
+#define DS_ARGS(env, info, name, n)                                                                              \
+  napi_value argv[n];                                                                                            \
+  do {                                                                                                           \
+    size_t argc_ = (n);                                                                                          \
+    NAPI_OK(env, napi_get_cb_info(env, info, &argc_, argv, NULL, NULL));                                         \
+    if (argc_ < (n)) return ds_throw(env, "NATIVE", name " takes " #n " arguments");                             \
+  } while (0)
+
 void ds_throw_last(napi_env env, const char *what);
 /* Throws an Error with a message and a string `code` property (librdkafka's error name, or our own). */
 napi_value ds_throw(napi_env env, const char *code, const char *message);

@@ -289,12 +289,10 @@ static consumer_t *unwrap(napi_env env, napi_value v) {
 
 /* consumerNew(config, topic) -> handle */
 napi_value consumer_new(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "consumerNew", 2);
   consumer_t *c = calloc(1, sizeof *c);
   if (!c) return ds_throw(env, "NATIVE", "out of memory for a consumer");
-  if (argc < 2 || !ds_get_string(env, argv[1], c->topic, sizeof c->topic)) {
+  if (!ds_get_string(env, argv[1], c->topic, sizeof c->topic)) {
     free(c);
     return NULL;
   }
@@ -322,9 +320,7 @@ napi_value consumer_new(napi_env env, napi_callback_info info) {
 
 /* consumerConnect(handle, timeoutMs): waits for cluster metadata; throws if the cluster does not answer. */
 napi_value consumer_connect(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "consumerConnect", 2);
   consumer_t *c = unwrap(env, argv[0]);
   if (!c) return NULL;
   int32_t timeout = 10000;
@@ -338,9 +334,7 @@ napi_value consumer_connect(napi_env env, napi_callback_info info) {
 
 /* consumerSubscribe(handle): joins the group on the handle's topic. */
 napi_value consumer_subscribe(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "consumerSubscribe", 1);
   consumer_t *c = unwrap(env, argv[0]);
   if (!c) return NULL;
   rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
@@ -370,9 +364,7 @@ static rd_kafka_topic_partition_list_t *partition_list(napi_env env, consumer_t 
 
 /* consumerAssign(handle, partitions, offsets): reads these partitions from these offsets, without a group. */
 napi_value consumer_assign(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "consumerAssign", 3);
   consumer_t *c = unwrap(env, argv[0]);
   if (!c) return NULL;
   rd_kafka_topic_partition_list_t *l = partition_list(env, c, argv[1], argv[2]);
@@ -385,9 +377,7 @@ napi_value consumer_assign(napi_env env, napi_callback_info info) {
 
 /* consumerCommit(handle, partitions, nextOffsets): synchronous commit of exactly these offsets; throws on failure. */
 napi_value consumer_commit(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "consumerCommit", 3);
   consumer_t *c = unwrap(env, argv[0]);
   if (!c) return NULL;
   rd_kafka_topic_partition_list_t *l = partition_list(env, c, argv[1], argv[2]);
@@ -401,9 +391,7 @@ napi_value consumer_commit(napi_env env, napi_callback_info info) {
 
 /* consumerConsume(handle, maxMessages, timeoutMs, callback(err, batch)) */
 napi_value consumer_consume(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "consumerConsume", 4);
   consumer_t *c = unwrap(env, argv[0]);
   if (!c) return NULL;
   if (c->busy) return ds_throw(env, "NATIVE", "a consume call is already running on this consumer");
@@ -424,9 +412,7 @@ napi_value consumer_consume(napi_env env, napi_callback_info info) {
 
 /* consumerStats(handle) -> the newest librdkafka statistics JSON since the last call, or null. */
 napi_value consumer_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "consumerStats", 1);
   consumer_t *c = unwrap(env, argv[0]);
   if (!c) return NULL;
   pthread_mutex_lock(&c->mu);
@@ -445,9 +431,7 @@ napi_value consumer_stats(napi_env env, napi_callback_info info) {
 
 /* consumerWatermarks(handle, partition, timeoutMs) -> [low, high] from the partition's leader. */
 napi_value consumer_watermarks(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "consumerWatermarks", 3);
   consumer_t *c = unwrap(env, argv[0]);
   if (!c) return NULL;
   int32_t partition = 0, timeout = 10000;
@@ -465,9 +449,7 @@ napi_value consumer_watermarks(napi_env env, napi_callback_info info) {
 
 /* consumerClose(handle): leaves the group (revoking what it holds) and destroys the client. Blocks briefly. */
 napi_value consumer_close_js(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "consumerClose", 1);
   consumer_t *c = NULL;
   NAPI_OK(env, napi_get_value_external(env, argv[0], (void **)&c));
   if (c->busy) return ds_throw(env, "NATIVE", "close while a consume call is running");

@@ -142,11 +142,9 @@ static producer_t *unwrap(napi_env env, napi_value v) {
 
 /* producerNew(config: Record<string, string>, topic: string) -> handle */
 napi_value producer_new(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "producerNew", 2);
   char topic[256];
-  if (argc < 2 || !ds_get_string(env, argv[1], topic, sizeof topic)) return NULL;
+  if (!ds_get_string(env, argv[1], topic, sizeof topic)) return NULL;
   rd_kafka_conf_t *conf = ds_conf_from_object(env, argv[0]);
   if (!conf) return NULL;
   producer_t *p = calloc(1, sizeof *p);
@@ -179,9 +177,7 @@ napi_value producer_new(napi_env env, napi_callback_info info) {
 /* producerConnect(handle, timeoutMs): waits for the topic's metadata; throws (code: librdkafka's error name) if
  * none. */
 napi_value producer_connect(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "producerConnect", 2);
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
   int32_t timeout = 10000;
@@ -232,10 +228,7 @@ static uint64_t publish_delay(double delay_us, double step_us, uint32_t k) {
  * which encode to the same bytes).
  */
 napi_value producer_produce_tweets(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
-  napi_value argv[12];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 12) return ds_throw(env, "NATIVE", "producerProduceTweets takes 12 arguments");
+  DS_ARGS(env, info, "producerProduceTweets", 12);
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
   tweet_plan_t *plan = tweet_plan_unwrap(env, argv[1]);
@@ -277,9 +270,7 @@ napi_value producer_produce_tweets(napi_env env, napi_callback_info info) {
 
 /* producerPartitionCounts(handle) -> Float64Array: acknowledged per partition, cumulative (index = partition). */
 napi_value producer_partition_counts(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "producerPartitionCounts", 1);
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
   pthread_mutex_lock(&p->mu);
@@ -302,9 +293,7 @@ napi_value producer_partition_counts(napi_env env, napi_callback_info info) {
  * in flight, too large (0/1), client errors, latencies recorded]. Fills a caller's array: nothing allocated per call.
  */
 napi_value producer_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "producerStats", 2);
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
   napi_typedarray_type type;
@@ -330,9 +319,7 @@ napi_value producer_stats(napi_env env, napi_callback_info info) {
 
 /* producerFailures(handle) -> { [librdkafka error name]: count }, cumulative. */
 napi_value producer_failures(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "producerFailures", 1);
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
   napi_value obj;
@@ -354,13 +341,11 @@ napi_value producer_failures(napi_env env, napi_callback_info info) {
  * histogram `which`: 0 latency from the send, 1 latency from the intended send time, 2 publish delay.
  */
 napi_value producer_take_latency(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "producerTakeLatency", 2);
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
   int32_t which = 0;
-  if (argc > 1) napi_get_value_int32(env, argv[1], &which);
+  napi_get_value_int32(env, argv[1], &which);
   uint64_t *h = which == 1 ? p->hist_intended : which == 2 ? p->hist_delay : p->hist;
   static uint64_t snap[HIST_LEN]; /* JavaScript thread only */
   pthread_mutex_lock(&p->mu);
@@ -384,9 +369,7 @@ napi_value producer_take_latency(napi_env env, napi_callback_info info) {
 
 /* producerClose(handle): stops the delivery thread and destroys the client (wait for in-flight messages first). */
 napi_value producer_close_js(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  DS_ARGS(env, info, "producerClose", 1);
   producer_t *p = NULL;
   NAPI_OK(env, napi_get_value_external(env, argv[0], (void **)&p));
   if (p) producer_close(p);

@@ -94,10 +94,7 @@ static uint32_t plan_max_message(const tweet_plan_t *t) {
  * Everything is copied: the plan owns its bytes.
  */
 napi_value tweet_plan_new(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 8) return ds_throw(env, "NATIVE", "tweetPlanNew takes 8 arguments");
+  DS_ARGS(env, info, "tweetPlanNew", 8);
   tweet_plan_t *t = calloc(1, sizeof *t);
   if (!t) return ds_throw(env, "NATIVE", "tweet plan: out of memory");
   size_t n_prefix = 0, tails_len = 0, n_tails = 0, n_handles = 0, keys_len = 0, n_keys = 0;
@@ -196,10 +193,7 @@ int plan_batch_args(napi_env env, const tweet_plan_t *t, napi_value *argv, plan_
  * hands to librdkafka, for tests and for the benchmarks' payload files.
  */
 napi_value tweet_plan_encode(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value argv[11];
-  NAPI_OK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 11) return ds_throw(env, "NATIVE", "tweetPlanEncode takes 11 arguments");
+  DS_ARGS(env, info, "tweetPlanEncode", 11);
   tweet_plan_t *t = tweet_plan_unwrap(env, argv[0]);
   if (!t) return NULL;
   char *out = NULL;
