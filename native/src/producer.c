@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* librdkafka error codes span about -200..100; failures are counted per code in this window. */
 #define ERR_BASE 256
@@ -174,21 +175,44 @@ napi_value producer_new(napi_env env, napi_callback_info info) {
   return handle;
 }
 
-/* producerConnect(handle, timeoutMs): waits for the topic's metadata; throws (code: librdkafka's error name) if
- * none. */
+/* Whether every partition of the topic in md has a leader (a topic just created has none for a moment). */
+static int all_led(const struct rd_kafka_metadata *md) {
+  const struct rd_kafka_metadata_topic *t = &md->topics[0];
+  if (t->partition_cnt == 0) return 0;
+  for (int i = 0; i < t->partition_cnt; i++)
+    if (t->partitions[i].err || t->partitions[i].leader < 0) return 0;
+  return 1;
+}
+
+/*
+ * producerConnect(handle, timeoutMs): waits for the topic's metadata, then (within the same time) until every
+ * partition has a leader, so the run's first messages are not held while a topic just created elects them; throws
+ * (code: librdkafka's error name) when the topic is unknown. Partitions still without a leader at the end are left to
+ * librdkafka, which holds their messages until one is elected.
+ */
 napi_value producer_connect(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "producerConnect", 2);
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
   int32_t timeout = 10000;
   napi_get_value_int32(env, argv[1], &timeout);
-  const struct rd_kafka_metadata *md = NULL;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(p->rk, 0, p->rkt, &md, timeout);
-  if (err) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
-  rd_kafka_resp_err_t terr = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
-  rd_kafka_metadata_destroy(md);
-  if (terr) return ds_throw(env, rd_kafka_err2name(terr), rd_kafka_err2str(terr));
-  return NULL;
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int32_t left = timeout - (int32_t)((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(p->rk, 0, p->rkt, &md, left > 1 ? left : 1);
+    if (err) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
+    rd_kafka_resp_err_t terr = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+    int led = !terr && all_led(md);
+    rd_kafka_metadata_destroy(md);
+    if (terr && !(terr == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE && left > 100))
+      return ds_throw(env, rd_kafka_err2name(terr), rd_kafka_err2str(terr));
+    if (led || left <= 100) return NULL;
+    struct timespec pause = {0, 50 * 1000000};
+    nanosleep(&pause, NULL);
+  }
 }
 
 /* Room for a batch of n messages of at most max_len bytes each: the scratch they are encoded into and the array
