@@ -35,6 +35,21 @@ export function onStopRequest(onStop: () => void): void {
   process.on('SIGTERM', once);
 }
 
+/** Whether this child was asked to stop: every loop of a child checks it. */
+export interface StopSignal {
+  readonly requested: boolean;
+}
+
+/** A signal raised by the process's stop requests; `onStop` runs once, when it is. */
+export function stopOnRequest(onStop?: () => void): StopSignal {
+  const signal = { requested: false };
+  onStopRequest(() => {
+    signal.requested = true;
+    onStop?.();
+  });
+  return signal;
+}
+
 /** The fatal message for an error: typed codes pass through, anything else is INTERNAL. */
 export function fatalMessage(slot: number, e: unknown): ChildFatal {
   const code: ErrorCode = isDataStormError(e) ? e.code : 'INTERNAL';

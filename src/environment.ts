@@ -1,7 +1,7 @@
 /** What a report or benchmark says it ran on: DataStorm's and its libraries' versions, and the machine. */
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import Kafka from 'node-rdkafka';
+import { librdkafkaVersion } from './kafka/admin.js';
 
 const require = createRequire(import.meta.url);
 
@@ -18,7 +18,7 @@ export function versions(): Record<string, string> {
     datastorm: (require('../../package.json') as { version: string }).version,
     node: process.versions.node,
     'node-rdkafka': packageVersion('node-rdkafka'),
-    librdkafka: Kafka.librdkafkaVersion,
+    librdkafka: librdkafkaVersion(),
     avsc: packageVersion('avsc'),
   };
 }

@@ -1,5 +1,5 @@
-/* The module's entry: registers the producer, tweet plan and consumer functions (producer.c, tweet-plan.c,
- * consumer.c). */
+/* The module's entry: registers the producer, tweet plan, consumer and client log functions (producer.c, tweet-plan.c,
+ * consumer.c, client-log.c). */
 #include "common.h"
 
 napi_value producer_new(napi_env, napi_callback_info);
@@ -21,6 +21,7 @@ napi_value consumer_consume(napi_env, napi_callback_info);
 napi_value consumer_stats(napi_env, napi_callback_info);
 napi_value consumer_watermarks(napi_env, napi_callback_info);
 napi_value consumer_close_js(napi_env, napi_callback_info);
+napi_value client_log_drain(napi_env, napi_callback_info);
 
 static napi_value version(napi_env env, napi_callback_info info) {
   (void)info;
@@ -52,6 +53,7 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("consumerStats", consumer_stats),
       FN("consumerWatermarks", consumer_watermarks),
       FN("consumerClose", consumer_close_js),
+      FN("clientLogDrain", client_log_drain),
 #undef FN
   };
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);

@@ -47,6 +47,7 @@ rd_kafka_conf_t *ds_conf_from_object(napi_env env, napi_value object) {
     return NULL;
   }
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  ds_conf_log_to_ring(conf);
   char key[256], value[4096], errstr[512];
   for (uint32_t i = 0; i < n; i++) {
     napi_value k, v, vs;

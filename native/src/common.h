@@ -32,6 +32,8 @@ void ds_throw_last(napi_env env, const char *what);
 napi_value ds_throw(napi_env env, const char *code, const char *message);
 /* Builds an rd_kafka_conf_t from a plain object of string values; throws and returns NULL on a bad key or value. */
 rd_kafka_conf_t *ds_conf_from_object(napi_env env, napi_value object);
+/* Sends a client's log lines to the ring that clientLogDrain() empties (client-log.c), not to stderr. */
+void ds_conf_log_to_ring(rd_kafka_conf_t *conf);
 /* Reads a JS string argument into buf (truncated to size - 1); returns 0 on failure (and throws). */
 int ds_get_string(napi_env env, napi_value v, char *buf, size_t size);
 napi_value ds_number(napi_env env, double n);

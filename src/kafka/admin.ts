@@ -8,6 +8,9 @@ import { DataStormError } from '../errors.js';
 /** How long a first connection may take before the cluster is called unreachable. */
 export const CONNECT_TIMEOUT_MS = 6000;
 
+/** The librdkafka every client of this process links (node-rdkafka's build; the addon links the same). */
+export const librdkafkaVersion = (): string => Kafka.librdkafkaVersion;
+
 export interface TopicInfo {
   name: string;
   partitions: number;

@@ -6,7 +6,8 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Percentiles, StormReport } from './storm-report.js';
+import { describeKeys } from '../scenario/keys.js';
+import type { Percentiles, StormReport, StormSettings } from './storm-report.js';
 
 const require = createRequire(import.meta.url);
 const esc = (s: unknown) =>
@@ -14,6 +15,14 @@ const esc = (s: unknown) =>
 const en = (n: number) => Math.round(n).toLocaleString('en-US');
 const table = (rows: [string, unknown][]) =>
   `<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
+
+/** The settings as rows: data rendered as text, the reproducing flags as the command line they make. */
+const settingsRows = ({ flags: _flags, keys, brands, ...rest }: StormSettings): [string, unknown][] => [
+  ...Object.entries(rest),
+  ['keys', describeKeys(keys)],
+  // Reports saved before the settings held the brands have none to show.
+  ...((brands ? [['brands', brands.join(', ')]] : []) as [string, unknown][]),
+];
 
 export function renderStormHtml(r: StormReport): string {
   const uplotJs = fs.readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
@@ -78,7 +87,7 @@ ${
       ])}`
     : ''
 }
-<h2>partitions (${esc(r.keys)}; busiest/mean ${r.partitions.skew ?? '-'})</h2>
+<h2>partitions (${esc(describeKeys(r.settings.keys))}; busiest/mean ${r.partitions.skew ?? '-'})</h2>
 ${table(r.partitions.acknowledged.map((n, p) => [`partition ${p}`, en(n)]))}
 <h2>sentiment (${esc(s.mode)})</h2>
 ${table([
@@ -92,7 +101,7 @@ ${table([
 ])}
 <h2>failures</h2>${table([['failed', en(r.failed)], ...Object.entries(r.failedByKind)])}
 <h2>durability</h2><p>${esc(r.durability)}</p>
-<h2>settings</h2>${table(Object.entries(r.settings))}
+<h2>settings</h2>${table(settingsRows(r.settings))}
 <h2>versions</h2>${table(Object.entries(r.versions))}
 <h2>machine</h2>${table(Object.entries(r.machine))}
 ${r.notes.length ? `<h2>notes</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Machine } from '../environment.js';
 import type { ErrorCode } from '../errors.js';
+import { describeKeys, type KeySpec } from '../scenario/keys.js';
 
 export const HEALTH_COLUMNS = [
   'sec',
@@ -18,6 +19,9 @@ export const HEALTH_COLUMNS = [
   'gcMaxMs',
 ] as const;
 
+/** Flags of a storm command line, by name (without the dashes), as strings and booleans. */
+export type StormFlagValues = Record<string, string | boolean>;
+
 /** The settings a run used, as the report records them. */
 export interface StormSettings {
   topic: string;
@@ -29,18 +33,28 @@ export interface StormSettings {
   /** The rate shape's one-line description. */
   shape: string;
   warmup: number;
-  keys: string;
+  keys: KeySpec;
   workers: number;
   batchSize: number;
+  maxInFlight: number;
   mode: string;
   /** positive,negative,neutral */
   sentiment: string;
   volatility: number;
+  brands: string[];
+  /** The --schema file (null: the tweet schema). */
+  schema: string | null;
+  /** The scenario file the run came from (its flags are in `flags`). */
+  scenario: string | null;
   acks: string;
   idempotence: boolean;
   compression: string;
   batchBytes: number;
   lingerMs: number;
+  /** The flags that run the same storm again (datastorm storm --from-report FILE reads them). */
+  flags: StormFlagValues;
+  /** The same as a command line. */
+  command: string;
 }
 
 /** Milliseconds, from an HDR histogram. */
@@ -99,8 +113,6 @@ export interface StormReport {
   coordinatedOmission: { publishDelayMs: Percentiles | null; latencyFromIntendedMs: Percentiles | null } | null;
   /** Acknowledged per partition (after the warm-up), and the busiest over the mean (1 = even; null: none). */
   partitions: { acknowledged: number[]; skew: number | null };
-  /** The key distribution, described. */
-  keys: string;
   /** --find-max: the highest rate a step held (null: not even the first), the bounds, and every judged step. */
   findMax: {
     maxRate: number | null;
@@ -197,8 +209,12 @@ export function renderStormText(r: StormReport): string {
     );
   if (r.warmup)
     row('warm-up:', `${r.warmup.seconds} s, ${fmt(r.warmup.acknowledged)} acknowledged (not in the figures above)`);
-  if (r.keys !== 'no keys' || (r.partitions.skew ?? 1) > 1.5)
-    row('partitions:', `${r.keys}; busiest/mean ${r.partitions.skew ?? '-'} over ${r.partitions.acknowledged.length}`);
+  const keys = st.keys;
+  if (keys.kind !== 'none' || (r.partitions.skew ?? 1) > 1.5)
+    row(
+      'partitions:',
+      `${describeKeys(keys)}; busiest/mean ${r.partitions.skew ?? '-'} over ${r.partitions.acknowledged.length}`,
+    );
   const fm = r.findMax;
   if (fm) {
     const held = fm.maxRate === null ? 'none (the first step failed)' : `${fmt(fm.maxRate)} msg/s`;
@@ -214,6 +230,7 @@ export function renderStormText(r: StormReport): string {
   if (r.error) row('ended by:', `${r.error.code}: ${r.error.message}`);
   const batch = fmt(st.batchBytes);
   row('settings:', `acks=${st.acks} compression=${st.compression} batch=${batch} B linger=${st.lingerMs} ms`);
+  if (st.command) row('run again:', st.command);
   for (const n of r.notes) l.push(`  note: ${n}`);
   return l.join('\n');
 }
@@ -235,10 +252,27 @@ export function withScenarioDefaults(r: StormReport): StormReport {
     warmup: r.warmup ?? null,
     coordinatedOmission: r.coordinatedOmission ?? null,
     partitions: r.partitions ?? { acknowledged: [], skew: null },
-    keys: r.keys ?? 'no keys',
+    settings: { ...r.settings, keys: keysOfSaved(r.settings.keys) },
     findMax: r.findMax ?? null,
     scenario: r.scenario ?? null,
   };
+}
+
+/**
+ * The key distribution of a saved report: data since reports recorded it so; before, its description
+ * (scenario/keys.ts describeKeys, read back here), and before keys existed, nothing (no keys).
+ */
+function keysOfSaved(keys: KeySpec | string | undefined): KeySpec {
+  if (typeof keys === 'object') return keys;
+  const described = keys ?? 'no keys';
+  const whole = (text: string) => Number(text.replace(/,/g, ''));
+  let m = /^keys (round-robin|uniform) over ([\d,]+) users$/.exec(described);
+  if (m) return { kind: m[1] as 'round-robin' | 'uniform', n: whole(m[2]) };
+  m = /^keys zipf over ([\d,]+) users, s=([\d.]+)/.exec(described);
+  if (m) return { kind: 'zipf', n: whole(m[1]), s: Number(m[2]) };
+  m = /^keys: ([\d.]+)% on one hot user, the rest uniform over ([\d,]+)$/.exec(described);
+  if (m) return { kind: 'hot', n: whole(m[2]) + 1, hotShare: Number(m[1]) / 100 };
+  return { kind: 'none' };
 }
 
 /** Saves the report as JSON under dir; returns the file's path. */

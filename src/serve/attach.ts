@@ -1,9 +1,10 @@
 /** Serves a running engine on the dashboard: its ticks to the page and /metrics, BrandPulse beside them. */
 import type { EventEmitter } from 'node:events';
+import { GroupLag } from '../kafka/group-lag.js';
 import { localInfluxToken } from '../local/services.js';
 import type { StormProgress } from '../report/progress.js';
 import type { PulseProgress } from '../report/pulse-report.js';
-import { type BrandPulseView, GroupLag, sentimentLastMinute } from './brandpulse-source.js';
+import { type BrandPulseView, sentimentLastMinute } from './brandpulse-source.js';
 import { type Dashboard, startDashboard } from './dashboard-server.js';
 import type { DashboardOptions } from './options.js';
 

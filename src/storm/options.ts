@@ -9,10 +9,12 @@ import os from 'node:os';
 import type { Options as FlagSpec } from 'yargs';
 import { redisUrlProblem } from '../coord/redis.js';
 import { BRANDS } from '../generate/texts.js';
+import { MAX_IN_FLIGHT_LIMIT } from '../generate/tweet-contract.js';
 import { OptionChecks, type RawFlags, toNumber } from '../option-checks.js';
 import { parseScenarioOptions, type ScenarioOptions, scenarioFlags } from '../scenario/options.js';
-import { loadScenarioFile } from '../scenario/scenario-file.js';
+import { loadScenarioFile, type ScenarioFile } from '../scenario/scenario-file.js';
 import { DURATION_FORMAT, parseDuration, parseRate, RATE_FORMAT } from '../scenario/units.js';
+import { flagsFromReport, reproducingFlags, type StormFlagValues } from './repeat.js';
 
 export const ACKS = ['0', '1', 'all'] as const;
 export type Acks = (typeof ACKS)[number];
@@ -53,18 +55,14 @@ export interface StormOptions extends ScenarioOptions {
   runId: string;
   brands: string[];
   schema?: string;
+  /** The flags that run this storm again (storm/repeat.ts): recorded in the report. */
+  flags: StormFlagValues;
 }
 
 /** What the flags ask for: the options, with no bootstrap when a local cluster of `brokers` is to be used. */
 export type StormRequest = Omit<StormOptions, 'bootstrap'> & { bootstrap?: string; brokers: number };
 
 export const DEFAULT_COUNT = 5_000_000;
-
-/**
- * The most a child may hold unacknowledged. verify tells a dead child's unconfirmed messages from lost ones within
- * UNCONFIRMED_WINDOW (verify/sequences.ts), which is sized from this.
- */
-export const MAX_IN_FLIGHT_LIMIT = 200_000;
 
 export const defaults = {
   brokers: 4,
@@ -153,6 +151,10 @@ export const stormFlags = {
     type: 'string',
     describe: 'name of the run; storms with the same --redis and --run-id share one quota and counters',
   },
+  'from-report': {
+    type: 'string',
+    describe: 'run the storm a saved report describes again (its settings; flags given here override them)',
+  },
 } as const satisfies Record<string, FlagSpec>;
 
 /** Every problem with the flags (empty when all is well). Pure: no I/O. */
@@ -163,11 +165,7 @@ export function validateStormOptions(raw: RawFlags): string[] {
 /** Raw flags → typed, defaulted options, or every problem found. Pure but for the random run id and core count. */
 export function parseStormOptions(flags: RawFlags): { request?: StormRequest; problems: string[] } {
   const c = new OptionChecks();
-  // A scenario file fills in what the command line did not say; its problems name the file and its key.
-  const file =
-    flags.scenario === undefined ? undefined : loadScenarioFile(String(flags.scenario), Object.keys(stormFlags));
-  if (file) for (const p of file.problems) c.add(p);
-  const raw: RawFlags = file ? { ...file.flags, ...flags } : flags;
+  const { raw, file } = layeredFlags(c, flags);
   const brokers = c.whole('brokers', raw.brokers, 1, 9);
   const count = c.whole('count', raw.count, 1);
   const partitions = c.whole('partitions', raw.partitions, 1, 10000);
@@ -194,25 +192,16 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   const compression = c.oneOf('compression', raw.compression, COMPRESSIONS, `one of ${COMPRESSIONS.join(', ')}`);
   const topic = c.topic(raw.topic);
   const bootstrap = c.bootstrap(raw.bootstrap);
-  const redisProblem = raw.redis === undefined ? undefined : redisUrlProblem(String(raw.redis));
-  if (redisProblem) c.add(redisProblem);
-  const runId = raw['run-id'];
-  if (runId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(String(runId)))
-    c.add(`--run-id must be 1-64 letters, digits, '.', '_' or '-' (got '${String(runId)}')`);
-  const brands =
-    raw.brands === undefined
-      ? allBrands
-      : String(raw.brands)
-          .split(',')
-          .map((s) => s.trim());
-  const unknown = brands.filter((b) => !(b in BRANDS));
-  if (unknown.length) c.add(`--brands must name brands from: ${allBrands.join(', ')} (unknown: ${unknown.join(', ')})`);
+  const { runId, brands } = checkNames(c, raw);
   if (raw.acks !== undefined && acks !== 'all' && raw.idempotence === true)
     c.add(`--idempotence needs --acks all (got --acks ${String(raw.acks)})`);
   const scenario = parseScenarioOptions(c, raw, { rate, duration, count });
   if (c.problems.length || !scenario) return { problems: c.problems.map((p) => (file ? file.attribute(p, flags) : p)) };
 
   const resolvedAcks = acks ?? defaults.acks;
+  const resolvedWorkers = workers ?? os.availableParallelism();
+  // A shape that ends itself (stages, find-max) or needs an end (sine) takes no default count.
+  const resolvedCount = count ?? (scenario.runSec === undefined && !scenario.endsItself ? DEFAULT_COUNT : undefined);
   return {
     problems: [],
     request: {
@@ -221,13 +210,12 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       topic: topic ?? defaults.topic,
       partitions,
       replication,
-      // A shape that ends itself (stages, find-max) or needs an end (sine) takes no default count.
-      count: count ?? (scenario.runSec === undefined && !scenario.endsItself ? DEFAULT_COUNT : undefined),
+      count: resolvedCount,
       duration: scenario.runSec,
       rate: scenario.options.shape.name === 'constant' ? (rate ?? defaults.rate) : 0,
       ...scenario.options,
       scenario: file ? { file: String(raw.scenario), description: file.description } : undefined,
-      workers: workers ?? os.availableParallelism(),
+      workers: resolvedWorkers,
       batchSize: batchSize ?? defaults.batchSize,
       maxInFlight: maxInFlight ?? defaults.maxInFlight,
       mode: mode ?? defaults.mode,
@@ -242,8 +230,40 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       runId: runId === undefined ? newRunId() : String(runId),
       brands,
       schema: raw.schema === undefined ? undefined : String(raw.schema),
+      flags: reproducingFlags(raw, Object.keys(stormFlags), { workers: resolvedWorkers, count: resolvedCount }),
     },
   };
+}
+
+/**
+ * The flags in force: a scenario file fills in what the command line did not say, and a saved report (--from-report)
+ * what neither said; the file's problems name the file and its key.
+ */
+function layeredFlags(c: OptionChecks, flags: RawFlags): { raw: RawFlags; file?: ScenarioFile } {
+  const file =
+    flags.scenario === undefined ? undefined : loadScenarioFile(String(flags.scenario), Object.keys(stormFlags));
+  if (file) for (const p of file.problems) c.add(p);
+  const repeated = flags['from-report'] === undefined ? undefined : flagsFromReport(String(flags['from-report']));
+  if (repeated?.problem) c.add(repeated.problem);
+  return { raw: { ...repeated?.flags, ...file?.flags, ...flags }, file };
+}
+
+/** The names a run uses: its Redis, its run id, its brands. */
+function checkNames(c: OptionChecks, raw: RawFlags): { runId: unknown; brands: string[] } {
+  const redisProblem = raw.redis === undefined ? undefined : redisUrlProblem(String(raw.redis));
+  if (redisProblem) c.add(redisProblem);
+  const runId = raw['run-id'];
+  if (runId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(String(runId)))
+    c.add(`--run-id must be 1-64 letters, digits, '.', '_' or '-' (got '${String(runId)}')`);
+  const brands =
+    raw.brands === undefined
+      ? allBrands
+      : String(raw.brands)
+          .split(',')
+          .map((s) => s.trim());
+  const unknown = brands.filter((b) => !(b in BRANDS));
+  if (unknown.length) c.add(`--brands must name brands from: ${allBrands.join(', ')} (unknown: ${unknown.join(', ')})`);
+  return { runId, brands };
 }
 
 /** A run id that sorts by start time: 20261126011333-a1b2c3. */

@@ -7,20 +7,22 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
 import { AwaitableRun } from '../awaitable-run.js';
 import { Counters } from '../coord/counters.js';
 import { Quota } from '../coord/quota.js';
 import { connectRedis } from '../coord/redis.js';
 import { DataStormError, type ErrorCode, InvalidOptionsError } from '../errors.js';
+import { producerIdOf } from '../generate/tweet-contract.js';
 import { loadTweetType } from '../generate/tweet-encoder.js';
-import { ensureTopic, listBrokers } from '../kafka/admin.js';
+import { ensureTopic, listBrokers, type TopicInfo } from '../kafka/admin.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import type { StormProgress } from '../report/progress.js';
 import type { StormReport } from '../report/storm-report.js';
 import { decodeSchedule, rateAt, type Schedule } from '../scenario/schedule.js';
 import { type ChildExit, type ChildFatal, Supervisor } from '../supervisor.js';
 import type { StormOptions } from './options.js';
-import { CHILD_ENV, type ChildConfig, type ChildMessage, producerIdOf } from './protocol.js';
+import { CHILD_ENV, type ChildConfig, type ChildMessage } from './protocol.js';
 import { buildReport } from './report-builder.js';
 import { RunAggregate } from './run-aggregate.js';
 import { StepJudge } from './step-judge.js';
@@ -29,6 +31,16 @@ import { refuseExistingMismatch } from './topic-check.js';
 
 const CHILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.js');
 /** Errors about the cluster, Redis, the topic or the schema read the same from any child; others name the child. */
+/** What the production phase leaves for the report; times on performance.now(). */
+interface Production {
+  brokers: number;
+  topic: TopicInfo;
+  startedAt: Date;
+  forkedAt: number;
+  producingAt: number;
+  endedAt: number;
+  fatal: DataStormError | undefined;
+}
 const SHARED_CODES: readonly ErrorCode[] = ['KAFKA_UNREACHABLE', 'REDIS_UNREACHABLE', 'SCHEMA', 'TOPIC'];
 
 export class StormRun extends AwaitableRun<StormReport> {
@@ -46,15 +58,15 @@ export class StormRun extends AwaitableRun<StormReport> {
   /** Given back the quota on a child's death; set once Redis is connected. */
   private quota?: Quota;
 
-  constructor(private readonly o: StormOptions) {
+  constructor(private readonly options: StormOptions) {
     super();
-    this.schedule = decodeSchedule(o.shape.schedule);
-    if (o.findMax) this.judge = new StepJudge(o.findMax);
-    this.agg = new RunAggregate(o.workers, this.judge);
+    this.schedule = decodeSchedule(options.shape.schedule);
+    if (options.findMax) this.judge = new StepJudge(options.findMax);
+    this.agg = new RunAggregate(options.workers, this.judge);
     this.supervisor = new Supervisor<ChildMessage>({
       script: CHILD_SCRIPT,
       env: CHILD_ENV,
-      config: (id): ChildConfig => ({ ...id, options: o, instance: this.instance }),
+      config: (id): ChildConfig => ({ ...id, options, instance: this.instance }),
       onMessage: (m) => {
         if (m.t === 'producing') {
           this.agg.producing();
@@ -78,95 +90,114 @@ export class StormRun extends AwaitableRun<StormReport> {
   }
 
   protected async run(): Promise<StormReport> {
-    const o = this.o;
     // Fail fast, before forking anything: the schema, Redis, then the cluster, then the topic.
-    loadTweetType(o.schema);
-    const redis = await connectRedis(o.redis);
+    loadTweetType(this.options.schema);
+    const redis = await connectRedis(this.options.redis);
     try {
-      const brokers = await listBrokers(o.bootstrap);
-      // Defaults follow the cluster; what the user asked for is honoured or refused, never quietly lowered.
-      if (o.replication !== undefined && o.replication > brokers.length)
-        throw new InvalidOptionsError([
-          `--replication ${o.replication} needs at least ${o.replication} brokers; the cluster at ${o.bootstrap} ` +
-            `has ${brokers.length}`,
-        ]);
-      const replication = o.replication ?? Math.min(3, brokers.length);
-      const topic = await ensureTopic(o.bootstrap, {
-        topic: o.topic,
-        partitions: o.partitions ?? 3 * brokers.length,
-        replication,
-        config: {
-          'max.message.bytes': String(topicMaxMessageBytesFor(o.batchBytes)),
-          // With three or more replicas, acks=all means "on at least two": one broker may die without losing a message.
-          ...(replication >= 3 ? { 'min.insync.replicas': '2' } : {}),
-        },
-      });
-      refuseExistingMismatch(o, topic);
-      this.quota = new Quota(redis, o.runId, o.count, o.shape.schedule);
-      const startedAt = new Date();
-      const forkedAt = performance.now();
-      // Rates count from the moment the first child starts producing: forking, connecting and building the tweet pool
-      // are start-up (reported apart), not production.
-      let t0 = Number.NaN;
-      this.once('producing', () => (t0 = performance.now()));
-      this.emit('start', { runId: o.runId, brokers: brokers.length, topic, workers: o.workers });
-
-      const finished = this.supervisor.run(o.workers);
-      const ticks = this.emitTicks(() => t0);
-      await finished;
-      clearInterval(ticks.timer);
-      ticks.last();
-      const fatal = this.supervisor.fatal[0];
-      // A failure before anything was produced is just the error; after, the run ends with a true report that carries
-      // it.
-      if (fatal && Number.isNaN(t0)) throw fatal;
-      if (Number.isNaN(t0)) t0 = performance.now();
-      const t = this.agg.totals;
-      // Statistics count from the end of the warm-up (the run's start by the schedule's clock, plus --warmup).
-      const measuredFrom =
-        o.warmup > 0 && t.scheduleStartMs !== null
-          ? Math.max(t0, t.scheduleStartMs + o.warmup * 1000 - performance.timeOrigin)
-          : t0;
-      const endedAt = performance.now();
-      const elapsedSec = Math.max(0.001, (endedAt - measuredFrom) / 1000);
-      if (this.judge && !this.findMaxEnded && t.scheduleStartMs !== null)
-        this.judge.judge(performance.timeOrigin + endedAt, t.scheduleStartMs, true);
-      const tl = timelineOf(this.agg.perSecond, performance.timeOrigin + measuredFrom, elapsedSec);
-      t.timeline = tl.timeline;
-      t.peakRate = tl.peak ?? t.acked / elapsedSec;
-      t.startupSec = (t0 - forkedAt) / 1000;
-      t.restarts = this.supervisor.restarts;
-      t.maxRssBytes = this.agg.slots.map((s) => s.maxRssBytes);
-      const own = process.cpuUsage();
-      t.cpuSec = (own.user + own.system + t.childCpuMicros) / 1e6;
-      t.health = this.agg.health.rows;
-      const global = await new Counters(redis, o.runId).read().catch(() => undefined);
-      const issued = await this.quota.issued().catch(() => undefined);
-      const error = fatal ? { code: fatal.code, message: fatal.message } : null;
-      const stopped = this.supervisor.stopped && !error && !this.findMaxEnded;
-      return buildReport({
-        options: o,
-        totals: t,
-        brokers: brokers.length,
-        topic,
-        startedAt,
-        elapsedSec,
-        global,
-        issued,
-        stopped,
-        error,
-        steps: this.judge?.steps,
-        maxHeld: this.judge ? this.judge.maxHeld() : undefined,
-        measuredFromMs: performance.timeOrigin + measuredFrom,
-        // The schedule ran until the run's duration, its stop, or its end, whichever came first.
-        scheduledUntilMs: Math.min(
-          (o.duration ?? Number.POSITIVE_INFINITY) * 1000,
-          (this.stoppedAt ?? performance.timeOrigin + endedAt) - (t.scheduleStartMs ?? Number.NaN),
-        ),
-      });
+      const { brokers, topic } = await this.prepareTopic();
+      this.quota = new Quota(redis, this.options.runId, this.options.count, this.options.shape.schedule);
+      const production = await this.produce(brokers, topic);
+      return await this.report(redis, production);
     } finally {
       redis.disconnect();
     }
+  }
+
+  /** The cluster's brokers, and the topic made or checked: what the user asked for is honoured or refused. */
+  private async prepareTopic(): Promise<{ brokers: number; topic: TopicInfo }> {
+    const options = this.options;
+    const brokers = (await listBrokers(options.bootstrap)).length;
+    // Defaults follow the cluster; what the user asked for is honoured or refused, never quietly lowered.
+    if (options.replication !== undefined && options.replication > brokers)
+      throw new InvalidOptionsError([
+        `--replication ${options.replication} needs at least ${options.replication} brokers; the cluster at ` +
+          `${options.bootstrap} has ${brokers}`,
+      ]);
+    const replication = options.replication ?? Math.min(3, brokers);
+    const topic = await ensureTopic(options.bootstrap, {
+      topic: options.topic,
+      partitions: options.partitions ?? 3 * brokers,
+      replication,
+      config: {
+        'max.message.bytes': String(topicMaxMessageBytesFor(options.batchBytes)),
+        // With three or more replicas, acks=all means "on at least two": one broker may die without losing a message.
+        ...(replication >= 3 ? { 'min.insync.replicas': '2' } : {}),
+      },
+    });
+    refuseExistingMismatch(options, topic);
+    return { brokers, topic };
+  }
+
+  /** Forks the children and waits for them; times on performance.now(). */
+  private async produce(brokers: number, topic: TopicInfo): Promise<Production> {
+    const startedAt = new Date();
+    const forkedAt = performance.now();
+    // Rates count from the moment the first child starts producing: forking, connecting and building the tweet pool
+    // are start-up (reported apart), not production.
+    let producingAt = Number.NaN;
+    this.once('producing', () => (producingAt = performance.now()));
+    this.emit('start', { runId: this.options.runId, brokers, topic, workers: this.options.workers });
+    const finished = this.supervisor.run(this.options.workers);
+    const ticks = this.emitTicks(() => producingAt);
+    await finished;
+    clearInterval(ticks.timer);
+    ticks.last();
+    const fatal = this.supervisor.fatal[0];
+    // A failure before anything was produced is just the error; after, the run ends with a true report that carries
+    // it.
+    if (fatal && Number.isNaN(producingAt)) throw fatal;
+    if (Number.isNaN(producingAt)) producingAt = performance.now();
+    return { brokers, topic, startedAt, forkedAt, producingAt, endedAt: performance.now(), fatal };
+  }
+
+  /** The run's report: totals completed from the children's last words, Redis' global counts, the schedule's end. */
+  private async report(redis: Redis, production: Production): Promise<StormReport> {
+    const options = this.options;
+    const totals = this.agg.totals;
+    // Statistics count from the end of the warm-up (the run's start by the schedule's clock, plus --warmup).
+    const measuredFrom =
+      options.warmup > 0 && totals.scheduleStartMs !== null
+        ? Math.max(production.producingAt, totals.scheduleStartMs + options.warmup * 1000 - performance.timeOrigin)
+        : production.producingAt;
+    const elapsedSec = Math.max(0.001, (production.endedAt - measuredFrom) / 1000);
+    if (this.judge && !this.findMaxEnded && totals.scheduleStartMs !== null)
+      this.judge.judge(performance.timeOrigin + production.endedAt, totals.scheduleStartMs, true);
+    this.completeTotals(production, measuredFrom, elapsedSec);
+    const error = production.fatal ? { code: production.fatal.code, message: production.fatal.message } : null;
+    return buildReport({
+      options,
+      totals,
+      brokers: production.brokers,
+      topic: production.topic,
+      startedAt: production.startedAt,
+      elapsedSec,
+      global: await new Counters(redis, options.runId).read().catch(() => undefined),
+      issued: await this.quota?.issued().catch(() => undefined),
+      stopped: this.supervisor.stopped && !error && !this.findMaxEnded,
+      error,
+      steps: this.judge?.steps,
+      maxHeld: this.judge ? this.judge.maxHeld() : undefined,
+      measuredFromMs: performance.timeOrigin + measuredFrom,
+      // The schedule ran until the run's duration, its stop, or its end, whichever came first.
+      scheduledUntilMs: Math.min(
+        (options.duration ?? Number.POSITIVE_INFINITY) * 1000,
+        (this.stoppedAt ?? performance.timeOrigin + production.endedAt) - (totals.scheduleStartMs ?? Number.NaN),
+      ),
+    });
+  }
+
+  /** What the totals learn only at the end: the timeline, the peak, start-up, restarts, memory and CPU. */
+  private completeTotals(production: Production, measuredFrom: number, elapsedSec: number): void {
+    const totals = this.agg.totals;
+    const timeline = timelineOf(this.agg.perSecond, performance.timeOrigin + measuredFrom, elapsedSec);
+    totals.timeline = timeline.timeline;
+    totals.peakRate = timeline.peak ?? totals.acked / elapsedSec;
+    totals.startupSec = (production.producingAt - production.forkedAt) / 1000;
+    totals.restarts = this.supervisor.restarts;
+    totals.maxRssBytes = this.agg.slots.map((slot) => slot.maxRssBytes);
+    const own = process.cpuUsage();
+    totals.cpuSec = (own.user + own.system + totals.childCpuMicros) / 1e6;
+    totals.health = this.agg.health.rows;
   }
 
   /** One aggregate per second for listeners (progress bar, tests), once production started. */
@@ -190,15 +221,15 @@ export class StormRun extends AwaitableRun<StormReport> {
       this.emit('tick', {
         elapsedSec,
         acked: t.acked,
-        target: this.o.count,
-        durationSec: this.o.duration,
+        target: this.options.count,
+        durationSec: this.options.duration,
         currentRate: current,
         averageRate: t.acked / elapsedSec,
         errors: Object.values(t.failed).reduce((a, b) => a + b, 0),
         inFlight: this.agg.slots.reduce((a, s) => a + s.inFlight, 0),
         behind: Math.max(0, ...this.agg.slots.map((s) => s.behind)),
         targetRate: Number.isFinite(targetRate) ? targetRate : null,
-        warmingUp: start === null ? this.o.warmup > 0 : sinceStart < this.o.warmup * 1000,
+        warmingUp: start === null ? this.options.warmup > 0 : sinceStart < this.options.warmup * 1000,
         sent: t.sent,
         failedByKind: { ...t.failed },
         mix: [t.mix[0], t.mix[1], t.mix[2]],
@@ -227,7 +258,7 @@ export class StormRun extends AwaitableRun<StormReport> {
     const s = this.agg.slots[dead.slot];
     const settled = s.acked + s.failed;
     s.acked = s.failed = s.inFlight = 0;
-    const id = producerIdOf(this.o.runId, this.instance, dead.slot, dead.incarnation);
+    const id = producerIdOf(this.options.runId, this.instance, dead.slot, dead.incarnation);
     try {
       const leased = (await this.quota?.leasedBy(id)) ?? 0;
       const unsettled = Math.max(0, leased - settled);

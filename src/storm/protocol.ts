@@ -79,16 +79,3 @@ export interface ProducingMessage {
 export type ChildMessage = ProducingMessage | TickMessage | DoneMessage | ChildFatal;
 
 export const CHILD_ENV = 'DATASTORM_CHILD';
-
-/**
- * The id a child's messages carry: run, storm process, slot and incarnation (a restarted child starts a new sequence).
- * Unique across every process sharing the run, so sequences, leases and give-backs of two storms never mix.
- */
-export const producerIdOf = (runId: string, instance: string, slot: number, incarnation: number) =>
-  `${runId}/${instance}.p${slot}.${incarnation}`;
-
-/** The slot a storm producer id names (everything but the incarnation) and its incarnation; null for other ids. */
-export function parseProducerId(id: string): { slot: string; incarnation: number } | null {
-  const m = /^(.*\.p\d+)\.(\d+)$/.exec(id);
-  return m ? { slot: m[1], incarnation: Number(m[2]) } : null;
-}

@@ -8,11 +8,11 @@ import { machine, versions } from '../environment.js';
 import type { ErrorCode } from '../errors.js';
 import type { TopicInfo } from '../kafka/admin.js';
 import { type Moments, stdOf } from '../report/moments.js';
-import { HEALTH_COLUMNS, type Percentiles, type StormReport } from '../report/storm-report.js';
+import { HEALTH_COLUMNS, type Percentiles, type StormReport, type StormSettings } from '../report/storm-report.js';
 import type { StepResult } from '../scenario/find-max.js';
-import { describeKeys } from '../scenario/keys.js';
 import { cumulativeAt, decodeSchedule, isUnlimited } from '../scenario/schedule.js';
 import type { StormOptions } from './options.js';
+import { commandLine } from './repeat.js';
 
 /**
  * The primary's aggregates (storm/primary.ts): sums of the children's ticks (protocol.ts TickMessage) and 'done'
@@ -71,7 +71,8 @@ export interface RunTotals {
 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-export function buildReport(a: {
+/** What the primary knows of the run besides the totals. */
+export interface RunOutcome {
   options: StormOptions;
   totals: RunTotals;
   brokers: number;
@@ -89,15 +90,66 @@ export function buildReport(a: {
   measuredFromMs: number;
   /** How long the schedule ran (ms from its start; NaN when nothing was leased). */
   scheduledUntilMs?: number;
-}): StormReport {
-  const { options: o, totals: t } = a;
-  const failed = Object.values(t.failed).reduce((x, y) => x + y, 0);
-  const h = t.histogram;
-  const mixTotal = t.mix[0] + t.mix[1] + t.mix[2] || 1;
-  const std = stdOf(t.batchShares);
+}
+
+export function buildReport(run: RunOutcome): StormReport {
+  const { options, totals } = run;
+  const failed = Object.values(totals.failed).reduce((x, y) => x + y, 0);
+  const acksZero = options.acks === '0';
+  return {
+    runId: options.runId,
+    topic: options.topic,
+    bootstrap: options.bootstrap,
+    brokers: run.brokers,
+    startedAt: run.startedAt.toISOString(),
+    elapsedSec: round(run.elapsedSec, 2),
+    startupSec: round(totals.startupSec, 2),
+    acknowledged: acksZero ? null : totals.acked,
+    sent: acksZero ? totals.acked + failed : totals.sent,
+    failed,
+    failedByKind: totals.failed,
+    unresolved: totals.unresolved,
+    stoppedEarly: run.stopped,
+    rate: { average: round(totals.acked / run.elapsedSec, 0), peak: round(totals.peakRate, 0) },
+    megabytesPerSec: round(totals.bytes / 1e6 / run.elapsedSec, 2),
+    bytes: totals.bytes,
+    latencyMs: acksZero ? null : percentiles(totals.histogram),
+    schedule: scheduleSection(options, totals, run),
+    warmup: warmupSection(options, totals),
+    coordinatedOmission:
+      totals.publishDelay.totalCount > 0 && !acksZero
+        ? { publishDelayMs: percentiles(totals.publishDelay), latencyFromIntendedMs: percentiles(totals.intended) }
+        : null,
+    partitions: partitionsSection(totals.partitions, run.topic.partitions),
+    findMax: options.findMax ? { maxRate: run.maxHeld ?? null, spec: options.findMax, steps: run.steps ?? [] } : null,
+    scenario: options.scenario
+      ? { file: options.scenario.file, description: options.scenario.description ?? null }
+      : null,
+    sentiment: sentimentSection(options, totals),
+    global: run.global ? { acknowledged: run.global.acked, failed: run.global.failed, issued: run.issued ?? -1 } : null,
+    cpu: cpuSection(totals),
+    children: {
+      workers: options.workers,
+      restarts: totals.restarts,
+      reproduced: totals.unsettledGivenBack,
+      maxRssMiB: totals.maxRssBytes.map((b) => round(b / 2 ** 20, 1)),
+    },
+    gcPausesMs: gcSection(totals.gcPauses),
+    timeline: totals.timeline,
+    health: { columns: HEALTH_COLUMNS, rows: totals.health },
+    durability: durability(options),
+    error: run.error ?? null,
+    settings: settingsOf(options, run.topic),
+    versions: versions(),
+    machine: machine(),
+    notes: notesOf(run, failed),
+  };
+}
+
+/** What a reader must know to read the figures right: failures, early ends, warm-up, restarts. */
+function notesOf({ options, totals, error, stopped }: RunOutcome, failed: number): string[] {
   const notes: string[] = [];
-  const acksZero = o.acks === '0';
-  if (acksZero)
+  if (options.acks === '0')
     notes.push(
       'acks=0: brokers send no acknowledgement, so how many messages they kept is unknown; "sent" counts what went ' +
         'on the wire',
@@ -107,121 +159,103 @@ export function buildReport(a: {
       `${failed} deliveries failed; sentiment counts are of messages handed to the producer, not only of ` +
         `acknowledged ones`,
     );
-  if (t.unresolved)
+  if (totals.unresolved)
     notes.push(
-      `${t.unresolved} messages had no delivery report when the run ended (flush timed out): not counted as ` +
+      `${totals.unresolved} messages had no delivery report when the run ended (flush timed out): not counted as ` +
         `acknowledged`,
     );
-  if (a.error) notes.push(`the run failed mid-way (${a.error.code}); counts are what was acknowledged until then`);
-  if (a.stopped) notes.push('the run was stopped before its target; counts are what was acknowledged until then');
-  if (o.warmup > 0)
+  if (error) notes.push(`the run failed mid-way (${error.code}); counts are what was acknowledged until then`);
+  if (stopped) notes.push('the run was stopped before its target; counts are what was acknowledged until then');
+  if (options.warmup > 0)
     notes.push(
-      `warm-up: the first ${o.warmup} s produced ${t.warmup.acked} acknowledged messages, kept out of every figure ` +
-        `above; the topic holds them too`,
+      `warm-up: the first ${options.warmup} s produced ${totals.warmup.acked} acknowledged messages, kept out of ` +
+        `every figure above; the topic holds them too`,
     );
-  if (t.restarts)
+  if (totals.restarts)
     notes.push(
-      `${t.restarts} child restart(s): ${t.unsettledGivenBack} messages a dead child had not reported acknowledged ` +
-        `were produced again by its successor; ` +
+      `${totals.restarts} child restart(s): ${totals.unsettledGivenBack} messages a dead child had not reported ` +
+        `acknowledged were produced again by its successor; ` +
         `those the brokers had in fact acknowledged are in the topic twice in content (under both producers' ids), ` +
         `so the topic may hold up to that many more than the count; ` +
         `verify shows the dead child's never-written messages as "unconfirmed", apart from losses`,
     );
+  return notes;
+}
+
+function warmupSection(options: StormOptions, totals: RunTotals): StormReport['warmup'] {
+  if (options.warmup <= 0) return null;
+  const { acked, failed, bytes } = totals.warmup;
+  return { seconds: options.warmup, acknowledged: acked, failed, bytes };
+}
+
+function sentimentSection(options: StormOptions, totals: RunTotals): StormReport['sentiment'] {
+  const mix = totals.mix;
+  const mixTotal = mix[0] + mix[1] + mix[2] || 1;
+  const std = stdOf(totals.batchShares);
   return {
-    runId: o.runId,
-    topic: o.topic,
-    bootstrap: o.bootstrap,
-    brokers: a.brokers,
-    startedAt: a.startedAt.toISOString(),
-    elapsedSec: round(a.elapsedSec, 2),
-    startupSec: round(t.startupSec, 2),
-    acknowledged: acksZero ? null : t.acked,
-    sent: acksZero ? t.acked + failed : t.sent,
-    failed,
-    failedByKind: t.failed,
-    unresolved: t.unresolved,
-    stoppedEarly: a.stopped,
-    rate: { average: round(t.acked / a.elapsedSec, 0), peak: round(t.peakRate, 0) },
-    megabytesPerSec: round(t.bytes / 1e6 / a.elapsedSec, 2),
-    bytes: t.bytes,
-    latencyMs: acksZero ? null : percentiles(h),
-    schedule: scheduleSection(o, t, a),
-    warmup:
-      o.warmup > 0
-        ? { seconds: o.warmup, acknowledged: t.warmup.acked, failed: t.warmup.failed, bytes: t.warmup.bytes }
-        : null,
-    coordinatedOmission:
-      t.publishDelay.totalCount > 0 && !acksZero
-        ? { publishDelayMs: percentiles(t.publishDelay), latencyFromIntendedMs: percentiles(t.intended) }
-        : null,
-    partitions: partitionsSection(t.partitions, a.topic.partitions),
-    keys: describeKeys(o.keys),
-    findMax: o.findMax ? { maxRate: a.maxHeld ?? null, spec: o.findMax, steps: a.steps ?? [] } : null,
-    scenario: o.scenario ? { file: o.scenario.file, description: o.scenario.description ?? null } : null,
-    sentiment: {
-      mode: o.mode,
-      requested: o.sentiment,
-      volatility: o.mode === 'volatile' ? o.volatility : null,
-      counts: { positive: t.mix[0], negative: t.mix[1], neutral: t.mix[2] },
-      shares: {
-        positive: round((100 * t.mix[0]) / mixTotal, 2),
-        negative: round((100 * t.mix[1]) / mixTotal, 2),
-        neutral: round((100 * t.mix[2]) / mixTotal, 2),
-      },
-      batches: t.batchShares[0],
-      batchPositiveShareStd: std === null ? null : round(std, 4),
+    mode: options.mode,
+    requested: options.sentiment,
+    volatility: options.mode === 'volatile' ? options.volatility : null,
+    counts: { positive: mix[0], negative: mix[1], neutral: mix[2] },
+    shares: {
+      positive: round((100 * mix[0]) / mixTotal, 2),
+      negative: round((100 * mix[1]) / mixTotal, 2),
+      neutral: round((100 * mix[2]) / mixTotal, 2),
     },
-    global: a.global ? { acknowledged: a.global.acked, failed: a.global.failed, issued: a.issued ?? -1 } : null,
-    cpu: {
-      clientSec: round(t.cpuSec, 2),
-      // Every message this process had acknowledged, warm-up included: the CPU covers the whole run and its start.
-      perMessageUs: t.acked + t.warmup.acked > 0 ? round((t.cpuSec * 1e6) / (t.acked + t.warmup.acked), 2) : null,
-      children: t.childrenCounted,
-    },
-    children: {
-      workers: o.workers,
-      restarts: t.restarts,
-      reproduced: t.unsettledGivenBack,
-      maxRssMiB: t.maxRssBytes.map((b) => round(b / 2 ** 20, 1)),
-    },
-    gcPausesMs:
-      t.gcPauses.totalCount > 0
-        ? {
-            count: t.gcPauses.totalCount,
-            p50: round(t.gcPauses.getValueAtPercentile(50) / 1000, 2),
-            p99: round(t.gcPauses.getValueAtPercentile(99) / 1000, 2),
-            max: round(t.gcPauses.maxValue / 1000, 2),
-            totalMs: round((t.gcPauses.mean * t.gcPauses.totalCount) / 1000, 1),
-          }
-        : null,
-    timeline: t.timeline,
-    health: { columns: HEALTH_COLUMNS, rows: t.health },
-    durability: durability(o),
-    error: a.error ?? null,
-    settings: {
-      topic: o.topic,
-      partitions: a.topic.partitions,
-      replication: a.topic.replication,
-      count: o.count ?? null,
-      duration: o.duration ?? null,
-      rate: o.rate,
-      shape: o.shape.description,
-      warmup: o.warmup,
-      keys: describeKeys(o.keys),
-      workers: o.workers,
-      batchSize: o.batchSize,
-      mode: o.mode,
-      sentiment: o.sentiment.join(','),
-      volatility: o.volatility,
-      acks: o.acks,
-      idempotence: o.idempotence,
-      compression: o.compression,
-      batchBytes: o.batchBytes,
-      lingerMs: o.lingerMs,
-    },
-    versions: versions(),
-    machine: machine(),
-    notes,
+    batches: totals.batchShares[0],
+    batchPositiveShareStd: std === null ? null : round(std, 4),
+  };
+}
+
+function cpuSection(totals: RunTotals): StormReport['cpu'] {
+  // Every message this process had acknowledged, warm-up included: the CPU covers the whole run and its start.
+  const messages = totals.acked + totals.warmup.acked;
+  return {
+    clientSec: round(totals.cpuSec, 2),
+    perMessageUs: messages > 0 ? round((totals.cpuSec * 1e6) / messages, 2) : null,
+    children: totals.childrenCounted,
+  };
+}
+
+function gcSection(pauses: Histogram): StormReport['gcPausesMs'] {
+  if (pauses.totalCount === 0) return null;
+  return {
+    count: pauses.totalCount,
+    p50: round(pauses.getValueAtPercentile(50) / 1000, 2),
+    p99: round(pauses.getValueAtPercentile(99) / 1000, 2),
+    max: round(pauses.maxValue / 1000, 2),
+    totalMs: round((pauses.mean * pauses.totalCount) / 1000, 1),
+  };
+}
+
+/** Everything the run was set to: enough to read the figures and to run the same storm again (settings.flags). */
+function settingsOf(options: StormOptions, topic: TopicInfo): StormSettings {
+  return {
+    topic: options.topic,
+    partitions: topic.partitions,
+    replication: topic.replication,
+    count: options.count ?? null,
+    duration: options.duration ?? null,
+    rate: options.rate,
+    shape: options.shape.description,
+    warmup: options.warmup,
+    keys: options.keys,
+    workers: options.workers,
+    batchSize: options.batchSize,
+    maxInFlight: options.maxInFlight,
+    mode: options.mode,
+    sentiment: options.sentiment.join(','),
+    volatility: options.volatility,
+    brands: options.brands,
+    schema: options.schema ?? null,
+    scenario: options.scenario?.file ?? null,
+    acks: options.acks,
+    idempotence: options.idempotence,
+    compression: options.compression,
+    batchBytes: options.batchBytes,
+    lingerMs: options.lingerMs,
+    flags: options.flags,
+    command: commandLine(options.flags),
   };
 }
 
@@ -239,28 +273,28 @@ function percentiles(h: Histogram): Percentiles | null {
 
 /** Target beside achieved, per second of the timeline (the interval each timeline point ends). */
 function scheduleSection(
-  o: StormOptions,
-  t: RunTotals,
-  a: { measuredFromMs: number; scheduledUntilMs?: number; issued?: number },
+  options: StormOptions,
+  totals: RunTotals,
+  run: Pick<RunOutcome, 'measuredFromMs' | 'scheduledUntilMs' | 'issued'>,
 ): StormReport['schedule'] {
-  const schedule = decodeSchedule(o.shape.schedule);
-  const start = t.scheduleStartMs;
+  const schedule = decodeSchedule(options.shape.schedule);
+  const start = totals.scheduleStartMs;
   const perSecond: [number, number, number][] = [];
   if (!isUnlimited(schedule) && start !== null)
-    for (const [sec, achieved] of t.timeline) {
-      const to = a.measuredFromMs + sec * 1000;
-      const from = Math.max(a.measuredFromMs, to - 1000);
+    for (const [sec, achieved] of totals.timeline) {
+      const to = run.measuredFromMs + sec * 1000;
+      const from = Math.max(run.measuredFromMs, to - 1000);
       const target = ((cumulativeAt(schedule, to - start) - cumulativeAt(schedule, from - start)) * 1000) / (to - from);
       perSecond.push([sec, achieved, Math.round(target)]);
     }
   // What the shape wanted in all (up to --count) against what the quota issued: work that could not be done is counted.
-  const until = a.scheduledUntilMs ?? Number.NaN;
+  const until = run.scheduledUntilMs ?? Number.NaN;
   const scheduled =
     !isUnlimited(schedule) && Number.isFinite(until)
-      ? Math.min(o.count ?? Number.POSITIVE_INFINITY, Math.floor(cumulativeAt(schedule, until) + 1e-6))
+      ? Math.min(options.count ?? Number.POSITIVE_INFINITY, Math.floor(cumulativeAt(schedule, until) + 1e-6))
       : null;
-  const notSent = scheduled !== null && a.issued !== undefined ? Math.max(0, scheduled - a.issued) : null;
-  return { shape: o.shape.name, description: o.shape.description, perSecond, scheduled, notSent };
+  const notSent = scheduled !== null && run.issued !== undefined ? Math.max(0, scheduled - run.issued) : null;
+  return { shape: options.shape.name, description: options.shape.description, perSecond, scheduled, notSent };
 }
 
 /** Per-partition counts and the skew: the busiest partition over the mean (1 = even). */

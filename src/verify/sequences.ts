@@ -3,16 +3,9 @@
  * received, lost (gaps in 0..max seq), duplicated, and out of order within a partition; a producer that died mid-run
  * (a later incarnation of its slot wrote too) has its last gaps counted apart as unconfirmed.
  */
-import type { ProducerCheck } from '../report/verify-report.js';
-import { MAX_IN_FLIGHT_LIMIT } from '../storm/options.js';
-import { parseProducerId } from '../storm/protocol.js';
 
-/**
- * How far back from a dead producer's highest sequence its gaps may be messages it had in flight: a storm child holds
- * at most --max-in-flight unacknowledged (MAX_IN_FLIGHT_LIMIT at most) plus a batch being handed over. Gaps before
- * that are counted lost. (A --batch-size above 50,000 could leave more in flight: its excess would read as lost.)
- */
-export const UNCONFIRMED_WINDOW = MAX_IN_FLIGHT_LIMIT + 50_000;
+import { parseProducerId, UNCONFIRMED_WINDOW } from '../generate/tweet-contract.js';
+import type { ProducerCheck } from '../report/verify-report.js';
 
 /** Seen-counts per sequence number, grown as needed (a byte per seq: 5M seqs = 5 MB). */
 class SeqMap {

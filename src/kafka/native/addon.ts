@@ -102,6 +102,8 @@ export interface NativeAddon {
   consumerStats(c: Handle): string | null;
   consumerWatermarks(c: Handle, partition: number, timeoutMs: number): [number, number];
   consumerClose(c: Handle): void;
+  /** librdkafka's log lines since the last call, every client: [level, facility, message, …, dropped]. */
+  clientLogDrain(): (number | string)[];
 }
 
 const ADDON = path.resolve(

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fluxRows } from '../../../src/pulse/influx-sink.js';
 import type { PulseReport } from '../../../src/report/pulse-report.js';
+import { CRASH_EXIT_CODE, crashBeforeCommitEnv } from '../../helpers/crash-before-commit.js';
 import { untilInfluxPoints } from '../../helpers/progress.js';
 import { pulseArgs } from '../../helpers/pulse-cli.js';
 import {
@@ -130,11 +131,10 @@ for (const store of ['points', 'counts'] as const) {
     const topic = uniqueTopic(`pulse-crash-${store}`);
     await stormJson(['--topic', topic, '--count', '50000']);
     const bucket = await freshBucket('crash');
-    const r = await run(process.execPath, pulseArgs(topic, bucket, ['--store', store, '--flush-points', '500']), {
-      DATASTORM_PULSE_CRASH_BEFORE_COMMIT: '1',
-    });
+    const args = pulseArgs(topic, bucket, ['--store', store, '--flush-points', '500']);
+    const r = await run(process.execPath, args, crashBeforeCommitEnv());
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /pulse: child \d died \(exit 86\); restarted/);
+    assert.match(r.stderr, new RegExp(`pulse: child \\d died \\(exit ${CRASH_EXIT_CODE}\\); restarted`));
     const rep = JSON.parse(r.stdout) as PulseReport;
     assert.ok(rep.restarts >= 1);
     assert.ok(rep.consumed >= 50_000, `consumed ${rep.consumed}: the uncommitted range was read again`);

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Kafka from 'node-rdkafka';
 import { Rng } from '../../../src/generate/random.js';
+import { UNCONFIRMED_WINDOW } from '../../../src/generate/tweet-contract.js';
 import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../../../src/generate/tweet-encoder.js';
 import { ensureTopic } from '../../../src/kafka/admin.js';
 import type { VerifyReport } from '../../../src/report/verify-report.js';
-import { UNCONFIRMED_WINDOW } from '../../../src/verify/sequences.js';
 import { bootstrap, run, uniqueTopic } from '../../helpers/services.js';
 import { CLI, stormJson, verifyJson } from '../../helpers/storm-cli.js';
 

@@ -27,7 +27,7 @@ const report = {
   failed: 0,
   failedByKind: {},
   durability: 'acks=all',
-  settings: { acks: 'all' },
+  settings: { acks: 'all', keys: { kind: 'none' }, brands: ['nike', 'adidas'], command: 'datastorm storm --count 10' },
   versions: { node: '20' },
   machine: { cores: 2 },
   notes: ['</script><script>alert(1)</script>'],
@@ -89,9 +89,16 @@ test('a shaped run: target beside the timeline, find-max curve and steps, intend
 
 test('a report saved before rate shapes still renders, as text and as HTML', () => {
   const old = { ...report } as Partial<StormReport>;
-  for (const k of ['schedule', 'warmup', 'coordinatedOmission', 'partitions', 'keys', 'findMax'] as const)
-    delete old[k];
-  const r = withScenarioDefaults(old as StormReport);
+  for (const k of ['schedule', 'warmup', 'coordinatedOmission', 'partitions', 'findMax'] as const) delete old[k];
+  // Reports of that time held the keys as their description.
+  const legacy = {
+    ...old,
+    settings: { ...report.settings, keys: 'keys zipf over 1,000 users, s=1.2 (top key 23.1%)' },
+  };
+  const r = withScenarioDefaults(legacy as unknown as StormReport);
   assert.match(renderStormHtml(r), /shape: not recorded/);
   assert.equal(r.findMax, null);
+  assert.deepEqual(r.settings.keys, { kind: 'zipf', n: 1000, s: 1.2 });
+  const older = withScenarioDefaults({ ...old, settings: { acks: 'all' } } as unknown as StormReport);
+  assert.deepEqual(older.settings.keys, { kind: 'none' }, 'before keys, a run had none');
 });

@@ -159,7 +159,7 @@ test('a shaped run: the target per timeline second, warm-up apart, partition ske
   assert.equal(r.schedule.notSent, 2000, 'the quota issued 1,000 of them');
   assert.deepEqual(r.partitions.acknowledged, [300, 300, 400, 0, 0, 0, 0, 0, 0], 'every partition of the topic');
   assert.equal(r.partitions.skew, 3.6, '400 over a mean of 1000/9');
-  assert.equal(r.keys, 'keys uniform over 10 users');
+  assert.deepEqual(r.settings.keys, { kind: 'uniform', n: 10 });
   const text = renderStormText(r);
   assert.match(text, /shape: +stages: 0→1k\/s over 2s, 1k\/s for 2s \(4s\); scheduled 3,000, not sent 2,000/);
   assert.match(text, /warm-up: +1 s, 500 acknowledged \(not in the figures above\)/);

@@ -1,8 +1,8 @@
 /** verify's sequence analysis as a pure function of the messages read. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_IN_FLIGHT_LIMIT } from '../../../src/storm/options.js';
-import { SequenceAnalysis, UNCONFIRMED_WINDOW } from '../../../src/verify/sequences.js';
+import { MAX_IN_FLIGHT_LIMIT, UNCONFIRMED_WINDOW } from '../../../src/generate/tweet-contract.js';
+import { SequenceAnalysis } from '../../../src/verify/sequences.js';
 
 const analyse = (messages: [producer: string, seq: number, partition: number][]) => {
   const a = new SequenceAnalysis();

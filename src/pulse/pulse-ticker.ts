@@ -1,0 +1,80 @@
+/**
+ * A pulse child's once-a-second report to the primary: what it consumed and wrote this interval, what it could not
+ * decode, when it was busy, its sink's retries and errors, and its lag per partition it owns.
+ */
+import type { DeadLetter } from '../kafka/dead-letter.js';
+import { routeClientLog } from '../kafka/native/client-log.js';
+import type { InfluxSink } from './influx-sink.js';
+import type { PulseTick } from './protocol.js';
+
+export class PulseTally {
+  consumed = 0;
+  points = 0;
+  /** Per partition. */
+  undecodable: Record<number, number> = {};
+  bySentiment: [number, number, number] = [0, 0, 0];
+  /** Wall-clock ms: when this interval's first batch of tweets arrived and its last was done. */
+  activeFrom: number | undefined;
+  activeTo: number | undefined;
+
+  undecodableAt(partition: number): void {
+    this.undecodable[partition] = (this.undecodable[partition] ?? 0) + 1;
+  }
+
+  reset(): void {
+    this.consumed = 0;
+    this.points = 0;
+    this.undecodable = {};
+    this.bySentiment = [0, 0, 0];
+    this.activeFrom = this.activeTo = undefined;
+  }
+}
+
+export interface PulseTickerParts {
+  slot: number;
+  sink: InfluxSink;
+  deadLetter: DeadLetter | undefined;
+  /** The lag per owned partition now. */
+  lag: () => Record<number, number>;
+  send: (tick: PulseTick) => void;
+}
+
+export class PulseTicker {
+  readonly tally = new PulseTally();
+  /** The sink's and dead letter's cumulative counts at the last tick. */
+  private reported = { retries: 0, writeErrors: 0, deadLettered: 0 };
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly parts: PulseTickerParts) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), 1000);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  tick(): void {
+    const { parts, tally } = this;
+    const sinkStats = parts.sink.stats;
+    const deadLettered = parts.deadLetter?.copied ?? 0;
+    parts.send({
+      t: 'tick',
+      slot: parts.slot,
+      consumed: tally.consumed,
+      undecodable: tally.undecodable,
+      points: tally.points,
+      retries: sinkStats.retries - this.reported.retries,
+      writeErrors: sinkStats.writeErrors - this.reported.writeErrors,
+      deadLettered: deadLettered - this.reported.deadLettered,
+      activeFrom: tally.activeFrom,
+      activeTo: tally.activeTo,
+      bySentiment: tally.bySentiment,
+      lag: parts.lag(),
+    });
+    tally.reset();
+    routeClientLog(`pulse child ${parts.slot}`);
+    this.reported = { retries: sinkStats.retries, writeErrors: sinkStats.writeErrors, deadLettered };
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Sends one leased slice: plans its sentiments (the run's mix), keys and pool walk, and hands the whole batch to C
+ * in one call, which encodes it straight into librdkafka's queue. Under a rate schedule each message carries when
+ * the schedule meant it to go (publish delay, latency from the intended time). A full queue is waited out a
+ * millisecond at a time; a stop while it is full leaves the rest of the slice unsent, and uncounted.
+ */
+
+import type { StopSignal } from '../child-main.js';
+import type { Lease } from '../coord/quota.js';
+import { FixedPlanner, fillShuffled, type MixPlanner, VolatilePlanner } from '../generate/mix.js';
+import type { Rng } from '../generate/random.js';
+import { buildPool, encodePrefix, loadTweetType } from '../generate/tweet-encoder.js';
+import type { BatchProducer } from '../kafka/native/batch-producer.js';
+import { isUnlimited, type Schedule, timeOfIndex } from '../scenario/schedule.js';
+import type { StormOptions } from './options.js';
+import { TweetBatch } from './tweet-batch.js';
+
+/** When a slice's messages were meant to go: the first, ms after the run's start, and the step between two, µs. */
+interface IntendedTimes {
+  firstMs: number;
+  stepUs: number;
+}
+
+export class BatchSender {
+  /** Messages this producer handed so far: the next one's sequence number. */
+  private sequence = 0;
+  private readonly batch: TweetBatch;
+  private readonly planner: MixPlanner;
+  private readonly volatile: boolean;
+  private readonly scheduled: boolean;
+
+  constructor(
+    options: StormOptions,
+    producerId: string,
+    private readonly schedule: Schedule,
+    private readonly producer: BatchProducer,
+    private readonly rng: Rng,
+    private readonly stop: StopSignal,
+  ) {
+    const pool = buildPool(loadTweetType(options.schema), rng, options.brands);
+    const prefix = encodePrefix(options.runId, producerId);
+    this.batch = new TweetBatch(pool, prefix, options.batchSize, options.keys, rng);
+    this.volatile = options.mode === 'volatile';
+    this.planner = this.volatile
+      ? new VolatilePlanner(options.sentiment, options.volatility, rng)
+      : new FixedPlanner(options.sentiment);
+    this.scheduled = !isUnlimited(schedule);
+  }
+
+  /**
+   * Sends the lease's slice; `startLocal` is the run's start on this clock. Returns how many went, per sentiment
+   * (fewer than granted only when stopped while librdkafka's queue was full), and the slice's positive share.
+   */
+  async send(lease: Lease, startLocal: number): Promise<{ bySentiment: number[]; share: number | null }> {
+    const n = lease.granted;
+    const bySentiment = this.planner.counts(n);
+    const share = this.volatile ? bySentiment[0] / n : null;
+    fillShuffled(this.batch.order, bySentiment, this.rng);
+    const handed = await this.hand(lease, startLocal);
+    this.sequence += handed;
+    for (let i = handed; i < n; i++) bySentiment[this.batch.order[i]]--;
+    return { bySentiment, share };
+  }
+
+  private async hand(lease: Lease, startLocal: number): Promise<number> {
+    const n = lease.granted;
+    const batch = this.batch;
+    const spec = {
+      order: batch.order,
+      from: 0,
+      to: n,
+      seq0: this.sequence,
+      first: lease.first,
+      createdAt: Date.now(),
+      cursor: batch.start(n),
+      keyIds: batch.keyIds,
+    };
+    const intended = this.scheduled ? this.intendedTimes(lease) : null;
+    for (;;) {
+      const intendedNow = intended && {
+        delayUs: (Date.now() - startLocal - intended.firstMs) * 1000 - spec.from * intended.stepUs,
+        stepUs: intended.stepUs,
+      };
+      spec.from += this.producer.produceTweets(batch.plan, spec, intendedNow);
+      if (spec.from >= n || this.stop.requested) return spec.from;
+      await new Promise((resolve) => setTimeout(resolve, 1)); // queue full: deliveries drain it on their own thread
+    }
+  }
+
+  /** The schedule's times for the slice's first and last message; between them, evenly. */
+  private intendedTimes(lease: Lease): IntendedTimes {
+    const n = lease.granted;
+    const firstMs = timeOfIndex(this.schedule, lease.first);
+    const stepUs = n > 1 ? ((timeOfIndex(this.schedule, lease.first + n - 1) - firstMs) * 1000) / (n - 1) : 0;
+    return { firstMs, stepUs };
+  }
+}

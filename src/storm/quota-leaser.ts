@@ -1,0 +1,87 @@
+/**
+ * A child's side of the global quota (coord/quota.ts): leases slices sized to the rate the shape aims at next, numbers
+ * them so a retried call gets the same slice, rides out Redis blips for REDIS_GRACE_MS, and keeps this process's
+ * reading of the run's start (Redis' start minus the lease's elapsed time; the least reading is the closest).
+ */
+
+import type { StopSignal } from '../child-main.js';
+import { type Lease, leaseChunk, type Quota } from '../coord/quota.js';
+import { DataStormError, isDataStormError } from '../errors.js';
+import { rateAt, type Schedule } from '../scenario/schedule.js';
+
+/**
+ * A lease that fails is retried for this long (a Redis restart, a failover); after that the child stops producing,
+ * flushes what is in flight and reports true counts: without the quota it cannot honour an exact --count or a shared
+ * --rate, and guessing would make the numbers untrue.
+ */
+export const REDIS_GRACE_MS = 5000;
+const RETRY_MS = 250;
+/** A slice is sized to the rate a fiftieth of a second ahead: the second the slice will be sent in. */
+const AIM_AHEAD_MS = 20;
+
+export interface LeaserSettings {
+  producerId: string;
+  batchSize: number;
+  workers: number;
+  /** Named in the error when Redis stays away. */
+  redisUrl: string;
+}
+
+export class QuotaLeaser {
+  /** This process's clock at the run's start (Unix ms); +Infinity before the first lease. */
+  startLocal = Number.POSITIVE_INFINITY;
+  /** Messages the next lease asks for. */
+  chunk: number;
+  /** Numbers this producer's granted leases; a retried call reuses its number (see Quota.lease). */
+  private leaseNo = 0;
+
+  constructor(
+    private readonly quota: Quota,
+    private readonly schedule: Schedule,
+    private readonly settings: LeaserSettings,
+    private readonly stop: StopSignal,
+  ) {
+    this.chunk = leaseChunk(settings.batchSize, rateAt(schedule, 0), settings.workers);
+  }
+
+  /** The run's start on this process's clock, once a lease has read it. */
+  get scheduleStartMs(): number | null {
+    return Number.isFinite(this.startLocal) ? this.startLocal : null;
+  }
+
+  /** The next slice; sizes the one after to the rate the schedule aims at when it will be sent. */
+  async next(): Promise<Lease> {
+    const lease = await this.leaseWithRetries();
+    this.chunk = leaseChunk(this.settings.batchSize, this.rateAhead(lease), this.settings.workers);
+    return lease;
+  }
+
+  /** The rate the schedule aims at just after this lease. */
+  rateAhead(lease: Lease): number {
+    return rateAt(this.schedule, lease.elapsedMs + AIM_AHEAD_MS);
+  }
+
+  private async leaseWithRetries(): Promise<Lease> {
+    const deadline = Date.now() + REDIS_GRACE_MS;
+    for (;;) {
+      try {
+        const lease = await this.quota.lease(this.chunk, this.settings.producerId, this.leaseNo);
+        if (lease.granted > 0) this.leaseNo++;
+        this.startLocal = Math.min(this.startLocal, Date.now() - lease.elapsedMs);
+        return lease;
+      } catch (e) {
+        if (isDataStormError(e)) throw e;
+        if (this.stop.requested || Date.now() >= deadline) throw this.redisLost(e as Error);
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      }
+    }
+  }
+
+  private redisLost(cause: Error): DataStormError {
+    return new DataStormError(
+      'REDIS_UNREACHABLE',
+      `lost Redis at ${this.settings.redisUrl} mid-run for more than ${REDIS_GRACE_MS / 1000} s (${cause.message}); ` +
+        `stopped producing and flushed what was in flight`,
+    );
+  }
+}
