@@ -1,0 +1,237 @@
+/**
+ * Every command the README and docs/ show, run: each `sh` block's lines are examples, and each example has a plan
+ * here (an example without one fails the first test, so the documentation cannot grow an untested command). A plan
+ * runs the example as written against the test services, with the substitutions it names: the test services'
+ * addresses for the local defaults, short counts and durations (SHORT), a free port, a file of the test's own for a
+ * placeholder. It must exit as documented (0 unless the plan says otherwise) with no stack trace. The only examples
+ * not run are the test suite itself and the benchmarks, each with its reason.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { bootstrap, influxToken, influxUrl, ROOT, redisUrl, run, uniqueTopic } from '../helpers/services.js';
+import { CLI } from '../helpers/storm-cli.js';
+
+interface Example {
+  page: string;
+  command: string;
+}
+
+/** What the test does with an example: a shell command (run from the repository's root), or why it does not. */
+type Plan = { shell: string; exit?: number; interruptOn?: RegExp } | { notRun: string };
+
+/** How far examples are shortened: counts, durations and idle waits above these are cut to them. */
+const SHORT = { count: 20_000, durationSec: 3, untilIdleSec: 2, warmup: '1s' };
+
+function examples(): Example[] {
+  const pages = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).map((f) => `docs/${f}`)];
+  return pages
+    .filter((page) => page.endsWith('.md'))
+    .flatMap((page) =>
+      [...fs.readFileSync(path.join(ROOT, page), 'utf8').matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) =>
+        block[1]
+          .split('\n')
+          .map((line) => line.replace(/\s+#\s.*$/, '').trim())
+          .filter(Boolean)
+          .map((command) => ({ page, command })),
+      ),
+    );
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'datastorm-docs-'));
+/** A cluster of the examples' own for what starts or stops one (storm.sh, cluster.sh): the test cluster is left be. */
+const ownCluster = {
+  DATASTORM_KAFKA_HOME: path.join(dir, 'cluster'),
+  DATASTORM_KAFKA_PORT: '39092',
+  DATASTORM_CONTROLLER_PORT: '39090',
+  DATASTORM_BROKER_HEAP: '384m',
+};
+const fixture = { topic: uniqueTopic('docs-tweets'), runId: '', report: path.join(dir, 'fixture.json') };
+const node = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)}`;
+
+/** Cuts --count, --duration, --until-idle and --warmup of a command line down to SHORT. */
+function shortened(args: string): string {
+  return args
+    .replace(/--count (\d+)/, (_, n) => `--count ${Math.min(Number(n), SHORT.count)}`)
+    .replace(/--duration (\d+)/, (_, s) => `--duration ${Math.min(Number(s), SHORT.durationSec)}`)
+    .replace(/--until-idle (\d+)/, (_, s) => `--until-idle ${Math.min(Number(s), SHORT.untilIdleSec)}`)
+    .replace(/--warmup \S+/, `--warmup ${SHORT.warmup}`);
+}
+
+/** A storm example against the test services: their addresses, a topic of its own, nothing saved; shortened. */
+function storm(args: string, extra = ''): string {
+  const local = args
+    .replace(/--bootstrap \S+/, '')
+    .replace(/--brokers \d+/, '')
+    .replace(/> (\S+\.json)/, (_, file) => `> ${path.join(dir, file)}`)
+    .replace(/--from-report (\S+)/, (_, file) => `--from-report ${path.join(dir, file)}`);
+  const topic = /--topic /.test(args) ? '' : `--topic ${uniqueTopic('docs')}`;
+  const count = /--count |--duration |--stages |--sine |--find-max |--scenario |--from-report /.test(args)
+    ? ''
+    : `--count ${SHORT.count}`;
+  const services = `--bootstrap ${bootstrap()} --redis ${redisUrl()}`;
+  return `${node} storm ${shortened(local)} ${extra} ${services} ${topic} ${count} --no-save`;
+}
+
+const pulse = (args: string) =>
+  `${node} pulse ${shortened(args)} --bootstrap ${bootstrap()} --influx-url ${influxUrl()} --topic ${fixture.topic}`;
+
+function plans(): Record<string, Plan> {
+  const influxPort = new URL(influxUrl()).port;
+  const benchmark = 'a benchmark of several minutes, run by hand (its results are kept in benchmarks/)';
+  return {
+    // The README
+    'bash scripts/storm.sh': { shell: `bash scripts/storm.sh --brokers 1 --count ${SHORT.count} --no-save` },
+    'npm test': { notRun: 'the test suite itself (.ci/run runs it)' },
+    'npm run storm -- --rate 100k --duration 60 --warmup 10s': {
+      shell: storm('--rate 100k --duration 60 --warmup 10s'),
+    },
+    'bash scripts/influxdb.sh up': { shell: `bash scripts/influxdb.sh up ${influxPort}` },
+    'npm run pulse -- --until-idle 5': { shell: pulse('--until-idle 5') },
+    'npm run verify -- --topic tweets': { shell: `${node} verify --topic ${fixture.topic} --bootstrap ${bootstrap()}` },
+    'npm run storm -- --count 2000000 --dashboard': {
+      shell: storm('--count 2000000', '--dashboard 18090'),
+    },
+    'npm run -s report -- benchmarks/results/storms/storm-….json --html run.html': {
+      shell: `${node} report ${fixture.report} --html ${path.join(dir, 'run.html')}`,
+    },
+    // docs/benchmarks.md
+    'make bench-quick': { notRun: 'the performance gate: npm test runs it after the tests (scripts/test.sh)' },
+    'make bench': { notRun: benchmark },
+    'make bench-pulse': { notRun: benchmark },
+    'make bench-scenarios': { notRun: benchmark },
+    // docs/local-services.md: on the examples' own cluster (storm.sh above started it with one broker)
+    'kafka-cluster/cluster.sh up --brokers 4': { shell: 'kafka-cluster/cluster.sh up --brokers 1' },
+    'kafka-cluster/cluster.sh status': { shell: 'kafka-cluster/cluster.sh status' },
+    'kafka-cluster/cluster.sh topic --list': { shell: 'kafka-cluster/cluster.sh topic --list' },
+    'kcat -L -b "$(kafka-cluster/cluster.sh bootstrap)"': {
+      shell: 'kcat -L -b "$(kafka-cluster/cluster.sh bootstrap)"',
+    },
+    'kafka-cluster/cluster.sh down': { shell: 'kafka-cluster/cluster.sh down' },
+    // docs/pulse.md
+    'npm run pulse -- --store points --workers 2 --duration 60': {
+      shell: pulse('--store points --workers 2 --duration 60 --group docs-points'),
+    },
+    'npm run pulse -- --dead-letter tweets-poison --until-idle 5': {
+      shell: pulse(`--dead-letter ${uniqueTopic('docs-poison')} --until-idle 5 --group docs-dead-letter`),
+    },
+    'npm run pulse -- --summary --minutes 10': { shell: pulse('--summary --minutes 10') },
+    // docs/scenarios.md: each shape at a tenth of its length or less
+    'npm run storm -- --stages 30s:0-200k,60s:200k,10s:600k,30s:0': {
+      shell: storm('--stages 1s:0-20k,1s:20k,500ms:60k,1s:0'),
+    },
+    'npm run storm -- --sine 100k,50k,60s --duration 600': { shell: storm('--sine 20k,10k,2s --duration 600') },
+    'npm run storm -- --find-max start=50k,step=50k,every=10s': {
+      shell: storm('--find-max start=5k,step=5k,every=3s,max=10k'),
+    },
+    'npm run storm -- --count 1000000 --keys zipf:100000:1.2': {
+      shell: storm('--count 1000000 --keys zipf:100000:1.2'),
+    },
+    'npm run storm -- --scenario scenarios/launch-day.yaml': {
+      shell: storm('--scenario scenarios/launch-day.yaml', '--stages 1s:0-20k,1s:20k,500ms:60k,1s:0 --warmup 500ms'),
+    },
+    // docs/see-it.md
+    'npm run storm -- --dashboard': { shell: storm('', '--dashboard 18090') },
+    'npm run pulse -- --dashboard 8091 --until-idle 5': { shell: pulse('--dashboard 18091 --until-idle 5') },
+    'npm run storm -- --count 2000000 --html run.html': {
+      shell: storm(`--count 2000000 --html ${path.join(dir, 'storm.html')}`),
+    },
+    'node dist/src/cli/index.js dashboard --run-id RUN': {
+      shell:
+        `${node} dashboard --run-id ${fixture.runId} --redis ${redisUrl()} --bootstrap ${bootstrap()} ` +
+        `--topic ${fixture.topic} --influx-url ${influxUrl()} --dashboard 18092`,
+      interruptOn: /dashboard: http:\/\/127\.0\.0\.1:18092\//,
+    },
+    // docs/storm.md
+    'npm run storm -- --brokers 4': { shell: storm('--brokers 4') },
+    'npm run storm -- --count 10000000 --mode volatile --volatility 0.9': {
+      shell: storm('--count 10000000 --mode volatile --volatility 0.9'),
+    },
+    'npm run storm -- --duration 60 --rate 100000': { shell: storm('--duration 60 --rate 100000') },
+    'npm run storm -- --bootstrap kafka1:9092,kafka2:9092': { shell: storm('--bootstrap kafka1:9092,kafka2:9092') },
+    'npm run storm -- --count 1000000 --json > report.json': { shell: storm('--count 1000000 --json > report.json') },
+    'npm run storm -- --count 200000 --keys zipf:1000:1.2 --json > first.json': {
+      shell: storm('--count 200000 --keys zipf:1000:1.2 --json > first.json'),
+    },
+    'npm run storm -- --from-report first.json --bootstrap 127.0.0.1:19092': {
+      shell: storm('--from-report first.json --bootstrap 127.0.0.1:19092'),
+    },
+    // docs/verify.md
+    'npm run verify -- --topic tweets --run 20261125121009-21fe2d --json': {
+      shell: `${node} verify --topic ${fixture.topic} --run ${fixture.runId} --json --bootstrap ${bootstrap()}`,
+    },
+  };
+}
+
+/** Runs a shell command; with `interruptOn`, sends SIGINT once stderr shows it (a command that runs until Ctrl-C). */
+function runShell(shell: string, env: Record<string, string>, interruptOn?: RegExp) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn('bash', ['-c', interruptOn ? `exec ${shell}` : shell], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (interruptOn?.test(stderr)) setTimeout(() => child.kill('SIGINT'), 1500);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+before(async () => {
+  const made = await run(process.execPath, [
+    CLI,
+    'storm',
+    '--bootstrap',
+    bootstrap(),
+    '--redis',
+    redisUrl(),
+    '--topic',
+    fixture.topic,
+    '--count',
+    String(SHORT.count),
+    '--no-save',
+    '--json',
+  ]);
+  assert.equal(made.code, 0, made.stderr);
+  fs.writeFileSync(fixture.report, made.stdout);
+  fixture.runId = (JSON.parse(made.stdout) as { runId: string }).runId;
+});
+
+after(async () => {
+  await run('bash', ['kafka-cluster/cluster.sh', 'down', '--purge'], ownCluster);
+  await run('bash', ['scripts/redis.sh', 'down']);
+});
+
+test('every example in the README and docs/ has a plan in this test', () => {
+  const planned = plans();
+  const missing = examples().filter(({ command }) => !(command in planned));
+  assert.deepEqual(missing, []);
+  const notRun = Object.entries(planned).filter(([, plan]) => 'notRun' in plan);
+  assert.ok(notRun.length <= 5, `only the suite and the benchmarks go unrun: ${notRun.map(([c]) => c).join(', ')}`);
+});
+
+test('every example runs and exits as documented, with no stack trace', async () => {
+  const env = { ...ownCluster, DATASTORM_INFLUX_TOKEN: influxToken() };
+  const planned = plans();
+  const failures: string[] = [];
+  for (const { page, command } of examples()) {
+    const plan = planned[command];
+    if (!plan || 'notRun' in plan) continue;
+    const result = await runShell(plan.shell, env, plan.interruptOn);
+    const expected = plan.exit ?? 0;
+    if (result.code !== expected || /\n\s+at .+:\d+:\d+\)?\n/.test(result.stderr))
+      failures.push(`${page}: ${command}\n  ran: ${plan.shell}\n  exit ${result.code}: ${result.stderr.slice(-600)}`);
+  }
+  assert.deepEqual(failures, []);
+});
