@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { machine, versions } from '../src/environment.js';
+import { machine, packageVersion, versions } from '../src/environment.js';
 import { ROOT } from '../src/local/services.js';
 import type { StormReport } from '../src/report/storm-report.js';
 import { DEFAULT_COUNT, defaults } from '../src/storm/options.js';
@@ -296,8 +296,8 @@ async function main(profile: Profile): Promise<void> {
     versions: {
       ...versions(),
       kafka: (await sh('bash', [CLUSTER, 'version'])).out.trim(),
-      kafkajs: '2.2.4',
-      '@platformatic/kafka': '1.35.0',
+      kafkajs: packageVersion('kafkajs'),
+      '@platformatic/kafka': packageVersion('@platformatic/kafka'),
     },
     settings: {
       recordSize,

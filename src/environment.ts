@@ -1,17 +1,26 @@
 /** What a report or benchmark says it ran on: DataStorm's and its libraries' versions, and the machine. */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
 import { librdkafkaVersion } from './kafka/admin.js';
 
 const require = createRequire(import.meta.url);
 
-const packageVersion = (p: string) => {
+/**
+ * The installed version of a package (what ran, not the range package.json allows); 'unknown' when absent. Read from
+ * the package's directory: some packages do not export their package.json.
+ */
+export function packageVersion(name: string): string {
   try {
-    return (require(`${p}/package.json`) as { version: string }).version;
+    const main = require.resolve(name);
+    const root = main.slice(0, main.lastIndexOf(`${path.sep}node_modules${path.sep}`) + 1) || path.dirname(main);
+    const file = path.join(root, 'node_modules', name, 'package.json');
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }
-};
+}
 
 export function versions(): Record<string, string> {
   return {

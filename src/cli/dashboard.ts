@@ -9,22 +9,26 @@ import { tokenFromFlags } from '../pulse/options.js';
 import { DEFAULT_DASHBOARD_PORT, parseDashboardOptions } from '../serve/options.js';
 import { RunWatcher } from '../serve/run-watcher.js';
 
-export async function dashboardCommand(a: RawFlags): Promise<number> {
-  const c = new OptionChecks();
-  const bootstrap = c.bootstrap(a.bootstrap);
-  const topic = c.topic(a.topic) ?? 'tweets';
-  const dash = parseDashboardOptions({ ...a, dashboard: a.dashboard ?? String(DEFAULT_DASHBOARD_PORT) }, c, {
-    url: String(a['influx-url']),
-    org: String(a['influx-org']),
-    bucket: String(a['influx-bucket']),
-    token: tokenFromFlags(a),
-  });
-  validOrThrow({ request: true, problems: c.problems });
+export async function dashboardCommand(flags: RawFlags): Promise<number> {
+  const checks = new OptionChecks();
+  const bootstrap = checks.bootstrap(flags.bootstrap);
+  const topic = checks.topic(flags.topic) ?? 'tweets';
+  const dash = parseDashboardOptions(
+    { ...flags, dashboard: flags.dashboard ?? String(DEFAULT_DASHBOARD_PORT) },
+    checks,
+    {
+      url: String(flags['influx-url']),
+      org: String(flags['influx-org']),
+      bucket: String(flags['influx-bucket']),
+      token: tokenFromFlags(flags),
+    },
+  );
+  validOrThrow({ request: true, problems: checks.problems });
   if (!dash) return 2;
-  const redis = await connectRedis(String(a.redis));
-  const watcher = new RunWatcher(redis, String(a['run-id']));
+  const redis = await connectRedis(String(flags.redis));
+  const watcher = new RunWatcher(redis, String(flags['run-id']));
   const served = await (await import('../serve/attach.js')).serveRun(watcher, dash, {
-    title: `DataStorm run ${String(a['run-id'])}`,
+    title: `DataStorm run ${String(flags['run-id'])}`,
     kind: 'storm',
     bootstrap: bootstrap ?? localBootstrap(),
     topic,

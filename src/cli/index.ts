@@ -41,37 +41,42 @@ async function main(): Promise<void> {
       'storm',
       'flood a Kafka cluster with Avro tweets and report what the brokers acknowledged',
       stormCommandFlags,
-      async (a) => {
-        exitCode = await (await import('./storm.js')).stormCommand(a);
+      async (flags) => {
+        exitCode = await (await import('./storm.js')).stormCommand(flags);
       },
     )
     .command(
       'pulse',
       'consume the tweets into InfluxDB (a consumer group, one child per core)',
       pulseCommandFlags,
-      async (a) => {
-        exitCode = await (await import('./pulse.js')).pulseCommand(a);
+      async (flags) => {
+        exitCode = await (await import('./pulse.js')).pulseCommand(flags);
       },
     )
     .command(
       'verify',
       'read a topic back: loss, duplicates and order per producer, end-to-end latency',
       verifyCommandFlags,
-      async (a) => {
-        exitCode = await (await import('./verify.js')).verifyCommand(a);
+      async (flags) => {
+        exitCode = await (await import('./verify.js')).verifyCommand(flags);
       },
     )
     .command(
       'dashboard',
       "serve a run's live dashboard from outside (its Redis counters) with BrandPulse",
       dashboardCommandFlags,
-      async (a) => {
-        exitCode = await (await import('./dashboard.js')).dashboardCommand(a);
+      async (flags) => {
+        exitCode = await (await import('./dashboard.js')).dashboardCommand(flags);
       },
     )
-    .command('report <file>', 'render a saved storm report as text or one HTML file', reportCommandFlags, async (a) => {
-      exitCode = await (await import('./report.js')).reportCommand(a);
-    })
+    .command(
+      'report <file>',
+      'render a saved storm report as text or one HTML file',
+      reportCommandFlags,
+      async (flags) => {
+        exitCode = await (await import('./report.js')).reportCommand(flags);
+      },
+    )
     .demandCommand(1, 'a command is needed: storm, pulse, verify, report or dashboard')
     .strict()
     .parserConfiguration({ 'duplicate-arguments-array': false }) // a repeated flag: the last one wins

@@ -25,17 +25,17 @@ function influxTarget(r: PulseRequest): InfluxTarget {
   return { ...r.influx, token };
 }
 
-export async function pulseCommand(a: RawFlags & { json: boolean; quiet: boolean }): Promise<number> {
-  const { summaryMinutes, ...request } = validOrThrow(parsePulseOptions(a));
+export async function pulseCommand(flags: RawFlags & { json: boolean; quiet: boolean }): Promise<number> {
+  const { summaryMinutes, ...request } = validOrThrow(parsePulseOptions(flags));
   const influx = influxTarget(request);
   if (summaryMinutes !== undefined) {
     const s = await sentimentSummary(influx, summaryMinutes);
-    process.stdout.write(a.json ? `${JSON.stringify(s)}\n` : `${renderPulseSummary(s, influx)}\n`);
+    process.stdout.write(flags.json ? `${JSON.stringify(s)}\n` : `${renderPulseSummary(s, influx)}\n`);
     return 0;
   }
 
   const checks = new OptionChecks();
-  const dash = parseDashboardOptions(a, checks, influx);
+  const dash = parseDashboardOptions(flags, checks, influx);
   validOrThrow({ request: true, problems: checks.problems });
   const o: PulseOptions = { ...request, influx, bootstrap: request.bootstrap ?? localBootstrap() };
   const run = pulse(o);
@@ -51,10 +51,10 @@ export async function pulseCommand(a: RawFlags & { json: boolean; quiet: boolean
         },
       )
     : undefined;
-  if (served && !a.quiet) process.stderr.write(`dashboard: ${served.url}\n`);
-  const tty = process.stderr.isTTY && !a.quiet;
+  if (served && !flags.quiet) process.stderr.write(`dashboard: ${served.url}\n`);
+  const tty = process.stderr.isTTY && !flags.quiet;
   run.on('start', (s: { partitions: number }) => {
-    if (a.quiet) return;
+    if (flags.quiet) return;
     const where = `InfluxDB ${o.influx.url} bucket ${o.influx.bucket}, store ${o.store}`;
     const who = `${o.workers} consumers in group ${o.group}`;
     process.stderr.write(`pulse: ${o.topic} (${s.partitions} partitions) → ${where}, ${who}\n`);
@@ -68,7 +68,7 @@ export async function pulseCommand(a: RawFlags & { json: boolean; quiet: boolean
   process.on('SIGTERM', onSig);
   const r = await run;
   if (tty) process.stderr.write('\n');
-  process.stdout.write(a.json ? `${JSON.stringify(r, null, 2)}\n` : `${renderPulseText(r)}\n`);
+  process.stdout.write(flags.json ? `${JSON.stringify(r, null, 2)}\n` : `${renderPulseText(r)}\n`);
   await served?.finish(r);
   return 0;
 }

@@ -4,20 +4,23 @@ import { DataStormError, InvalidOptionsError } from '../errors.js';
 import { renderStormHtml } from '../report/html-report.js';
 import { renderStormText, type StormReport, withScenarioDefaults } from '../report/storm-report.js';
 
-export async function reportCommand(a: { file?: string; html?: string }): Promise<number> {
-  if (!a.file) throw new InvalidOptionsError(['report needs the JSON file of a storm report']);
+export async function reportCommand(flags: { file?: string; html?: string }): Promise<number> {
+  if (!flags.file) throw new InvalidOptionsError(['report needs the JSON file of a storm report']);
   let r: StormReport;
   try {
-    r = JSON.parse(fs.readFileSync(a.file, 'utf8')) as StormReport;
+    r = JSON.parse(fs.readFileSync(flags.file, 'utf8')) as StormReport;
   } catch (e) {
-    throw new DataStormError('INVALID_OPTION', `report ${a.file}: cannot read it as JSON (${(e as Error).message})`);
+    throw new DataStormError(
+      'INVALID_OPTION',
+      `report ${flags.file}: cannot read it as JSON (${(e as Error).message})`,
+    );
   }
   if (typeof r?.runId !== 'string' || !Array.isArray(r.timeline))
-    throw new DataStormError('INVALID_OPTION', `report ${a.file}: not a storm report (no runId and timeline)`);
+    throw new DataStormError('INVALID_OPTION', `report ${flags.file}: not a storm report (no runId and timeline)`);
   r = withScenarioDefaults(r);
-  if (a.html) {
-    fs.writeFileSync(a.html, renderStormHtml(r));
-    process.stderr.write(`report: ${a.html}\n`);
+  if (flags.html) {
+    fs.writeFileSync(flags.html, renderStormHtml(r));
+    process.stderr.write(`report: ${flags.html}\n`);
   } else process.stdout.write(`${renderStormText(r)}\n`);
   return 0;
 }

@@ -16,39 +16,39 @@ import { parseStormOptions, type StormOptions } from '../storm/options.js';
 import { storm } from '../storm/primary.js';
 
 export async function stormCommand(
-  a: RawFlags & { json: boolean; quiet: boolean; save: boolean; html?: string },
+  flags: RawFlags & { json: boolean; quiet: boolean; save: boolean; html?: string },
 ): Promise<number> {
-  const request = validOrThrow(parseStormOptions(a));
+  const request = validOrThrow(parseStormOptions(flags));
   const checks = new OptionChecks();
-  const dash = parseDashboardOptions(a, checks, {
-    url: String(a['influx-url']),
-    org: String(a['influx-org']),
-    bucket: String(a['influx-bucket']),
-    token: tokenFromFlags(a),
+  const dashboard = parseDashboardOptions(flags, checks, {
+    url: String(flags['influx-url']),
+    org: String(flags['influx-org']),
+    bucket: String(flags['influx-bucket']),
+    token: tokenFromFlags(flags),
   });
-  if (a.html !== undefined && String(a.html).trim() === '') checks.add('--html needs a file name');
+  if (flags.html !== undefined && String(flags.html).trim() === '') checks.add('--html needs a file name');
   validOrThrow({ request: true, problems: checks.problems });
   // The schema file too, before a local cluster is started for nothing.
   loadTweetType(request.schema);
-  const bootstrap = request.bootstrap ?? (await startLocalCluster(request.brokers, a.quiet || a.json));
-  const o: StormOptions = { ...request, bootstrap };
+  const bootstrap = request.bootstrap ?? (await startLocalCluster(request.brokers, flags.quiet || flags.json));
+  const options: StormOptions = { ...request, bootstrap };
 
-  const run = storm(o);
+  const run = storm(options);
   // The dashboard's server (and prom-client) is loaded only when asked for: every storm start would pay its CPU.
-  const served = dash
-    ? await (await import('../serve/attach.js')).serveRun(run, dash, {
-        title: `DataStorm ${o.runId}`,
+  const served = dashboard
+    ? await (await import('../serve/attach.js')).serveRun(run, dashboard, {
+        title: `DataStorm ${options.runId}`,
         kind: 'storm',
         bootstrap,
-        topic: o.topic,
+        topic: options.topic,
       })
     : undefined;
-  if (served && !a.quiet)
+  if (served && !flags.quiet)
     process.stderr.write(`dashboard: ${served.url} (metrics: ${served.url.replace(/\/(\?|$)/, '/metrics$1')})\n`);
-  const tty = process.stderr.isTTY && !a.quiet;
+  const tty = process.stderr.isTTY && !flags.quiet;
   const bar = new ProgressBar();
   run.on('start', (s: { brokers: number; topic: { partitions: number; replication: number } }) => {
-    if (!a.quiet) process.stderr.write(`${startLine(o, s)}\n`);
+    if (!flags.quiet) process.stderr.write(`${startLine(options, s)}\n`);
   });
   if (tty) run.on('tick', bar.onTick);
   run.on('restart', (r: { slot: number; signal?: string; code?: number; unsettled: number }) =>
@@ -70,11 +70,12 @@ export async function stormCommand(
   try {
     const report = await run;
     if (tty) bar.clear();
-    if (a.html) fs.writeFileSync(String(a.html), renderStormHtml(report));
-    const file = a.save ? saveReport(report, path.join(ROOT, 'benchmarks/results/storms')) : undefined;
-    process.stdout.write(a.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStormText(report)}\n`);
+    if (flags.html) fs.writeFileSync(String(flags.html), renderStormHtml(report));
+    const file = flags.save ? saveReport(report, path.join(ROOT, 'benchmarks/results/storms')) : undefined;
+    process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStormText(report)}\n`);
     await served?.finish(report); // the page shows the end; --dashboard-linger keeps it up for a last look
-    if (file && !a.json && !a.quiet) process.stderr.write(`report saved: ${path.relative(process.cwd(), file)}\n`);
+    if (file && !flags.json && !flags.quiet)
+      process.stderr.write(`report saved: ${path.relative(process.cwd(), file)}\n`);
     // Failed mid-run: the true report is out; the error is the one line on stderr and the exit code.
     if (report.error) throw new DataStormError(report.error.code, report.error.message);
     return report.stoppedEarly ? 130 : 0;
@@ -86,29 +87,31 @@ export async function stormCommand(
 
 /** The one-line description of the run, on stderr at start. */
 function startLine(
-  o: StormOptions,
+  options: StormOptions,
   s: { brokers: number; topic: { partitions: number; replication: number } },
 ): string {
   const what =
-    o.count !== undefined
-      ? `${o.count.toLocaleString('en-US')} tweets`
-      : o.duration !== undefined
-        ? `${o.duration} s of tweets`
+    options.count !== undefined
+      ? `${options.count.toLocaleString('en-US')} tweets`
+      : options.duration !== undefined
+        ? `${options.duration} s of tweets`
         : 'tweets until the cluster falls behind';
   const mix =
-    o.mode === 'fixed' ? `fixed ${o.sentiment.join('/')}` : `volatile ${o.volatility} around ${o.sentiment.join('/')}`;
-  const pace = o.shape.name === 'unlimited' ? 'as fast as possible' : o.shape.description;
+    options.mode === 'fixed'
+      ? `fixed ${options.sentiment.join('/')}`
+      : `volatile ${options.volatility} around ${options.sentiment.join('/')}`;
+  const pace = options.shape.name === 'unlimited' ? 'as fast as possible' : options.shape.description;
   const extras = [
-    o.warmup > 0 ? `warm-up ${o.warmup} s (not counted)` : '',
-    o.keys.kind !== 'none' ? describeKeys(o.keys) : '',
+    options.warmup > 0 ? `warm-up ${options.warmup} s (not counted)` : '',
+    options.keys.kind !== 'none' ? describeKeys(options.keys) : '',
   ].filter(Boolean);
-  const where = `${o.topic} (${s.topic.partitions}p × ${s.topic.replication}) on ${s.brokers} broker(s)`;
-  const producer = `acks=${o.acks}, ${o.compression}`;
-  const scenario = o.scenario
-    ? `scenario ${o.scenario.file}${o.scenario.description ? `: ${o.scenario.description}` : ''}\n`
+  const where = `${options.topic} (${s.topic.partitions}p × ${s.topic.replication}) on ${s.brokers} broker(s)`;
+  const producer = `acks=${options.acks}, ${options.compression}`;
+  const scenario = options.scenario
+    ? `scenario ${options.scenario.file}${options.scenario.description ? `: ${options.scenario.description}` : ''}\n`
     : '';
   return (
-    `${scenario}storm ${o.runId}: ${what}, ${mix}, ${pace}${extras.map((x) => `, ${x}`).join('')}, ` +
-    `${o.workers} workers → ${where}, ${producer}`
+    `${scenario}storm ${options.runId}: ${what}, ${mix}, ${pace}${extras.map((x) => `, ${x}`).join('')}, ` +
+    `${options.workers} workers → ${where}, ${producer}`
   );
 }

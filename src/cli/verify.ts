@@ -8,9 +8,9 @@ import { renderVerifyText } from '../report/verify-report.js';
 import { parseVerifyOptions } from '../verify/options.js';
 import { verify } from '../verify/verify.js';
 
-export async function verifyCommand(a: RawFlags & { json: boolean }): Promise<number> {
-  const request = validOrThrow(parseVerifyOptions(a));
+export async function verifyCommand(flags: RawFlags & { json: boolean }): Promise<number> {
+  const request = validOrThrow(parseVerifyOptions(flags));
   const r = await verify({ ...request, bootstrap: request.bootstrap ?? localBootstrap() });
-  process.stdout.write(a.json ? `${JSON.stringify(r, null, 2)}\n` : `${renderVerifyText(r)}\n`);
+  process.stdout.write(flags.json ? `${JSON.stringify(r, null, 2)}\n` : `${renderVerifyText(r)}\n`);
   return r.lost > 0 || (r.keys?.outOfOrder ?? 0) > 0 ? 1 : 0;
 }

@@ -24,48 +24,48 @@ const settingsRows = ({ flags: _flags, keys, brands, ...rest }: StormSettings): 
   ...((brands ? [['brands', brands.join(', ')]] : []) as [string, unknown][]),
 ];
 
-export function renderStormHtml(r: StormReport): string {
+export function renderStormHtml(report: StormReport): string {
   const uplotJs = fs.readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
   const uplotCss = fs.readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
-  const s = r.sentiment;
-  const lat = r.latencyMs;
+  const sentiment = report.sentiment;
+  const lat = report.latencyMs;
   // </script> inside the JSON would end the script element early.
   const data = JSON.stringify({
-    timeline: r.timeline,
-    target: r.schedule.perSecond.length ? r.schedule.perSecond.map((p) => p[2]) : null,
-    steps: r.findMax?.steps ?? [],
+    timeline: report.timeline,
+    target: report.schedule.perSecond.length ? report.schedule.perSecond.map((p) => p[2]) : null,
+    steps: report.findMax?.steps ?? [],
   }).replace(/</g, '\\u003c');
-  const co = r.coordinatedOmission;
+  const omission = report.coordinatedOmission;
   const pct = (p: Percentiles | null) => (p ? `p50 ${p.p50}, p99 ${p.p99}, p99.9 ${p.p999}, max ${p.max}` : '-');
-  const fm = r.findMax;
-  const warmup = r.warmup
-    ? `; warm-up ${r.warmup.seconds} s (${en(r.warmup.acknowledged)} acknowledged, not counted here)`
+  const findMax = report.findMax;
+  const warmup = report.warmup
+    ? `; warm-up ${report.warmup.seconds} s (${en(report.warmup.acknowledged)} acknowledged, not counted here)`
     : '';
-  const step = (x: NonNullable<typeof fm>['steps'][number]): [string, string] => [
+  const step = (x: NonNullable<typeof findMax>['steps'][number]): [string, string] => [
     `${en(x.rate)}/s`,
     `${en(x.achieved)}/s, p99 ${x.p99Ms ?? '-'} ms, behind ${en(x.behind)}: ` +
       (x.held ? 'held' : `failed (${x.reason})`),
   ];
-  const held = fm?.maxRate === null || !fm ? 'none' : `${en(fm.maxRate)} msgs/s`;
-  const findMax = fm
-    ? `<h2>find-max: highest rate held ${held}</h2><div id="curve"></div>\n${table(fm.steps.map(step))}`
+  const held = findMax?.maxRate === null || !findMax ? 'none' : `${en(findMax.maxRate)} msgs/s`;
+  const findMaxHtml = findMax
+    ? `<h2>find-max: highest rate held ${held}</h2><div id="curve"></div>\n${table(findMax.steps.map(step))}`
     : '';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>DataStorm run ${esc(r.runId)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>DataStorm run ${esc(report.runId)}</title>
 <style>${uplotCss}
 body{font:14px system-ui,sans-serif;margin:16px;color:#222} h1{font-size:20px} h2{font-size:15px;margin-top:20px}
 table{border-collapse:collapse} th{text-align:left;padding:2px 12px 2px 0;font-weight:500} td{padding:2px 8px}
 .big{font-size:22px;font-weight:600}</style></head><body>
-<h1>DataStorm run ${esc(r.runId)}</h1>
-<p>topic <b>${esc(r.topic)}</b> on ${r.brokers} broker(s), started ${esc(r.startedAt)}</p>
+<h1>DataStorm run ${esc(report.runId)}</h1>
+<p>topic <b>${esc(report.topic)}</b> on ${report.brokers} broker(s), started ${esc(report.startedAt)}</p>
 <p class="big" id="acknowledged">${
-    r.acknowledged === null ? `${en(r.sent)} sent (acks=0)` : `${en(r.acknowledged)} acknowledged`
+    report.acknowledged === null ? `${en(report.sent)} sent (acks=0)` : `${en(report.acknowledged)} acknowledged`
   }
- in ${r.elapsedSec} s: ${en(r.rate.average)} msgs/s average, ${en(r.rate.peak)} peak, ${r.megabytesPerSec} MB/s</p>
-<p>shape: ${esc(r.schedule.description)}${warmup}</p>
-<h2>throughput, acknowledged msgs/s per second${r.schedule.perSecond.length ? ' and the target' : ''}</h2>
+ in ${report.elapsedSec} s: ${en(report.rate.average)} msgs/s average, ${en(report.rate.peak)} peak, ${report.megabytesPerSec} MB/s</p>
+<p>shape: ${esc(report.schedule.description)}${warmup}</p>
+<h2>throughput, acknowledged msgs/s per second${report.schedule.perSecond.length ? ' and the target' : ''}</h2>
 <div id="timeline"></div>
-${findMax}
+${findMaxHtml}
 <h2>delivery latency (ms)</h2>
 ${
   lat
@@ -80,31 +80,31 @@ ${
     : '<p>none (acks=0)</p>'
 }
 ${
-  co
+  omission
     ? `<h2>against the intended send times (ms)</h2>${table([
-        ['publish delay', pct(co.publishDelayMs)],
-        ['latency from the intended time', pct(co.latencyFromIntendedMs)],
+        ['publish delay', pct(omission.publishDelayMs)],
+        ['latency from the intended time', pct(omission.latencyFromIntendedMs)],
       ])}`
     : ''
 }
-<h2>partitions (${esc(describeKeys(r.settings.keys))}; busiest/mean ${r.partitions.skew ?? '-'})</h2>
-${table(r.partitions.acknowledged.map((n, p) => [`partition ${p}`, en(n)]))}
-<h2>sentiment (${esc(s.mode)})</h2>
+<h2>partitions (${esc(describeKeys(report.settings.keys))}; busiest/mean ${report.partitions.skew ?? '-'})</h2>
+${table(report.partitions.acknowledged.map((n, p) => [`partition ${p}`, en(n)]))}
+<h2>sentiment (${esc(sentiment.mode)})</h2>
 ${table([
-  ['positive', `${en(s.counts.positive)} (${s.shares.positive}%)`],
-  ['negative', `${en(s.counts.negative)} (${s.shares.negative}%)`],
-  ['neutral', `${en(s.counts.neutral)} (${s.shares.neutral}%)`],
-  ['requested', s.requested.join(' / ')],
-  ...(s.batchPositiveShareStd !== null
-    ? ([['per-batch positive share std', s.batchPositiveShareStd]] as [string, unknown][])
+  ['positive', `${en(sentiment.counts.positive)} (${sentiment.shares.positive}%)`],
+  ['negative', `${en(sentiment.counts.negative)} (${sentiment.shares.negative}%)`],
+  ['neutral', `${en(sentiment.counts.neutral)} (${sentiment.shares.neutral}%)`],
+  ['requested', sentiment.requested.join(' / ')],
+  ...(sentiment.batchPositiveShareStd !== null
+    ? ([['per-batch positive share std', sentiment.batchPositiveShareStd]] as [string, unknown][])
     : []),
 ])}
-<h2>failures</h2>${table([['failed', en(r.failed)], ...Object.entries(r.failedByKind)])}
-<h2>durability</h2><p>${esc(r.durability)}</p>
-<h2>settings</h2>${table(settingsRows(r.settings))}
-<h2>versions</h2>${table(Object.entries(r.versions))}
-<h2>machine</h2>${table(Object.entries(r.machine))}
-${r.notes.length ? `<h2>notes</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
+<h2>failures</h2>${table([['failed', en(report.failed)], ...Object.entries(report.failedByKind)])}
+<h2>durability</h2><p>${esc(report.durability)}</p>
+<h2>settings</h2>${table(settingsRows(report.settings))}
+<h2>versions</h2>${table(Object.entries(report.versions))}
+<h2>machine</h2>${table(Object.entries(report.machine))}
+${report.notes.length ? `<h2>notes</h2><ul>${report.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
 <script>${uplotJs}</script>
 <script>
 const d = ${data};

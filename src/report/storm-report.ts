@@ -158,81 +158,107 @@ export interface StormReport {
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** The report as text: a label column, then the figures (the JSON report holds the same, and more). */
-export function renderStormText(r: StormReport): string {
-  const l: string[] = [];
-  const row = (label: string, text: string) => l.push(`  ${label.padEnd(14)} ${text}`);
-  const st = r.settings;
-  l.push(
-    `DataStorm run ${r.runId}: topic ${r.topic} on ${r.brokers} broker(s), ` +
-      `${st.partitions} partitions, replication ${st.replication}`,
+export function renderStormText(report: StormReport): string {
+  const lines: string[] = [];
+  const row = (label: string, text: string) => lines.push(`  ${label.padEnd(14)} ${text}`);
+  const settings = report.settings;
+  lines.push(
+    `DataStorm run ${report.runId}: topic ${report.topic} on ${report.brokers} broker(s), ` +
+      `${settings.partitions} partitions, replication ${settings.replication}`,
   );
-  const startup = `(after ${r.startupSec.toFixed(1)} s of start-up)`;
-  if (r.acknowledged === null) row('sent:', `${fmt(r.sent)} messages (acks=0: acknowledged count unknown)`);
-  else row('acknowledged:', `${fmt(r.acknowledged)} messages in ${r.elapsedSec.toFixed(1)} s ${startup}`);
-  const kinds = Object.entries(r.failedByKind).map(([k, v]) => `${k}: ${fmt(v)}`);
-  row('failed:', `${fmt(r.failed)}${r.failed ? ` (${kinds.join(', ')})` : ''}`);
-  row('rate:', `${fmt(r.rate.average)} msg/s average, ${fmt(r.rate.peak)} msg/s peak, ${r.megabytesPerSec} MB/s`);
-  const t = r.latencyMs;
-  if (t) row('latency (ms):', `p50 ${t.p50}  p95 ${t.p95}  p99 ${t.p99}  p99.9 ${t.p999}  max ${t.max}`);
-  const s = r.sentiment;
-  const mix = (k: 'positive' | 'negative' | 'neutral') => `${k} ${fmt(s.counts[k])} (${s.shares[k]}%)`;
-  const volatility = s.volatility !== null ? ` (volatility ${s.volatility})` : '';
-  row('sentiment:', `${s.mode}${volatility}: ${mix('positive')}, ${mix('negative')}, ${mix('neutral')}`);
-  if (s.batchPositiveShareStd !== null)
-    row('', `per-batch positive share: std ${s.batchPositiveShareStd} over ${s.batches} batches`);
-  const g = r.global;
-  if (g)
-    row('global (Redis):', `${fmt(g.acknowledged)} acknowledged by all processes of this run, ${fmt(g.issued)} issued`);
-  const c = r.children;
-  row('children:', `${c.workers} workers, ${c.restarts} restarts, peak RSS ${c.maxRssMiB.join('/')} MiB`);
-  if (r.cpu) {
-    const per = r.cpu.perMessageUs !== null ? ` (${r.cpu.perMessageUs} µs per acknowledged message)` : '';
+  const startup = `(after ${report.startupSec.toFixed(1)} s of start-up)`;
+  if (report.acknowledged === null) row('sent:', `${fmt(report.sent)} messages (acks=0: acknowledged count unknown)`);
+  else row('acknowledged:', `${fmt(report.acknowledged)} messages in ${report.elapsedSec.toFixed(1)} s ${startup}`);
+  const kinds = Object.entries(report.failedByKind).map(([k, v]) => `${k}: ${fmt(v)}`);
+  row('failed:', `${fmt(report.failed)}${report.failed ? ` (${kinds.join(', ')})` : ''}`);
+  row(
+    'rate:',
+    `${fmt(report.rate.average)} msg/s average, ${fmt(report.rate.peak)} msg/s peak, ${report.megabytesPerSec} MB/s`,
+  );
+  const latency = report.latencyMs;
+  if (latency)
+    row(
+      'latency (ms):',
+      `p50 ${latency.p50}  p95 ${latency.p95}  p99 ${latency.p99}  p99.9 ${latency.p999}  max ${latency.max}`,
+    );
+  const sentiment = report.sentiment;
+  const mix = (k: 'positive' | 'negative' | 'neutral') => `${k} ${fmt(sentiment.counts[k])} (${sentiment.shares[k]}%)`;
+  const volatility = sentiment.volatility !== null ? ` (volatility ${sentiment.volatility})` : '';
+  row('sentiment:', `${sentiment.mode}${volatility}: ${mix('positive')}, ${mix('negative')}, ${mix('neutral')}`);
+  if (sentiment.batchPositiveShareStd !== null)
+    row('', `per-batch positive share: std ${sentiment.batchPositiveShareStd} over ${sentiment.batches} batches`);
+  const global = report.global;
+  if (global)
+    row(
+      'global (Redis):',
+      `${fmt(global.acknowledged)} acknowledged by all processes of this run, ${fmt(global.issued)} issued`,
+    );
+  const children = report.children;
+  row(
+    'children:',
+    `${children.workers} workers, ${children.restarts} restarts, peak RSS ${children.maxRssMiB.join('/')} MiB`,
+  );
+  if (report.cpu) {
+    const per = report.cpu.perMessageUs !== null ? ` (${report.cpu.perMessageUs} µs per acknowledged message)` : '';
     const missing =
-      r.cpu.children < c.workers + c.restarts
-        ? `; ${c.workers + c.restarts - r.cpu.children} killed children not counted`
+      report.cpu.children < children.workers + children.restarts
+        ? `; ${children.workers + children.restarts - report.cpu.children} killed children not counted`
         : '';
-    row('client CPU:', `${r.cpu.clientSec} s, start-up included${per}${missing}`);
+    row('client CPU:', `${report.cpu.clientSec} s, start-up included${per}${missing}`);
   }
-  const gc = r.gcPausesMs;
+  const gc = report.gcPausesMs;
   if (gc)
     row('GC pauses:', `${gc.count} (p50 ${gc.p50} ms, p99 ${gc.p99} ms, max ${gc.max} ms, ${gc.totalMs} ms in all)`);
-  const sc = r.schedule;
-  const notSent = sc.scheduled !== null ? `; scheduled ${fmt(sc.scheduled)}, not sent ${fmt(sc.notSent ?? 0)}` : '';
-  row('shape:', `${sc.description}${notSent}`);
-  const co = r.coordinatedOmission;
-  if (co?.publishDelayMs && co.latencyFromIntendedMs)
+  scenarioRows(report, row);
+  row('durability:', report.durability);
+  if (report.error) row('ended by:', `${report.error.code}: ${report.error.message}`);
+  const batch = fmt(settings.batchBytes);
+  row(
+    'settings:',
+    `acks=${settings.acks} compression=${settings.compression} batch=${batch} B linger=${settings.lingerMs} ms`,
+  );
+  if (settings.command) row('run again:', settings.command);
+  for (const n of report.notes) lines.push(`  note: ${n}`);
+  return lines.join('\n');
+}
+
+/** The scenario's rows: the shape against what it scheduled, the intended-time figures, warm-up, keys, find-max. */
+function scenarioRows(report: StormReport, row: (label: string, text: string) => void): void {
+  const settings = report.settings;
+  const schedule = report.schedule;
+  const notSent =
+    schedule.scheduled !== null ? `; scheduled ${fmt(schedule.scheduled)}, not sent ${fmt(schedule.notSent ?? 0)}` : '';
+  row('shape:', `${schedule.description}${notSent}`);
+  const omission = report.coordinatedOmission;
+  if (omission?.publishDelayMs && omission.latencyFromIntendedMs)
     row(
       'vs intended:',
-      `publish delay p50 ${co.publishDelayMs.p50} p99 ${co.publishDelayMs.p99} max ${co.publishDelayMs.max} ms; ` +
-        `latency from intended time p50 ${co.latencyFromIntendedMs.p50} p99 ${co.latencyFromIntendedMs.p99} ` +
-        `max ${co.latencyFromIntendedMs.max} ms`,
+      `publish delay p50 ${omission.publishDelayMs.p50} p99 ${omission.publishDelayMs.p99} max ${omission.publishDelayMs.max} ms; ` +
+        `latency from intended time p50 ${omission.latencyFromIntendedMs.p50} p99 ${omission.latencyFromIntendedMs.p99} ` +
+        `max ${omission.latencyFromIntendedMs.max} ms`,
     );
-  if (r.warmup)
-    row('warm-up:', `${r.warmup.seconds} s, ${fmt(r.warmup.acknowledged)} acknowledged (not in the figures above)`);
-  const keys = st.keys;
-  if (keys.kind !== 'none' || (r.partitions.skew ?? 1) > 1.5)
+  if (report.warmup)
+    row(
+      'warm-up:',
+      `${report.warmup.seconds} s, ${fmt(report.warmup.acknowledged)} acknowledged (not in the figures above)`,
+    );
+  const keys = settings.keys;
+  if (keys.kind !== 'none' || (report.partitions.skew ?? 1) > 1.5)
     row(
       'partitions:',
-      `${describeKeys(keys)}; busiest/mean ${r.partitions.skew ?? '-'} over ${r.partitions.acknowledged.length}`,
+      `${describeKeys(keys)}; busiest/mean ${report.partitions.skew ?? '-'} over ${report.partitions.acknowledged.length}`,
     );
-  const fm = r.findMax;
-  if (fm) {
-    const held = fm.maxRate === null ? 'none (the first step failed)' : `${fmt(fm.maxRate)} msg/s`;
+  const findMax = report.findMax;
+  if (findMax) {
+    const held = findMax.maxRate === null ? 'none (the first step failed)' : `${fmt(findMax.maxRate)} msg/s`;
     row('find-max:', `highest rate held ${held}`);
-    for (const s of fm.steps)
+    for (const step of findMax.steps)
       row(
         '',
-        `${fmt(s.rate).padStart(11)}/s → ${fmt(s.achieved).padStart(11)}/s  p99 ${s.p99Ms ?? '-'} ms  ` +
-          `behind ${fmt(s.behind)}  ${s.held ? 'held' : `failed: ${s.reason}`}`,
+        `${fmt(step.rate).padStart(11)}/s → ${fmt(step.achieved).padStart(11)}/s  p99 ${step.p99Ms ?? '-'} ms  ` +
+          `behind ${fmt(step.behind)}  ${step.held ? 'held' : `failed: ${step.reason}`}`,
       );
   }
-  row('durability:', r.durability);
-  if (r.error) row('ended by:', `${r.error.code}: ${r.error.message}`);
-  const batch = fmt(st.batchBytes);
-  row('settings:', `acks=${st.acks} compression=${st.compression} batch=${batch} B linger=${st.lingerMs} ms`);
-  if (st.command) row('run again:', st.command);
-  for (const n of r.notes) l.push(`  note: ${n}`);
-  return l.join('\n');
 }
 
 /**

@@ -24,25 +24,25 @@ export class RunWatcher extends EventEmitter {
     let last: { acked: number; t: number } | undefined;
     let first: { acked: number; t: number } | undefined;
     this.timer = setInterval(async () => {
-      const c = await counters.read().catch(() => undefined);
-      if (!c) return;
+      const totals = await counters.read().catch(() => undefined);
+      if (!totals) return;
       const now = Date.now();
-      first ??= { acked: c.acked, t: now };
-      const current = last ? ((c.acked - last.acked) * 1000) / (now - last.t) : 0;
-      last = { acked: c.acked, t: now };
+      first ??= { acked: totals.acked, t: now };
+      const current = last ? ((totals.acked - last.acked) * 1000) / (now - last.t) : 0;
+      last = { acked: totals.acked, t: now };
       const tick: StormProgress = {
         elapsedSec: (now - t0) / 1000,
-        acked: c.acked,
+        acked: totals.acked,
         currentRate: current,
-        averageRate: now > first.t ? ((c.acked - first.acked) * 1000) / (now - first.t) : 0,
-        errors: c.failed,
+        averageRate: now > first.t ? ((totals.acked - first.acked) * 1000) / (now - first.t) : 0,
+        errors: totals.failed,
         inFlight: 0,
         behind: 0,
         targetRate: null,
         warmingUp: false,
-        sent: c.acked + c.failed,
-        failedByKind: c.failed ? { failed: c.failed } : {},
-        mix: [c.positive, c.negative, c.neutral],
+        sent: totals.acked + totals.failed,
+        failedByKind: totals.failed ? { failed: totals.failed } : {},
+        mix: [totals.positive, totals.negative, totals.neutral],
         latencyMs: null,
         latencyBuckets: noLatencyBuckets(),
         children: [],
