@@ -61,7 +61,8 @@ table{border-collapse:collapse} th{text-align:left;padding:2px 12px 2px 0;font-w
 <p class="big" id="acknowledged">${
     report.acknowledged === null ? `${en(report.sent)} sent (acks=0)` : `${en(report.acknowledged)} acknowledged`
   }
- in ${report.elapsedSec} s: ${en(report.rate.average)} msgs/s average, ${en(report.rate.peak)} peak, ${report.megabytesPerSec} MB/s</p>
+ in ${report.elapsedSec} s: ${en(report.rate.average)} msgs/s average, ${en(report.rate.peak)} peak,
+ ${report.megabytesPerSec} MB/s</p>
 <p>shape: ${esc(report.schedule.description)}${warmup}</p>
 <h2>throughput, acknowledged msgs/s per second${report.schedule.perSecond.length ? ' and the target' : ''}</h2>
 <div id="timeline"></div>

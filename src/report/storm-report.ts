@@ -222,6 +222,8 @@ export function renderStormText(report: StormReport): string {
   return lines.join('\n');
 }
 
+const percentilesText = (p: Percentiles) => `p50 ${p.p50} p99 ${p.p99} max ${p.max} ms`;
+
 /** The scenario's rows: the shape against what it scheduled, the intended-time figures, warm-up, keys, find-max. */
 function scenarioRows(report: StormReport, row: (label: string, text: string) => void): void {
   const settings = report.settings;
@@ -233,9 +235,8 @@ function scenarioRows(report: StormReport, row: (label: string, text: string) =>
   if (omission?.publishDelayMs && omission.latencyFromIntendedMs)
     row(
       'vs intended:',
-      `publish delay p50 ${omission.publishDelayMs.p50} p99 ${omission.publishDelayMs.p99} max ${omission.publishDelayMs.max} ms; ` +
-        `latency from intended time p50 ${omission.latencyFromIntendedMs.p50} p99 ${omission.latencyFromIntendedMs.p99} ` +
-        `max ${omission.latencyFromIntendedMs.max} ms`,
+      `publish delay ${percentilesText(omission.publishDelayMs)}; ` +
+        `latency from intended time ${percentilesText(omission.latencyFromIntendedMs)}`,
     );
   if (report.warmup)
     row(
@@ -246,7 +247,8 @@ function scenarioRows(report: StormReport, row: (label: string, text: string) =>
   if (keys.kind !== 'none' || (report.partitions.skew ?? 1) > 1.5)
     row(
       'partitions:',
-      `${describeKeys(keys)}; busiest/mean ${report.partitions.skew ?? '-'} over ${report.partitions.acknowledged.length}`,
+      `${describeKeys(keys)}; busiest/mean ${report.partitions.skew ?? '-'} ` +
+        `over ${report.partitions.acknowledged.length}`,
     );
   const findMax = report.findMax;
   if (findMax) {
