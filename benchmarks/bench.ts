@@ -15,7 +15,7 @@ import type { StormReport } from '../src/report/storm-report.js';
 import { DEFAULT_COUNT, defaults } from '../src/storm/options.js';
 import type { BenchRow } from './bench-types.js';
 import { type Cell, median, renderResults } from './render.js';
-import { BENCH_REDIS, benchClusterEnv, CLUSTER } from './tools/bench-cluster.js';
+import { benchClusterEnv, CLUSTER, stormArgs } from './tools/bench-cluster.js';
 import { measureGenerator } from './tools/generator.js';
 import { writePayloadFiles } from './tools/payload-file.js';
 import {
@@ -75,7 +75,6 @@ type Tool = (typeof TOOLS)[number];
 const REFERENCES = ['c-reference', 'producer-perf-tweets'] as const;
 
 const env = benchClusterEnv('768m');
-const REDIS = BENCH_REDIS;
 
 async function clusterUp(brokers: number): Promise<string> {
   const r = await sh('bash', [CLUSTER, 'up', '--brokers', String(brokers), '--restart'], env);
@@ -103,15 +102,7 @@ async function topic(op: 'create' | 'delete', name: string, brokers: number): Pr
 }
 
 async function storm(s: Settings, brokers: number, workers?: number): Promise<ToolResult> {
-  const args = [
-    path.join(ROOT, 'dist/src/cli/index.js'),
-    'storm',
-    '--bootstrap',
-    s.bootstrap,
-    '--redis',
-    REDIS,
-    '--topic',
-    s.topic,
+  const args = stormArgs(s.bootstrap, s.topic, [
     '--count',
     String(s.count),
     '--acks',
@@ -126,9 +117,7 @@ async function storm(s: Settings, brokers: number, workers?: number): Promise<To
     String(3 * brokers),
     ...(workers ? ['--workers', String(workers)] : []),
     '--json',
-    '--quiet',
-    '--no-save',
-  ];
+  ]);
   const r = await sh(process.execPath, args);
   if (r.code !== 0) throw new Error(`storm failed: ${r.err.trim().split('\n').pop()}`);
   const rep = JSON.parse(r.out) as StormReport;

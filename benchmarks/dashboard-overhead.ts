@@ -10,11 +10,10 @@ import { machine, versionList, versions } from '../src/environment.js';
 import { ROOT } from '../src/local/services.js';
 import type { StormReport } from '../src/report/storm-report.js';
 import { median } from './render.js';
-import { BENCH_REDIS, benchClusterEnv, CLI, CLUSTER } from './tools/bench-cluster.js';
+import { benchClusterEnv, CLUSTER, stormArgs } from './tools/bench-cluster.js';
 import { sh } from './tools/reference.js';
 
 const env = benchClusterEnv();
-const REDIS = BENCH_REDIS;
 const COUNT = Number(process.env.DATASTORM_DASHBOARD_BENCH_COUNT ?? 3_000_000);
 const RUNS = Number(process.env.DATASTORM_DASHBOARD_BENCH_RUNS ?? 3);
 const PORT = 18_790;
@@ -44,9 +43,8 @@ function watch(): () => void {
 }
 
 async function storm(bootstrap: string, topic: string, dashboard: boolean) {
-  const args = [CLI, 'storm', '--bootstrap', bootstrap, '--redis', REDIS, '--topic', topic];
-  args.push('--count', String(COUNT), '--json', '--quiet', '--no-save');
-  if (dashboard) args.push('--dashboard', String(PORT), '--influx-url', 'http://127.0.0.1:1');
+  const watched = dashboard ? ['--dashboard', String(PORT), '--influx-url', 'http://127.0.0.1:1'] : [];
+  const args = stormArgs(bootstrap, topic, ['--count', String(COUNT), '--json', ...watched]);
   const stopWatching = dashboard ? watch() : () => undefined;
   const r = await sh(process.execPath, args, {}, 600_000);
   stopWatching();

@@ -9,11 +9,10 @@ import { machine, versionList, versions } from '../src/environment.js';
 import { localInfluxToken, ROOT } from '../src/local/services.js';
 import { createBucket } from '../src/pulse/influx-sink.js';
 import type { PulseReport } from '../src/report/pulse-report.js';
-import { BENCH_REDIS, benchClusterEnv, CLI, CLUSTER } from './tools/bench-cluster.js';
+import { benchClusterEnv, CLI, CLUSTER, stormArgs } from './tools/bench-cluster.js';
 import { sh } from './tools/reference.js';
 
 const env = benchClusterEnv();
-const REDIS = BENCH_REDIS;
 const INFLUX = process.env.DATASTORM_BENCH_INFLUX ?? 'http://127.0.0.1:8296';
 const COUNT = Number(process.env.DATASTORM_PULSE_BENCH_COUNT ?? 1_000_000);
 
@@ -22,22 +21,10 @@ async function main(): Promise<void> {
   if (up.code !== 0) throw new Error(up.err);
   const bootstrap = up.out.trim().split('\n').pop()!;
   const topic = `pulse-bench-${Date.now().toString(36)}`;
-  const storm = await sh(process.execPath, [
-    CLI,
-    'storm',
-    '--bootstrap',
-    bootstrap,
-    '--redis',
-    REDIS,
-    '--topic',
-    topic,
-    '--count',
-    String(COUNT),
-    '--partitions',
-    '6',
-    '--quiet',
-    '--no-save',
-  ]);
+  const storm = await sh(
+    process.execPath,
+    stormArgs(bootstrap, topic, ['--count', String(COUNT), '--partitions', '6']),
+  );
   if (storm.code !== 0) throw new Error(`storm: ${storm.err}`);
   const rows: { reader: string; msgsPerSec: number; command: string; extra?: unknown }[] = [];
 

@@ -12,7 +12,7 @@ import { machine, versionList, versions } from '../src/environment.js';
 import { ROOT } from '../src/local/services.js';
 import type { StormReport } from '../src/report/storm-report.js';
 import { median } from './render.js';
-import { BENCH_REDIS, benchClusterEnv, CLI, CLUSTER } from './tools/bench-cluster.js';
+import { benchClusterEnv, CLUSTER, stormArgs } from './tools/bench-cluster.js';
 import { writePayloadFiles } from './tools/payload-file.js';
 import { producerPerformance, sh } from './tools/reference.js';
 
@@ -39,8 +39,7 @@ interface Row {
 }
 
 async function storm(bootstrap: string, topic: string, keys: string) {
-  const args = [CLI, 'storm', '--bootstrap', bootstrap, '--redis', BENCH_REDIS, '--topic', topic, '--keys', keys];
-  args.push('--count', String(COUNT), '--json', '--quiet', '--no-save');
+  const args = stormArgs(bootstrap, topic, ['--keys', keys, '--count', String(COUNT), '--json']);
   const r = await sh(process.execPath, args, {}, 600_000);
   if (r.code !== 0) throw new Error(`storm exited ${r.code}: ${r.err.slice(-300)}`);
   const report = JSON.parse(r.out) as StormReport;

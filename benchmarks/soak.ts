@@ -13,11 +13,10 @@ import path from 'node:path';
 import { machine, versionList, versions } from '../src/environment.js';
 import { ROOT } from '../src/local/services.js';
 import type { StormReport } from '../src/report/storm-report.js';
-import { BENCH_REDIS, benchClusterEnv, CLI, CLUSTER } from './tools/bench-cluster.js';
+import { benchClusterEnv, CLI, CLUSTER, stormArgs } from './tools/bench-cluster.js';
 import { sh } from './tools/reference.js';
 
 const env = benchClusterEnv('512m');
-const REDIS = BENCH_REDIS;
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
@@ -58,23 +57,7 @@ function trend(samples: [number, number][], totalSec: number): Trend {
 
 async function datastorm(bootstrap: string) {
   const topic = `soak-${Date.now().toString(36)}`;
-  const args = [
-    CLI,
-    'storm',
-    '--bootstrap',
-    bootstrap,
-    '--redis',
-    REDIS,
-    '--topic',
-    topic,
-    '--rate',
-    String(RATE),
-    '--duration',
-    String(MINUTES * 60),
-    '--json',
-    '--quiet',
-    '--no-save',
-  ];
+  const args = stormArgs(bootstrap, topic, ['--rate', String(RATE), '--duration', String(MINUTES * 60), '--json']);
   const r = await sh(process.execPath, args, {}, (MINUTES * 60 + 300) * 1000);
   if (r.code !== 0) throw new Error(`storm: ${r.err.slice(-400)}`);
   const rep = JSON.parse(r.out) as StormReport;

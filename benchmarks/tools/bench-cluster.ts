@@ -12,3 +12,18 @@ export const benchClusterEnv = (brokerHeap?: string): Record<string, string> => 
   ...(brokerHeap ? { DATASTORM_BROKER_HEAP: brokerHeap } : {}),
 });
 export const BENCH_REDIS = process.env.DATASTORM_BENCH_REDIS ?? 'redis://127.0.0.1:6391';
+
+/** A storm command line on the benchmark cluster and Redis, quiet and unsaved; `extra` says what the benchmark sets. */
+export const stormArgs = (bootstrap: string, topic: string, extra: string[]): string[] => [
+  CLI,
+  'storm',
+  '--bootstrap',
+  bootstrap,
+  '--redis',
+  BENCH_REDIS,
+  '--topic',
+  topic,
+  ...extra,
+  '--quiet',
+  '--no-save',
+];

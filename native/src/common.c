@@ -66,3 +66,19 @@ rd_kafka_conf_t *ds_conf_from_object(napi_env env, napi_value object) {
   }
   return conf;
 }
+
+void *ds_unwrap(napi_env env, napi_value handle, const char *kind, size_t closed_offset) {
+  char *object = NULL;
+  char message[64];
+  if (napi_get_value_external(env, handle, (void **)&object) != napi_ok || !object) {
+    snprintf(message, sizeof message, "not a %s handle", kind);
+    ds_throw(env, "NATIVE", message);
+    return NULL;
+  }
+  if (*(int *)(object + closed_offset)) {
+    snprintf(message, sizeof message, "%s is closed", kind);
+    ds_throw(env, "NATIVE", message);
+    return NULL;
+  }
+  return object;
+}

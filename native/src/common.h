@@ -5,6 +5,7 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <librdkafka/rdkafka.h>
+#include <stddef.h>
 
 /* Evaluates a napi call; on failure throws (if nothing is pending yet) and returns NULL from the calling function. */
 #define NAPI_OK(env, call)                                                 \
@@ -37,5 +38,10 @@ void ds_conf_log_to_ring(rd_kafka_conf_t *conf);
 /* Reads a JS string argument into buf (truncated to size - 1); returns 0 on failure (and throws). */
 int ds_get_string(napi_env env, napi_value v, char *buf, size_t size);
 napi_value ds_number(napi_env env, double n);
+/*
+ * The object behind a handle (napi_create_external) of the given kind, whose `int closed` field sits at closed_offset;
+ * NULL, with an error thrown, when the value is not a handle or the object is closed.
+ */
+void *ds_unwrap(napi_env env, napi_value handle, const char *kind, size_t closed_offset);
 
 #endif

@@ -275,16 +275,7 @@ static void finalize(napi_env env, void *data, void *hint) {
 }
 
 static consumer_t *unwrap(napi_env env, napi_value v) {
-  consumer_t *c = NULL;
-  if (napi_get_value_external(env, v, (void **)&c) != napi_ok || !c) {
-    ds_throw(env, "NATIVE", "not a consumer handle");
-    return NULL;
-  }
-  if (c->closed) {
-    ds_throw(env, "NATIVE", "consumer is closed");
-    return NULL;
-  }
-  return c;
+  return ds_unwrap(env, v, "consumer", offsetof(consumer_t, closed));
 }
 
 /* consumerNew(config, topic) -> handle */

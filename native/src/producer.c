@@ -129,16 +129,7 @@ static void finalize(napi_env env, void *data, void *hint) {
 }
 
 static producer_t *unwrap(napi_env env, napi_value v) {
-  producer_t *p = NULL;
-  if (napi_get_value_external(env, v, (void **)&p) != napi_ok || !p) {
-    ds_throw(env, "NATIVE", "not a producer handle");
-    return NULL;
-  }
-  if (p->closed) {
-    ds_throw(env, "NATIVE", "producer is closed");
-    return NULL;
-  }
-  return p;
+  return ds_unwrap(env, v, "producer", offsetof(producer_t, closed));
 }
 
 /* producerNew(config: Record<string, string>, topic: string) -> handle */
