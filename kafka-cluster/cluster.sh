@@ -353,7 +353,8 @@ main() {
     fetch) require_java; fetch_jars; echo "$LIBS" ;;
     libs) echo "$LIBS" ;;
     version) echo "$KAFKA_VERSION" ;;
-    topic) require_java; fetch_jars; kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$(cmd_bootstrap)" "$@" ;;
+    topic) require_java; fetch_jars; local servers; servers=$(cmd_bootstrap) || exit 1
+      kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$servers" "$@" ;;
     tool) require_java; fetch_jars; [[ $# -ge 1 ]] || usage_error "tool needs a class name"; local c=$1; shift
       [[ $c == *.* ]] || c=org.apache.kafka.tools.$c; kafka_java "$c" "$@" ;;
     kill-broker) cmd_kill_broker "$@" ;;
