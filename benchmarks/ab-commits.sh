@@ -2,7 +2,8 @@
 # A storm of another commit against this working tree, alternated on one 1-broker cluster with the C reference in the
 # same rounds: acknowledged msgs/s and client CPU per message (the whole process tree). How issue 20 was bisected.
 #   benchmarks/ab-commits.sh COMMIT [ROUNDS=3] [COUNT=3000000]
-# The other commit is built in a worktree under .run/ab-COMMIT (its own addon and dist, this clone's node_modules).
+# The other commit is built in a worktree outside the clone, under ${DATASTORM_CACHE:-~/.cache/datastorm}/ab-COMMIT
+# (its own addon and dist, this clone's node_modules): inside it, its biome.json would trip this tree's lint.
 # CPU is read two ways where perf is present: /usr/bin/time (what the benchmarks use: children the tool waited for)
 # and perf's inherited task-clock (every thread of every descendant, reaped or not). A primary that exits before
 # reaping its children hides their CPU from the first; the second shows it.
@@ -18,7 +19,8 @@ count=${3:-3000000}
 sha=$(git rev-parse --verify --short "$commit^{commit}" 2>/dev/null) || { echo "ab-commits.sh: error: no commit '$commit'" >&2; exit 2; }
 
 bash scripts/setup.sh >/dev/null
-tree=$ROOT/.run/ab-$sha
+tree=${DATASTORM_CACHE:-$HOME/.cache/datastorm}/ab-$sha
+mkdir -p "$(dirname "$tree")"
 if [[ ! -d $tree ]]; then
   git worktree add --detach "$tree" "$sha" >/dev/null
   ln -s "$ROOT/node_modules" "$tree/node_modules"
