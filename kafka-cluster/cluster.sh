@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # A real Apache Kafka cluster (KRaft) on loopback: one controller JVM and N broker JVMs.
 #
-#   cluster.sh up [--brokers N] [--restart]   start (or reuse) a cluster; last line = bootstrap list
+#   cluster.sh up [--brokers N] [--restart] [--security plaintext|ssl|sasl_ssl]
+#                                             start (or reuse) a cluster; last line = bootstrap list. ssl and sasl_ssl
+#                                             add a secured listener on each broker's port + 100 (mTLS, or SCRAM-SHA-512
+#                                             over TLS) with a CA made on the spot, and write security/client.properties
+#                                             (mode 600) for it; the plaintext listener stays (inter-broker, the tools)
 #   cluster.sh down [--purge]                 stop what this script started (pid files); --purge deletes data
 #   cluster.sh status                         each node, its pid, port and whether it answers
 #   cluster.sh fetch                          fetch the Kafka jars from Maven Central into the cache
@@ -28,6 +32,8 @@ CONTROLLER_HEAP=${DATASTORM_CONTROLLER_HEAP:-256m}
 UP_TIMEOUT=${DATASTORM_UP_TIMEOUT:-60}
 CONTROLLER_ID=100
 HOST=127.0.0.1
+SECURED_OFFSET=100
+SEC=$STATE/security
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 # Extra mvn flags, e.g. "-s my-settings.xml" for a mirror.
 MAVEN_FLAGS=${DATASTORM_MAVEN_FLAGS:-}
@@ -68,6 +74,12 @@ fetch_jars() {
 # --- helpers ------------------------------------------------------------------------------------
 broker_port() { echo $((BROKER_PORT + $1 - 1)); }
 bootstrap_for() { local n=$1 i out=""; for ((i = 1; i <= n; i++)); do out+="${out:+,}$HOST:$(broker_port "$i")"; done; echo "$out"; }
+secured_bootstrap_for() {
+  local n=$1 i out=""
+  for ((i = 1; i <= n; i++)); do out+="${out:+,}$HOST:$(($(broker_port "$i") + SECURED_OFFSET))"; done
+  echo "$out"
+}
+security_of() { [[ -f $STATE/security-mode ]] && cat "$STATE/security-mode" || echo plaintext; }
 running_brokers() { [[ -f $STATE/brokers ]] && cat "$STATE/brokers" || echo 0; }
 pid_alive() { # the recorded process exists and is not a zombie (a killed node nobody has reaped yet)
   [[ -f $1 ]] || return 1
@@ -95,7 +107,7 @@ kafka_java() { # run a Kafka tool class in the foreground
 }
 
 write_configs() {
-  local n=$1 i rf voters=$CONTROLLER_ID@$HOST:$CONTROLLER_PORT
+  local n=$1 security=$2 i rf voters=$CONTROLLER_ID@$HOST:$CONTROLLER_PORT
   rf=$(rf_for "$n")
   mkdir -p "$STATE/config" "$STATE/logs" "$STATE/pids" "$STATE/data"
   cat >"$STATE/config/controller.properties" <<EOF
@@ -113,10 +125,7 @@ process.roles=broker
 node.id=$i
 controller.quorum.voters=$voters
 controller.listener.names=CONTROLLER
-listeners=PLAINTEXT://$HOST:$(broker_port "$i")
-advertised.listeners=PLAINTEXT://$HOST:$(broker_port "$i")
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+$(listener_config "$i" "$security")
 log.dirs=$STATE/data/broker-$i
 # Topics are created on purpose, never by a typo.
 auto.create.topics.enable=false
@@ -147,8 +156,83 @@ EOF
   done
 }
 
+# The listeners of broker $1: PLAINTEXT always (inter-broker traffic, the tools), and with a security mode a SECURED
+# listener on port + SECURED_OFFSET speaking it, with the broker's PEM key and certificate and the CA.
+listener_config() {
+  local i=$1 security=$2 port secured
+  port=$(broker_port "$i"); secured=$((port + SECURED_OFFSET))
+  if [[ $security == plaintext ]]; then
+    printf '%s\n' "listeners=PLAINTEXT://$HOST:$port" "advertised.listeners=PLAINTEXT://$HOST:$port" \
+      "inter.broker.listener.name=PLAINTEXT" "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+    return
+  fi
+  local protocol=SSL; [[ $security == sasl_ssl ]] && protocol=SASL_SSL
+  printf '%s\n' "listeners=PLAINTEXT://$HOST:$port,SECURED://$HOST:$secured" \
+    "advertised.listeners=PLAINTEXT://$HOST:$port,SECURED://$HOST:$secured" \
+    "inter.broker.listener.name=PLAINTEXT" \
+    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SECURED:$protocol" \
+    "listener.name.secured.ssl.keystore.type=PEM" "listener.name.secured.ssl.keystore.location=$SEC/broker-keystore.pem" \
+    "listener.name.secured.ssl.truststore.type=PEM" "listener.name.secured.ssl.truststore.location=$SEC/ca.pem"
+  if [[ $security == ssl ]]; then
+    echo "listener.name.secured.ssl.client.auth=required"
+  else
+    printf '%s\n' "listener.name.secured.sasl.enabled.mechanisms=SCRAM-SHA-512" \
+      "listener.name.secured.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+  fi
+}
+
+# A CA, a broker certificate for 127.0.0.1 and localhost, a client certificate (mTLS) and a SCRAM password, made once
+# per state directory with openssl; keys and the password are mode 600. Then client.properties for the mode.
+make_security() {
+  local security=$1 n=$2
+  mkdir -p "$SEC"; chmod 700 "$SEC"
+  command -v openssl >/dev/null || die "openssl not found: apt-get install openssl"
+  if [[ ! -f $SEC/ca.pem ]]; then
+    (umask 077
+      openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=DataStorm test CA" \
+        -keyout "$SEC/ca.key" -out "$SEC/ca.pem" 2>/dev/null
+      for who in broker client; do
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=datastorm-$who" -keyout "$SEC/$who.key" -out "$SEC/$who.csr" 2>/dev/null
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$SEC/$who.ext"
+        openssl x509 -req -in "$SEC/$who.csr" -CA "$SEC/ca.pem" -CAkey "$SEC/ca.key" -CAcreateserial -days 3650 \
+          -extfile "$SEC/$who.ext" -out "$SEC/$who.pem" 2>/dev/null
+        rm -f "$SEC/$who.csr" "$SEC/$who.ext"
+      done
+      # Kafka's PEM keystore: the PKCS#8 key, then the certificate chain.
+      openssl pkcs8 -topk8 -nocrypt -in "$SEC/broker.key" | cat - "$SEC/broker.pem" "$SEC/ca.pem" >"$SEC/broker-keystore.pem"
+      head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$SEC/scram-password")
+  fi
+  write_client_properties "$security" "$n"
+}
+
+write_client_properties() {
+  local security=$1 n=$2 file=$SEC/client.properties
+  (umask 077
+    {
+      echo "# The secured listener of the DataStorm test cluster ($security); secrets in this file, mode 600."
+      echo "bootstrap.servers=$(secured_bootstrap_for "$n")"
+      echo "security.protocol=${security^^}"
+      echo "ssl.truststore.type=PEM"
+      echo "ssl.truststore.location=$SEC/ca.pem"
+      if [[ $security == ssl ]]; then
+        echo "ssl.keystore.type=PEM"
+        openssl pkcs8 -topk8 -nocrypt -in "$SEC/client.key" | cat - "$SEC/client.pem" >"$SEC/client-keystore.pem"
+        echo "ssl.keystore.location=$SEC/client-keystore.pem"
+      else
+        echo "sasl.mechanism=SCRAM-SHA-512"
+        echo "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"datastorm\" password=\"$(cat "$SEC/scram-password")\";"
+      fi
+    } >"$file")
+}
+
 format_node() { # $1 = config file
-  kafka_java kafka.tools.StorageTool format --ignore-formatted -t "$(cat "$STATE/cluster-id")" -c "$1" \
+  # SCRAM users are bootstrap metadata of the cluster; the password goes in an @-file, never on a command line.
+  local extra=()
+  if [[ $(security_of) == sasl_ssl ]]; then
+    (umask 077; printf -- "--add-scram\nSCRAM-SHA-512=[name=datastorm,password=%s]\n" "$(cat "$SEC/scram-password")" >"$SEC/scram-args")
+    extra=("@$SEC/scram-args")
+  fi
+  kafka_java kafka.tools.StorageTool format --ignore-formatted -t "$(cat "$STATE/cluster-id")" -c "$1" "${extra[@]}" \
     >>"$STATE/logs/format.log" 2>&1 || die "formatting storage for $(basename "$1") failed: $(tail -3 "$STATE/logs/format.log" | tr '\n' ' ')"
 }
 
@@ -201,26 +285,30 @@ probe_topic() { # a replicated topic can be created (then it is removed)
 
 # --- commands -----------------------------------------------------------------------------------
 cmd_up() {
-  local n=4 restart=0 i
+  local n=4 restart=0 i security=plaintext
   while (($#)); do
     case $1 in
       --brokers) [[ $# -ge 2 ]] || usage_error "--brokers needs a value: a whole number from 1 to 9"; n=$2; shift 2 ;;
       --brokers=*) n=${1#*=}; shift ;;
+      --security) [[ $# -ge 2 ]] || usage_error "--security needs a value: plaintext, ssl or sasl_ssl"; security=$2; shift 2 ;;
+      --security=*) security=${1#*=}; shift ;;
       --restart) restart=1; shift ;;
-      *) usage_error "unknown option '$1' for up (allowed: --brokers N, --restart)" ;;
+      *) usage_error "unknown option '$1' for up (allowed: --brokers N, --restart, --security MODE)" ;;
     esac
   done
   [[ $n =~ ^[1-9]$ ]] || usage_error "--brokers must be a whole number from 1 to 9 (got '$n')"
+  [[ $security =~ ^(plaintext|ssl|sasl_ssl)$ ]] || usage_error "--security must be plaintext, ssl or sasl_ssl (got '$security')"
+  local running_security; running_security=$(security_of)
 
   local current; current=$(running_brokers)
   if [[ $current != 0 ]] && pid_alive "$STATE/pids/controller.pid"; then
-    if [[ $current == "$n" ]] && all_alive "$n"; then
-      bootstrap_for "$n"; return 0
+    if [[ $current == "$n" && $running_security == "$security" ]] && all_alive "$n"; then
+      up_line "$n" "$security"; return 0
     fi
     if ((restart)); then
       info "a $current-broker cluster is running; restarting with $n brokers"
       cmd_down --purge
-    elif [[ $current == "$n" ]]; then
+    elif [[ $current == "$n" && $running_security == "$security" ]]; then
       # Same size, a node down (killed, crashed): start the dead ones again on their own data, named.
       for ((i = 1; i <= n; i++)); do
         pid_alive "$STATE/pids/broker-$i.pid" && continue
@@ -231,10 +319,11 @@ cmd_up() {
       wait_registered "$n"
       # A restarted broker binds its port early and serves only once it has caught up with the metadata: wait for that.
       for ((i = 1; i <= n; i++)); do wait_port "broker-$i" "$(broker_port "$i")"; done
-      bootstrap_for "$n"
+      up_line "$n" "$security"
       return 0
     else
-      die "a $current-broker cluster is already running; 'cluster.sh down' first, or 'cluster.sh up --brokers $n --restart'"
+      die "a $current-broker $running_security cluster is already running; 'cluster.sh down' first, or" \
+        "'cluster.sh up --brokers $n --security $security --restart'"
     fi
   elif [[ $current != 0 ]]; then
     cmd_down >/dev/null 2>&1 || true # leftovers of a cluster whose controller died
@@ -247,16 +336,19 @@ cmd_up() {
   for ((i = 1; i <= n; i++)); do check_port_free "$(broker_port "$i")" DATASTORM_KAFKA_PORT; done
 
   # Data of a cluster with another size is not reused: its metadata names other brokers.
-  if [[ -f $STATE/brokers-formatted && $(cat "$STATE/brokers-formatted") != "$n" ]]; then
+  # Nor of another security mode: its SCRAM users are written when the storage is formatted.
+  if [[ -f $STATE/brokers-formatted && $(cat "$STATE/brokers-formatted") != "$n $security" ]]; then
     rm -rf "$STATE/data" "$STATE/cluster-id"
   fi
   mkdir -p "$STATE"
   [[ -f $STATE/cluster-id ]] || head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$STATE/cluster-id"
-  write_configs "$n"
+  echo "$security" >"$STATE/security-mode"
+  [[ $security == plaintext ]] || make_security "$security" "$n"
+  write_configs "$n" "$security"
   info "starting Kafka $KAFKA_VERSION: 1 controller + $n broker(s) (heap $BROKER_HEAP each), state in $STATE"
   format_node "$STATE/config/controller.properties"
   for ((i = 1; i <= n; i++)); do format_node "$STATE/config/broker-$i.properties"; done
-  echo "$n" >"$STATE/brokers-formatted"
+  echo "$n $security" >"$STATE/brokers-formatted"
   echo "$n" >"$STATE/brokers"
 
   start_node controller "$CONTROLLER_HEAP"
@@ -266,7 +358,15 @@ cmd_up() {
   wait_registered "$n"
   probe_topic "$n"
   info "cluster is up: $n broker(s), replication factor up to $(rf_for "$n")"
-  bootstrap_for "$n"
+  up_line "$n" "$security"
+}
+
+# The last line of up: the bootstrap list, of the secured listener when there is one (its client settings named).
+up_line() {
+  local n=$1 security=$2
+  if [[ $security == plaintext ]]; then bootstrap_for "$n"; return; fi
+  info "secured listener ($security): client settings in $SEC/client.properties (--kafka-config)"
+  secured_bootstrap_for "$n"
 }
 
 all_alive() { local i; for ((i = 1; i <= $1; i++)); do pid_alive "$STATE/pids/broker-$i.pid" || return 1; done; }
@@ -297,7 +397,7 @@ cmd_down() {
   wait
   [[ -f $STATE/pids/controller.pid ]] && { stop_pid_file "$STATE/pids/controller.pid"; stopped=$((stopped + 1)); }
   rm -f "$STATE/brokers"
-  if ((purge)); then rm -rf "$STATE/data" "$STATE/cluster-id" "$STATE/brokers-formatted" "$STATE/logs"; fi
+  if ((purge)); then rm -rf "$STATE/data" "$STATE/cluster-id" "$STATE/brokers-formatted" "$STATE/logs" "$STATE/security-mode"; fi
   info "stopped $stopped node(s)$( ((purge)) && echo ', data deleted')"
 }
 

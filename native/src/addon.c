@@ -22,6 +22,7 @@ napi_value consumer_stats(napi_env, napi_callback_info);
 napi_value consumer_watermarks(napi_env, napi_callback_info);
 napi_value consumer_close_js(napi_env, napi_callback_info);
 napi_value client_log_drain(napi_env, napi_callback_info);
+napi_value client_config_check(napi_env, napi_callback_info);
 
 static napi_value version(napi_env env, napi_callback_info info) {
   (void)info;
@@ -54,6 +55,7 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("consumerWatermarks", consumer_watermarks),
       FN("consumerClose", consumer_close_js),
       FN("clientLogDrain", client_log_drain),
+      FN("clientConfigCheck", client_config_check),
 #undef FN
   };
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);

@@ -82,3 +82,11 @@ void *ds_unwrap(napi_env env, napi_value handle, const char *kind, size_t closed
   }
   return object;
 }
+
+/* clientConfigCheck(config): throws librdkafka's own line for a setting it does not know or a value it refuses. */
+napi_value client_config_check(napi_env env, napi_callback_info info) {
+  DS_ARGS(env, info, "clientConfigCheck", 1);
+  rd_kafka_conf_t *conf = ds_conf_from_object(env, argv[0]);
+  if (conf) rd_kafka_conf_destroy(conf);
+  return NULL;
+}

@@ -3,6 +3,7 @@
  * of the run), with BrandPulse beside it; serves until Ctrl-C.
  */
 import { connectRedis } from '../coord/redis.js';
+import { parseKafkaTarget } from '../kafka/client-config.js';
 import { localBootstrap } from '../local/services.js';
 import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
 import { tokenFromFlags } from '../pulse/options.js';
@@ -11,7 +12,7 @@ import { RunWatcher } from '../serve/run-watcher.js';
 
 export async function dashboardCommand(flags: RawFlags): Promise<number> {
   const checks = new OptionChecks();
-  const bootstrap = checks.bootstrap(flags.bootstrap);
+  const { bootstrap, client } = parseKafkaTarget(checks, flags);
   const topic = checks.topic(flags.topic) ?? 'tweets';
   const dash = parseDashboardOptions(
     { ...flags, dashboard: flags.dashboard ?? String(DEFAULT_DASHBOARD_PORT) },
@@ -30,7 +31,7 @@ export async function dashboardCommand(flags: RawFlags): Promise<number> {
   const served = await (await import('../serve/attach.js')).serveRun(watcher, dash, {
     title: `DataStorm run ${String(flags['run-id'])}`,
     kind: 'storm',
-    bootstrap: bootstrap ?? localBootstrap(),
+    cluster: { bootstrap: bootstrap ?? localBootstrap(), client },
     topic,
   });
   process.stderr.write(`dashboard: ${served.url} (Ctrl-C to stop)\n`);

@@ -46,7 +46,7 @@ export async function pulseCommand(flags: RawFlags & { json: boolean; quiet: boo
         {
           title: `BrandPulse ${o.topic}`,
           kind: 'pulse',
-          bootstrap: o.bootstrap,
+          cluster: o,
           topic: o.topic,
         },
       )

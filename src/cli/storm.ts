@@ -39,7 +39,7 @@ export async function stormCommand(
     ? await (await import('../serve/attach.js')).serveRun(run, dashboard, {
         title: `DataStorm ${options.runId}`,
         kind: 'storm',
-        bootstrap,
+        cluster: options,
         topic: options.topic,
       })
     : undefined;

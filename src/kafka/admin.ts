@@ -17,27 +17,77 @@ export interface TopicInfo {
   replication: number;
 }
 
-const base = (bootstrap: string) => ({
+/** Where a cluster is and how to talk to it: its bootstrap list and the user's client settings (TLS, SASL, …). */
+export interface KafkaTarget {
+  bootstrap: string;
+  client?: Record<string, string>;
+}
+const targetOf = (cluster: string | KafkaTarget): KafkaTarget =>
+  typeof cluster === 'string' ? { bootstrap: cluster } : cluster;
+
+const base = ({ bootstrap, client }: KafkaTarget) => ({
+  ...client,
   'metadata.broker.list': bootstrap,
   'socket.connection.setup.timeout.ms': 5000,
   'log.connection.close': false,
 });
 
-function unreachable(bootstrap: string, timeoutMs: number, e: unknown): DataStormError {
-  const why = e instanceof Error ? e.message : String(e);
+/**
+ * Why a first connection failed, in words a user can act on: the client's last error (librdkafka's own line) tells
+ * a refused SASL login, an untrusted certificate and a plaintext/TLS mismatch apart from a cluster that is not there.
+ */
+function unreachable(bootstrap: string, timeoutMs: number, e: unknown, lastClientError?: string): DataStormError {
+  const why = lastClientError ?? (e instanceof Error ? e.message : String(e));
+  const reason = securityReason(bootstrap, why);
   return new DataStormError(
     'KAFKA_UNREACHABLE',
-    `cannot reach Kafka at ${bootstrap} within ${timeoutMs / 1000} s (${why}); check --bootstrap`,
+    reason ?? `cannot reach Kafka at ${bootstrap} within ${timeoutMs / 1000} s (${why}); check --bootstrap`,
   );
 }
 
+function securityReason(bootstrap: string, why: string): string | undefined {
+  if (/SASL authentication|Authentication failed|SaslAuthenticate/i.test(why))
+    return (
+      `Kafka at ${bootstrap} refused the SASL authentication: check sasl.username and sasl.password ` +
+      '(or sasl.jaas.config) and sasl.mechanism in --kafka-config / -X'
+    );
+  if (/certificate verify failed|could not be verified/i.test(why))
+    return (
+      `TLS verification of the broker at ${bootstrap} failed: its certificate is not signed by a CA the client ` +
+      'trusts; give the CA as ssl.ca.location (or a PEM ssl.truststore.location) in --kafka-config / -X'
+    );
+  if (/connecting to a SSL listener/i.test(why))
+    return (
+      `Kafka at ${bootstrap} speaks TLS and the client spoke plaintext: set security.protocol=ssl or sasl_ssl ` +
+      'in --kafka-config / -X'
+    );
+  if (/connecting to a PLAINTEXT broker listener|wrong version number|packet length too long/i.test(why))
+    return (
+      `Kafka at ${bootstrap} speaks plaintext and the client spoke TLS: set security.protocol=plaintext or ` +
+      'sasl_plaintext, or point --bootstrap at the TLS listener'
+    );
+  return undefined;
+}
+
 /** Connects a metadata-only producer; rejects within timeoutMs when no broker answers. */
-async function withClient<T>(bootstrap: string, timeoutMs: number, fn: (p: Kafka.Producer) => Promise<T>): Promise<T> {
-  const p = new Kafka.Producer(base(bootstrap));
-  p.on('event.error', () => undefined); // connection refusals surface as the connect timeout below
+async function withClient<T>(
+  cluster: string | KafkaTarget,
+  timeoutMs: number,
+  fn: (p: Kafka.Producer) => Promise<T>,
+): Promise<T> {
+  const target = targetOf(cluster);
+  const bootstrap = target.bootstrap;
+  const p = new Kafka.Producer(base(target));
+  // Connection failures surface as the connect timeout below; the last one says why.
+  let lastClientError: string | undefined;
+  p.on('event.error', (e: { message: string }) => {
+    lastClientError = e.message;
+  });
   try {
     await new Promise<void>((resolve, reject) => {
-      p.connect({ timeout: timeoutMs }, (err) => (err ? reject(unreachable(bootstrap, timeoutMs, err)) : resolve()));
+      p.connect({ timeout: timeoutMs }, (err) =>
+        err ? reject(unreachable(bootstrap, timeoutMs, err, lastClientError)) : resolve(),
+      );
     });
     return await fn(p);
   } finally {
@@ -52,12 +102,12 @@ export function metadata(p: Kafka.Producer, topic?: string, timeout = 10_000): P
 }
 
 /** Brokers the cluster reports, or a KAFKA_UNREACHABLE error within CONNECT_TIMEOUT_MS. */
-export async function listBrokers(bootstrap: string): Promise<Kafka.BrokerMetadata[]> {
-  return withClient(bootstrap, CONNECT_TIMEOUT_MS, async (p) => (await metadata(p)).brokers);
+export async function listBrokers(cluster: string | KafkaTarget): Promise<Kafka.BrokerMetadata[]> {
+  return withClient(cluster, CONNECT_TIMEOUT_MS, async (p) => (await metadata(p)).brokers);
 }
 
-export async function describeTopic(bootstrap: string, topic: string): Promise<TopicInfo | undefined> {
-  return withClient(bootstrap, CONNECT_TIMEOUT_MS, (p) => describeWith(p, topic));
+export async function describeTopic(cluster: string | KafkaTarget, topic: string): Promise<TopicInfo | undefined> {
+  return withClient(cluster, CONNECT_TIMEOUT_MS, (p) => describeWith(p, topic));
 }
 
 async function describeWith(p: Kafka.Producer, topic: string): Promise<TopicInfo | undefined> {
@@ -75,10 +125,13 @@ export interface EnsureTopicOptions {
 }
 
 /** Creates the topic when it does not exist; returns what the cluster has (which may differ if it existed). */
-export async function ensureTopic(bootstrap: string, o: EnsureTopicOptions): Promise<TopicInfo & { created: boolean }> {
-  const existing = await describeTopic(bootstrap, o.topic);
+export async function ensureTopic(
+  cluster: string | KafkaTarget,
+  o: EnsureTopicOptions,
+): Promise<TopicInfo & { created: boolean }> {
+  const existing = await describeTopic(cluster, o.topic);
   if (existing) return { ...existing, created: false };
-  const admin = Kafka.AdminClient.create(base(bootstrap));
+  const admin = Kafka.AdminClient.create(base(targetOf(cluster)));
   try {
     await new Promise<void>((resolve, reject) =>
       admin.createTopic(
@@ -103,7 +156,7 @@ export async function ensureTopic(bootstrap: string, o: EnsureTopicOptions): Pro
   // Metadata propagates to every broker shortly after creation; wait until it shows the partitions.
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const t = await describeTopic(bootstrap, o.topic);
+    const t = await describeTopic(cluster, o.topic);
     if (t && t.partitions === o.partitions) return { ...t, created: true };
     if (Date.now() > deadline)
       throw new DataStormError('TOPIC', `topic '${o.topic}' was created but its metadata did not show up within 15 s`);
@@ -111,8 +164,8 @@ export async function ensureTopic(bootstrap: string, o: EnsureTopicOptions): Pro
   }
 }
 
-export async function deleteTopic(bootstrap: string, topic: string): Promise<void> {
-  const admin = Kafka.AdminClient.create(base(bootstrap));
+export async function deleteTopic(cluster: string | KafkaTarget, topic: string): Promise<void> {
+  const admin = Kafka.AdminClient.create(base(targetOf(cluster)));
   try {
     await new Promise<void>((resolve, reject) =>
       admin.deleteTopic(topic, 15_000, (err) =>
@@ -126,10 +179,10 @@ export async function deleteTopic(bootstrap: string, topic: string): Promise<voi
 
 /** Sum over partitions of (high watermark - low watermark): what the topic holds, counted by the brokers. */
 export async function topicMessageCount(
-  bootstrap: string,
+  cluster: string | KafkaTarget,
   topic: string,
 ): Promise<{ total: number; perPartition: number[] }> {
-  return withClient(bootstrap, CONNECT_TIMEOUT_MS, async (p) => {
+  return withClient(cluster, CONNECT_TIMEOUT_MS, async (p) => {
     const t = await describeWith(p, topic);
     if (!t) throw new DataStormError('TOPIC', `topic '${topic}' does not exist`);
     const perPartition: number[] = [];

@@ -5,6 +5,7 @@
  */
 import Kafka from 'node-rdkafka';
 import { DataStormError } from '../errors.js';
+import type { KafkaTarget } from './admin.js';
 
 export class DeadLetter {
   private readonly producer: Kafka.Producer;
@@ -14,12 +15,13 @@ export class DeadLetter {
   copied = 0;
 
   constructor(
-    bootstrap: string,
+    cluster: KafkaTarget,
     private readonly topic: string,
     private readonly sourceTopic: string,
   ) {
     this.producer = new Kafka.Producer({
-      'metadata.broker.list': bootstrap,
+      ...cluster.client,
+      'metadata.broker.list': cluster.bootstrap,
       'client.id': 'datastorm-dead-letter',
       dr_cb: true,
       'enable.idempotence': true,

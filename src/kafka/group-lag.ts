@@ -1,17 +1,18 @@
 /** A consumer group's lag per partition, from outside the group (the dashboard's view of pulse). */
 import Kafka from 'node-rdkafka';
+import type { KafkaTarget } from './admin.js';
 
 /** The group's committed offsets against the partitions' ends (a consumer that never subscribes: no rebalance). */
 export class GroupLag {
   private readonly consumer: Kafka.KafkaConsumer;
   private connected?: Promise<void>;
   constructor(
-    bootstrap: string,
+    cluster: KafkaTarget,
     group: string,
     private readonly topic: string,
   ) {
     this.consumer = new Kafka.KafkaConsumer(
-      { 'metadata.broker.list': bootstrap, 'group.id': group, 'enable.auto.commit': false },
+      { ...cluster.client, 'metadata.broker.list': cluster.bootstrap, 'group.id': group, 'enable.auto.commit': false },
       {},
     );
   }

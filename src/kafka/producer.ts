@@ -10,11 +10,14 @@ export interface ProducerSettings {
   lingerMs: number;
   acks: '0' | '1' | 'all';
   idempotence: boolean;
+  /** The user's client settings (TLS, SASL, …): DataStorm's own settings are refused there, so none is overridden. */
+  client: Record<string, string>;
 }
 
 export function producerConfig(s: ProducerSettings, clientId: string): Record<string, string | number | boolean> {
   return {
     'client.id': clientId,
+    ...s.client,
     'metadata.broker.list': s.bootstrap,
     'compression.codec': s.compression,
     'batch.size': s.batchBytes,

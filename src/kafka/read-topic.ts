@@ -10,6 +10,8 @@ const READ_BATCH = 20_000;
 
 export interface ReadOptions {
   bootstrap: string;
+  /** The user's client settings (TLS, SASL, …). */
+  client?: Record<string, string>;
   topic: string;
   /**
    * Called for every message: its value is values[start..end), its key keys[keyStart..keyEnd) (empty when none).
@@ -31,9 +33,10 @@ export interface ReadOptions {
 }
 
 export async function readTopic(o: ReadOptions): Promise<number> {
-  const { perPartition } = await topicMessageCount(o.bootstrap, o.topic);
+  const { perPartition } = await topicMessageCount({ bootstrap: o.bootstrap, client: o.client }, o.topic);
   const consumer = new BatchConsumer(
     {
+      ...o.client,
       'metadata.broker.list': o.bootstrap,
       'group.id': `datastorm-reader-${process.pid}-${Date.now()}`,
       'enable.auto.commit': false,

@@ -69,7 +69,7 @@ async function prepare(options: PulseOptions, slot: number): Promise<PulseParts>
   // One flush writes at most --flush-points plus one consume batch of lines.
   const sink = new InfluxSink(options.influx, options.flushPoints + CONSUME_BATCH);
   const deadLetter = options.deadLetter
-    ? await new DeadLetter(options.bootstrap, options.deadLetter, options.topic).connect()
+    ? await new DeadLetter(options, options.deadLetter, options.topic).connect()
     : undefined;
   // A write still being retried gets a bounded time to land; after that its offsets stay uncommitted.
   const stop = stopOnRequest(() => setTimeout(() => sink.abort(), SHUTDOWN_WRITE_MS).unref());
@@ -90,6 +90,7 @@ async function prepare(options: PulseOptions, slot: number): Promise<PulseParts>
 function connectConsumer(options: PulseOptions, slot: number): BatchConsumer {
   const consumer = new BatchConsumer(
     {
+      ...options.client,
       'metadata.broker.list': options.bootstrap,
       'group.id': options.group,
       'client.id': `pulse-${slot}`,

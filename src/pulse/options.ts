@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import type { Options as FlagSpec } from 'yargs';
+import { type ClientSettings, clientConfigFlags, parseKafkaTarget } from '../kafka/client-config.js';
 import { OptionChecks, type RawFlags } from '../option-checks.js';
 import type { InfluxTarget } from './influx-sink.js';
 
@@ -12,6 +13,8 @@ export type Store = (typeof STORES)[number];
 
 export interface PulseOptions {
   bootstrap: string;
+  /** librdkafka settings from --kafka-config and -X (TLS, SASL, …), for every Kafka client of the run. */
+  client: ClientSettings;
   topic: string;
   group: string;
   workers: number;
@@ -57,6 +60,7 @@ export const defaults = {
 
 export const pulseFlags = {
   bootstrap: { type: 'string', describe: 'Kafka cluster (default: the running local cluster)' },
+  ...clientConfigFlags,
   topic: { type: 'string', default: defaults.topic, describe: 'topic to read' },
   group: { type: 'string', default: defaults.group, describe: 'consumer group id' },
   workers: { type: 'string', describe: 'consumer children (default: one per core)' },
@@ -123,12 +127,13 @@ export function parsePulseOptions(
   };
   const org = name('influx-org', raw['influx-org'], defaults.influx.org);
   const bucket = name('influx-bucket', raw['influx-bucket'], defaults.influx.bucket);
-  const bootstrap = c.bootstrap(raw.bootstrap);
+  const { bootstrap, client } = parseKafkaTarget(c, raw);
   if (c.problems.length) return { problems: c.problems };
   return {
     problems: [],
     request: {
       bootstrap,
+      client,
       topic: topic ?? defaults.topic,
       group: raw.group === undefined ? defaults.group : String(raw.group),
       workers: workers ?? os.availableParallelism(),

@@ -78,15 +78,16 @@ export class PulseRun extends AwaitableRun<PulseReport> {
   protected async run(): Promise<PulseReport> {
     const o = this.o;
     await checkInflux(o.influx);
-    const topic = await describeTopic(o.bootstrap, o.topic);
+    const cluster = { bootstrap: o.bootstrap, client: o.client };
+    const topic = await describeTopic(cluster, o.topic);
     if (!topic)
       throw new DataStormError(
         'TOPIC',
         `topic '${o.topic}' does not exist at ${o.bootstrap} (run a storm first, or check --topic)`,
       );
     if (o.deadLetter) {
-      const brokers = await listBrokers(o.bootstrap);
-      await ensureTopic(o.bootstrap, { topic: o.deadLetter, partitions: 1, replication: Math.min(3, brokers.length) });
+      const brokers = await listBrokers(cluster);
+      await ensureTopic(cluster, { topic: o.deadLetter, partitions: 1, replication: Math.min(3, brokers.length) });
     }
     this.emit('start', { partitions: topic.partitions });
 

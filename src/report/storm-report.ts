@@ -19,8 +19,8 @@ export const HEALTH_COLUMNS = [
   'gcMaxMs',
 ] as const;
 
-/** Flags of a storm command line, by name (without the dashes), as strings and booleans. */
-export type StormFlagValues = Record<string, string | boolean>;
+/** Flags of a storm command line, by name (without the dashes): strings, booleans, and lists for repeated flags. */
+export type StormFlagValues = Record<string, string | boolean | string[]>;
 
 /** The settings a run used, as the report records them. */
 export interface StormSettings {
@@ -51,8 +51,10 @@ export interface StormSettings {
   compression: string;
   batchBytes: number;
   lingerMs: number;
-  /** The flags that run the same storm again (datastorm storm --from-report FILE reads them). */
+  /** The flags that run the same storm again (datastorm storm --from-report FILE reads them); no secret among them. */
   flags: StormFlagValues;
+  /** The client settings from --kafka-config and -X, secrets as ***. */
+  client?: Record<string, string>;
   /** The same as a command line. */
   command: string;
 }

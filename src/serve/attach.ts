@@ -1,5 +1,6 @@
 /** Serves a running engine on the dashboard: its ticks to the page and /metrics, BrandPulse beside them. */
 import type { EventEmitter } from 'node:events';
+import type { KafkaTarget } from '../kafka/admin.js';
 import { GroupLag } from '../kafka/group-lag.js';
 import { localInfluxToken } from '../local/services.js';
 import type { StormProgress } from '../report/progress.js';
@@ -19,7 +20,7 @@ export interface ServedRun {
 export async function serveRun(
   run: EventEmitter,
   o: DashboardOptions,
-  what: { title: string; kind: 'storm' | 'pulse'; bootstrap: string; topic: string },
+  what: { title: string; kind: 'storm' | 'pulse'; cluster: KafkaTarget; topic: string },
 ): Promise<ServedRun> {
   const d: Dashboard = await startDashboard({ port: o.port, host: o.host, title: what.title });
   if (what.kind === 'storm')
@@ -33,7 +34,7 @@ export async function serveRun(
       d.publish('pulse', t);
     });
   const token = o.influx.token ?? localInfluxToken(o.influx.url);
-  const lag = new GroupLag(what.bootstrap, o.pulseGroup, what.topic);
+  const lag = new GroupLag(what.cluster, o.pulseGroup, what.topic);
   let partitions = 0;
   run.on('start', (s: { topic?: { partitions: number }; partitions?: number }) => {
     partitions = s.topic?.partitions ?? s.partitions ?? 0;

@@ -10,6 +10,7 @@ import type { Options as FlagSpec } from 'yargs';
 import { redisUrlProblem } from '../coord/redis.js';
 import { BRANDS } from '../generate/texts.js';
 import { MAX_IN_FLIGHT_LIMIT } from '../generate/tweet-contract.js';
+import { type ClientSettings, clientConfigFlags, parseKafkaTarget } from '../kafka/client-config.js';
 import { OptionChecks, type RawFlags, toNumber } from '../option-checks.js';
 import { parseScenarioOptions, type ScenarioOptions, scenarioFlags } from '../scenario/options.js';
 import { loadScenarioFile, type ScenarioFile } from '../scenario/scenario-file.js';
@@ -57,6 +58,8 @@ export interface StormOptions extends ScenarioOptions {
   schema?: string;
   /** The flags that run this storm again (storm/repeat.ts): recorded in the report. */
   flags: StormFlagValues;
+  /** librdkafka settings from --kafka-config and -X (TLS, SASL, …), for every Kafka client of the run. */
+  client: ClientSettings;
 }
 
 /** What the flags ask for: the options, with no bootstrap when a local cluster of `brokers` is to be used. */
@@ -90,6 +93,7 @@ export const stormFlags = {
     describe: 'size of the local cluster to start or reuse when no --bootstrap is given (1-9)',
   },
   bootstrap: { type: 'string', describe: 'an existing cluster, host:port[,host:port…]; nothing local is started' },
+  ...clientConfigFlags,
   topic: { type: 'string', defaultDescription: defaults.topic, describe: 'topic to produce to (created when missing)' },
   partitions: { type: 'string', describe: 'partitions when the topic is created (default: 3 per broker)' },
   replication: { type: 'string', describe: 'replication factor when the topic is created (default: min(3, brokers))' },
@@ -191,7 +195,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   const acks: Acks | undefined = acksRaw === '-1' ? 'all' : acksRaw;
   const compression = c.oneOf('compression', raw.compression, COMPRESSIONS, `one of ${COMPRESSIONS.join(', ')}`);
   const topic = c.topic(raw.topic);
-  const bootstrap = c.bootstrap(raw.bootstrap);
+  const { bootstrap, client } = parseKafkaTarget(c, raw);
   const { runId, brands } = checkNames(c, raw);
   if (raw.acks !== undefined && acks !== 'all' && raw.idempotence === true)
     c.add(`--idempotence needs --acks all (got --acks ${String(raw.acks)})`);
@@ -231,6 +235,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       brands,
       schema: raw.schema === undefined ? undefined : String(raw.schema),
       flags: reproducingFlags(raw, Object.keys(stormFlags), { workers: resolvedWorkers, count: resolvedCount }),
+      client,
     },
   };
 }

@@ -106,7 +106,8 @@ export class StormRun extends AwaitableRun<StormReport> {
   /** The cluster's brokers, and the topic made or checked: what the user asked for is honoured or refused. */
   private async prepareTopic(): Promise<{ brokers: number; topic: TopicInfo }> {
     const options = this.options;
-    const brokers = (await listBrokers(options.bootstrap)).length;
+    const cluster = { bootstrap: options.bootstrap, client: options.client };
+    const brokers = (await listBrokers(cluster)).length;
     // Defaults follow the cluster; what the user asked for is honoured or refused, never quietly lowered.
     if (options.replication !== undefined && options.replication > brokers)
       throw new InvalidOptionsError([
@@ -114,7 +115,7 @@ export class StormRun extends AwaitableRun<StormReport> {
           `${options.bootstrap} has ${brokers}`,
       ]);
     const replication = options.replication ?? Math.min(3, brokers);
-    const topic = await ensureTopic(options.bootstrap, {
+    const topic = await ensureTopic(cluster, {
       topic: options.topic,
       partitions: options.partitions ?? 3 * brokers,
       replication,

@@ -1,10 +1,12 @@
 /**
  * Running the same storm again: the flags that reproduce a run (recorded in its report as settings.flags, and as the
  * command line settings.command), and `--from-report FILE`, which takes them back from a saved report. A run id is
- * never carried over (the new run gets its own quota), secrets never are (a Redis URL loses its user and password:
- * give --redis again), and what depended on the machine is written out (the workers, the default count).
+ * never carried over (the new run gets its own quota), secrets never are (a Redis URL loses its user and password, a
+ * secret -X setting is left out: give them again), and what depended on the machine is written out (the workers, the
+ * default count).
  */
 import fs from 'node:fs';
+import { isSecretSetting } from '../kafka/client-config.js';
 import type { RawFlags } from '../option-checks.js';
 import type { StormFlagValues } from '../report/storm-report.js';
 
@@ -29,7 +31,10 @@ export function reproducingFlags(
   for (const name of known) {
     const value = given[name];
     if (value === undefined || NOT_REPEATED.has(name)) continue;
-    flags[name] = typeof value === 'boolean' ? value : String(value);
+    if (Array.isArray(value)) {
+      const kept = value.map(String).filter((item) => !isSecretSetting(item.split('=')[0]));
+      if (kept.length) flags[name] = kept;
+    } else flags[name] = typeof value === 'boolean' ? value : String(value);
   }
   flags.workers = String(resolved.workers);
   if (resolved.count !== undefined) flags.count = String(resolved.count);
@@ -53,9 +58,10 @@ function withoutCredentials(url: string): string {
 export function commandLine(flags: StormFlagValues): string {
   const words = ['datastorm', 'storm'];
   for (const [name, value] of Object.entries(flags)) {
-    if (value === true) words.push(`--${name}`);
+    const dashed = name.length === 1 ? `-${name}` : `--${name}`;
+    if (value === true) words.push(dashed);
     else if (value === false) words.push(`--no-${name}`);
-    else words.push(`--${name}`, shellQuote(value));
+    else for (const item of Array.isArray(value) ? value : [value]) words.push(dashed, shellQuote(item));
   }
   return words.join(' ');
 }
@@ -91,5 +97,6 @@ export function flagsFromReport(file: string): { flags?: StormFlagValues; proble
 
 function isFlagValues(v: unknown): v is StormFlagValues {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  return Object.values(v).every((x) => typeof x === 'string' || typeof x === 'boolean');
+  const scalar = (x: unknown) => typeof x === 'string' || typeof x === 'boolean';
+  return Object.values(v).every((x) => scalar(x) || (Array.isArray(x) && x.every((item) => typeof item === 'string')));
 }

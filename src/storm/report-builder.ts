@@ -7,6 +7,7 @@ import type { CounterDelta } from '../coord/counters.js';
 import { machine, versions } from '../environment.js';
 import type { ErrorCode } from '../errors.js';
 import type { TopicInfo } from '../kafka/admin.js';
+import { maskSecrets } from '../kafka/client-config.js';
 import { type Moments, stdOf } from '../report/moments.js';
 import { HEALTH_COLUMNS, type Percentiles, type StormReport, type StormSettings } from '../report/storm-report.js';
 import type { StepResult } from '../scenario/find-max.js';
@@ -256,6 +257,7 @@ function settingsOf(options: StormOptions, topic: TopicInfo): StormSettings {
     lingerMs: options.lingerMs,
     flags: options.flags,
     command: commandLine(options.flags),
+    client: maskSecrets(options.client),
   };
 }
 

@@ -1,9 +1,12 @@
 /** Verify options, parsed once: the flags and parseVerifyOptions() (typed options, or every problem at once). */
 import type { Options as FlagSpec } from 'yargs';
+import { type ClientSettings, clientConfigFlags, parseKafkaTarget } from '../kafka/client-config.js';
 import { OptionChecks, type RawFlags } from '../option-checks.js';
 
 export interface VerifyOptions {
   bootstrap: string;
+  /** librdkafka settings from --kafka-config and -X (TLS, SASL, …). */
+  client?: ClientSettings;
   topic: string;
   /** Only tweets of this storm run id. */
   runId?: string;
@@ -16,6 +19,7 @@ export type VerifyRequest = Omit<VerifyOptions, 'bootstrap'> & { bootstrap?: str
 
 export const verifyFlags = {
   bootstrap: { type: 'string', describe: 'Kafka cluster (default: the running local cluster)' },
+  ...clientConfigFlags,
   topic: { type: 'string', default: 'tweets', describe: 'topic to read from the beginning' },
   schema: { type: 'string', describe: 'Avro schema the tweets were written with (default schemas/tweet.avsc)' },
   run: { type: 'string', describe: 'only tweets of this storm run id' },
@@ -23,12 +27,12 @@ export const verifyFlags = {
 
 export function parseVerifyOptions(raw: RawFlags): { request?: VerifyRequest; problems: string[] } {
   const c = new OptionChecks();
-  const bootstrap = c.bootstrap(raw.bootstrap);
+  const { bootstrap, client } = parseKafkaTarget(c, raw);
   const topic = c.topic(raw.topic);
   if (c.problems.length) return { problems: c.problems };
   const str = (v: unknown) => (v === undefined ? undefined : String(v));
   return {
     problems: [],
-    request: { bootstrap, topic: topic ?? 'tweets', runId: str(raw.run), schema: str(raw.schema) },
+    request: { bootstrap, client, topic: topic ?? 'tweets', runId: str(raw.run), schema: str(raw.schema) },
   };
 }

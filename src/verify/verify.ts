@@ -21,6 +21,7 @@ export async function verify(o: VerifyOptions): Promise<VerifyReport> {
   const reader = new TweetReader(type, ['run_id', 'producer_id', 'seq', 'created_at']);
   await readTopic({
     bootstrap: o.bootstrap,
+    client: o.client,
     topic: o.topic,
     onMessage: (values, start, end, partition, _offset, _timestamp, keys, keyStart, keyEnd) => {
       const t = reader.read(values, start, end);

@@ -104,6 +104,8 @@ export interface NativeAddon {
   consumerClose(c: Handle): void;
   /** librdkafka's log lines since the last call, every client: [level, facility, message, …, dropped]. */
   clientLogDrain(): (number | string)[];
+  /** Throws (code CONFIG, librdkafka's line) for a setting librdkafka does not know or a value it refuses. */
+  clientConfigCheck(config: Record<string, string>): void;
 }
 
 const ADDON = path.resolve(

@@ -23,7 +23,7 @@ test('the dashboard shows the target of the current stage, and ticks carry it', 
       influx: { url: 'http://127.0.0.1:9', org: 'datastorm', bucket: 'brandpulse', token: 'unused' },
       pulseGroup: 'none',
     },
-    { title: 'target', kind: 'storm', bootstrap: bootstrap(), topic },
+    { title: 'target', kind: 'storm', cluster: { bootstrap: bootstrap() }, topic },
   );
   const ticks: StormProgress[] = [];
   const scraped: number[] = [];
