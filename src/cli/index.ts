@@ -13,6 +13,7 @@ import {
   stormCommandFlags,
   verifyCommandFlags,
 } from './flags.js';
+import { hideSecretArguments } from './hide-secrets.js';
 
 function fail(lines: string[], code: number): never {
   for (const l of lines) process.stderr.write(`datastorm: error: ${l}\n`);
@@ -34,6 +35,7 @@ function skipHelpCache(y: Argv): Argv {
 }
 
 async function main(): Promise<void> {
+  hideSecretArguments(hideBin(process.argv));
   let exitCode = 0;
   await skipHelpCache(yargs(hideBin(process.argv)))
     .scriptName('datastorm')

@@ -5,15 +5,27 @@ import { DataStormError } from '../errors.js';
 export const REDIS_CONNECT_TIMEOUT_MS = 4000;
 
 /** What is wrong with a --redis URL, or undefined when it is one (pure: option validation uses it too). */
+/** A Redis URL as lines and reports may show it: its password as ***. */
+export function displayRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.password) return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
 export function redisUrlProblem(url: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return `--redis must be a URL like redis://127.0.0.1:6379 (got '${url}')`;
+    return `--redis must be a URL like redis://127.0.0.1:6379 (got '${displayRedisUrl(url)}')`;
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
-    return `--redis must be a redis:// or rediss:// URL (got '${url}')`;
+    return `--redis must be a redis:// or rediss:// URL (got '${displayRedisUrl(url)}')`;
   return undefined;
 }
 
@@ -41,7 +53,8 @@ export async function connectRedis(url: string): Promise<Redis> {
     redis.disconnect();
     throw new DataStormError(
       'REDIS_UNREACHABLE',
-      `cannot reach Redis at ${url} within ${REDIS_CONNECT_TIMEOUT_MS / 1000} s (${(e as Error).message}); start it ` +
+      `cannot reach Redis at ${displayRedisUrl(url)} within ${REDIS_CONNECT_TIMEOUT_MS / 1000} s ` +
+        `(${(e as Error).message}); start it ` +
         `(scripts/redis.sh up) or check --redis`,
     );
   }

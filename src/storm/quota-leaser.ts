@@ -6,6 +6,7 @@
 
 import type { StopSignal } from '../child-main.js';
 import { type Lease, leaseChunk, type Quota } from '../coord/quota.js';
+import { displayRedisUrl } from '../coord/redis.js';
 import { DataStormError, isDataStormError } from '../errors.js';
 import { rateAt, type Schedule } from '../scenario/schedule.js';
 
@@ -80,7 +81,8 @@ export class QuotaLeaser {
   private redisLost(cause: Error): DataStormError {
     return new DataStormError(
       'REDIS_UNREACHABLE',
-      `lost Redis at ${this.settings.redisUrl} mid-run for more than ${REDIS_GRACE_MS / 1000} s (${cause.message}); ` +
+      `lost Redis at ${displayRedisUrl(this.settings.redisUrl)} mid-run for more than ${REDIS_GRACE_MS / 1000} s ` +
+        `(${cause.message}); ` +
         `stopped producing and flushed what was in flight`,
     );
   }
