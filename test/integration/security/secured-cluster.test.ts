@@ -197,7 +197,7 @@ test('plaintext spoken to the TLS port, and TLS to the plaintext port: exit 3 sa
   );
 });
 
-test('mTLS (--security ssl): a storm lands its exact count with a client certificate, verify reads 0 lost', async () => {
+test('mTLS (--security ssl): the exact count with a client certificate, verify reads 0 lost', async () => {
   await up('ssl');
   const topic = uniqueTopic('mtls');
   const r = await storm(['--kafka-config', clientProperties, '--topic', topic, '--count', '20000', '--json']);
