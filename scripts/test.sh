@@ -30,7 +30,12 @@ trap cleanup EXIT
 [[ -f $ROOT/.run/redis-$REDIS_PORT.pid ]] || started_redis=1
 [[ -f $ROOT/.run/influxdb-$INFLUX_PORT/influxd.pid ]] || started_influx=1
 # A cluster of another size left by an interrupted run is replaced.
-DATASTORM_TEST_BOOTSTRAP=$(bash kafka-cluster/cluster.sh up --brokers 3 --restart | tail -1)
+# Each broker also has a SASL_SSL listener (SCRAM-SHA-512, a CA made on the spot): the secured-cluster tests and the
+# bad-input rows about TLS and SASL use it, with the client.properties cluster.sh writes.
+DATASTORM_TEST_SECURED_BOOTSTRAP=$(bash kafka-cluster/cluster.sh up --brokers 3 --security sasl_ssl --restart | tail -1)
+DATASTORM_TEST_BOOTSTRAP=$(bash kafka-cluster/cluster.sh bootstrap)
+DATASTORM_TEST_KAFKA_CONFIG=$DATASTORM_KAFKA_HOME/security/client.properties
+export DATASTORM_TEST_SECURED_BOOTSTRAP DATASTORM_TEST_KAFKA_CONFIG
 DATASTORM_TEST_REDIS=$(bash scripts/redis.sh up "$REDIS_PORT" | tail -1)
 DATASTORM_TEST_INFLUX=$(bash scripts/influxdb.sh up "$INFLUX_PORT" | tail -1)
 DATASTORM_TEST_INFLUX_TOKEN=$(bash scripts/influxdb.sh token "$INFLUX_PORT")

@@ -15,6 +15,9 @@ function required(name: string): string {
 
 export const bootstrap = (): string => required('DATASTORM_TEST_BOOTSTRAP');
 export const redisUrl = (): string => required('DATASTORM_TEST_REDIS');
+/** The test cluster's SASL_SSL listener (SCRAM-SHA-512 over TLS) and the client.properties cluster.sh wrote for it. */
+export const securedBootstrap = (): string => required('DATASTORM_TEST_SECURED_BOOTSTRAP');
+export const kafkaConfig = (): string => required('DATASTORM_TEST_KAFKA_CONFIG');
 
 export function uniqueTopic(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}`;

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { bootstrap, influxUrl, ROOT, redisUrl, run } from '../helpers/services.js';
+import { bootstrap, influxUrl, kafkaConfig, ROOT, redisUrl, run, securedBootstrap } from '../helpers/services.js';
 import { CLI } from '../helpers/storm-cli.js';
 
 interface Row {
@@ -35,6 +35,8 @@ function substitutions(): [string, string][] {
     ['npm run -s pulse --', `node ${CLI} pulse`],
     ['npm run -s verify --', `node ${CLI} verify`],
     ['127.0.0.1:19092', bootstrap()],
+    ['127.0.0.1:19192', securedBootstrap()],
+    ['kafka-cluster/.run/security/client.properties', kafkaConfig()],
     ['redis://127.0.0.1:6379', redisUrl()],
     ['http://127.0.0.1:8086', influxUrl()],
     ['19090', process.env.DATASTORM_CONTROLLER_PORT ?? '19090'],
