@@ -12,7 +12,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { bootstrap, influxToken, influxUrl, ROOT, redisUrl, run, uniqueTopic } from '../helpers/services.js';
+import {
+  bootstrap,
+  freshBucket,
+  influxToken,
+  influxUrl,
+  ROOT,
+  redisUrl,
+  run,
+  uniqueTopic,
+} from '../helpers/services.js';
 import { CLI } from '../helpers/storm-cli.js';
 
 interface Example {
@@ -49,7 +58,7 @@ const ownCluster = {
   DATASTORM_CONTROLLER_PORT: '39090',
   DATASTORM_BROKER_HEAP: '384m',
 };
-const fixture = { topic: uniqueTopic('docs-tweets'), runId: '', report: path.join(dir, 'fixture.json') };
+const fixture = { topic: uniqueTopic('docs-tweets'), runId: '', report: path.join(dir, 'fixture.json'), bucket: '' };
 const node = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)}`;
 
 /** Cuts --count, --duration, --until-idle and --warmup of a command line down to SHORT. */
@@ -76,8 +85,10 @@ function storm(args: string, extra = ''): string {
   return `${node} storm ${shortened(local)} ${extra} ${services} ${topic} ${count} --no-save`;
 }
 
+/** A pulse example against the test services, into a bucket of the test's own (other tests own the default one). */
 const pulse = (args: string) =>
-  `${node} pulse ${shortened(args)} --bootstrap ${bootstrap()} --influx-url ${influxUrl()} --topic ${fixture.topic}`;
+  `${node} pulse ${shortened(args)} --bootstrap ${bootstrap()} --influx-url ${influxUrl()} --topic ${fixture.topic} ` +
+  `--influx-bucket ${fixture.bucket}`;
 
 function plans(): Record<string, Plan> {
   const influxPort = new URL(influxUrl()).port;
@@ -189,6 +200,7 @@ function runShell(shell: string, env: Record<string, string>, interruptOn?: RegE
 }
 
 before(async () => {
+  fixture.bucket = await freshBucket('docs');
   const made = await run(process.execPath, [
     CLI,
     'storm',
