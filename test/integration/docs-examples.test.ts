@@ -86,6 +86,9 @@ function storm(args: string, extra = ''): string {
 }
 
 /** A pulse example against the test services, into a bucket of the test's own (other tests own the default one). */
+/** What a secured storm example adds: a topic of its own, a short count, nothing saved. */
+const secured = () => `--topic ${uniqueTopic('docs-secured')} --count ${SHORT.count} --no-save`;
+
 const pulse = (args: string) =>
   `${node} pulse ${shortened(args)} --bootstrap ${bootstrap()} --influx-url ${influxUrl()} --topic ${fixture.topic} ` +
   `--influx-bucket ${fixture.bucket}`;
@@ -143,6 +146,21 @@ function plans(): Record<string, Plan> {
     },
     'npm run storm -- --scenario scenarios/launch-day.yaml': {
       shell: storm('--scenario scenarios/launch-day.yaml', '--stages 1s:0-20k,1s:20k,500ms:60k,1s:0 --warmup 500ms'),
+    },
+    // docs/secured-clusters.md: the test cluster's SASL_SSL listener, then the examples' own cluster secured
+    'npm run storm -- --kafka-config client.properties': {
+      shell: `${node} storm --kafka-config ${kafkaConfig()} --redis ${redisUrl()} ${secured()}`,
+    },
+    'npm run storm -- --kafka-config client.properties -X client.rack=eu-1a': {
+      shell: `${node} storm --kafka-config ${kafkaConfig()} -X client.rack=eu-1a --redis ${redisUrl()} ${secured()}`,
+    },
+    'kafka-cluster/cluster.sh up --brokers 1 --security sasl_ssl --restart': {
+      shell: 'kafka-cluster/cluster.sh up --brokers 1 --security sasl_ssl --restart',
+    },
+    'npm run storm -- --kafka-config kafka-cluster/.run/security/client.properties --count 100000': {
+      shell:
+        `${node} storm --kafka-config ${ownCluster.DATASTORM_KAFKA_HOME}/security/client.properties ` +
+        `--redis ${redisUrl()} ${secured()}`,
     },
     // docs/see-it.md
     'npm run storm -- --dashboard': { shell: storm('', '--dashboard 18090') },
