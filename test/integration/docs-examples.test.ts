@@ -17,6 +17,7 @@ import {
   freshBucket,
   influxToken,
   influxUrl,
+  kafkaConfig,
   ROOT,
   redisUrl,
   run,
