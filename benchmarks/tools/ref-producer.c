@@ -39,18 +39,36 @@ static void die(const char *what) {
   exit(1);
 }
 
+#define USAGE "usage: ref-producer -b BOOTSTRAP -t TOPIC -c COUNT -f PAYLOADS [-X key=value ...] [-F SETTINGS-FILE]"
+
+/* -F FILE: librdkafka settings, one key=value a line, so secrets stay off the command line. */
+static void conf_from_file(rd_kafka_conf_t *conf, const char *path) {
+  char line[4096], errstr[512];
+  FILE *f = fopen(path, "r");
+  if (!f) die("cannot open the -F settings file");
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\r\n")] = 0;
+    char *eq = strchr(line, '=');
+    if (!line[0] || line[0] == '#' || !eq) continue;
+    *eq = 0;
+    if (rd_kafka_conf_set(conf, line, eq + 1, errstr, sizeof errstr) != RD_KAFKA_CONF_OK) die(errstr);
+  }
+  fclose(f);
+}
+
 int main(int argc, char **argv) {
   const char *bootstrap = NULL, *topic = NULL, *file = NULL;
   long long count = 0;
   char errstr[512];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   int opt;
-  while ((opt = getopt(argc, argv, "b:t:c:f:X:")) != -1) {
+  while ((opt = getopt(argc, argv, "b:t:c:f:X:F:")) != -1) {
     switch (opt) {
       case 'b': bootstrap = optarg; break;
       case 't': topic = optarg; break;
       case 'c': count = atoll(optarg); break;
       case 'f': file = optarg; break;
+      case 'F': conf_from_file(conf, optarg); break;
       case 'X': {
         char *eq = strchr(optarg, '=');
         if (!eq) die("-X takes key=value");
@@ -58,11 +76,11 @@ int main(int argc, char **argv) {
         if (rd_kafka_conf_set(conf, optarg, eq + 1, errstr, sizeof errstr) != RD_KAFKA_CONF_OK) die(errstr);
         break;
       }
-      default: die("usage: ref-producer -b BOOTSTRAP -t TOPIC -c COUNT -f PAYLOADS [-X key=value ...]");
+      default: die(USAGE);
     }
   }
   if (!bootstrap || !topic || count <= 0 || !file)
-    die("usage: ref-producer -b BOOTSTRAP -t TOPIC -c COUNT -f PAYLOADS [-X key=value ...]");
+    die(USAGE);
 
   /* Payloads: [u32 little-endian length][bytes] ... */
   FILE *f = fopen(file, "rb");
