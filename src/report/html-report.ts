@@ -17,9 +17,16 @@ const table = (rows: [string, unknown][]) =>
   `<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
 
 /** The settings as rows: data rendered as text, the reproducing flags as the command line they make. */
-const settingsRows = ({ flags: _flags, keys, brands, ...rest }: StormSettings): [string, unknown][] => [
+const settingsRows = ({ flags: _flags, keys, brands, client, ...rest }: StormSettings): [string, unknown][] => [
   ...Object.entries(rest),
   ['keys', describeKeys(keys)],
+  // Secrets were masked when the report was built.
+  [
+    'client settings',
+    Object.entries(client ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ') || 'none',
+  ],
   // Reports saved before the settings held the brands have none to show.
   ...((brands ? [['brands', brands.join(', ')]] : []) as [string, unknown][]),
 ];

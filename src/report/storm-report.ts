@@ -219,6 +219,8 @@ export function renderStormText(report: StormReport): string {
     'settings:',
     `acks=${settings.acks} compression=${settings.compression} batch=${batch} B linger=${settings.lingerMs} ms`,
   );
+  const client = Object.entries(settings.client ?? {}).map(([k, v]) => `${k}=${v}`);
+  if (client.length) row('client:', client.join(' '));
   if (settings.command) row('run again:', settings.command);
   for (const n of report.notes) lines.push(`  note: ${n}`);
   return lines.join('\n');
