@@ -60,6 +60,12 @@ test('the default count and a scenario file are written out, so the report alone
   assert.equal(again.rate, 20_000);
 });
 
+test('secret -X settings stay out of the flags; the others are kept to run again', () => {
+  const request = requestOf({ bootstrap: 'h:9092', X: ['sasl.password=hunter2', 'security.protocol=sasl_ssl'] });
+  assert.deepEqual(request.flags.X, ['security.protocol=sasl_ssl']);
+  assert.doesNotMatch(commandLine(request.flags), /hunter2/);
+});
+
 test("a Redis URL's user and password stay out of the flags and the command line", () => {
   const request = requestOf({ bootstrap: 'h:9092', redis: 'redis://admin:s3cret@10.0.0.5:6380/2' });
   assert.equal(request.flags.redis, 'redis://10.0.0.5:6380/2');
@@ -68,8 +74,15 @@ test("a Redis URL's user and password stay out of the flags and the command line
 
 test('the command line quotes what a shell would split or expand', () => {
   assert.equal(
-    commandLine({ topic: 'tweets', stages: '5s:1k, 5s:2k', sentiment: "it's", idempotence: false, x: true }),
-    "datastorm storm --topic tweets --stages '5s:1k, 5s:2k' --sentiment 'it'\\''s' --no-idempotence --x",
+    commandLine({
+      topic: 'tweets',
+      stages: '5s:1k, 5s:2k',
+      sentiment: "it's",
+      idempotence: false,
+      X: ['client.rack=r 1', 'security.protocol=ssl'],
+    }),
+    "datastorm storm --topic tweets --stages '5s:1k, 5s:2k' --sentiment 'it'\\''s' --no-idempotence " +
+      "-X 'client.rack=r 1' -X security.protocol=ssl",
   );
 });
 

@@ -13,6 +13,7 @@ test('verify: a bad topic and a bad bootstrap are both reported', () => {
 test('verify: --run and --schema pass through; the topic defaults to tweets', () => {
   assert.deepEqual(parseVerifyOptions({ run: 'r1', schema: '/s.avsc' }).request, {
     bootstrap: undefined,
+    client: {},
     topic: 'tweets',
     runId: 'r1',
     schema: '/s.avsc',
