@@ -226,13 +226,11 @@ write_client_properties() {
 }
 
 format_node() { # $1 = config file
-  # SCRAM users are bootstrap metadata of the cluster; the password goes in an @-file, never on a command line.
-  local extra=()
-  if [[ $(security_of) == sasl_ssl ]]; then
-    (umask 077; printf -- "--add-scram\nSCRAM-SHA-512=[name=datastorm,password=%s]\n" "$(cat "$SEC/scram-password")" >"$SEC/scram-args")
-    extra=("@$SEC/scram-args")
-  fi
-  kafka_java kafka.tools.StorageTool format --ignore-formatted -t "$(cat "$STATE/cluster-id")" -c "$1" "${extra[@]}" \
+  local format=(kafka.tools.StorageTool)
+  # SCRAM users are bootstrap metadata of the cluster: written when the storage is formatted, the password read from
+  # its file by FormatWithScram.java, never on a command line.
+  [[ $(security_of) == sasl_ssl ]] && format=("$HERE/FormatWithScram.java" "$SEC/scram-password" datastorm)
+  kafka_java "${format[@]}" format --ignore-formatted -t "$(cat "$STATE/cluster-id")" -c "$1" \
     >>"$STATE/logs/format.log" 2>&1 || die "formatting storage for $(basename "$1") failed: $(tail -3 "$STATE/logs/format.log" | tr '\n' ' ')"
 }
 
