@@ -29,7 +29,8 @@ const base = ({ bootstrap, client }: KafkaTarget) => ({
   ...client,
   'metadata.broker.list': bootstrap,
   'socket.connection.setup.timeout.ms': 5000,
-  'log.connection.close': false,
+  // A closed connection's line tells a TLS listener spoken to in plaintext apart (see securityReason).
+  'log.connection.close': true,
 });
 
 /**
@@ -56,10 +57,11 @@ function securityReason(bootstrap: string, why: string): string | undefined {
       `TLS verification of the broker at ${bootstrap} failed: its certificate is not signed by a CA the client ` +
       'trusts; give the CA as ssl.ca.location (or a PEM ssl.truststore.location) in --kafka-config / -X'
     );
-  if (/connecting to a SSL listener/i.test(why))
+  // librdkafka names this case in some versions; in others the broker just closes the connection at the first request.
+  if (/connecting to a SSL listener|closed by peer.*in state APIVERSION_QUERY/i.test(why))
     return (
-      `Kafka at ${bootstrap} speaks TLS and the client spoke plaintext: set security.protocol=ssl or sasl_ssl ` +
-      'in --kafka-config / -X'
+      `Kafka at ${bootstrap} closed the connection as the client spoke plaintext (a TLS listener?): set ` +
+      'security.protocol=ssl or sasl_ssl in --kafka-config / -X'
     );
   if (/connecting to a PLAINTEXT broker listener|wrong version number|packet length too long/i.test(why))
     return (
@@ -81,7 +83,11 @@ async function withClient<T>(
   // Connection failures surface as the connect timeout below; the last one says why.
   let lastClientError: string | undefined;
   p.on('event.error', (e: { message: string }) => {
-    lastClientError = e.message;
+    lastClientError ??= e.message;
+  });
+  // librdkafka's own log lines carry the reason (a failed login, an untrusted certificate) the error event lacks.
+  p.on('event.log', (line: { severity: number; message: string }) => {
+    if (line.severity <= 4 || /Disconnected|handshake|SASL/i.test(line.message)) lastClientError = line.message;
   });
   try {
     await new Promise<void>((resolve, reject) => {
