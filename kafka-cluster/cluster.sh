@@ -339,7 +339,10 @@ cmd_up() {
     rm -rf "$STATE/data" "$STATE/cluster-id"
   fi
   mkdir -p "$STATE"
-  [[ -f $STATE/cluster-id ]] || head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$STATE/cluster-id"
+  # A cluster id is 16 random bytes in URL-safe base64; one starting with '-' would read as an option to the
+  # storage tool, so its first character is never '-'.
+  [[ -f $STATE/cluster-id ]] || head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | sed 's/^-/A/' \
+    >"$STATE/cluster-id"
   echo "$security" >"$STATE/security-mode"
   [[ $security == plaintext ]] || make_security "$security" "$n"
   write_configs "$n" "$security"
