@@ -57,3 +57,7 @@ bench-scenarios: ## what keys cost: storms without keys, with zipf and uniform k
 .PHONY: bench-dashboard
 bench-dashboard: ## what serving --dashboard costs a storm: storms without and with it, alternated, 3 pairs: benchmarks/DASHBOARD.md
 	bash benchmarks/run.sh dashboard
+
+.PHONY: bench-tls
+bench-tls: ## what TLS and SASL cost: the storm and the C reference over the PLAINTEXT and SASL_SSL listeners of one cluster, alternated, 3 rounds
+	bash benchmarks/tls-cost.sh

@@ -58,9 +58,34 @@ run() {
   ' "$out" "$times" "$count" "$label"
 }
 
+lines=$ROOT/.run/tls-lines
+: >"$lines"
 echo "tls-cost: 1 broker, $count tweets, $rounds rounds ($(nproc) cores), plaintext and SASL_SSL listeners of one cluster"
 for ((round = 1; round <= rounds; round++)); do
-  for label in storm-plaintext storm-sasl_ssl c-ref-plaintext c-ref-sasl_ssl; do run "$label"; done
+  for label in storm-plaintext storm-sasl_ssl c-ref-plaintext c-ref-sasl_ssl; do run "$label" | tee -a "$lines"; done
 done
 rm -f "$ROOT/.run/tls-secret"
 bash kafka-cluster/cluster.sh down --purge >/dev/null
+# Medians and ranges per tool and listener, and SASL_SSL over PLAINTEXT per tool, into benchmarks/TLS.md.
+node -e '
+  const fs = require("fs");
+  const [lines, count, rounds, cpu] = process.argv.slice(1);
+  const rows = fs.readFileSync(lines, "utf8").trim().split("\n").map((l) => l.trim().split(/\s+/));
+  const by = {};
+  for (const [label, rate, , cpuPer] of rows) (by[label] ??= []).push([Number(rate.replace(/,/g, "")), Number(cpuPer)]);
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const fmt = (xs, d) => `${median(xs).toFixed(d)} (${Math.min(...xs).toFixed(d)}-${Math.max(...xs).toFixed(d)})`;
+  const out = ["# What TLS and SASL cost", "", `${new Date().toISOString().slice(0, 10)}, ${cpu}, 1 broker with a PLAINTEXT ` +
+    `and a SASL_SSL (SCRAM-SHA-512) listener, ${Number(count).toLocaleString("en-US")} tweets a run, ${rounds} ` +
+    "alternated rounds (`benchmarks/tls-cost.sh`, `make bench-tls`). Medians (ranges).", "",
+    "| tool, listener | msgs/s | client CPU µs/msg |", "|---|---|---|"];
+  for (const [label, xs] of Object.entries(by))
+    out.push(`| ${label} | ${fmt(xs.map((x) => x[0] / 1e3), 0)}K | ${fmt(xs.map((x) => x[1]), 2)} |`);
+  for (const tool of ["storm", "c-ref"]) {
+    const plain = by[`${tool}-plaintext`], sec = by[`${tool}-sasl_ssl`];
+    if (plain && sec) out.push("", `${tool}: SASL_SSL / PLAINTEXT msgs/s x${(median(sec.map((x) => x[0])) / median(plain.map((x) => x[0]))).toFixed(2)}, ` +
+      `CPU per message x${(median(sec.map((x) => x[1])) / median(plain.map((x) => x[1]))).toFixed(2)}`);
+  }
+  fs.writeFileSync("benchmarks/TLS.md", out.join("\n") + "\n");
+  console.log(out.slice(-4).join("\n"));
+' "$lines" "$count" "$rounds" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) ($(nproc) cores)"

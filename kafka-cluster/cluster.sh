@@ -283,7 +283,9 @@ probe_topic() { # a replicated topic can be created (then it is removed)
 
 # --- commands -----------------------------------------------------------------------------------
 cmd_up() {
-  local n=4 restart=0 i security=plaintext
+  # No --security: plaintext for a new cluster, and a running one of the same size is reused whatever it also serves
+  # (its plaintext listener is always there).
+  local n=4 restart=0 i security=
   while (($#)); do
     case $1 in
       --brokers) [[ $# -ge 2 ]] || usage_error "--brokers needs a value: a whole number from 1 to 9"; n=$2; shift 2 ;;
@@ -295,18 +297,22 @@ cmd_up() {
     esac
   done
   [[ $n =~ ^[1-9]$ ]] || usage_error "--brokers must be a whole number from 1 to 9 (got '$n')"
-  [[ $security =~ ^(plaintext|ssl|sasl_ssl)$ ]] || usage_error "--security must be plaintext, ssl or sasl_ssl (got '$security')"
+  [[ -z $security || $security =~ ^(plaintext|ssl|sasl_ssl)$ ]] ||
+    usage_error "--security must be plaintext, ssl or sasl_ssl (got '$security')"
   local running_security; running_security=$(security_of)
+  local same_security=1
+  [[ -n $security && $security != "$running_security" ]] && same_security=0
+  local listener=${security:-plaintext}
 
   local current; current=$(running_brokers)
   if [[ $current != 0 ]] && pid_alive "$STATE/pids/controller.pid"; then
-    if [[ $current == "$n" && $running_security == "$security" ]] && all_alive "$n"; then
-      up_line "$n" "$security"; return 0
+    if [[ $current == "$n" ]] && ((same_security)) && all_alive "$n"; then
+      up_line "$n" "$listener"; return 0
     fi
     if ((restart)); then
       info "a $current-broker cluster is running; restarting with $n brokers"
       cmd_down --purge
-    elif [[ $current == "$n" && $running_security == "$security" ]]; then
+    elif [[ $current == "$n" ]] && ((same_security)); then
       # Same size, a node down (killed, crashed): start the dead ones again on their own data, named.
       for ((i = 1; i <= n; i++)); do
         pid_alive "$STATE/pids/broker-$i.pid" && continue
@@ -317,7 +323,7 @@ cmd_up() {
       wait_registered "$n"
       # A restarted broker binds its port early and serves only once it has caught up with the metadata: wait for that.
       for ((i = 1; i <= n; i++)); do wait_port "broker-$i" "$(broker_port "$i")"; done
-      up_line "$n" "$security"
+      up_line "$n" "$listener"
       return 0
     else
       die "a $current-broker $running_security cluster is already running; 'cluster.sh down' first, or" \
@@ -329,6 +335,8 @@ cmd_up() {
 
   require_java
   fetch_jars
+  # Unsaid, a stopped cluster starts again as it was formatted (its SCRAM users are in its data).
+  security=${security:-$running_security}
   local i
   check_port_free "$CONTROLLER_PORT" DATASTORM_CONTROLLER_PORT
   for ((i = 1; i <= n; i++)); do check_port_free "$(broker_port "$i")" DATASTORM_KAFKA_PORT; done
@@ -359,7 +367,7 @@ cmd_up() {
   wait_registered "$n"
   probe_topic "$n"
   info "cluster is up: $n broker(s), replication factor up to $(rf_for "$n")"
-  up_line "$n" "$security"
+  up_line "$n" "$listener"
 }
 
 # The last line of up: the bootstrap list, of the secured listener when there is one (its client settings named).
