@@ -326,8 +326,9 @@ cmd_up() {
       up_line "$n" "$listener"
       return 0
     else
-      die "a $current-broker $running_security cluster is already running; 'cluster.sh down' first, or" \
-        "'cluster.sh up --brokers $n --security $security --restart'"
+      local serving=""; [[ $running_security != plaintext ]] && serving=" ($running_security)"
+      die "a $current-broker cluster$serving is already running; 'cluster.sh down' first, or" \
+        "'cluster.sh up --brokers $n${security:+ --security $security} --restart'"
     fi
   elif [[ $current != 0 ]]; then
     cmd_down >/dev/null 2>&1 || true # leftovers of a cluster whose controller died
