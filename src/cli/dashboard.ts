@@ -2,7 +2,7 @@
  * `datastorm dashboard --run-id ID`: the dashboard for a run watched from outside (its Redis counters: every process
  * of the run), with BrandPulse beside it; serves until Ctrl-C.
  */
-import { connectRedis } from '../coord/redis.js';
+import { connectRedis, redisCaProblem } from '../coord/redis.js';
 import { parseKafkaTarget } from '../kafka/client-config.js';
 import { localBootstrap } from '../local/services.js';
 import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
@@ -24,9 +24,12 @@ export async function dashboardCommand(flags: RawFlags): Promise<number> {
       token: tokenFromFlags(flags),
     },
   );
+  const redisCa = flags['redis-ca'] === undefined ? undefined : String(flags['redis-ca']);
+  const caProblem = redisCa === undefined ? undefined : redisCaProblem(redisCa, String(flags.redis));
+  if (caProblem) checks.add(caProblem);
   validOrThrow({ request: true, problems: checks.problems });
   if (!dash) return 2;
-  const redis = await connectRedis(String(flags.redis));
+  const redis = await connectRedis(String(flags.redis), redisCa);
   const watcher = new RunWatcher(redis, String(flags['run-id']));
   const served = await (await import('../serve/attach.js')).serveRun(watcher, dash, {
     title: `DataStorm run ${String(flags['run-id'])}`,

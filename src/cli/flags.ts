@@ -38,6 +38,7 @@ export const dashboardCommandFlags = (y: Argv) =>
   y.options(dashboardFlags).options({
     'run-id': { type: 'string', demandOption: true, describe: 'the storm run to watch (its --run-id)' },
     redis: { type: 'string', default: 'redis://127.0.0.1:6379', describe: 'the Redis the run uses' },
+    'redis-ca': stormFlags['redis-ca'],
     bootstrap: { type: 'string', describe: 'Kafka, for the pulse group lag (default: the running local cluster)' },
     topic: { type: 'string', default: 'tweets', describe: 'the storm topic pulse reads' },
     ...influxFlags,

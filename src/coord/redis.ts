@@ -1,4 +1,5 @@
 /** Redis connection that fails fast: an unreachable Redis is a REDIS_UNREACHABLE error within seconds, never a hang. */
+import fs from 'node:fs';
 import { Redis } from 'ioredis';
 import { DataStormError } from '../errors.js';
 
@@ -29,10 +30,22 @@ export function redisUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
-export async function connectRedis(url: string): Promise<Redis> {
+/** What a --redis-ca file must be, or undefined when it is one (and the URL speaks TLS). */
+export function redisCaProblem(caFile: string, url: string | undefined): string | undefined {
+  if (!url?.startsWith('rediss://'))
+    return `--redis-ca needs a rediss:// --redis URL (got '${displayRedisUrl(url ?? '')}')`;
+  try {
+    if (fs.statSync(caFile).isFile()) return undefined;
+  } catch {}
+  return `--redis-ca must be a PEM file of the CA that signed Redis' certificate (got '${caFile}')`;
+}
+
+/** Connects to the run's Redis; `caFile`: the PEM CA a rediss:// Redis' certificate is checked against. */
+export async function connectRedis(url: string, caFile?: string): Promise<Redis> {
   const problem = redisUrlProblem(url);
   if (problem) throw new DataStormError('INVALID_OPTION', problem);
   const redis = new Redis(url, {
+    ...(caFile ? { tls: { ca: fs.readFileSync(caFile) } } : {}),
     lazyConnect: true,
     connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
     maxRetriesPerRequest: 2,

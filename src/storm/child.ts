@@ -63,7 +63,7 @@ async function prepare(config: ChildConfig): Promise<ChildParts> {
   // The run's rate shape, as the quota schedules it: each message's intended send time comes from it.
   const schedule = decodeSchedule(options.shape.schedule);
   const health = new HealthProbe();
-  const redis = await connectRedis(options.redis);
+  const redis = await connectRedis(options.redis, options.redisCa);
   const quota = new Quota(redis, options.runId, options.count, options.shape.schedule);
   const producer = new BatchProducer(producerConfig(options, producerId), options.topic).connect();
   const sender = new BatchSender(options, producerId, schedule, producer, rng, stop);

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Options as FlagSpec } from 'yargs';
-import { redisUrlProblem } from '../coord/redis.js';
+import { redisCaProblem, redisUrlProblem } from '../coord/redis.js';
 import { BRANDS } from '../generate/texts.js';
 import { MAX_IN_FLIGHT_LIMIT } from '../generate/tweet-contract.js';
 import { type ClientSettings, clientConfigFlags, parseKafkaTarget } from '../kafka/client-config.js';
@@ -53,6 +53,8 @@ export interface StormOptions extends ScenarioOptions {
   batchBytes: number;
   lingerMs: number;
   redis: string;
+  /** The CA a rediss:// Redis' certificate is checked against (PEM file). */
+  redisCa?: string;
   runId: string;
   brands: string[];
   schema?: string;
@@ -148,8 +150,9 @@ export const stormFlags = {
   redis: {
     type: 'string',
     defaultDescription: defaults.redis,
-    describe: 'Redis URL for the shared quota and counters',
+    describe: 'Redis URL for the shared quota and counters (rediss:// for TLS; a password in it is never shown)',
   },
+  'redis-ca': { type: 'string', describe: "PEM file of the CA that signed a rediss:// Redis' certificate" },
   ...scenarioFlags,
   'run-id': {
     type: 'string',
@@ -231,6 +234,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       batchBytes: batchBytes ?? defaults.batchBytes,
       lingerMs: lingerMs ?? defaults.lingerMs,
       redis: raw.redis === undefined ? defaults.redis : String(raw.redis),
+      redisCa: raw['redis-ca'] === undefined ? undefined : String(raw['redis-ca']),
       runId: runId === undefined ? newRunId() : String(runId),
       brands,
       schema: raw.schema === undefined ? undefined : String(raw.schema),
@@ -257,6 +261,11 @@ function layeredFlags(c: OptionChecks, flags: RawFlags): { raw: RawFlags; file?:
 function checkNames(c: OptionChecks, raw: RawFlags): { runId: unknown; brands: string[] } {
   const redisProblem = raw.redis === undefined ? undefined : redisUrlProblem(String(raw.redis));
   if (redisProblem) c.add(redisProblem);
+  const caProblem =
+    raw['redis-ca'] === undefined
+      ? undefined
+      : redisCaProblem(String(raw['redis-ca']), String(raw.redis ?? defaults.redis));
+  if (caProblem) c.add(caProblem);
   const runId = raw['run-id'];
   if (runId !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(String(runId)))
     c.add(`--run-id must be 1-64 letters, digits, '.', '_' or '-' (got '${String(runId)}')`);

@@ -92,7 +92,7 @@ export class StormRun extends AwaitableRun<StormReport> {
   protected async run(): Promise<StormReport> {
     // Fail fast, before forking anything: the schema, Redis, then the cluster, then the topic.
     loadTweetType(this.options.schema);
-    const redis = await connectRedis(this.options.redis);
+    const redis = await connectRedis(this.options.redis, this.options.redisCa);
     try {
       const { brokers, topic } = await this.prepareTopic();
       this.quota = new Quota(redis, this.options.runId, this.options.count, this.options.shape.schedule);

@@ -7,10 +7,12 @@
  * certificate, plaintext and TLS crossed) is a row of the bad-input table.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import type { PulseReport } from '../../../src/report/pulse-report.js';
 import type { StormReport } from '../../../src/report/storm-report.js';
@@ -43,7 +45,75 @@ const password = () => fs.readFileSync(path.join(path.dirname(kafkaConfig()), 's
 const storm = (extra: string[], timeoutMs = 180_000) =>
   run(process.execPath, [CLI, 'storm', '--redis', redisUrl(), '--no-save', ...extra], {}, timeoutMs);
 
-after(() => run('bash', ['kafka-cluster/cluster.sh', 'down', '--purge'], mtlsEnv));
+/**
+ * A Redis of the test's own speaking TLS only, with a password (rediss://, checked against the test cluster's CA):
+ * the secret-leak test runs its storm on it. Its settings are a file (mode 600): the password is on no command line.
+ */
+const TLS_REDIS_PORT = 6393;
+const redisPassword = randomBytes(12).toString('hex');
+const tlsRedisUrl = `rediss://:${redisPassword}@127.0.0.1:${TLS_REDIS_PORT}`;
+let tlsRedis: ChildProcess | undefined;
+
+before(async () => {
+  const security = path.dirname(kafkaConfig());
+  const conf = path.join(security, 'redis-tls.conf');
+  const lines = [`port 0`, `tls-port ${TLS_REDIS_PORT}`, `bind 127.0.0.1`, `tls-auth-clients no`, `save ""`];
+  lines.push(`tls-cert-file ${security}/broker.pem`, `tls-key-file ${security}/broker.key`);
+  lines.push(`tls-ca-cert-file ${security}/ca.pem`, `requirepass ${redisPassword}`);
+  fs.writeFileSync(conf, `${lines.join('\n')}\n`, { mode: 0o600 });
+  tlsRedis = spawn('redis-server', [conf], { stdio: 'ignore' });
+  const deadline = Date.now() + 10_000;
+  while (!(await portAnswers(TLS_REDIS_PORT)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+});
+
+after(async () => {
+  tlsRedis?.kill();
+  await run('bash', ['kafka-cluster/cluster.sh', 'down', '--purge'], mtlsEnv);
+});
+
+const portAnswers = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+
+test('a TLS Redis with a password (rediss:// and --redis-ca): the storm lands its exact count', async () => {
+  const ca = path.join(path.dirname(kafkaConfig()), 'ca.pem');
+  const r = await run(process.execPath, [
+    CLI,
+    'storm',
+    '--redis',
+    tlsRedisUrl,
+    '--redis-ca',
+    ca,
+    '--no-save',
+    '--json',
+    '--kafka-config',
+    kafkaConfig(),
+    '--topic',
+    uniqueTopic('rediss'),
+    '--count',
+    '20000',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as StormReport;
+  assert.equal(report.acknowledged, 20_000);
+  assert.equal(report.global?.acknowledged, 20_000, "the run's counters are in the TLS Redis");
+  const untrusted = await run(process.execPath, [
+    CLI,
+    'storm',
+    '--redis',
+    tlsRedisUrl,
+    '--kafka-config',
+    kafkaConfig(),
+  ]);
+  assert.equal(untrusted.code, 4, 'without the CA the Redis certificate is not trusted');
+  assert.doesNotMatch(untrusted.stderr, new RegExp(redisPassword));
+  assert.match(untrusted.stderr, /^datastorm: error: cannot reach Redis at rediss:\/\/:\*\*\*@127\.0\.0\.1:6393/);
+});
 
 test('SASL_SSL with SCRAM: the storm lands its exact count, the topic holds it, verify reads 0 lost', async () => {
   const topic = uniqueTopic('sasl');
@@ -81,7 +151,9 @@ test('the password shows nowhere: output, saved and HTML reports, dashboard, /me
   const html = path.join(path.dirname(kafkaConfig()), 'report.html');
   const runId = `secret-${Date.now().toString(36)}`;
   // In the file and on the command line both: -X repeats the file's password.
-  const args = [CLI, 'storm', '--redis', redisUrl(), '--kafka-config', kafkaConfig(), '-X', `sasl.password=${secret}`];
+  const ca = path.join(path.dirname(kafkaConfig()), 'ca.pem');
+  const args = [CLI, 'storm', '--redis', tlsRedisUrl, '--redis-ca', ca, '--kafka-config', kafkaConfig()];
+  args.push('-X', `sasl.password=${secret}`);
   args.push('--topic', uniqueTopic('secret'), '--count', '200000', '--rate', '40000', '--run-id', runId);
   args.push('--html', html, '--dashboard', '18095', '--dashboard-linger', '2');
   const child = spawn(process.execPath, args, { cwd: ROOT });
@@ -121,7 +193,7 @@ test('the password shows nowhere: output, saved and HTML reports, dashboard, /me
     ...seen,
   ];
   assert.deepEqual(
-    texts.filter((text) => text.includes(secret)).map((text) => text.slice(0, 300)),
+    texts.filter((text) => text.includes(secret) || text.includes(redisPassword)).map((text) => text.slice(0, 300)),
     [],
   );
 });
