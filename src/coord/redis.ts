@@ -31,9 +31,8 @@ export function redisUrlProblem(url: string): string | undefined {
 }
 
 /** What a --redis-ca file must be, or undefined when it is one (and the URL speaks TLS). */
-export function redisCaProblem(caFile: string, url: string | undefined): string | undefined {
-  if (!url?.startsWith('rediss://'))
-    return `--redis-ca needs a rediss:// --redis URL (got '${displayRedisUrl(url ?? '')}')`;
+export function redisCaProblem(caFile: string, url: string): string | undefined {
+  if (!url.startsWith('rediss://')) return `--redis-ca needs a rediss:// --redis URL (got '${displayRedisUrl(url)}')`;
   try {
     if (fs.statSync(caFile).isFile()) return undefined;
   } catch {}
