@@ -28,7 +28,7 @@ test('up with the running size is a no-op that prints the same bootstrap line', 
 test('up with another size refuses without --restart', async () => {
   const r = await run('bash', [SCRIPT, 'up', '--brokers', '2']);
   assert.equal(r.code, 1);
-  assert.match(errorLines(r.stderr)[0] ?? '', /a 3-broker cluster is already running.*--restart/);
+  assert.match(errorLines(r.stderr)[0] ?? '', /a 3-broker cluster (\(sasl_ssl\) )?is already running.*--restart/);
 });
 
 test('up over the running cluster with a dead broker starts that broker again, and says which', async () => {
