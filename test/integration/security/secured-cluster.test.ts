@@ -54,6 +54,15 @@ const redisPassword = randomBytes(12).toString('hex');
 const tlsRedisUrl = `rediss://:${redisPassword}@127.0.0.1:${TLS_REDIS_PORT}`;
 let tlsRedis: ChildProcess | undefined;
 
+const portAnswers = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+
 before(async () => {
   const security = path.dirname(kafkaConfig());
   const conf = path.join(security, 'redis-tls.conf');
@@ -70,15 +79,6 @@ after(async () => {
   tlsRedis?.kill();
   await run('bash', ['kafka-cluster/cluster.sh', 'down', '--purge'], mtlsEnv);
 });
-
-const portAnswers = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
 
 test('a TLS Redis with a password (rediss:// and --redis-ca): the storm lands its exact count', async () => {
   const ca = path.join(path.dirname(kafkaConfig()), 'ca.pem');
