@@ -41,8 +41,11 @@ test('the dashboard shows the target of the current stage, and ticks carry it', 
   const targets = ticks.map((t) => t.targetRate);
   assert.ok(targets.includes(2000) && targets.includes(6000), `ticks' targets: ${targets.join(', ')}`);
   assert.ok(scraped.includes(2000) && scraped.includes(6000), `scraped targets: ${scraped.join(', ')}`);
-  // Achieved follows: the busiest second of each stage is near its target.
-  const stage = (lo: number, hi: number) =>
-    Math.max(...report.schedule.perSecond.filter(([s]) => s > lo && s <= hi).map(([, a]) => a));
+  // Achieved follows: the middle second of each stage is near its target. Not the busiest: a second after a slow one
+  // catches up what the schedule had issued (open loop), and on this shared 2-core machine that burst is noise.
+  const stage = (lo: number, hi: number) => {
+    const achieved = report.schedule.perSecond.filter(([s]) => s > lo && s <= hi).map(([, a]) => a);
+    return achieved.sort((a, b) => a - b)[Math.floor(achieved.length / 2)];
+  };
   assert.ok(Math.abs(stage(1, 4) - 2000) < 200 && Math.abs(stage(5, 8) - 6000) < 600, JSON.stringify(report.timeline));
 });
