@@ -55,8 +55,9 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'datastorm-docs-'));
 /** A cluster of the examples' own for what starts or stops one (storm.sh, cluster.sh): the test cluster is left be. */
 const ownCluster = {
   DATASTORM_KAFKA_HOME: path.join(dir, 'cluster'),
-  DATASTORM_KAFKA_PORT: '39092',
-  DATASTORM_CONTROLLER_PORT: '39090',
+  // Ports no other test uses (cluster-script and the secured tests take 39090-39292).
+  DATASTORM_KAFKA_PORT: '38092',
+  DATASTORM_CONTROLLER_PORT: '38090',
   DATASTORM_BROKER_HEAP: '384m',
 };
 const fixture = { topic: uniqueTopic('docs-tweets'), runId: '', report: path.join(dir, 'fixture.json'), bucket: '' };
@@ -263,7 +264,7 @@ test('every example runs and exits as documented, with no stack trace', async ()
     const result = await runShell(plan.shell, env, plan.interruptOn);
     const expected = plan.exit ?? 0;
     if (result.code !== expected || /\n\s+at .+:\d+:\d+\)?\n/.test(result.stderr))
-      failures.push(`${page}: ${command}\n  ran: ${plan.shell}\n  exit ${result.code}: ${result.stderr.slice(-600)}`);
+      failures.push(`${page}: ${command}\n  ran: ${plan.shell}\n  exit ${result.code}: ${result.stderr.slice(-2000)}`);
   }
   assert.deepEqual(failures, []);
 });
