@@ -73,7 +73,7 @@ node -e '
   const rows = fs.readFileSync(lines, "utf8").trim().split("\n").map((l) => l.trim().split(/\s+/));
   const by = {};
   for (const [label, rate, , cpuPer] of rows) (by[label] ??= []).push([Number(rate.replace(/,/g, "")), Number(cpuPer)]);
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b), m = s.length / 2; return s.length % 2 ? s[Math.floor(m)] : (s[m - 1] + s[m]) / 2; };
   const fmt = (xs, d) => `${median(xs).toFixed(d)} (${Math.min(...xs).toFixed(d)}-${Math.max(...xs).toFixed(d)})`;
   const out = ["# What TLS and SASL cost", "", `${new Date().toISOString().slice(0, 10)}, ${cpu}, 1 broker with a PLAINTEXT ` +
     `and a SASL_SSL (SCRAM-SHA-512) listener, ${Number(count).toLocaleString("en-US")} tweets a run, ${rounds} ` +
