@@ -3,6 +3,7 @@
  * this process's arguments, where `ps` shows it to every user of the machine. DataStorm rewrites its process title
  * at start, secrets as ***, so what `ps` shows from then on carries none; children never get secrets as arguments.
  */
+import { displayRedisUrl } from '../coord/redis.js';
 import { isSecretSetting } from '../kafka/client-config.js';
 
 const SECRET_FLAGS = new Set(['--influx-token']);
@@ -30,8 +31,8 @@ export function maskedArguments(args: readonly string[]): string[] {
         }
       }
     } else if (URL_FLAGS.has(flag)) {
-      if (inline !== undefined) out.push(`${flag}=${maskUrl(inline)}`);
-      else out.push(arg, ...(i + 1 < args.length ? [maskUrl(args[++i])] : []));
+      if (inline !== undefined) out.push(`${flag}=${displayRedisUrl(inline)}`);
+      else out.push(arg, ...(i + 1 < args.length ? [displayRedisUrl(args[++i])] : []));
     } else out.push(arg);
   }
   return out;
@@ -45,17 +46,6 @@ const splitInline = (arg: string): [string, string | undefined] => {
 function maskSetting(setting: string): string {
   const eq = setting.indexOf('=');
   return eq > 0 && isSecretSetting(setting.slice(0, eq)) ? `${setting.slice(0, eq)}=***` : setting;
-}
-
-function maskUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (!parsed.password) return url;
-    parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
 }
 
 /** Rewrites what `ps` shows of this process when its arguments carry a secret. */
