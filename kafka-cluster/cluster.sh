@@ -5,12 +5,16 @@
 #                                             start (or reuse) a cluster; last line = bootstrap list. ssl and sasl_ssl
 #                                             add a secured listener on each broker's port + 100 (mTLS, or SCRAM-SHA-512
 #                                             over TLS) with a CA made on the spot, and write security/client.properties
-#                                             (mode 600) for it; the plaintext listener stays (inter-broker, the tools)
+#                                             (mode 600) for it; the plaintext listener stays (inter-broker, the tools).
+#                                             sasl_ssl also takes OAUTHBEARER with Kafka's unsecured (test-only) JWTs:
+#                                             security/client-oauthbearer.properties
 #   cluster.sh down [--purge]                 stop what this script started (pid files); --purge deletes data
 #   cluster.sh status                         each node, its pid, port and whether it answers
 #   cluster.sh fetch                          fetch the Kafka jars from Maven Central into the cache
 #   cluster.sh bootstrap                      print the bootstrap list of the running cluster
-#   cluster.sh topic ARGS…                    run Kafka's TopicCommand against the running cluster
+#   cluster.sh topic ARGS…                    run Kafka's TopicCommand against the running cluster (over its secured
+#                                             listener when it has one), or the --bootstrap-server given (with
+#                                             --command-config FILE for a secured one)
 #   cluster.sh tool CLASS ARGS…               run any class from the Kafka jars (e.g. ProducerPerformance)
 #   cluster.sh kill-broker ID | start-broker ID   fault injection (kill -9 / restart one broker)
 #
@@ -176,8 +180,11 @@ listener_config() {
   if [[ $security == ssl ]]; then
     echo "listener.name.secured.ssl.client.auth=required"
   else
-    printf '%s\n' "listener.name.secured.sasl.enabled.mechanisms=SCRAM-SHA-512" \
-      "listener.name.secured.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+    # SCRAM users are checked against the cluster's metadata; OAUTHBEARER tokens are Kafka's unsecured JWTs (any
+    # subject is accepted, no signature): a test-only mechanism, served so an OAUTHBEARER client can be tried here.
+    printf '%s\n' "listener.name.secured.sasl.enabled.mechanisms=SCRAM-SHA-512,OAUTHBEARER" \
+      "listener.name.secured.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;" \
+      "listener.name.secured.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"broker\";"
   fi
 }
 
@@ -205,24 +212,32 @@ make_security() {
   write_client_properties "$security" "$n"
 }
 
+# client.properties for the mode (mTLS, or SCRAM over TLS) and, for sasl_ssl, client-oauthbearer.properties (an
+# unsecured JWT for the subject datastorm over the same listener).
 write_client_properties() {
-  local security=$1 n=$2 file=$SEC/client.properties
+  local security=$1 n=$2
   (umask 077
-    {
-      echo "# The secured listener of the DataStorm test cluster ($security); secrets in this file, mode 600."
-      echo "bootstrap.servers=$(secured_bootstrap_for "$n")"
-      echo "security.protocol=${security^^}"
-      echo "ssl.truststore.type=PEM"
-      echo "ssl.truststore.location=$SEC/ca.pem"
-      if [[ $security == ssl ]]; then
-        echo "ssl.keystore.type=PEM"
-        openssl pkcs8 -topk8 -nocrypt -in "$SEC/client.key" | cat - "$SEC/client.pem" >"$SEC/client-keystore.pem"
-        echo "ssl.keystore.location=$SEC/client-keystore.pem"
-      else
-        echo "sasl.mechanism=SCRAM-SHA-512"
-        echo "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"datastorm\" password=\"$(cat "$SEC/scram-password")\";"
-      fi
-    } >"$file")
+    if [[ $security == ssl ]]; then
+      openssl pkcs8 -topk8 -nocrypt -in "$SEC/client.key" | cat - "$SEC/client.pem" >"$SEC/client-keystore.pem"
+      client_properties_head "$security" "$n"
+      printf '%s\n' "ssl.keystore.type=PEM" "ssl.keystore.location=$SEC/client-keystore.pem"
+    else
+      client_properties_head "$security" "$n"
+      echo "sasl.mechanism=SCRAM-SHA-512"
+      echo "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"datastorm\" password=\"$(cat "$SEC/scram-password")\";"
+    fi >"$SEC/client.properties"
+    rm -f "$SEC/client-oauthbearer.properties"
+    [[ $security == sasl_ssl ]] || return 0
+    { client_properties_head "$security" "$n"
+      echo "sasl.mechanism=OAUTHBEARER"
+      echo "sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"datastorm\";"
+    } >"$SEC/client-oauthbearer.properties")
+}
+
+client_properties_head() {
+  echo "# The secured listener of the DataStorm test cluster ($1); secrets in this file, mode 600."
+  printf '%s\n' "bootstrap.servers=$(secured_bootstrap_for "$2")" "security.protocol=${1^^}" "ssl.truststore.type=PEM" \
+    "ssl.truststore.location=$SEC/ca.pem"
 }
 
 format_node() { # $1 = config file
@@ -376,6 +391,7 @@ up_line() {
   local n=$1 security=$2
   if [[ $security == plaintext ]]; then bootstrap_for "$n"; return; fi
   info "secured listener ($security): client settings in $SEC/client.properties (--kafka-config)"
+  [[ $security == sasl_ssl ]] && info "OAUTHBEARER (unsecured JWT, test only): $SEC/client-oauthbearer.properties"
   secured_bootstrap_for "$n"
 }
 
@@ -452,6 +468,24 @@ cmd_start_broker() {
   info "broker-$1 is back"
 }
 
+# TopicCommand against the running cluster, over its secured listener with client.properties when it has one (the
+# way a user's tools reach a secured cluster); given --bootstrap-server, against that cluster with the arguments as
+# they are (add --command-config FILE for a secured one).
+cmd_topic() {
+  local a
+  for a in "$@"; do
+    [[ $a == --bootstrap-server || $a == --bootstrap-server=* ]] && { kafka_java org.apache.kafka.tools.TopicCommand "$@"; return; }
+  done
+  local servers; servers=$(cmd_bootstrap) || exit 1
+  local security; security=$(security_of)
+  if [[ $security != plaintext && -f $SEC/client.properties ]]; then
+    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$(secured_bootstrap_for "$(running_brokers)")" \
+      --command-config "$SEC/client.properties" "$@"
+  else
+    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$servers" "$@"
+  fi
+}
+
 main() {
   local cmd=${1:-}
   [[ $# -gt 0 ]] && shift
@@ -463,13 +497,12 @@ main() {
     fetch) require_java; fetch_jars; echo "$LIBS" ;;
     libs) echo "$LIBS" ;;
     version) echo "$KAFKA_VERSION" ;;
-    topic) require_java; fetch_jars; local servers; servers=$(cmd_bootstrap) || exit 1
-      kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$servers" "$@" ;;
+    topic) require_java; fetch_jars; cmd_topic "$@" ;;
     tool) require_java; fetch_jars; [[ $# -ge 1 ]] || usage_error "tool needs a class name"; local c=$1; shift
       [[ $c == *.* ]] || c=org.apache.kafka.tools.$c; kafka_java "$c" "$@" ;;
     kill-broker) cmd_kill_broker "$@" ;;
     start-broker) cmd_start_broker "$@" ;;
-    ""|-h|--help|help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    ""|-h|--help|help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
     *) usage_error "unknown command '$cmd' (allowed: up, down, status, bootstrap, fetch, topic, tool, kill-broker, start-broker)" ;;
   esac
 }

@@ -2,9 +2,11 @@
 # InfluxDB 2.7 for pulse, built here from source (the Go module proxy and crates.io; no prebuilt download exists here),
 # started on loopback with an org, the bucket and an operator token.
 #   scripts/influxdb.sh build          build influxd once into the cache (about 9 minutes the first time on 2 cores)
-#   scripts/influxdb.sh up [PORT]      build if needed; start on 127.0.0.1:PORT unless it answers; set up org, bucket, token
+#   scripts/influxdb.sh up [PORT] [--tls]   build if needed; start on 127.0.0.1:PORT unless it answers; set up org,
+#                                      bucket, token. --tls: https only, with a CA and a certificate for 127.0.0.1 made
+#                                      on the spot (the CA's path is printed: pulse --influx-ca)
 #   scripts/influxdb.sh down [PORT] [--purge]   stop it, only if this script started it (--purge: delete its data)
-#   scripts/influxdb.sh status [PORT]
+#   scripts/influxdb.sh status [PORT] [--tls]
 #   scripts/influxdb.sh token [PORT]   print the operator token (for DATASTORM_INFLUX_TOKEN; never printed by up)
 # PORT defaults to $DATASTORM_INFLUX_PORT or 8086. Org $DATASTORM_INFLUX_ORG (datastorm), bucket $DATASTORM_INFLUX_BUCKET
 # (brandpulse). The token is kept in .run/influxdb-PORT/token (mode 600). The build cache (binary, Go and cargo caches,
@@ -18,13 +20,24 @@ VERSION=v2.7.12
 BUILD=$CACHE/influxdb-$VERSION
 INFLUXD=$BUILD/bin/influxd
 cmd=${1:-up}
-PORT=${2:-${DATASTORM_INFLUX_PORT:-8086}}
+[[ $# -gt 0 ]] && shift
+PORT=${DATASTORM_INFLUX_PORT:-8086}
+TLS=0 PURGE=0
+for arg in "$@"; do
+  case $arg in
+    --tls) TLS=1 ;;
+    --purge) PURGE=1 ;;
+    *) PORT=$arg ;;
+  esac
+done
 ORG=${DATASTORM_INFLUX_ORG:-datastorm}
 BUCKET=${DATASTORM_INFLUX_BUCKET:-brandpulse}
 DIR=$STATE/influxdb-$PORT
 PIDFILE=$DIR/influxd.pid
 TOKENFILE=$DIR/token
+TLSDIR=$DIR/tls
 URL=http://127.0.0.1:$PORT
+((TLS)) && URL=https://127.0.0.1:$PORT
 say() { echo "influxdb.sh: $*" >&2; }
 die() { echo "influxdb.sh: error: $*" >&2; exit 1; }
 [[ $PORT =~ ^[0-9]+$ ]] && ((PORT > 1 && PORT < 65535)) || {
@@ -32,7 +45,31 @@ die() { echo "influxdb.sh: error: $*" >&2; exit 1; }
   exit 2
 }
 
-answers() { [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/health" 2>/dev/null) == 200 ]]; }
+# curl against this instance: over TLS, trusting only its own CA.
+icurl() { if ((TLS)); then curl --cacert "$TLSDIR/ca.pem" "$@"; else curl "$@"; fi; }
+answers() { [[ $(icurl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/health" 2>/dev/null) == 200 ]]; }
+# Something answers on the port in the other scheme (an instance started with or without --tls before).
+answers_other() {
+  if ((TLS)); then curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/health"
+  else curl -sk -o /dev/null --max-time 2 "https://127.0.0.1:$PORT/health"; fi
+}
+
+# A CA and a server certificate for 127.0.0.1 and localhost, made once per instance; keys mode 600.
+make_tls() {
+  [[ -f $TLSDIR/server.pem ]] && return 0
+  command -v openssl >/dev/null || die "openssl not found: apt-get install openssl"
+  mkdir -p "$TLSDIR"
+  (umask 077
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=DataStorm InfluxDB test CA" \
+      -keyout "$TLSDIR/ca.key" -out "$TLSDIR/ca.pem" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$TLSDIR/server.key" \
+      -out "$TLSDIR/server.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$TLSDIR/server.ext"
+    openssl x509 -req -in "$TLSDIR/server.csr" -CA "$TLSDIR/ca.pem" -CAkey "$TLSDIR/ca.key" -CAcreateserial \
+      -days 3650 -extfile "$TLSDIR/server.ext" -out "$TLSDIR/server.pem" 2>/dev/null
+    rm -f "$TLSDIR/server.csr" "$TLSDIR/server.ext")
+  chmod 644 "$TLSDIR/ca.pem"
+}
 
 # The build: influxd 2.7 is Go with one Rust part (libflux, the Flux engine), which influxdata's pkg-config wrapper
 # builds with cargo when cgo asks for "flux". Two workarounds, measured in ../shared/reference/influxdb-from-source.sh:
@@ -80,7 +117,7 @@ EOF
 # token file. The token is random, kept in the run folder, never printed by up.
 setup() {
   local allowed
-  allowed=$(curl -sS --max-time 5 "$URL/api/v2/setup") || die "cannot ask $URL for its setup state"
+  allowed=$(icurl -sS --max-time 5 "$URL/api/v2/setup") || die "cannot ask $URL for its setup state"
   if [[ $allowed == *'"allowed":true'* || $allowed == *'"allowed": true'* ]]; then
     local token
     token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -88,7 +125,7 @@ setup() {
     local body out
     body=$(printf '{"username":"datastorm","password":"%s","org":"%s","bucket":"%s","token":"%s"}' \
       "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" "$ORG" "$BUCKET" "$token")
-    out=$(curl -sS --max-time 10 -XPOST "$URL/api/v2/setup" -H 'Content-Type: application/json' -d "$body") ||
+    out=$(icurl -sS --max-time 10 -XPOST "$URL/api/v2/setup" -H 'Content-Type: application/json' -d "$body") ||
       die "initial setup of $URL failed"
     [[ $out == *'"auth"'* ]] || die "initial setup of $URL failed: ${out:0:200}"
     say "set up org '$ORG', bucket '$BUCKET'; operator token in ${TOKENFILE#"$ROOT"/} (scripts/influxdb.sh token $PORT)"
@@ -102,10 +139,13 @@ case $cmd in
   up)
     build
     if ! answers; then
+      answers_other && die "InfluxDB on port $PORT answers $( ((TLS)) && echo 'http, not https' || echo 'https, not http'); stop it first (scripts/influxdb.sh down $PORT)"
       mkdir -p "$DIR"
+      tls_flags=()
+      ((TLS)) && { make_tls; tls_flags=(--tls-cert "$TLSDIR/server.pem" --tls-key "$TLSDIR/server.key"); }
       nohup "$INFLUXD" --http-bind-address "127.0.0.1:$PORT" --bolt-path "$DIR/influxd.bolt" \
         --engine-path "$DIR/engine" --sqlite-path "$DIR/influxd.sqlite" --reporting-disabled --log-level warn \
-        --query-memory-bytes 1073741824 >"$DIR/influxd.log" 2>&1 </dev/null &
+        --query-memory-bytes 1073741824 "${tls_flags[@]}" >"$DIR/influxd.log" 2>&1 </dev/null &
       echo $! >"$PIDFILE"
       for _ in $(seq 1 150); do answers && break; sleep 0.1; done
       answers || die "influxd did not answer on $URL within 15 s: $(tail -3 "$DIR/influxd.log" | tr '\n' ' ')"
@@ -114,6 +154,7 @@ case $cmd in
       say "InfluxDB already answers on $URL"
     fi
     setup
+    ((TLS)) && say "https with a CA of its own: pulse --influx-ca $TLSDIR/ca.pem"
     echo "$URL" ;;
   down)
     if [[ -f $PIDFILE ]]; then
@@ -124,7 +165,7 @@ case $cmd in
       rm -f "$PIDFILE"
       say "stopped influxd on port $PORT"
     else say "nothing started by this script on port $PORT"; fi
-    [[ ${3:-} == --purge ]] && rm -rf "$DIR" || true ;;
+    ((PURGE)) && rm -rf "$DIR" || true ;;
   status)
     if answers; then echo "InfluxDB answers on $URL"; else echo "nothing answers on $URL"; exit 1; fi ;;
   token)

@@ -16,19 +16,22 @@ export DATASTORM_CONTROLLER_PORT=${DATASTORM_TEST_CONTROLLER_PORT:-29090}
 export DATASTORM_BROKER_HEAP=${DATASTORM_BROKER_HEAP:-512m}
 REDIS_PORT=${DATASTORM_TEST_REDIS_PORT:-6390}
 INFLUX_PORT=${DATASTORM_TEST_INFLUX_PORT:-8196}
+INFLUX_TLS_PORT=$((INFLUX_PORT + 1))
 
-started_cluster=0 started_redis=0 started_influx=0
+started_cluster=0 started_redis=0 started_influx=0 started_influx_tls=0
 cleanup() {
   [[ ${DATASTORM_KEEP:-0} == 1 ]] && return 0
   ((started_cluster)) && bash kafka-cluster/cluster.sh down --purge || true
   ((started_redis)) && bash scripts/redis.sh down "$REDIS_PORT" || true
   ((started_influx)) && bash scripts/influxdb.sh down "$INFLUX_PORT" --purge || true
+  ((started_influx_tls)) && bash scripts/influxdb.sh down "$INFLUX_TLS_PORT" --purge || true
 }
 trap cleanup EXIT
 
 [[ -f $DATASTORM_KAFKA_HOME/brokers ]] || started_cluster=1
 [[ -f $ROOT/.run/redis-$REDIS_PORT.pid ]] || started_redis=1
 [[ -f $ROOT/.run/influxdb-$INFLUX_PORT/influxd.pid ]] || started_influx=1
+[[ -f $ROOT/.run/influxdb-$INFLUX_TLS_PORT/influxd.pid ]] || started_influx_tls=1
 # A cluster of another size left by an interrupted run is replaced.
 # Each broker also has a SASL_SSL listener (SCRAM-SHA-512, a CA made on the spot): the secured-cluster tests and the
 # bad-input rows about TLS and SASL use it, with the client.properties cluster.sh writes.
@@ -41,6 +44,9 @@ DATASTORM_TEST_INFLUX=$(bash scripts/influxdb.sh up "$INFLUX_PORT" | tail -1)
 DATASTORM_TEST_INFLUX_TOKEN=$(bash scripts/influxdb.sh token "$INFLUX_PORT")
 export DATASTORM_TEST_BOOTSTRAP DATASTORM_TEST_REDIS DATASTORM_TEST_INFLUX DATASTORM_TEST_INFLUX_TOKEN
 export DATASTORM_TEST_INFLUX_PORT=$INFLUX_PORT
+# A second InfluxDB, https only, with a CA of its own (pulse and the dashboard over TLS, and their bad-input rows).
+DATASTORM_TEST_INFLUX_TLS=$(bash scripts/influxdb.sh up "$INFLUX_TLS_PORT" --tls | tail -1)
+export DATASTORM_TEST_INFLUX_TLS DATASTORM_TEST_INFLUX_CA=$ROOT/.run/influxdb-$INFLUX_TLS_PORT/tls/ca.pem
 echo "test: Kafka at $DATASTORM_TEST_BOOTSTRAP, Redis at $DATASTORM_TEST_REDIS, InfluxDB at $DATASTORM_TEST_INFLUX" >&2
 
 # One file at a time: the files share one cluster and the machine has 2 cores.

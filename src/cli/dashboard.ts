@@ -6,7 +6,7 @@ import { connectRedis, redisCaProblem } from '../coord/redis.js';
 import { parseKafkaTarget } from '../kafka/client-config.js';
 import { localBootstrap } from '../local/services.js';
 import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
-import { tokenFromFlags } from '../pulse/options.js';
+import { influxFromFlags } from '../pulse/options.js';
 import { DEFAULT_DASHBOARD_PORT, parseDashboardOptions } from '../serve/options.js';
 import { RunWatcher } from '../serve/run-watcher.js';
 
@@ -17,12 +17,7 @@ export async function dashboardCommand(flags: RawFlags): Promise<number> {
   const dash = parseDashboardOptions(
     { ...flags, dashboard: flags.dashboard ?? String(DEFAULT_DASHBOARD_PORT) },
     checks,
-    {
-      url: String(flags['influx-url']),
-      org: String(flags['influx-org']),
-      bucket: String(flags['influx-bucket']),
-      token: tokenFromFlags(flags),
-    },
+    influxFromFlags(checks, flags),
   );
   const redisCa = flags['redis-ca'] === undefined ? undefined : String(flags['redis-ca']);
   const caProblem = redisCa === undefined ? undefined : redisCaProblem(redisCa, String(flags.redis));

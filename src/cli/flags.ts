@@ -14,6 +14,7 @@ const influxFlags = {
   'influx-org': pulseFlags['influx-org'],
   'influx-bucket': pulseFlags['influx-bucket'],
   'influx-token': pulseFlags['influx-token'],
+  'influx-ca': pulseFlags['influx-ca'],
 };
 
 export const stormCommandFlags = (y: Argv) =>

@@ -6,7 +6,7 @@ import { loadTweetType } from '../generate/tweet-encoder.js';
 import { ROOT, startLocalCluster } from '../local/services.js';
 import { log } from '../log.js';
 import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
-import { tokenFromFlags } from '../pulse/options.js';
+import { influxFromFlags } from '../pulse/options.js';
 import { renderStormHtml } from '../report/html-report.js';
 import { ProgressBar } from '../report/progress.js';
 import { renderStormText, saveReport } from '../report/storm-report.js';
@@ -20,12 +20,7 @@ export async function stormCommand(
 ): Promise<number> {
   const request = validOrThrow(parseStormOptions(flags));
   const checks = new OptionChecks();
-  const dashboard = parseDashboardOptions(flags, checks, {
-    url: String(flags['influx-url']),
-    org: String(flags['influx-org']),
-    bucket: String(flags['influx-bucket']),
-    token: tokenFromFlags(flags),
-  });
+  const dashboard = parseDashboardOptions(flags, checks, influxFromFlags(checks, flags));
   if (flags.html !== undefined && String(flags.html).trim() === '') checks.add('--html needs a file name');
   validOrThrow({ request: true, problems: checks.problems });
   // The schema file too, before a local cluster is started for nothing.

@@ -5,6 +5,7 @@
  * jitter for as long as it takes: buffered points are never dropped. Wrong credentials, a missing org or bucket and
  * malformed points are not transient: typed errors, at once.
  */
+import fs from 'node:fs';
 import { HttpError, InfluxDB, type QueryApi, type WriteApi } from '@influxdata/influxdb-client';
 import { DataStormError } from '../errors.js';
 
@@ -14,7 +15,21 @@ export interface InfluxTarget {
   bucket: string;
   /** An API token with write (and, for --summary, read) access to the bucket. */
   token: string;
+  /** An https InfluxDB: the PEM CA file its certificate is checked against (--influx-ca), not the system's. */
+  caFile?: string;
 }
+
+/** The design card's client for a target, every request (writes, queries, the checks) through its one transport. */
+export const influxClient = (t: InfluxTarget, timeoutMs: number): InfluxDB =>
+  new InfluxDB({
+    url: t.url,
+    token: t.token,
+    timeout: timeoutMs,
+    ...(t.caFile ? { transportOptions: { ca: fs.readFileSync(t.caFile) } } : {}),
+  });
+
+/** Node's codes for a certificate the client did not trust. */
+const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME/;
 
 /** Backoff between write attempts: doubling from 100 ms up to this, half fixed and half random (jitter). */
 const MAX_BACKOFF_MS = 10_000;
@@ -40,33 +55,59 @@ function explain(t: InfluxTarget, status: number, body: string): DataStormError 
   return undefined;
 }
 
-const auth = (t: InfluxTarget) => ({ Authorization: `Token ${t.token}` });
+/**
+ * Why a request never got an answer, as a user can act on it: TLS refused either way, or the connection's own reason.
+ */
+function unreachable(t: InfluxTarget, e: Error & { code?: string }, timeoutMs: number): DataStormError {
+  const code = e.code ?? '';
+  if (UNTRUSTED.test(code))
+    return new DataStormError(
+      'INFLUX_UNREACHABLE',
+      `InfluxDB at ${t.url}: TLS verification of its certificate failed (${code}); ` +
+        `${t.caFile ? `--influx-ca ${t.caFile} did not sign it` : 'pass the CA that signed it with --influx-ca FILE'}`,
+    );
+  if (code === 'EPROTO' || /wrong version number|packet length too long/.test(e.message))
+    return new DataStormError(
+      'INFLUX_UNREACHABLE',
+      `InfluxDB at ${t.url} does not speak TLS there (${code || e.message}); use an http:// --influx-url`,
+    );
+  return new DataStormError(
+    'INFLUX_UNREACHABLE',
+    `cannot reach InfluxDB at ${t.url} within ${timeoutMs / 1000} s (${code || e.message}); ` +
+      'start it (scripts/influxdb.sh up) or check --influx-url',
+  );
+}
+
+/** What an answer that is not 2xx says, for the checks. */
+function refused(t: InfluxTarget, e: HttpError): DataStormError {
+  const body = e.body ?? '';
+  if (/HTTP request to an HTTPS server/.test(body))
+    return new DataStormError(
+      'INFLUX_UNREACHABLE',
+      `InfluxDB at ${t.url} speaks https there; use an https:// --influx-url (and --influx-ca FILE for its CA)`,
+    );
+  return (
+    explain(t, e.statusCode, body) ??
+    new DataStormError('INFLUX_UNREACHABLE', `InfluxDB at ${t.url} answered ${e.statusCode}: ${body.slice(0, 120)}`)
+  );
+}
+
+/** One request of the checks and set-ups, failures typed. */
+async function influxRequest(t: InfluxTarget, path: string, timeoutMs: number, body?: unknown): Promise<unknown> {
+  try {
+    const method = body === undefined ? 'GET' : 'POST';
+    const headers = body === undefined ? undefined : { 'content-type': 'application/json' };
+    return await influxClient(t, timeoutMs).transport.request(path, body ?? null, { method, headers });
+  } catch (e) {
+    throw e instanceof HttpError ? refused(t, e) : unreachable(t, e as Error, timeoutMs);
+  }
+}
 
 /** Checks, within a few seconds, that InfluxDB answers, the token works and the org and bucket exist. */
 export async function checkInflux(t: InfluxTarget, timeoutMs = 5000): Promise<void> {
-  let res: Response;
-  try {
-    const q = `org=${encodeURIComponent(t.org)}&name=${encodeURIComponent(t.bucket)}`;
-    res = await fetch(`${t.url}/api/v2/buckets?${q}`, { headers: auth(t), signal: AbortSignal.timeout(timeoutMs) });
-  } catch (e) {
-    // fetch() says "fetch failed"; why (ECONNREFUSED, a timeout) is in its cause.
-    const cause = (e as Error).cause instanceof Error ? ((e as Error).cause as Error) : (e as Error);
-    throw new DataStormError(
-      'INFLUX_UNREACHABLE',
-      `cannot reach InfluxDB at ${t.url} within ${timeoutMs / 1000} s (${cause.message}); ` +
-        'start it (scripts/influxdb.sh up) or check --influx-url',
-    );
-  }
-  const body = await res.text();
-  const typed = explain(t, res.status, body);
-  if (typed) throw typed;
-  if (!res.ok)
-    throw new DataStormError(
-      'INFLUX_UNREACHABLE',
-      `InfluxDB at ${t.url} answered ${res.status}: ${body.slice(0, 120)}`,
-    );
-  const buckets = (JSON.parse(body) as { buckets?: { name: string }[] }).buckets ?? [];
-  if (!buckets.some((b) => b.name === t.bucket)) throw missingBucket(t);
+  const q = `org=${encodeURIComponent(t.org)}&name=${encodeURIComponent(t.bucket)}`;
+  const answer = (await influxRequest(t, `/api/v2/buckets?${q}`, timeoutMs)) as { buckets?: { name: string }[] };
+  if (!(answer.buckets ?? []).some((b) => b.name === t.bucket)) throw missingBucket(t);
 }
 
 export interface SinkStats {
@@ -89,19 +130,14 @@ export class InfluxSink {
     // The client batches and sends; its own retries are off (maxRetries 0) because a write here must not be
     // acknowledged to Kafka before InfluxDB took it, nor given up on: the loop below retries until it lands or the
     // child shuts down. flushInterval 0: pulse decides when to flush (--flush-points / --flush-ms).
-    this.writer = new InfluxDB({ url: t.url, token: t.token, timeout: WRITE_TIMEOUT_MS }).getWriteApi(
-      t.org,
-      t.bucket,
-      'ns',
-      {
-        batchSize: maxLines + 1,
-        maxBatchBytes: 1 << 30,
-        flushInterval: 0,
-        maxRetries: 0,
-        maxBufferLines: maxLines + 1,
-        writeFailed: (error) => Promise.reject(error),
-      },
-    );
+    this.writer = influxClient(t, WRITE_TIMEOUT_MS).getWriteApi(t.org, t.bucket, 'ns', {
+      batchSize: maxLines + 1,
+      maxBatchBytes: 1 << 30,
+      flushInterval: 0,
+      maxRetries: 0,
+      maxBufferLines: maxLines + 1,
+      writeFailed: (error) => Promise.reject(error),
+    });
   }
 
   /** Abandon retrying (shutdown): the pending write rejects, and its points stay uncommitted in Kafka. */
@@ -142,7 +178,7 @@ export class InfluxSink {
 
 /** Runs a Flux query with the client's QueryApi; returns its rows as objects. */
 export async function fluxRows(t: InfluxTarget, flux: string): Promise<Record<string, unknown>[]> {
-  const api: QueryApi = new InfluxDB({ url: t.url, token: t.token, timeout: 30_000 }).getQueryApi(t.org);
+  const api: QueryApi = influxClient(t, 30_000).getQueryApi(t.org);
   try {
     return await api.collectRows<Record<string, unknown>>(flux);
   } catch (e) {
@@ -155,15 +191,10 @@ export async function fluxRows(t: InfluxTarget, flux: string): Promise<Record<st
 
 /** Creates t.bucket in t.org (infinite retention), for tests and benchmarks that want totals of their own. */
 export async function createBucket(t: InfluxTarget): Promise<void> {
-  const headers = { ...auth(t), 'Content-Type': 'application/json' };
-  const orgs = await fetch(`${t.url}/api/v2/orgs?org=${encodeURIComponent(t.org)}`, { headers });
-  const orgID = ((await orgs.json()) as { orgs?: { id: string }[] }).orgs?.[0]?.id;
+  const orgs = (await influxRequest(t, `/api/v2/orgs?org=${encodeURIComponent(t.org)}`, 10_000)) as {
+    orgs?: { id: string }[];
+  };
+  const orgID = orgs.orgs?.[0]?.id;
   if (!orgID) throw new DataStormError('INFLUX_DB', `InfluxDB org '${t.org}' does not exist at ${t.url}`);
-  const res = await fetch(`${t.url}/api/v2/buckets`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ orgID, name: t.bucket, retentionRules: [] }),
-  });
-  if (!res.ok)
-    throw new DataStormError('INTERNAL', `cannot create bucket ${t.bucket}: ${(await res.text()).slice(0, 200)}`);
+  await influxRequest(t, '/api/v2/buckets', 10_000, { orgID, name: t.bucket, retentionRules: [] });
 }

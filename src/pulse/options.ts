@@ -2,6 +2,7 @@
  * Pulse options, parsed once: the flags and parsePulseOptions(), which turns raw flags into typed, defaulted options
  * or returns every problem at once. Adding a flag touches this file and the code that uses it.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import type { Options as FlagSpec } from 'yargs';
 import { type ClientSettings, clientConfigFlags, parseKafkaTarget } from '../kafka/client-config.js';
@@ -48,6 +49,40 @@ export const TOKEN_ENV = 'DATASTORM_INFLUX_TOKEN';
 export const tokenFromFlags = (raw: RawFlags, env: Readonly<Record<string, string | undefined>> = process.env) =>
   raw['influx-token'] === undefined ? env[TOKEN_ENV] || undefined : String(raw['influx-token']);
 
+/**
+ * The InfluxDB a command reads or writes, from its --influx-* flags (pulse's sink, the dashboards' BrandPulse panel);
+ * every problem added to c. No token here means the local instance's or none (the caller decides).
+ */
+export function influxFromFlags(c: OptionChecks, raw: RawFlags, env = process.env): PulseRequest['influx'] {
+  const url = c.httpUrl('influx-url', raw['influx-url']) ?? defaults.influx.url;
+  const token = tokenFromFlags(raw, env);
+  if (token !== undefined && !/^\S+$/.test(token))
+    c.add('--influx-token must be a token without spaces (got one with)');
+  const name = (flag: string, v: unknown, fallback: string) => {
+    if (v === undefined) return fallback;
+    if (String(v).trim() !== '') return String(v);
+    c.add(`--${flag} must not be empty`);
+    return fallback;
+  };
+  const org = name('influx-org', raw['influx-org'], defaults.influx.org);
+  const bucket = name('influx-bucket', raw['influx-bucket'], defaults.influx.bucket);
+  const caFile = raw['influx-ca'] === undefined ? undefined : String(raw['influx-ca']);
+  if (caFile !== undefined) {
+    if (!url.startsWith('https://')) c.add(`--influx-ca needs an https:// --influx-url (got '${url}')`);
+    else if (!isFile(caFile))
+      c.add(`--influx-ca must be a PEM file of the CA that signed InfluxDB's certificate (got '${caFile}')`);
+  }
+  return { url, org, bucket, token, ...(caFile === undefined ? {} : { caFile }) };
+}
+
+const isFile = (file: string) => {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+};
+
 export const defaults = {
   topic: 'tweets',
   group: 'datastorm-pulse',
@@ -75,6 +110,11 @@ export const pulseFlags = {
   'influx-token': {
     type: 'string',
     describe: `InfluxDB API token (default: $${TOKEN_ENV}, else the local InfluxDB's, from scripts/influxdb.sh)`,
+  },
+  'influx-ca': {
+    type: 'string',
+    describe:
+      'an https InfluxDB: PEM file of the CA that signed its certificate (scripts/influxdb.sh up --tls prints it)',
   },
   'dead-letter': {
     type: 'string',
@@ -111,22 +151,11 @@ export function parsePulseOptions(
   const duration = c.whole('duration', raw.duration, 1);
   const untilIdle = c.whole('until-idle', raw['until-idle'], 1);
   const minutes = c.whole('minutes', raw.minutes, 1);
-  const url = c.httpUrl('influx-url', raw['influx-url']);
-  const token = tokenFromFlags(raw, env);
-  if (token !== undefined && !/^\S+$/.test(token))
-    c.add('--influx-token must be a token without spaces (got one with)');
+  const influx = influxFromFlags(c, raw, env);
   const topic = c.topic(raw.topic);
   const deadLetter = raw['dead-letter'] === undefined ? undefined : c.topic(raw['dead-letter'], 'dead-letter');
   if (deadLetter !== undefined && deadLetter === (topic ?? defaults.topic))
     c.add(`--dead-letter must be another topic than --topic (got '${deadLetter}')`);
-  const name = (flag: string, v: unknown, d: string) => {
-    if (v === undefined) return d;
-    if (String(v).trim() !== '') return String(v);
-    c.add(`--${flag} must not be empty`);
-    return d;
-  };
-  const org = name('influx-org', raw['influx-org'], defaults.influx.org);
-  const bucket = name('influx-bucket', raw['influx-bucket'], defaults.influx.bucket);
   const { bootstrap, client } = parseKafkaTarget(c, raw);
   if (c.problems.length) return { problems: c.problems };
   return {
@@ -138,7 +167,7 @@ export function parsePulseOptions(
       group: raw.group === undefined ? defaults.group : String(raw.group),
       workers: workers ?? os.availableParallelism(),
       store: store ?? defaults.store,
-      influx: { url: url ?? defaults.influx.url, org, bucket, token },
+      influx,
       deadLetter,
       flushPoints: flushPoints ?? defaults.flushPoints,
       flushMs: flushMs ?? defaults.flushMs,

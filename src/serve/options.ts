@@ -8,7 +8,7 @@ export interface DashboardOptions {
   /** Seconds to keep serving after the run ended (for a last look, and a last Prometheus scrape). */
   lingerSec: number;
   /** BrandPulse panel: InfluxDB and the pulse consumer group. */
-  influx: { url: string; org: string; bucket: string; token?: string };
+  influx: { url: string; org: string; bucket: string; token?: string; caFile?: string };
   pulseGroup: string;
 }
 

@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { localInfluxToken } from '../../src/local/services.js';
 import { createBucket, fluxRows, type InfluxTarget } from '../../src/pulse/influx-sink.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -62,17 +63,26 @@ export const influxTarget = (bucket: string): InfluxTarget => ({
   token: influxToken(),
 });
 
-/** A fresh InfluxDB bucket for one test (totals are then that test's own). */
-export async function freshBucket(prefix: string): Promise<string> {
+/** The second test InfluxDB: https only, its certificate signed by a CA of its own (scripts/influxdb.sh up --tls). */
+export const influxTlsUrl = (): string => required('DATASTORM_TEST_INFLUX_TLS');
+export const influxCa = (): string => required('DATASTORM_TEST_INFLUX_CA');
+export const influxTlsTarget = (bucket: string): InfluxTarget => {
+  const token = localInfluxToken(influxTlsUrl());
+  if (!token) throw new Error(`no token of the https InfluxDB at ${influxTlsUrl()} in .run`);
+  return { url: influxTlsUrl(), org: INFLUX_ORG, bucket, token, caFile: influxCa() };
+};
+
+/** A fresh InfluxDB bucket for one test (totals are then that test's own), in the test InfluxDB or the one given. */
+export async function freshBucket(prefix: string, target = influxTarget): Promise<string> {
   const bucket = `${prefix}_${process.pid}_${Date.now().toString(36)}`;
-  await createBucket(influxTarget(bucket));
+  await createBucket(target(bucket));
   return bucket;
 }
 
 /** Sums of the count field per sentiment over everything in the bucket (Flux). */
-export async function sentimentTotals(bucket: string): Promise<Record<string, number>> {
+export async function sentimentTotals(bucket: string, target = influxTarget): Promise<Record<string, number>> {
   const rows = await fluxRows(
-    influxTarget(bucket),
+    target(bucket),
     `from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._measurement == "tweets" and ` +
       'r._field == "count") |> group(columns: ["sentiment"]) |> sum()',
   );

@@ -9,7 +9,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { bootstrap, influxUrl, kafkaConfig, ROOT, redisUrl, run, securedBootstrap } from '../helpers/services.js';
+import {
+  bootstrap,
+  influxCa,
+  influxTlsUrl,
+  influxUrl,
+  kafkaConfig,
+  ROOT,
+  redisUrl,
+  run,
+  securedBootstrap,
+} from '../helpers/services.js';
 import { CLI } from '../helpers/storm-cli.js';
 
 interface Row {
@@ -38,6 +48,10 @@ function substitutions(): [string, string][] {
     ['127.0.0.1:19192', securedBootstrap()],
     ['kafka-cluster/.run/security/client.properties', kafkaConfig()],
     ['redis://127.0.0.1:6379', redisUrl()],
+    ['.run/influxdb-8087/tls/ca.pem', influxCa()],
+    ['https://127.0.0.1:8087', influxTlsUrl()],
+    ['http://127.0.0.1:8087', influxTlsUrl().replace('https:', 'http:')],
+    ['https://127.0.0.1:8086', influxUrl().replace('http:', 'https:')],
     ['http://127.0.0.1:8086', influxUrl()],
     ['19090', process.env.DATASTORM_CONTROLLER_PORT ?? '19090'],
   ];

@@ -15,6 +15,8 @@ import { after, before, test } from 'node:test';
 import {
   bootstrap,
   freshBucket,
+  influxCa,
+  influxTlsUrl,
   influxToken,
   influxUrl,
   kafkaConfig,
@@ -97,6 +99,7 @@ const pulse = (args: string) =>
 
 function plans(): Record<string, Plan> {
   const influxPort = new URL(influxUrl()).port;
+  const influxTlsPort = new URL(influxTlsUrl()).port;
   const benchmark = 'a benchmark of several minutes, run by hand (its results are kept in benchmarks/)';
   return {
     // The README
@@ -164,6 +167,18 @@ function plans(): Record<string, Plan> {
       shell:
         `${node} storm --kafka-config ${ownCluster.DATASTORM_KAFKA_HOME}/security/client.properties ` +
         `--redis ${redisUrl()} ${secured()}`,
+    },
+    'npm run storm -- --kafka-config kafka-cluster/.run/security/client-oauthbearer.properties --count 100000': {
+      shell:
+        `${node} storm --kafka-config ${ownCluster.DATASTORM_KAFKA_HOME}/security/client-oauthbearer.properties ` +
+        `--redis ${redisUrl()} ${secured()}`,
+    },
+    // The test services' https InfluxDB; its token found by itself (the run folder keeps it).
+    'bash scripts/influxdb.sh up 8087 --tls': { shell: `bash scripts/influxdb.sh up ${influxTlsPort} --tls` },
+    'npm run pulse -- --influx-url https://127.0.0.1:8087 --influx-ca .run/influxdb-8087/tls/ca.pem --until-idle 5': {
+      shell:
+        `DATASTORM_INFLUX_TOKEN= ${node} pulse --influx-url ${influxTlsUrl()} --influx-ca ${influxCa()} ` +
+        `--until-idle ${SHORT.untilIdleSec} --bootstrap ${bootstrap()} --topic ${fixture.topic} --group docs-tls`,
     },
     // docs/see-it.md
     'npm run storm -- --dashboard': { shell: storm('', '--dashboard 18090') },

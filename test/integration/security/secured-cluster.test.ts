@@ -3,8 +3,10 @@
  * listener (SCRAM-SHA-512 over TLS, scripts/test.sh starts it) and a cluster of the test's own with mTLS. A storm's
  * count is exact and the topic holds it, verify reads it back with nothing lost, pulse lands exact sums in InfluxDB,
  * and the password never shows: not on stdout or stderr, in the saved or HTML report, on the dashboard page or
- * /metrics, nor in any process's arguments while the run goes on. Each security mistake (wrong password, untrusted
- * certificate, plaintext and TLS crossed) is a row of the bad-input table.
+ * /metrics, nor in any process's arguments while the run goes on. The same listener takes OAUTHBEARER (Kafka's
+ * unsecured JWT); pulse writes to an https InfluxDB with a CA of its own, and its dashboard reads it back.
+ * Each security mistake (wrong password, untrusted certificate, plaintext and TLS crossed) is a row of the bad-input
+ * table.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -17,9 +19,13 @@ import { topicMessageCount } from '../../../src/kafka/admin.js';
 import type { PulseReport } from '../../../src/report/pulse-report.js';
 import type { StormReport } from '../../../src/report/storm-report.js';
 import type { VerifyReport } from '../../../src/report/verify-report.js';
+import type { BrandPulseView } from '../../../src/serve/brandpulse-source.js';
 import {
   bootstrap,
   freshBucket,
+  influxCa,
+  influxTlsTarget,
+  influxTlsUrl,
   influxToken,
   influxUrl,
   kafkaConfig,
@@ -40,6 +46,7 @@ const mtlsEnv = {
   DATASTORM_CONTROLLER_PORT: '39190',
   DATASTORM_BROKER_HEAP: '384m',
 };
+const oauthConfig = () => path.join(path.dirname(kafkaConfig()), 'client-oauthbearer.properties');
 const password = () => fs.readFileSync(path.join(path.dirname(kafkaConfig()), 'scram-password'), 'utf8').trim();
 
 const storm = (extra: string[], timeoutMs = 180_000) =>
@@ -145,6 +152,84 @@ test('pulse over SASL_SSL lands exact sums in InfluxDB', async () => {
   assert.equal((JSON.parse(p.stdout) as PulseReport).consumed, 20_000);
   assert.deepEqual(await sentimentTotals(bucket), { positive: 10_000, negative: 6_000, neutral: 4_000 });
 });
+
+test('OAUTHBEARER (an unsecured JWT) on the same listener: the exact count, verify reads 0 lost', async () => {
+  const topic = uniqueTopic('oauth');
+  const r = await storm(['--kafka-config', oauthConfig(), '--topic', topic, '--count', '20000', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as StormReport;
+  assert.equal(report.acknowledged, 20_000);
+  assert.equal(report.settings.client?.['sasl.mechanism'], 'OAUTHBEARER');
+  assert.equal(report.settings.client?.['enable.sasl.oauthbearer.unsecure.jwt'], 'true');
+  const v = await run(process.execPath, [CLI, 'verify', '--kafka-config', oauthConfig(), '--topic', topic, '--json']);
+  assert.equal(v.code, 0, v.stderr);
+  assert.equal((JSON.parse(v.stdout) as VerifyReport).received, 20_000);
+  assert.equal((JSON.parse(v.stdout) as VerifyReport).lost, 0);
+});
+
+/** Reads a dashboard's event stream for `ms`, keeping every BrandPulse view it publishes. */
+async function brandPulseViews(port: number, ms: number): Promise<BrandPulseView[]> {
+  const views: BrandPulseView[] = [];
+  const res = await fetch(`http://127.0.0.1:${port}/events`, { signal: AbortSignal.timeout(ms) });
+  let text = '';
+  try {
+    for await (const chunk of res.body ?? []) text += Buffer.from(chunk).toString();
+  } catch {
+    // the timeout ends the stream
+  }
+  for (const frame of text.split('\n\n')) {
+    const m = /^event: brandpulse\ndata: (.*)$/m.exec(frame);
+    if (m) views.push(JSON.parse(m[1]) as BrandPulseView);
+  }
+  return views;
+}
+
+test('pulse over OAUTHBEARER into an https InfluxDB (--influx-ca): exact sums, its dashboard reads them', async () => {
+  const topic = uniqueTopic('oauth-pulse');
+  const made = await storm(['--kafka-config', oauthConfig(), '--topic', topic, '--count', '20000', '--quiet']);
+  assert.equal(made.code, 0, made.stderr);
+  const bucket = await freshBucket('tls', influxTlsTarget);
+  const token = influxTlsTarget(bucket).token;
+  const args = [CLI, 'pulse', '--kafka-config', oauthConfig(), '--topic', topic, '--group', `g-${topic}`];
+  args.push('--influx-url', influxTlsUrl(), '--influx-ca', influxCa(), '--influx-bucket', bucket);
+  // The token on the command line, as a user may type it: it must not show in ps, output or the page either.
+  args.push('--influx-token', token, '--until-idle', '3', '--json', '--quiet');
+  args.push('--dashboard', '18096', '--dashboard-linger', '8', '--pulse-group', `g-${topic}`);
+  const pulse = run(process.execPath, args, {}, 120_000);
+  let views: BrandPulseView[] = [];
+  const seen: string[] = [];
+  for (let i = 0; i < 60 && views.every((v) => total(v) < 20_000); i++) {
+    // Not serving yet (or already gone): wait a little and ask again. Once it serves, its title has been rewritten
+    // (the first thing the CLI does): from then on ps must not show the token.
+    const got = await brandPulseViews(18096, 2500).catch(() => undefined);
+    if (!got) await new Promise((r) => setTimeout(r, 500));
+    else {
+      views = views.concat(got);
+      seen.push(execFileSync('ps', ['-eo', 'pid,args', '--no-headers']).toString());
+    }
+  }
+  const p = await pulse;
+  assert.equal(p.code, 0, p.stderr);
+  assert.equal((JSON.parse(p.stdout) as PulseReport).consumed, 20_000);
+  const expected = { positive: 10_000, negative: 6_000, neutral: 4_000 };
+  assert.deepEqual(await sentimentTotals(bucket, influxTlsTarget), expected);
+  const last = views.at(-1);
+  assert.ok(last, 'the dashboard published BrandPulse views');
+  assert.deepEqual(last.notes, [], 'the panel read InfluxDB over https');
+  assert.equal(total(last), 20_000, "the panel's last minute holds every tweet");
+  assert.ok(
+    seen.some((text) => text.includes('datastorm pulse')),
+    "ps saw pulse's processes",
+  );
+  const texts = [p.stdout, p.stderr, ...seen, JSON.stringify(views)];
+  assert.deepEqual(
+    texts.filter((text) => text.includes(token)).map((text) => text.slice(0, 300)),
+    [],
+  );
+});
+
+const total = (v: BrandPulseView) =>
+  Object.values(v.byBrand).reduce((sum, b) => sum + b.positive + b.negative + b.neutral, 0);
 
 test('the password shows nowhere: output, saved and HTML reports, dashboard, /metrics, process arguments', async () => {
   const secret = password();

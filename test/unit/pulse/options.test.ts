@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaults, parsePulseOptions } from '../../../src/pulse/options.js';
+import { OptionChecks } from '../../../src/option-checks.js';
+import { defaults, influxFromFlags, parsePulseOptions } from '../../../src/pulse/options.js';
 
 const BAD: [Record<string, unknown>, RegExp][] = [
   [{ store: 'everything' }, /^--store must be points or counts \(got 'everything'\)$/],
@@ -56,4 +57,24 @@ test('pulse defaults, URL without its trailing slash, --summary, --dead-letter',
   assert.equal(s?.summaryMinutes, 5);
   assert.equal(s?.untilIdle, 3);
   assert.equal(s?.deadLetter, 'poison');
+});
+
+test('pulse: --influx-ca is a file, for an https --influx-url only (storm and dashboard read the same flags)', () => {
+  const https = { 'influx-url': 'https://influx.example:8086/' };
+  const ok = parsePulseOptions({ ...https, 'influx-ca': '/etc/hostname' }, {});
+  assert.deepEqual(ok.problems, []);
+  assert.equal(ok.request?.influx.caFile, '/etc/hostname');
+  assert.equal(ok.request?.influx.url, 'https://influx.example:8086');
+  assert.equal(parsePulseOptions(https, {}).request?.influx.caFile, undefined, 'no CA: the system trust store');
+  assert.deepEqual(parsePulseOptions({ 'influx-ca': '/etc/hostname', 'influx-bucket': ' ' }, {}).problems, [
+    '--influx-bucket must not be empty',
+    "--influx-ca needs an https:// --influx-url (got 'http://127.0.0.1:8086')",
+  ]);
+  assert.deepEqual(parsePulseOptions({ ...https, 'influx-ca': '/etc' }, {}).problems, [
+    "--influx-ca must be a PEM file of the CA that signed InfluxDB's certificate (got '/etc')",
+  ]);
+  const checks = new OptionChecks();
+  const influx = influxFromFlags(checks, { ...https, 'influx-ca': '/nonexistent', 'influx-token': 'a b' }, {});
+  assert.equal(checks.problems.length, 2, checks.problems.join('\n'));
+  assert.equal(influx.url, 'https://influx.example:8086');
 });
