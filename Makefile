@@ -59,5 +59,5 @@ bench-dashboard: ## what serving --dashboard costs a storm: storms without and w
 	bash benchmarks/run.sh dashboard
 
 .PHONY: bench-tls
-bench-tls: ## what TLS and SASL cost: the storm and the C reference over the PLAINTEXT and SASL_SSL listeners of one cluster, alternated, 3 rounds
-	bash benchmarks/tls-cost.sh
+bench-tls: ## what TLS and SASL cost: the storm, the C reference and ProducerPerformance over the PLAINTEXT and SASL_SSL listeners of one broker, rotated, 3 rounds: benchmarks/TLS.md
+	bash benchmarks/run.sh tls

@@ -6,6 +6,8 @@ export interface BenchRow {
   acks: string;
   run: number;
   tool: string;
+  /** The listener the tool spoke to: absent for plaintext, 'sasl_ssl' for SCRAM-SHA-512 over TLS. */
+  listener?: 'sasl_ssl';
   msgsPerSec: number | null;
   /** Client CPU (the tool's whole process tree) per acknowledged message, µs. */
   clientCpuUs?: number | null;

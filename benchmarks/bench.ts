@@ -4,7 +4,7 @@
  * librdkafka's rdkafka_performance, KafkaJS and @platformatic/kafka, plus DataStorm's generator alone. Same topic
  * settings, acks, compression, batch size and linger for all. Each tool runs on a fresh topic; the order of tools
  * rotates from run to run; ratios are taken run by run; client and broker CPU per message beside every figure.
- *   node dist/benchmarks/bench.js quick|full   (benchmarks/run.sh starts the cluster and Redis)
+ *   node dist/benchmarks/bench.js quick|full|tls   (benchmarks/run.sh starts the cluster and Redis)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +14,7 @@ import { ROOT } from '../src/local/services.js';
 import type { StormReport } from '../src/report/storm-report.js';
 import { DEFAULT_COUNT, defaults } from '../src/storm/options.js';
 import type { BenchRow } from './bench-types.js';
-import { type Cell, median, renderResults } from './render.js';
+import { type Cell, median, renderResults, renderTlsPage } from './render.js';
 import { benchClusterEnv, CLUSTER, stormArgs } from './tools/bench-cluster.js';
 import { measureGenerator } from './tools/generator.js';
 import { writePayloadFiles } from './tools/payload-file.js';
@@ -23,7 +23,9 @@ import {
   producerPerformance,
   rdkafkaPerformance,
   refProducer,
+  type SecuredClient,
   type Settings,
+  securedClient,
   sh,
   type ToolResult,
 } from './tools/reference.js';
@@ -56,9 +58,38 @@ const PROFILES = {
       'kafkajs',
       'platformatic',
     ],
+    // On one broker the same tools again over the cluster's SASL_SSL listener (SCRAM-SHA-512 over TLS), in the same
+    // rotation: what TLS and SASL cost each, like for like.
+    securedTools: ['datastorm', 'c-reference', 'producer-perf-tweets'],
   },
-};
-type Profile = keyof typeof PROFILES;
+  // What TLS and SASL cost, on its own: the storm, the C reference and ProducerPerformance over the PLAINTEXT and the
+  // SASL_SSL listener of one broker, rotated, 3 rounds (make bench-tls: TLS.md).
+  tls: {
+    brokers: [1],
+    acks: ['all'] as const,
+    runs: 3,
+    count: 3_000_000,
+    nodeClientCount: 0,
+    tools: ['datastorm', 'c-reference', 'producer-perf-tweets'],
+    securedTools: ['datastorm', 'c-reference', 'producer-perf-tweets'],
+  },
+} as const satisfies Record<string, Profile>;
+
+interface Profile {
+  brokers: readonly number[];
+  acks: readonly 'all'[];
+  runs: number;
+  count: number;
+  nodeClientCount: number;
+  tools: readonly Tool[];
+  securedTools?: readonly Tool[];
+}
+type ProfileName = keyof typeof PROFILES;
+type Listener = 'plaintext' | 'sasl_ssl';
+
+/** The secured listener's bootstrap list, from the properties file cluster.sh wrote for it. */
+const securedBootstrapOf = (secured: SecuredClient): string =>
+  /^bootstrap\.servers=(.*)$/m.exec(fs.readFileSync(secured.properties, 'utf8'))?.[1]?.trim() ?? '';
 
 const TOOLS = [
   'datastorm',
@@ -76,10 +107,15 @@ const REFERENCES = ['c-reference', 'producer-perf-tweets'] as const;
 
 const env = benchClusterEnv('768m');
 
-async function clusterUp(brokers: number): Promise<string> {
-  const r = await sh('bash', [CLUSTER, 'up', '--brokers', String(brokers), '--restart'], env);
+/** The cluster's plaintext bootstrap, and with `secured` its SASL_SSL listener's client settings. */
+async function clusterUp(brokers: number, secured: boolean): Promise<{ bootstrap: string; secured?: SecuredClient }> {
+  const security = secured ? ['--security', 'sasl_ssl'] : [];
+  const r = await sh('bash', [CLUSTER, 'up', '--brokers', String(brokers), ...security, '--restart'], env);
   if (r.code !== 0) throw new Error(`cluster: ${r.err.trim().split('\n').pop()}`);
-  return r.out.trim().split('\n').pop() ?? '';
+  const bootstrap = (await sh('bash', [CLUSTER, 'bootstrap'], env)).out.trim();
+  if (!secured) return { bootstrap };
+  const properties = path.join(env.DATASTORM_KAFKA_HOME, 'security/client.properties');
+  return { bootstrap, secured: securedClient(properties, path.join(env.DATASTORM_KAFKA_HOME, 'security/c-ref.conf')) };
 }
 
 async function topic(op: 'create' | 'delete', name: string, brokers: number): Promise<void> {
@@ -103,6 +139,7 @@ async function topic(op: 'create' | 'delete', name: string, brokers: number): Pr
 
 async function storm(s: Settings, brokers: number, workers?: number): Promise<ToolResult> {
   const args = stormArgs(s.bootstrap, s.topic, [
+    ...(s.secured ? ['--kafka-config', s.secured.properties] : []),
     '--count',
     String(s.count),
     '--acks',
@@ -198,8 +235,44 @@ function storedBytes(topicName: string, replication: number): number {
   return bytes / replication;
 }
 
-async function main(profile: Profile): Promise<void> {
-  const p = PROFILES[profile];
+/** One tool's run on a fresh topic, measured; a failure is a row with its error, never a missing row. */
+async function benchRun(
+  job: { tool: Tool; listener: Listener; brokers: number; acks: 'all'; run: number },
+  settings: Omit<Settings, 'topic'>,
+  nodeClientCount: number,
+  payload: { bin: string; txt: string },
+): Promise<BenchRow> {
+  const { tool, listener, brokers, acks, run } = job;
+  const over = listener === 'sasl_ssl' ? 'tls-' : '';
+  const name = `bench-${tool.replace(/_/g, '-')}-${over}${brokers}b-r${run}-${Date.now().toString(36)}`;
+  const s: Settings = { ...settings, topic: name };
+  const labels = { brokers, acks, run, tool, ...(listener === 'sasl_ssl' ? { listener } : {}) };
+  try {
+    if (!tool.startsWith('datastorm')) await topic('create', name, brokers);
+    const b0 = brokerCpuSec();
+    const r = await runTool(tool, s, brokers, nodeClientCount, payload);
+    const b1 = brokerCpuSec();
+    const per = (sec: number | null) =>
+      sec === null || !r.count ? null : Math.round((sec * 1e6 * 100) / r.count) / 100;
+    return {
+      ...labels,
+      msgsPerSec: r.msgsPerSec,
+      clientCpuUs: per(r.cpuSec),
+      brokerCpuUs: per(b1 - b0),
+      storedBytes: Math.round((storedBytes(name, Math.min(3, brokers)) / r.count) * 10) / 10,
+      timeline: r.timeline,
+      command: r.command,
+      extra: r.extra,
+    };
+  } catch (e) {
+    return { ...labels, msgsPerSec: null, error: (e as Error).message, timeline: [], command: '' };
+  } finally {
+    await topic('delete', name, brokers);
+  }
+}
+
+async function main(profile: ProfileName): Promise<void> {
+  const p: Profile = PROFILES[profile];
   const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
   const gen = measureGenerator(5);
   log(
@@ -210,61 +283,33 @@ async function main(profile: Profile): Promise<void> {
   const recordSize = Math.round(gen.avgBytes);
   const rows: BenchRow[] = [];
   const generatorRuns = [gen];
-  const tools = p.tools as readonly Tool[];
   for (const brokers of p.brokers) {
-    const bootstrap = await clusterUp(brokers);
-    log(`cluster: ${brokers} broker(s) at ${bootstrap}`);
+    // The secured rows run on one broker, on the cluster the plaintext rows use (its second listener).
+    const securedTools = brokers === 1 ? (p.securedTools ?? []) : [];
+    const cluster = await clusterUp(brokers, securedTools.length > 0);
+    log(`cluster: ${brokers} broker(s) at ${cluster.bootstrap}${cluster.secured ? ', and SASL_SSL' : ''}`);
+    const jobs = [
+      ...p.tools.map((tool) => ({ tool, listener: 'plaintext' as Listener })),
+      ...securedTools.map((tool) => ({ tool, listener: 'sasl_ssl' as Listener })),
+    ];
     for (const acks of p.acks) {
       for (let run = 1; run <= p.runs; run++) {
-        const order = tools.map((_, i) => tools[(i + run - 1) % tools.length]);
-        for (const tool of order) {
-          const name = `bench-${tool.replace(/_/g, '-')}-${brokers}b-acks${acks}-r${run}-${Date.now().toString(36)}`;
-          const s: Settings = {
-            bootstrap,
-            topic: name,
+        const order = jobs.map((_, i) => jobs[(i + run - 1) % jobs.length]);
+        for (const { tool, listener } of order) {
+          const secured = listener === 'sasl_ssl' ? cluster.secured : undefined;
+          const settings = {
+            bootstrap: secured ? securedBootstrapOf(secured) : cluster.bootstrap,
             count: p.count,
             acks,
             recordSize,
             batchBytes: defaults.batchBytes,
             lingerMs: defaults.lingerMs,
+            secured,
           };
-          let row: BenchRow;
-          try {
-            if (!tool.startsWith('datastorm')) await topic('create', name, brokers);
-            const b0 = brokerCpuSec();
-            const r = await runTool(tool, s, brokers, p.nodeClientCount, payload);
-            const b1 = brokerCpuSec();
-            const per = (sec: number | null) =>
-              sec === null || !r.count ? null : Math.round((sec * 1e6 * 100) / r.count) / 100;
-            row = {
-              brokers,
-              acks,
-              run,
-              tool,
-              msgsPerSec: r.msgsPerSec,
-              clientCpuUs: per(r.cpuSec),
-              brokerCpuUs: per(b1 - b0),
-              storedBytes: Math.round((storedBytes(name, Math.min(3, brokers)) / r.count) * 10) / 10,
-              timeline: r.timeline,
-              command: r.command,
-              extra: r.extra,
-            };
-          } catch (e) {
-            row = {
-              brokers,
-              acks,
-              run,
-              tool,
-              msgsPerSec: null,
-              error: (e as Error).message,
-              timeline: [],
-              command: '',
-            };
-          }
-          await topic('delete', name, brokers);
+          const row = await benchRun({ tool, listener, brokers, acks, run }, settings, p.nodeClientCount, payload);
           rows.push(row);
           log(
-            `${brokers}b acks=${acks} run ${run} ${tool.padEnd(22)} ` +
+            `${brokers}b acks=${acks} run ${run} ${`${tool}${secured ? ' sasl_ssl' : ''}`.padEnd(31)} ` +
               `${row.msgsPerSec?.toLocaleString('en-US') ?? `failed: ${row.error}`}` +
               (row.msgsPerSec
                 ? `  client ${row.clientCpuUs ?? '?'} us/msg, brokers ${row.brokerCpuUs ?? '?'} us/msg, ` +
@@ -275,6 +320,7 @@ async function main(profile: Profile): Promise<void> {
         if (profile === 'full') generatorRuns.push(measureGenerator(3));
       }
     }
+    if (cluster.secured) fs.rmSync(cluster.secured.librdkafkaFile, { force: true });
   }
   await sh('bash', [CLUSTER, 'down', '--purge'], env);
 
@@ -310,11 +356,14 @@ async function main(profile: Profile): Promise<void> {
   const file = path.join(dir, `bench-${profile}.json`);
   fs.writeFileSync(file, `${JSON.stringify(result, null, 1)}\n`);
   const { summary, cells } = renderResults(result, profile === 'full');
+  if (profile === 'tls') renderTlsPage(result, cells);
 
   // One line per tool: the comparable figure, CPU per message and the ratios to the references (medians of per-run
   // ratios).
   for (const l of summary) process.stdout.write(`${l}\n`);
-  log(`results: ${path.relative(ROOT, file)}${profile === 'full' ? ', benchmarks/RESULTS.md' : ''}`);
+  const page = { full: ', benchmarks/RESULTS.md', tls: ', benchmarks/TLS.md', quick: '' }[profile];
+  log(`results: ${path.relative(ROOT, file)}${page}`);
+  if (profile === 'tls') return;
   const verdict = gate(cells);
   for (const l of verdict.lines) process.stdout.write(`${l}\n`);
   if (!verdict.pass) process.exitCode = 1;
@@ -333,7 +382,7 @@ interface Baseline {
  */
 function gate(cells: Cell[]): { pass: boolean; lines: string[] } {
   const base = JSON.parse(fs.readFileSync(path.join(ROOT, 'benchmarks/baseline.json'), 'utf8')) as Baseline;
-  const ds = cells.find((c) => c.brokers === 1 && c.tool === 'datastorm');
+  const ds = cells.find((c) => c.brokers === 1 && c.tool === 'datastorm' && !c.listener);
   const rate = ds ? median(ds.ratios['c-reference']) : Number.NaN;
   const cpu = ds ? median(ds.cpuRatios['c-reference']) : Number.NaN;
   const x = (v: number) => (Number.isFinite(v) ? `x${v.toFixed(2)}` : 'n/a');
@@ -352,9 +401,9 @@ export type { Tool };
 export { REFERENCES, TOOLS };
 
 if (process.argv[1]?.endsWith('bench.js')) {
-  const profile = (process.argv[2] ?? 'quick') as Profile;
+  const profile = (process.argv[2] ?? 'quick') as ProfileName;
   if (!(profile in PROFILES)) {
-    process.stderr.write(`bench: error: profile must be quick or full (got '${profile}')\n`);
+    process.stderr.write(`bench: error: profile must be quick, full or tls (got '${profile}')\n`);
     process.exit(2);
   }
   main(profile).catch((e: Error) => {

@@ -10,7 +10,7 @@ import { localInfluxToken, ROOT } from '../src/local/services.js';
 import { createBucket } from '../src/pulse/influx-sink.js';
 import type { PulseReport } from '../src/report/pulse-report.js';
 import { benchClusterEnv, CLI, CLUSTER, stormArgs } from './tools/bench-cluster.js';
-import { sh } from './tools/reference.js';
+import { KAFKA_PERF_TEST_JVM, sh } from './tools/reference.js';
 
 const env = benchClusterEnv();
 const INFLUX = process.env.DATASTORM_BENCH_INFLUX ?? 'http://127.0.0.1:8296';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     '--timeout',
     '60000',
   ];
-  const cp = await sh('bash', cpArgs, env);
+  const cp = await sh('bash', cpArgs, { ...env, DATASTORM_TOOL_JVM: KAFKA_PERF_TEST_JVM });
   // CSV: start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms,
   // fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
   const csv =

@@ -31,6 +31,10 @@ export interface Cell {
   brokers: number;
   acks: string;
   tool: string;
+  /** Absent: plaintext. */
+  listener?: 'sasl_ssl';
+  /** Over SASL_SSL: per-run ratios to the same tool over plaintext in the same run (msgs/s, client CPU per message). */
+  toPlaintext: { rate: number[]; cpu: number[] };
   values: number[];
   /** Per-run ratios to each reference (same broker count, acks and run). */
   ratios: Record<(typeof REFS)[number], number[]>;
@@ -45,13 +49,15 @@ export interface Cell {
 export function summarize(r: BenchResult): Cell[] {
   const cells = new Map<string, Cell>();
   for (const row of r.rows) {
-    const k = `${row.brokers}|${row.acks}|${row.tool}`;
+    const k = `${row.brokers}|${row.acks}|${row.tool}|${row.listener ?? ''}`;
     let c = cells.get(k);
     if (!c) {
       c = {
         brokers: row.brokers,
         acks: row.acks,
         tool: row.tool,
+        ...(row.listener ? { listener: row.listener } : {}),
+        toPlaintext: { rate: [], cpu: [] },
         values: [],
         ratios: { 'c-reference': [], 'producer-perf-tweets': [] },
         cpuRatios: { 'c-reference': [], 'producer-perf-tweets': [] },
@@ -70,12 +76,21 @@ export function summarize(r: BenchResult): Cell[] {
     if (row.clientCpuUs != null) c.clientCpuUs.push(row.clientCpuUs);
     if (row.brokerCpuUs != null) c.brokerCpuUs.push(row.brokerCpuUs);
     if (row.storedBytes != null) c.storedBytes.push(row.storedBytes);
+    // The references of the same run and listener: a TLS row is compared with the references over TLS.
+    const sameRun = (x: BenchRow) =>
+      x.brokers === row.brokers && x.acks === row.acks && x.run === row.run && x.listener === row.listener;
     for (const ref of REFS) {
-      const base = r.rows.find(
-        (x) => x.brokers === row.brokers && x.acks === row.acks && x.run === row.run && x.tool === ref,
-      );
+      const base = r.rows.find((x) => sameRun(x) && x.tool === ref);
       if (base?.msgsPerSec) c.ratios[ref].push(row.msgsPerSec / base.msgsPerSec);
       if (base?.clientCpuUs && row.clientCpuUs != null) c.cpuRatios[ref].push(row.clientCpuUs / base.clientCpuUs);
+    }
+    if (row.listener) {
+      const plain = r.rows.find(
+        (x) =>
+          x.brokers === row.brokers && x.acks === row.acks && x.run === row.run && x.tool === row.tool && !x.listener,
+      );
+      if (plain?.msgsPerSec) c.toPlaintext.rate.push(row.msgsPerSec / plain.msgsPerSec);
+      if (plain?.clientCpuUs && row.clientCpuUs != null) c.toPlaintext.cpu.push(row.clientCpuUs / plain.clientCpuUs);
     }
   }
   return [...cells.values()];
@@ -129,7 +144,7 @@ export function renderResults(r: BenchResult, writeMarkdown: boolean): { summary
   const cells = summarize(r);
   const summary = cells.map(
     (c) =>
-      `${c.brokers} broker(s) acks=${c.acks.padEnd(3)} ${c.tool.padEnd(22)} ` +
+      `${c.brokers} broker(s) acks=${c.acks.padEnd(3)} ${`${c.tool}${c.listener ? ' sasl_ssl' : ''}`.padEnd(31)} ` +
       `${c.values.length ? `${fmt(median(c.values)).padStart(10)} msgs/s` : 'failed'.padStart(17)}` +
       (c.clientCpuUs.length ? `  client ${median(c.clientCpuUs).toFixed(2)} us/msg` : '') +
       (c.tool !== 'c-reference' && c.ratios['c-reference'].length
@@ -140,6 +155,10 @@ export function renderResults(r: BenchResult, writeMarkdown: boolean): { summary
         : '') +
       (c.tool !== 'producer-perf-tweets' && c.ratios['producer-perf-tweets'].length
         ? `  x${median(c.ratios['producer-perf-tweets']).toFixed(2)} vs ProducerPerformance (tweets)`
+        : '') +
+      (c.toPlaintext.rate.length
+        ? `  x${median(c.toPlaintext.rate).toFixed(2)} of its plaintext msgs/s` +
+          (c.toPlaintext.cpu.length ? ` at x${median(c.toPlaintext.cpu).toFixed(2)} CPU/msg` : '')
         : '') +
       (c.errors.length ? `   (${c.errors.length} failed: ${c.errors[0].slice(0, 80)})` : ''),
   );
@@ -185,19 +204,20 @@ export function renderResults(r: BenchResult, writeMarkdown: boolean): { summary
   md.push(
     '## Throughput and cost per message',
     '',
-    '| brokers | acks | tool | msgs/s median | min | max | x C reference (median of per-run ratios, min-max) | x ' +
-      'ProducerPerformance with the tweets | client CPU µs/msg | client CPU x C reference | broker CPU µs/msg | ' +
-      'stored B/msg |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| brokers | acks | listener | tool | msgs/s median | min | max | x C reference (median of per-run ratios, ' +
+      'min-max) | x ProducerPerformance with the tweets | client CPU µs/msg | client CPU x C reference | broker CPU ' +
+      'µs/msg | stored B/msg | SASL_SSL: msgs/s, CPU/msg x its plaintext run |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const c of cells) {
+    const tls = c.listener ? `${range(c.toPlaintext.rate)}, ${range(c.toPlaintext.cpu)}` : '';
     md.push(
-      `| ${c.brokers} | ${c.acks} | ${LABEL[c.tool] ?? c.tool} | ` +
+      `| ${c.brokers} | ${c.acks} | ${c.listener ?? 'plaintext'} | ${LABEL[c.tool] ?? c.tool} | ` +
         `${c.values.length ? fmt(median(c.values)) : `failed: ${c.errors[0]}`} | ${fmt(Math.min(...c.values))} | ` +
         `${fmt(Math.max(...c.values))} | ${c.tool === 'c-reference' ? '1' : range(c.ratios['c-reference'])} | ` +
         `${c.tool === 'producer-perf-tweets' ? '1' : range(c.ratios['producer-perf-tweets'])} | ` +
         `${range(c.clientCpuUs)} | ${c.tool === 'c-reference' ? '1' : range(c.cpuRatios['c-reference'])} | ` +
-        `${range(c.brokerCpuUs)} | ${range(c.storedBytes, 1)} |`,
+        `${range(c.brokerCpuUs)} | ${range(c.storedBytes, 1)} | ${tls} |`,
     );
   }
   md.push(
@@ -223,11 +243,11 @@ export function renderResults(r: BenchResult, writeMarkdown: boolean): { summary
   // Chart the run of the largest cluster (acks=all) whose DataStorm figure is its median: a typical run, not the best.
   const big = Math.max(...r.rows.map((y) => y.brokers));
   const ds = r.rows.filter(
-    (x) => x.brokers === big && x.acks === 'all' && x.tool === 'datastorm' && x.msgsPerSec !== null,
+    (x) => x.brokers === big && x.acks === 'all' && x.tool === 'datastorm' && !x.listener && x.msgsPerSec !== null,
   );
   const mid = median(ds.map((x) => x.msgsPerSec ?? 0));
   const run = ds.find((x) => x.msgsPerSec === mid)?.run ?? 1;
-  const last = r.rows.filter((x) => x.brokers === big && x.acks === 'all' && x.run === run);
+  const last = r.rows.filter((x) => x.brokers === big && x.acks === 'all' && x.run === run && !x.listener);
   const svg = chart(last, `Throughput over time, ${big} broker(s), acks=all, run ${run} (acknowledged msgs/s)`);
   fs.writeFileSync(path.join(ROOT, 'benchmarks/throughput.svg'), `${svg}\n`);
   md.push(
@@ -248,7 +268,7 @@ export function renderResults(r: BenchResult, writeMarkdown: boolean): { summary
   for (const x of r.rows.filter((y) => y.tool.startsWith('datastorm') && y.extra)) {
     const g = x.extra?.gcPausesMs as { count: number; p50: number; p99: number; max: number } | null;
     md.push(
-      `| ${x.brokers} | ${x.acks} | ${x.run} | ${x.tool} | ` +
+      `| ${x.brokers} | ${x.acks} | ${x.run} | ${x.tool}${x.listener ? ' (SASL_SSL)' : ''} | ` +
         `${((x.extra?.maxRssMiB as number[] | undefined) ?? []).join(' / ')} | ${g?.count ?? 0} | ${g?.p50 ?? '-'} | ` +
         `${g?.p99 ?? '-'} | ${g?.max ?? '-'} |`,
     );
@@ -263,13 +283,52 @@ export function renderResults(r: BenchResult, writeMarkdown: boolean): { summary
   );
   const seen = new Set<string>();
   for (const x of r.rows)
-    if (!seen.has(x.tool) && x.command) {
-      seen.add(x.tool);
-      md.push(`- ${x.tool}: \`${x.command}\``);
+    if (!seen.has(`${x.tool}${x.listener ?? ''}`) && x.command) {
+      seen.add(`${x.tool}${x.listener ?? ''}`);
+      md.push(`- ${x.tool}${x.listener ? ' over SASL_SSL' : ''}: \`${x.command}\``);
     }
   md.push('', '(the bench cluster lives in `.run/bench-cluster`, brokers from port 49092; topic names change per run)');
   fs.writeFileSync(path.join(ROOT, 'benchmarks/RESULTS.md'), `${md.join('\n')}\n`);
   return { summary, cells };
+}
+
+/**
+ * benchmarks/TLS.md: each tool over SASL_SSL against itself over plaintext in the same round (medians of per-round
+ * ratios, ranges), and the figures they come from.
+ */
+export function renderTlsPage(r: BenchResult, cells: Cell[]): void {
+  const md = [
+    '# What TLS and SASL cost',
+    '',
+    `Generated by \`make bench-tls\` (benchmarks/run.sh tls) on ${r.date}. Raw data: ` +
+      `[results/bench-${r.profile}.json](results/bench-${r.profile}.json).`,
+    '',
+    `- ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.cpu}, ${r.machine.os}`,
+    `- ${versionList(r.versions)}`,
+    '- One broker with a PLAINTEXT and a SASL_SSL listener (SCRAM-SHA-512 over TLS, `cluster.sh up --security ' +
+      'sasl_ssl`); every tool over each, one order rotated per round, fresh topic per run, ' +
+      `${fmt(Number(r.settings.count))} messages a run, ${String(r.settings.runs)} rounds, acks=all, lz4. Over ` +
+      'SASL_SSL each tool gets the same client settings its own way: DataStorm `--kafka-config client.properties`, ' +
+      "ProducerPerformance `--command-config client.properties`, the C reference the same settings in librdkafka's " +
+      "names (`-F`, translated by DataStorm's reader).",
+    '',
+    '| tool | msgs/s plaintext | msgs/s SASL_SSL | SASL_SSL ÷ plaintext msgs/s | client CPU µs/msg plaintext | ' +
+      'SASL_SSL | SASL_SSL ÷ plaintext CPU/msg |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const tls of cells.filter((c) => c.listener)) {
+    const plain = cells.find((c) => c.tool === tls.tool && c.brokers === tls.brokers && !c.listener);
+    md.push(
+      `| ${LABEL[tls.tool] ?? tls.tool} | ${plain ? fmt(median(plain.values)) : 'n/a'} | ` +
+        `${fmt(median(tls.values))} | ` +
+        `${range(tls.toPlaintext.rate)} | ${plain ? range(plain.clientCpuUs) : 'n/a'} | ${range(tls.clientCpuUs)} | ` +
+        `${range(tls.toPlaintext.cpu)} |`,
+    );
+  }
+  md.push('', 'Each tool was run as:', '');
+  for (const x of r.rows.filter((row) => row.run === 1 && row.command))
+    md.push(`- ${x.tool}${x.listener ? ' over SASL_SSL' : ''}: \`${x.command}\``);
+  fs.writeFileSync(path.join(ROOT, 'benchmarks/TLS.md'), `${md.join('\n')}\n`);
 }
 
 // Re-render RESULTS.md and the chart from kept results: node dist/benchmarks/render.js

@@ -2,7 +2,10 @@
 # Benchmarks side by side on one local cluster (its own state and ports: .run/bench-cluster, 49090-49099).
 #   benchmarks/run.sh quick   the regression gate: 1 broker, acks=all, 5M tweets, DataStorm and the C reference alternated
 #                             3 times; exit 1 when DataStorm's msgs/s or client CPU per message is outside baseline.json
-#   benchmarks/run.sh full    1 and 4 brokers, acks=all, 3 runs, every tool: results/bench-full.json, RESULTS.md, throughput.svg
+#   benchmarks/run.sh full    1 and 4 brokers, acks=all, 3 runs, every tool (and three over SASL_SSL on 1 broker):
+#                             results/bench-full.json, RESULTS.md, throughput.svg
+#   benchmarks/run.sh tls     the storm, the C reference and ProducerPerformance over the PLAINTEXT and SASL_SSL
+#                             listeners of one broker, rotated, 3 rounds: results/bench-tls.json, TLS.md
 #   benchmarks/run.sh pulse   pulse (both stores, real InfluxDB) beside Kafka's ConsumerPerformance: results/pulse.json
 #   benchmarks/run.sh dashboard   storms without and with --dashboard (a page and a scraper watching), alternated:
 #                             results/dashboard.json, DASHBOARD.md
@@ -14,7 +17,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 profile=${1:-quick}
-[[ $profile =~ ^(quick|full|pulse|soak|dashboard|scenarios)$ ]] || { echo "run.sh: error: profile must be quick, full, pulse, soak, dashboard or scenarios (got '$profile')" >&2; exit 2; }
+[[ $profile =~ ^(quick|full|tls|pulse|soak|dashboard|scenarios)$ ]] || { echo "run.sh: error: profile must be quick, full, tls, pulse, soak, dashboard or scenarios (got '$profile')" >&2; exit 2; }
 shift || true
 bash scripts/setup.sh
 REDIS_PORT=6391

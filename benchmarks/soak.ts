@@ -14,7 +14,7 @@ import { machine, versionList, versions } from '../src/environment.js';
 import { ROOT } from '../src/local/services.js';
 import type { StormReport } from '../src/report/storm-report.js';
 import { benchClusterEnv, CLI, CLUSTER, stormArgs } from './tools/bench-cluster.js';
-import { sh } from './tools/reference.js';
+import { KAFKA_PERF_TEST_JVM, sh } from './tools/reference.js';
 
 const env = benchClusterEnv('512m');
 const arg = (name: string, dflt: number) => {
@@ -143,7 +143,8 @@ async function reference(bootstrap: string) {
     'buffer.memory=268435456',
     `max.request.size=${17 * 1024 * 1024}`,
   ];
-  const child = spawn('bash', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const jvm = { DATASTORM_TOOL_JVM: KAFKA_PERF_TEST_JVM };
+  const child = spawn('bash', args, { env: { ...process.env, ...env, ...jvm }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const t0 = Date.now();

@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { translateJava } from '../../src/kafka/client-config.js';
+import { parseJavaProperties } from '../../src/kafka/java-properties.js';
 import { requestBytesFor } from '../../src/kafka/limits.js';
 import { ROOT } from '../../src/local/services.js';
 import { PAYLOAD_DELIMITER } from './payload-file.js';
@@ -72,7 +74,37 @@ export interface Settings {
   recordSize: number;
   batchBytes: number;
   lingerMs: number;
+  /** Over a secured listener: every tool gets the same client settings, each the way it takes them. */
+  secured?: SecuredClient;
 }
+
+/** One secured listener's client settings, as each kind of tool reads them. */
+export interface SecuredClient {
+  /** The Java client properties file cluster.sh wrote (DataStorm's --kafka-config, ProducerPerformance's). */
+  properties: string;
+  /** The same settings in librdkafka's names, key=value a line (mode 600): the C reference's -F. */
+  librdkafkaFile: string;
+}
+
+/**
+ * The C reference's settings file for a client properties file: translated by DataStorm's own reader, so both
+ * clients run with the same librdkafka settings. The file holds the password: mode 600, deleted by the caller.
+ */
+export function securedClient(properties: string, librdkafkaFile: string): SecuredClient {
+  const problems: string[] = [];
+  const { settings } = translateJava(parseJavaProperties(fs.readFileSync(properties, 'utf8')), (p) => problems.push(p));
+  if (problems.length) throw new Error(`${properties}: ${problems.join('; ')}`);
+  const lines = Object.entries(settings).map(([key, value]) => `${key}=${value}\n`);
+  fs.writeFileSync(librdkafkaFile, lines.join(''), { mode: 0o600 });
+  return { properties, librdkafkaFile };
+}
+
+/**
+ * The JVM kafka-producer-perf-test.sh gives ProducerPerformance: its heap (KAFKA_HEAP_OPTS) and kafka-run-class.sh's
+ * performance options (G1, the full JIT).
+ */
+export const KAFKA_PERF_TEST_JVM =
+  '-Xmx512M -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35';
 
 /** Apache Kafka's ProducerPerformance (kafka-producer-perf-test), from the same Maven cache as the brokers. */
 export async function producerPerformance(s: Settings, payloadFile?: string): Promise<ToolResult> {
@@ -92,6 +124,7 @@ export async function producerPerformance(s: Settings, payloadFile?: string): Pr
     '-1',
     '--reporting-interval',
     '1000',
+    ...(s.secured ? ['--command-config', s.secured.properties] : []),
     '--producer-props',
     `bootstrap.servers=${s.bootstrap}`,
     `acks=${s.acks}`,
@@ -101,7 +134,7 @@ export async function producerPerformance(s: Settings, payloadFile?: string): Pr
     'buffer.memory=268435456',
     `max.request.size=${requestBytesFor(s.batchBytes)}`,
   ];
-  const r = await sh('bash', args);
+  const r = await sh('bash', args, { DATASTORM_TOOL_JVM: KAFKA_PERF_TEST_JVM });
   const lines = r.out.split('\n').filter((l) => l.includes('records/sec'));
   const last = lines.at(-1) ?? '';
   const m = /([\d.]+) records\/sec/.exec(last);
@@ -216,6 +249,7 @@ export async function refProducer(s: Settings, payloadBin: string): Promise<Tool
     'queue.buffering.max.kbytes=2097151',
     '-X',
     `message.max.bytes=${requestBytesFor(s.batchBytes)}`,
+    ...(s.secured ? ['-F', s.secured.librdkafkaFile] : []),
   ];
   const r = await sh(REF_PRODUCER, args);
   if (r.code !== 0) throw new Error(`ref-producer failed: ${(r.err || r.out).slice(-300)}`);
