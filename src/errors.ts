@@ -3,6 +3,8 @@ export const ErrorCodes = {
   INVALID_OPTION: { exit: 2, text: 'invalid option' },
   KAFKA_UNREACHABLE: { exit: 3, text: 'Kafka unreachable' },
   REDIS_UNREACHABLE: { exit: 4, text: 'Redis unreachable' },
+  /** An instance of a run of several (--instances) never came: every instance ends, none starts. */
+  RUN_INCOMPLETE: { exit: 4, text: 'instances of the run missing' },
   TOPIC: { exit: 5, text: 'topic problem' },
   CLUSTER: { exit: 6, text: 'local cluster failed' },
   PRODUCE: { exit: 7, text: 'produce failed' },

@@ -48,4 +48,13 @@ export const dashboardCommandFlags = (y: Argv) =>
 export const reportCommandFlags = (y: Argv) =>
   y
     .positional('file', { type: 'string', describe: 'a saved storm report (benchmarks/results/storms/*.json)' })
-    .options({ html: { type: 'string', describe: 'write it as one self-contained HTML file' } });
+    .options({
+      html: { type: 'string', describe: 'write it as one self-contained HTML file' },
+      'run-id': {
+        type: 'string',
+        describe: 'instead of a file: the merged report of a run of --instances, from Redis, during or after it',
+      },
+      redis: { type: 'string', default: 'redis://127.0.0.1:6379', describe: 'with --run-id: the Redis the run uses' },
+      'redis-ca': stormFlags['redis-ca'],
+      json: { type: 'boolean', default: false, describe: 'with --run-id: the merged report as JSON' },
+    });

@@ -72,8 +72,8 @@ async function main(): Promise<void> {
       },
     )
     .command(
-      'report <file>',
-      'render a saved storm report as text or one HTML file',
+      'report [file]',
+      "render a saved storm report as text or one HTML file, or (--run-id) a run's merged report from Redis",
       reportCommandFlags,
       async (flags) => {
         exitCode = await (await import('./report.js')).reportCommand(flags);

@@ -8,6 +8,7 @@ import { log } from '../log.js';
 import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
 import { influxFromFlags } from '../pulse/options.js';
 import { renderStormHtml } from '../report/html-report.js';
+import { renderMergedText } from '../report/merged-report.js';
 import { ProgressBar } from '../report/progress.js';
 import { renderStormText, saveReport } from '../report/storm-report.js';
 import { describeKeys } from '../scenario/keys.js';
@@ -53,6 +54,12 @@ export async function stormCommand(
     ),
   );
   run.on('warning', (m: string) => log.warn(m));
+  let waitingFor = -1;
+  run.on('barrier', (b: { joined: number; instances: number }) => {
+    if (flags.quiet || b.joined === waitingFor) return;
+    waitingFor = b.joined;
+    process.stderr.write(`storm: waiting for every instance of the run: ${b.joined} of ${b.instances} joined\n`);
+  });
 
   let interrupts = 0;
   const onSigint = () => {
@@ -68,6 +75,8 @@ export async function stormCommand(
     if (flags.html) fs.writeFileSync(String(flags.html), renderStormHtml(report));
     const file = flags.save ? saveReport(report, path.join(ROOT, 'benchmarks/results/storms')) : undefined;
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStormText(report)}\n`);
+    // The last instance of a run of several prints the run's merged report too (in --json, its 'merged').
+    if (report.merged && !flags.json) process.stdout.write(`\n${renderMergedText(report.merged)}\n`);
     await served?.finish(report); // the page shows the end; --dashboard-linger keeps it up for a last look
     if (file && !flags.json && !flags.quiet)
       process.stderr.write(`report saved: ${path.relative(process.cwd(), file)}\n`);

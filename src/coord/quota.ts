@@ -6,7 +6,9 @@
  *     the run's rate shape (scenario/schedule.ts; constant, stages, sine, find-max's staircase) on absolute time, so
  *     a child that fell behind catches up in chunks instead of silently lowering the rate, and every child of every
  *     process follows one shape.
- * Redis' own clock (TIME) is the one clock, so processes on the same Redis agree.
+ * Redis' own clock (TIME) is the one clock, so processes on the same Redis agree. The run starts at its first lease,
+ * or at the instant instances of a run agreed on (coord/instances.ts): a lease before it gets nothing and learns how
+ * long to wait (a negative elapsed time).
  * A lease returns the slice's first global index, which becomes the tweet ids: unique across the run.
  * Leases are idempotent per (producer, lease number): a lease whose reply was lost (a command timeout while Redis was
  * frozen, which Redis then ran anyway) is asked again with the same number and returns the same slice, so no slice
@@ -22,6 +24,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local start = tonumber(redis.call('GET', KEYS[2]))
 if not start then start = now; redis.call('SET', KEYS[2], now, 'EX', ARGV[7]) end
+if now < start then return {tonumber(redis.call('GET', KEYS[1]) or '0'), 0, now - start, 0} end
 local want = tonumber(ARGV[1]); local count = tonumber(ARGV[2])
 local allowed = -1
 if ARGV[3] ~= '' then allowed = math.floor(scheduled(ARGV[3], now - start) + 1e-6) end
@@ -57,7 +60,7 @@ export interface Lease {
   first: number;
   /** Messages granted (0: count reached, or ahead of the schedule). */
   granted: number;
-  /** Milliseconds since the run's start, by Redis' clock. */
+  /** Milliseconds since the run's start, by Redis' clock (negative before an agreed start: wait that long). */
   elapsedMs: number;
   /** Messages the schedule allows by now (-1 when the rate is unlimited). */
   allowed: number;

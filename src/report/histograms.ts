@@ -15,3 +15,26 @@ export const gcHistogram = () =>
 /** End-to-end latency (verify: created to read back), milliseconds: 1 ms to 7 days at 3 significant digits. */
 export const endToEndHistogram = () =>
   hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 7 * 86_400_000, numberOfSignificantValueDigits: 3 });
+
+/** Milliseconds, from an HDR histogram. */
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+  samples: number;
+}
+
+/** The report's percentiles of a histogram; null when it is empty. */
+export function percentilesOf(h: hdr.Histogram): Percentiles | null {
+  if (h.totalCount === 0) return null;
+  return {
+    p50: h.getValueAtPercentile(50),
+    p95: h.getValueAtPercentile(95),
+    p99: h.getValueAtPercentile(99),
+    p999: h.getValueAtPercentile(99.9),
+    max: h.maxValue,
+    samples: h.totalCount,
+  };
+}

@@ -7,6 +7,8 @@ import path from 'node:path';
 import type { Machine } from '../environment.js';
 import type { ErrorCode } from '../errors.js';
 import { describeKeys, type KeySpec } from '../scenario/keys.js';
+import type { Percentiles } from './histograms.js';
+import type { MergedReport } from './merged-report.js';
 
 export const HEALTH_COLUMNS = [
   'sec',
@@ -59,14 +61,19 @@ export interface StormSettings {
   command: string;
 }
 
-/** Milliseconds, from an HDR histogram. */
-export interface Percentiles {
-  p50: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
-  samples: number;
+export type { Percentiles };
+
+export interface InstanceSection {
+  index: number;
+  instances: number;
+  /** The run's start by Redis' clock (Unix ms), as the barrier fixed it. */
+  startAtMs: number;
+  /** Seconds this instance waited at the barrier for the others. */
+  waitedSec: number;
+  /** It came after the start and joined the running run (restarted). */
+  rejoined: boolean;
+  /** Its first granted slice, ms after the run's start by Redis' clock. */
+  startOffsetMs: number | null;
 }
 
 export interface StormReport {
@@ -155,6 +162,10 @@ export interface StormReport {
   versions: Record<string, string>;
   machine: Machine;
   notes: string[];
+  /** One of several instances of the run (--instances): where it stood among them. */
+  instance?: InstanceSection;
+  /** The run's merged report, in the report of the instance that finished last (report/merged-report.ts). */
+  merged?: MergedReport;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -194,6 +205,14 @@ export function renderStormText(report: StormReport): string {
     row(
       'global (Redis):',
       `${fmt(global.acknowledged)} acknowledged by all processes of this run, ${fmt(global.issued)} issued`,
+    );
+  const instance = report.instance;
+  if (instance)
+    row(
+      'instance:',
+      `${instance.index} of 0-${instance.instances - 1}${instance.rejoined ? ', rejoined the running run' : ''}; ` +
+        `waited ${instance.waitedSec} s at the barrier, ` +
+        `first slice ${instance.startOffsetMs ?? '-'} ms after the start`,
     );
   const children = report.children;
   row(

@@ -56,6 +56,8 @@ export interface TickerParts {
   warming: () => boolean;
   /** The run's start on this process's clock. */
   scheduleStartMs: () => number | null;
+  /** When this child's first slice was granted, ms after the run's start by Redis' clock. */
+  firstGrantMs: () => number | null;
   send: (tick: TickMessage) => void;
 }
 
@@ -137,6 +139,7 @@ export class ChildTicker {
       latency: parts.latency.tick(warming),
       warmup: warming,
       scheduleStartMs: parts.scheduleStartMs(),
+      firstGrantMs: parts.firstGrantMs(),
       health: parts.health.interval(),
     };
   }

@@ -86,6 +86,7 @@ async function prepare(config: ChildConfig): Promise<ChildParts> {
     givesBackFailures: options.count !== undefined,
     warming: () => warmup.warming,
     scheduleStartMs: () => leaser.scheduleStartMs,
+    firstGrantMs: () => leaser.firstGrantMs,
     send,
   });
   const close = () => {
@@ -102,6 +103,11 @@ async function produceUntilDone(parts: ChildParts): Promise<void> {
   const durationMs = options.duration !== undefined ? options.duration * 1000 : Infinity;
   while (!stop.requested) {
     const lease = await leaser.next();
+    // Instances of one run start on one instant (coord/instances.ts): wait for it, a few leases at most.
+    if (lease.elapsedMs < 0) {
+      await sleep(Math.min(-lease.elapsedMs, 500));
+      continue;
+    }
     if (lease.elapsedMs >= durationMs) return;
     if (warmup.reached(lease.elapsedMs)) await warmup.cross(() => ticker.tick());
     if (lease.granted === 0) {

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Options as FlagSpec } from 'yargs';
+import { DEFAULT_BARRIER_TIMEOUT_SEC, type Instances, parseInstances } from '../coord/instances.js';
 import { redisCaProblem, redisUrlProblem } from '../coord/redis.js';
 import { BRANDS } from '../generate/texts.js';
 import { MAX_IN_FLIGHT_LIMIT } from '../generate/tweet-contract.js';
@@ -56,6 +57,8 @@ export interface StormOptions extends ScenarioOptions {
   /** The CA a rediss:// Redis' certificate is checked against (PEM file). */
   redisCa?: string;
   runId: string;
+  /** One of N processes of the run (--instances): they start together and their reports merge. */
+  instances?: Instances;
   brands: string[];
   schema?: string;
   /** The flags that run this storm again (storm/repeat.ts): recorded in the report. */
@@ -162,6 +165,18 @@ export const stormFlags = {
     type: 'string',
     describe: 'run the storm a saved report describes again (its settings; flags given here override them)',
   },
+  instances: {
+    type: 'string',
+    describe: 'this storm is one of N processes (hosts) of the --run-id: they start together, reports merge',
+  },
+  instance: {
+    type: 'string',
+    describe: "with --instances: this one's index, 0 to N-1 (default: $JOB_COMPLETION_INDEX)",
+  },
+  'barrier-timeout': {
+    type: 'string',
+    describe: `with --instances: seconds to wait for every instance to join (default ${DEFAULT_BARRIER_TIMEOUT_SEC})`,
+  },
 } as const satisfies Record<string, FlagSpec>;
 
 /** Every problem with the flags (empty when all is well). Pure: no I/O. */
@@ -200,6 +215,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   const topic = c.topic(raw.topic);
   const { bootstrap, client } = parseKafkaTarget(c, raw);
   const { runId, brands } = checkNames(c, raw);
+  const instances = parseInstances(c, raw);
   if (raw.acks !== undefined && acks !== 'all' && raw.idempotence === true)
     c.add(`--idempotence needs --acks all (got --acks ${String(raw.acks)})`);
   const scenario = parseScenarioOptions(c, raw, { rate, duration, count });
@@ -236,6 +252,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       redis: raw.redis === undefined ? defaults.redis : String(raw.redis),
       redisCa: raw['redis-ca'] === undefined ? undefined : String(raw['redis-ca']),
       runId: runId === undefined ? newRunId() : String(runId),
+      instances,
       brands,
       schema: raw.schema === undefined ? undefined : String(raw.schema),
       flags: reproducingFlags(raw, Object.keys(stormFlags), { workers: resolvedWorkers, count: resolvedCount }),

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { AwaitableRun } from '../awaitable-run.js';
 import { Counters } from '../coord/counters.js';
+import { type Instances, joinRun } from '../coord/instances.js';
 import { Quota } from '../coord/quota.js';
 import { connectRedis } from '../coord/redis.js';
 import { DataStormError, type ErrorCode, InvalidOptionsError } from '../errors.js';
@@ -21,6 +22,7 @@ import type { StormProgress } from '../report/progress.js';
 import type { StormReport } from '../report/storm-report.js';
 import { decodeSchedule, rateAt, type Schedule } from '../scenario/schedule.js';
 import { type ChildExit, type ChildFatal, Supervisor } from '../supervisor.js';
+import { InstancePublisher } from './instance-publisher.js';
 import type { StormOptions } from './options.js';
 import { CHILD_ENV, type ChildConfig, type ChildMessage } from './protocol.js';
 import { buildReport } from './report-builder.js';
@@ -44,8 +46,10 @@ interface Production {
 const SHARED_CODES: readonly ErrorCode[] = ['KAFKA_UNREACHABLE', 'REDIS_UNREACHABLE', 'SCHEMA', 'TOPIC'];
 
 export class StormRun extends AwaitableRun<StormReport> {
-  /** Tells this process's producers from those of other storms sharing the run id. */
-  private readonly instance = randomBytes(3).toString('hex');
+  /** Tells this process's producers from those of other storms sharing the run id (and names its instance). */
+  private readonly instance: string;
+  /** One of several instances of the run: publishes for the merged report once it passed the barrier. */
+  private publisher?: InstancePublisher;
   private readonly supervisor: Supervisor<ChildMessage>;
   /** What the children told: totals, each slot's view, counts per second. */
   private readonly agg: RunAggregate;
@@ -60,6 +64,8 @@ export class StormRun extends AwaitableRun<StormReport> {
 
   constructor(private readonly options: StormOptions) {
     super();
+    const random = randomBytes(3).toString('hex');
+    this.instance = options.instances ? `i${options.instances.index}-${random}` : random;
     this.schedule = decodeSchedule(options.shape.schedule);
     if (options.findMax) this.judge = new StepJudge(options.findMax);
     this.agg = new RunAggregate(options.workers, this.judge);
@@ -96,11 +102,35 @@ export class StormRun extends AwaitableRun<StormReport> {
     try {
       const { brokers, topic } = await this.prepareTopic();
       this.quota = new Quota(redis, this.options.runId, this.options.count, this.options.shape.schedule);
+      if (this.options.instances) await this.join(redis, this.options.instances);
       const production = await this.produce(brokers, topic);
-      return await this.report(redis, production);
+      return await this.withInstances(await this.report(redis, production));
     } finally {
       redis.disconnect();
     }
+  }
+
+  /** --instances: waits at the run's barrier for the others, then publishes for the merged report as it runs. */
+  private async join(redis: Redis, instances: Instances): Promise<void> {
+    const joined = await joinRun(redis, this.options.runId, instances, (n) =>
+      this.emit('barrier', { joined: n, instances: instances.count }),
+    );
+    const options = { ...this.options, instances };
+    const warn = (message: string) => this.emit('warning', message);
+    this.publisher = new InstancePublisher(this.instance, redis, options, joined, this.agg, warn);
+  }
+
+  /** An instance's report says where it stood; the last instance to finish carries the run's merged report. */
+  private async withInstances(report: StormReport): Promise<StormReport> {
+    if (!this.publisher) return report;
+    report.instance = this.publisher.section();
+    try {
+      const merged = await this.publisher.finish(report);
+      if (merged) report.merged = merged;
+    } catch (e) {
+      report.notes.push(`this instance's final counts did not reach Redis (${(e as Error).message})`);
+    }
+    return report;
   }
 
   /** The cluster's brokers, and the topic made or checked: what the user asked for is honoured or refused. */
@@ -155,9 +185,10 @@ export class StormRun extends AwaitableRun<StormReport> {
   private async report(redis: Redis, production: Production): Promise<StormReport> {
     const options = this.options;
     const totals = this.agg.totals;
-    // Statistics count from the end of the warm-up (the run's start by the schedule's clock, plus --warmup).
+    // Statistics count from the end of the warm-up (the run's start by the schedule's clock, plus --warmup), and
+    // never from before the run's start: instances of a run wait for their agreed start after producing began.
     const measuredFrom =
-      options.warmup > 0 && totals.scheduleStartMs !== null
+      totals.scheduleStartMs !== null
         ? Math.max(production.producingAt, totals.scheduleStartMs + options.warmup * 1000 - performance.timeOrigin)
         : production.producingAt;
     const elapsedSec = Math.max(0.001, (production.endedAt - measuredFrom) / 1000);
@@ -219,6 +250,7 @@ export class StormRun extends AwaitableRun<StormReport> {
       const sinceStart = start === null ? 0 : performance.timeOrigin + now - start;
       const targetRate = rateAt(this.schedule, sinceStart);
       this.findMaxStep(performance.timeOrigin + now);
+      this.publisher?.publishRunning();
       this.emit('tick', {
         elapsedSec,
         acked: t.acked,

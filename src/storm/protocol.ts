@@ -40,6 +40,8 @@ export interface TickMessage {
   warmup: boolean;
   /** This child's reading of the run's start on the wall clock (Unix ms; null before its first lease). */
   scheduleStartMs: number | null;
+  /** When the child's first slice was granted, ms after the run's start by Redis' clock (null before). */
+  firstGrantMs: number | null;
   /** The child's health this interval: memory now, event-loop delay and GC time over the interval. */
   health: ChildHealth;
 }

@@ -31,6 +31,8 @@ export interface LeaserSettings {
 export class QuotaLeaser {
   /** This process's clock at the run's start (Unix ms); +Infinity before the first lease. */
   startLocal = Number.POSITIVE_INFINITY;
+  /** When this producer's first slice was granted, ms after the run's start by Redis' clock (an instance's start). */
+  firstGrantMs: number | null = null;
   /** Messages the next lease asks for. */
   chunk: number;
   /** Numbers this producer's granted leases; a retried call reuses its number (see Quota.lease). */
@@ -67,7 +69,10 @@ export class QuotaLeaser {
     for (;;) {
       try {
         const lease = await this.quota.lease(this.chunk, this.settings.producerId, this.leaseNo);
-        if (lease.granted > 0) this.leaseNo++;
+        if (lease.granted > 0) {
+          this.firstGrantMs ??= lease.elapsedMs;
+          this.leaseNo++;
+        }
         this.startLocal = Math.min(this.startLocal, Date.now() - lease.elapsedMs);
         return lease;
       } catch (e) {

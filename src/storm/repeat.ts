@@ -15,8 +15,8 @@ export type { StormFlagValues };
 /** Far above a report of a day-long run (its timeline is one small row a second). */
 const MAX_REPORT_BYTES = 64 << 20;
 
-/** Flags that make a run but are not its settings: where it came from, its name, its output. */
-const NOT_REPEATED = new Set(['scenario', 'from-report', 'run-id']);
+/** Flags that make a run but are not its settings: its origin, its name, its output, its place among instances. */
+const NOT_REPEATED = new Set(['scenario', 'from-report', 'run-id', 'instances', 'instance', 'barrier-timeout']);
 
 /**
  * The flags that run the same storm again: what the command line and its scenario file said (`given`, storm flags

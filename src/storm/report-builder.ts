@@ -8,8 +8,9 @@ import { machine, versions } from '../environment.js';
 import type { ErrorCode } from '../errors.js';
 import type { TopicInfo } from '../kafka/admin.js';
 import { maskSecrets } from '../kafka/client-config.js';
+import { percentilesOf } from '../report/histograms.js';
 import { type Moments, stdOf } from '../report/moments.js';
-import { HEALTH_COLUMNS, type Percentiles, type StormReport, type StormSettings } from '../report/storm-report.js';
+import { HEALTH_COLUMNS, type StormReport, type StormSettings } from '../report/storm-report.js';
 import type { StepResult } from '../scenario/find-max.js';
 import { cumulativeAt, decodeSchedule, isUnlimited } from '../scenario/schedule.js';
 import type { StormOptions } from './options.js';
@@ -59,6 +60,8 @@ export interface RunTotals {
   warmup: { acked: number; failed: number; bytes: number };
   /** The run's start by the schedule's clock (Unix ms; the earliest any child read), null before any lease. */
   scheduleStartMs: number | null;
+  /** When this process's first slice was granted, ms after the run's start by Redis' clock (its start offset). */
+  firstGrantMs: number | null;
   /** GC pauses of all children, µs. */
   gcPauses: Histogram;
   /** [seconds since start, acknowledged/s over the last second], one per second (storm/timeline.ts). */
@@ -114,12 +117,12 @@ export function buildReport(run: RunOutcome): StormReport {
     rate: { average: round(totals.acked / run.elapsedSec, 0), peak: round(totals.peakRate, 0) },
     megabytesPerSec: round(totals.bytes / 1e6 / run.elapsedSec, 2),
     bytes: totals.bytes,
-    latencyMs: acksZero ? null : percentiles(totals.histogram),
+    latencyMs: acksZero ? null : percentilesOf(totals.histogram),
     schedule: scheduleSection(options, totals, run),
     warmup: warmupSection(options, totals),
     coordinatedOmission:
       totals.publishDelay.totalCount > 0 && !acksZero
-        ? { publishDelayMs: percentiles(totals.publishDelay), latencyFromIntendedMs: percentiles(totals.intended) }
+        ? { publishDelayMs: percentilesOf(totals.publishDelay), latencyFromIntendedMs: percentilesOf(totals.intended) }
         : null,
     partitions: partitionsSection(totals.partitions, run.topic.partitions),
     findMax: options.findMax ? { maxRate: run.maxHeld ?? null, spec: options.findMax, steps: run.steps ?? [] } : null,
@@ -258,18 +261,6 @@ function settingsOf(options: StormOptions, topic: TopicInfo): StormSettings {
     flags: options.flags,
     command: commandLine(options.flags),
     client: maskSecrets(options.client),
-  };
-}
-
-function percentiles(h: Histogram): Percentiles | null {
-  if (h.totalCount === 0) return null;
-  return {
-    p50: h.getValueAtPercentile(50),
-    p95: h.getValueAtPercentile(95),
-    p99: h.getValueAtPercentile(99),
-    p999: h.getValueAtPercentile(99.9),
-    max: h.maxValue,
-    samples: h.totalCount,
   };
 }
 

@@ -56,6 +56,7 @@ export class RunAggregate {
     partitions: [],
     warmup: { acked: 0, failed: 0, bytes: 0 },
     scheduleStartMs: null,
+    firstGrantMs: null,
   };
   /** Every acknowledgement so far in Prometheus buckets (from the children's ticks). */
   readonly buckets = noLatencyBuckets();
@@ -87,6 +88,7 @@ export class RunAggregate {
     const s = this.slots[m.slot];
     if (m.scheduleStartMs !== null)
       t.scheduleStartMs = Math.min(t.scheduleStartMs ?? Number.POSITIVE_INFINITY, m.scheduleStartMs);
+    if (m.firstGrantMs !== null) t.firstGrantMs = Math.min(t.firstGrantMs ?? Number.POSITIVE_INFINITY, m.firstGrantMs);
     this.judge?.add(m.second, m.acked, m.latency.intendedP99 ?? m.latency.p99, m.behind);
     if (m.warmup) {
       // Produced and acknowledged, but kept out of every statistic; the report says how many.

@@ -131,6 +131,13 @@ function plans(): Record<string, Plan> {
       shell: 'kcat -L -b "$(kafka-cluster/cluster.sh bootstrap)"',
     },
     'kafka-cluster/cluster.sh down': { shell: 'kafka-cluster/cluster.sh down' },
+    // docs/many-hosts.md: one instance of one (a run of several waits for the others), then its merged report
+    'npm run storm -- --run-id big-1 --instances 3 --instance 0 --count 3000000 --redis redis://redis-host:6379': {
+      shell: storm(`--run-id docs-${fixture.topic} --instances 1 --instance 0 --count 3000000`),
+    },
+    'node dist/src/cli/index.js report --run-id big-1 --redis redis://redis-host:6379': {
+      shell: `${node} report --run-id docs-${fixture.topic} --redis ${redisUrl()}`,
+    },
     // docs/pulse.md
     'npm run pulse -- --store points --workers 2 --duration 60': {
       shell: pulse('--store points --workers 2 --duration 60 --group docs-points'),

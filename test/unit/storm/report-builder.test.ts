@@ -43,6 +43,7 @@ function totals(over: Partial<RunTotals> = {}): RunTotals {
     partitions: [],
     warmup: { acked: 0, failed: 0, bytes: 0 },
     scheduleStartMs: null,
+    firstGrantMs: null,
     timeline: [
       [1, 600],
       [2, 400],

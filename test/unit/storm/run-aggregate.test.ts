@@ -21,6 +21,7 @@ const tick = (slot: number, second: number, acked: number, warmup: boolean): Tic
   latency: { p50: 3, p99: slot + 10, buckets: noLatencyBuckets(), intendedP99: null },
   warmup,
   scheduleStartMs: 1000 + slot,
+  firstGrantMs: null,
   health: { rssBytes: 2 ** 20, heapUsedBytes: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0, gcMs: 0, gcMaxMs: 0 },
 });
 

@@ -1,0 +1,97 @@
+/**
+ * An instance's side of a run of several (--instances): what it publishes in Redis for the merged report
+ * (coord/instance-records.ts) from the aggregate its children feed, once a second while it runs and complete at its
+ * end, and whether it finished last, when it reads every instance's record and merges them.
+ */
+import os from 'node:os';
+import type { Redis } from 'ioredis';
+import { publishInstanceRecord, readInstanceRecords } from '../coord/instance-records.js';
+import { finishInstance, type Instances, type Joined } from '../coord/instances.js';
+import {
+  encodeHistogram,
+  type InstanceRecord,
+  type MergedReport,
+  mergeInstanceRecords,
+} from '../report/merged-report.js';
+import type { InstanceSection, StormReport } from '../report/storm-report.js';
+import type { StormOptions } from './options.js';
+import type { RunAggregate } from './run-aggregate.js';
+
+export class InstancePublisher {
+  /** A failed write is retried by the next one; the first failure is said once. */
+  private warned = false;
+
+  constructor(
+    /** This instance process (producer ids carry it). */
+    private readonly id: string,
+    private readonly redis: Redis,
+    private readonly options: StormOptions & { instances: Instances },
+    private readonly joined: Joined,
+    private readonly agg: RunAggregate,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** While it runs: the record so far (buckets, no histogram yet). */
+  publishRunning(): void {
+    const elapsedSec = (Date.now() - this.joined.startAtMs) / 1000;
+    const record = this.record('running', elapsedSec, null);
+    publishInstanceRecord(this.redis, this.options.runId, record).catch((e: Error) => {
+      if (!this.warned) this.warn(`could not publish this instance's counts to Redis: ${e.message}`);
+      this.warned = true;
+    });
+  }
+
+  /** At its end: the complete record; the merged report when this instance is the last to finish. */
+  async finish(report: StormReport): Promise<MergedReport | undefined> {
+    const state = report.error ? 'failed' : 'done';
+    const histogram = encodeHistogram(this.agg.totals.histogram);
+    // Its report counts from the run's start (storm/primary.ts measuredFrom): the span of this instance in the run.
+    const record = this.record(state, report.elapsedSec, histogram, report.error?.message);
+    await publishInstanceRecord(this.redis, this.options.runId, record);
+    if (!(await finishInstance(this.redis, this.options.runId, this.options.instances))) return undefined;
+    return mergeInstanceRecords(this.options.runId, await readInstanceRecords(this.redis, this.options.runId));
+  }
+
+  section(): InstanceSection {
+    return {
+      index: this.options.instances.index,
+      instances: this.options.instances.count,
+      startAtMs: this.joined.startAtMs,
+      waitedSec: Math.round(this.joined.waitedSec * 1000) / 1000,
+      rejoined: this.joined.rejoined,
+      startOffsetMs: this.agg.totals.firstGrantMs,
+    };
+  }
+
+  private record(
+    state: InstanceRecord['state'],
+    elapsedSec: number,
+    histogram: string | null,
+    error?: string | null,
+  ): InstanceRecord {
+    const totals = this.agg.totals;
+    return {
+      id: this.id,
+      index: this.options.instances.index,
+      instances: this.options.instances.count,
+      host: os.hostname(),
+      pid: process.pid,
+      state,
+      startAtMs: this.joined.startAtMs,
+      startOffsetMs: totals.firstGrantMs,
+      updatedAtMs: Date.now(),
+      acknowledged: totals.acked,
+      failed: Object.values(totals.failed).reduce((a, b) => a + b, 0),
+      sent: totals.sent,
+      bytes: totals.bytes,
+      elapsedSec: Math.round(elapsedSec * 1000) / 1000,
+      perSecond: [...this.agg.perSecond.entries()].sort((a, b) => a[0] - b[0]),
+      buckets: this.agg.buckets,
+      histogram,
+      schedule: this.options.shape.schedule,
+      count: this.options.count ?? null,
+      topic: this.options.topic,
+      error: error ?? null,
+    };
+  }
+}

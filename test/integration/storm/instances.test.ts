@@ -1,0 +1,119 @@
+/**
+ * Instances of one run (--instances N, coord/instances.ts), as separate storm processes against the test services:
+ * they wait at the barrier for each other (one comes 3 s late), start on one instant, land one exact count, and the
+ * last to finish prints the merged report, which `datastorm report --run-id` also gives during and after the run.
+ * An instance that never comes ends every instance with exit 4 and one line, before anything is produced.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { topicMessageCount } from '../../../src/kafka/admin.js';
+import type { MergedReport } from '../../../src/report/merged-report.js';
+import type { StormReport } from '../../../src/report/storm-report.js';
+import { bootstrap, redisUrl, run, uniqueTopic } from '../../helpers/services.js';
+import { CLI, spawnStorm } from '../../helpers/storm-cli.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const mergedNow = async (runId: string) => {
+  const r = await run(process.execPath, [CLI, 'report', '--run-id', runId, '--redis', redisUrl(), '--json']);
+  return { code: r.code, stderr: r.stderr, merged: r.code === 0 ? (JSON.parse(r.stdout) as MergedReport) : undefined };
+};
+
+test('three instances, one 3 s late: they start together, the count is exact, the reports merge', async () => {
+  const runId = `inst-${Date.now().toString(36)}`;
+  const topic = uniqueTopic('instances');
+  const count = 300_000;
+  const instance = (i: number) =>
+    spawnStorm([
+      ...['--run-id', runId, '--instances', '3', '--instance', String(i), '--barrier-timeout', '30'],
+      ...['--topic', topic, '--count', String(count), '--rate', '60000', '--workers', '1', '--partitions', '3'],
+    ]);
+  const early = [instance(0), instance(1)];
+  await sleep(3000);
+  const late = instance(2);
+  // During the run: a partial merged report, from the instances' buckets.
+  let partial: MergedReport | undefined;
+  for (let i = 0; i < 40 && !partial?.acknowledged; i++) {
+    await sleep(250);
+    partial = (await mergedNow(runId)).merged;
+  }
+  const ended = await Promise.all([...early, late].map((s) => s.exited));
+  for (const e of ended) assert.equal(e.code, 0, e.stderr);
+  const reports = ended.map((e) => JSON.parse(e.stdout) as StormReport);
+
+  assert.ok(partial && partial.acknowledged > 0 && partial.acknowledged <= count, 'a partial merged report');
+  assert.equal(partial.instances, 3);
+  assert.ok(partial.finished < 3, 'taken while instances still ran');
+  const total = reports.reduce((sum, r) => sum + (r.acknowledged ?? 0), 0);
+  assert.equal(total, count, 'the instances together acknowledged the count');
+  assert.equal((await topicMessageCount(bootstrap(), topic)).total, count, 'the topic holds exactly the count');
+  for (const r of reports.slice(0, 2))
+    assert.ok((r.instance?.waitedSec ?? 0) >= 2.5, `instance ${r.instance?.index} waited for the late one`);
+  assert.deepEqual(
+    reports.map((r) => r.instance?.index),
+    [0, 1, 2],
+  );
+  assert.equal(new Set(reports.map((r) => r.instance?.startAtMs)).size, 1, 'one start instant for all');
+
+  const carriers = reports.filter((r) => r.merged);
+  assert.equal(carriers.length, 1, 'the last instance to finish carries the merged report');
+  const merged = carriers[0].merged as MergedReport;
+  assert.equal(merged.acknowledged, count);
+  assert.equal(merged.finished, 3);
+  assert.equal(merged.latencyFrom, 'histograms');
+  assert.equal(merged.perInstance.length, 3);
+  assert.deepEqual(
+    merged.perInstance.map((i) => i.acknowledged),
+    reports.map((r) => r.acknowledged),
+  );
+  // Percentiles of the merged histograms, never an average: the samples add up, and each merged percentile lies
+  // within the instances' own.
+  const own = reports.map((r) => r.latencyMs);
+  assert.equal(
+    merged.latencyMs?.samples,
+    own.reduce((sum, l) => sum + (l?.samples ?? 0), 0),
+  );
+  for (const p of ['p50', 'p99'] as const) {
+    const values = own.map((l) => l?.[p] ?? 0);
+    const m = merged.latencyMs?.[p] ?? -1;
+    assert.ok(m >= Math.min(...values) && m <= Math.max(...values), `${p} ${m} within ${values.join(', ')}`);
+  }
+  assert.ok(merged.startSkewMs !== null && merged.startSkewMs < 250, `start skew ${merged.startSkewMs} ms`);
+  assert.equal(
+    merged.timeline.reduce((sum, [, acked]) => sum + acked, 0),
+    count,
+    'the summed timeline holds every message',
+  );
+
+  const after = await run(process.execPath, [CLI, 'report', '--run-id', runId, '--redis', redisUrl()]);
+  assert.equal(after.code, 0, after.stderr);
+  assert.match(after.stdout, /3 of 3 instance\(s\) finished/);
+  assert.match(after.stdout, /acknowledged: +300,000 messages by all instances/);
+});
+
+test('an instance that never comes: every instance ends with exit 4 and one line, nothing produced', async () => {
+  const runId = `inst-missing-${Date.now().toString(36)}`;
+  const topic = uniqueTopic('instances-missing');
+  const args = (i: number) => [
+    ...['--run-id', runId, '--instances', '3', '--instance', String(i), '--barrier-timeout', '3'],
+    ...['--topic', topic, '--count', '10000', '--workers', '1'],
+  ];
+  const started = Date.now();
+  const ended = await Promise.all([spawnStorm(args(0)).exited, spawnStorm(args(1)).exited]);
+  const line = new RegExp(
+    `^datastorm: error: run ${runId}: instance\\(s\\) 2 of 3 did not join within 3 s \\(--barrier-timeout\\); ` +
+      'no instance started$',
+  );
+  for (const e of ended) {
+    assert.equal(e.code, 4, e.stderr);
+    assert.match(e.stderr.trim(), line);
+  }
+  assert.ok(Date.now() - started < 20_000, 'within seconds of the timeout');
+  const late = await spawnStorm(args(2)).exited;
+  assert.equal(late.code, 4, 'one that comes later finds the run failed');
+  assert.match(late.stderr.trim(), line);
+  assert.equal((await topicMessageCount(bootstrap(), topic)).total, 0, 'nothing was produced');
+  const merged = await mergedNow(runId);
+  assert.equal(merged.code, 2);
+  assert.match(merged.stderr, /no instance of it published anything/);
+});

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { latencyHistogram } from '../../../src/report/histograms.js';
+import { addToBuckets, noLatencyBuckets } from '../../../src/report/latency-buckets.js';
+import {
+  encodeHistogram,
+  type InstanceRecord,
+  mergeInstanceRecords,
+  renderMergedText,
+} from '../../../src/report/merged-report.js';
+
+const START = 1_800_000_000_000;
+
+/** An instance that acknowledged `values` (latencies, ms), one per message, in the run's first seconds. */
+function record(index: number, values: number[], done = true, offset = 10 * index): InstanceRecord {
+  const h = latencyHistogram();
+  const buckets = noLatencyBuckets();
+  for (const v of values) {
+    h.recordValue(v);
+    addToBuckets(buckets, v, 1);
+  }
+  const half = Math.floor(values.length / 2);
+  return {
+    id: `i${index}-abcd`,
+    index,
+    instances: 3,
+    host: `host-${index}`,
+    pid: 100 + index,
+    state: done ? 'done' : 'running',
+    startAtMs: START,
+    startOffsetMs: offset,
+    updatedAtMs: START + 2000,
+    acknowledged: values.length,
+    failed: 0,
+    sent: values.length,
+    bytes: 200 * values.length,
+    elapsedSec: 2,
+    perSecond: [
+      [START / 1000 + 1, half],
+      [START / 1000 + 2, values.length - half],
+    ],
+    buckets,
+    histogram: done ? encodeHistogram(h) : null,
+    schedule: '',
+    count: null,
+    topic: 'tweets',
+    error: null,
+  };
+}
+
+test('merged report: sums, a summed timeline, and percentiles of the merged histograms, not averaged', () => {
+  // One instance fast (1 ms), one slow (1000 ms), one in between: an average of p50s would say 337.
+  const fast = Array(100).fill(1);
+  const slow = Array(100).fill(1000);
+  const middle = Array(101).fill(10);
+  const m = mergeInstanceRecords('run', [record(0, fast), record(1, slow), record(2, middle)]);
+  assert.equal(m.acknowledged, 301);
+  assert.equal(m.latencyFrom, 'histograms');
+  assert.equal(m.latencyMs?.p50, 10, 'the merged median is the middle instance');
+  assert.equal(m.latencyMs?.samples, 301);
+  assert.ok((m.latencyMs?.p99 ?? 0) >= 999);
+  assert.deepEqual(m.timeline, [
+    [1, 150, null],
+    [2, 151, null],
+  ]);
+  assert.equal(m.startSkewMs, 20);
+  assert.equal(m.finished, 3);
+  assert.match(renderMergedText(m), /3 of 3 instance\(s\) finished/);
+});
+
+test('merged report: while an instance runs, percentiles are the merged buckets, and it says so', () => {
+  const m = mergeInstanceRecords('run', [record(0, [3, 3, 3]), record(1, [40, 40, 40], false)]);
+  assert.equal(m.latencyFrom, 'buckets');
+  assert.equal(m.latencyMs?.p50, 5, 'the bucket 3 ms falls in: up to 5 ms');
+  assert.equal(m.latencyMs?.p99, 50);
+  assert.equal(m.finished, 1);
+  assert.equal(m.joined, 2);
+  assert.match(renderMergedText(m), /1 of 3 instance\(s\) finished, 1 never joined/);
+  assert.match(renderMergedText(m), /merged buckets, upper bounds/);
+});
+
+test('merged report: a restarted instance counts both of its processes', () => {
+  const dead = { ...record(1, [5, 5]), id: 'i1-dead', state: 'running' as const, histogram: null };
+  const m = mergeInstanceRecords('run', [record(0, [5]), dead, record(1, [5, 5, 5]), record(2, [5])]);
+  assert.equal(m.acknowledged, 7);
+  assert.equal(m.processes, 4);
+  assert.equal(m.joined, 3);
+  assert.equal(m.finished, 3);
+  assert.equal(m.latencyFrom, 'buckets', 'the killed process left no histogram');
+});
