@@ -21,7 +21,9 @@
 # Environment: DATASTORM_KAFKA_HOME (state, default kafka-cluster/.run), DATASTORM_KAFKA_CACHE (jars,
 # default kafka-cluster/.cache), DATASTORM_KAFKA_PORT (first broker port, default 19092),
 # DATASTORM_CONTROLLER_PORT (default 19090), DATASTORM_BROKER_HEAP (default 768m),
-# DATASTORM_UP_TIMEOUT (seconds a node may take to come up, default 60).
+# DATASTORM_UP_TIMEOUT (seconds a node may take to come up, default 60), DATASTORM_KAFKA_HOST (the IPv4 address every
+# node listens on and advertises, default 127.0.0.1: another one of this machine's, e.g. a bridge that test hosts in
+# network namespaces reach).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,7 +37,7 @@ BROKER_HEAP=${DATASTORM_BROKER_HEAP:-768m}
 CONTROLLER_HEAP=${DATASTORM_CONTROLLER_HEAP:-256m}
 UP_TIMEOUT=${DATASTORM_UP_TIMEOUT:-60}
 CONTROLLER_ID=100
-HOST=127.0.0.1
+HOST=${DATASTORM_KAFKA_HOST:-127.0.0.1}
 SECURED_OFFSET=100
 SEC=$STATE/security
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
@@ -43,6 +45,7 @@ JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 MAVEN_FLAGS=${DATASTORM_MAVEN_FLAGS:-}
 
 die() { echo "cluster.sh: error: $*" >&2; exit "${EXIT_CODE:-1}"; }
+[[ $HOST =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] || { echo "cluster.sh: error: DATASTORM_KAFKA_HOST must be an IPv4 address of this machine (got '$HOST')" >&2; exit 2; }
 usage_error() { EXIT_CODE=2 die "$*"; }
 info() { echo "cluster.sh: $*" >&2; }
 
@@ -203,7 +206,7 @@ make_security() {
         -keyout "$SEC/ca.key" -out "$SEC/ca.pem" 2>/dev/null
       for who in broker client; do
         openssl req -newkey rsa:2048 -nodes -subj "/CN=datastorm-$who" -keyout "$SEC/$who.key" -out "$SEC/$who.csr" 2>/dev/null
-        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$SEC/$who.ext"
+        printf 'subjectAltName=IP:127.0.0.1,IP:%s,DNS:localhost\n' "$HOST" >"$SEC/$who.ext"
         openssl x509 -req -in "$SEC/$who.csr" -CA "$SEC/ca.pem" -CAkey "$SEC/ca.key" -CAcreateserial -days 3650 \
           -extfile "$SEC/$who.ext" -out "$SEC/$who.pem" 2>/dev/null
         rm -f "$SEC/$who.csr" "$SEC/$who.ext"

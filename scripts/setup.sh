@@ -24,6 +24,7 @@ command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need+=(maven)
 command -v chromium >/dev/null || need+=(chromium)     # the dashboard and HTML report tests (playwright-core)
 command -v prometheus >/dev/null || need+=(prometheus) # the /metrics scrape test
+command -v ip >/dev/null || need+=(iproute2)           # instances as hosts: network namespaces
 if ((${#need[@]})); then
   [[ $(id -u) == 0 ]] || { echo "setup: error: missing ${need[*]}; installing needs root" >&2; exit 1; }
   say "installing Debian packages: ${need[*]}"

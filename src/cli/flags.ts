@@ -57,4 +57,8 @@ export const reportCommandFlags = (y: Argv) =>
       redis: { type: 'string', default: 'redis://127.0.0.1:6379', describe: 'with --run-id: the Redis the run uses' },
       'redis-ca': stormFlags['redis-ca'],
       json: { type: 'boolean', default: false, describe: 'with --run-id: the merged report as JSON' },
+      wait: {
+        type: 'string',
+        describe: 'with --run-id: wait up to this many seconds for every instance to finish (exit 4 if not)',
+      },
     });

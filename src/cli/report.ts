@@ -4,8 +4,10 @@
  * they published in Redis, at any time during or after the run.
  */
 import fs from 'node:fs';
+import type { Redis } from 'ioredis';
 import { DataStormError, InvalidOptionsError } from '../errors.js';
 import { renderStormHtml } from '../report/html-report.js';
+import type { InstanceRecord } from '../report/merged-report.js';
 import { renderStormText, type StormReport, withScenarioDefaults } from '../report/storm-report.js';
 
 interface ReportFlags {
@@ -15,10 +17,12 @@ interface ReportFlags {
   redis?: string;
   'redis-ca'?: string;
   json?: boolean;
+  wait?: string;
 }
 
 export async function reportCommand(flags: ReportFlags): Promise<number> {
   if (flags['run-id'] !== undefined) return mergedReportCommand(flags);
+  if (flags.wait !== undefined) throw new InvalidOptionsError(['--wait needs --run-id RUN (it waits for a run)']);
   if (!flags.file) throw new InvalidOptionsError(['report needs the JSON file of a storm report, or --run-id RUN']);
   let r: StormReport;
   try {
@@ -46,22 +50,55 @@ async function mergedReportCommand(flags: ReportFlags): Promise<number> {
   if (flags.html) problems.push('--html renders a saved report file; with --run-id use --json or the text');
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(runId))
     problems.push(`--run-id must be 1-64 letters, digits, '.', '_' or '-' (got '${runId}')`);
+  const waitSec = flags.wait === undefined ? undefined : Number(flags.wait);
+  if (waitSec !== undefined && !(Number.isSafeInteger(waitSec) && waitSec >= 1 && waitSec <= 86_400))
+    problems.push(`--wait must be a whole number of seconds from 1 to 86,400 (got '${flags.wait}')`);
   if (problems.length) throw new InvalidOptionsError(problems);
   const { connectRedis } = await import('../coord/redis.js');
-  const { readInstanceRecords } = await import('../coord/instance-records.js');
   const { mergeInstanceRecords, renderMergedText } = await import('../report/merged-report.js');
   const redis = await connectRedis(String(flags.redis), flags['redis-ca']);
   try {
-    const records = await readInstanceRecords(redis, runId);
-    if (records.length === 0)
-      throw new DataStormError(
-        'INVALID_OPTION',
-        `run ${runId}: no instance of it published anything in this Redis (a run of --instances, on this --redis?)`,
-      );
+    const { records, complete } = await recordsOf(redis, runId, waitSec);
     const merged = mergeInstanceRecords(runId, records);
     process.stdout.write(flags.json ? `${JSON.stringify(merged, null, 2)}\n` : `${renderMergedText(merged)}\n`);
+    if (!complete)
+      throw new DataStormError(
+        'RUN_INCOMPLETE',
+        `run ${runId}: ${merged.finished} of ${merged.instances} instance(s) finished within --wait ${waitSec} s`,
+      );
     return 0;
   } finally {
     redis.disconnect();
+  }
+}
+
+/**
+ * The run's records now, or with --wait once every instance finished (complete: false when the wait ran out); a run
+ * that failed at its barrier is its error.
+ */
+async function recordsOf(
+  redis: Redis,
+  runId: string,
+  waitSec: number | undefined,
+): Promise<{ records: InstanceRecord[]; complete: boolean }> {
+  const { readInstanceRecords } = await import('../coord/instance-records.js');
+  const { runFailure } = await import('../coord/instances.js');
+  const deadline = Date.now() + (waitSec ?? 0) * 1000;
+  for (;;) {
+    const failure = await runFailure(redis, runId);
+    if (failure) throw new DataStormError('RUN_INCOMPLETE', failure);
+    const records = await readInstanceRecords(redis, runId);
+    const finished = new Set(records.filter((r) => r.state !== 'running').map((r) => r.index)).size;
+    const complete = records.length > 0 && finished >= records[0].instances;
+    if (waitSec === undefined || complete || Date.now() >= deadline) {
+      if (records.length === 0)
+        throw new DataStormError(
+          waitSec === undefined ? 'INVALID_OPTION' : 'RUN_INCOMPLETE',
+          `run ${runId}: no instance of it published anything in this Redis` +
+            `${waitSec === undefined ? ' (a run of --instances, on this --redis?)' : ` within --wait ${waitSec} s`}`,
+        );
+      return { records, complete: waitSec === undefined || complete };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }

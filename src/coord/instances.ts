@@ -153,6 +153,10 @@ async function failRun(redis: Redis, runId: string, instances: Instances): Promi
   return new DataStormError('RUN_INCOMPLETE', (await redis.get(keys.failed)) ?? reason);
 }
 
+/** Why the run failed at its barrier, when it did. */
+export const runFailure = async (redis: Redis, runId: string): Promise<string | null> =>
+  redis.get(instanceKeys(runId).failed);
+
 /** This instance finished: true when it is the last of the run's instances to finish. */
 export async function finishInstance(redis: Redis, runId: string, instances: Instances): Promise<boolean> {
   const key = instanceKeys(runId).finished;

@@ -31,7 +31,7 @@ export interface InstanceRecord {
   bytes: number;
   /** Seconds from the run's start to its last acknowledgement (so far, while it runs). */
   elapsedSec: number;
-  /** [Unix second, acknowledged in the interval ending there]. */
+  /** [seconds since the run's start (the interval's end), acknowledged in the interval]. */
   perSecond: [number, number][];
   /** Every acknowledgement so far, in Prometheus buckets (latency-buckets.ts). */
   buckets: LatencyBuckets;
@@ -157,19 +157,17 @@ function bucketPercentiles(records: InstanceRecord[]): Percentiles | null {
 function mergedTimeline(records: InstanceRecord[]): MergedReport['timeline'] {
   const first = records[0];
   if (!first) return [];
-  const startSec = Math.floor(first.startAtMs / 1000);
   const bySecond = new Map<number, number>();
   for (const r of records)
     for (const [second, acked] of r.perSecond) bySecond.set(second, (bySecond.get(second) ?? 0) + acked);
   const schedule = decodeSchedule(first.schedule);
-  const target = (second: number): number | null => {
-    if (isUnlimited(schedule)) return null;
-    const to = second * 1000 - first.startAtMs;
-    return Math.round(cumulativeAt(schedule, to) - cumulativeAt(schedule, Math.max(0, to - 1000)));
-  };
+  const target = (second: number): number | null =>
+    isUnlimited(schedule)
+      ? null
+      : Math.round(cumulativeAt(schedule, second * 1000) - cumulativeAt(schedule, Math.max(0, second * 1000 - 1000)));
   return [...bySecond.keys()]
     .sort((a, b) => a - b)
-    .map((second) => [second - startSec, bySecond.get(second) ?? 0, target(second)]);
+    .map((second) => [second, bySecond.get(second) ?? 0, target(second)]);
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

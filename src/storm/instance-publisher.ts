@@ -33,7 +33,9 @@ export class InstancePublisher {
 
   /** While it runs: the record so far (buckets, no histogram yet). */
   publishRunning(): void {
-    const elapsedSec = (Date.now() - this.joined.startAtMs) / 1000;
+    // On this host's clock both: its reading of the run's start, and now (a host's clock may be off Redis').
+    const start = this.agg.totals.scheduleStartMs;
+    const elapsedSec = start === null ? 0 : Math.max(0, (Date.now() - start) / 1000);
     const record = this.record('running', elapsedSec, null);
     publishInstanceRecord(this.redis, this.options.runId, record).catch((e: Error) => {
       if (!this.warned) this.warn(`could not publish this instance's counts to Redis: ${e.message}`);
@@ -50,6 +52,23 @@ export class InstancePublisher {
     await publishInstanceRecord(this.redis, this.options.runId, record);
     if (!(await finishInstance(this.redis, this.options.runId, this.options.instances))) return undefined;
     return mergeInstanceRecords(this.options.runId, await readInstanceRecords(this.redis, this.options.runId));
+  }
+
+  /**
+   * Acknowledged per second, each second counted from the run's start: the children name wall-clock seconds of this
+   * host, and its reading of the start is on the same clock, so a host whose clock is off still lands its seconds
+   * where the others' are.
+   */
+  private secondsSinceStart(): [number, number][] {
+    const start = this.agg.totals.scheduleStartMs;
+    if (start === null) return [];
+    // An interval that ended before the start (children tick while they wait for it) counts as the first second.
+    const bySecond = new Map<number, number>();
+    for (const [second, acked] of this.agg.perSecond) {
+      const sinceStart = Math.max(0, Math.round(second - start / 1000));
+      bySecond.set(sinceStart, (bySecond.get(sinceStart) ?? 0) + acked);
+    }
+    return [...bySecond.entries()].sort((a, b) => a[0] - b[0]);
   }
 
   section(): InstanceSection {
@@ -85,7 +104,7 @@ export class InstancePublisher {
       sent: totals.sent,
       bytes: totals.bytes,
       elapsedSec: Math.round(elapsedSec * 1000) / 1000,
-      perSecond: [...this.agg.perSecond.entries()].sort((a, b) => a[0] - b[0]),
+      perSecond: this.secondsSinceStart(),
       buckets: this.agg.buckets,
       histogram,
       schedule: this.options.shape.schedule,
