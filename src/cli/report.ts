@@ -83,13 +83,13 @@ async function recordsOf(
 ): Promise<{ records: InstanceRecord[]; complete: boolean }> {
   const { readInstanceRecords } = await import('../coord/instance-records.js');
   const { runFailure } = await import('../coord/instances.js');
+  const { finishedInstances } = await import('../report/merged-report.js');
   const deadline = Date.now() + (waitSec ?? 0) * 1000;
   for (;;) {
     const failure = await runFailure(redis, runId);
     if (failure) throw new DataStormError('RUN_INCOMPLETE', failure);
     const records = await readInstanceRecords(redis, runId);
-    const finished = new Set(records.filter((r) => r.state !== 'running').map((r) => r.index)).size;
-    const complete = records.length > 0 && finished >= records[0].instances;
+    const complete = records.length > 0 && finishedInstances(records) >= records[0].instances;
     if (waitSec === undefined || complete || Date.now() >= deadline) {
       if (records.length === 0)
         throw new DataStormError(

@@ -82,10 +82,14 @@ export interface MergedReport {
 /** Encodes a histogram for an instance record. */
 export const encodeHistogram = (h: Histogram): string => encodeIntoCompressedBase64(h);
 
+/** Instances (by index) that have finished: a restarted one counts once, when any of its processes finished. */
+export const finishedInstances = (records: readonly InstanceRecord[]): number =>
+  new Set(records.filter((r) => r.state !== 'running').map((r) => r.index)).size;
+
 export function mergeInstanceRecords(runId: string, records: InstanceRecord[]): MergedReport {
   const first = records[0];
   const indexes = new Set(records.map((r) => r.index));
-  const finished = new Set(records.filter((r) => r.state !== 'running').map((r) => r.index)).size;
+  const finished = finishedInstances(records);
   // Exact only when every instance came and every process of theirs ended with its histogram (a killed one has none).
   const exact = indexes.size === (first?.instances ?? 0) && records.every((r) => r.histogram !== null);
   const latency = exact ? mergedHistogramPercentiles(records) : bucketPercentiles(records);
