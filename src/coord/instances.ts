@@ -163,3 +163,161 @@ export async function finishInstance(redis: Redis, runId: string, instances: Ins
   const replies = await redis.multi().sadd(key, instances.index).expire(key, RUN_KEY_TTL_SEC).scard(key).exec();
   return Number(replies?.[2]?.[1] ?? 0) >= instances.count;
 }
+
+/**
+ * How long an instance process holds its index without a word: longer than a child rides out a lost Redis
+ * (storm/quota-leaser.ts REDIS_GRACE_MS), so a process cut off from Redis has stopped leasing before another process
+ * takes its index and gives back its slices.
+ */
+export const HOLD_MS = 6000;
+const HOLD_EVERY_MS = 1000;
+
+/** Takes or keeps the index for this process: {'', 0} when it holds it, else {who does, ms left of its hold}. */
+const HOLD = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return {holder, redis.call('PTTL', KEYS[1])} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {'', 0}
+`;
+
+const holdKey = (runId: string, index: number) => `${runKeys(runId).prefix}instance-hold:${index}`;
+
+/** Who holds an instance's index now (the process id in its record), for a reader of the records. */
+export async function indexHolders(redis: Redis, runId: string, indexes: number[]): Promise<(string | null)[]> {
+  if (indexes.length === 0) return [];
+  const values = await redis.mget(indexes.map((i) => holdKey(runId, i)));
+  return values.map((v) => (v ? (JSON.parse(v) as { id: string }).id : null));
+}
+
+/**
+ * One process per index: a process holds its index while it lives (renewed every second), a restarted one takes it
+ * once the one before went silent for HOLD_MS, and a second live process with the same index is refused.
+ */
+export class IndexHold {
+  private timer?: NodeJS.Timeout;
+  private readonly key: string;
+  private readonly who: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly runId: string,
+    private readonly index: number,
+    /** This process's id (its instance record's). */
+    readonly processId: string,
+  ) {
+    this.key = holdKey(runId, index);
+    this.who = JSON.stringify({ id: processId, host: os.hostname(), pid: process.pid });
+  }
+
+  /**
+   * Takes the index, waiting out a silent predecessor (a killed process's hold lapses within HOLD_MS); refuses as soon
+   * as the holder renews its hold (it lives).
+   */
+  async take(): Promise<void> {
+    const deadline = Date.now() + HOLD_MS + 2 * HOLD_EVERY_MS;
+    let leftBefore = Number.POSITIVE_INFINITY;
+    for (;;) {
+      const [holder, left] = (await this.redis.eval(HOLD, 1, this.key, this.who, HOLD_MS)) as [string, number];
+      if (holder === '') break;
+      if (left > leftBefore || Date.now() >= deadline) throw this.heldBy(holder);
+      leftBefore = left;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    this.timer = setInterval(() => this.renew(), HOLD_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** Ended: the index is free for nobody to wait on. */
+  async release(): Promise<void> {
+    clearInterval(this.timer);
+    const mine = await this.redis.get(this.key).catch(() => null);
+    if (mine === this.who) await this.redis.del(this.key).catch(() => undefined);
+  }
+
+  private renew(): void {
+    // A process silent past HOLD_MS finds its successor holding the index and leaves it (its leases gave up by then).
+    // A renewal that fails is tried again in a second; HOLD_MS allows several to fail.
+    this.redis.eval(HOLD, 1, this.key, this.who, HOLD_MS).catch(() => undefined);
+  }
+
+  private heldBy(holder: string): DataStormError {
+    const { host, pid } = JSON.parse(holder) as { host: string; pid: number };
+    return new DataStormError(
+      'INVALID_OPTION',
+      `--instance ${this.index}: run ${this.runId}'s instance ${this.index} is already running (host ${host}, ` +
+        `pid ${pid}); every instance needs its own index`,
+    );
+  }
+}
+
+/**
+ * Gives back, for every producer of the index's earlier processes, what it leased and never settled (once: the
+ * given-back hash remembers), and answers per producer: {id, acked, failed, givenBack}.
+ */
+const TAKE_OVER = `
+local out = {}
+for _, p in ipairs(redis.call('HKEYS', KEYS[2])) do
+  if string.sub(p, 1, #ARGV[1]) == ARGV[1] and string.sub(p, 1, #ARGV[2]) ~= ARGV[2] then
+    local acked = tonumber(redis.call('HGET', KEYS[3], 'acked:' .. p) or '0')
+    local failed = tonumber(redis.call('HGET', KEYS[3], 'failed:' .. p) or '0')
+    local back = tonumber(redis.call('HGET', KEYS[4], p) or '-1')
+    if back < 0 then
+      back = tonumber(redis.call('HGET', KEYS[2], p)) - acked - failed
+      local issued = tonumber(redis.call('GET', KEYS[1]) or '0')
+      if back < 0 then back = 0 end
+      if back > issued then back = issued end
+      redis.call('DECRBY', KEYS[1], back)
+      redis.call('HSET', KEYS[4], p, back); redis.call('EXPIRE', KEYS[4], ARGV[3])
+    end
+    table.insert(out, p); table.insert(out, acked); table.insert(out, failed); table.insert(out, back)
+  end
+end
+return out
+`;
+
+export interface Predecessor {
+  /** The earlier process (its instance record's id). */
+  processId: string;
+  acked: number;
+  failed: number;
+  givenBack: number;
+}
+
+export interface TakeOver {
+  /** The earlier processes of this index, with what their producers settled and what went back to the quota. */
+  predecessors: Predecessor[];
+  /** Where this process's incarnations start: after every earlier one, so verify sees its producers replace theirs. */
+  incarnationBase: number;
+}
+
+/**
+ * Run by a process once it holds its index: what the index's earlier processes (killed, lost) leased and never
+ * settled goes back to the quota, so the run still ends on its count.
+ */
+export async function takeOverIndex(redis: Redis, runId: string, index: number, processId: string): Promise<TakeOver> {
+  const keys = runKeys(runId);
+  const reply = (await redis.eval(
+    TAKE_OVER,
+    4,
+    keys.issued,
+    keys.leases,
+    keys.settled,
+    keys.givenBack,
+    `${runId}/i${index}-`,
+    `${runId}/${processId}.`,
+    RUN_KEY_TTL_SEC,
+  )) as (string | number)[];
+  const byProcess = new Map<string, Predecessor>();
+  let incarnationBase = 0;
+  for (let i = 0; i < reply.length; i += 4) {
+    const m = /^.*\/(i\d+-[0-9a-f]+)\.p\d+\.(\d+)$/.exec(String(reply[i]));
+    if (!m) continue;
+    incarnationBase = Math.max(incarnationBase, Number(m[2]) + 1);
+    const p = byProcess.get(m[1]) ?? { processId: m[1], acked: 0, failed: 0, givenBack: 0 };
+    p.acked += Number(reply[i + 1]);
+    p.failed += Number(reply[i + 2]);
+    p.givenBack += Number(reply[i + 3]);
+    byProcess.set(m[1], p);
+  }
+  return { predecessors: [...byProcess.values()], incarnationBase };
+}

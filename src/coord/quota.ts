@@ -80,6 +80,10 @@ export function runKeys(runId: string) {
     counters: `${p}counters`,
     leases: `${p}leases`,
     lastLease: `${p}last-lease`,
+    /** Per producer, what it settled: `acked:ID`, `failed:ID` (coord/counters.ts). */
+    settled: `${p}settled`,
+    /** Per producer of a dead instance process, what its successor gave back (coord/instances.ts). */
+    givenBack: `${p}given-back`,
     prefix: p,
   };
 }

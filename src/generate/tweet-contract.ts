@@ -3,7 +3,9 @@
  * the same words:
  *   run_id       the storm run that wrote it;
  *   producer_id  `RUN/INSTANCE.pSLOT.INCARNATION`: one child process incarnation of one storm process of the run,
- *                unique across every process sharing the run id (a restarted child is a new producer);
+ *                unique across every process sharing the run id (a restarted child is a new producer); INSTANCE is
+ *                `iINDEX-PROCESS` for an instance of a run of several (--instances), whose restarted process carries
+ *                on its slots' incarnations, so its producers replace those of the process before it;
  *   seq          per producer, from 0, one per message handed to the client, no gaps: a gap is a loss, a repeat a
  *                duplicate, a step back within a partition a reordering;
  *   id           the message's index in the run's global quota (coord/quota.ts): unique within the run.
@@ -25,8 +27,14 @@ export const UNCONFIRMED_WINDOW = MAX_IN_FLIGHT_LIMIT + 50_000;
 export const producerIdOf = (runId: string, instance: string, slot: number, incarnation: number) =>
   `${runId}/${instance}.p${slot}.${incarnation}`;
 
-/** The slot a storm producer id names (everything but the incarnation) and its incarnation; null for other ids. */
+/**
+ * The slot a storm producer id names (everything but the incarnation; for an instance, its index and not its process)
+ * and its incarnation; null for other ids.
+ */
 export function parseProducerId(id: string): { slot: string; incarnation: number } | null {
   const m = /^(.*\.p\d+)\.(\d+)$/.exec(id);
-  return m ? { slot: m[1], incarnation: Number(m[2]) } : null;
+  return m ? { slot: m[1].replace(INSTANCE_PROCESS, '/$1$2'), incarnation: Number(m[2]) } : null;
 }
+
+/** `/iINDEX-PROCESS.pSLOT` at the end of a producer's slot: the process part goes, the index stays. */
+const INSTANCE_PROCESS = /\/(i\d+)-[0-9a-f]+(\.p\d+)$/;

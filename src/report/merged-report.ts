@@ -18,7 +18,11 @@ export interface InstanceRecord {
   instances: number;
   host: string;
   pid: number;
-  state: 'running' | 'done' | 'failed';
+  /**
+   * killed: a later process of its index took over (its counts are then what its producers settled, from Redis);
+   * lost: running by its record, but no longer holding its index (killed, not yet taken over). Both left no histogram.
+   */
+  state: 'running' | 'done' | 'failed' | 'killed' | 'lost';
   /** The run's start by Redis' clock (Unix ms), as the barrier fixed it. */
   startAtMs: number;
   /** When its first slice was granted, ms after the run's start by Redis' clock (null before). */
@@ -60,7 +64,10 @@ export interface MergedReport {
   elapsedSec: number;
   rate: { average: number; peak: number };
   latencyMs: Percentiles | null;
-  /** histograms: exact, every instance finished; buckets: upper bounds of the merged Prometheus buckets. */
+  /**
+   * histograms: exact, every instance finished with its histogram; buckets: upper bounds of the merged Prometheus
+   * buckets (an instance still running, or a killed process that left only the buckets it published).
+   */
   latencyFrom: 'histograms' | 'buckets';
   /** The spread of the instances' first granted slices (ms): how far apart they started. */
   startSkewMs: number | null;
@@ -82,16 +89,16 @@ export interface MergedReport {
 /** Encodes a histogram for an instance record. */
 export const encodeHistogram = (h: Histogram): string => encodeIntoCompressedBase64(h);
 
-/** Instances (by index) that have finished: a restarted one counts once, when any of its processes finished. */
+/** Instances (by index) that have finished: a restarted one counts once, when its last process finished. */
 export const finishedInstances = (records: readonly InstanceRecord[]): number =>
-  new Set(records.filter((r) => r.state !== 'running').map((r) => r.index)).size;
+  new Set(records.filter((r) => r.state === 'done' || r.state === 'failed').map((r) => r.index)).size;
 
 export function mergeInstanceRecords(runId: string, records: InstanceRecord[]): MergedReport {
   const first = records[0];
   const indexes = new Set(records.map((r) => r.index));
   const finished = finishedInstances(records);
-  // Exact only when every instance came and every process of theirs ended with its histogram (a killed one has none).
-  const exact = indexes.size === (first?.instances ?? 0) && records.every((r) => r.histogram !== null);
+  // Exact only when every instance finished and every process of theirs left its histogram (a killed one has none).
+  const exact = finished === (first?.instances ?? 0) && records.every((r) => r.histogram !== null);
   const latency = exact ? mergedHistogramPercentiles(records) : bucketPercentiles(records);
   const timeline = mergedTimeline(records);
   const acknowledged = sum(records, (r) => r.acknowledged);
@@ -187,7 +194,10 @@ export function renderMergedText(m: MergedReport): string {
   row('rate:', `${fmt(m.rate.average)} msg/s average, ${fmt(m.rate.peak)} msg/s peak (all instances)`);
   const l = m.latencyMs;
   if (l) {
-    const how = m.latencyFrom === 'histograms' ? 'merged histograms' : 'merged buckets, upper bounds (still running)';
+    const how =
+      m.latencyFrom === 'histograms'
+        ? 'merged histograms'
+        : `merged buckets, upper bounds (${m.finished < m.instances ? 'still running' : 'a process was killed'})`;
     row('latency (ms):', `p50 ${l.p50}  p95 ${l.p95}  p99 ${l.p99}  p99.9 ${l.p999}  max ${l.max} (${how})`);
   }
   if (m.startSkewMs !== null) row('start skew:', `${m.startSkewMs} ms between the first and the last instance`);

@@ -74,6 +74,8 @@ export interface InstanceSection {
   rejoined: boolean;
   /** Its first granted slice, ms after the run's start by Redis' clock. */
   startOffsetMs: number | null;
+  /** Earlier processes of this index (killed, lost) it took over: what they settled, what it gave back. */
+  tookOver: { processId: string; acked: number; failed: number; givenBack: number }[];
 }
 
 export interface StormReport {
@@ -212,7 +214,10 @@ export function renderStormText(report: StormReport): string {
       'instance:',
       `${instance.index} of 0-${instance.instances - 1}${instance.rejoined ? ', rejoined the running run' : ''}; ` +
         `waited ${instance.waitedSec} s at the barrier, ` +
-        `first slice ${instance.startOffsetMs ?? '-'} ms after the start`,
+        `first slice ${instance.startOffsetMs ?? '-'} ms after the start` +
+        instance.tookOver
+          .map((p) => `; took over from process ${p.processId} (${fmt(p.givenBack)} unsettled given back)`)
+          .join(''),
     );
   const children = report.children;
   row(

@@ -81,7 +81,7 @@ async function prepare(config: ChildConfig): Promise<ChildParts> {
     producer,
     latency,
     health,
-    counters: new Counters(redis, options.runId),
+    counters: new Counters(redis, options.runId, producerId),
     quota,
     givesBackFailures: options.count !== undefined,
     warming: () => warmup.warming,

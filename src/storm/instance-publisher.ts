@@ -5,8 +5,9 @@
  */
 import os from 'node:os';
 import type { Redis } from 'ioredis';
-import { publishInstanceRecord, readInstanceRecords } from '../coord/instance-records.js';
-import { finishInstance, type Instances, type Joined } from '../coord/instances.js';
+import { publishInstanceRecord, readInstanceRecord, readInstanceRecords } from '../coord/instance-records.js';
+import { finishInstance, type Instances, type Joined, type Predecessor } from '../coord/instances.js';
+import { noLatencyBuckets } from '../report/latency-buckets.js';
 import {
   encodeHistogram,
   type InstanceRecord,
@@ -29,7 +30,37 @@ export class InstancePublisher {
     private readonly joined: Joined,
     private readonly agg: RunAggregate,
     private readonly warn: (message: string) => void,
+    /** Earlier processes of this index that this one took over (coord/instances.ts takeOverIndex). */
+    private readonly predecessors: Predecessor[] = [],
   ) {}
+
+  /**
+   * The records of the earlier processes this one took over say killed, with what their producers settled: their
+   * last published counts lag by up to a second, and what they did not settle was given back and produced again.
+   */
+  async recordPredecessors(): Promise<void> {
+    const runId = this.options.runId;
+    for (const p of this.predecessors) {
+      const before = await readInstanceRecord(this.redis, runId, p.processId);
+      if (before && before.state !== 'running') continue;
+      const record: InstanceRecord = before ?? {
+        ...this.record('running', 0, null),
+        id: p.processId,
+        host: '?',
+        pid: 0,
+        startOffsetMs: null,
+        sent: 0,
+        bytes: 0,
+        perSecond: [],
+        buckets: noLatencyBuckets(),
+      };
+      record.state = 'killed';
+      record.acknowledged = p.acked;
+      record.failed = p.failed;
+      record.error = `killed; process ${this.id} took over (${p.givenBack} unsettled given back)`;
+      await publishInstanceRecord(this.redis, runId, record);
+    }
+  }
 
   /** While it runs: the record so far (buckets, no histogram yet). */
   publishRunning(): void {
@@ -79,6 +110,7 @@ export class InstancePublisher {
       waitedSec: Math.round(this.joined.waitedSec * 1000) / 1000,
       rejoined: this.joined.rejoined,
       startOffsetMs: this.agg.totals.firstGrantMs,
+      tookOver: this.predecessors,
     };
   }
 

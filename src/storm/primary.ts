@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { AwaitableRun } from '../awaitable-run.js';
 import { Counters } from '../coord/counters.js';
-import { type Instances, joinRun } from '../coord/instances.js';
+import { IndexHold, type Instances, joinRun, type TakeOver, takeOverIndex } from '../coord/instances.js';
 import { Quota } from '../coord/quota.js';
 import { connectRedis } from '../coord/redis.js';
 import { DataStormError, type ErrorCode, InvalidOptionsError } from '../errors.js';
@@ -61,6 +61,10 @@ export class StormRun extends AwaitableRun<StormReport> {
   private stoppedAt?: number;
   /** Given back the quota on a child's death; set once Redis is connected. */
   private quota?: Quota;
+  /** --instances: this process holds its index while it runs (a second process with the index is refused). */
+  private hold?: IndexHold;
+  /** Where its children's incarnations start: after those of the index's earlier processes (a restarted instance). */
+  private incarnationBase = 0;
 
   constructor(private readonly options: StormOptions) {
     super();
@@ -72,7 +76,12 @@ export class StormRun extends AwaitableRun<StormReport> {
     this.supervisor = new Supervisor<ChildMessage>({
       script: CHILD_SCRIPT,
       env: CHILD_ENV,
-      config: (id): ChildConfig => ({ ...id, options, instance: this.instance }),
+      config: (id): ChildConfig => ({
+        ...id,
+        incarnation: id.incarnation + this.incarnationBase,
+        options,
+        instance: this.instance,
+      }),
       onMessage: (m) => {
         if (m.t === 'producing') {
           this.agg.producing();
@@ -106,18 +115,48 @@ export class StormRun extends AwaitableRun<StormReport> {
       const production = await this.produce(brokers, topic);
       return await this.withInstances(await this.report(redis, production));
     } finally {
+      await this.hold?.release();
       redis.disconnect();
     }
   }
 
-  /** --instances: waits at the run's barrier for the others, then publishes for the merged report as it runs. */
+  /**
+   * --instances: takes its index (and over from the index's earlier processes, when restarted), waits at the run's
+   * barrier for the others, then publishes for the merged report as it runs.
+   */
   private async join(redis: Redis, instances: Instances): Promise<void> {
-    const joined = await joinRun(redis, this.options.runId, instances, (n) =>
+    const runId = this.options.runId;
+    this.hold = new IndexHold(redis, runId, instances.index, this.instance);
+    await this.hold.take();
+    const takeOver = await takeOverIndex(redis, runId, instances.index, this.instance);
+    this.incarnationBase = takeOver.incarnationBase;
+    const joined = await joinRun(redis, runId, instances, (n) =>
       this.emit('barrier', { joined: n, instances: instances.count }),
     );
     const options = { ...this.options, instances };
     const warn = (message: string) => this.emit('warning', message);
-    this.publisher = new InstancePublisher(this.instance, redis, options, joined, this.agg, warn);
+    const publisher = new InstancePublisher(
+      this.instance,
+      redis,
+      options,
+      joined,
+      this.agg,
+      warn,
+      takeOver.predecessors,
+    );
+    await publisher.recordPredecessors();
+    this.publisher = publisher;
+    this.tellTakeOver(takeOver);
+  }
+
+  private tellTakeOver({ predecessors }: TakeOver): void {
+    for (const p of predecessors)
+      this.emit(
+        'warning',
+        `took over from process ${p.processId} of this instance's index: it settled ` +
+          `${p.acked.toLocaleString('en-US')}; ${p.givenBack.toLocaleString('en-US')} it leased and never settled ` +
+          'went back to the quota',
+      );
   }
 
   /** An instance's report says where it stood; the last instance to finish carries the run's merged report. */
@@ -291,7 +330,7 @@ export class StormRun extends AwaitableRun<StormReport> {
     const s = this.agg.slots[dead.slot];
     const settled = s.acked + s.failed;
     s.acked = s.failed = s.inFlight = 0;
-    const id = producerIdOf(this.options.runId, this.instance, dead.slot, dead.incarnation);
+    const id = producerIdOf(this.options.runId, this.instance, dead.slot, dead.incarnation + this.incarnationBase);
     try {
       const leased = (await this.quota?.leasedBy(id)) ?? 0;
       const unsettled = Math.max(0, leased - settled);

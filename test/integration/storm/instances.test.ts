@@ -2,15 +2,22 @@
  * Instances of one run (--instances N, coord/instances.ts), as separate storm processes against the test services:
  * they wait at the barrier for each other (one comes 3 s late), start on one instant, land one exact count, and the
  * last to finish prints the merged report, which `datastorm report --run-id` also gives during and after the run.
- * An instance that never comes ends every instance with exit 4 and one line, before anything is produced.
+ * An instance that never comes ends every instance with exit 4 and one line, before anything is produced. One killed
+ * mid-run and started again with its index takes over what its first process leased and never settled: the run still
+ * ends on its count; a second live process with an index in use is refused.
  */
+
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
+import { Redis } from 'ioredis';
+import { instanceKeys } from '../../../src/coord/instances.js';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import type { MergedReport } from '../../../src/report/merged-report.js';
 import type { StormReport } from '../../../src/report/storm-report.js';
+import { untilAcknowledged } from '../../helpers/progress.js';
 import { bootstrap, redisUrl, run, uniqueTopic } from '../../helpers/services.js';
-import { CLI, spawnStorm } from '../../helpers/storm-cli.js';
+import { CLI, spawnStorm, verifyJson } from '../../helpers/storm-cli.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -18,6 +25,15 @@ const mergedNow = async (runId: string) => {
   const r = await run(process.execPath, [CLI, 'report', '--run-id', runId, '--redis', redisUrl(), '--json']);
   return { code: r.code, stderr: r.stderr, merged: r.code === 0 ? (JSON.parse(r.stdout) as MergedReport) : undefined };
 };
+
+async function untilJoined(runId: string, n: number): Promise<void> {
+  const redis = new Redis(redisUrl());
+  try {
+    for (let i = 0; i < 600 && (await redis.hlen(instanceKeys(runId).joined)) < n; i++) await sleep(100);
+  } finally {
+    redis.disconnect();
+  }
+}
 
 test('three instances, one 3 s late: they start together, the count is exact, the reports merge', async () => {
   const runId = `inst-${Date.now().toString(36)}`;
@@ -41,6 +57,8 @@ test('three instances, one 3 s late: they start together, the count is exact, th
     '120',
     '--json',
   ]);
+  // The late one comes 3 s after the first two wait at the barrier (their start-up varies with the machine's load).
+  await untilJoined(runId, 2);
   await sleep(3000);
   const late = instance(2);
   // During the run: a partial merged report, from the instances' buckets.
@@ -133,4 +151,75 @@ test('an instance that never comes: every instance ends with exit 4 and one line
   const merged = await mergedNow(runId);
   assert.equal(merged.code, 4, 'report --run-id says why the run never started');
   assert.match(merged.stderr.trim(), line);
+});
+
+/** A storm process and its children, killed at once as a pod or a host would be. */
+function killTree(pid: number): void {
+  const kids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .filter(Boolean);
+  process.kill(pid, 'SIGKILL');
+  for (const kid of kids) process.kill(Number(kid), 'SIGKILL');
+}
+
+test('an instance killed mid-run and started again with its index: the run still ends exact', async (t) => {
+  const runId = `inst-kill-${Date.now().toString(36)}`;
+  const topic = uniqueTopic('instances-kill');
+  const count = 600_000;
+  const instance = (i: number) =>
+    spawnStorm([
+      ...['--run-id', runId, '--instances', '3', '--instance', String(i), '--barrier-timeout', '30'],
+      ...['--topic', topic, '--count', String(count), '--rate', '60000', '--workers', '1', '--partitions', '3'],
+    ]);
+  const first = [instance(0), instance(1), instance(2)];
+  await untilAcknowledged(redisUrl(), runId, 150_000);
+  killTree(first[1].child.pid as number);
+  assert.equal((await first[1].exited).code, null, 'killed');
+  // Started again at once: it waits until the killed process's hold on index 1 lapses, then takes over.
+  const again = instance(1);
+  // A second live process with an index in use is refused, and the run goes on.
+  const twin = await spawnStorm([
+    ...['--run-id', runId, '--instances', '3', '--instance', '0'],
+    ...['--topic', topic, '--count', String(count), '--workers', '1'],
+  ]).exited;
+  assert.equal(twin.code, 2, twin.stderr);
+  assert.match(
+    twin.stderr.trim(),
+    new RegExp(
+      `^datastorm: error: --instance 0: run ${runId}'s instance 0 is already running ` +
+        '\\(host .+, pid \\d+\\); every instance needs its own index$',
+    ),
+  );
+
+  const ended = await Promise.all([first[0], first[2], again].map((s) => s.exited));
+  for (const e of ended) assert.equal(e.code, 0, e.stderr);
+  const restarted = JSON.parse(ended[2].stdout) as StormReport;
+  const tookOver = restarted.instance?.tookOver ?? [];
+  assert.equal(tookOver.length, 1, 'the restarted process took over the killed one');
+  assert.match(ended[2].stderr, /took over from process i1-[0-9a-f]+ of this instance's index/);
+  const carriers = ended.map((e) => JSON.parse(e.stdout) as StormReport).filter((r) => r.merged);
+  assert.equal(carriers.length, 1);
+  const merged = carriers[0].merged as MergedReport;
+  assert.equal(merged.acknowledged, count, 'the merged report ends on the count');
+  assert.equal(merged.finished, 3);
+  assert.equal(merged.processes, 4);
+  assert.equal(merged.latencyFrom, 'buckets', 'the killed process left no histogram');
+  const killed = merged.perInstance.filter((i) => i.state === 'killed');
+  assert.equal(killed.length, 1);
+  assert.equal(killed[0].acknowledged, tookOver[0].acked, 'the killed process counts what its producers settled');
+  assert.equal(carriers[0].global?.acknowledged, count, 'the run counters end on the count');
+
+  // The topic holds the count, and at most what the killed process had in flight at its death besides.
+  const inTopic = (await topicMessageCount(bootstrap(), topic)).total;
+  t.diagnostic(`killed process settled ${tookOver[0].acked}, gave back ${tookOver[0].givenBack}; topic ${inTopic}`);
+  assert.ok(inTopic >= count && inTopic - count <= tookOver[0].givenBack, `topic holds ${inTopic}`);
+  const v = (await verifyJson(topic, runId)).report;
+  assert.equal(v.received, inTopic);
+  assert.equal(v.lost, 0, "the killed process's unsettled messages are unconfirmed, not lost");
+  assert.equal(v.duplicated, 0);
+  assert.ok(
+    v.producers.some((p) => p.replaced),
+    "verify sees the restarted process's producer replace the killed one",
+  );
 });

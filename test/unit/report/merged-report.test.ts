@@ -80,11 +80,21 @@ test('merged report: while an instance runs, percentiles are the merged buckets,
 });
 
 test('merged report: a restarted instance counts both of its processes', () => {
-  const dead = { ...record(1, [5, 5]), id: 'i1-dead', state: 'running' as const, histogram: null };
+  const dead = { ...record(1, [5, 5]), id: 'i1-dead', state: 'killed' as const, histogram: null };
   const m = mergeInstanceRecords('run', [record(0, [5]), dead, record(1, [5, 5, 5]), record(2, [5])]);
   assert.equal(m.acknowledged, 7);
   assert.equal(m.processes, 4);
   assert.equal(m.joined, 3);
   assert.equal(m.finished, 3);
   assert.equal(m.latencyFrom, 'buckets', 'the killed process left no histogram');
+});
+
+test('merged report: an index whose only process was killed or lost has not finished', () => {
+  for (const state of ['killed', 'lost', 'running'] as const) {
+    const gone = { ...record(1, [5, 5]), state, histogram: null };
+    const m = mergeInstanceRecords('run', [record(0, [5]), gone, record(2, [5])]);
+    assert.equal(m.finished, 2, state);
+    assert.equal(m.acknowledged, 4, `${state}: what it published still counts`);
+    assert.match(renderMergedText(m), /2 of 3 instance\(s\) finished/);
+  }
 });
