@@ -41,6 +41,11 @@ export interface InstanceRecord {
   buckets: LatencyBuckets;
   /** At the end: the delivery latency histogram (ms), HdrHistogram's compressed encoding. */
   histogram: string | null;
+  /**
+   * --find-max: per second since the run's start, from the step being judged on, [second, acknowledged, worst p99 ms
+   * or null, behind]: what every instance's judge sums (storm/instance-judge.ts).
+   */
+  judged?: [number, number, number | null, number][];
   /** The rate shape's schedule (scenario/schedule.ts encodeSchedule): '' when as fast as possible. */
   schedule: string;
   count: number | null;

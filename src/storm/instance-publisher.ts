@@ -62,13 +62,16 @@ export class InstancePublisher {
     }
   }
 
+  /** --find-max: this process's per-second figures for the others' judges (storm/step-judge.ts ownSinceStart). */
+  judged?: (startMs: number) => NonNullable<InstanceRecord['judged']>;
+
   /** While it runs: the record so far (buckets, no histogram yet). */
-  publishRunning(): void {
+  publishRunning(): Promise<void> {
     // On this host's clock both: its reading of the run's start, and now (a host's clock may be off Redis').
     const start = this.agg.totals.scheduleStartMs;
     const elapsedSec = start === null ? 0 : Math.max(0, (Date.now() - start) / 1000);
     const record = this.record('running', elapsedSec, null);
-    publishInstanceRecord(this.redis, this.options.runId, record).catch((e: Error) => {
+    return publishInstanceRecord(this.redis, this.options.runId, record).catch((e: Error) => {
       if (!this.warned) this.warn(`could not publish this instance's counts to Redis: ${e.message}`);
       this.warned = true;
     });
@@ -139,6 +142,7 @@ export class InstancePublisher {
       perSecond: this.secondsSinceStart(),
       buckets: this.agg.buckets,
       histogram,
+      ...(this.judged && totals.scheduleStartMs !== null ? { judged: this.judged(totals.scheduleStartMs) } : {}),
       schedule: this.options.shape.schedule,
       count: this.options.count ?? null,
       topic: this.options.topic,

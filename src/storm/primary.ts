@@ -20,8 +20,10 @@ import { ensureTopic, listBrokers, type TopicInfo } from '../kafka/admin.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import type { StormProgress } from '../report/progress.js';
 import type { StormReport } from '../report/storm-report.js';
+import type { StepResult } from '../scenario/find-max.js';
 import { decodeSchedule, rateAt, type Schedule } from '../scenario/schedule.js';
 import { type ChildExit, type ChildFatal, Supervisor } from '../supervisor.js';
+import { InstanceJudge, MERGED_SETTLE_MS } from './instance-judge.js';
 import { InstancePublisher } from './instance-publisher.js';
 import type { StormOptions } from './options.js';
 import { CHILD_ENV, type ChildConfig, type ChildMessage } from './protocol.js';
@@ -56,6 +58,8 @@ export class StormRun extends AwaitableRun<StormReport> {
   private readonly schedule: Schedule;
   /** --find-max's referee; the run stops at the first step it fails. */
   private readonly judge?: StepJudge;
+  /** --find-max with --instances: the referee judges the run's merged figures. */
+  private instanceJudge?: InstanceJudge;
   private findMaxEnded = false;
   /** When the run was told to stop (Ctrl-C, find-max's failed step): the schedule ends there. */
   private stoppedAt?: number;
@@ -71,7 +75,7 @@ export class StormRun extends AwaitableRun<StormReport> {
     const random = randomBytes(3).toString('hex');
     this.instance = options.instances ? `i${options.instances.index}-${random}` : random;
     this.schedule = decodeSchedule(options.shape.schedule);
-    if (options.findMax) this.judge = new StepJudge(options.findMax);
+    if (options.findMax) this.judge = new StepJudge(options.findMax, options.instances ? MERGED_SETTLE_MS : undefined);
     this.agg = new RunAggregate(options.workers, this.judge);
     this.supervisor = new Supervisor<ChildMessage>({
       script: CHILD_SCRIPT,
@@ -145,6 +149,11 @@ export class StormRun extends AwaitableRun<StormReport> {
       takeOver.predecessors,
     );
     await publisher.recordPredecessors();
+    const judge = this.judge;
+    if (judge) {
+      publisher.judged = (startMs) => judge.ownSinceStart(startMs);
+      this.instanceJudge = new InstanceJudge(redis, runId, judge);
+    }
     this.publisher = publisher;
     this.tellTakeOver(takeOver);
   }
@@ -232,7 +241,7 @@ export class StormRun extends AwaitableRun<StormReport> {
         : production.producingAt;
     const elapsedSec = Math.max(0.001, (production.endedAt - measuredFrom) / 1000);
     if (this.judge && !this.findMaxEnded && totals.scheduleStartMs !== null)
-      this.judge.judge(performance.timeOrigin + production.endedAt, totals.scheduleStartMs, true);
+      await this.finalJudgement(performance.timeOrigin + production.endedAt, totals.scheduleStartMs);
     this.completeTotals(production, measuredFrom, elapsedSec);
     const error = production.fatal ? { code: production.fatal.code, message: production.fatal.message } : null;
     return buildReport({
@@ -255,6 +264,20 @@ export class StormRun extends AwaitableRun<StormReport> {
         (this.stoppedAt ?? performance.timeOrigin + production.endedAt) - (totals.scheduleStartMs ?? Number.NaN),
       ),
     });
+  }
+
+  /** --find-max, the run over: the steps left are judged, on the run's merged figures for an instance. */
+  private async finalJudgement(endMs: number, startMs: number): Promise<void> {
+    if (!this.instanceJudge) {
+      this.judge?.judge(endMs, startMs, true);
+      return;
+    }
+    await this.publisher?.publishRunning();
+    // Every instance's last seconds, published after they end here (their children tick once more as they finish).
+    const untilSec = (endMs - startMs) / 1000 + 1.5;
+    await this.instanceJudge
+      .final(endMs, startMs, untilSec)
+      .catch((e: Error) => this.emit('warning', `--find-max: the run's last step not judged: ${e.message}`));
   }
 
   /** What the totals learn only at the end: the timeline, the peak, start-up, restarts, memory and CPU. */
@@ -289,7 +312,7 @@ export class StormRun extends AwaitableRun<StormReport> {
       const sinceStart = start === null ? 0 : performance.timeOrigin + now - start;
       const targetRate = rateAt(this.schedule, sinceStart);
       this.findMaxStep(performance.timeOrigin + now);
-      this.publisher?.publishRunning();
+      void this.publisher?.publishRunning();
       this.emit('tick', {
         elapsedSec,
         acked: t.acked,
@@ -318,8 +341,19 @@ export class StormRun extends AwaitableRun<StormReport> {
   private findMaxStep(nowMs: number): void {
     const start = this.agg.totals.scheduleStartMs;
     if (!this.judge || this.findMaxEnded || start === null) return;
+    if (this.instanceJudge) {
+      this.instanceJudge
+        .step(nowMs, start)
+        .then((failed) => failed && this.endFindMax(failed))
+        .catch((e: Error) => this.emit('warning', `--find-max: the run's merged figures not read: ${e.message}`));
+      return;
+    }
     const failed = this.judge.judge(nowMs, start);
-    if (!failed) return;
+    if (failed) this.endFindMax(failed);
+  }
+
+  private endFindMax(failed: StepResult): void {
+    if (this.findMaxEnded) return;
     this.findMaxEnded = true;
     this.emit('step', failed);
     this.stop();

@@ -223,3 +223,56 @@ test('an instance killed mid-run and started again with its index: the run still
     "verify sees the restarted process's producer replace the killed one",
   );
 });
+
+test('--find-max with instances judges the run, not each share: both stop on one step with one answer', async () => {
+  const runId = `inst-findmax-${Date.now().toString(36)}`;
+  const topic = uniqueTopic('instances-findmax');
+  // 40k/s in all holds only as a sum (each instance sends half); 4M/s in all is far past this machine.
+  const instance = (i: number) =>
+    spawnStorm([
+      ...['--run-id', runId, '--instances', '2', '--instance', String(i), '--barrier-timeout', '30'],
+      ...['--topic', topic, '--find-max', 'start=40k,step=4M,every=3s,p99=5s', '--workers', '1'],
+    ]);
+  const ended = await Promise.all([instance(0), instance(1)].map((s) => s.exited));
+  for (const e of ended) assert.equal(e.code, 0, e.stderr);
+  const reports = ended.map((e) => JSON.parse(e.stdout) as StormReport);
+  for (const r of reports) {
+    const steps = r.findMax?.steps ?? [];
+    assert.deepEqual(
+      steps.map((s) => [s.rate, s.held]),
+      [
+        [40_000, true],
+        [4_040_000, false],
+      ],
+      `instance ${r.instance?.index}: ${JSON.stringify(steps)}`,
+    );
+    assert.equal(r.findMax?.maxRate, 40_000);
+    // Judged on the sum: each instance alone sent about half of it.
+    assert.ok(steps[0].achieved >= 38_000, `first step achieved ${steps[0].achieved} msg/s by the run`);
+  }
+  assert.deepEqual(reports[0].findMax?.steps, reports[1].findMax?.steps, 'one answer for the run');
+});
+
+test('--find-max with instances up to its max: the last step is judged once every instance published it', async () => {
+  const runId = `inst-findmax-top-${Date.now().toString(36)}`;
+  const topic = uniqueTopic('instances-findmax-top');
+  const instance = (i: number) =>
+    spawnStorm([
+      ...['--run-id', runId, '--instances', '2', '--instance', String(i), '--barrier-timeout', '30'],
+      ...['--topic', topic, '--find-max', 'start=20k,step=20k,every=3s,max=40k,p99=5s', '--workers', '1'],
+    ]);
+  const ended = await Promise.all([instance(0), instance(1)].map((s) => s.exited));
+  for (const e of ended) {
+    assert.equal(e.code, 0, e.stderr);
+    const findMax = (JSON.parse(e.stdout) as StormReport).findMax;
+    assert.deepEqual(
+      findMax?.steps.map((s) => [s.rate, s.held]),
+      [
+        [20_000, true],
+        [40_000, true],
+      ],
+      JSON.stringify(findMax?.steps),
+    );
+    assert.equal(findMax?.maxRate, 40_000);
+  }
+});

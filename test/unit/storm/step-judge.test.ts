@@ -48,3 +48,27 @@ test('at the end of the run a step that just ended is judged; none held is null'
   assert.equal(none.judge(START + 4000, START, true)?.held, false);
   assert.equal(none.maxHeld(), null);
 });
+
+test('instances: each publishes its seconds since the start, and a judge of their sum judges as one would', () => {
+  // One process that sees the whole cluster, and two instances that each see half of it on clocks 0.3 s and 0.7 s off.
+  const whole = new StepJudge(spec);
+  feed(whole, 16, 2500);
+  const halves = [300, 700].map((skewMs) => {
+    const half = new StepJudge(spec);
+    for (let s = 1; s <= 16; s++) {
+      const k = Math.floor((s - 1) / spec.everySec);
+      half.add(Math.round((START + skewMs) / 1000) + s, Math.min(spec.start + k * spec.step, 2500) / 2, 20, 0);
+    }
+    return half.ownSinceStart(START + skewMs);
+  });
+  const merged = new StepJudge(spec);
+  const sum = new Map<number, [number, number, number | null, number]>();
+  for (const [second, acked, p99, behind] of halves.flat()) {
+    const row = sum.get(second) ?? [second, 0, p99, behind];
+    row[1] += acked;
+    sum.set(second, row);
+  }
+  merged.useMerged(sum.values(), START);
+  assert.deepEqual(merged.judge(START + 20_000, START), whole.judge(START + 20_000, START));
+  assert.deepEqual(merged.steps, whole.steps);
+});

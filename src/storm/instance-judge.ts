@@ -1,0 +1,106 @@
+/**
+ * --find-max for an instance of a run of several (--instances): every instance judges each step on the run's merged
+ * figures (what every instance published, storm/instance-publisher.ts, summed per second since the run's start), not
+ * on its own share. The first instance to see a step fail writes the run's steps to Redis and every other instance
+ * takes them from there, so all stop on the same step with the same answer.
+ */
+import type { Redis } from 'ioredis';
+import { readInstanceRecords } from '../coord/instance-records.js';
+import { RUN_KEY_TTL_SEC, runKeys } from '../coord/quota.js';
+import type { InstanceRecord } from '../report/merged-report.js';
+import type { StepResult } from '../scenario/find-max.js';
+import type { SecondFigures, StepJudge } from './step-judge.js';
+
+/**
+ * A second's figures reach another instance's judge within this long after it ends: a child's tick (up to a second),
+ * its instance's next publication (a second), this instance's next look (a second), and some slack.
+ */
+export const MERGED_SETTLE_MS = 3500;
+/** At the end, how long to wait for the other instances' last seconds before judging the last step. */
+const FINAL_WAIT_MS = 10_000;
+
+const endedKey = (runId: string) => `${runKeys(runId).prefix}find-max-steps`;
+
+export class InstanceJudge {
+  /** A look at Redis is under way (looks are once a second; a slow one is not stacked). */
+  private looking = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly runId: string,
+    private readonly judge: StepJudge,
+  ) {}
+
+  /**
+   * Judges the steps that ended on the run's merged figures; the failed step when the run's find-max ended (here or in
+   * another instance), undefined otherwise.
+   */
+  async step(nowMs: number, startMs: number): Promise<StepResult | undefined> {
+    if (this.looking) return undefined;
+    this.looking = true;
+    try {
+      const ended = await this.endedElsewhere();
+      if (ended) return ended;
+      this.judge.useMerged(mergedFigures(await readInstanceRecords(this.redis, this.runId)), startMs);
+      const failed = this.judge.judge(nowMs, startMs);
+      return failed ? await this.end() : undefined;
+    } finally {
+      this.looking = false;
+    }
+  }
+
+  /**
+   * The run is over here: waits (bounded) until every instance published its figures through `untilSec` (seconds
+   * since the start) or finished, then judges what is left.
+   */
+  async final(endMs: number, startMs: number, untilSec: number): Promise<void> {
+    if (await this.endedElsewhere()) return;
+    const deadline = Date.now() + FINAL_WAIT_MS;
+    let records = await readInstanceRecords(this.redis, this.runId);
+    while (!allThrough(records, untilSec) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      records = await readInstanceRecords(this.redis, this.runId);
+    }
+    if (await this.endedElsewhere()) return;
+    this.judge.useMerged(mergedFigures(records), startMs);
+    if (this.judge.judge(endMs, startMs, true)) await this.end();
+  }
+
+  /** The steps another instance ended the run's find-max with, taken as this one's; its failed step. */
+  private async endedElsewhere(): Promise<StepResult | undefined> {
+    const text = await this.redis.get(endedKey(this.runId));
+    if (!text) return undefined;
+    this.judge.adopt(JSON.parse(text) as StepResult[]);
+    return this.judge.steps[this.judge.steps.length - 1];
+  }
+
+  /** This instance saw a step fail: its steps become the run's, unless another instance's came first. */
+  private async end(): Promise<StepResult | undefined> {
+    const key = endedKey(this.runId);
+    await this.redis.set(key, JSON.stringify(this.judge.steps), 'EX', RUN_KEY_TTL_SEC, 'NX');
+    return this.endedElsewhere();
+  }
+}
+
+/** Every record's figures, summed per second since the start (acknowledged), worst of them (p99, behind). */
+function mergedFigures(records: InstanceRecord[]): SecondFigures[] {
+  const bySecond = new Map<number, SecondFigures>();
+  for (const record of records)
+    for (const [second, acked, p99, behind] of record.judged ?? []) {
+      const row = bySecond.get(second) ?? [second, 0, null, 0];
+      row[1] += acked;
+      if (p99 !== null) row[2] = Math.max(row[2] ?? 0, p99);
+      row[3] = Math.max(row[3], behind);
+      bySecond.set(second, row);
+    }
+  return [...bySecond.values()];
+}
+
+/** Every instance has published through `untilSec`, or finished. */
+function allThrough(records: InstanceRecord[], untilSec: number): boolean {
+  const instances = records[0]?.instances ?? 0;
+  const through = new Set(
+    records.filter((r) => r.state !== 'running' || r.elapsedSec >= untilSec).map((record) => record.index),
+  );
+  return through.size >= instances;
+}
