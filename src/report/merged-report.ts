@@ -152,21 +152,25 @@ function mergedHistogramPercentiles(records: InstanceRecord[]): Percentiles | nu
   return percentilesOf(merged);
 }
 
-/** Percentiles as the upper bounds of the buckets they fall in (the last bucket, past 30 s, reads as its bound). */
 function bucketPercentiles(records: InstanceRecord[]): Percentiles | null {
   const merged = noLatencyBuckets();
   for (const r of records) mergeBuckets(merged, r.buckets);
-  if (merged.count === 0) return null;
+  return bucketBounds(merged);
+}
+
+/** Percentiles as the upper bounds of the buckets they fall in (the last bucket, past 30 s, reads as its bound). */
+export function bucketBounds(buckets: LatencyBuckets): Percentiles | null {
+  if (buckets.count <= 0) return null;
   const at = (p: number) => {
-    const rank = Math.max(1, Math.ceil((p / 100) * merged.count));
+    const rank = Math.max(1, Math.ceil((p / 100) * buckets.count));
     let seen = 0;
-    for (let i = 0; i < merged.counts.length; i++) {
-      seen += merged.counts[i];
+    for (let i = 0; i < buckets.counts.length; i++) {
+      seen += buckets.counts[i];
       if (seen >= rank) return LATENCY_BUCKETS_MS[Math.min(i, LATENCY_BUCKETS_MS.length - 1)];
     }
     return LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1];
   };
-  return { p50: at(50), p95: at(95), p99: at(99), p999: at(99.9), max: at(100), samples: merged.count };
+  return { p50: at(50), p95: at(95), p99: at(99), p999: at(99.9), max: at(100), samples: buckets.count };
 }
 
 /** Acknowledged per second since the run's start, summed over instances; beside it the schedule's target. */

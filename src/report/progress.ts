@@ -25,6 +25,8 @@ export interface StormProgress {
   mix: [number, number, number];
   /** Delivery latency over the last second, the worst child's p50 and p99 (ms); null when nothing was acknowledged. */
   latencyMs: { p50: number; p99: number } | null;
+  /** What latencyMs is when not the worst child's (a run watched from outside: its instances' merged buckets). */
+  latencyFrom?: string;
   /** Every acknowledgement so far, in Prometheus buckets. */
   latencyBuckets: LatencyBuckets;
   /** Each child's memory and event-loop delay at its last tick. */

@@ -25,7 +25,7 @@ h1{font-size:20px;margin:0 0 8px} h2{font-size:15px;margin:16px 0 4px}
 </div>
 <div class="row">
  <div><h2>acknowledged msgs/s and target</h2><div id="chart-rate"></div></div>
- <div><h2>delivery latency, ms (worst child)</h2><div id="chart-latency"></div></div>
+ <div><h2>delivery latency, ms (<span id="latency-from">worst child</span>)</h2><div id="chart-latency"></div></div>
  <div><h2>sentiment handed per second, %</h2><div id="chart-mix"></div></div>
 </div>
 <h2>children</h2><table id="children"><tr><th>child</th><th>RSS MiB</th><th>loop delay p99 ms</th></tr></table>
@@ -70,6 +70,7 @@ es.addEventListener('storm', (e) => {
   $('in-flight').textContent = fmt(t.inFlight); $('behind').textContent = fmt(t.behind);
   rate.push(now, [t.currentRate, t.targetRate]);
   if (t.latencyMs) latency.push(now, [t.latencyMs.p50, t.latencyMs.p99]);
+  if (t.latencyFrom) $('latency-from').textContent = t.latencyFrom;
   if (lastMix) { const d = t.mix.map((x, i) => x - lastMix[i]), s = d[0] + d[1] + d[2];
     if (s > 0) mix.push(now, d.map((x) => 100 * x / s)); }
   lastMix = t.mix;

@@ -186,3 +186,56 @@ test('datastorm dashboard --run-id watches a run from outside: its /metrics reac
   }
   assert.equal(await exited, 0);
 });
+
+test('dashboard --run-id on a run of instances: merged latency and the target, in /metrics and the page', async () => {
+  const topic = uniqueTopic('dash-instances');
+  const runId = `${topic}-run`;
+  const port = 19_900 + (process.pid % 90);
+  const watcher = spawn(
+    process.execPath,
+    [
+      CLI,
+      'dashboard',
+      '--run-id',
+      runId,
+      '--dashboard',
+      String(port),
+      '--redis',
+      redisUrl(),
+      '--bootstrap',
+      bootstrap(),
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const exited = new Promise<number | null>((r) => watcher.on('close', r));
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    const instance = (i: number) =>
+      spawnStorm([
+        ...['--run-id', runId, '--instances', '2', '--instance', String(i), '--topic', topic],
+        ...['--count', '200000', '--rate', '40000', '--workers', '1'],
+      ]);
+    const storms = [instance(0), instance(1)];
+    const metric = async (name: string) => {
+      const m = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(m)?.[1]);
+    };
+    const target = await until('the target rate while the run goes on', async () =>
+      (await metric('datastorm_target_rate')) > 0 ? metric('datastorm_target_rate') : undefined,
+    );
+    assert.equal(target, 40_000, "the run's rate, not an instance's share");
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForFunction(() => document.getElementById('latency-from')?.textContent?.includes('merged'));
+    for (const s of storms) assert.equal((await s.exited).code, 0);
+    const latencyCount = await until('every acknowledgement in the merged latency histogram', async () =>
+      (await metric('datastorm_delivery_latency_seconds_count')) === 200_000 ? 200_000 : undefined,
+    );
+    assert.equal(latencyCount, 200_000);
+    assert.ok((await metric('datastorm_delivery_latency_seconds_sum')) > 0);
+  } finally {
+    await browser.close();
+    watcher.kill('SIGINT');
+  }
+  assert.equal(await exited, 0);
+});
