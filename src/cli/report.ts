@@ -1,7 +1,7 @@
 /**
  * `datastorm report RUN.json [--html FILE]`: renders a saved storm report as text, or as one HTML file.
- * `datastorm report --run-id RUN [--redis URL] [--json]`: the merged report of a run of several instances, from what
- * they published in Redis, at any time during or after the run.
+ * `datastorm report --run-id RUN [--redis URL] [--json | --html FILE] [--wait S]`: the merged report of a run of
+ * several instances, from what they published in Redis, at any time during or after the run.
  */
 import fs from 'node:fs';
 import type { Redis } from 'ioredis';
@@ -36,10 +36,8 @@ export async function reportCommand(flags: ReportFlags): Promise<number> {
   if (typeof r?.runId !== 'string' || !Array.isArray(r.timeline))
     throw new DataStormError('INVALID_OPTION', `report ${flags.file}: not a storm report (no runId and timeline)`);
   r = withScenarioDefaults(r);
-  if (flags.html) {
-    fs.writeFileSync(flags.html, renderStormHtml(r));
-    process.stderr.write(`report: ${flags.html}\n`);
-  } else process.stdout.write(`${renderStormText(r)}\n`);
+  if (flags.html) writeHtml(flags.html, renderStormHtml(r), () => renderStormText(r));
+  else process.stdout.write(`${renderStormText(r)}\n`);
   return 0;
 }
 
@@ -47,7 +45,7 @@ async function mergedReportCommand(flags: ReportFlags): Promise<number> {
   const runId = String(flags['run-id']);
   const problems: string[] = [];
   if (flags.file) problems.push(`report takes a file or --run-id, not both (got '${flags.file}' and '${runId}')`);
-  if (flags.html) problems.push('--html renders a saved report file; with --run-id use --json or the text');
+  if (flags.html !== undefined && flags.json) problems.push('report takes --json or --html FILE, not both');
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(runId))
     problems.push(`--run-id must be 1-64 letters, digits, '.', '_' or '-' (got '${runId}')`);
   const waitSec = flags.wait === undefined ? undefined : Number(flags.wait);
@@ -60,7 +58,10 @@ async function mergedReportCommand(flags: ReportFlags): Promise<number> {
   try {
     const { records, complete } = await recordsOf(redis, runId, waitSec);
     const merged = mergeInstanceRecords(runId, records);
-    process.stdout.write(flags.json ? `${JSON.stringify(merged, null, 2)}\n` : `${renderMergedText(merged)}\n`);
+    if (flags.html !== undefined) {
+      const { renderMergedHtml } = await import('../report/merged-html.js');
+      writeHtml(flags.html, renderMergedHtml(merged), () => renderMergedText(merged));
+    } else process.stdout.write(flags.json ? `${JSON.stringify(merged, null, 2)}\n` : `${renderMergedText(merged)}\n`);
     if (!complete)
       throw new DataStormError(
         'RUN_INCOMPLETE',
@@ -101,4 +102,15 @@ async function recordsOf(
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
+}
+
+/** Writes an HTML report; when the file cannot be written, the report still reaches stdout as text, then the error. */
+function writeHtml(file: string, html: string, text: () => string): void {
+  try {
+    fs.writeFileSync(file, html);
+  } catch (e) {
+    process.stdout.write(`${text()}\n`);
+    throw new DataStormError('INVALID_OPTION', `--html ${file}: cannot write it (${(e as Error).message})`);
+  }
+  process.stderr.write(`report: ${file}\n`);
 }

@@ -4,17 +4,10 @@
  * (rate vs p99); tables: latency percentiles (from the send and from the intended time), publish delay, sentiment mix,
  * partitions, settings, versions, machine, notes.
  */
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { describeKeys } from '../scenario/keys.js';
+import { en, esc, PAGE_STYLE, scriptData, table, uplotAssets } from './html-parts.js';
+import { mergedSection } from './merged-html.js';
 import type { Percentiles, StormReport, StormSettings } from './storm-report.js';
-
-const require = createRequire(import.meta.url);
-const esc = (s: unknown) =>
-  String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
-const en = (n: number) => Math.round(n).toLocaleString('en-US');
-const table = (rows: [string, unknown][]) =>
-  `<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
 
 /** The settings as rows: data rendered as text, the reproducing flags as the command line they make. */
 const settingsRows = ({ flags: _flags, keys, brands, client, ...rest }: StormSettings): [string, unknown][] => [
@@ -32,16 +25,15 @@ const settingsRows = ({ flags: _flags, keys, brands, client, ...rest }: StormSet
 ];
 
 export function renderStormHtml(report: StormReport): string {
-  const uplotJs = fs.readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
-  const uplotCss = fs.readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
+  const uplot = uplotAssets();
+  const merged = report.merged ? mergedSection(report.merged) : undefined;
   const sentiment = report.sentiment;
   const lat = report.latencyMs;
-  // </script> inside the JSON would end the script element early.
-  const data = JSON.stringify({
+  const data = scriptData({
     timeline: report.timeline,
     target: report.schedule.perSecond.length ? report.schedule.perSecond.map((p) => p[2]) : null,
     steps: report.findMax?.steps ?? [],
-  }).replace(/</g, '\\u003c');
+  });
   const omission = report.coordinatedOmission;
   const pct = (p: Percentiles | null) => (p ? `p50 ${p.p50}, p99 ${p.p99}, p99.9 ${p.p999}, max ${p.max}` : '-');
   const findMax = report.findMax;
@@ -59,10 +51,8 @@ export function renderStormHtml(report: StormReport): string {
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>DataStorm run ${esc(report.runId)}</title>
-<style>${uplotCss}
-body{font:14px system-ui,sans-serif;margin:16px;color:#222} h1{font-size:20px} h2{font-size:15px;margin-top:20px}
-table{border-collapse:collapse} th{text-align:left;padding:2px 12px 2px 0;font-weight:500} td{padding:2px 8px}
-.big{font-size:22px;font-weight:600}</style></head><body>
+<style>${uplot.css}
+${PAGE_STYLE}</style></head><body>
 <h1>DataStorm run ${esc(report.runId)}</h1>
 <p>topic <b>${esc(report.topic)}</b> on ${report.brokers} broker(s), started ${esc(report.startedAt)}</p>
 <p class="big" id="acknowledged">${
@@ -113,7 +103,9 @@ ${table([
 <h2>versions</h2>${table(Object.entries(report.versions))}
 <h2>machine</h2>${table(Object.entries(report.machine))}
 ${report.notes.length ? `<h2>notes</h2><ul>${report.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
-<script>${uplotJs}</script>
+${merged ? `<h1>The run, all instances merged</h1>${merged.html}` : ''}
+<script>${uplot.js}</script>
+${merged ? `<script>${merged.script}</script>` : ''}
 <script>
 const d = ${data};
 const series = [{ label: 's' }, { label: 'acknowledged/s', stroke: '#1565c0' }];

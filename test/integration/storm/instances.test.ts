@@ -9,8 +9,12 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
+import { chromium } from 'playwright-core';
 import { instanceKeys } from '../../../src/coord/instances.js';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import type { MergedReport } from '../../../src/report/merged-report.js';
@@ -124,6 +128,34 @@ test('three instances, one 3 s late: they start together, the count is exact, th
   assert.equal(after.code, 0, after.stderr);
   assert.match(after.stdout, /3 of 3 instance\(s\) finished/);
   assert.match(after.stdout, /acknowledged: +300,000 messages by all instances/);
+
+  // The merged report as one HTML file, drawn in a browser.
+  const html = path.join(os.tmpdir(), `${runId}.html`);
+  const rendered = await run(process.execPath, [
+    CLI,
+    'report',
+    '--run-id',
+    runId,
+    '--redis',
+    redisUrl(),
+    '--html',
+    html,
+  ]);
+  assert.equal(rendered.code, 0, rendered.stderr);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`file://${html}`);
+    assert.match((await page.textContent('#merged-acknowledged')) ?? '', /300,000 acknowledged by all instances/);
+    assert.equal(await page.locator('#merged-timeline canvas').count(), 1, 'the timeline is drawn');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    fs.rmSync(html, { force: true });
+  }
 });
 
 test('an instance that never comes: every instance ends with exit 4 and one line, nothing produced', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { latencyHistogram } from '../../../src/report/histograms.js';
 import { addToBuckets, noLatencyBuckets } from '../../../src/report/latency-buckets.js';
+import { renderMergedHtml } from '../../../src/report/merged-html.js';
 import {
   encodeHistogram,
   type InstanceRecord,
@@ -97,4 +98,15 @@ test('merged report: an index whose only process was killed or lost has not fini
     assert.equal(m.acknowledged, 4, `${state}: what it published still counts`);
     assert.match(renderMergedText(m), /2 of 3 instance\(s\) finished/);
   }
+});
+
+test('merged report as HTML: every figure of the text, values from records shown as text', () => {
+  const hostile = { ...record(1, [5, 9]), host: '<img src=x onerror=alert(1)>', error: '<b>boom</b>' };
+  const m = mergeInstanceRecords('run', [record(0, [5]), hostile, record(2, [7])]);
+  const html = renderMergedHtml(m);
+  assert.match(html, /4 acknowledged by all instances/);
+  assert.match(html, /merged HDR histograms of every instance/);
+  assert.doesNotMatch(html, /<img src=x/);
+  assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
+  assert.doesNotMatch(html, /<b>boom<\/b>/);
 });
