@@ -58,6 +58,10 @@ bench-scenarios: ## what keys cost: storms without keys, with zipf and uniform k
 bench-dashboard: ## what serving --dashboard costs a storm: storms without and with it, alternated, 3 pairs: benchmarks/DASHBOARD.md
 	bash benchmarks/run.sh dashboard
 
+.PHONY: bench-scale
+bench-scale: ## a run of 3 instances vs one process with 3 workers, alternated, 3 pairs: overhead, start skew, merged latency checked, Redis load per instance: benchmarks/SCALE.md
+	bash benchmarks/run.sh scale
+
 .PHONY: bench-tls
 bench-tls: ## what TLS and SASL cost: the storm, the C reference and ProducerPerformance over the PLAINTEXT and SASL_SSL listeners of one broker, rotated, 3 rounds: benchmarks/TLS.md
 	bash benchmarks/run.sh tls

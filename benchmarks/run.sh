@@ -11,13 +11,15 @@
 #                             results/dashboard.json, DASHBOARD.md
 #   benchmarks/run.sh scenarios   storms without keys, with zipf and uniform keys, and ProducerPerformance, rotated:
 #                             results/scenarios.json, SCENARIOS.md
+#   benchmarks/run.sh scale   one storm process with 3 workers vs 3 instances of one run, alternated; merged latency
+#                             checked against a merge done by the benchmark; Redis load per instance: SCALE.md
 #   benchmarks/run.sh soak [--minutes N] [--rate R]   10 min at 50,000/s on 3 brokers, memory/loop/GC sampled, then
 #                             ProducerPerformance the same: results/soak.json, SOAK.md
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 profile=${1:-quick}
-[[ $profile =~ ^(quick|full|tls|pulse|soak|dashboard|scenarios)$ ]] || { echo "run.sh: error: profile must be quick, full, tls, pulse, soak, dashboard or scenarios (got '$profile')" >&2; exit 2; }
+[[ $profile =~ ^(quick|full|tls|pulse|soak|dashboard|scenarios|scale)$ ]] || { echo "run.sh: error: profile must be quick, full, tls, pulse, soak, dashboard, scenarios or scale (got '$profile')" >&2; exit 2; }
 shift || true
 bash scripts/setup.sh
 REDIS_PORT=6391
@@ -36,6 +38,8 @@ elif [[ $profile == scenarios ]]; then
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/scenario-bench.js
 elif [[ $profile == dashboard ]]; then
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/dashboard-overhead.js
+elif [[ $profile == scale ]]; then
+  DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/scale-bench.js
 elif [[ $profile == soak ]]; then
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/soak.js "$@"
 else

@@ -119,13 +119,22 @@ async function produceUntilDone(parts: ChildParts): Promise<void> {
       return;
     }
     ticker.handed.behind = lease.allowed >= 0 ? Math.max(0, lease.allowed - lease.first - lease.granted) : 0;
-    const { bySentiment, share } = await parts.sender.send(lease, leaser.startLocal);
-    ticker.handed.add(bySentiment, share);
-    // Hold back while too many are unacknowledged (--max-in-flight): a deeper queue adds latency, and verify's
-    // unconfirmed window is sized for at most MAX_IN_FLIGHT_LIMIT (generate/tweet-contract.ts).
-    while (producer.inFlight() > options.maxInFlight && !stop.requested) await sleep(1);
-    if (producer.counts().tooLarge) throw tooLargeError(options.topic, options.batchBytes);
+    for (const slice of batchesOf(lease, options.batchSize)) {
+      const { bySentiment, share } = await parts.sender.send(slice, leaser.startLocal);
+      ticker.handed.add(bySentiment, share);
+      // Hold back while too many are unacknowledged (--max-in-flight): a deeper queue adds latency, and verify's
+      // unconfirmed window is sized for at most MAX_IN_FLIGHT_LIMIT (generate/tweet-contract.ts).
+      while (producer.inFlight() > options.maxInFlight && !stop.requested) await sleep(1);
+      if (producer.counts().tooLarge) throw tooLargeError(options.topic, options.batchBytes);
+      if (stop.requested) break;
+    }
   }
+}
+
+/** A slice of several batches (full speed, storm/quota-leaser.ts) as slices of one batch each. */
+function* batchesOf(lease: Lease, batchSize: number): Generator<Lease> {
+  for (let sent = 0; sent < lease.granted; sent += batchSize)
+    yield { ...lease, first: lease.first + sent, granted: Math.min(batchSize, lease.granted - sent) };
 }
 
 /** No more to lease: the schedule ended (allowed < 0) or an exact --count is all issued. */

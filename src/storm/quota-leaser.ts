@@ -2,6 +2,8 @@
  * A child's side of the global quota (coord/quota.ts): leases slices sized to the rate the shape aims at next, numbers
  * them so a retried call gets the same slice, rides out Redis blips for REDIS_GRACE_MS, and keeps this process's
  * reading of the run's start (Redis' start minus the lease's elapsed time; the least reading is the closest).
+ * As fast as possible, a slice grows by whole batches while leases come faster than one per FAST_LEASE_MS, up to
+ * MAX_BATCHES_PER_LEASE: Redis sees a few dozen leases a second per child whatever the message rate.
  */
 
 import type { StopSignal } from '../child-main.js';
@@ -19,6 +21,14 @@ export const REDIS_GRACE_MS = 5000;
 const RETRY_MS = 250;
 /** A slice is sized to the rate a fiftieth of a second ahead: the second the slice will be sent in. */
 const AIM_AHEAD_MS = 20;
+/** As fast as possible: leases closer than this double the next slice; further apart than SLOW_LEASE_MS halve it. */
+const FAST_LEASE_MS = 25;
+const SLOW_LEASE_MS = 100;
+/**
+ * The most batches one slice spans: 8 batches of 8,000 is what a child sends in a few tens of ms at full speed. A
+ * child's unsent remainder at a stop or death is at most this (given back like any unsettled slice).
+ */
+export const MAX_BATCHES_PER_LEASE = 8;
 
 export interface LeaserSettings {
   producerId: string;
@@ -37,6 +47,9 @@ export class QuotaLeaser {
   chunk: number;
   /** Numbers this producer's granted leases; a retried call reuses its number (see Quota.lease). */
   private leaseNo = 0;
+  /** As fast as possible: how many batches the next slice spans, and when the last one was granted. */
+  private batchesPerLease = 1;
+  private lastGrantAt = Number.NaN;
 
   constructor(
     private readonly quota: Quota,
@@ -55,8 +68,22 @@ export class QuotaLeaser {
   /** The next slice; sizes the one after to the rate the schedule aims at when it will be sent. */
   async next(): Promise<Lease> {
     const lease = await this.leaseWithRetries();
-    this.chunk = leaseChunk(this.settings.batchSize, this.rateAhead(lease), this.settings.workers);
+    const rate = this.rateAhead(lease);
+    this.chunk = Number.isFinite(rate)
+      ? leaseChunk(this.settings.batchSize, rate, this.settings.workers)
+      : this.settings.batchSize * this.fullSpeedBatches(lease);
     return lease;
+  }
+
+  /** As fast as possible: more batches per slice while leases come fast, fewer when they slow down. */
+  private fullSpeedBatches(lease: Lease): number {
+    if (lease.granted === 0) return this.batchesPerLease;
+    const now = performance.now();
+    const sinceLast = now - this.lastGrantAt;
+    this.lastGrantAt = now;
+    if (sinceLast < FAST_LEASE_MS) this.batchesPerLease = Math.min(MAX_BATCHES_PER_LEASE, this.batchesPerLease * 2);
+    else if (sinceLast > SLOW_LEASE_MS) this.batchesPerLease = Math.max(1, this.batchesPerLease / 2);
+    return this.batchesPerLease;
   }
 
   /** The rate the schedule aims at just after this lease. */
