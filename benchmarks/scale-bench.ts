@@ -284,9 +284,10 @@ function write(rows: Row[], loads: Load[], startup: { oneProcess: number; instan
         `${en(l.commandsPerMillionMessages)} |`,
     ),
     '',
-    'Requests follow leases (one per batch of up to `--batch-size`, 8,000 messages) plus a few per second per ' +
-      'process, never messages: an instance at 1M msgs/s sends about as many requests per second as the table gives ' +
-      'per million messages.',
+    'Requests follow leases (at full speed a lease spans up to 8 batches of `--batch-size`, 8,000, sized so a child ' +
+      'leases about ten times a second) plus a few per second per process, never messages: an instance at 1M msgs/s ' +
+      'sends about as many requests, and Redis runs about as many commands, per second as the table gives per ' +
+      'million messages.',
     '',
     'Runs on this shared 2-core machine swing ±30% run to run: compare the ranges.',
   ];

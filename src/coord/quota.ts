@@ -18,13 +18,21 @@ import type { Redis } from 'ioredis';
 import { DataStormError } from '../errors.js';
 import { SCHEDULE_LUA } from '../scenario/schedule.js';
 
+/**
+ * A producer renews the run keys' lifetime on its first lease and every this many after (not on every lease: Redis
+ * runs a few commands per lease, and a full-speed child leases dozens of times a second).
+ */
+const TTL_EVERY_LEASES = 64;
+
 const LEASE = `${SCHEDULE_LUA}
-if ARGV[5] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0, -1} end
+local issued = redis.call('GET', KEYS[1])
+if ARGV[5] == '1' and not issued then return {-1, 0, 0, -1} end
+issued = tonumber(issued or '0')
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local start = tonumber(redis.call('GET', KEYS[2]))
 if not start then start = now; redis.call('SET', KEYS[2], now, 'EX', ARGV[7]) end
-if now < start then return {tonumber(redis.call('GET', KEYS[1]) or '0'), 0, now - start, 0} end
+if now < start then return {issued, 0, now - start, 0} end
 local want = tonumber(ARGV[1]); local count = tonumber(ARGV[2])
 local allowed = -1
 if ARGV[3] ~= '' then allowed = math.floor(scheduled(ARGV[3], now - start) + 1e-6) end
@@ -33,15 +41,17 @@ if last then
   local s, f, g = string.match(last, '^(%d+):(%d+):(%d+)$')
   if s == ARGV[6] then return {tonumber(f), tonumber(g), now - start, allowed} end
 end
-local issued = tonumber(redis.call('GET', KEYS[1]) or '0')
 local grant = want
 if count >= 0 and count - issued < grant then grant = count - issued end
 if allowed >= 0 and allowed - issued < grant then grant = allowed - issued end
 if grant < 0 then grant = 0 end
 if grant > 0 then
-  redis.call('INCRBY', KEYS[1], grant); redis.call('EXPIRE', KEYS[1], ARGV[7])
-  redis.call('HINCRBY', KEYS[3], ARGV[4], grant); redis.call('EXPIRE', KEYS[3], ARGV[7])
-  redis.call('HSET', KEYS[4], ARGV[4], ARGV[6] .. ':' .. issued .. ':' .. grant); redis.call('EXPIRE', KEYS[4], ARGV[7])
+  redis.call('INCRBY', KEYS[1], grant)
+  redis.call('HINCRBY', KEYS[3], ARGV[4], grant)
+  redis.call('HSET', KEYS[4], ARGV[4], ARGV[6] .. ':' .. issued .. ':' .. grant)
+  if tonumber(ARGV[6]) % ${TTL_EVERY_LEASES} == 0 then
+    for i = 1, 4 do if i ~= 2 then redis.call('EXPIRE', KEYS[i], ARGV[7]) end end
+  end
 end
 return {issued, grant, now - start, allowed}
 `;

@@ -3,7 +3,7 @@
  * them so a retried call gets the same slice, rides out Redis blips for REDIS_GRACE_MS, and keeps this process's
  * reading of the run's start (Redis' start minus the lease's elapsed time; the least reading is the closest).
  * As fast as possible, a slice grows by whole batches while leases come faster than one per FAST_LEASE_MS, up to
- * MAX_BATCHES_PER_LEASE: Redis sees a few dozen leases a second per child whatever the message rate.
+ * MAX_BATCHES_PER_LEASE: Redis sees about ten leases a second per child whatever the message rate.
  */
 
 import type { StopSignal } from '../child-main.js';
@@ -22,10 +22,10 @@ const RETRY_MS = 250;
 /** A slice is sized to the rate a fiftieth of a second ahead: the second the slice will be sent in. */
 const AIM_AHEAD_MS = 20;
 /** As fast as possible: leases closer than this double the next slice; further apart than SLOW_LEASE_MS halve it. */
-const FAST_LEASE_MS = 25;
-const SLOW_LEASE_MS = 100;
+const FAST_LEASE_MS = 100;
+const SLOW_LEASE_MS = 400;
 /**
- * The most batches one slice spans: 8 batches of 8,000 is what a child sends in a few tens of ms at full speed. A
+ * The most batches one slice spans: 8 batches of 8,000 is what a child sends in about 100 ms at full speed. A
  * child's unsent remainder at a stop or death is at most this (given back like any unsettled slice).
  */
 export const MAX_BATCHES_PER_LEASE = 8;

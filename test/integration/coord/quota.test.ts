@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Quota } from '../../../src/coord/quota.js';
+import { Quota, RUN_KEY_TTL_SEC, runKeys } from '../../../src/coord/quota.js';
 import { connectRedis } from '../../../src/coord/redis.js';
 import { parseFindMax } from '../../../src/scenario/find-max.js';
 import { cumulativeAt, encodeSchedule, type Schedule } from '../../../src/scenario/schedule.js';
@@ -101,6 +101,23 @@ test("the lease script's schedule (Lua, in Redis) allows what the children's cum
         assert.equal(l.allowed, Math.floor(cumulativeAt(schedule, l.elapsedMs) + 1e-6), `at ${l.elapsedMs} ms`);
         await sleep(90);
       }
+    }
+  } finally {
+    redis.disconnect();
+  }
+});
+
+test("a run's quota keys live RUN_KEY_TTL_SEC from a producer's first lease (renewed every 64 after)", async () => {
+  const redis = await connectRedis(redisUrl());
+  try {
+    const id = runId('ttl');
+    const q = new Quota(redis, id, undefined, '');
+    await q.lease(10, 'p0', 0);
+    await q.lease(10, 'p0', 1);
+    const keys = runKeys(id);
+    for (const key of [keys.issued, keys.start, keys.leases, keys.lastLease]) {
+      const ttl = await redis.ttl(key);
+      assert.ok(ttl > RUN_KEY_TTL_SEC - 60 && ttl <= RUN_KEY_TTL_SEC, `${key}: ttl ${ttl}`);
     }
   } finally {
     redis.disconnect();
