@@ -114,6 +114,10 @@ function plans(): Record<string, Plan> {
     'npm run storm -- --count 2000000 --dashboard': {
       shell: storm('--count 2000000', '--dashboard 18090'),
     },
+    'kubectl apply -k deploy/kubernetes': {
+      notRun: 'needs a Kubernetes cluster, none here: deploy/kubernetes/validate.sh validates the manifests offline',
+    },
+    'kubectl logs -f job/datastorm-report': { notRun: 'needs a Kubernetes cluster running the Jobs, none here' },
     'npm run -s report -- benchmarks/results/storms/storm-….json --html run.html': {
       shell: `${node} report ${fixture.report} --html ${path.join(dir, 'run.html')}`,
     },
@@ -123,6 +127,7 @@ function plans(): Record<string, Plan> {
     'make bench-pulse': { notRun: benchmark },
     'make bench-scenarios': { notRun: benchmark },
     'make bench-tls': { notRun: benchmark },
+    'make bench-scale': { notRun: benchmark },
     // docs/local-services.md: on the examples' own cluster (storm.sh above started it with one broker)
     'kafka-cluster/cluster.sh up --brokers 4': { shell: 'kafka-cluster/cluster.sh up --brokers 1' },
     'kafka-cluster/cluster.sh status': { shell: 'kafka-cluster/cluster.sh status' },
