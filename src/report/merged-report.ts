@@ -192,6 +192,19 @@ function mergedTimeline(records: InstanceRecord[]): MergedReport['timeline'] {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/** A shaped run's seconds: what was scheduled and acknowledged in all, and the three seconds furthest under target. */
+function targetAndAchieved(m: MergedReport) {
+  const seconds = m.timeline.filter((p): p is [number, number, number] => p[2] !== null);
+  if (seconds.length === 0) return undefined;
+  const worst = [...seconds].sort((a, b) => a[1] - a[2] - (b[1] - b[2])).slice(0, 3);
+  return {
+    seconds: seconds.length,
+    target: seconds.reduce((s, p) => s + p[2], 0),
+    achieved: seconds.reduce((s, p) => s + p[1], 0),
+    worst: worst.sort((a, b) => a[0] - b[0]),
+  };
+}
+
 export function renderMergedText(m: MergedReport): string {
   const lines = [
     `DataStorm run ${m.runId}, merged: ${m.finished} of ${m.instances} instance(s) finished` +
@@ -210,6 +223,14 @@ export function renderMergedText(m: MergedReport): string {
     row('latency (ms):', `p50 ${l.p50}  p95 ${l.p95}  p99 ${l.p99}  p99.9 ${l.p999}  max ${l.max} (${how})`);
   }
   if (m.startSkewMs !== null) row('start skew:', `${m.startSkewMs} ms between the first and the last instance`);
+  const shaped = targetAndAchieved(m);
+  if (shaped)
+    row(
+      'schedule:',
+      `${fmt(shaped.achieved)} acknowledged of ${fmt(shaped.target)} scheduled over ${shaped.seconds} s ` +
+        `(${((shaped.achieved / Math.max(1, shaped.target)) * 100).toFixed(1)}%); seconds furthest under target: ` +
+        shaped.worst.map(([second, acked, target]) => `${second}: ${fmt(acked)}/${fmt(target)}`).join(', '),
+    );
   lines.push('  instance  host                  state     acknowledged   failed   start (ms)   p50    p99');
   for (const i of m.perInstance)
     lines.push(

@@ -9,6 +9,8 @@ import {
   mergeInstanceRecords,
   renderMergedText,
 } from '../../../src/report/merged-report.js';
+import { constantShape } from '../../../src/scenario/constant.js';
+import { encodeSchedule } from '../../../src/scenario/schedule.js';
 
 const START = 1_800_000_000_000;
 
@@ -109,4 +111,18 @@ test('merged report as HTML: every figure of the text, values from records shown
   assert.doesNotMatch(html, /<img src=x/);
   assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
   assert.doesNotMatch(html, /<b>boom<\/b>/);
+});
+
+test('merged report of a shaped run: each second beside its target, and the text says how close it came', () => {
+  const schedule = encodeSchedule(constantShape(2).schedule);
+  const m = mergeInstanceRecords('run', [
+    { ...record(0, [5, 5, 5]), schedule },
+    { ...record(1, [5]), schedule },
+    { ...record(2, [5, 5]), schedule },
+  ]);
+  assert.deepEqual(m.timeline, [
+    [1, 2, 2],
+    [2, 4, 2],
+  ]);
+  assert.match(renderMergedText(m), /schedule: +6 acknowledged of 4 scheduled over 2 s \(150\.0%\)/);
 });
