@@ -39,6 +39,9 @@ interface PulseParts {
   ticker: PulseTicker;
   /** Partitions this child owns now (statistics keep stale entries for ones a rebalance moved away). */
   assigned: Set<number>;
+  /** When each owned partition was assigned, by the statistics' clock (partition-lag.ts). */
+  assignedAt: Map<number, number>;
+  consumerTs: () => number;
 }
 
 export async function runPulseChild({ options, slot }: PulseChildConfig): Promise<void> {
@@ -76,15 +79,38 @@ async function prepare(options: PulseOptions, slot: number): Promise<PulseParts>
   const consumer = connectConsumer(options, slot);
   const ledger = new OffsetLedger();
   const assigned = new Set<number>();
+  const assignedAt = new Map<number, number>();
   let lag: Record<number, number> = {};
   const readLag = () => {
     const statistics = consumer.statistics<ConsumerStatistics>();
-    if (statistics) lag = partitionLag(statistics, options.topic, assigned, (p) => ledger.positionOf(p));
+    if (statistics)
+      lag = partitionLag(
+        statistics,
+        options.topic,
+        assigned,
+        (p) => ledger.positionOf(p),
+        (p) => assignedAt.get(p),
+      );
     return lag;
   };
+  // The statistics' clock now: the latest snapshot's ts (none yet: any snapshot to come is newer).
+  const consumerTs = () => consumer.statistics<ConsumerStatistics>()?.ts ?? Number.NEGATIVE_INFINITY;
   const ticker = new PulseTicker({ slot, sink, deadLetter, lag: readLag, send });
   const buffer = pointBufferFor(options.store);
-  return { options, stop, reader, consumer, sink, deadLetter, buffer, ledger, ticker, assigned };
+  return {
+    options,
+    stop,
+    reader,
+    consumer,
+    sink,
+    deadLetter,
+    buffer,
+    ledger,
+    ticker,
+    assigned,
+    assignedAt,
+    consumerTs,
+  };
 }
 
 function connectConsumer(options: PulseOptions, slot: number): BatchConsumer {
@@ -149,7 +175,8 @@ function readBatch({ reader, buffer, ledger, ticker, deadLetter }: PulseParts, b
 }
 
 /** Rebalances come as events at the end of a batch: every message before them belongs to the old assignment. */
-function rebalanced({ assigned, ledger, buffer }: PulseParts, assignedNow: boolean, partitions: Int32Array): void {
+function rebalanced(parts: PulseParts, assignedNow: boolean, partitions: Int32Array): void {
+  const { assigned, ledger, buffer } = parts;
   if (!assignedNow) {
     // Revoked: forget uncommitted work on those partitions; their next owner reads it again from the last commit.
     // Keeping it would let our later flush overwrite the new owner's points for the same range.
@@ -158,7 +185,12 @@ function rebalanced({ assigned, ledger, buffer }: PulseParts, assignedNow: boole
     buffer.drop(gone);
   }
   assigned.clear();
-  if (assignedNow) for (const p of partitions) assigned.add(p);
+  if (!assignedNow) return;
+  const now = parts.consumerTs();
+  for (const p of partitions) {
+    assigned.add(p);
+    parts.assignedAt.set(p, now);
+  }
 }
 
 /** Writes what the buffer holds and, once InfluxDB acknowledged it, commits the offsets it covers. */

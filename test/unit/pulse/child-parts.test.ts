@@ -99,3 +99,21 @@ test('lag per owned partition: from where the child read, else the group commit,
   const lag = partitionLag(statistics, 'tweets', [0, 1, 2, 3, 4], (p) => read.get(p));
   assert.deepEqual(lag, { 0: 10, 1: 40, 2: 0, 3: -1, 4: -1 }, 'partition 9 is not owned: not reported');
 });
+
+test('lag of a partition just assigned: unknown until statistics taken after the assignment place it', () => {
+  // Before a rebalance this child had fetched all of partition 0 (next_offset = hi_offset) and dropped what it had not
+  // written; assigned again, it reads again from the last commit: old statistics must not say "caught up".
+  const stats = (ts: number, committed: number, next: number) => ({
+    ts,
+    topics: { tweets: { partitions: { '0': { hi_offset: 100, committed_offset: committed, next_offset: next } } } },
+  });
+  const assignedAt = () => 1_000;
+  const none = () => undefined;
+  assert.deepEqual(partitionLag(stats(1_000, -1001, 100), 'tweets', [0], none, assignedAt), { 0: -1 });
+  assert.deepEqual(partitionLag(stats(2_000, 30, 30), 'tweets', [0], none, assignedAt), { 0: 70 });
+  assert.deepEqual(
+    partitionLag(stats(1_000, -1001, 100), 'tweets', [0], () => 40, assignedAt),
+    { 0: 60 },
+    'read since',
+  );
+});
