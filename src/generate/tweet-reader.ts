@@ -6,8 +6,11 @@
  * order; a wanted field is decoded, every other one skipped by its length. The whole record is still walked, to its
  * last byte, so a message that is not a tweet of this schema (truncated, trailing bytes, an enum index out of range,
  * another schema) is caught as surely as a full decode would catch it. A unit test holds it equal to avsc.
+ * Given a BrandTable, the brand is read as its index in the table instead of a string (pulse's counts store: no string
+ * per tweet).
  */
 import type avro from 'avsc';
+import type { BrandTable } from './brand-table.js';
 
 export const READABLE_FIELDS = [
   'run_id',
@@ -33,6 +36,8 @@ export interface TweetView {
   sentiment: string;
   /** Index of the sentiment among the schema's symbols (0 positive, 1 negative, 2 neutral in the built-in schema). */
   sentimentIndex: number;
+  /** The brand's index in the reader's BrandTable (-1 without one; `brand` is then the string). */
+  brandIndex: number;
 }
 
 class Cursor {
@@ -159,7 +164,7 @@ function skipper(t: avro.Type): (c: Cursor) => void {
   }
 }
 
-function reader(field: ReadableField, t: avro.Type): Step {
+function reader(field: ReadableField, t: avro.Type, brands?: BrandTable): Step {
   switch (field) {
     case 'run_id':
       return (c, v) => {
@@ -174,6 +179,13 @@ function reader(field: ReadableField, t: avro.Type): Step {
         v.text = readString(c);
       };
     case 'brand':
+      if (brands)
+        return (c, v) => {
+          const len = readLong(c);
+          if (len < 0 || c.pos + len > c.end) throw MALFORMED;
+          v.brandIndex = brands.intern(c.buf, c.pos, len);
+          c.pos += len;
+        };
       return (c, v) => {
         v.brand = readString(c);
       };
@@ -214,13 +226,15 @@ export class TweetReader {
     brand: '',
     sentiment: '',
     sentimentIndex: 0,
+    brandIndex: -1,
   };
 
-  constructor(type: avro.Type, fields: readonly ReadableField[]) {
+  /** `brands`: read the brand as its index in this table (`brandIndex`), not as a string. */
+  constructor(type: avro.Type, fields: readonly ReadableField[], brands?: BrandTable) {
     const want = new Set<string>(fields);
     const recordFields = (type as unknown as { fields: { name: string; type: avro.Type }[] }).fields;
     this.steps = recordFields.map((f) =>
-      want.has(f.name) ? reader(f.name as ReadableField, f.type) : skipper(f.type),
+      want.has(f.name) ? reader(f.name as ReadableField, f.type, brands) : skipper(f.type),
     );
   }
 

@@ -14,6 +14,7 @@ import { OffsetLedger } from './offset-ledger.js';
 import type { PulseOptions } from './options.js';
 import { type ConsumerStatistics, partitionLag } from './partition-lag.js';
 import { type PointBuffer, pointBufferFor } from './point-buffer.js';
+import { CountsAggregator } from './points.js';
 import { PULSE_CHILD_ENV, type PulseChildConfig, type PulseChildMessage } from './protocol.js';
 import { PulseTicker } from './pulse-ticker.js';
 
@@ -68,7 +69,13 @@ export async function runPulseChild({ options, slot }: PulseChildConfig): Promis
 async function prepare(options: PulseOptions, slot: number): Promise<PulseParts> {
   // Only what the stores keep is decoded (the points store keeps the text too); the rest is skipped by length.
   const fields = ['created_at', 'brand', 'sentiment'] as const;
-  const reader = new TweetReader(loadTweetType(), options.store === 'points' ? [...fields, 'text'] : fields);
+  const buffer = pointBufferFor(options.store);
+  // The counts store reads brands as indexes into its own table: no string per tweet.
+  const reader = new TweetReader(
+    loadTweetType(),
+    options.store === 'points' ? [...fields, 'text'] : fields,
+    buffer instanceof CountsAggregator ? buffer.brands : undefined,
+  );
   // One flush writes at most --flush-points plus one consume batch of lines.
   const sink = new InfluxSink(options.influx, options.flushPoints + CONSUME_BATCH);
   const deadLetter = options.deadLetter
@@ -96,7 +103,6 @@ async function prepare(options: PulseOptions, slot: number): Promise<PulseParts>
   // The statistics' clock now: the latest snapshot's ts (none yet: any snapshot to come is newer).
   const consumerTs = () => consumer.statistics<ConsumerStatistics>()?.ts ?? Number.NEGATIVE_INFINITY;
   const ticker = new PulseTicker({ slot, sink, deadLetter, lag: readLag, send });
-  const buffer = pointBufferFor(options.store);
   return {
     options,
     stop,

@@ -7,7 +7,10 @@ import type { TweetView } from '../generate/tweet-reader.js';
 import type { Store } from './options.js';
 import { CountsAggregator, tweetPoint } from './points.js';
 
-export type BufferedTweet = Pick<TweetView, 'created_at' | 'brand' | 'sentiment' | 'sentimentIndex' | 'text'>;
+/** A tweet as a store takes it: the counts store uses `brandIndex` when the reader gave one (else `brand`). */
+export type BufferedTweet = Pick<TweetView, 'created_at' | 'brand' | 'sentiment' | 'sentimentIndex' | 'text'> & {
+  brandIndex?: number;
+};
 
 export interface PointBuffer {
   add(tweet: BufferedTweet, partition: number, offset: number): void;

@@ -13,7 +13,8 @@
  *           window again and writes the same points with the same sums.
  * Queries sum the field `count` (1 per tweet, or the per-second sum).
  */
-import { Point } from '@influxdata/influxdb-client';
+import { escape, Point } from '@influxdata/influxdb-client';
+import { BrandTable, MAX_BRANDS } from '../generate/brand-table.js';
 import type { TweetView } from '../generate/tweet-reader.js';
 
 export const MEASUREMENT = 'tweets';
@@ -38,32 +39,44 @@ export function tweetPoint(
 /** Offsets per counts window: what a restart reads again at most, per partition (see above). */
 export const COUNT_WINDOW = 10_000;
 
-/** Key of a per-second sum within a window: (second · 4 + sentiment) · 2^16 + brand (all below 2^53). */
-const keyOf = (sec: number, sentiment: number, brand: number) => (sec * 4 + sentiment) * 65_536 + brand;
+/** Sentiments a counts array has room for per brand (the built-in schema has 3). */
+const SENTIMENT_SLOTS = 4;
+
+/** One second's sums in one window: count per brand × sentiment, and which changed since the last flush. */
+interface SecondSums {
+  second: number;
+  counts: Float64Array;
+  changed: Uint8Array;
+  changedKeys: number[];
+}
 
 interface Window {
   partition: number;
   /** floor(offset / COUNT_WINDOW) */
   index: number;
-  sums: Map<number, number>;
-  /** Keys changed since the last flush. */
-  dirty: Set<number>;
+  seconds: Map<number, SecondSums>;
+  /** The second the last tweet fell in (tweets of a window mostly share a few seconds). */
+  last: SecondSums | undefined;
 }
 
 /**
  * Per-second counts per brand and sentiment, per partition, in fixed offset windows. A flush takes the lines of the
- * windows closed since the last one and the changed sums of the open ones (which it keeps counting).
+ * windows closed since the last one and the changed sums of the open ones (which it keeps counting). A tweet costs
+ * an increment in a typed array (brand and sentiment as indexes: generate/brand-table.ts): no string, object or Map
+ * operation per tweet; strings are made per line, per flush.
  */
 export class CountsAggregator {
+  /** The brands by index; a TweetReader given this table reads brands straight into it. */
+  readonly brands = new BrandTable();
   private readonly open = new Map<number, Window>();
   private closed: string[] = [];
-  private readonly brands: string[] = [];
-  private readonly brandIndex = new Map<string, number>();
   private readonly sentiments: string[] = [];
+  /** Line prefixes (measurement and tags) by series: partition, brand, sentiment. */
+  private readonly prefixes = new Map<number, string>();
   private dirtyCount = 0;
 
   add(
-    t: Pick<TweetView, 'created_at' | 'brand' | 'sentiment' | 'sentimentIndex'>,
+    t: Pick<TweetView, 'created_at' | 'brand' | 'sentiment' | 'sentimentIndex'> & { brandIndex?: number },
     partition: number,
     offset: number,
   ): void {
@@ -71,20 +84,25 @@ export class CountsAggregator {
     let w = this.open.get(partition);
     if (!w || w.index !== index) {
       if (w) this.close(w);
-      w = { partition, index, sums: new Map(), dirty: new Set() };
+      w = { partition, index, seconds: new Map(), last: undefined };
       this.open.set(partition, w);
     }
-    let b = this.brandIndex.get(t.brand);
-    if (b === undefined) {
-      b = this.brands.push(t.brand) - 1;
-      if (b >= 65_536) throw new Error('more than 65,536 distinct brands in one pulse child');
-      this.brandIndex.set(t.brand, b);
+    const brand = t.brandIndex !== undefined && t.brandIndex >= 0 ? t.brandIndex : this.brands.internString(t.brand);
+    const sentiment = t.sentimentIndex;
+    if (sentiment >= SENTIMENT_SLOTS) throw new RangeError(`more than ${SENTIMENT_SLOTS} sentiments`);
+    if (this.sentiments[sentiment] === undefined) this.sentiments[sentiment] = t.sentiment;
+    const second = Math.floor(t.created_at / 1000);
+    let sums = w.last;
+    if (sums === undefined || sums.second !== second) {
+      sums = w.seconds.get(second) ?? this.newSecond(w, second);
+      w.last = sums;
     }
-    this.sentiments[t.sentimentIndex] = t.sentiment;
-    const key = keyOf(Math.floor(t.created_at / 1000), t.sentimentIndex, b);
-    w.sums.set(key, (w.sums.get(key) ?? 0) + 1);
-    if (!w.dirty.has(key)) {
-      w.dirty.add(key);
+    const key = brand * SENTIMENT_SLOTS + sentiment;
+    if (key >= sums.counts.length) this.grow(sums, key);
+    sums.counts[key]++;
+    if (sums.changed[key] === 0) {
+      sums.changed[key] = 1;
+      sums.changedKeys.push(key);
       this.dirtyCount++;
     }
   }
@@ -98,7 +116,7 @@ export class CountsAggregator {
   drop(partitions: Set<number>): void {
     for (const p of partitions) {
       const w = this.open.get(p);
-      if (w) this.dirtyCount -= w.dirty.size;
+      if (w) for (const sums of w.seconds.values()) this.dirtyCount -= sums.changedKeys.length;
       this.open.delete(p);
     }
     // Closed windows of a revoked partition are not committed either: their new owner rewrites the same points.
@@ -109,10 +127,7 @@ export class CountsAggregator {
   drain(): string[] {
     const lines = this.closed;
     this.closed = [];
-    for (const w of this.open.values()) {
-      for (const key of w.dirty) lines.push(this.line(w, key, w.sums.get(key) ?? 0));
-      w.dirty.clear();
-    }
+    for (const w of this.open.values()) this.changedLines(w, lines);
     this.dirtyCount = 0;
     return lines;
   }
@@ -128,22 +143,60 @@ export class CountsAggregator {
 
   private close(w: Window): void {
     // Its changed sums are the only ones not yet written; the rest were written with their final value already.
-    for (const key of w.dirty) this.closed.push(this.line(w, key, w.sums.get(key) ?? 0));
-    this.dirtyCount -= w.dirty.size;
+    const before = this.closed.length;
+    this.changedLines(w, this.closed);
+    this.dirtyCount -= this.closed.length - before;
   }
 
-  private line(w: Window, key: number, n: number): string {
-    const brand = key % 65_536;
-    const rest = (key - brand) / 65_536;
-    const sentiment = rest % 4;
-    const sec = (rest - sentiment) / 4;
-    const ns = BigInt(sec) * 1_000_000_000n + BigInt(w.index % 1_000_000_000);
-    return new Point(MEASUREMENT)
-      .tag('brand', this.brands[brand])
-      .tag('sentiment', this.sentiments[sentiment])
-      .tag('partition', String(w.partition))
-      .intField('count', n)
-      .timestamp(ns.toString())
-      .toLineProtocol() as string;
+  /** A line per sum changed since the last flush, appended to `lines`; the sums are marked unchanged. */
+  private changedLines(w: Window, lines: string[]): void {
+    for (const sums of w.seconds.values()) {
+      for (const key of sums.changedKeys) {
+        lines.push(this.line(w, sums.second, key, sums.counts[key]));
+        sums.changed[key] = 0;
+      }
+      sums.changedKeys.length = 0;
+    }
   }
+
+  private newSecond(w: Window, second: number): SecondSums {
+    const slots = Math.max(1, this.brands.size) * SENTIMENT_SLOTS;
+    const sums = { second, counts: new Float64Array(slots), changed: new Uint8Array(slots), changedKeys: [] };
+    w.seconds.set(second, sums);
+    return sums;
+  }
+
+  /** Room for a brand seen after this second's arrays were made. */
+  private grow(sums: SecondSums, key: number): void {
+    const slots = Math.max(key + 1, sums.counts.length * 2);
+    const counts = new Float64Array(slots);
+    counts.set(sums.counts);
+    const changed = new Uint8Array(slots);
+    changed.set(sums.changed);
+    sums.counts = counts;
+    sums.changed = changed;
+  }
+
+  private line(w: Window, second: number, key: number, n: number): string {
+    const sentiment = key % SENTIMENT_SLOTS;
+    const brand = (key - sentiment) / SENTIMENT_SLOTS;
+    const series = (w.partition * MAX_BRANDS + brand) * SENTIMENT_SLOTS + sentiment;
+    let prefix = this.prefixes.get(series);
+    if (prefix === undefined) {
+      prefix = `${MEASUREMENT}${tag('brand', this.brands.names[brand])},partition=${w.partition}`;
+      prefix += tag('sentiment', this.sentiments[sentiment]);
+      this.prefixes.set(series, prefix);
+    }
+    return `${prefix} count=${n}i ${countTimestamp(second, w.index)}`;
+  }
+}
+
+/** A tag as the client's Point writes it: escaped, and left out when empty (InfluxDB refuses an empty tag value). */
+const tag = (key: string, value: string) => (value ? `,${key}=${escape.tag(value)}` : '');
+
+/** second · 10^9 + window number (mod 10^9), in ns, as line protocol writes it. */
+function countTimestamp(second: number, window: number): string {
+  const within = window % 1_000_000_000;
+  if (second > 0) return `${second}${String(within).padStart(9, '0')}`;
+  return (BigInt(second) * 1_000_000_000n + BigInt(within)).toString();
 }

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { BrandTable } from '../../../src/generate/brand-table.js';
 import { Rng } from '../../../src/generate/random.js';
 import { BRANDS } from '../../../src/generate/texts.js';
 import {
@@ -117,4 +118,31 @@ test('what avsc refuses, the reader refuses: truncated, trailing bytes, empty, n
     assert.equal(reader.read(b, 0, b.length), null, what);
   }
   assert.ok(reader.read(one, 0, one.length), 'the intact tweet still reads');
+});
+
+test("with a BrandTable the brand is read as an index naming avsc's brand, on the default and a user schema", () => {
+  const schema = JSON.parse(fs.readFileSync(DEFAULT_SCHEMA, 'utf8'));
+  schema.fields.splice(8, 0, { name: 'extra', type: ['null', 'string'], default: null });
+  schema.fields.push({ name: 'scores', type: { type: 'array', items: 'double' }, default: [1.5, 2] });
+  const file = path.join(os.tmpdir(), `reader-brands-${process.pid}.avsc`);
+  fs.writeFileSync(file, JSON.stringify(schema));
+  for (const schemaFile of [undefined, file]) {
+    const type = loadTweetType(schemaFile);
+    const table = new BrandTable();
+    const reader = new TweetReader(type, ['created_at', 'brand', 'sentiment'], table);
+    const { buf, ends } = tweets(schemaFile, 400);
+    const brands = new Set<string>();
+    let start = 0;
+    for (const end of ends) {
+      const full = type.fromBuffer(buf.subarray(start, end)) as Record<string, unknown>;
+      const v = reader.read(buf, start, end);
+      assert.ok(v);
+      assert.equal(table.names[v.brandIndex], full.brand);
+      assert.equal(v.created_at, full.created_at);
+      assert.equal(v.sentiment, full.sentiment);
+      brands.add(full.brand as string);
+      start = end;
+    }
+    assert.equal(table.size, brands.size, 'one index per brand seen');
+  }
 });

@@ -1,6 +1,8 @@
 /** The points timestamp scheme (pulse/points.ts): no two points of a series share a timestamp, replays replace. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Point } from '@influxdata/influxdb-client';
+import { Rng } from '../../../src/generate/random.js';
 import { COUNT_WINDOW, CountsAggregator, tweetPoint } from '../../../src/pulse/points.js';
 
 const tweet = (created_at: number, brand = 'Apple', sentiment = 'positive', text = 'hi') => ({
@@ -106,4 +108,73 @@ test('counts: a revoked partition is forgotten, closed windows too, the others k
   const lines = c.drain();
   assert.equal(lines.length, 1);
   assert.match(lines[0], /partition=1/);
+});
+
+/** The counts store as it was first written (Maps, strings, the client's Point): the lines the typed one must equal. */
+class ReferenceCounts {
+  private readonly open = new Map<number, { index: number; sums: Map<string, number>; dirty: Set<string> }>();
+  private closed: string[] = [];
+  add(t: { created_at: number; brand: string; sentiment: string }, partition: number, offset: number): void {
+    const index = Math.floor(offset / COUNT_WINDOW);
+    let w = this.open.get(partition);
+    if (!w || w.index !== index) {
+      if (w) for (const k of w.dirty) this.closed.push(this.line(partition, w.index, k, w.sums.get(k) ?? 0));
+      w = { index, sums: new Map(), dirty: new Set() };
+      this.open.set(partition, w);
+    }
+    const key = JSON.stringify([Math.floor(t.created_at / 1000), t.brand, t.sentiment]);
+    w.sums.set(key, (w.sums.get(key) ?? 0) + 1);
+    w.dirty.add(key);
+  }
+  drain(): string[] {
+    const lines = this.closed;
+    this.closed = [];
+    for (const [partition, w] of this.open) {
+      for (const k of w.dirty) lines.push(this.line(partition, w.index, k, w.sums.get(k) ?? 0));
+      w.dirty.clear();
+    }
+    return lines;
+  }
+  private line(partition: number, index: number, key: string, n: number): string {
+    const [sec, brand, sentiment] = JSON.parse(key) as [number, string, string];
+    return new Point('tweets')
+      .tag('brand', brand)
+      .tag('sentiment', sentiment)
+      .tag('partition', String(partition))
+      .intField('count', n)
+      .timestamp((BigInt(sec) * 1_000_000_000n + BigInt(index % 1_000_000_000)).toString())
+      .toLineProtocol() as string;
+  }
+}
+
+test('counts: the typed aggregator writes exactly the lines of the Map-and-Point one, flush after flush', () => {
+  const rng = new Rng(5);
+  const brands = [
+    'Apple',
+    'Nike',
+    'a b',
+    'c,d',
+    'e=f',
+    'g\\h',
+    'Zoë',
+    '',
+    ...Array.from({ length: 70 }, (_, i) => `b${i}`),
+  ];
+  const sentiments = ['positive', 'negative', 'neutral'];
+  const typed = new CountsAggregator();
+  const reference = new ReferenceCounts();
+  const offsets = [0, 0, 0, 0];
+  for (let flush = 0; flush < 30; flush++) {
+    for (let i = 0; i < 2000; i++) {
+      const partition = rng.int(4);
+      offsets[partition] += 1 + rng.int(40);
+      // Seconds around the epoch (0, negative), today, and far ahead.
+      const created_at = [-2_500, 0, 999, 1_760_000_000_000, 32_503_680_000_000][rng.int(5)] + rng.int(3000);
+      const s = rng.int(3);
+      const t = { created_at, brand: brands[rng.int(brands.length)], sentiment: sentiments[s], sentimentIndex: s };
+      typed.add(t, partition, offsets[partition]);
+      reference.add(t, partition, offsets[partition]);
+    }
+    assert.deepEqual(typed.drain().sort(), reference.drain().sort(), `flush ${flush}`);
+  }
 });
