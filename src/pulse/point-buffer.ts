@@ -5,7 +5,7 @@
  */
 import type { TweetView } from '../generate/tweet-reader.js';
 import type { Store } from './options.js';
-import { CountsAggregator, tweetPoint } from './points.js';
+import { CountsAggregator, TweetLines } from './points.js';
 
 /** A tweet as a store takes it: the counts store uses `brandIndex` when the reader gave one (else `brand`). */
 export type BufferedTweet = Pick<TweetView, 'created_at' | 'brand' | 'sentiment' | 'sentimentIndex' | 'text'> & {
@@ -27,6 +27,7 @@ export interface PointBuffer {
 /** The points store's buffer: one line per tweet. */
 export class LineBuffer implements PointBuffer {
   private lines = new Map<number, string[]>();
+  private readonly tweetLines = new TweetLines();
   size = 0;
 
   add(tweet: BufferedTweet, partition: number, offset: number): void {
@@ -35,7 +36,7 @@ export class LineBuffer implements PointBuffer {
       partitionLines = [];
       this.lines.set(partition, partitionLines);
     }
-    partitionLines.push(tweetPoint(tweet, partition, offset));
+    partitionLines.push(this.tweetLines.line(tweet, partition, offset));
     this.size++;
   }
 

@@ -13,27 +13,48 @@
  *           window again and writes the same points with the same sums.
  * Queries sum the field `count` (1 per tweet, or the per-second sum).
  */
-import { escape, Point } from '@influxdata/influxdb-client';
+import { escape } from '@influxdata/influxdb-client';
 import { BrandTable, MAX_BRANDS } from '../generate/brand-table.js';
 import type { TweetView } from '../generate/tweet-reader.js';
 
 export const MEASUREMENT = 'tweets';
 const TEXT_MAX = 255;
 
+/**
+ * One tweet's line, as the client's Point would write it (tags sorted, escaped, empty ones left out; fields sorted;
+ * the text quoted and cut to TEXT_MAX), built from a cached series prefix: no Point and no BigInt per tweet.
+ */
+export class TweetLines {
+  private readonly prefixes = new Map<string, string>();
+
+  line(t: Pick<TweetView, 'created_at' | 'brand' | 'sentiment' | 'text'>, partition: number, offset: number): string {
+    const series = `${partition}\u0000${t.sentiment}\u0000${t.brand}`;
+    let prefix = this.prefixes.get(series);
+    if (prefix === undefined) {
+      prefix = `${MEASUREMENT}${tag('brand', t.brand)},partition=${partition}${tag('sentiment', t.sentiment)}`;
+      // Series are brands × sentiments × partitions: few, but bounded anyway.
+      if (this.prefixes.size < 100_000) this.prefixes.set(series, prefix);
+    }
+    const text = t.text.length > TEXT_MAX ? t.text.slice(0, TEXT_MAX) : t.text;
+    return `${prefix} count=1i,text=${escape.quoted(text)} ${pointTimestamp(t.created_at, offset)}`;
+  }
+}
+
+const defaultLines = new TweetLines();
+
 export function tweetPoint(
   t: Pick<TweetView, 'created_at' | 'brand' | 'sentiment' | 'text'>,
   partition: number,
   offset: number,
 ): string {
-  const ns = BigInt(t.created_at) * 1_000_000n + BigInt(offset % 1_000_000);
-  return new Point(MEASUREMENT)
-    .tag('brand', t.brand)
-    .tag('sentiment', t.sentiment)
-    .tag('partition', String(partition))
-    .stringField('text', t.text.length > TEXT_MAX ? t.text.slice(0, TEXT_MAX) : t.text)
-    .intField('count', 1)
-    .timestamp(ns.toString())
-    .toLineProtocol() as string; // a point with fields always has a line
+  return defaultLines.line(t, partition, offset);
+}
+
+/** created_at (ms) · 10^6 + offset mod 10^6, in ns. */
+function pointTimestamp(createdAt: number, offset: number): string {
+  const within = offset % 1_000_000;
+  if (createdAt > 0) return `${createdAt}${String(within).padStart(6, '0')}`;
+  return (BigInt(createdAt) * 1_000_000n + BigInt(within)).toString();
 }
 
 /** Offsets per counts window: what a restart reads again at most, per partition (see above). */

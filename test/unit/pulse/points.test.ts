@@ -178,3 +178,28 @@ test('counts: the typed aggregator writes exactly the lines of the Map-and-Point
     assert.deepEqual(typed.drain().sort(), reference.drain().sort(), `flush ${flush}`);
   }
 });
+
+test("points: each tweet's line is the client's Point's, whatever its text, brand and time", () => {
+  const rng = new Rng(9);
+  const texts = ['hi', 'say "no"', 'back\\slash', 'multi\nline\ttab', 'x'.repeat(300), '', 'Zoë 日本 🙂', 'a=b,c d'];
+  const brands = ['Apple', '', 'a b', 'c,d', 'e=f', 'Zoë'];
+  for (let i = 0; i < 5000; i++) {
+    const t = {
+      created_at: [-5_000, 0, 1, 1_760_000_000_123, 32_503_680_000_000][rng.int(5)] + rng.int(100),
+      brand: brands[rng.int(brands.length)],
+      sentiment: ['positive', 'negative', 'neutral'][rng.int(3)],
+      text: texts[rng.int(texts.length)],
+    };
+    const partition = rng.int(12);
+    const offset = rng.int(5_000_000);
+    const reference = new Point('tweets')
+      .tag('brand', t.brand)
+      .tag('sentiment', t.sentiment)
+      .tag('partition', String(partition))
+      .stringField('text', t.text.length > 255 ? t.text.slice(0, 255) : t.text)
+      .intField('count', 1)
+      .timestamp((BigInt(t.created_at) * 1_000_000n + BigInt(offset % 1_000_000)).toString())
+      .toLineProtocol();
+    assert.equal(tweetPoint(t, partition, offset), reference);
+  }
+});
