@@ -12,10 +12,14 @@ import type { StepResult } from '../scenario/find-max.js';
 import type { SecondFigures, StepJudge } from './step-judge.js';
 
 /**
- * A second's figures reach another instance's judge within this long after it ends: a child's tick (up to a second),
- * its instance's next publication (a second), this instance's next look (a second), and some slack.
+ * A step is judged once every running instance has published past its end by this much (a child's tick of a second
+ * reaches its instance's record within it): each record says how far it had come when it was written.
  */
-export const MERGED_SETTLE_MS = 3500;
+const PUBLISHED_SETTLE_MS = 1500;
+/** An instance that stops publishing (lost, stalled) holds the judges back this long at most. */
+const MAX_WAIT_MS = 10_000;
+/** The step judge's own settle for instances: none, the wait above does it. */
+export const MERGED_SETTLE_MS = 0;
 /** At the end, how long to wait for the other instances' last seconds before judging the last step. */
 const FINAL_WAIT_MS = 10_000;
 
@@ -41,8 +45,11 @@ export class InstanceJudge {
     try {
       const ended = await this.endedElsewhere();
       if (ended) return ended;
-      this.judge.useMerged(mergedFigures(await readInstanceRecords(this.redis, this.runId)), startMs);
-      const failed = this.judge.judge(nowMs, startMs);
+      const records = await readInstanceRecords(this.redis, this.runId);
+      this.judge.useMerged(mergedFigures(records), startMs);
+      // Judged only as far as every instance's figures are in (or the wait for a silent one ran out).
+      const complete = startMs + publishedThroughSec(records) * 1000 - PUBLISHED_SETTLE_MS;
+      const failed = this.judge.judge(Math.min(nowMs, Math.max(complete, nowMs - MAX_WAIT_MS)), startMs);
       return failed ? await this.end() : undefined;
     } finally {
       this.looking = false;
@@ -94,6 +101,21 @@ function mergedFigures(records: InstanceRecord[]): SecondFigures[] {
       bySecond.set(second, row);
     }
   return [...bySecond.values()];
+}
+
+/** How far (seconds since the start) every running instance had come when it last published; finished ones count all. */
+function publishedThroughSec(records: InstanceRecord[]): number {
+  const instances = records[0]?.instances ?? 0;
+  const byIndex = new Map<number, number>();
+  for (const r of records) {
+    // A finished process has published all; a running one as far as its last record; a killed or lost one nothing
+    // more (its successor's record, if any, says how far the index has come).
+    const through =
+      r.state === 'done' || r.state === 'failed' ? Number.POSITIVE_INFINITY : r.state === 'running' ? r.elapsedSec : 0;
+    byIndex.set(r.index, Math.max(byIndex.get(r.index) ?? 0, through));
+  }
+  if (byIndex.size < instances) return 0;
+  return Math.min(...byIndex.values());
 }
 
 /** Every instance has published through `untilSec`, or finished. */

@@ -198,14 +198,15 @@ function killTree(pid: number): void {
 test('an instance killed mid-run and started again with its index: the run still ends exact', async (t) => {
   const runId = `inst-kill-${Date.now().toString(36)}`;
   const topic = uniqueTopic('instances-kill');
-  const count = 600_000;
+  // 15 s at 60k/s: the restarted process (which waits up to 6 s for the dead one's hold to lapse) has its share left.
+  const count = 900_000;
   const instance = (i: number) =>
     spawnStorm([
       ...['--run-id', runId, '--instances', '3', '--instance', String(i), '--barrier-timeout', '30'],
       ...['--topic', topic, '--count', String(count), '--rate', '60000', '--workers', '1', '--partitions', '3'],
     ]);
   const first = [instance(0), instance(1), instance(2)];
-  await untilAcknowledged(redisUrl(), runId, 150_000);
+  await untilAcknowledged(redisUrl(), runId, 100_000);
   killTree(first[1].child.pid as number);
   assert.equal((await first[1].exited).code, null, 'killed');
   // Started again at once: it waits until the killed process's hold on index 1 lapses, then takes over.
@@ -228,6 +229,7 @@ test('an instance killed mid-run and started again with its index: the run still
   for (const e of ended) assert.equal(e.code, 0, e.stderr);
   const restarted = JSON.parse(ended[2].stdout) as StormReport;
   const tookOver = restarted.instance?.tookOver ?? [];
+  assert.ok((restarted.acknowledged ?? 0) > 0, 'the restarted process produced its share');
   assert.equal(tookOver.length, 1, 'the restarted process took over the killed one');
   assert.match(ended[2].stderr, /took over from process i1-[0-9a-f]+ of this instance's index/);
   const carriers = ended.map((e) => JSON.parse(e.stdout) as StormReport).filter((r) => r.merged);
