@@ -47,7 +47,7 @@ soak: ## 10 minutes at 50,000/s on 3 brokers: memory, event-loop delay and GC sa
 	bash benchmarks/run.sh soak
 
 .PHONY: bench-pulse
-bench-pulse: ## pulse (counts and points into InfluxDB) beside Kafka's ConsumerPerformance on one topic
+bench-pulse: ## pulse (counts and points into InfluxDB) beside Kafka's ConsumerPerformance on one topic, 3 rotated rounds; exits 1 when the counts store falls below benchmarks/pulse-baseline.json
 	bash benchmarks/run.sh pulse
 
 .PHONY: bench-scenarios
