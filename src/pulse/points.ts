@@ -13,7 +13,7 @@
  *           window again and writes the same points with the same sums.
  * Queries sum the field `count` (1 per tweet, or the per-second sum).
  */
-import { escape } from '@influxdata/influxdb-client';
+import { escape as lineProtocol } from '@influxdata/influxdb-client';
 import { BrandTable, MAX_BRANDS } from '../generate/brand-table.js';
 import type { TweetView } from '../generate/tweet-reader.js';
 
@@ -36,7 +36,7 @@ export class TweetLines {
       if (this.prefixes.size < 100_000) this.prefixes.set(series, prefix);
     }
     const text = t.text.length > TEXT_MAX ? t.text.slice(0, TEXT_MAX) : t.text;
-    return `${prefix} count=1i,text=${escape.quoted(text)} ${pointTimestamp(t.created_at, offset)}`;
+    return `${prefix} count=1i,text=${lineProtocol.quoted(text)} ${pointTimestamp(t.created_at, offset)}`;
   }
 }
 
@@ -213,7 +213,7 @@ export class CountsAggregator {
 }
 
 /** A tag as the client's Point writes it: escaped, and left out when empty (InfluxDB refuses an empty tag value). */
-const tag = (key: string, value: string) => (value ? `,${key}=${escape.tag(value)}` : '');
+const tag = (key: string, value: string) => (value ? `,${key}=${lineProtocol.tag(value)}` : '');
 
 /** second · 10^9 + window number (mod 10^9), in ns, as line protocol writes it. */
 function countTimestamp(second: number, window: number): string {

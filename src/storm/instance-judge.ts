@@ -103,7 +103,7 @@ function mergedFigures(records: InstanceRecord[]): SecondFigures[] {
   return [...bySecond.values()];
 }
 
-/** How far (seconds since the start) every running instance had come when it last published; finished ones count all. */
+/** How far (seconds since the start) every running instance had come at its last record; finished ones: all. */
 function publishedThroughSec(records: InstanceRecord[]): number {
   const instances = records[0]?.instances ?? 0;
   const byIndex = new Map<number, number>();

@@ -1,4 +1,4 @@
-/** Brands as indexes from their bytes (generate/brand-table.ts): one index per distinct brand, its name decoded once. */
+/** Brands as indexes from their bytes (generate/brand-table.ts): one index per distinct brand, named once. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BrandTable } from '../../../src/generate/brand-table.js';
