@@ -152,27 +152,21 @@ test('dashboard in chromium and /metrics in Prometheus agree with the storm repo
   }
 });
 
+/** `datastorm dashboard --run-id` serving on `port`, as a user starts it beside a run. */
+function watchRun(runId: string, port: number) {
+  const args = [CLI, 'dashboard', '--run-id', runId, '--dashboard', String(port), '--redis', redisUrl()];
+  const watcher = spawn(process.execPath, [...args, '--bootstrap', bootstrap()], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return { watcher, exited: new Promise<number | null>((r) => watcher.on('close', r)) };
+}
+
 test('datastorm dashboard --run-id watches a run from outside: its /metrics reach the run total', async () => {
   const topic = uniqueTopic('dash-outside');
   const runId = `${topic}-run`;
   const port = 19_500 + (process.pid % 400);
-  const watcher = spawn(
-    process.execPath,
-    [
-      CLI,
-      'dashboard',
-      '--run-id',
-      runId,
-      '--dashboard',
-      String(port),
-      '--redis',
-      redisUrl(),
-      '--bootstrap',
-      bootstrap(),
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = new Promise<number | null>((r) => watcher.on('close', r));
+  const { watcher, exited } = watchRun(runId, port);
   try {
     const { report } = await stormJson(['--topic', topic, '--count', '100000', '--rate', '50000', '--run-id', runId]);
     const seen = await until('the watcher has the total', async () => {
@@ -191,23 +185,7 @@ test('dashboard --run-id on a run of instances: merged latency and the target, i
   const topic = uniqueTopic('dash-instances');
   const runId = `${topic}-run`;
   const port = 19_900 + (process.pid % 90);
-  const watcher = spawn(
-    process.execPath,
-    [
-      CLI,
-      'dashboard',
-      '--run-id',
-      runId,
-      '--dashboard',
-      String(port),
-      '--redis',
-      redisUrl(),
-      '--bootstrap',
-      bootstrap(),
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = new Promise<number | null>((r) => watcher.on('close', r));
+  const { watcher, exited } = watchRun(runId, port);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
     const instance = (i: number) =>

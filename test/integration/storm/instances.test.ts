@@ -258,18 +258,23 @@ test('an instance killed mid-run and started again with its index: the run still
   );
 });
 
+/** Two instances of one run, one worker each, under one --find-max: their reports, once both exited 0. */
+async function findMaxPair(runId: string, topic: string, findMax: string): Promise<StormReport[]> {
+  const instance = (i: number) =>
+    spawnStorm([
+      ...['--run-id', runId, '--instances', '2', '--instance', String(i), '--barrier-timeout', '30'],
+      ...['--topic', topic, '--find-max', findMax, '--workers', '1'],
+    ]);
+  const ended = await Promise.all([instance(0), instance(1)].map((s) => s.exited));
+  for (const e of ended) assert.equal(e.code, 0, e.stderr);
+  return ended.map((e) => JSON.parse(e.stdout) as StormReport);
+}
+
 test('--find-max with instances judges the run, not each share: both stop on one step with one answer', async () => {
   const runId = `inst-findmax-${Date.now().toString(36)}`;
   const topic = uniqueTopic('instances-findmax');
   // 40k/s in all holds only as a sum (each instance sends half); 4M/s in all is far past this machine.
-  const instance = (i: number) =>
-    spawnStorm([
-      ...['--run-id', runId, '--instances', '2', '--instance', String(i), '--barrier-timeout', '30'],
-      ...['--topic', topic, '--find-max', 'start=40k,step=4M,every=3s,p99=5s', '--workers', '1'],
-    ]);
-  const ended = await Promise.all([instance(0), instance(1)].map((s) => s.exited));
-  for (const e of ended) assert.equal(e.code, 0, e.stderr);
-  const reports = ended.map((e) => JSON.parse(e.stdout) as StormReport);
+  const reports = await findMaxPair(runId, topic, 'start=40k,step=4M,every=3s,p99=5s');
   for (const r of reports) {
     const steps = r.findMax?.steps ?? [];
     assert.deepEqual(
@@ -290,15 +295,8 @@ test('--find-max with instances judges the run, not each share: both stop on one
 test('--find-max with instances up to its max: the last step is judged once every instance published it', async () => {
   const runId = `inst-findmax-top-${Date.now().toString(36)}`;
   const topic = uniqueTopic('instances-findmax-top');
-  const instance = (i: number) =>
-    spawnStorm([
-      ...['--run-id', runId, '--instances', '2', '--instance', String(i), '--barrier-timeout', '30'],
-      ...['--topic', topic, '--find-max', 'start=20k,step=20k,every=3s,max=40k,p99=5s', '--workers', '1'],
-    ]);
-  const ended = await Promise.all([instance(0), instance(1)].map((s) => s.exited));
-  for (const e of ended) {
-    assert.equal(e.code, 0, e.stderr);
-    const findMax = (JSON.parse(e.stdout) as StormReport).findMax;
+  for (const report of await findMaxPair(runId, topic, 'start=20k,step=20k,every=3s,max=40k,p99=5s')) {
+    const findMax = report.findMax;
     assert.deepEqual(
       findMax?.steps.map((s) => [s.rate, s.held]),
       [
