@@ -76,6 +76,11 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
   consumer_t *c = opaque;
   int cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    /* Start where the group committed, explicitly: a partition revoked and assigned back to this same consumer would
+     * otherwise go on from where its fetch stood, past messages whose uncommitted work was dropped at the revocation.
+     * Never committed: the offsets stay invalid and auto.offset.reset applies. */
+    for (int i = 0; i < parts->cnt; i++) parts->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+    rd_kafka_committed(rk, parts, 10000);
     if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
     else rd_kafka_assign(rk, parts);
     record_event(c, 1, parts);
@@ -217,6 +222,8 @@ static void consume_complete(napi_env env, napi_status status, void *data) {
     napi_set_element(env, events, i, e);
     free(c->events[i].partitions);
   }
+  /* Handed over and freed: a revocation recorded later (consumer_destroy's close) must not free them again. */
+  c->n_events = 0;
   napi_set_named_property(env, batch, "events", events);
   napi_create_array_with_length(env, c->n_errors, &errors);
   for (int i = 0; i < c->n_errors; i++) {
