@@ -1,8 +1,9 @@
 /**
  * A pulse child: one member of the consumer group. Decodes tweets, buffers InfluxDB points (one per tweet, or
  * per-second counts: point-buffer.ts), flushes every --flush-points points or --flush-ms, and commits the Kafka
- * offsets a flush covers only after InfluxDB acknowledged it (offset-ledger.ts). While a write is retried nothing
- * more is consumed (backpressure), and nothing buffered is dropped.
+ * offsets a flush covers only after InfluxDB acknowledged it and every flush before it (offset-ledger.ts). The points
+ * store keeps several writes in flight; once that many are unacknowledged (a write being retried holds the ones after
+ * it) nothing more is consumed (backpressure), and nothing buffered is dropped.
  */
 import { childMain, fatalMessage, type StopSignal, stopOnRequest, toPrimary } from '../child-main.js';
 import { loadTweetType } from '../generate/tweet-encoder.js';
@@ -26,6 +27,14 @@ const SHUTDOWN_WRITE_MS = 30_000;
  */
 const CONSUME_BATCH = 10_000;
 const CONSUME_WAIT_MS = 500;
+/**
+ * Writes in flight per store. The points store's lines are the same whoever writes them (a point per tweet at its
+ * created_at and offset), so a write still landing after its partition moved to another child only repeats that
+ * child's points. A counts line is a running sum of an open window: one landing late could replace the new owner's
+ * larger sum, so the counts store writes one flush at a time, and the group's rebalance waits for it (a consumer
+ * that does not poll holds the rebalance).
+ */
+const WRITES_IN_FLIGHT = { points: 4, counts: 1 } as const;
 
 /** Everything a pulse child runs with, made once at its start. */
 interface PulseParts {
@@ -43,6 +52,8 @@ interface PulseParts {
   /** When each owned partition was assigned, by the statistics' clock (partition-lag.ts). */
   assignedAt: Map<number, number>;
   consumerTs: () => number;
+  /** Flushes not yet committed, oldest first: each settles once its lines are acknowledged and its offsets committed. */
+  inFlight: Promise<void>[];
 }
 
 export async function runPulseChild({ options, slot }: PulseChildConfig): Promise<void> {
@@ -52,7 +63,8 @@ export async function runPulseChild({ options, slot }: PulseChildConfig): Promis
   try {
     await consumeUntilStopped(parts);
     // Shutdown: flush, then commit (a write that never succeeds leaves its offsets uncommitted).
-    await flush(parts);
+    startFlush(parts);
+    await settleFlushes(parts, 0);
   } catch (e) {
     written = false;
     parts.sink.abort();
@@ -116,6 +128,7 @@ async function prepare(options: PulseOptions, slot: number): Promise<PulseParts>
     assigned,
     assignedAt,
     consumerTs,
+    inFlight: [],
   };
 }
 
@@ -151,10 +164,16 @@ async function consumeUntilStopped(parts: PulseParts): Promise<void> {
     if (batch.count > 0) ticker.tally.activeTo = Date.now();
     for (const event of batch.events) rebalanced(parts, event.assigned, event.partitions);
     if (buffer.size >= options.flushPoints || (ledger.hasPending && Date.now() - lastFlush >= options.flushMs)) {
-      await flush(parts);
+      startFlush(parts);
       lastFlush = Date.now();
     }
+    await settleFlushes(parts, WRITES_IN_FLIGHT[options.store] - 1);
   }
+}
+
+/** Waits until at most `room` flushes are in flight; a flush that failed fails the child here. */
+async function settleFlushes(parts: PulseParts, room: number): Promise<void> {
+  while (parts.inFlight.length > room) await parts.inFlight.shift();
 }
 
 function readBatch({ reader, buffer, ledger, ticker, deadLetter }: PulseParts, batch: ConsumedBatch): void {
@@ -199,14 +218,30 @@ function rebalanced(parts: PulseParts, assignedNow: boolean, partitions: Int32Ar
   }
 }
 
-/** Writes what the buffer holds and, once InfluxDB acknowledged it, commits the offsets it covers. */
-async function flush({ buffer, ledger, sink, deadLetter, consumer, ticker }: PulseParts): Promise<void> {
+/**
+ * Writes what the buffer holds and, once InfluxDB acknowledged it and the flush before it is committed, commits the
+ * offsets it covers (a later flush's offsets cover the earlier's: committing out of order could skip unwritten work).
+ */
+function startFlush(parts: PulseParts): void {
+  const { buffer, ledger, sink, ticker, inFlight } = parts;
   // counts: an open window is committed up to its start only (pulse/points.ts): a reader after us counts it whole.
   const lines = buffer.drain();
   const plan = ledger.takeCommitPlan(buffer);
-  await sink.write(lines); // resolves only once InfluxDB acknowledged
-  ticker.tally.points += lines.length;
-  await deadLetter?.settled(); // copies of the poison records past which this commit goes
+  const written = sink.write(lines); // resolves only once InfluxDB acknowledged
+  const before = inFlight.at(-1) ?? Promise.resolve();
+  const committed = Promise.all([written, before]).then(async () => {
+    ticker.tally.points += lines.length;
+    await parts.deadLetter?.settled(); // copies of the poison records past which this commit goes
+    commitOwned(parts, plan);
+  });
+  committed.catch(() => {}); // awaited in order by settleFlushes; a failure is raised there
+  inFlight.push(committed);
+}
+
+/** Commits the plan's partitions this child still owns (a revoked one's offsets are its new owner's to commit). */
+function commitOwned({ consumer, ledger, assigned }: PulseParts, plan: Map<number, number>): void {
+  for (const p of plan.keys()) if (!assigned.has(p)) plan.delete(p);
+  if (plan.size === 0) return;
   try {
     consumer.commit(plan);
     ledger.committed(plan);

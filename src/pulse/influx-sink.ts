@@ -129,13 +129,16 @@ export class InfluxSink {
   ) {
     // The client batches and sends; its own retries are off (maxRetries 0) because a write here must not be
     // acknowledged to Kafka before InfluxDB took it, nor given up on: the loop below retries until it lands or the
-    // child shuts down. flushInterval 0: pulse decides when to flush (--flush-points / --flush-ms).
+    // child shuts down. flushInterval 0: pulse decides when to flush (--flush-points / --flush-ms). A body past 1 kB
+    // goes gzipped (the client compresses on libuv's pool, off the event loop): a flush of text points is megabytes.
+    // Several write() calls may be in flight at once: each hands its lines over and sends them in one synchronous step.
     this.writer = influxClient(t, WRITE_TIMEOUT_MS).getWriteApi(t.org, t.bucket, 'ns', {
       batchSize: maxLines + 1,
       maxBatchBytes: 1 << 30,
       flushInterval: 0,
       maxRetries: 0,
       maxBufferLines: maxLines + 1,
+      gzipThreshold: 1000,
       writeFailed: (error) => Promise.reject(error),
     });
   }
@@ -197,4 +200,12 @@ export async function createBucket(t: InfluxTarget): Promise<void> {
   const orgID = orgs.orgs?.[0]?.id;
   if (!orgID) throw new DataStormError('INFLUX_DB', `InfluxDB org '${t.org}' does not exist at ${t.url}`);
   await influxRequest(t, '/api/v2/buckets', 10_000, { orgID, name: t.bucket, retentionRules: [] });
+}
+
+/** Deletes t.bucket (benchmarks drop what they wrote); a bucket already gone is fine. */
+export async function dropBucket(t: InfluxTarget): Promise<void> {
+  const q = `org=${encodeURIComponent(t.org)}&name=${encodeURIComponent(t.bucket)}`;
+  const found = (await influxRequest(t, `/api/v2/buckets?${q}`, 10_000)) as { buckets?: { id: string }[] };
+  for (const b of found.buckets ?? [])
+    await influxClient(t, 10_000).transport.request(`/api/v2/buckets/${b.id}`, null, { method: 'DELETE' });
 }
