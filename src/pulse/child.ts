@@ -52,7 +52,7 @@ interface PulseParts {
   /** When each owned partition was assigned, by the statistics' clock (partition-lag.ts). */
   assignedAt: Map<number, number>;
   consumerTs: () => number;
-  /** Flushes not yet committed, oldest first: each settles once its lines are acknowledged and its offsets committed. */
+  /** Flushes not yet committed, oldest first: each settles once its lines are acknowledged and offsets committed. */
   inFlight: Promise<void>[];
 }
 
