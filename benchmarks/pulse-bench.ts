@@ -205,8 +205,8 @@ function write(runs: Run[]): boolean {
       "Avro decoding, InfluxDB writes (acknowledged) and offset commits; ConsumerPerformance only fetches. Pulse's " +
       'rate is the one its report calls "while consuming": from its first batch of tweets to its last (the last ' +
       'flush, at shutdown, comes after); its overall rate (start-up, group join and the idle wait included) is in ' +
-      "the raw data. CPU per message is the whole process tree (the JVM for ConsumerPerformance); InfluxDB's own CPU is " +
-      'on the same 2 cores and in no row.',
+      "the raw data. CPU per message is the whole process tree (the JVM for ConsumerPerformance); InfluxDB's own " +
+      'CPU is on the same 2 cores and in no row.',
     '',
     '| reader | median tweets (points)/s | range | client CPU µs/msg |',
     '|---|---|---|---|',
