@@ -50,6 +50,10 @@ soak: ## 10 minutes at 50,000/s on 3 brokers: memory, event-loop delay and GC sa
 bench-pulse: ## pulse (counts and points into InfluxDB) beside Kafka's ConsumerPerformance on one topic, 3 rotated rounds; exits 1 when the counts store falls below benchmarks/pulse-baseline.json
 	bash benchmarks/run.sh pulse
 
+.PHONY: bench-pipeline
+bench-pipeline: ## storm and pulse at once on 1 broker: rate steps up to where pulse's lag stops staying under 2 s, freshness in InfluxDB: benchmarks/PIPELINE.md
+	bash benchmarks/run.sh pipeline
+
 .PHONY: bench-scenarios
 bench-scenarios: ## what keys cost: storms without keys, with zipf and uniform keys, beside ProducerPerformance, rotated, 3 rounds: benchmarks/SCENARIOS.md
 	bash benchmarks/run.sh scenarios

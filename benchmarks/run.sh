@@ -6,7 +6,10 @@
 #                             results/bench-full.json, RESULTS.md, throughput.svg
 #   benchmarks/run.sh tls     the storm, the C reference and ProducerPerformance over the PLAINTEXT and SASL_SSL
 #                             listeners of one broker, rotated, 3 rounds: results/bench-tls.json, TLS.md
-#   benchmarks/run.sh pulse   pulse (both stores, real InfluxDB) beside Kafka's ConsumerPerformance: results/pulse.json
+#   benchmarks/run.sh pulse   pulse (both stores, real InfluxDB) beside Kafka's ConsumerPerformance and the storm, and
+#                             InfluxDB's ceiling (inch, built with go, and prepared lines): results/pulse.json, PULSE.md
+#   benchmarks/run.sh pipeline   storm and pulse at once, rate steps up to where pulse's lag stops being bounded,
+#                             freshness measured in InfluxDB: results/pipeline.json, PIPELINE.md
 #   benchmarks/run.sh dashboard   storms without and with --dashboard (a page and a scraper watching), alternated:
 #                             results/dashboard.json, DASHBOARD.md
 #   benchmarks/run.sh scenarios   storms without keys, with zipf and uniform keys, and ProducerPerformance, rotated:
@@ -19,7 +22,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 profile=${1:-quick}
-[[ $profile =~ ^(quick|full|tls|pulse|soak|dashboard|scenarios|scale)$ ]] || { echo "run.sh: error: profile must be quick, full, tls, pulse, soak, dashboard, scenarios or scale (got '$profile')" >&2; exit 2; }
+[[ $profile =~ ^(quick|full|tls|pulse|pipeline|soak|dashboard|scenarios|scale)$ ]] || { echo "run.sh: error: profile must be quick, full, tls, pulse, pipeline, soak, dashboard, scenarios or scale (got '$profile')" >&2; exit 2; }
 shift || true
 bash scripts/setup.sh
 REDIS_PORT=6391
@@ -27,13 +30,13 @@ started_redis=0
 [[ -f .run/redis-$REDIS_PORT.pid ]] || started_redis=1
 bash scripts/redis.sh up "$REDIS_PORT" >/dev/null
 trap '((started_redis)) && bash scripts/redis.sh down "$REDIS_PORT" || true' EXIT
-if [[ $profile == pulse ]]; then
+if [[ $profile == pulse || $profile == pipeline ]]; then
   INFLUX_PORT=8296
   started_influx=0
   [[ -f .run/influxdb-$INFLUX_PORT/influxd.pid ]] || started_influx=1
   bash scripts/influxdb.sh up "$INFLUX_PORT" >/dev/null
   trap '((started_redis)) && bash scripts/redis.sh down "$REDIS_PORT"; ((started_influx)) && bash scripts/influxdb.sh down "$INFLUX_PORT" --purge; true' EXIT
-  DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT DATASTORM_BENCH_INFLUX=http://127.0.0.1:$INFLUX_PORT node dist/benchmarks/pulse-bench.js
+  DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT DATASTORM_BENCH_INFLUX=http://127.0.0.1:$INFLUX_PORT node "dist/benchmarks/$profile-bench.js"
 elif [[ $profile == scenarios ]]; then
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/scenario-bench.js
 elif [[ $profile == dashboard ]]; then

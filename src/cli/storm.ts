@@ -103,7 +103,8 @@ function startLine(
   const mix =
     options.mode === 'fixed'
       ? `fixed ${options.sentiment.join('/')}`
-      : `volatile ${options.volatility} around ${options.sentiment.join('/')}`;
+      : `volatile ${options.volatility} around ${options.sentiment.join('/')}, ` +
+        `${options.swingEveryMs === null ? 'a mix per batch' : `a mix every ${options.swingEveryMs / 1000} s`}`;
   const pace = options.shape.name === 'unlimited' ? 'as fast as possible' : options.shape.description;
   const extras = [
     options.warmup > 0 ? `warm-up ${options.warmup} s (not counted)` : '',

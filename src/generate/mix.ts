@@ -3,13 +3,24 @@
  *
  * fixed:    the user's percentages, met exactly in every batch by largest-remainder rounding; the remainders are
  *           carried from batch to batch so the run total is exact as well (even when a batch's share is fractional).
- * volatile: every batch draws its own mix from a Dirichlet distribution whose mean is where the run should be
+ * volatile, per batch (--swing-every batch):
+ *           every batch draws its own mix from a Dirichlet distribution whose mean is where the run should be
  *           (the user's percentages, corrected by what earlier batches over- or under-shot) and whose concentration
  *           α = 94 · ((1 - v) / v)² falls as the volatility v rises (floored at 0.3). A share's spread per batch is
  *           sqrt(b (1 - b) / (α + 1)): with v = 0.8 (α ≈ 5.9) the positive share of a 50% base swings with a standard
  *           deviation of about 0.19 (from a few % to over 85%), with v = 0.1 (α ≈ 7,600) by half a point. Because each
  *           batch's mean makes up for the ones before, the run's mix stays on the user's percentages (off by at most
  *           about one batch's swing over the whole run), however wild the batches.
+ * volatile, per period (--swing-every P, 1 s by default: the dashboards' resolution): time is cut into periods of
+ *           P aligned on the clock (whole seconds for 1 s: the seconds the dashboards plot by created_at), numbered
+ *           from the one the run starts in, and period k gets one mix, drawn the same way (Dirichlet, its mean
+ *           correcting where the periods before it left the mean of the mixes), from a generator seeded by the run id
+ *           alone: every child of every instance draws the same sequence, so the whole run swings at once. Batches
+ *           inside a period follow its mix exactly (rounding carried from batch to batch, as fixed does). Periods
+ *           follow each host's clock, as its tweets' created_at do: hosts whose clocks differ by d disagree for d of
+ *           each period. The mean of the periods' mixes stays within about one period's swing divided by their number
+ *           of the percentages; the tweets' mix weighs periods by how many tweets each had (a rate shape), which moves
+ *           it by a point or so over minutes.
  */
 import { Rng } from './random.js';
 
@@ -18,8 +29,11 @@ export type Sentiment = (typeof SENTIMENTS)[number];
 export type Mix = readonly [number, number, number];
 
 export interface MixPlanner {
-  /** Counts per sentiment (positive, negative, neutral) for the next batch of n tweets; they sum to n. */
-  counts(n: number): [number, number, number];
+  /**
+   * Counts per sentiment (positive, negative, neutral) for the next batch of n tweets; they sum to n. `nowMs` and
+   * `startMs`: this clock now and at the run's start (only a per-period planner looks at them).
+   */
+  counts(n: number, nowMs?: number, startMs?: number): [number, number, number];
 }
 
 /** Largest-remainder rounding of shares (summing to 1) times n, ties broken by index. */
@@ -86,17 +100,75 @@ export class VolatilePlanner implements MixPlanner {
     const want = this.base.map((b, i) => Math.max(1e-3, (b * (this.total + n) - this.done[i]) / n));
     const sum = want[0] + want[1] + want[2];
     const mean = want.map((w) => w / sum);
-    if (!Number.isFinite(this.alpha)) return mean as unknown as Mix;
-    // A zero base share stays zero: Gamma(0) is 0.
-    const g = mean.map((m, i) => (this.base[i] === 0 ? 0 : this.rng.gamma(this.alpha * m)));
-    const s = g[0] + g[1] + g[2] || 1;
-    return [g[0] / s, g[1] / s, g[2] / s];
+    return dirichlet(this.rng, this.alpha, mean as unknown as Mix, this.base);
   }
   counts(n: number): [number, number, number] {
     const out = largestRemainder(this.draw(n), n);
     this.total += n;
     for (let i = 0; i < 3; i++) this.done[i] += out[i];
     return out;
+  }
+}
+
+/** A draw around `mean` with concentration alpha (Infinity: the mean itself); a zero base share stays zero. */
+function dirichlet(rng: Rng, alpha: number, mean: Mix, base: Mix): Mix {
+  if (!Number.isFinite(alpha)) return mean;
+  const g = mean.map((m, i) => (base[i] === 0 ? 0 : rng.gamma(alpha * m))); // Gamma(0) would be 0 anyway
+  const s = g[0] + g[1] + g[2] || 1;
+  return [g[0] / s, g[1] / s, g[2] / s];
+}
+
+/** 32 bits of FNV-1a over a string's UTF-16 units: the run id's seed. */
+export function seedOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** One mix per period of the run, the same sequence in every process of the run (see the header). */
+export class PeriodMixes {
+  private readonly base: Mix;
+  private readonly alpha: number;
+  private readonly rng: Rng;
+  private readonly mixes: Mix[] = [];
+  private readonly sums: [number, number, number] = [0, 0, 0];
+  constructor(percentages: Mix, volatility: number, runId: string) {
+    this.base = percentages.map((p) => p / 100) as unknown as Mix;
+    this.alpha = concentrationFor(volatility);
+    this.rng = new Rng(seedOf(runId));
+  }
+  /** Period k's mix (k from 0, the run's first period). */
+  mixOf(k: number): Mix {
+    while (this.mixes.length <= k) this.mixes.push(this.next());
+    return this.mixes[k];
+  }
+  private next(): Mix {
+    const k = this.mixes.length;
+    const want = this.base.map((b, i) => Math.max(1e-3, b * (k + 1) - this.sums[i]));
+    const sum = want[0] + want[1] + want[2];
+    const mix = dirichlet(this.rng, this.alpha, want.map((w) => w / sum) as unknown as Mix, this.base);
+    for (let i = 0; i < 3; i++) this.sums[i] += mix[i];
+    return mix;
+  }
+}
+
+/** Batches inside a period follow its mix, rounding carried within the period. */
+export class PeriodPlanner implements MixPlanner {
+  private period = -1;
+  private within: FixedPlanner | undefined;
+  constructor(
+    private readonly mixes: PeriodMixes,
+    private readonly periodMs: number,
+  ) {}
+  counts(n: number, nowMs = 0, startMs = nowMs): [number, number, number] {
+    // A clock stepping back keeps the current period: periods only move on.
+    const since = Math.floor(nowMs / this.periodMs) - Math.floor(startMs / this.periodMs);
+    const period = Math.max(this.period, since, 0);
+    if (period !== this.period || !this.within) {
+      this.period = period;
+      this.within = new FixedPlanner(this.mixes.mixOf(period).map((share) => share * 100) as unknown as Mix);
+    }
+    return this.within.counts(n);
   }
 }
 

@@ -10,6 +10,7 @@ import { loadTweetType } from '../generate/tweet-encoder.js';
 import { TweetReader } from '../generate/tweet-reader.js';
 import { DeadLetter } from '../kafka/dead-letter.js';
 import { BatchConsumer, type ConsumedBatch } from '../kafka/native/batch-consumer.js';
+import { CreatedRuns } from './freshness.js';
 import { InfluxSink } from './influx-sink.js';
 import { OffsetLedger } from './offset-ledger.js';
 import type { PulseOptions } from './options.js';
@@ -54,6 +55,8 @@ interface PulseParts {
   consumerTs: () => number;
   /** Flushes not yet committed, oldest first: each settles once its lines are acknowledged and offsets committed. */
   inFlight: Promise<void>[];
+  /** The created_at of every tweet buffered since the last flush: its freshness once the flush is acknowledged. */
+  created: CreatedRuns;
 }
 
 export async function runPulseChild({ options, slot }: PulseChildConfig): Promise<void> {
@@ -129,6 +132,7 @@ async function prepare(options: PulseOptions, slot: number): Promise<PulseParts>
     assignedAt,
     consumerTs,
     inFlight: [],
+    created: new CreatedRuns(),
   };
 }
 
@@ -176,7 +180,8 @@ async function settleFlushes(parts: PulseParts, room: number): Promise<void> {
   while (parts.inFlight.length > room) await parts.inFlight.shift();
 }
 
-function readBatch({ reader, buffer, ledger, ticker, deadLetter }: PulseParts, batch: ConsumedBatch): void {
+function readBatch(parts: PulseParts, batch: ConsumedBatch): void {
+  const { reader, buffer, ledger, ticker, deadLetter, created } = parts;
   const tally = ticker.tally;
   let start = 0;
   for (let i = 0; i < batch.count; i++) {
@@ -187,6 +192,7 @@ function readBatch({ reader, buffer, ledger, ticker, deadLetter }: PulseParts, b
     ledger.consumed(partition, offset);
     if (tweet) {
       buffer.add(tweet, partition, offset);
+      created.add(tweet.created_at);
       tally.consumed++;
       tally.bySentiment[tweet.sentimentIndex]++;
     } else {
@@ -208,6 +214,8 @@ function rebalanced(parts: PulseParts, assignedNow: boolean, partitions: Int32Ar
     const gone = new Set(partitions);
     ledger.revoke(gone);
     buffer.drop(gone);
+    // Which of the noted created_at were on those partitions is not kept: this flush's freshness goes unsampled.
+    parts.created = new CreatedRuns();
   }
   assigned.clear();
   if (!assignedNow) return;
@@ -228,6 +236,10 @@ function startFlush(parts: PulseParts): void {
   const lines = buffer.drain();
   const plan = ledger.takeCommitPlan(buffer);
   const written = sink.write(lines); // resolves only once InfluxDB acknowledged
+  const created = parts.created;
+  parts.created = new CreatedRuns();
+  // Freshness at this write's own acknowledgement: from then on a query sees its tweets, whatever flush is retried.
+  written.then(() => created.recordAges(Date.now(), ticker.tally.freshness)).catch(() => {});
   const before = inFlight.at(-1) ?? Promise.resolve();
   const committed = Promise.all([written, before]).then(async () => {
     ticker.tally.points += lines.length;

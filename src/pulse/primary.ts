@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { AwaitableRun } from '../awaitable-run.js';
 import { DataStormError, type ErrorCode } from '../errors.js';
 import { describeTopic, ensureTopic, listBrokers } from '../kafka/admin.js';
+import { endToEndHistogram, percentilesOf } from '../report/histograms.js';
 import type { PulseProgress, PulseReport } from '../report/pulse-report.js';
+import { addPairs, ValueCounts } from '../report/value-counts.js';
 import { type ChildFatal, Supervisor } from '../supervisor.js';
 import { checkInflux } from './influx-sink.js';
 import type { PulseOptions } from './options.js';
@@ -29,6 +31,9 @@ export class PulseRun extends AwaitableRun<PulseReport> {
   private allWritten = true;
   private active?: ActiveSpan;
   private uncommitted = 0;
+  /** Freshness (created_at to InfluxDB's acknowledgement, ms): this interval's and the run's. */
+  private readonly freshnessNow = new ValueCounts();
+  private readonly freshness = endToEndHistogram();
 
   constructor(private readonly o: PulseOptions) {
     super();
@@ -48,6 +53,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
           for (const [p, n] of Object.entries(m.undecodable))
             this.undecodable.set(Number(p), (this.undecodable.get(Number(p)) ?? 0) + n);
           this.lag.set(m.slot, m.lag);
+          this.addFreshness(m.freshness);
           if (m.activeFrom !== undefined && m.activeTo !== undefined) this.active?.consumed(m.activeFrom, m.activeTo);
         } else if (m.t === 'done') {
           if (!m.written) this.allWritten = false;
@@ -66,6 +72,19 @@ export class PulseRun extends AwaitableRun<PulseReport> {
 
   stop(): void {
     this.supervisor.stop();
+  }
+
+  private addFreshness(pairs: number[]): void {
+    for (let i = 0; i + 1 < pairs.length; i += 2) this.freshnessNow.record(pairs[i], pairs[i + 1]);
+    addPairs(this.freshness, pairs);
+  }
+
+  /** This interval's freshness percentiles (null: nothing acknowledged), and a new interval. */
+  private takeFreshness(): PulseProgress['freshnessMs'] {
+    const f = this.freshnessNow;
+    const out = f.total ? { p50: f.percentile(50) ?? 0, p99: f.percentile(99) ?? 0, tweets: f.total } : null;
+    f.reset();
+    return out;
   }
 
   /** Lag per partition over all children (a partition owned by none right now is not listed). */
@@ -113,6 +132,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
         retries: tot.retries,
         writeErrors: tot.writeErrors,
         undecodable: sum(this.undecodable.values()),
+        freshnessMs: this.takeFreshness(),
       };
       active.observe(Date.now(), tot.consumed, tot.retries);
       last = { consumed: tot.consumed, points: tot.points, t: now };
@@ -157,6 +177,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
       restarts: this.supervisor.restarts,
       allWritten: this.allWritten,
       rereadOnNextRun: this.uncommitted,
+      freshnessMs: percentilesOf(this.freshness),
       influx: { url: o.influx.url, org: o.influx.org, bucket: o.influx.bucket },
     };
   }

@@ -21,6 +21,8 @@ export interface PulseTick {
   retries: number;
   writeErrors: number;
   bySentiment: [number, number, number];
+  /** [age ms, tweets, …]: freshness (created_at to InfluxDB's acknowledgement) of the tweets acknowledged since. */
+  freshness: number[];
   /** Wall-clock ms: when this interval's first batch of tweets arrived and its last was done (absent: none). */
   activeFrom?: number;
   activeTo?: number;

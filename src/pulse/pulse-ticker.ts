@@ -4,6 +4,7 @@
  */
 import type { DeadLetter } from '../kafka/dead-letter.js';
 import { routeClientLog } from '../kafka/native/client-log.js';
+import { ValueCounts } from '../report/value-counts.js';
 import type { InfluxSink } from './influx-sink.js';
 import type { PulseTick } from './protocol.js';
 
@@ -13,6 +14,8 @@ export class PulseTally {
   /** Per partition. */
   undecodable: Record<number, number> = {};
   bySentiment: [number, number, number] = [0, 0, 0];
+  /** Ages in ms, from created_at to InfluxDB's acknowledgement, of the tweets acknowledged this interval. */
+  readonly freshness = new ValueCounts();
   /** Wall-clock ms: when this interval's first batch of tweets arrived and its last was done. */
   activeFrom: number | undefined;
   activeTo: number | undefined;
@@ -26,6 +29,7 @@ export class PulseTally {
     this.points = 0;
     this.undecodable = {};
     this.bySentiment = [0, 0, 0];
+    this.freshness.reset();
     this.activeFrom = this.activeTo = undefined;
   }
 }
@@ -71,6 +75,7 @@ export class PulseTicker {
       activeFrom: tally.activeFrom,
       activeTo: tally.activeTo,
       bySentiment: tally.bySentiment,
+      freshness: tally.freshness.pairs(),
       lag: parts.lag(),
     });
     tally.reset();

@@ -1,4 +1,5 @@
 /** What pulse reports (the run's JSON, its progress and its --summary) and how each reads as text. */
+import type { Percentiles } from './histograms.js';
 
 export interface PulseReport {
   topic: string;
@@ -36,6 +37,11 @@ export interface PulseReport {
    * onto the same points (no double count).
    */
   rereadOnNextRun: number;
+  /**
+   * Freshness over the run, ms: from each tweet's created_at to InfluxDB's acknowledgement of the write carrying it
+   * (10 ms steps; null when nothing was written). Tweets of a flush cut short by a rebalance are not sampled.
+   */
+  freshnessMs: Percentiles | null;
   influx: { url: string; org: string; bucket: string };
 }
 
@@ -52,6 +58,8 @@ export interface PulseProgress {
   retries: number;
   writeErrors: number;
   undecodable: number;
+  /** Freshness of the tweets InfluxDB acknowledged this interval (ms), null when none. */
+  freshnessMs: { p50: number; p99: number; tweets: number } | null;
 }
 
 /** `pulse --summary`: the sentiment of what InfluxDB holds over the last minutes. */
@@ -62,6 +70,7 @@ export interface PulseSummary {
 }
 
 const en = (n: number) => Math.round(n).toLocaleString('en-US');
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** The partition furthest behind, as " (most on partition p: n)"; empty when none is behind. */
 function worstPartition(byPartition: Record<string, number>): string {
@@ -73,7 +82,9 @@ function worstPartition(byPartition: Record<string, number>): string {
 export function renderPulseProgress(t: PulseProgress): string {
   return (
     `consumed ${en(t.consumed)} (${en(t.consumedRate)}/s)  points ${en(t.points)} (${en(t.pointsRate)}/s)  ` +
-    `lag ${en(t.lag)}${worstPartition(t.lagByPartition)}  retries ${t.retries}  write errors ${t.writeErrors}` +
+    `lag ${en(t.lag)}${worstPartition(t.lagByPartition)}  ` +
+    `${t.freshnessMs ? `fresh p50 ${seconds(t.freshnessMs.p50)} p99 ${seconds(t.freshnessMs.p99)}  ` : ''}` +
+    `retries ${t.retries}  write errors ${t.writeErrors}` +
     `${t.undecodable ? `  undecodable ${en(t.undecodable)}` : ''}`
   );
 }
@@ -92,6 +103,12 @@ export function renderPulseText(r: PulseReport): string {
     `  lag:       ${en(r.lag.atEnd)} at the end${worstPartition(r.lag.byPartition)}` +
       `${r.lag.caughtUpAtSec !== null ? `; caught up with the topic at ${r.lag.caughtUpAtSec} s` : ''}`,
   ];
+  const f = r.freshnessMs;
+  if (f)
+    lines.push(
+      `  freshness: p50 ${seconds(f.p50)}, p99 ${seconds(f.p99)}, max ${seconds(f.max)} from a tweet's created_at ` +
+        `to InfluxDB acknowledging it (${en(f.samples)} tweets)`,
+    );
   if (r.undecodable) {
     const where = Object.entries(r.undecodableByPartition)
       .map(([p, n]) => `partition ${p}: ${en(n)}`)

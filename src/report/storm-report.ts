@@ -43,6 +43,8 @@ export interface StormSettings {
   /** positive,negative,neutral */
   sentiment: string;
   volatility: number;
+  /** volatile: a duration (`1000ms`) or `batch`. */
+  swingEvery: string;
   brands: string[];
   /** The --schema file (null: the tweet schema). */
   schema: string | null;
@@ -135,6 +137,8 @@ export interface StormReport {
     mode: string;
     requested: [number, number, number];
     volatility: number | null;
+    /** volatile: one mix per this many ms of the run (null: per batch, or not volatile). */
+    swingEveryMs: number | null;
     /** Counts of messages handed per sentiment; equal to what was acknowledged when failed = 0. */
     counts: { positive: number; negative: number; neutral: number };
     shares: { positive: number; negative: number; neutral: number };
@@ -198,7 +202,8 @@ export function renderStormText(report: StormReport): string {
     );
   const sentiment = report.sentiment;
   const mix = (k: 'positive' | 'negative' | 'neutral') => `${k} ${fmt(sentiment.counts[k])} (${sentiment.shares[k]}%)`;
-  const volatility = sentiment.volatility !== null ? ` (volatility ${sentiment.volatility})` : '';
+  const swing = sentiment.swingEveryMs === null ? 'per batch' : `every ${sentiment.swingEveryMs / 1000} s`;
+  const volatility = sentiment.volatility !== null ? ` (volatility ${sentiment.volatility}, swinging ${swing})` : '';
   row('sentiment:', `${sentiment.mode}${volatility}: ${mix('positive')}, ${mix('negative')}, ${mix('neutral')}`);
   if (sentiment.batchPositiveShareStd !== null)
     row('', `per-batch positive share: std ${sentiment.batchPositiveShareStd} over ${sentiment.batches} batches`);

@@ -1,6 +1,7 @@
 /**
  * The dashboard page: plain HTML and one script that draws uPlot charts from the server's events (storm, pulse,
  * brandpulse, end). Every figure on it is a field of an engine's 'tick' event or of the report: no counting here.
+ * Charts are placed by the server's clock (each event's `at`): a page opened late gets the run's last hour at once.
  */
 export function dashboardPage(title: string, token?: string): string {
   const q = token ? `?token=${token}` : '';
@@ -35,10 +36,11 @@ h1{font-size:20px;margin:0 0 8px} h2{font-size:15px;margin:16px 0 4px}
  <div class="card">last minute: positive <b id="bp-positive">0</b>, negative <b id="bp-negative">0</b>,
   neutral <b id="bp-neutral">0</b><table id="bp-brands"></table></div>
  <div class="card">pulse lag per partition (committed offsets)<table id="lag"></table></div>
+ <div><h3>freshness: created_at to queryable in InfluxDB, s</h3><div id="chart-fresh"></div></div>
 </div>
 <script src="/uplot.js${q}"></script>
 <script>
-const N = 300, fmt = (n) => Math.round(n).toLocaleString('en-US');
+const N = 3600, fmt = (n) => Math.round(n).toLocaleString('en-US');
 const $ = (id) => document.getElementById(id);
 function chart(id, labels, colors) {
   const data = [[], ...labels.map(() => [])];
@@ -51,12 +53,13 @@ const rate = chart('chart-rate', ['acknowledged/s', 'target'], ['#1565c0', '#999
 const latency = chart('chart-latency', ['p50', 'p99'], ['#2e7d32', '#c62828']);
 const mix = chart('chart-mix', ['positive', 'negative', 'neutral'], ['#2e7d32', '#c62828', '#757575']);
 const bp = chart('chart-bp', ['positive', 'negative', 'neutral'], ['#2e7d32', '#c62828', '#757575']);
+const fresh = chart('chart-fresh', ['p50', 'p99'], ['#2e7d32', '#c62828']);
 let lastMix = null;
 const row = (...cells) => '<tr>' + cells.map((c) => '<td>' + c + '</td>').join('') + '</tr>';
 const clock = (s) => !isFinite(s) || s < 0 ? '-' : new Date(Math.round(s) * 1000).toISOString().slice(11, 19);
 const es = new EventSource('/events${q}');
 es.addEventListener('storm', (e) => {
-  const t = JSON.parse(e.data), now = Date.now() / 1000;
+  const t = JSON.parse(e.data), now = t.at / 1000;
   $('state').textContent = 'running'; $('acked').textContent = fmt(t.acked);
   $('target').textContent = t.target != null ? fmt(t.target) : (t.durationSec != null ? t.durationSec + ' s' : '-');
   $('rate').textContent = fmt(t.currentRate);
@@ -86,6 +89,7 @@ es.addEventListener('pulse', (e) => {
   const t = JSON.parse(e.data);
   $('state').textContent = 'pulse running: ' + fmt(t.consumed) + ' consumed, ' + fmt(t.points) + ' points written';
   $('lag').innerHTML = Object.entries(t.lagByPartition).map(([p, n]) => row(p, fmt(n))).join('');
+  if (t.freshnessMs) fresh.push(t.at / 1000, [t.freshnessMs.p50 / 1000, t.freshnessMs.p99 / 1000]);
 });
 es.addEventListener('brandpulse', (e) => {
   const v = JSON.parse(e.data);

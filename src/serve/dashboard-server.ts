@@ -13,12 +13,18 @@ import { dashboardPage } from './dashboard-page.js';
 import { DataStormMetrics } from './metrics.js';
 
 const require = createRequire(import.meta.url);
+/** Events whose every frame a page draws (one a second): kept, the last hour of them, for a page opened later. */
+const CHARTED = new Set(['storm', 'pulse']);
+const HISTORY_FRAMES = 3600;
 const UPLOT_DIR = path.dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
 
 export interface Dashboard {
   url: string;
   metrics: DataStormMetrics;
-  /** Sends an event to every open page, and keeps it for pages that open later. */
+  /**
+   * Sends an event, stamped with the server's clock (`at`, ms), to every open page, and keeps it for pages that open
+   * later: a charted event's last hour, any other's latest.
+   */
   publish(event: string, data: unknown): void;
   close(): Promise<void>;
 }
@@ -29,6 +35,7 @@ export function startDashboard(o: { port: number; host: string; title: string })
   const metrics = new DataStormMetrics();
   const clients = new Set<http.ServerResponse>();
   const latest = new Map<string, string>();
+  const history = new Map<string, string[]>();
   const assets: Record<string, [string, string]> = {
     '/uplot.js': [path.join(UPLOT_DIR, 'uPlot.iife.min.js'), 'text/javascript'],
     '/uplot.css': [path.join(UPLOT_DIR, 'uPlot.min.css'), 'text/css'],
@@ -52,6 +59,7 @@ export function startDashboard(o: { port: number; host: string; title: string })
         'Cache-Control': 'no-cache',
         Connection: 'keep-alive',
       });
+      for (const frames of history.values()) for (const frame of frames) res.write(frame);
       for (const frame of latest.values()) res.write(frame);
       clients.add(res);
       req.on('close', () => clients.delete(res));
@@ -81,8 +89,9 @@ export function startDashboard(o: { port: number; host: string; title: string })
         url: `http://${host}:${port}/${token ? `?token=${token}` : ''}`,
         metrics,
         publish(event, data) {
-          const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-          latest.set(event, frame);
+          const frame = `event: ${event}\ndata: ${JSON.stringify({ at: Date.now(), ...(data as object) })}\n\n`;
+          if (CHARTED.has(event)) keep(history, event, frame);
+          else latest.set(event, frame);
           for (const c of clients) c.write(frame);
         },
         close: () =>
@@ -94,4 +103,14 @@ export function startDashboard(o: { port: number; host: string; title: string })
       });
     });
   });
+}
+
+function keep(history: Map<string, string[]>, event: string, frame: string): void {
+  let frames = history.get(event);
+  if (!frames) {
+    frames = [];
+    history.set(event, frames);
+  }
+  frames.push(frame);
+  if (frames.length > HISTORY_FRAMES) frames.splice(0, frames.length - HISTORY_FRAMES);
 }

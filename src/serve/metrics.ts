@@ -76,6 +76,12 @@ export class DataStormMetrics {
     labelNames: ['partition'],
     registers: [this.registry],
   });
+  private readonly freshness = new Gauge({
+    name: 'datastorm_pulse_freshness_seconds',
+    help: "From a tweet's created_at to InfluxDB acknowledging it, over the last interval's tweets, by quantile",
+    labelNames: ['quantile'],
+    registers: [this.registry],
+  });
   private last = { acked: 0, sent: 0, failed: {} as Record<string, number> };
   private lastPulse = { consumed: 0, points: 0, retries: 0, undecodable: 0 };
 
@@ -114,6 +120,10 @@ export class DataStormMetrics {
     this.undecodable.inc(t.undecodable - p.undecodable);
     this.lastPulse = { consumed: t.consumed, points: t.points, retries: t.retries, undecodable: t.undecodable };
     for (const [partition, n] of Object.entries(t.lagByPartition)) if (n >= 0) this.lag.set({ partition }, n);
+    if (t.freshnessMs) {
+      this.freshness.set({ quantile: '0.5' }, t.freshnessMs.p50 / 1000);
+      this.freshness.set({ quantile: '0.99' }, t.freshnessMs.p99 / 1000);
+    }
   }
 
   text(): Promise<string> {

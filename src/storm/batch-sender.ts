@@ -7,7 +7,14 @@
 
 import type { StopSignal } from '../child-main.js';
 import type { Lease } from '../coord/quota.js';
-import { FixedPlanner, fillShuffled, type MixPlanner, VolatilePlanner } from '../generate/mix.js';
+import {
+  FixedPlanner,
+  fillShuffled,
+  type MixPlanner,
+  PeriodMixes,
+  PeriodPlanner,
+  VolatilePlanner,
+} from '../generate/mix.js';
 import type { Rng } from '../generate/random.js';
 import { buildPool, encodePrefix, loadTweetType } from '../generate/tweet-encoder.js';
 import type { BatchProducer } from '../kafka/native/batch-producer.js';
@@ -19,6 +26,14 @@ import { TweetBatch } from './tweet-batch.js';
 interface IntendedTimes {
   firstMs: number;
   stepUs: number;
+}
+
+/** The run's sentiment planner: fixed, volatile per batch, or volatile per period of the run (generate/mix.ts). */
+function plannerFor(options: StormOptions, rng: Rng): MixPlanner {
+  if (options.mode !== 'volatile') return new FixedPlanner(options.sentiment);
+  if (options.swingEveryMs === null) return new VolatilePlanner(options.sentiment, options.volatility, rng);
+  const mixes = new PeriodMixes(options.sentiment, options.volatility, options.runId);
+  return new PeriodPlanner(mixes, options.swingEveryMs);
 }
 
 export class BatchSender {
@@ -41,9 +56,7 @@ export class BatchSender {
     const prefix = encodePrefix(options.runId, producerId);
     this.batch = new TweetBatch(pool, prefix, options.batchSize, options.keys, rng);
     this.volatile = options.mode === 'volatile';
-    this.planner = this.volatile
-      ? new VolatilePlanner(options.sentiment, options.volatility, rng)
-      : new FixedPlanner(options.sentiment);
+    this.planner = plannerFor(options, rng);
     this.scheduled = !isUnlimited(schedule);
   }
 
@@ -53,16 +66,18 @@ export class BatchSender {
    */
   async send(lease: Lease, startLocal: number): Promise<{ bySentiment: number[]; share: number | null }> {
     const n = lease.granted;
-    const bySentiment = this.planner.counts(n);
+    // One clock reading for the mix and the tweets' created_at: a batch's tweets are in the period whose mix they have.
+    const createdAt = Date.now();
+    const bySentiment = this.planner.counts(n, createdAt, startLocal);
     const share = this.volatile ? bySentiment[0] / n : null;
     fillShuffled(this.batch.order, bySentiment, this.rng);
-    const handed = await this.hand(lease, startLocal);
+    const handed = await this.hand(lease, startLocal, createdAt);
     this.sequence += handed;
     for (let i = handed; i < n; i++) bySentiment[this.batch.order[i]]--;
     return { bySentiment, share };
   }
 
-  private async hand(lease: Lease, startLocal: number): Promise<number> {
+  private async hand(lease: Lease, startLocal: number, createdAt: number): Promise<number> {
     const n = lease.granted;
     const batch = this.batch;
     const spec = {
@@ -71,7 +86,7 @@ export class BatchSender {
       to: n,
       seq0: this.sequence,
       first: lease.first,
-      createdAt: Date.now(),
+      createdAt,
       cursor: batch.start(n),
       keyIds: batch.keyIds,
     };

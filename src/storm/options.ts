@@ -48,6 +48,8 @@ export interface StormOptions extends ScenarioOptions {
   /** positive, negative, neutral percentages (sum 100). */
   sentiment: [number, number, number];
   volatility: number;
+  /** volatile: one mix per this many ms of the run, shared by every process of it; null: a mix per batch. */
+  swingEveryMs: number | null;
   acks: Acks;
   idempotence: boolean;
   compression: Compression;
@@ -81,6 +83,7 @@ export const defaults = {
   mode: 'fixed' as Mode,
   sentiment: [50, 30, 20] as [number, number, number],
   volatility: 0.8,
+  swingEveryMs: 1000 as number | null,
   acks: 'all' as Acks,
   compression: 'lz4' as Compression,
   batchBytes: 16 * 1024 * 1024,
@@ -135,6 +138,12 @@ export const stormFlags = {
     type: 'string',
     defaultDescription: String(defaults.volatility),
     describe: 'volatile mode swing, 0..1 (near 1 = wilder)',
+  },
+  'swing-every': {
+    type: 'string',
+    defaultDescription: '1s',
+    describe:
+      'volatile mode: one mix per period of the run, the same in every child and instance (a duration), or batch',
   },
   acks: { type: 'string', defaultDescription: defaults.acks, describe: '0 | 1 | all' },
   idempotence: { type: 'boolean', describe: 'idempotent producer (default on with --acks all)' },
@@ -209,6 +218,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   const mode = c.oneOf('mode', raw.mode, MODES, 'fixed or volatile');
   const sentiment = parseSentiment(c, raw.sentiment);
   const volatility = c.number('volatility', raw.volatility, (v) => v >= 0 && v <= 1, 'a number from 0 to 1');
+  const swingEveryMs = parseSwingEvery(c, raw['swing-every'], mode);
   const acksRaw = c.oneOf('acks', raw.acks, [...ACKS, '-1'], '0, 1 or all');
   const acks: Acks | undefined = acksRaw === '-1' ? 'all' : acksRaw;
   const compression = c.oneOf('compression', raw.compression, COMPRESSIONS, `one of ${COMPRESSIONS.join(', ')}`);
@@ -244,6 +254,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       mode: mode ?? defaults.mode,
       sentiment: sentiment ?? defaults.sentiment,
       volatility: volatility ?? defaults.volatility,
+      swingEveryMs: swingEveryMs === undefined ? defaults.swingEveryMs : swingEveryMs,
       acks: resolvedAcks,
       idempotence: typeof raw.idempotence === 'boolean' ? raw.idempotence : resolvedAcks === 'all',
       compression: compression ?? defaults.compression,
@@ -300,6 +311,24 @@ function checkNames(c: OptionChecks, raw: RawFlags): { runId: unknown; brands: s
 /** A run id that sorts by start time: 20261126011333-a1b2c3. */
 const newRunId = () =>
   `${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${randomBytes(3).toString('hex')}`;
+
+/** --swing-every: `batch` (null) or a duration of 10 ms or more, in ms; only with --mode volatile. */
+function parseSwingEvery(c: OptionChecks, v: unknown, mode: Mode | undefined): number | null | undefined {
+  if (v === undefined) return undefined;
+  if (mode !== 'volatile') {
+    c.add(`--swing-every needs --mode volatile (got --mode ${mode ?? defaults.mode})`);
+    return undefined;
+  }
+  if (String(v).trim() === 'batch') return null;
+  const seconds = c.number(
+    'swing-every',
+    v,
+    (d) => d >= 0.01,
+    `batch or ${DURATION_FORMAT}, 10ms or more`,
+    parseDuration,
+  );
+  return seconds === undefined ? undefined : Math.round(seconds * 1000);
+}
 
 function parseSentiment(c: OptionChecks, v: unknown): [number, number, number] | undefined {
   if (v === undefined) return undefined;

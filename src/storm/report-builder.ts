@@ -200,6 +200,7 @@ function sentimentSection(options: StormOptions, totals: RunTotals): StormReport
     mode: options.mode,
     requested: options.sentiment,
     volatility: options.mode === 'volatile' ? options.volatility : null,
+    swingEveryMs: options.mode === 'volatile' ? options.swingEveryMs : null,
     counts: { positive: mix[0], negative: mix[1], neutral: mix[2] },
     shares: {
       positive: round((100 * mix[0]) / mixTotal, 2),
@@ -250,6 +251,7 @@ function settingsOf(options: StormOptions, topic: TopicInfo): StormSettings {
     mode: options.mode,
     sentiment: options.sentiment.join(','),
     volatility: options.volatility,
+    swingEvery: options.swingEveryMs === null ? 'batch' : `${options.swingEveryMs}ms`,
     brands: options.brands,
     schema: options.schema ?? null,
     scenario: options.scenario?.file ?? null,

@@ -34,8 +34,9 @@ test('storm and pulse at once: the lag comes back under 2 s of the rate, and the
   pulse.stderr.on('data', (d) => (err += d));
   const pulseEnded = new Promise<number | null>((resolve) => pulse.on('close', resolve));
 
-  // The lag in messages, every half second while the storm runs.
+  // The lag in messages, every half second while the storm runs, and pulse's freshness p50 as /metrics has it.
   const lags: number[] = [];
+  const freshness: number[] = [];
   const redis = new Redis(redisUrl());
   const counters = new Counters(redis, runId);
   let stormDone = false;
@@ -45,12 +46,14 @@ test('storm and pulse at once: the lag comes back under 2 s of the rate, and the
   });
   while (!stormDone) {
     await sleep(500);
-    const consumed = await fetch(`http://127.0.0.1:${port}/metrics`)
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`)
       .then((r) => r.text())
-      .then((m) => /^datastorm_pulse_consumed_total (\S+)$/m.exec(m)?.[1])
-      .catch(() => undefined);
+      .catch(() => '');
+    const consumed = /^datastorm_pulse_consumed_total (\S+)$/m.exec(metrics)?.[1];
+    const fresh = /^datastorm_pulse_freshness_seconds\{quantile="0.5"\} (\S+)$/m.exec(metrics)?.[1];
     const { acked } = await counters.read();
     if (consumed !== undefined) lags.push(acked - Number(consumed));
+    if (fresh !== undefined) freshness.push(Number(fresh));
   }
   redis.disconnect();
   const stormRun = await stormEnded;
@@ -67,6 +70,14 @@ test('storm and pulse at once: the lag comes back under 2 s of the rate, and the
     `the lag came back under 2 s of the rate (${2 * rate}): least ${Math.min(...lags)}`,
   );
   assert.ok(pulseReport.consumed >= (stormReport.acknowledged ?? 0));
+  // Freshness: live in /metrics, and over the run in the report, for the tweets of every flush no rebalance cut.
+  t.diagnostic(`freshness p50 (s) in /metrics: ${freshness.join(' ')}`);
+  assert.ok(freshness.length > 0 && freshness.every((s) => s >= 0), 'freshness published while running');
+  const f = pulseReport.freshnessMs;
+  assert.ok(f, 'freshness in the report');
+  t.diagnostic(`freshness over the run: ${JSON.stringify(f)}`);
+  assert.ok(f.samples <= pulseReport.consumed && f.samples >= pulseReport.consumed / 2, `${f.samples} sampled`);
+  assert.ok(f.p50 <= f.p99 && f.p99 <= f.max);
   const counts = stormReport.sentiment.counts;
   assert.deepEqual(await sentimentTotals(bucket), {
     positive: counts.positive,

@@ -117,6 +117,19 @@ test('dashboard in chromium and /metrics in Prometheus agree with the storm repo
     );
     await page.screenshot({ path: path.join(RESULTS, 'dashboard.png'), fullPage: true });
 
+    // A page opened after the end draws the whole run, placed by the server's clock, as the page open throughout.
+    const late = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    late.on('pageerror', (e) => errors.push(e.message));
+    await late.goto(`http://127.0.0.1:${port}/`);
+    await until('late page finished', async () =>
+      (await late.textContent('#state')) === 'finished' ? true : undefined,
+    );
+    const xs = (p: typeof page) => p.evaluate('rate.data[0]') as Promise<number[]>;
+    const [early, lateXs] = [await xs(page), await xs(late)];
+    assert.deepEqual(lateXs, early, 'the same ticks at the same times');
+    assert.ok(lateXs.length >= 4 && lateXs.at(-1)! - lateXs[0] >= 3, `the run's seconds: ${lateXs.join(' ')}`);
+    assert.equal(num(await late.textContent('#acked')), report.acknowledged);
+
     // /metrics, and Prometheus' own query API after scraping it.
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     assert.match(metrics, new RegExp(`^datastorm_acknowledged_total ${COUNT}$`, 'm'));

@@ -101,7 +101,7 @@ test(
   },
 );
 
-test('volatile spreads hard at 0.8 and little at 0.1 (per-batch positive share)', async () => {
+test('volatile --swing-every batch spreads hard at 0.8 and little at 0.1 (per-batch positive share)', async () => {
   const wild = (
     await stormJson([
       '--topic',
@@ -114,6 +114,8 @@ test('volatile spreads hard at 0.8 and little at 0.1 (per-batch positive share)'
       'volatile',
       '--volatility',
       '0.8',
+      '--swing-every',
+      'batch',
     ])
   ).report;
   const calm = (
@@ -128,6 +130,8 @@ test('volatile spreads hard at 0.8 and little at 0.1 (per-batch positive share)'
       'volatile',
       '--volatility',
       '0.1',
+      '--swing-every',
+      'batch',
     ])
   ).report;
   assert.equal(wild.acknowledged, 240_000);

@@ -5,6 +5,8 @@ import {
   FixedPlanner,
   fillShuffled,
   largestRemainder,
+  PeriodMixes,
+  PeriodPlanner,
   VolatilePlanner,
 } from '../../../src/generate/mix.js';
 import { Rng } from '../../../src/generate/random.js';
@@ -106,4 +108,71 @@ test('gamma draws have the right mean, above and below shape 1', () => {
     for (let i = 0; i < 20000; i++) sum += rng.gamma(shape);
     assert.ok(Math.abs(sum / 20000 - shape) < 0.05 * Math.max(1, shape), `shape ${shape}: mean ${sum / 20000}`);
   }
+});
+
+const std = (xs: number[]) => {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+};
+
+test('swing per period: the run id alone fixes the sequence; every process draws the same one', () => {
+  const a = new PeriodMixes([50, 30, 20], 0.8, 'run-1');
+  const b = new PeriodMixes([50, 30, 20], 0.8, 'run-1');
+  const other = new PeriodMixes([50, 30, 20], 0.8, 'run-2');
+  assert.deepEqual(b.mixOf(40), a.mixOf(40), 'asked out of order, the same mix');
+  for (let k = 0; k < 40; k++) assert.deepEqual(b.mixOf(k), a.mixOf(k));
+  assert.notDeepEqual(other.mixOf(3), a.mixOf(3));
+});
+
+test('swing per period: wild at 0.8, the mean of the periods on the percentages over minutes (1 s periods)', () => {
+  for (const runId of ['r-a', 'r-b', 'r-c']) {
+    const mixes = new PeriodMixes([50, 30, 20], 0.8, runId);
+    const shares = Array.from({ length: 300 }, (_, k) => mixes.mixOf(k));
+    assert.ok(std(shares.map((m) => m[0])) > 0.12, `positive share std ${std(shares.map((m) => m[0]))}`);
+    for (const [i, base] of [0.5, 0.3, 0.2].entries()) {
+      const mean = shares.reduce((sum, m) => sum + m[i], 0) / shares.length;
+      assert.ok(Math.abs(mean - base) < 0.01, `${runId} sentiment ${i}: ${mean} over 5 minutes`);
+    }
+    const calm = new PeriodMixes([50, 30, 20], 0.1, runId);
+    assert.ok(std(Array.from({ length: 300 }, (_, k) => calm.mixOf(k)[0])) < 0.01);
+  }
+});
+
+test('swing per period: two children with their own batch sizes follow the same mix in each period', () => {
+  const periodMs = 1000;
+  const start = 1_700_000_000_400; // the run starts 0.4 s into a second: its first period is that second's rest
+  const children = [5000, 1237].map((batch) => ({
+    batch,
+    planner: new PeriodPlanner(new PeriodMixes([50, 30, 20], 0.8, 'shared'), periodMs),
+    perSecond: new Map<number, number[]>(),
+  }));
+  const reference = new PeriodMixes([50, 30, 20], 0.8, 'shared');
+  const rng = new Rng(3);
+  for (let now = start; now < start + 20_000; now += 1 + rng.int(40))
+    for (const child of children) {
+      const c = child.planner.counts(child.batch, now, start);
+      const second = Math.floor(now / 1000);
+      const sums = child.perSecond.get(second) ?? [0, 0, 0];
+      child.perSecond.set(
+        second,
+        sums.map((x, i) => x + c[i]),
+      );
+    }
+  for (const child of children)
+    for (const [second, sums] of child.perSecond) {
+      const total = sums[0] + sums[1] + sums[2];
+      const mix = reference.mixOf(second - Math.floor(start / 1000));
+      for (let i = 0; i < 3; i++)
+        assert.ok(Math.abs(sums[i] - mix[i] * total) <= 1, `batch ${child.batch}, second ${second}: ${sums} vs ${mix}`);
+    }
+});
+
+test('swing per period: a clock stepping back keeps the period; a zero share stays zero', () => {
+  const planner = new PeriodPlanner(new PeriodMixes([60, 0, 40], 0.9, 'r'), 1000);
+  const mixes = new PeriodMixes([60, 0, 40], 0.9, 'r');
+  const first = planner.counts(10_000, 5_500, 1_000); // period 4
+  const back = planner.counts(10_000, 2_000, 1_000); // the clock went back: still period 4
+  const expected = largestRemainder(mixes.mixOf(4), 20_000);
+  assert.deepEqual([first[0] + back[0], first[1] + back[1], first[2] + back[2]], expected);
+  for (let k = 0; k < 50; k++) assert.equal(mixes.mixOf(k)[1], 0);
 });

@@ -28,6 +28,7 @@ const pulse: PulseReport = {
   restarts: 0,
   allWritten: true,
   rereadOnNextRun: 0,
+  freshnessMs: null,
   influx: { url: 'http://i:8086', org: 'datastorm', bucket: 'brandpulse' },
 };
 
@@ -59,6 +60,21 @@ test('pulse: poison per partition, dead letters, unwritten and re-read notes onl
   );
   assert.match(worse, /note: some tweets were not acknowledged by InfluxDB before shutdown/);
   assert.match(worse, /note: 1,200 messages of open counts windows are written but not committed/);
+  assert.doesNotMatch(worse, /freshness/);
+});
+
+test('pulse: freshness, named by what it spans, when anything was written', () => {
+  const fresh = renderPulseText({
+    ...pulse,
+    freshnessMs: { p50: 1230, p95: 1800, p99: 2500, p999: 2600, max: 3010, samples: 1_000_000 },
+  });
+  assert.match(
+    fresh,
+    new RegExp(
+      "\\n {2}freshness: p50 1\\.23 s, p99 2\\.50 s, max 3\\.01 s from a tweet's created_at to InfluxDB " +
+        'acknowledging it \\(1,000,000 tweets\\)',
+    ),
+  );
 });
 
 test('pulse: progress and --summary', () => {
@@ -73,10 +89,16 @@ test('pulse: progress and --summary', () => {
     retries: 0,
     writeErrors: 0,
     undecodable: 0,
+    freshnessMs: null,
   };
   assert.equal(
     renderPulseProgress(p),
     'consumed 1,500 (1,500/s)  points 10 (10/s)  lag 7 (most on partition 1: 5)  retries 0  write errors 0',
+  );
+  assert.equal(
+    renderPulseProgress({ ...p, freshnessMs: { p50: 900, p99: 1500, tweets: 1500 } }),
+    'consumed 1,500 (1,500/s)  points 10 (10/s)  lag 7 (most on partition 1: 5)  fresh p50 0.90 s p99 1.50 s  ' +
+      'retries 0  write errors 0',
   );
   const s = renderPulseSummary(
     { minutes: 5, total: 4, bySentiment: { positive: 2, negative: 1, neutral: 1 } },

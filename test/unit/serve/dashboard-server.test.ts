@@ -48,7 +48,7 @@ test('page, chart library from node_modules, events replayed to a late page, /me
       await reader?.cancel();
       return new TextDecoder().decode(first?.value);
     });
-    assert.match(events, /^event: storm\ndata: \{"elapsedSec":1,"acked":300,/);
+    assert.match(events, /^event: storm\ndata: \{"at":\d{13},"elapsedSec":1,"acked":300,/);
     const m = await (await fetch(`${d.url}metrics`)).text();
     assert.match(m, /^datastorm_acknowledged_total 700$/m, 'counters follow the running totals');
     assert.match(m, /^datastorm_failed_total\{kind="_MSG_TIMED_OUT"\} 2$/m);
@@ -57,6 +57,32 @@ test('page, chart library from node_modules, events replayed to a late page, /me
     assert.match(m, /^datastorm_delivery_latency_seconds_bucket\{le="\+Inf"\} 700$/m);
     assert.match(m, /^datastorm_delivery_latency_seconds_sum 4\.9$/m);
     assert.match(m, /^datastorm_child_rss_bytes\{child="0"\} 104857600$/m);
+  } finally {
+    await d.close();
+  }
+});
+
+test('a page opened late gets every charted tick of the last hour in order, the latest of others', async () => {
+  const d = await startDashboard({ port: 0, host: '127.0.0.1', title: 'T' });
+  try {
+    for (let i = 1; i <= 3605; i++) d.publish('storm', tick(i));
+    d.publish('brandpulse', { n: 1 });
+    d.publish('brandpulse', { n: 2 });
+    const ac = new AbortController();
+    const r = await fetch(`${d.url}events`, { signal: ac.signal });
+    const reader = r.body?.getReader();
+    let text = '';
+    while (!text.includes('event: brandpulse')) text += new TextDecoder().decode((await reader?.read())?.value);
+    ac.abort();
+    const acked = [...text.matchAll(/event: storm\ndata: \{"at":\d+,"elapsedSec":1,"acked":(\d+),/g)].map((m) =>
+      Number(m[1]),
+    );
+    assert.equal(acked.length, 3600, 'the last hour of ticks');
+    assert.deepEqual([acked[0], acked.at(-1)], [6, 3605], 'oldest dropped first, in order');
+    assert.deepEqual(
+      [...text.matchAll(/event: brandpulse\ndata: (.*)\n/g)].map((m) => JSON.parse(m[1]).n),
+      [2],
+    );
   } finally {
     await d.close();
   }

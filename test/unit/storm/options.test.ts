@@ -13,6 +13,11 @@ const BAD: [Record<string, unknown>, RegExp][] = [
   [{ sentiment: '50,50' }, /^--sentiment must be three percentages P,N,U/],
   [{ sentiment: '50,x,50' }, /^--sentiment must be three percentages P,N,U/],
   [{ volatility: '1.5' }, /^--volatility must be a number from 0 to 1 \(got '1.5'\)$/],
+  [{ 'swing-every': '1s' }, /^--swing-every needs --mode volatile \(got --mode fixed\)$/],
+  [
+    { mode: 'volatile', 'swing-every': '5ms' },
+    /^--swing-every must be batch or a duration like 500ms, 30s, 2m or 1h, 10ms or more \(got '5ms'\)$/,
+  ],
   [{ mode: 'chaotic' }, /^--mode must be fixed or volatile \(got 'chaotic'\)$/],
   [{ count: '0' }, /^--count must be a whole number from 1 up \(got '0'\)$/],
   [{ count: '12.5' }, /^--count must be a whole number/],

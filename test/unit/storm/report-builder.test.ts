@@ -127,7 +127,10 @@ test('the text report shows the figures the JSON holds', () => {
   assert.equal(line('latency (ms):'), '  latency (ms):  p50 50  p95 95  p99 99  p99.9 100  max 100');
   assert.match(
     line('sentiment:'),
-    /^ {2}sentiment: {5}volatile \(volatility 0.8\): positive 500 \(50%\), negative 300 \(30%\), neutral 200 \(20%\)$/,
+    new RegExp(
+      '^ {2}sentiment: {5}volatile \\(volatility 0.8, swinging every 1 s\\): ' +
+        'positive 500 \\(50%\\), negative 300 \\(30%\\), neutral 200 \\(20%\\)$',
+    ),
   );
   assert.match(text, /per-batch positive share: std 0\.2236 over 4 batches/);
   assert.match(line('children:'), /2 workers, 0 restarts, peak RSS 100\/120 MiB/);
