@@ -50,6 +50,13 @@ soak: ## 10 minutes at 50,000/s on 3 brokers: memory, event-loop delay and GC sa
 bench-pulse: ## pulse (counts and points into InfluxDB) beside Kafka's ConsumerPerformance on one topic, 3 rotated rounds; exits 1 when the counts store falls below benchmarks/pulse-baseline.json
 	bash benchmarks/run.sh pulse
 
+.PHONY: fuzz
+fuzz: ## generated hostile input, longer than npm test's fixed seed: DATASTORM_FUZZ_RUNS (default 5000) inputs per surface; prints what each surface took
+	npx tsc -p tsconfig.json
+	rm -f .run/fuzz.log; mkdir -p .run
+	DATASTORM_FUZZ_RUNS=$${DATASTORM_FUZZ_RUNS:-5000} DATASTORM_FUZZ_SEED=$${DATASTORM_FUZZ_SEED:-$$RANDOM} DATASTORM_FUZZ_LOG=$(CURDIR)/.run/fuzz.log node --test --test-concurrency=1 dist/test/unit/serve/dashboard-fuzz.test.js
+	cat .run/fuzz.log
+
 .PHONY: bench-pipeline
 bench-pipeline: ## storm and pulse at once on 1 broker: rate steps up to where pulse's lag stops staying under 2 s, freshness in InfluxDB: benchmarks/PIPELINE.md
 	bash benchmarks/run.sh pipeline

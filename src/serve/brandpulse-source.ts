@@ -12,13 +12,21 @@ export interface BrandPulseView {
   perSecond: [number, number, number, number][];
   /** Tweets per brand and sentiment over the last minute. */
   byBrand: Record<string, { positive: number; negative: number; neutral: number }>;
+  /**
+   * How long ago the newest second InfluxDB holds (by created_at) ended, at the query, seconds: the pipeline's data
+   * age as the panel sees it (null: nothing in the last minute). pulse's own freshness is per tweet (its dashboard).
+   */
+  newestSecondAgoSec?: number | null;
   /** The pulse group's lag per partition (-1: nothing committed yet). */
   lagByPartition: Record<string, number>;
   /** Why a part is missing, in one line each. */
   notes: string[];
 }
 
-export async function sentimentLastMinute(t: InfluxTarget): Promise<Pick<BrandPulseView, 'perSecond' | 'byBrand'>> {
+export async function sentimentLastMinute(
+  t: InfluxTarget,
+): Promise<Pick<BrandPulseView, 'perSecond' | 'byBrand' | 'newestSecondAgoSec'>> {
+  const queriedAt = Date.now();
   const flux =
     `from(bucket: ${fluxString(t.bucket)}) |> range(start: -60s)` +
     ` |> filter(fn: (r) => r._measurement == "${MEASUREMENT}" and r._field == "count")` +
@@ -39,5 +47,9 @@ export async function sentimentLastMinute(t: InfluxTarget): Promise<Pick<BrandPu
     byBrand[brand] = b;
     b[sentiment] += n;
   }
-  return { perSecond: [...seconds.values()].sort((a, b) => a[0] - b[0]), byBrand };
+  const perSecond = [...seconds.values()].sort((a, b) => a[0] - b[0]);
+  // aggregateWindow stamps each second with its end (_stop).
+  const newestEnd = perSecond.at(-1)?.[0];
+  const newestSecondAgoSec = newestEnd === undefined ? null : Math.round((queriedAt / 1000 - newestEnd) * 10) / 10;
+  return { perSecond, byBrand, newestSecondAgoSec };
 }

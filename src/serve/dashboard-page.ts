@@ -2,12 +2,15 @@
  * The dashboard page: plain HTML and one script that draws uPlot charts from the server's events (storm, pulse,
  * brandpulse, end). Every figure on it is a field of an engine's 'tick' event or of the report: no counting here.
  * Charts are placed by the server's clock (each event's `at`): a page opened late gets the run's last hour at once.
+ * What comes from data (the title, brands, notes, partitions) is written as text, never as markup.
  */
-export function dashboardPage(title: string, token?: string): string {
-  const q = token ? `?token=${token}` : '';
+import { esc as escapeHtml } from '../report/html-parts.js';
+
+export function dashboardPage(title: string): string {
+  const heading = escapeHtml(title);
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${title}</title>
-<link rel="stylesheet" href="/uplot.css${q}">
+<html lang="en"><head><meta charset="utf-8"><title>${heading}</title>
+<link rel="stylesheet" href="/uplot.css">
 <style>
 body{font:14px system-ui,sans-serif;margin:16px;background:#fafafa;color:#222}
 h1{font-size:20px;margin:0 0 8px} h2{font-size:15px;margin:16px 0 4px}
@@ -16,7 +19,7 @@ h1{font-size:20px;margin:0 0 8px} h2{font-size:15px;margin:16px 0 4px}
 .big{font-size:22px;font-weight:600} table{border-collapse:collapse} td,th{padding:2px 8px;text-align:right}
 #state{font-weight:600}
 </style></head><body>
-<h1>${title} <span id="state">waiting for data</span></h1>
+<h1>${heading} <span id="state">waiting for data</span></h1>
 <div class="row">
  <div class="card">acknowledged<div class="big" id="acked">0</div>of <span id="target">-</span></div>
  <div class="card">now<div class="big" id="rate">0</div>msgs/s (target <span id="target-rate">-</span>)</div>
@@ -30,7 +33,7 @@ h1{font-size:20px;margin:0 0 8px} h2{font-size:15px;margin:16px 0 4px}
  <div><h2>sentiment handed per second, %</h2><div id="chart-mix"></div></div>
 </div>
 <h2>children</h2><table id="children"><tr><th>child</th><th>RSS MiB</th><th>loop delay p99 ms</th></tr></table>
-<h2>BrandPulse <span id="bp-note"></span></h2>
+<h2>BrandPulse <span id="bp-age"></span> <span id="bp-note"></span></h2>
 <div class="row">
  <div><h3>tweets per second in InfluxDB, last minute</h3><div id="chart-bp"></div></div>
  <div class="card">last minute: positive <b id="bp-positive">0</b>, negative <b id="bp-negative">0</b>,
@@ -38,7 +41,7 @@ h1{font-size:20px;margin:0 0 8px} h2{font-size:15px;margin:16px 0 4px}
  <div class="card">pulse lag per partition (committed offsets)<table id="lag"></table></div>
  <div><h3>freshness: created_at to queryable in InfluxDB, s</h3><div id="chart-fresh"></div></div>
 </div>
-<script src="/uplot.js${q}"></script>
+<script src="/uplot.js"></script>
 <script>
 const N = 3600, fmt = (n) => Math.round(n).toLocaleString('en-US');
 const $ = (id) => document.getElementById(id);
@@ -55,9 +58,18 @@ const mix = chart('chart-mix', ['positive', 'negative', 'neutral'], ['#2e7d32', 
 const bp = chart('chart-bp', ['positive', 'negative', 'neutral'], ['#2e7d32', '#c62828', '#757575']);
 const fresh = chart('chart-fresh', ['p50', 'p99'], ['#2e7d32', '#c62828']);
 let lastMix = null;
-const row = (...cells) => '<tr>' + cells.map((c) => '<td>' + c + '</td>').join('') + '</tr>';
+// Tables are built as text nodes: brands, partitions and notes come from data and are never read as markup.
+function fill(id, header, rows) {
+  const table = $(id);
+  table.replaceChildren();
+  [header, ...rows].forEach((cells, i) => {
+    if (!cells) return;
+    const tr = table.insertRow();
+    for (const c of cells) tr.appendChild(document.createElement(i === 0 ? 'th' : 'td')).textContent = String(c);
+  });
+}
 const clock = (s) => !isFinite(s) || s < 0 ? '-' : new Date(Math.round(s) * 1000).toISOString().slice(11, 19);
-const es = new EventSource('/events${q}');
+const es = new EventSource('/events');
 es.addEventListener('storm', (e) => {
   const t = JSON.parse(e.data), now = t.at / 1000;
   $('state').textContent = 'running'; $('acked').textContent = fmt(t.acked);
@@ -77,8 +89,8 @@ es.addEventListener('storm', (e) => {
   if (lastMix) { const d = t.mix.map((x, i) => x - lastMix[i]), s = d[0] + d[1] + d[2];
     if (s > 0) mix.push(now, d.map((x) => 100 * x / s)); }
   lastMix = t.mix;
-  $('children').innerHTML = '<tr><th>child</th><th>RSS MiB</th><th>loop delay p99 ms</th></tr>' +
-    t.children.map((c) => row(c.slot, c.rssMiB, c.loopDelayP99Ms)).join('');
+  fill('children', ['child', 'RSS MiB', 'loop delay p99 ms'],
+    t.children.map((c) => [c.slot, c.rssMiB, c.loopDelayP99Ms]));
 });
 es.addEventListener('end', (e) => {
   const r = JSON.parse(e.data);
@@ -88,21 +100,22 @@ es.addEventListener('end', (e) => {
 es.addEventListener('pulse', (e) => {
   const t = JSON.parse(e.data);
   $('state').textContent = 'pulse running: ' + fmt(t.consumed) + ' consumed, ' + fmt(t.points) + ' points written';
-  $('lag').innerHTML = Object.entries(t.lagByPartition).map(([p, n]) => row(p, fmt(n))).join('');
+  fill('lag', null, Object.entries(t.lagByPartition).map(([p, n]) => [p, fmt(n)]));
   if (t.freshnessMs) fresh.push(t.at / 1000, [t.freshnessMs.p50 / 1000, t.freshnessMs.p99 / 1000]);
 });
 es.addEventListener('brandpulse', (e) => {
   const v = JSON.parse(e.data);
   $('bp-note').textContent = v.notes.join('; ');
+  $('bp-age').textContent = v.newestSecondAgoSec == null ? ''
+    : '(newest second in InfluxDB ended ' + v.newestSecondAgoSec.toFixed(1) + ' s before the query)';
   bp.set([0, 1, 2, 3].map((i) => v.perSecond.map((r) => r[i])));
   const sum = (k) => Object.values(v.byBrand).reduce((a, b) => a + b[k], 0);
   $('bp-positive').textContent = fmt(sum('positive')); $('bp-negative').textContent = fmt(sum('negative'));
   $('bp-neutral').textContent = fmt(sum('neutral'));
-  $('bp-brands').innerHTML = '<tr><th>brand</th><th>+</th><th>-</th><th>=</th></tr>' + Object.entries(v.byBrand)
-    .map(([b, s]) => row(b, fmt(s.positive), fmt(s.negative), fmt(s.neutral))).join('');
+  fill('bp-brands', ['brand', '+', '-', '='], Object.entries(v.byBrand)
+    .map(([b, s]) => [b, fmt(s.positive), fmt(s.negative), fmt(s.neutral)]));
   if (Object.keys(v.lagByPartition).length)
-    $('lag').innerHTML = Object.entries(v.lagByPartition)
-      .map(([p, n]) => row(p, n < 0 ? 'none committed' : fmt(n))).join('');
+    fill('lag', null, Object.entries(v.lagByPartition).map(([p, n]) => [p, n < 0 ? 'none committed' : fmt(n)]));
 });
 </script></body></html>
 `;

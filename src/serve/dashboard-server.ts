@@ -1,7 +1,10 @@
 /**
  * The live dashboard: one local page, its chart library (uPlot, served from node_modules: nothing outside the machine
  * is needed), Server-Sent Events carrying the engines' own 'tick' aggregates once a second, and /metrics for
- * Prometheus. Loopback by default; on another address every request needs the token printed with the URL.
+ * Prometheus. Loopback by default; on another address every request needs the token printed with the URL
+ * (request-gate.ts: who may ask, checked before any route). A page that does not read its events is let go once it
+ * holds SLOW_CLIENT_BYTES unsent, and at most MAX_EVENT_CLIENTS pages are served at once: memory stays bounded
+ * whoever connects.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,11 +14,15 @@ import path from 'node:path';
 import { DataStormError } from '../errors.js';
 import { dashboardPage } from './dashboard-page.js';
 import { DataStormMetrics } from './metrics.js';
+import { gate } from './request-gate.js';
 
 const require = createRequire(import.meta.url);
 /** Events whose every frame a page draws (one a second): kept, the last hour of them, for a page opened later. */
 const CHARTED = new Set(['storm', 'pulse']);
 const HISTORY_FRAMES = 3600;
+const MAX_EVENT_CLIENTS = 16;
+/** Unsent bytes a page may hold (the history replayed at its start is a few MB). */
+const SLOW_CLIENT_BYTES = 16 * 2 ** 20;
 const UPLOT_DIR = path.dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
 
 export interface Dashboard {
@@ -26,6 +33,8 @@ export interface Dashboard {
    * later: a charted event's last hour, any other's latest.
    */
   publish(event: string, data: unknown): void;
+  /** Pages connected to /events now. */
+  pages(): number;
   close(): Promise<void>;
 }
 
@@ -40,25 +49,34 @@ export function startDashboard(o: { port: number; host: string; title: string })
     '/uplot.js': [path.join(UPLOT_DIR, 'uPlot.iife.min.js'), 'text/javascript'],
     '/uplot.css': [path.join(UPLOT_DIR, 'uPlot.min.css'), 'text/css'],
   };
-  const page = dashboardPage(o.title, token);
+  const page = dashboardPage(o.title);
+  let boundPort = o.port;
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (token && url.searchParams.get('token') !== token && req.headers.authorization !== `Bearer ${token}`) {
-      res.writeHead(401).end('token needed\n');
+    const verdict = gate(req, { token, loopback, port: () => boundPort });
+    if (!verdict.pass) {
+      res.writeHead(verdict.status, verdict.headers).end(verdict.body);
       return;
     }
-    if (url.pathname === '/') {
+    const url = verdict.url;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end('GET only\n');
+    } else if (url.pathname === '/') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
     } else if (url.pathname in assets) {
       const [file, type] = assets[url.pathname];
       res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'max-age=3600' });
       fs.createReadStream(file).pipe(res);
     } else if (url.pathname === '/events') {
+      if (clients.size >= MAX_EVENT_CLIENTS) {
+        res.writeHead(503, { 'Retry-After': '10' }).end(`at most ${MAX_EVENT_CLIENTS} pages at once\n`);
+        return;
+      }
       res.writeHead(200, {
         'Content-Type': 'text/event-stream',
         'Cache-Control': 'no-cache',
         Connection: 'keep-alive',
       });
+      res.flushHeaders(); // the page knows it is connected before the first event
       for (const frames of history.values()) for (const frame of frames) res.write(frame);
       for (const frame of latest.values()) res.write(frame);
       clients.add(res);
@@ -85,6 +103,7 @@ export function startDashboard(o: { port: number; host: string; title: string })
     server.listen(o.port, o.host, () => {
       const host = o.host.includes(':') ? `[${o.host}]` : o.host;
       const port = (server.address() as { port: number }).port; // o.port, or the one the system chose for 0
+      boundPort = port;
       resolve({
         url: `http://${host}:${port}/${token ? `?token=${token}` : ''}`,
         metrics,
@@ -92,8 +111,14 @@ export function startDashboard(o: { port: number; host: string; title: string })
           const frame = `event: ${event}\ndata: ${JSON.stringify({ at: Date.now(), ...(data as object) })}\n\n`;
           if (CHARTED.has(event)) keep(history, event, frame);
           else latest.set(event, frame);
-          for (const c of clients) c.write(frame);
+          for (const c of clients) {
+            if (c.writableLength > SLOW_CLIENT_BYTES) {
+              clients.delete(c);
+              c.destroy();
+            } else c.write(frame);
+          }
         },
+        pages: () => clients.size,
         close: () =>
           new Promise<void>((done) => {
             for (const c of clients) c.end();

@@ -126,6 +126,7 @@ function plans(): Record<string, Plan> {
     'make bench-quick': { notRun: 'the performance gate: npm test runs it after the tests (scripts/test.sh)' },
     'make bench': { notRun: benchmark },
     'make bench-pulse': { notRun: benchmark },
+    'make bench-pipeline': { notRun: benchmark },
     'make bench-scenarios': { notRun: benchmark },
     'make bench-tls': { notRun: benchmark },
     'make bench-scale': { notRun: benchmark },

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
+import { chromium } from 'playwright-core';
 import { Counters } from '../../../src/coord/counters.js';
 import type { PulseReport } from '../../../src/report/pulse-report.js';
 import type { StormReport } from '../../../src/report/storm-report.js';
@@ -34,6 +35,12 @@ test('storm and pulse at once: the lag comes back under 2 s of the rate, and the
   pulse.stderr.on('data', (d) => (err += d));
   const pulseEnded = new Promise<number | null>((resolve) => pulse.on('close', resolve));
 
+  // pulse's dashboard in a browser: its freshness chart fills while the storm runs.
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const page = await browser.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  let pageOpened = false;
   // The lag in messages, every half second while the storm runs, and pulse's freshness p50 as /metrics has it.
   const lags: number[] = [];
   const freshness: number[] = [];
@@ -52,10 +59,13 @@ test('storm and pulse at once: the lag comes back under 2 s of the rate, and the
     const consumed = /^datastorm_pulse_consumed_total (\S+)$/m.exec(metrics)?.[1];
     const fresh = /^datastorm_pulse_freshness_seconds\{quantile="0.5"\} (\S+)$/m.exec(metrics)?.[1];
     const { acked } = await counters.read();
+    if (metrics && !pageOpened) pageOpened = Boolean(await page.goto(`http://127.0.0.1:${port}/`).catch(() => null));
     if (consumed !== undefined) lags.push(acked - Number(consumed));
     if (fresh !== undefined) freshness.push(Number(fresh));
   }
   redis.disconnect();
+  const freshPoints = (await page.evaluate('fresh.data[1]')) as number[];
+  await browser.close();
   const stormRun = await stormEnded;
   assert.equal(stormRun.code, 0, stormRun.stderr);
   assert.equal(await pulseEnded, 0, err);
@@ -73,6 +83,8 @@ test('storm and pulse at once: the lag comes back under 2 s of the rate, and the
   // Freshness: live in /metrics, and over the run in the report, for the tweets of every flush no rebalance cut.
   t.diagnostic(`freshness p50 (s) in /metrics: ${freshness.join(' ')}`);
   assert.ok(freshness.length > 0 && freshness.every((s) => s >= 0), 'freshness published while running');
+  assert.ok(freshPoints.length > 0 && freshPoints.every((s) => s >= 0), 'and drawn on the dashboard');
+  assert.deepEqual(pageErrors, []);
   const f = pulseReport.freshnessMs;
   assert.ok(f, 'freshness in the report');
   t.diagnostic(`freshness over the run: ${JSON.stringify(f)}`);

@@ -1,5 +1,6 @@
 /** The dashboard server without an engine: its page, assets, events, /metrics and the token off loopback. */
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { test } from 'node:test';
 import { noLatencyBuckets } from '../../../src/report/latency-buckets.js';
 import type { StormProgress } from '../../../src/report/progress.js';
@@ -88,14 +89,49 @@ test('a page opened late gets every charted tick of the last hour in order, the 
   }
 });
 
-test('on another address than loopback every request needs the token', async () => {
+test('off loopback: the token once in the URL becomes a cookie, nothing carries it after; Bearer scrapes', async () => {
   const d = await startDashboard({ port: 0, host: '0.0.0.0', title: 'T' });
   try {
     const token = new URL(d.url).searchParams.get('token');
     assert.match(token ?? '', /^[0-9a-f]{24}$/);
     const port = new URL(d.url).port;
-    assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`)).status, 401);
-    assert.equal((await fetch(`http://127.0.0.1:${port}/metrics?token=${token}`)).status, 200);
+    const base = `http://127.0.0.1:${port}`;
+    assert.equal((await fetch(`${base}/metrics`)).status, 401);
+    assert.equal((await fetch(`${base}/metrics?token=${token}`)).status, 401, 'not in a URL but the first visit');
+    assert.equal((await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}x` } })).status, 401);
+    assert.equal((await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+    const first = await fetch(d.url, { redirect: 'manual' });
+    assert.equal(first.status, 303);
+    assert.equal(first.headers.get('location'), '/');
+    const cookie = first.headers.get('set-cookie') ?? '';
+    assert.match(cookie, /^datastorm_token=[0-9a-f]{24}; HttpOnly; SameSite=Strict; Path=\/$/);
+    const page = await fetch(`${base}/`, { headers: { cookie: cookie.split(';')[0] } });
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(await page.text(), new RegExp(token ?? 'none'), 'the page carries no token');
+  } finally {
+    await d.close();
+  }
+});
+
+test('on loopback a foreign Host is refused (DNS rebinding); the title is text', async () => {
+  const d = await startDashboard({ port: 0, host: '127.0.0.1', title: '<img src=x onerror=alert(1)>' });
+  try {
+    const port = new URL(d.url).port;
+    const ask = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.get({ host: '127.0.0.1', port, path: '/metrics', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+      });
+    assert.equal(await ask(`127.0.0.1:${port}`), 200);
+    assert.equal(await ask(`localhost:${port}`), 200);
+    assert.equal(await ask(`evil.example:${port}`), 421);
+    assert.equal(await ask('127.0.0.1'), 421, 'another port is another origin');
+    const page = await (await fetch(d.url)).text();
+    assert.doesNotMatch(page, /<img/);
+    assert.match(page, /<title>&lt;img src=x onerror=alert\(1\)&gt;<\/title>/);
   } finally {
     await d.close();
   }
