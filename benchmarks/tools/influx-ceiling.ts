@@ -7,7 +7,6 @@
  *    ceiling for exactly these points (each carries its tweet's text), with no Kafka and no decoding.
  * Each run writes into a bucket of its own, dropped after it. `target.bucket` is not used.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SENTIMENTS } from '../../src/generate/mix.js';
@@ -16,6 +15,7 @@ import { BRANDS, composeTweet } from '../../src/generate/texts.js';
 import { ROOT } from '../../src/local/services.js';
 import { createBucket, dropBucket, InfluxSink, type InfluxTarget } from '../../src/pulse/influx-sink.js';
 import { TweetLines } from '../../src/pulse/points.js';
+import { sh } from './reference.js';
 
 const INCH_SOURCE = path.join(ROOT, 'benchmarks/tools/inch');
 const INCH = path.join(ROOT, 'benchmarks/tools/bin/inch');
@@ -31,25 +31,8 @@ export interface Ceiling {
 /** Builds inch once (go build of the vendored copy). */
 async function buildInch(): Promise<void> {
   if (fs.existsSync(INCH)) return;
-  await run('go', ['build', '-o', INCH, './cmd/inch'], { cwd: INCH_SOURCE, env: process.env });
-}
-
-function run(cmd: string, args: string[], opts: { cwd?: string; env: NodeJS.ProcessEnv }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}: ${err.slice(-300)}`)),
-    );
-  });
+  const built = await sh('go', ['build', '-C', INCH_SOURCE, '-o', INCH, './cmd/inch']);
+  if (built.code !== 0) throw new Error(`go build of inch: ${built.err.slice(-300)}`);
 }
 
 /** inch into a fresh bucket (InfluxDB 2's v1 write endpoint maps a database name to the bucket of that name). */
@@ -62,7 +45,9 @@ export async function inchCeiling(target: InfluxTarget, points: number): Promise
   const args = ['-v2', '-no-setup', '-v', '-host', target.url, '-db', bucket, '-t', tags];
   args.push('-p', String(Math.ceil(points / series)), '-b', String(BATCH), '-c', String(WRITERS), '-gzip');
   // The token goes by environment (the vendored inch reads INFLUX_TOKEN), never on its command line.
-  const out = await run(INCH, args, { env: { ...process.env, INFLUX_TOKEN: target.token } });
+  const inch = await sh(INCH, args, { INFLUX_TOKEN: target.token });
+  if (inch.code !== 0) throw new Error(`inch exited ${inch.code}: ${inch.err.slice(-300)}`);
+  const out = inch.out;
   await dropBucket({ ...target, bucket });
   // Its last progress line: "T=00000006 1080000 points written (100%). Total throughput: 171824.6 pt/sec | …".
   const m = [...out.matchAll(/T=\d+ (\d+) points written.*?Total throughput: ([\d.]+) pt\/sec/g)].pop();
