@@ -20,26 +20,28 @@ import { SCHEDULE_LUA } from '../scenario/schedule.js';
 
 /**
  * A producer renews the run keys' lifetime on its first lease and every this many after (not on every lease: Redis
- * runs a few commands per lease, and a full-speed child leases dozens of times a second).
+ * runs a few commands per lease, and a full-speed child leases dozens of times a second). The start is renewed with
+ * the rest: a start that expired under a long run would be set again at the next lease, and the schedule, counted
+ * from it, would then allow nothing until it caught up with what was issued: the run would stall.
  */
 const TTL_EVERY_LEASES = 64;
 
 const LEASE = `${SCHEDULE_LUA}
 local issued = redis.call('GET', KEYS[1])
-if ARGV[5] == '1' and not issued then return {-1, 0, 0, -1} end
+if ARGV[5] == '1' and not issued then return {-1, 0, 0, -1, 0} end
 issued = tonumber(issued or '0')
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local start = tonumber(redis.call('GET', KEYS[2]))
 if not start then start = now; redis.call('SET', KEYS[2], now, 'EX', ARGV[7]) end
-if now < start then return {issued, 0, now - start, 0} end
+if now < start then return {issued, 0, now - start, 0, start} end
 local want = tonumber(ARGV[1]); local count = tonumber(ARGV[2])
 local allowed = -1
 if ARGV[3] ~= '' then allowed = math.floor(scheduled(ARGV[3], now - start) + 1e-6) end
 local last = redis.call('HGET', KEYS[4], ARGV[4])
 if last then
   local s, f, g = string.match(last, '^(%d+):(%d+):(%d+)$')
-  if s == ARGV[6] then return {tonumber(f), tonumber(g), now - start, allowed} end
+  if s == ARGV[6] then return {tonumber(f), tonumber(g), now - start, allowed, start} end
 end
 local grant = want
 if count >= 0 and count - issued < grant then grant = count - issued end
@@ -50,10 +52,10 @@ if grant > 0 then
   redis.call('HINCRBY', KEYS[3], ARGV[4], grant)
   redis.call('HSET', KEYS[4], ARGV[4], ARGV[6] .. ':' .. issued .. ':' .. grant)
   if tonumber(ARGV[6]) % ${TTL_EVERY_LEASES} == 0 then
-    for i = 1, 4 do if i ~= 2 then redis.call('EXPIRE', KEYS[i], ARGV[7]) end end
+    for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[7]) end
   end
 end
-return {issued, grant, now - start, allowed}
+return {issued, grant, now - start, allowed, start}
 `;
 
 /** Gives back a slice a dead child leased but never saw acknowledged, so the run still reaches its count. */
@@ -74,6 +76,8 @@ export interface Lease {
   elapsedMs: number;
   /** Messages the schedule allows by now (-1 when the rate is unlimited). */
   allowed: number;
+  /** The run's start, Unix ms by Redis' clock: one number for every process of the run. */
+  startMs: number;
 }
 
 /**
@@ -139,7 +143,8 @@ export class Quota {
         `Redis lost run ${this.runId}'s quota (restarted without its data?); stopped producing and flushed what was ` +
           `in flight`,
       );
-    return { first: Number(r[0]), granted: Number(r[1]), elapsedMs: Number(r[2]), allowed: Number(r[3]) };
+    const [first, granted, elapsedMs, allowed, startMs] = r.map(Number);
+    return { first, granted, elapsedMs, allowed, startMs };
   }
 
   async giveBack(n: number): Promise<number> {

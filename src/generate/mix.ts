@@ -13,7 +13,9 @@
  *           about one batch's swing over the whole run), however wild the batches.
  * volatile, per period (--swing-every P, 1 s by default: the dashboards' resolution): time is cut into periods of
  *           P aligned on the clock (whole seconds for 1 s: the seconds the dashboards plot by created_at), numbered
- *           from the one the run starts in, and period k gets one mix, drawn the same way (Dirichlet, its mean
+ *           from the one the run starts in by Redis' clock (one number every process reads with its leases: an
+ *           estimate of the start on each host's own clock could fall either side of a period's edge), and period k
+ *           gets one mix, drawn the same way (Dirichlet, its mean
  *           correcting where the periods before it left the mean of the mixes), from a generator seeded by the run id
  *           alone: every child of every instance draws the same sequence, so the whole run swings at once. Batches
  *           inside a period follow its mix exactly (rounding carried from batch to batch, as fixed does). Periods
@@ -30,8 +32,8 @@ export type Mix = readonly [number, number, number];
 
 export interface MixPlanner {
   /**
-   * Counts per sentiment (positive, negative, neutral) for the next batch of n tweets; they sum to n. `nowMs` and
-   * `startMs`: this clock now and at the run's start (only a per-period planner looks at them).
+   * Counts per sentiment (positive, negative, neutral) for the next batch of n tweets; they sum to n. `nowMs`: this
+   * clock now; `startMs`: the run's start by Redis' clock (only a per-period planner looks at them).
    */
   counts(n: number, nowMs?: number, startMs?: number): [number, number, number];
 }

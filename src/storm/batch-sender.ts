@@ -68,7 +68,7 @@ export class BatchSender {
     const n = lease.granted;
     // One clock reading for the mix and the tweets' created_at: a batch's tweets are in the period whose mix they have.
     const createdAt = Date.now();
-    const bySentiment = this.planner.counts(n, createdAt, startLocal);
+    const bySentiment = this.planner.counts(n, createdAt, lease.startMs);
     const share = this.volatile ? bySentiment[0] / n : null;
     fillShuffled(this.batch.order, bySentiment, this.rng);
     const handed = await this.hand(lease, startLocal, createdAt);

@@ -19,16 +19,22 @@ test('concurrent leases never issue more than --count, and the slices tile 0..co
   try {
     const q = new Quota(redis, runId('tile'), 10_007, '');
     const slices: [number, number][] = [];
+    const starts = new Set<number>();
     await Promise.all(
       [0, 1, 2, 3].map(async (p) => {
         for (let no = 0; ; ) {
+          const asked = Date.now();
           const l = await q.lease(500, `p${p}`, no);
+          // Every producer reads one start (Redis' clock), and its elapsed time counts from it.
+          starts.add(l.startMs);
+          assert.ok(Math.abs(asked - (l.startMs + l.elapsedMs)) < 1000, `start ${l.startMs} + ${l.elapsedMs} ms`);
           if (l.granted === 0) return;
           slices.push([l.first, l.granted]);
           no++;
         }
       }),
     );
+    assert.equal(starts.size, 1, 'one start for the whole run');
     slices.sort((a, b) => a[0] - b[0]);
     let next = 0;
     for (const [first, n] of slices) {
@@ -115,10 +121,21 @@ test("a run's quota keys live RUN_KEY_TTL_SEC from a producer's first lease (ren
     await q.lease(10, 'p0', 0);
     await q.lease(10, 'p0', 1);
     const keys = runKeys(id);
-    for (const key of [keys.issued, keys.start, keys.leases, keys.lastLease]) {
+    const all = [keys.issued, keys.start, keys.leases, keys.lastLease];
+    for (const key of all) {
       const ttl = await redis.ttl(key);
       assert.ok(ttl > RUN_KEY_TTL_SEC - 60 && ttl <= RUN_KEY_TTL_SEC, `${key}: ttl ${ttl}`);
     }
+    // A run as long as its keys' lifetime: with a second left on each, the next renewing lease gives them a new one,
+    // the start with the rest (an expired start would be set again and the schedule would restart from it).
+    const { startMs } = await q.lease(10, 'p0', 2);
+    for (const key of all) await redis.expire(key, 1);
+    for (let no = 3; no <= 64; no++) await q.lease(10, 'p0', no);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const key of all) assert.ok((await redis.ttl(key)) > RUN_KEY_TTL_SEC - 60, `${key} renewed`);
+    const later = await q.lease(10, 'p0', 65);
+    assert.equal(later.startMs, startMs, 'the run keeps its start');
+    assert.equal(later.first, 650, 'and its count');
   } finally {
     redis.disconnect();
   }

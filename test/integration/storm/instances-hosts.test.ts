@@ -99,7 +99,10 @@ test('3 hosts (one late, one far from Redis, one with its clock ahead): one sche
     3_000_000,
   );
   assert.equal((await topicMessageCount(bootstrap, topic)).total, 3_000_000, 'the topic holds exactly the count');
-  for (const r of reports.slice(0, 2)) assert.ok((r.instance?.waitedSec ?? 0) >= 4.5, 'the first two waited');
+  // The late one comes 5 s after the first two were spawned; each joins once started, and a storm's start takes a
+  // second or two on a busy 2-core machine (the first two start side by side), so they wait 5 s give or take that.
+  const waited = reports.map((r) => r.instance?.waitedSec ?? 0);
+  assert.ok(waited[0] >= 3 && waited[1] >= 3, `the first two waited for the late one: ${waited.join(', ')} s`);
   const merged = reports.find((r) => r.merged)?.merged as MergedReport;
   assert.ok(merged, 'the last instance carries the merged report');
   assert.equal(merged.acknowledged, 3_000_000);
