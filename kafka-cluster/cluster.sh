@@ -88,10 +88,14 @@ secured_bootstrap_for() {
 }
 security_of() { [[ -f $STATE/security-mode ]] && cat "$STATE/security-mode" || echo plaintext; }
 running_brokers() { [[ -f $STATE/brokers ]] && cat "$STATE/brokers" || echo 0; }
-pid_alive() { # the recorded process exists and is not a zombie (a killed node nobody has reaped yet)
-  [[ -f $1 ]] || return 1
-  local pid; pid=$(cat "$1")
-  kill -0 "$pid" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]]
+# shellcheck source=../scripts/lib/own-pid.sh
+source "$HERE/../scripts/lib/own-pid.sh"
+node_pid() { # the recorded pid while it is a node of this cluster (its command line names this state's config)
+  own_pid "$1" "$STATE/config/"
+}
+pid_alive() { # the recorded process is a node of this cluster and not a zombie (a killed node nobody has reaped yet)
+  local pid; pid=$(node_pid "$1") || return 1
+  [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]]
 }
 port_answers() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 rf_for() { local n=$1; ((n < 3)) && echo "$n" || echo 3; }
@@ -403,11 +407,10 @@ up_line() {
 
 all_alive() { local i; for ((i = 1; i <= $1; i++)); do pid_alive "$STATE/pids/broker-$i.pid" || return 1; done; }
 
-stop_pid_file() { # TERM, wait up to 30 s, then KILL; only the pid this script recorded
+stop_pid_file() { # TERM, wait up to 30 s, then KILL; only the pid this script recorded, while it is still that node
   local f=$1 pid
   [[ -f $f ]] || return 0
-  pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
+  if pid=$(node_pid "$f"); then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
@@ -460,7 +463,9 @@ cmd_bootstrap() {
 
 cmd_kill_broker() {
   [[ ${1:-} =~ ^[1-9]$ && -f $STATE/pids/broker-$1.pid ]] || usage_error "kill-broker needs the id of a running broker (1..$(running_brokers))"
-  kill -KILL "$(cat "$STATE/pids/broker-$1.pid")" 2>/dev/null || true
+  local pid
+  pid=$(node_pid "$STATE/pids/broker-$1.pid") || usage_error "broker-$1 is not running (its pid file names no node of this cluster)"
+  kill -KILL "$pid" 2>/dev/null || true
   # SIGKILL is asynchronous: return once the process is gone, so what follows sees a dead broker.
   for _ in $(seq 1 100); do pid_alive "$STATE/pids/broker-$1.pid" || break; sleep 0.1; done
   info "broker-$1 killed (-9)"

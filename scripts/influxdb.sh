@@ -40,6 +40,8 @@ URL=http://127.0.0.1:$PORT
 ((TLS)) && URL=https://127.0.0.1:$PORT
 say() { echo "influxdb.sh: $*" >&2; }
 die() { echo "influxdb.sh: error: $*" >&2; exit 1; }
+# shellcheck source=lib/own-pid.sh
+source "$ROOT/scripts/lib/own-pid.sh"
 [[ $PORT =~ ^[0-9]+$ ]] && ((PORT > 1 && PORT < 65535)) || {
   echo "influxdb.sh: error: port must be 2..65534 (got '$PORT')" >&2
   exit 2
@@ -157,13 +159,15 @@ case $cmd in
     ((TLS)) && say "https with a CA of its own: pulse --influx-ca $TLSDIR/ca.pem"
     echo "$URL" ;;
   down)
-    if [[ -f $PIDFILE ]]; then
-      pid=$(cat "$PIDFILE")
+    if pid=$(own_pid "$PIDFILE" "127.0.0.1:$PORT ") && grep -q influxd "/proc/$pid/cmdline" 2>/dev/null; then
       kill "$pid" 2>/dev/null || true
       for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
+      kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
       rm -f "$PIDFILE"
       say "stopped influxd on port $PORT"
+    elif [[ -f $PIDFILE ]]; then
+      rm -f "$PIDFILE"
+      say "stale pid file for port $PORT (its process is gone or is not our influxd): removed, nothing signalled"
     else say "nothing started by this script on port $PORT"; fi
     ((PURGE)) && rm -rf "$DIR" || true ;;
   status)

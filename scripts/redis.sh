@@ -11,6 +11,14 @@ cmd=${1:-up}
 PORT=${2:-${DATASTORM_REDIS_PORT:-6379}}
 PIDFILE=$STATE/redis-$PORT.pid
 die() { echo "redis.sh: error: $*" >&2; exit 1; }
+# shellcheck source=lib/own-pid.sh
+source "$ROOT/scripts/lib/own-pid.sh"
+ours() { # the pid of the redis-server this script started on PORT (it shows its address in its command line)
+  local pid
+  pid=$(own_pid "$PIDFILE" "127.0.0.1:$PORT ") || return 1
+  grep -q redis-server "/proc/$pid/cmdline" 2>/dev/null || return 1
+  echo "$pid"
+}
 [[ $PORT =~ ^[0-9]+$ ]] && ((PORT > 0 && PORT < 65536)) || { echo "redis.sh: error: port must be 1..65535 (got '$PORT')" >&2; exit 2; }
 
 answers() { command -v redis-cli >/dev/null && [[ $(timeout 2 redis-cli -h 127.0.0.1 -p "$PORT" ping 2>/dev/null) == PONG ]]; }
@@ -36,11 +44,12 @@ case $cmd in
     echo "redis.sh: started redis-server on 127.0.0.1:$PORT (pid $(cat "$PIDFILE"))" >&2
     echo "redis://127.0.0.1:$PORT" ;;
   down)
-    if [[ -f $PIDFILE ]]; then
-      pid=$(cat "$PIDFILE")
+    if pid=$(ours); then
       kill "$pid" 2>/dev/null || true
       for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       rm -f "$PIDFILE"; echo "redis.sh: stopped redis-server on port $PORT" >&2
+    elif [[ -f $PIDFILE ]]; then
+      rm -f "$PIDFILE"; echo "redis.sh: stale pid file for port $PORT (its process is gone or is not our redis-server): removed, nothing signalled" >&2
     else echo "redis.sh: nothing started by this script on port $PORT" >&2; fi ;;
   status)
     if answers; then echo "redis on 127.0.0.1:$PORT answers$([[ -f $PIDFILE ]] && echo " (started by this script, pid $(cat "$PIDFILE"))")"

@@ -18,6 +18,15 @@ import { BrandTable, MAX_BRANDS } from '../generate/brand-table.js';
 import type { TweetView } from '../generate/tweet-reader.js';
 
 export const MEASUREMENT = 'tweets';
+
+/**
+ * The created_at (ms) a point can carry: InfluxDB stores int64 nanoseconds (1677-09-21 to 2262-04-11), and both
+ * stores add up to a second's worth of ns below the ms (points: offset mod 10^6; counts: window number). A tweet
+ * outside it can never be written: it is counted apart and dead-lettered, never retried for ever.
+ */
+export const STORABLE_CREATED_AT = { min: -9_223_372_035_000, max: 9_223_372_035_000 } as const;
+export const storable = (createdAt: number): boolean =>
+  createdAt >= STORABLE_CREATED_AT.min && createdAt <= STORABLE_CREATED_AT.max;
 const TEXT_MAX = 255;
 
 /**

@@ -17,6 +17,7 @@ const pulse: PulseReport = {
   consumed: 1_000_000,
   undecodable: 0,
   undecodableByPartition: {},
+  unstorable: 0,
   deadLettered: null,
   pointsWritten: 2500,
   rate: { overall: 50_000, active: 100_000, activeSec: 10, joinSec: 3.5, idleSec: 6.5 },
@@ -60,7 +61,11 @@ test('pulse: poison per partition, dead letters, unwritten and re-read notes onl
   );
   assert.match(worse, /note: some tweets were not acknowledged by InfluxDB before shutdown/);
   assert.match(worse, /note: 1,200 messages of open counts windows are written but not committed/);
-  assert.doesNotMatch(worse, /freshness/);
+  assert.doesNotMatch(worse, /freshness|cannot store/);
+  assert.match(
+    renderPulseText({ ...pulse, unstorable: 7 }),
+    /\n {2}skipped: {3}7 tweets with a created_at InfluxDB cannot store \(outside 1677-09-21 … 2262-04-11\)/,
+  );
 });
 
 test('pulse: freshness, named by what it spans, when anything was written', () => {
