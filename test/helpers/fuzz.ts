@@ -1,16 +1,16 @@
 /**
- * Generated-input tests share their settings: a fixed seed and a modest count in `npm test`; `make fuzz` sets
- * DATASTORM_FUZZ_RUNS (and may set DATASTORM_FUZZ_SEED) for a longer campaign and DATASTORM_FUZZ_LOG to collect one
- * line per surface: how many inputs it took and what it saw.
+ * Generated-input tests share their settings: a fixed seed and each surface's own modest count in `npm test`;
+ * `make fuzz` multiplies every count by DATASTORM_FUZZ_SCALE, draws a new DATASTORM_FUZZ_SEED and sets
+ * DATASTORM_FUZZ_LOG to collect one line per surface: how many inputs it took and what it saw.
  */
 import fs from 'node:fs';
 
 const FIXED_SEED = 2411;
 
 export function fuzzSettings(defaultRuns: number): { seed: number; runs: number } {
-  const runs = Number(process.env.DATASTORM_FUZZ_RUNS ?? defaultRuns);
+  const scale = Number(process.env.DATASTORM_FUZZ_SCALE ?? 1);
   const seed = Number(process.env.DATASTORM_FUZZ_SEED ?? FIXED_SEED);
-  return { seed, runs: Number.isInteger(runs) && runs > 0 ? runs : defaultRuns };
+  return { seed, runs: Number.isInteger(scale) && scale > 0 ? defaultRuns * scale : defaultRuns };
 }
 
 export function reportFuzz(surface: string, inputs: number, found: string): void {

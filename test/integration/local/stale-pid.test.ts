@@ -2,7 +2,7 @@
  * The local service scripts never signal a process they did not start: a pid file that outlived its process (a crash,
  * a reboot) may name a number the system gave to something else. Generated pid-file contents (a live process that is
  * not the service, garbage, empty, huge, negative, several lines) under each script's `down`: the other process lives
- * on, the stale file goes, the script exits 0. A fixed seed here; more with DATASTORM_FUZZ_RUNS.
+ * on, the stale file goes, the script exits 0. A fixed seed here; more with make fuzz.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

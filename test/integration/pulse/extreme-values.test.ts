@@ -2,7 +2,7 @@
  * Valid tweets at their types' limits (generated: created_at far in the past and future and at InfluxDB's edges,
  * empty and enormous strings, brands by the thousand, seq and id at the long's extremes avsc writes exactly) between a
  * storm's tweets: both stores count what InfluxDB can store, count apart and dead-letter what it never could (its time
- * range), exit 0 and go on; nothing is retried for ever. A fixed seed here; more with DATASTORM_FUZZ_RUNS.
+ * range), exit 0 and go on; nothing is retried for ever. A fixed seed here; more with make fuzz.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -3,7 +3,7 @@
  * in every string a page shows, in a real browser. The dashboard gets them in ticks and in BrandPulse's view (brands
  * and notes come from InfluxDB); a saved storm report (a JSON file anyone may have edited) gets them in every string
  * field and is rendered with `datastorm report FILE --html`. Nothing executes, nothing errors, and the values are
- * shown as written. A fixed seed here; more with DATASTORM_FUZZ_RUNS.
+ * shown as written. A fixed seed here; more with make fuzz.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -3,7 +3,7 @@
  * FIFO, a device, a huge or a missing file get one line naming the option within seconds (no hang, no stack trace, no
  * memory filled); --html on a full disk (/dev/full) or an unwritable path still leaves the finished run's report on
  * stdout and in its saved file, then says why with a non-zero exit. Generated cases with a fixed seed here; more with
- * DATASTORM_FUZZ_RUNS.
+ * make fuzz.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

@@ -2,7 +2,7 @@
  * The dashboard's HTTP server against hostile and careless clients (issue: hostile input on every surface): generated
  * raw requests (request lines, paths, query strings, headers, methods, cut short), and pages that never read their
  * events. The server never goes down, every answer is one of the statuses it means to give, and memory stays bounded.
- * A fixed seed here; `make fuzz` runs more (DATASTORM_FUZZ_RUNS, DATASTORM_FUZZ_SEED).
+ * A fixed seed here; `make fuzz` runs more.
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
