@@ -6,7 +6,7 @@ import Kafka from 'node-rdkafka';
 import { Rng } from '../../../src/generate/random.js';
 import { UNCONFIRMED_WINDOW } from '../../../src/generate/tweet-contract.js';
 import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../../../src/generate/tweet-encoder.js';
-import { ensureTopic } from '../../../src/kafka/admin.js';
+import { deleteTopic, ensureTopic } from '../../../src/kafka/admin.js';
 import type { VerifyReport } from '../../../src/report/verify-report.js';
 import { bootstrap, run, uniqueTopic } from '../../helpers/services.js';
 import { CLI, stormJson, verifyJson } from '../../helpers/storm-cli.js';
@@ -146,3 +146,22 @@ test(
     assert.equal(p.lost, 999);
   },
 );
+
+test('a topic deleted while verify reads it: what was read, INCOMPLETE, exit 5 within seconds, no pass', async () => {
+  const topic = uniqueTopic('vanishing');
+  await stormJson(['--topic', topic, '--count', '4000000', '--partitions', '1']);
+  const started = Date.now();
+  const reading = run(process.execPath, [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, '--json']);
+  await new Promise((r) => setTimeout(r, 700));
+  await deleteTopic(bootstrap(), topic);
+  const r = await reading;
+  const report = JSON.parse(r.stdout) as VerifyReport;
+  assert.equal(r.code, 5, r.stderr);
+  assert.ok(report.read.cutShort, 'the report says the read was cut short');
+  assert.ok(report.read.messages < report.read.expected, `${report.read.messages} of ${report.read.expected}`);
+  assert.match(
+    r.stderr.trim(),
+    /^datastorm: error: verify vanishing-.*: read \d+ of 4000000 messages: .*; not a pass$/,
+  );
+  assert.ok(Date.now() - started < 20_000, `ended ${Date.now() - started} ms after it started`);
+});

@@ -121,6 +121,7 @@ test('verify: totals, latency, and a line for each producer with a problem', () 
   const r: VerifyReport = {
     topic: 't',
     runId: 'r1',
+    read: { messages: 10, expected: 10, cutShort: null },
     received: 10,
     skippedOtherRuns: 0,
     undecodable: 2,
@@ -174,4 +175,33 @@ test('verify: totals, latency, and a line for each producer with a problem', () 
   );
   assert.equal(lines[5], '  r1/a.p1.0: 5 received, 1 lost, 0 duplicated, 0 out of order');
   assert.equal(lines.length, 6);
+});
+
+test('verify: a read cut short says so, with how much it read, and is no pass', () => {
+  const r = {
+    topic: 't',
+    runId: null,
+    read: {
+      messages: 1500,
+      expected: 5000,
+      cutShort: 'the topic went away while it was read (UNKNOWN_TOPIC_OR_PART: x)',
+    },
+    received: 1500,
+    skippedOtherRuns: 0,
+    undecodable: 0,
+    lost: 0,
+    unconfirmed: 0,
+    duplicated: 0,
+    outOfOrder: 0,
+    producers: [],
+    keys: null,
+    latencyMs: null,
+  } as unknown as VerifyReport;
+  assert.match(
+    renderVerifyText(r),
+    new RegExp(
+      '\\n {2}INCOMPLETE: read 1,500 of the 5,000 messages the topic held at the start: the topic went away while ' +
+        'it was read \\(UNKNOWN_TOPIC_OR_PART: x\\); the figures above cover what was read, this is not a pass',
+    ),
+  );
 });
