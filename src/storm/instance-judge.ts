@@ -121,4 +121,3 @@ function publishedThroughSec(records: InstanceRecord[]): number {
   if (byIndex.size < instances) return 0;
   return Math.min(...byIndex.values());
 }
-
