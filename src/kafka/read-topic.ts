@@ -4,7 +4,7 @@
  * that cannot finish (the topic deleted under it, no progress for the idle timeout) ends early and says why: a caller
  * must not take a partial read for the whole topic.
  */
-import { topicMessageCount } from './admin.js';
+import { describeTopic, topicMessageCount } from './admin.js';
 import { BatchConsumer } from './native/batch-consumer.js';
 
 /** Messages per consume call: a few MB of tweets. */
@@ -45,6 +45,11 @@ export interface ReadResult {
 
 /** librdkafka's answers for a topic that is gone. */
 const TOPIC_GONE = /UNKNOWN_TOPIC/;
+/**
+ * librdkafka mostly retries a fetch from a deleted topic without a word: after this long without a message the read
+ * asks the cluster whether the topic still exists (and again every as long).
+ */
+const GONE_CHECK_MS = 2000;
 
 export async function readTopic(o: ReadOptions): Promise<ReadResult> {
   const { perPartition } = await topicMessageCount({ bootstrap: o.bootstrap, client: o.client }, o.topic);
@@ -70,6 +75,7 @@ export async function readTopic(o: ReadOptions): Promise<ReadResult> {
     );
     let lastProgress = Date.now();
     let cutShort: string | undefined;
+    let lastChecked = 0;
     while (left > 0) {
       const b = await consumer.consume(READ_BATCH, 1000);
       const gone = b.errors.find((e) => TOPIC_GONE.test(e));
@@ -79,6 +85,13 @@ export async function readTopic(o: ReadOptions): Promise<ReadResult> {
       }
       if (b.count === 0) {
         const idleMs = o.idleTimeoutMs ?? 30_000;
+        if (Date.now() - lastChecked > GONE_CHECK_MS && Date.now() - lastProgress > GONE_CHECK_MS) {
+          lastChecked = Date.now();
+          if (!(await describeTopic({ bootstrap: o.bootstrap, client: o.client }, o.topic))) {
+            cutShort = 'the topic was deleted while it was read';
+            break;
+          }
+        }
         if (Date.now() - lastProgress > idleMs) {
           cutShort = `nothing came for ${idleMs / 1000} s${b.errors.length ? ` (${b.errors.at(-1)})` : ''}`;
           break;

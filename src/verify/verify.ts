@@ -44,6 +44,7 @@ export async function verify(o: VerifyOptions): Promise<VerifyReport> {
     runId: o.runId ?? null,
     read: { messages: read.read, expected: read.expected, cutShort: read.cutShort ?? null },
     received: s.received,
+    invalidSeq: s.invalidSeq,
     skippedOtherRuns: skipped,
     undecodable,
     lost: s.lost,

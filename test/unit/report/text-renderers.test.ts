@@ -123,6 +123,7 @@ test('verify: totals, latency, and a line for each producer with a problem', () 
     runId: 'r1',
     read: { messages: 10, expected: 10, cutShort: null },
     received: 10,
+    invalidSeq: 0,
     skippedOtherRuns: 0,
     undecodable: 2,
     lost: 1,
@@ -138,6 +139,7 @@ test('verify: totals, latency, and a line for each producer with a problem', () 
         replaced: true,
         duplicated: 0,
         outOfOrder: 0,
+        invalidSeq: 0,
         maxSeq: 7,
       },
       {
@@ -148,6 +150,7 @@ test('verify: totals, latency, and a line for each producer with a problem', () 
         replaced: false,
         duplicated: 0,
         outOfOrder: 0,
+        invalidSeq: 0,
         maxSeq: 5,
       },
       {
@@ -158,6 +161,7 @@ test('verify: totals, latency, and a line for each producer with a problem', () 
         replaced: false,
         duplicated: 0,
         outOfOrder: 0,
+        invalidSeq: 0,
         maxSeq: -1,
       },
     ],
