@@ -244,6 +244,8 @@ async function main(): Promise<void> {
   write(solo, steps);
 }
 
+const children = (n: string) => `${n} ${n === '1' ? 'child' : 'children'}`;
+
 function write(solo: number[], steps: Step[]): void {
   const soloMax = median(solo);
   const held = steps.filter((s) => s.held).pop() ?? null;
@@ -284,8 +286,9 @@ function write(solo: number[], steps: Step[]): void {
     `One broker, ${PARTITIONS} partitions. The storm's solo maximum: ${SOLO_RUNS} storms of ${en(SOLO_COUNT)} tweets ` +
       `alone on the cluster with every child (${solo.map(en).join(', ')} acknowledged/s; median ${en(soloMax)}). ` +
       `Then steps of ${STEP_SEC} s from ${FIRST_SHARE * 100}% of it up by ${STEP_SHARE * 100}%: pulse (counts ` +
-      `store, ${PULSE_WORKERS} child) joined first, then the storm at the step's rate (${STORM_WORKERS} child). ` +
-      'How the 2 cores are split: not pinned; the storm child, the pulse child, their two primaries, the broker ' +
+      `store, ${children(PULSE_WORKERS)}) joined first, then the storm at the step's rate ` +
+      `(${children(STORM_WORKERS)}). How the 2 cores are split: not pinned; the storm's and pulse's children, ` +
+      'their two primaries, the broker ' +
       '(JVM) and InfluxDB all share them, as they would on one small host. Lag is read from outside every ' +
       `${POLL_MS} ms as kafka-consumer-groups.sh shows it (the partitions' ends minus the group's committed offsets; ` +
       "pulse commits what InfluxDB acknowledged, so this includes its 1 s flush interval), beside the consumers' " +

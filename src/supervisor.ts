@@ -151,7 +151,12 @@ export class Supervisor<M extends ChildMessages> {
     s.restarts++;
     s.incarnation++;
     const restart = this.spec.beforeRestart?.(dead) ?? Promise.resolve();
-    void restart.finally(() => this.fork(slot));
+    void restart.finally(() => {
+      // A stop that came while the dead child's work was given back has no child of this slot to reach: none is
+      // forked, or it would run on past the stop.
+      if (this.stopping || this.fatal.length) this.finish(s);
+      else this.fork(slot);
+    });
   }
 
   private finish(s: Slot): void {

@@ -78,9 +78,13 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     /* Start where the group committed, explicitly: a partition revoked and assigned back to this same consumer would
      * otherwise go on from where its fetch stood, past messages whose uncommitted work was dropped at the revocation.
-     * Never committed: the offsets stay invalid and auto.offset.reset applies. */
+     * Never committed (or the committed offset could not be fetched): from the beginning, which is what pulse's
+     * auto.offset.reset=earliest means; an invalid offset here would again resume a stale fetch position. Reading
+     * again is safe (replays land on the same points), skipping is not. */
     for (int i = 0; i < parts->cnt; i++) parts->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
     rd_kafka_committed(rk, parts, 10000);
+    for (int i = 0; i < parts->cnt; i++)
+      if (parts->elems[i].offset < 0) parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
     if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
     else rd_kafka_assign(rk, parts);
     record_event(c, 1, parts);

@@ -9,6 +9,7 @@ import { DataStormError, InvalidOptionsError } from '../errors.js';
 import { renderStormHtml } from '../report/html-report.js';
 import type { InstanceRecord } from '../report/merged-report.js';
 import { renderStormText, type StormReport, withScenarioDefaults } from '../report/storm-report.js';
+import { readUserFile } from '../user-file.js';
 
 interface ReportFlags {
   file?: string;
@@ -20,13 +21,19 @@ interface ReportFlags {
   wait?: string;
 }
 
+/** Saved storm reports are kilobytes to a few MiB (the timeline); as for --from-report. */
+const MAX_REPORT_BYTES = 64 << 20;
+
 export async function reportCommand(flags: ReportFlags): Promise<number> {
   if (flags['run-id'] !== undefined) return mergedReportCommand(flags);
   if (flags.wait !== undefined) throw new InvalidOptionsError(['--wait needs --run-id RUN (it waits for a run)']);
   if (!flags.file) throw new InvalidOptionsError(['report needs the JSON file of a storm report, or --run-id RUN']);
+  const file = readUserFile(flags.file, MAX_REPORT_BYTES);
+  if (file.problem !== undefined)
+    throw new DataStormError('INVALID_OPTION', `report ${flags.file}: cannot read it (${file.problem})`);
   let r: StormReport;
   try {
-    r = JSON.parse(fs.readFileSync(flags.file, 'utf8')) as StormReport;
+    r = JSON.parse(file.text) as StormReport;
   } catch (e) {
     throw new DataStormError(
       'INVALID_OPTION',

@@ -10,7 +10,7 @@ import { influxFromFlags } from '../pulse/options.js';
 import { renderStormHtml } from '../report/html-report.js';
 import { renderMergedText } from '../report/merged-report.js';
 import { ProgressBar } from '../report/progress.js';
-import { renderStormText, saveReport } from '../report/storm-report.js';
+import { renderStormText, type StormReport, saveReport } from '../report/storm-report.js';
 import { describeKeys } from '../scenario/keys.js';
 import { parseDashboardOptions } from '../serve/options.js';
 import { parseStormOptions, type StormOptions } from '../storm/options.js';
@@ -72,9 +72,10 @@ export async function stormCommand(
   try {
     const report = await run;
     if (tty) bar.clear();
-    if (flags.html) fs.writeFileSync(String(flags.html), renderStormHtml(report));
+    // The report first: a page that cannot be written (a full disk) must not lose the run's figures.
     const file = flags.save ? saveReport(report, path.join(ROOT, 'benchmarks/results/storms')) : undefined;
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStormText(report)}\n`);
+    const htmlProblem = flags.html ? writeHtmlReport(String(flags.html), report) : undefined;
     // The last instance of a run of several prints the run's merged report too (in --json, its 'merged').
     if (report.merged && !flags.json) process.stdout.write(`\n${renderMergedText(report.merged)}\n`);
     await served?.finish(report); // the page shows the end; --dashboard-linger keeps it up for a last look
@@ -82,10 +83,22 @@ export async function stormCommand(
       process.stderr.write(`report saved: ${path.relative(process.cwd(), file)}\n`);
     // Failed mid-run: the true report is out; the error is the one line on stderr and the exit code.
     if (report.error) throw new DataStormError(report.error.code, report.error.message);
+    if (htmlProblem) throw htmlProblem;
     return report.stoppedEarly ? 130 : 0;
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+  }
+}
+
+/** Writes the HTML report; the reason it could not, as the run's one error line (its report is out already). */
+function writeHtmlReport(file: string, report: StormReport): DataStormError | undefined {
+  try {
+    fs.writeFileSync(file, renderStormHtml(report));
+    return undefined;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return new DataStormError('INVALID_OPTION', `--html ${file}: cannot write it (${err.code ?? err.message})`);
   }
 }
 

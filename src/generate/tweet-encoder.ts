@@ -7,11 +7,11 @@
  *   [user … sentiment]     the "tail": pre-encoded for every tweet of the pool
  * The result is byte-for-byte what avsc's Type.toBuffer gives for the same record (a unit test holds it to that).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { DataStormError } from '../errors.js';
+import { readUserFile } from '../user-file.js';
 import { SENTIMENTS, type Sentiment } from './mix.js';
 import type { Rng } from './random.js';
 import { composeTweet, type TweetContent } from './texts.js';
@@ -28,19 +28,14 @@ export interface Tweet extends TweetContent {
 }
 
 /** Loads and checks the tweet schema; a malformed or incompatible file is a SCHEMA error with one clear line. */
+/** A record schema is kilobytes; anything near this is not one. */
+const MAX_SCHEMA_BYTES = 1 << 20;
+
 export function loadTweetType(file?: string): avro.Type {
   // A user's file is named by its option; the built-in one by its path.
   const what = file === undefined ? `schema ${DEFAULT_SCHEMA}` : `--schema ${file}`;
-  let text: string;
-  try {
-    text = fs.readFileSync(file ?? DEFAULT_SCHEMA, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new DataStormError(
-      'SCHEMA',
-      `${what}: cannot read it (${err.code === 'ENOENT' ? 'no such file' : err.message})`,
-    );
-  }
+  const { text, problem } = readUserFile(file ?? DEFAULT_SCHEMA, MAX_SCHEMA_BYTES);
+  if (problem !== undefined) throw new DataStormError('SCHEMA', `${what}: cannot read it (${problem})`);
   let schema: { fields?: { name: string }[] };
   try {
     schema = JSON.parse(text);

@@ -1,8 +1,10 @@
 /**
  * Reads a whole topic from the beginning with an assigned (group-less) native batch consumer; stops at the end offsets
- * seen at start. Messages are handed over as a range of one batch buffer: no object or Buffer per message.
+ * seen at start. Messages are handed over as a range of one batch buffer: no object or Buffer per message. A read
+ * that cannot finish (the topic deleted under it, no progress for the idle timeout) ends early and says why: a caller
+ * must not take a partial read for the whole topic.
  */
-import { topicMessageCount } from './admin.js';
+import { describeTopic, topicMessageCount } from './admin.js';
 import { BatchConsumer } from './native/batch-consumer.js';
 
 /** Messages per consume call: a few MB of tweets. */
@@ -32,7 +34,24 @@ export interface ReadOptions {
   idleTimeoutMs?: number;
 }
 
-export async function readTopic(o: ReadOptions): Promise<number> {
+export interface ReadResult {
+  /** Messages handed to onMessage. */
+  read: number;
+  /** The messages the topic held at the start (end minus start offsets). */
+  expected: number;
+  /** Why the read ended before `expected` (undefined: it read them all). */
+  cutShort?: string;
+}
+
+/** librdkafka's answers for a topic that is gone. */
+const TOPIC_GONE = /UNKNOWN_TOPIC/;
+/**
+ * librdkafka mostly retries a fetch from a deleted topic without a word: after this long without a message the read
+ * asks the cluster whether the topic still exists (and again every as long).
+ */
+const GONE_CHECK_MS = 2000;
+
+export async function readTopic(o: ReadOptions): Promise<ReadResult> {
   const { perPartition } = await topicMessageCount({ bootstrap: o.bootstrap, client: o.client }, o.topic);
   const consumer = new BatchConsumer(
     {
@@ -55,10 +74,28 @@ export async function readTopic(o: ReadOptions): Promise<number> {
       lows,
     );
     let lastProgress = Date.now();
+    let cutShort: string | undefined;
+    let lastChecked = 0;
     while (left > 0) {
       const b = await consumer.consume(READ_BATCH, 1000);
+      const gone = b.errors.find((e) => TOPIC_GONE.test(e));
+      if (gone) {
+        cutShort = `the topic went away while it was read (${gone})`;
+        break;
+      }
       if (b.count === 0) {
-        if (Date.now() - lastProgress > (o.idleTimeoutMs ?? 30_000)) break;
+        const idleMs = o.idleTimeoutMs ?? 30_000;
+        if (Date.now() - lastChecked > GONE_CHECK_MS && Date.now() - lastProgress > GONE_CHECK_MS) {
+          lastChecked = Date.now();
+          if (!(await describeTopic({ bootstrap: o.bootstrap, client: o.client }, o.topic))) {
+            cutShort = 'the topic was deleted while it was read';
+            break;
+          }
+        }
+        if (Date.now() - lastProgress > idleMs) {
+          cutShort = `nothing came for ${idleMs / 1000} s${b.errors.length ? ` (${b.errors.at(-1)})` : ''}`;
+          break;
+        }
         continue;
       }
       lastProgress = Date.now();
@@ -77,7 +114,7 @@ export async function readTopic(o: ReadOptions): Promise<number> {
         keyStart = keyEnd;
       }
     }
-    return expected - left;
+    return { read: expected - left, expected, ...(left > 0 ? { cutShort } : {}) };
   } finally {
     consumer.close();
   }

@@ -16,7 +16,7 @@ import { OffsetLedger } from './offset-ledger.js';
 import type { PulseOptions } from './options.js';
 import { type ConsumerStatistics, partitionLag } from './partition-lag.js';
 import { type PointBuffer, pointBufferFor } from './point-buffer.js';
-import { CountsAggregator } from './points.js';
+import { CountsAggregator, storable } from './points.js';
 import { PULSE_CHILD_ENV, type PulseChildConfig, type PulseChildMessage } from './protocol.js';
 import { PulseTicker } from './pulse-ticker.js';
 
@@ -190,7 +190,11 @@ function readBatch(parts: PulseParts, batch: ConsumedBatch): void {
     const offset = batch.offsets[i];
     const tweet = reader.read(batch.values, start, end);
     ledger.consumed(partition, offset);
-    if (tweet) {
+    if (tweet && !storable(tweet.created_at)) {
+      // A tweet InfluxDB can never store (its time out of range): counted apart, dead-lettered, committed past.
+      tally.unstorable++;
+      deadLetter?.copy(batch.values.subarray(start, end), partition, offset);
+    } else if (tweet) {
       buffer.add(tweet, partition, offset);
       created.add(tweet.created_at);
       tally.consumed++;

@@ -18,6 +18,15 @@ import { BrandTable, MAX_BRANDS } from '../generate/brand-table.js';
 import type { TweetView } from '../generate/tweet-reader.js';
 
 export const MEASUREMENT = 'tweets';
+
+/**
+ * The created_at (ms) a point can carry: InfluxDB stores int64 nanoseconds (1677-09-21 to 2262-04-11), and both
+ * stores add up to a second's worth of ns below the ms (points: offset mod 10^6; counts: window number). A tweet
+ * outside it can never be written: it is counted apart and dead-lettered, never retried for ever.
+ */
+export const STORABLE_CREATED_AT = { min: -9_223_372_035_000, max: 9_223_372_035_000 } as const;
+export const storable = (createdAt: number): boolean =>
+  createdAt >= STORABLE_CREATED_AT.min && createdAt <= STORABLE_CREATED_AT.max;
 const TEXT_MAX = 255;
 
 /**
@@ -95,6 +104,12 @@ export class CountsAggregator {
   /** Line prefixes (measurement and tags) by series: partition, brand, sentiment. */
   private readonly prefixes = new Map<number, string>();
   private dirtyCount = 0;
+  /**
+   * Per brand index, the index whose tag it is written with: brands that write the same tag (they differ only in
+   * trailing backslashes, see `tag`) share one series and must share one sum, or one point would replace the other.
+   */
+  private readonly written: number[] = [];
+  private readonly byTag = new Map<string, number>();
 
   add(
     t: Pick<TweetView, 'created_at' | 'brand' | 'sentiment' | 'sentimentIndex'> & { brandIndex?: number },
@@ -108,7 +123,8 @@ export class CountsAggregator {
       w = { partition, index, seconds: new Map(), last: undefined };
       this.open.set(partition, w);
     }
-    const brand = t.brandIndex !== undefined && t.brandIndex >= 0 ? t.brandIndex : this.brands.internString(t.brand);
+    const read = t.brandIndex !== undefined && t.brandIndex >= 0 ? t.brandIndex : this.brands.internString(t.brand);
+    const brand = this.written[read] ?? this.writtenAs(read);
     const sentiment = t.sentimentIndex;
     if (sentiment >= SENTIMENT_SLOTS) throw new RangeError(`more than ${SENTIMENT_SLOTS} sentiments`);
     if (this.sentiments[sentiment] === undefined) this.sentiments[sentiment] = t.sentiment;
@@ -126,6 +142,14 @@ export class CountsAggregator {
       sums.changedKeys.push(key);
       this.dirtyCount++;
     }
+  }
+
+  private writtenAs(brand: number): number {
+    const tagged = tag('brand', this.brands.names[brand]);
+    const first = this.byTag.get(tagged) ?? brand;
+    this.byTag.set(tagged, first);
+    this.written[brand] = first;
+    return first;
   }
 
   /** Points a flush would write now. */
@@ -212,8 +236,16 @@ export class CountsAggregator {
   }
 }
 
-/** A tag as the client's Point writes it: escaped, and left out when empty (InfluxDB refuses an empty tag value). */
-const tag = (key: string, value: string) => (value ? `,${key}=${lineProtocol.tag(value)}` : '');
+/**
+ * A tag as the client's Point writes it: escaped, and left out when empty (InfluxDB refuses an empty tag value). One
+ * thing more than Point: backslashes at the end of a value are dropped. InfluxDB reads the character after a backslash
+ * as escaped, so a value ending in one swallows the comma or space after it and the whole write is refused, for ever
+ * (tried: `brand=d\\,p=0` and `brand=d\\\\,p=0` are both refused); no escaping keeps it, and the tweet still counts.
+ */
+const tag = (key: string, value: string) => {
+  const kept = value.replace(/\\+$/, '');
+  return kept ? `,${key}=${lineProtocol.tag(kept)}` : '';
+};
 
 /** second · 10^9 + window number (mod 10^9), in ns, as line protocol writes it. */
 function countTimestamp(second: number, window: number): string {

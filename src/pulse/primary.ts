@@ -24,7 +24,15 @@ const TICK_MS = 1000;
 
 export class PulseRun extends AwaitableRun<PulseReport> {
   private readonly supervisor: Supervisor<PulseChildMessage>;
-  private readonly tot = { consumed: 0, points: 0, retries: 0, writeErrors: 0, deadLettered: 0, s: [0, 0, 0] };
+  private readonly tot = {
+    consumed: 0,
+    points: 0,
+    retries: 0,
+    writeErrors: 0,
+    deadLettered: 0,
+    unstorable: 0,
+    s: [0, 0, 0],
+  };
   private readonly undecodable = new Map<number, number>();
   /** Each child's last reported lag per partition it owns. */
   private readonly lag = new Map<number, Record<number, number>>();
@@ -49,6 +57,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
           t.retries += m.retries;
           t.writeErrors += m.writeErrors;
           t.deadLettered += m.deadLettered;
+          t.unstorable += m.unstorable;
           for (let i = 0; i < 3; i++) t.s[i] += m.bySentiment[i];
           for (const [p, n] of Object.entries(m.undecodable))
             this.undecodable.set(Number(p), (this.undecodable.get(Number(p)) ?? 0) + n);
@@ -148,7 +157,17 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     await finished;
     clearInterval(ticker);
     if (this.supervisor.fatal.length) throw this.supervisor.fatal[0];
-    const elapsedSec = (performance.now() - t0) / 1000;
+    return this.report((performance.now() - t0) / 1000, active, topic.partitions, caughtUpAtSec);
+  }
+
+  /** The run's report from the totals once every child is done. */
+  private report(
+    elapsedSec: number,
+    active: ActiveSpan,
+    partitions: number,
+    caughtUpAtSec: number | null,
+  ): PulseReport {
+    const { o, tot } = this;
     const span = active.span();
     const activeSec = span?.activeSec ?? elapsedSec;
     const byPartition = this.lagByPartition();
@@ -160,6 +179,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
       consumed: tot.consumed,
       undecodable: sum(this.undecodable.values()),
       undecodableByPartition: Object.fromEntries([...this.undecodable].sort((a, b) => a[0] - b[0])),
+      unstorable: tot.unstorable,
       deadLettered: o.deadLetter ? tot.deadLettered : null,
       pointsWritten: tot.points,
       rate: {
@@ -173,7 +193,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
       retries: tot.retries,
       writeErrors: tot.writeErrors,
       bySentiment: { positive: tot.s[0], negative: tot.s[1], neutral: tot.s[2] },
-      lag: { atEnd: totalLag(byPartition, topic.partitions), byPartition, caughtUpAtSec },
+      lag: { atEnd: totalLag(byPartition, partitions), byPartition, caughtUpAtSec },
       restarts: this.supervisor.restarts,
       allWritten: this.allWritten,
       rereadOnNextRun: this.uncommitted,

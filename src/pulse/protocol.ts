@@ -15,6 +15,8 @@ export interface PulseTick {
   consumed: number;
   /** Messages that were not tweets of the schema, per partition: counted, committed past. */
   undecodable: Record<number, number>;
+  /** Tweets whose created_at InfluxDB cannot store: counted, dead-lettered, committed past. */
+  unstorable: number;
   /** Undecodable records the dead-letter topic acknowledged. */
   deadLettered: number;
   points: number;

@@ -11,6 +11,8 @@ import type { PulseTick } from './protocol.js';
 export class PulseTally {
   consumed = 0;
   points = 0;
+  /** Tweets whose created_at InfluxDB cannot store (pulse/points.ts storable). */
+  unstorable = 0;
   /** Per partition. */
   undecodable: Record<number, number> = {};
   bySentiment: [number, number, number] = [0, 0, 0];
@@ -27,6 +29,7 @@ export class PulseTally {
   reset(): void {
     this.consumed = 0;
     this.points = 0;
+    this.unstorable = 0;
     this.undecodable = {};
     this.bySentiment = [0, 0, 0];
     this.freshness.reset();
@@ -68,6 +71,7 @@ export class PulseTicker {
       slot: parts.slot,
       consumed: tally.consumed,
       undecodable: tally.undecodable,
+      unstorable: tally.unstorable,
       points: tally.points,
       retries: sinkStats.retries - this.reported.retries,
       writeErrors: sinkStats.writeErrors - this.reported.writeErrors,

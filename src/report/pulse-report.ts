@@ -11,6 +11,11 @@ export interface PulseReport {
   /** Messages that were not tweets of the schema (not Avro, truncated, empty, another schema): counted, skipped. */
   undecodable: number;
   undecodableByPartition: Record<string, number>;
+  /**
+   * Tweets whose created_at InfluxDB cannot store (outside 1677-09-21 … 2262-04-11): counted, copied to --dead-letter,
+   * committed past; in no sum.
+   */
+  unstorable: number;
   /** Undecodable records copied to --dead-letter (null without one). */
   deadLettered: number | null;
   pointsWritten: number;
@@ -115,6 +120,13 @@ export function renderPulseText(r: PulseReport): string {
       .join(', ');
     const dl = r.deadLettered !== null ? `, ${en(r.deadLettered)} copied to the dead-letter topic` : '';
     lines.push(`  skipped:   ${en(r.undecodable)} undecodable, not tweets of the schema (${where})${dl}`);
+  }
+  if (r.unstorable) {
+    const dl = r.deadLettered !== null ? ', copied to the dead-letter topic' : '';
+    lines.push(
+      `  skipped:   ${en(r.unstorable)} tweets with a created_at InfluxDB cannot store ` +
+        `(outside 1677-09-21 … 2262-04-11)${dl}`,
+    );
   }
   if (!r.allWritten)
     lines.push(

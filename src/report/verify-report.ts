@@ -22,13 +22,22 @@ export interface ProducerCheck {
   replaced: boolean;
   duplicated: number;
   outOfOrder: number;
+  /** Records with a sequence number no storm producer writes (negative, not whole, 2^40 or more): counted only. */
+  invalidSeq: number;
   maxSeq: number;
 }
 
 export interface VerifyReport {
   topic: string;
   runId: string | null;
+  /**
+   * The read itself: messages read of those the topic held at the start, and why it ended early (null: it read them
+   * all). A read cut short is never a pass, whatever the counts below say.
+   */
+  read: { messages: number; expected: number; cutShort: string | null };
   received: number;
+  /** Tweets whose sequence number no storm producer writes: counted, not tracked (ProducerCheck.invalidSeq). */
+  invalidSeq: number;
   skippedOtherRuns: number;
   /** Messages that are not tweets of the schema (other producers' data, another schema). */
   undecodable: number;
@@ -56,6 +65,16 @@ export function renderVerifyText(r: VerifyReport): string {
       `${en(r.received)} received from ${r.producers.length} producers, ` +
       `${en(r.lost)} lost, ${en(r.duplicated)} duplicated, ${en(r.outOfOrder)} out of order`,
   );
+  if (r.invalidSeq)
+    l.push(
+      `  ${en(r.invalidSeq)} with a sequence number no storm producer writes (negative, or 2^40 and beyond): ` +
+        'counted, not tracked',
+    );
+  if (r.read.cutShort)
+    l.push(
+      `  INCOMPLETE: read ${en(r.read.messages)} of the ${en(r.read.expected)} messages the topic held at the start: ` +
+        `${r.read.cutShort}; the figures above cover what was read, this is not a pass`,
+    );
   if (r.unconfirmed)
     l.push(
       `  ${en(r.unconfirmed)} unconfirmed: in flight when a storm child died, never confirmed to the storm, ` +

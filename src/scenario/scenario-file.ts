@@ -8,9 +8,12 @@
  *   find-max: { start: 50k, step: 50k, every: 10s }   (or `find-max: true` for the defaults)
  * Problems are reported all at once with the storm's own, each naming the file and its key.
  */
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type YamlModule from 'yaml';
+import { readUserFile } from '../user-file.js';
+
+/** A scenario is a page of settings; anything near this is not one. */
+const MAX_SCENARIO_BYTES = 1 << 20;
 
 export interface ScenarioFile {
   /** The file's values as raw flags (strings, as the command line would give them). */
@@ -32,12 +35,9 @@ export function loadScenarioFile(file: string, known: string[]): ScenarioFile {
       return m && m[1] in flags && commandLine[m[1]] === undefined ? `--scenario ${file}: '${m[1]}' ${m[2]}` : p;
     },
   };
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    problems.push(`--scenario ${file}: cannot read it (${err.code === 'ENOENT' ? 'no such file' : err.message})`);
+  const { text, problem } = readUserFile(file, MAX_SCENARIO_BYTES);
+  if (problem !== undefined) {
+    problems.push(`--scenario ${file}: cannot read it (${problem})`);
     return result;
   }
   let doc: unknown;

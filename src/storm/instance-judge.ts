@@ -64,7 +64,7 @@ export class InstanceJudge {
     if (await this.endedElsewhere()) return;
     const deadline = Date.now() + FINAL_WAIT_MS;
     let records = await readInstanceRecords(this.redis, this.runId);
-    while (!allThrough(records, untilSec) && Date.now() < deadline) {
+    while (publishedThroughSec(records) < untilSec && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       records = await readInstanceRecords(this.redis, this.runId);
     }
@@ -103,7 +103,11 @@ function mergedFigures(records: InstanceRecord[]): SecondFigures[] {
   return [...bySecond.values()];
 }
 
-/** How far (seconds since the start) every running instance had come at its last record; finished ones: all. */
+/**
+ * How far (seconds since the start) every instance index has published: a running process as far as its last record,
+ * a finished one all; a killed or lost one nothing more, until its successor's record says more. The live judge waits
+ * for it (bounded by MAX_WAIT_MS) and so does the final one (bounded by FINAL_WAIT_MS).
+ */
 function publishedThroughSec(records: InstanceRecord[]): number {
   const instances = records[0]?.instances ?? 0;
   const byIndex = new Map<number, number>();
@@ -116,13 +120,4 @@ function publishedThroughSec(records: InstanceRecord[]): number {
   }
   if (byIndex.size < instances) return 0;
   return Math.min(...byIndex.values());
-}
-
-/** Every instance has published through `untilSec`, or finished. */
-function allThrough(records: InstanceRecord[], untilSec: number): boolean {
-  const instances = records[0]?.instances ?? 0;
-  const through = new Set(
-    records.filter((r) => r.state !== 'running' || r.elapsedSec >= untilSec).map((record) => record.index),
-  );
-  return through.size >= instances;
 }

@@ -19,7 +19,7 @@ export async function verify(o: VerifyOptions): Promise<VerifyReport> {
   let skipped = 0;
   let undecodable = 0;
   const reader = new TweetReader(type, ['run_id', 'producer_id', 'seq', 'created_at']);
-  await readTopic({
+  const read = await readTopic({
     bootstrap: o.bootstrap,
     client: o.client,
     topic: o.topic,
@@ -42,7 +42,9 @@ export async function verify(o: VerifyOptions): Promise<VerifyReport> {
   return {
     topic: o.topic,
     runId: o.runId ?? null,
+    read: { messages: read.read, expected: read.expected, cutShort: read.cutShort ?? null },
     received: s.received,
+    invalidSeq: s.invalidSeq,
     skippedOtherRuns: skipped,
     undecodable,
     lost: s.lost,

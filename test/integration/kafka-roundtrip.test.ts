@@ -56,7 +56,7 @@ test('produce to a replicated topic and read every message back, content intact'
     topic,
     onMessage: (b, s, e) => seen.add(b.toString('utf8', s, e)),
   });
-  assert.equal(read, N);
+  assert.deepEqual(read, { read: N, expected: N });
   assert.equal(seen.size, N);
   for (let i = 0; i < N; i += 499) assert.ok(seen.has(`message-${i}`), `message-${i} came back`);
   await deleteTopic(bootstrap(), topic);

@@ -12,7 +12,11 @@ import { type ChildExit, MAX_RESTARTS_PER_SLOT, Supervisor } from '../../src/sup
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/supervised-child.js');
 type Msg = { t: string; slot: number; incarnation?: number; code?: string; message?: string };
 
-function supervise(behaviour: string, onMessage: (m: Msg, s: Supervisor<Msg>) => void = () => undefined) {
+function supervise(
+  behaviour: string,
+  onMessage: (m: Msg, s: Supervisor<Msg>) => void = () => undefined,
+  onRestart: (s: Supervisor<Msg>) => Promise<void> = async () => undefined,
+) {
   const exits: ChildExit[] = [];
   const s: Supervisor<Msg> = new Supervisor<Msg>({
     script: SCRIPT,
@@ -20,7 +24,10 @@ function supervise(behaviour: string, onMessage: (m: Msg, s: Supervisor<Msg>) =>
     config: (id) => ({ ...id, behaviour }) as typeof id,
     onMessage: (m) => onMessage(m, s),
     fatalOf: (f) => new DataStormError(f.code, `child ${f.slot}: ${f.message}`),
-    beforeRestart: async (dead) => void exits.push(dead),
+    beforeRestart: async (dead) => {
+      exits.push(dead);
+      await onRestart(s);
+    },
   });
   return { s, exits };
 }
@@ -56,4 +63,22 @@ test("a child's typed error reaches the primary with its code, and stops the run
   assert.equal(s.restarts, 0);
   assert.equal(s.fatal[0]?.code, 'TOPIC');
   assert.equal(s.fatal[0].message, 'child 0: no such topic');
+});
+
+test('a stop (SIGTERM, Ctrl-C) that comes while a dead child is being replaced stops the replacement too', async () => {
+  const ticks: Msg[] = [];
+  const { s } = supervise(
+    'die-once',
+    (m) => {
+      if (m.t === 'tick') ticks.push(m);
+    },
+    async (sup) => {
+      sup.stop(); // arrives during the give-back of the dead child's work
+      await new Promise((r) => setTimeout(r, 50));
+    },
+  );
+  const ended = await Promise.race([s.run(1).then(() => 'ended'), new Promise((r) => setTimeout(r, 5000, 'hung'))]);
+  assert.equal(ended, 'ended', 'no replacement left running past the stop');
+  assert.deepEqual(ticks, [], 'no successor was forked');
+  assert.equal(s.stopped, true);
 });

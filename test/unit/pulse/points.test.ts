@@ -203,3 +203,21 @@ test("points: each tweet's line is the client's Point's, whatever its text, bran
     assert.equal(tweetPoint(t, partition, offset), reference);
   }
 });
+
+test('backslashes ending a brand are dropped (InfluxDB refuses a tag value ending in one); elsewhere kept', () => {
+  const line = (brand: string) => tweetPoint(tweet(1000, brand), 0, 1);
+  assert.match(line('ends\\\\'), /^tweets,brand=ends,partition=0,/);
+  assert.match(line('\\'), /^tweets,partition=0,/, 'nothing left: no brand tag, as for the empty brand');
+  assert.match(line('x\\,y'), /^tweets,brand=x\\\\,y,partition=0,/, 'as Point writes it');
+  assert.match(line('g\\h'), /^tweets,brand=g\\h,partition=0,/);
+});
+
+test('counts: brands that write the same tag (trailing backslashes dropped) share one sum, not two points', () => {
+  const counts = new CountsAggregator();
+  counts.add({ ...tweet(5000, 'acme'), sentimentIndex: 0 }, 0, 0);
+  counts.add({ ...tweet(5100, 'acme\\'), sentimentIndex: 0 }, 0, 1);
+  counts.add({ ...tweet(5200, 'acme\\\\'), sentimentIndex: 0 }, 0, 2);
+  const lines = counts.drain();
+  assert.equal(lines.length, 1, lines.join('\n'));
+  assert.match(lines[0], /^tweets,brand=acme,partition=0,sentiment=positive count=3i /);
+});

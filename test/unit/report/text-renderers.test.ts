@@ -17,6 +17,7 @@ const pulse: PulseReport = {
   consumed: 1_000_000,
   undecodable: 0,
   undecodableByPartition: {},
+  unstorable: 0,
   deadLettered: null,
   pointsWritten: 2500,
   rate: { overall: 50_000, active: 100_000, activeSec: 10, joinSec: 3.5, idleSec: 6.5 },
@@ -60,7 +61,11 @@ test('pulse: poison per partition, dead letters, unwritten and re-read notes onl
   );
   assert.match(worse, /note: some tweets were not acknowledged by InfluxDB before shutdown/);
   assert.match(worse, /note: 1,200 messages of open counts windows are written but not committed/);
-  assert.doesNotMatch(worse, /freshness/);
+  assert.doesNotMatch(worse, /freshness|cannot store/);
+  assert.match(
+    renderPulseText({ ...pulse, unstorable: 7 }),
+    /\n {2}skipped: {3}7 tweets with a created_at InfluxDB cannot store \(outside 1677-09-21 … 2262-04-11\)/,
+  );
 });
 
 test('pulse: freshness, named by what it spans, when anything was written', () => {
@@ -116,7 +121,9 @@ test('verify: totals, latency, and a line for each producer with a problem', () 
   const r: VerifyReport = {
     topic: 't',
     runId: 'r1',
+    read: { messages: 10, expected: 10, cutShort: null },
     received: 10,
+    invalidSeq: 0,
     skippedOtherRuns: 0,
     undecodable: 2,
     lost: 1,
@@ -132,6 +139,7 @@ test('verify: totals, latency, and a line for each producer with a problem', () 
         replaced: true,
         duplicated: 0,
         outOfOrder: 0,
+        invalidSeq: 0,
         maxSeq: 7,
       },
       {
@@ -142,6 +150,7 @@ test('verify: totals, latency, and a line for each producer with a problem', () 
         replaced: false,
         duplicated: 0,
         outOfOrder: 0,
+        invalidSeq: 0,
         maxSeq: 5,
       },
       {
@@ -152,6 +161,7 @@ test('verify: totals, latency, and a line for each producer with a problem', () 
         replaced: false,
         duplicated: 0,
         outOfOrder: 0,
+        invalidSeq: 0,
         maxSeq: -1,
       },
     ],
@@ -169,4 +179,33 @@ test('verify: totals, latency, and a line for each producer with a problem', () 
   );
   assert.equal(lines[5], '  r1/a.p1.0: 5 received, 1 lost, 0 duplicated, 0 out of order');
   assert.equal(lines.length, 6);
+});
+
+test('verify: a read cut short says so, with how much it read, and is no pass', () => {
+  const r = {
+    topic: 't',
+    runId: null,
+    read: {
+      messages: 1500,
+      expected: 5000,
+      cutShort: 'the topic went away while it was read (UNKNOWN_TOPIC_OR_PART: x)',
+    },
+    received: 1500,
+    skippedOtherRuns: 0,
+    undecodable: 0,
+    lost: 0,
+    unconfirmed: 0,
+    duplicated: 0,
+    outOfOrder: 0,
+    producers: [],
+    keys: null,
+    latencyMs: null,
+  } as unknown as VerifyReport;
+  assert.match(
+    renderVerifyText(r),
+    new RegExp(
+      '\\n {2}INCOMPLETE: read 1,500 of the 5,000 messages the topic held at the start: the topic went away while ' +
+        'it was read \\(UNKNOWN_TOPIC_OR_PART: x\\); the figures above cover what was read, this is not a pass',
+    ),
+  );
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MAX_IN_FLIGHT_LIMIT, UNCONFIRMED_WINDOW } from '../../../src/generate/tweet-contract.js';
-import { SequenceAnalysis } from '../../../src/verify/sequences.js';
+import { MAX_SEQ, SequenceAnalysis } from '../../../src/verify/sequences.js';
 
 const analyse = (messages: [producer: string, seq: number, partition: number][]) => {
   const a = new SequenceAnalysis();
@@ -59,4 +59,15 @@ test('producers come out sorted; ids that are not a storm child never count as r
       ['zeta', false, 0],
     ],
   );
+});
+
+test('sequence numbers no storm writes (negative, huge) are counted apart and size nothing', () => {
+  const a = new SequenceAnalysis();
+  for (const seq of [0, 1, -1, 2 ** 52, MAX_SEQ, 0.5]) a.add('p', seq, 0);
+  a.add('far', MAX_SEQ - 1, 0); // plausible, and far: its chunks are made for what it has, not for the gap
+  const r = a.result();
+  const p = r.producers.find((x) => x.producer === 'p');
+  assert.deepEqual([p?.received, p?.invalidSeq, p?.lost, p?.maxSeq], [6, 4, 0, 1]);
+  assert.equal(r.invalidSeq, 4);
+  assert.equal(r.producers.find((x) => x.producer === 'far')?.lost, MAX_SEQ - 1);
 });
