@@ -2,8 +2,9 @@
 
 interface PartitionStats {
   hi_offset: number;
+  /** The log's start on the broker (-1 until a fetch or an offset request told). */
+  lo_offset?: number;
   committed_offset: number;
-  next_offset: number;
 }
 export interface ConsumerStatistics {
   /** librdkafka's monotonic clock when the statistics were taken (µs). */
@@ -13,9 +14,11 @@ export interface ConsumerStatistics {
 
 /**
  * Messages behind each assigned partition's end (-1: unknown yet). A partition not consumed from yet since it was
- * assigned is placed by the group's committed offset, or at the end when the fetch already is, but only by statistics
- * taken after the assignment (`assignedAt`: the statistics' ts then): older ones show where the fetch stood under the
- * previous assignment (all read, say, before a rebalance dropped what was not yet written), not where it restarts.
+ * assigned is placed where its reading starts: the group's committed offset, or the log's start when the group never
+ * committed it (pulse reads from the earliest), and only by statistics taken after the assignment (`assignedAt`: the
+ * statistics' ts then). Never by the fetch position: under an earlier assignment this consumer may have fetched the
+ * partition to its end and dropped what it had not written at the revocation; until the fetch restarts, the
+ * statistics still show that old position, and "caught up" read from it ended a run with a window half read again.
  */
 export function partitionLag(
   statistics: ConsumerStatistics,
@@ -45,4 +48,4 @@ export function partitionLag(
 }
 
 const startOf = (stats: PartitionStats) =>
-  stats.committed_offset >= 0 ? stats.committed_offset : stats.next_offset >= stats.hi_offset ? stats.hi_offset : -1;
+  stats.committed_offset >= 0 ? stats.committed_offset : (stats.lo_offset ?? -1);

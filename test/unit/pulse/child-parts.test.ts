@@ -81,23 +81,51 @@ test('the line buffer keeps a line per tweet per partition, and drops a revoked 
   assert.equal(buffer.size, 0);
 });
 
-test('lag per owned partition: from where the child read, else the group commit, else unknown', () => {
+test("lag per owned partition: from where the child read, else the group commit, else the log's start", () => {
+  // next_offset (the fetch position) is in librdkafka's statistics and never read: see the next test.
   const statistics = {
     topics: {
       tweets: {
         partitions: {
-          '0': { hi_offset: 100, committed_offset: 10, next_offset: 10 },
-          '1': { hi_offset: 100, committed_offset: 60, next_offset: 60 },
-          '2': { hi_offset: 50, committed_offset: -1001, next_offset: 50 },
-          '3': { hi_offset: -1, committed_offset: -1, next_offset: -1 },
-          '9': { hi_offset: 100, committed_offset: 0, next_offset: 0 },
+          '0': { hi_offset: 100, lo_offset: 0, committed_offset: 10, next_offset: 10 },
+          '1': { hi_offset: 100, lo_offset: 0, committed_offset: 60, next_offset: 60 },
+          '2': { hi_offset: 50, lo_offset: 20, committed_offset: -1001, next_offset: 50 },
+          '3': { hi_offset: -1, lo_offset: -1, committed_offset: -1, next_offset: -1 },
+          '5': { hi_offset: 0, lo_offset: 0, committed_offset: -1001, next_offset: 0 },
+          '6': { hi_offset: 80, lo_offset: -1, committed_offset: -1001, next_offset: 80 },
+          '9': { hi_offset: 100, lo_offset: 0, committed_offset: 0, next_offset: 0 },
         },
       },
     },
   };
   const read = new Map([[0, 90]]);
-  const lag = partitionLag(statistics, 'tweets', [0, 1, 2, 3, 4], (p) => read.get(p));
-  assert.deepEqual(lag, { 0: 10, 1: 40, 2: 0, 3: -1, 4: -1 }, 'partition 9 is not owned: not reported');
+  const lag = partitionLag(statistics, 'tweets', [0, 1, 2, 3, 4, 5, 6], (p) => read.get(p));
+  assert.deepEqual(
+    lag,
+    { 0: 10, 1: 40, 2: 30, 3: -1, 4: -1, 5: 0, 6: -1 },
+    'never committed: from the log start (2), empty (5), start not known yet (6); partition 9 is not owned',
+  );
+});
+
+test('a partition never committed, assigned again after this child fetched it to its end: not caught up', () => {
+  // Before the rebalance this child had fetched all of partition 0 and dropped what it had not written; assigned
+  // again, it reads from the log's start, but until that fetch starts the statistics show the old position.
+  const stats = {
+    ts: 2_000,
+    topics: {
+      tweets: { partitions: { '0': { hi_offset: 900, lo_offset: 0, committed_offset: -1001, next_offset: 900 } } },
+    },
+  };
+  assert.deepEqual(
+    partitionLag(
+      stats,
+      'tweets',
+      [0],
+      () => undefined,
+      () => 1_000,
+    ),
+    { 0: 900 },
+  );
 });
 
 test('lag of a partition just assigned: unknown until statistics taken after the assignment place it', () => {
@@ -105,7 +133,9 @@ test('lag of a partition just assigned: unknown until statistics taken after the
   // written; assigned again, it reads again from the last commit: old statistics must not say "caught up".
   const stats = (ts: number, committed: number, next: number) => ({
     ts,
-    topics: { tweets: { partitions: { '0': { hi_offset: 100, committed_offset: committed, next_offset: next } } } },
+    topics: {
+      tweets: { partitions: { '0': { hi_offset: 100, lo_offset: 0, committed_offset: committed, next_offset: next } } },
+    },
   });
   const assignedAt = () => 1_000;
   const none = () => undefined;
