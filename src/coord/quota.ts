@@ -9,7 +9,11 @@
  * Redis' own clock (TIME) is the one clock, so processes on the same Redis agree. The run starts at its first lease,
  * or at the instant instances of a run agreed on (coord/instances.ts): a lease before it gets nothing and learns how
  * long to wait (a negative elapsed time).
- * A lease returns the slice's first global index, which becomes the tweet ids: unique across the run.
+ * A lease returns the slice's first index in the count (where the schedule places it) and its first tweet id. They
+ * are equal until a slice is given back (a dead child's unsettled slice, failed deliveries under --count): the count
+ * goes back so the run still reaches it, the ids never do. The given-back tweets may have reached the topic all the
+ * same (a child killed after sending, a delivery that timed out at the client but was appended), so the slice issued
+ * again gets ids no tweet of the run had: ids stay unique across the run.
  * Leases are idempotent per (producer, lease number): a lease whose reply was lost (a command timeout while Redis was
  * frozen, which Redis then ran anyway) is asked again with the same number and returns the same slice, so no slice
  * is issued to nobody and an exact --count stays exact across Redis blips.
@@ -28,34 +32,36 @@ const TTL_EVERY_LEASES = 64;
 
 const LEASE = `${SCHEDULE_LUA}
 local issued = redis.call('GET', KEYS[1])
-if ARGV[5] == '1' and not issued then return {-1, 0, 0, -1, 0} end
+if ARGV[5] == '1' and not issued then return {-1, 0, 0, -1, 0, 0} end
 issued = tonumber(issued or '0')
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local start = tonumber(redis.call('GET', KEYS[2]))
 if not start then start = now; redis.call('SET', KEYS[2], now, 'EX', ARGV[7]) end
-if now < start then return {issued, 0, now - start, 0, start} end
+if now < start then return {issued, 0, now - start, 0, start, 0} end
 local want = tonumber(ARGV[1]); local count = tonumber(ARGV[2])
 local allowed = -1
 if ARGV[3] ~= '' then allowed = math.floor(scheduled(ARGV[3], now - start) + 1e-6) end
 local last = redis.call('HGET', KEYS[4], ARGV[4])
 if last then
-  local s, f, g = string.match(last, '^(%d+):(%d+):(%d+)$')
-  if s == ARGV[6] then return {tonumber(f), tonumber(g), now - start, allowed, start} end
+  local s, f, g, id = string.match(last, '^(%d+):(%d+):(%d+):(%d+)$')
+  if s == ARGV[6] then return {tonumber(f), tonumber(g), now - start, allowed, start, tonumber(id)} end
 end
+local id = tonumber(redis.call('GET', KEYS[5]) or issued)
 local grant = want
 if count >= 0 and count - issued < grant then grant = count - issued end
 if allowed >= 0 and allowed - issued < grant then grant = allowed - issued end
 if grant < 0 then grant = 0 end
 if grant > 0 then
   redis.call('INCRBY', KEYS[1], grant)
+  redis.call('SET', KEYS[5], id + grant, 'KEEPTTL')
   redis.call('HINCRBY', KEYS[3], ARGV[4], grant)
-  redis.call('HSET', KEYS[4], ARGV[4], ARGV[6] .. ':' .. issued .. ':' .. grant)
+  redis.call('HSET', KEYS[4], ARGV[4], ARGV[6] .. ':' .. issued .. ':' .. grant .. ':' .. id)
   if tonumber(ARGV[6]) % ${TTL_EVERY_LEASES} == 0 then
-    for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[7]) end
+    for i = 1, 5 do redis.call('EXPIRE', KEYS[i], ARGV[7]) end
   end
 end
-return {issued, grant, now - start, allowed, start}
+return {issued, grant, now - start, allowed, start, id}
 `;
 
 /** Gives back a slice a dead child leased but never saw acknowledged, so the run still reaches its count. */
@@ -68,8 +74,10 @@ return n
 `;
 
 export interface Lease {
-  /** First global index of the slice (tweet ids start here). */
+  /** The slice's first index in the count: where the schedule places it. */
   first: number;
+  /** The slice's first tweet id (unique across the run, even after give-backs). */
+  firstId: number;
   /** Messages granted (0: count reached, or ahead of the schedule). */
   granted: number;
   /** Milliseconds since the run's start, by Redis' clock (negative before an agreed start: wait that long). */
@@ -94,6 +102,8 @@ export function runKeys(runId: string) {
     counters: `${p}counters`,
     leases: `${p}leases`,
     lastLease: `${p}last-lease`,
+    /** The next tweet id: only ever grows (a slice given back is issued again under new ids). */
+    nextId: `${p}next-id`,
     /** Per producer, what it settled: `acked:ID`, `failed:ID` (coord/counters.ts). */
     settled: `${p}settled`,
     /** Per producer of a dead instance process, what its successor gave back (coord/instances.ts). */
@@ -122,11 +132,12 @@ export class Quota {
     const k = this.keys;
     const r = (await this.redis.eval(
       LEASE,
-      4,
+      5,
       k.issued,
       k.start,
       k.leases,
       k.lastLease,
+      k.nextId,
       want,
       this.count ?? -1,
       this.schedule,
@@ -143,8 +154,8 @@ export class Quota {
         `Redis lost run ${this.runId}'s quota (restarted without its data?); stopped producing and flushed what was ` +
           `in flight`,
       );
-    const [first, granted, elapsedMs, allowed, startMs] = r.map(Number);
-    return { first, granted, elapsedMs, allowed, startMs };
+    const [first, granted, elapsedMs, allowed, startMs, firstId] = r.map(Number);
+    return { first, granted, elapsedMs, allowed, startMs, firstId };
   }
 
   async giveBack(n: number): Promise<number> {

@@ -85,7 +85,7 @@ export class BatchSender {
       from: 0,
       to: n,
       seq0: this.sequence,
-      first: lease.first,
+      first: lease.firstId,
       createdAt,
       cursor: batch.start(n),
       keyIds: batch.keyIds,

@@ -133,8 +133,10 @@ async function produceUntilDone(parts: ChildParts): Promise<void> {
 
 /** A slice of several batches (full speed, storm/quota-leaser.ts) as slices of one batch each. */
 function* batchesOf(lease: Lease, batchSize: number): Generator<Lease> {
-  for (let sent = 0; sent < lease.granted; sent += batchSize)
-    yield { ...lease, first: lease.first + sent, granted: Math.min(batchSize, lease.granted - sent) };
+  for (let sent = 0; sent < lease.granted; sent += batchSize) {
+    const granted = Math.min(batchSize, lease.granted - sent);
+    yield { ...lease, first: lease.first + sent, firstId: lease.firstId + sent, granted };
+  }
 }
 
 /** No more to lease: the schedule ended (allowed < 0) or an exact --count is all issued. */

@@ -38,3 +38,26 @@ export async function tweetsPerSecond(topic: string, runId: string): Promise<{ p
   });
   return { perSecond: Array.from(perSecond, (x) => x ?? 0), total };
 }
+
+/** Tweet ids of a run's tweets in a topic that more than one tweet carries (every copy after the first counts). */
+export async function repeatedIds(topic: string, runId: string): Promise<{ total: number; repeated: number }> {
+  const reader = new TweetReader(loadTweetType(), ['run_id', 'producer_id', 'seq', 'id']);
+  // id -> the tweet that carried it first (producer and seq): the same tweet read twice (a producer's retry) is one.
+  const carriers = new Map<number, string>();
+  let total = 0;
+  let repeated = 0;
+  await readTopic({
+    bootstrap: bootstrap(),
+    topic,
+    onMessage: (values, s, e) => {
+      const t = reader.read(values, s, e);
+      if (!t || t.run_id !== runId) return;
+      total++;
+      const carrier = `${t.producer_id}/${t.seq}`;
+      const first = carriers.get(t.id);
+      if (first === undefined) carriers.set(t.id, carrier);
+      else if (first !== carrier) repeated++;
+    },
+  });
+  return { total, repeated };
+}

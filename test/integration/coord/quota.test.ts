@@ -113,6 +113,26 @@ test("the lease script's schedule (Lua, in Redis) allows what the children's cum
   }
 });
 
+test('a slice given back is leased again under new tweet ids; a replayed lease keeps its ids', async () => {
+  const redis = await connectRedis(redisUrl());
+  try {
+    const q = new Quota(redis, runId('ids'), 250, '');
+    const a = await q.lease(100, 'p0', 0);
+    const b = await q.lease(100, 'p1', 0);
+    assert.deepEqual([a.first, a.firstId, b.first, b.firstId], [0, 0, 100, 100]);
+    assert.equal(await q.giveBack(100), 100, 'p1 died: its slice goes back to the count');
+    const again = await q.lease(100, 'p2', 0);
+    assert.equal(again.first, 100, 'the count leases the same place in the schedule again');
+    assert.equal(again.firstId, 200, 'under ids no slice had');
+    const replayed = await q.lease(100, 'p2', 0);
+    assert.deepEqual([replayed.first, replayed.firstId, replayed.granted], [100, 200, 100]);
+    const last = await q.lease(100, 'p0', 1);
+    assert.deepEqual([last.first, last.firstId, last.granted], [200, 300, 50], 'the count stays exact');
+  } finally {
+    redis.disconnect();
+  }
+});
+
 test("a run's quota keys live RUN_KEY_TTL_SEC from a producer's first lease (renewed every 64 after)", async () => {
   const redis = await connectRedis(redisUrl());
   try {
@@ -121,7 +141,7 @@ test("a run's quota keys live RUN_KEY_TTL_SEC from a producer's first lease (ren
     await q.lease(10, 'p0', 0);
     await q.lease(10, 'p0', 1);
     const keys = runKeys(id);
-    const all = [keys.issued, keys.start, keys.leases, keys.lastLease];
+    const all = [keys.issued, keys.start, keys.leases, keys.lastLease, keys.nextId];
     for (const key of all) {
       const ttl = await redis.ttl(key);
       assert.ok(ttl > RUN_KEY_TTL_SEC - 60 && ttl <= RUN_KEY_TTL_SEC, `${key}: ttl ${ttl}`);

@@ -8,6 +8,7 @@ import type { StormReport } from '../../../src/report/storm-report.js';
 import { untilAcknowledged } from '../../helpers/progress.js';
 import { bootstrap, ROOT, redisUrl, uniqueTopic } from '../../helpers/services.js';
 import { spawnStorm, stormArgs, verifyJson } from '../../helpers/storm-cli.js';
+import { repeatedIds } from '../../helpers/topic-seconds.js';
 
 const childrenOf = (pid: number) =>
   execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
@@ -96,5 +97,10 @@ test(
     assert.equal(r.duplicated, 0);
     assert.equal(r.producers.filter((p) => p.replaced).length, 1, 'the killed child is the one replaced producer');
     assert.ok(r.unconfirmed <= report.children.reproduced);
+    // The dead child's slice went back to the count and was leased again: under new ids, though some of its tweets
+    // reached the topic (acknowledged after its last tick): no two tweets of the run carry one id.
+    const ids = await repeatedIds(topic, runId);
+    assert.equal(ids.total, inTopic);
+    assert.equal(ids.repeated, 0, 'tweet ids are unique across the run');
   },
 );
