@@ -19,6 +19,7 @@ import type { Rng } from '../generate/random.js';
 import { buildPool, encodePrefix, loadTweetType } from '../generate/tweet-encoder.js';
 import type { BatchProducer } from '../kafka/native/batch-producer.js';
 import { isUnlimited, type Schedule, timeOfIndex } from '../scenario/schedule.js';
+import { steadyNow } from '../steady-clock.js';
 import type { StormOptions } from './options.js';
 import { TweetBatch } from './tweet-batch.js';
 
@@ -93,7 +94,7 @@ export class BatchSender {
     const intended = this.scheduled ? this.intendedTimes(lease) : null;
     for (;;) {
       const intendedNow = intended && {
-        delayUs: (Date.now() - startLocal - intended.firstMs) * 1000 - spec.from * intended.stepUs,
+        delayUs: (steadyNow() - startLocal - intended.firstMs) * 1000 - spec.from * intended.stepUs,
         stepUs: intended.stepUs,
       };
       spec.from += this.producer.produceTweets(batch.plan, spec, intendedNow);

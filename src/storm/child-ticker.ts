@@ -5,12 +5,14 @@
  * so the timeline and the peak are true rates. Failed deliveries go back to the quota, so another batch replaces them
  * and an exact --count still lands.
  */
+
 import type { CounterDelta, Counters } from '../coord/counters.js';
 import type { Quota } from '../coord/quota.js';
 import type { BatchProducer, ProducerCounts } from '../kafka/native/batch-producer.js';
 import { routeClientLog } from '../kafka/native/client-log.js';
 import { log } from '../log.js';
 import { addValue, noMoments } from '../report/moments.js';
+import { steadyNow } from '../steady-clock.js';
 import type { ChildLatency } from './child-latency.js';
 import type { HealthProbe } from './health-probe.js';
 import type { TickMessage } from './protocol.js';
@@ -77,7 +79,7 @@ export class ChildTicker {
   /** Ticks on every whole second from now on. */
   start(): void {
     const next = () => {
-      this.timer = setTimeout(() => void this.tick().finally(next), TICK_MS - (Date.now() % TICK_MS));
+      this.timer = setTimeout(() => void this.tick().finally(next), TICK_MS - (steadyNow() % TICK_MS));
     };
     next();
   }
@@ -127,7 +129,7 @@ export class ChildTicker {
     return {
       t: 'tick',
       slot: parts.slot,
-      second: final ? Math.ceil(Date.now() / TICK_MS) : Math.round(Date.now() / TICK_MS),
+      second: final ? Math.ceil(steadyNow() / TICK_MS) : Math.round(steadyNow() / TICK_MS),
       acked: delta.acked,
       bytes: delta.bytes,
       failed: delta.failed > 0 ? this.failuresByKind() : {},

@@ -3,6 +3,7 @@
  * (coord/instance-records.ts) from the aggregate its children feed, once a second while it runs and complete at its
  * end, and whether it finished last, when it reads every instance's record and merges them.
  */
+
 import os from 'node:os';
 import type { Redis } from 'ioredis';
 import { publishInstanceRecord, readInstanceRecord, readInstanceRecords } from '../coord/instance-records.js';
@@ -15,6 +16,7 @@ import {
   mergeInstanceRecords,
 } from '../report/merged-report.js';
 import type { InstanceSection, StormReport } from '../report/storm-report.js';
+import { steadyNow } from '../steady-clock.js';
 import type { StormOptions } from './options.js';
 import type { RunAggregate } from './run-aggregate.js';
 
@@ -69,7 +71,7 @@ export class InstancePublisher {
   publishRunning(): Promise<void> {
     // On this host's clock both: its reading of the run's start, and now (a host's clock may be off Redis').
     const start = this.agg.totals.scheduleStartMs;
-    const elapsedSec = start === null ? 0 : Math.max(0, (Date.now() - start) / 1000);
+    const elapsedSec = start === null ? 0 : Math.max(0, (steadyNow() - start) / 1000);
     const record = this.record('running', elapsedSec, null);
     return publishInstanceRecord(this.redis, this.options.runId, record).catch((e: Error) => {
       if (!this.warned) this.warn(`could not publish this instance's counts to Redis: ${e.message}`);

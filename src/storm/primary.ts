@@ -22,6 +22,7 @@ import type { StormProgress } from '../report/progress.js';
 import type { StormReport } from '../report/storm-report.js';
 import type { StepResult } from '../scenario/find-max.js';
 import { decodeSchedule, rateAt, type Schedule } from '../scenario/schedule.js';
+import { steadyNow } from '../steady-clock.js';
 import { type ChildExit, type ChildFatal, Supervisor } from '../supervisor.js';
 import { InstanceJudge, MERGED_SETTLE_MS } from './instance-judge.js';
 import { InstancePublisher } from './instance-publisher.js';
@@ -104,7 +105,7 @@ export class StormRun extends AwaitableRun<StormReport> {
 
   /** Stop generating, let in-flight messages finish (bounded), then resolve with a true report. */
   stop(): void {
-    this.stoppedAt ??= Date.now();
+    this.stoppedAt ??= steadyNow();
     this.supervisor.stop();
   }
 

@@ -11,6 +11,7 @@ import { type Lease, leaseChunk, type Quota } from '../coord/quota.js';
 import { displayRedisUrl } from '../coord/redis.js';
 import { DataStormError, isDataStormError } from '../errors.js';
 import { rateAt, type Schedule } from '../scenario/schedule.js';
+import { steadyNow } from '../steady-clock.js';
 
 /**
  * A lease that fails is retried for this long (a Redis restart, a failover); after that the child stops producing,
@@ -39,7 +40,7 @@ export interface LeaserSettings {
 }
 
 export class QuotaLeaser {
-  /** This process's clock at the run's start (Unix ms); +Infinity before the first lease. */
+  /** The run's start on this process's steady clock (steady-clock.ts, Unix ms); +Infinity before the first lease. */
   startLocal = Number.POSITIVE_INFINITY;
   /** When this producer's first slice was granted, ms after the run's start by Redis' clock (an instance's start). */
   firstGrantMs: number | null = null;
@@ -92,7 +93,7 @@ export class QuotaLeaser {
   }
 
   private async leaseWithRetries(): Promise<Lease> {
-    const deadline = Date.now() + REDIS_GRACE_MS;
+    const deadline = steadyNow() + REDIS_GRACE_MS;
     for (;;) {
       try {
         const lease = await this.quota.lease(this.chunk, this.settings.producerId, this.leaseNo);
@@ -100,11 +101,11 @@ export class QuotaLeaser {
           this.firstGrantMs ??= lease.elapsedMs;
           this.leaseNo++;
         }
-        this.startLocal = Math.min(this.startLocal, Date.now() - lease.elapsedMs);
+        this.startLocal = Math.min(this.startLocal, steadyNow() - lease.elapsedMs);
         return lease;
       } catch (e) {
         if (isDataStormError(e)) throw e;
-        if (this.stop.requested || Date.now() >= deadline) throw this.redisLost(e as Error);
+        if (this.stop.requested || steadyNow() >= deadline) throw this.redisLost(e as Error);
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
       }
     }

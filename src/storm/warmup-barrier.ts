@@ -7,6 +7,7 @@
 
 import type { StopSignal } from '../child-main.js';
 import type { BatchProducer } from '../kafka/native/batch-producer.js';
+import { steadyNow } from '../steady-clock.js';
 
 const SETTLE_TIMEOUT_MS = 30_000;
 
@@ -50,7 +51,7 @@ export async function settle(
   timeoutMs: number,
   pollMs: number,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (producer.inFlight() > 0 && !stop?.requested && Date.now() < deadline)
+  const deadline = steadyNow() + timeoutMs;
+  while (producer.inFlight() > 0 && !stop?.requested && steadyNow() < deadline)
     await new Promise((resolve) => setTimeout(resolve, pollMs));
 }

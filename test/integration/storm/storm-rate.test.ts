@@ -1,10 +1,15 @@
-/** --rate is an open-loop global target: it holds within 5% over 10 s, also when two storm processes share the run. */
+/**
+ * --rate is an open-loop global target: it holds within 5% over 10 s, also when two storm processes share the run, and
+ * when the producer host's clock steps forward or back mid-run.
+ */
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
-import { bootstrap, uniqueTopic } from '../../helpers/services.js';
-import { stormJson, verifyJson } from '../../helpers/storm-cli.js';
+import type { StormReport } from '../../../src/report/storm-report.js';
+import { bootstrap, run, uniqueTopic } from '../../helpers/services.js';
+import { steppedClockEnv } from '../../helpers/shift-clock.js';
+import { stormArgs, stormJson, verifyJson } from '../../helpers/storm-cli.js';
 
 const RATE = 20_000;
 const SECONDS = 10;
@@ -56,3 +61,26 @@ test('two storm processes with one --run-id share the global rate and counters',
   assert.equal(r.duplicated, 0);
   assert.equal(r.lost, 0);
 });
+
+for (const stepMs of [30_000, -30_000])
+  test(`a clock step of ${stepMs / 1000} s on the producer host mid-run: the schedule, timeline and latency hold`, async () => {
+    const topic = uniqueTopic('clockstep');
+    // Children are up and producing by then (a storm starts in 1-2 s); the run lasts 8 s on the steady clock.
+    const env = steppedClockEnv(Date.now() + 4000, stepMs);
+    const args = ['--topic', topic, '--rate', String(RATE), '--duration', '8', '--workers', '2'];
+    const r = await run(process.execPath, stormArgs(args), env, 180_000);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as StormReport;
+    const want = RATE * 8;
+    assert.ok(within5(report.acknowledged ?? 0, want), `acknowledged ${report.acknowledged}, want ${want} +/- 5%`);
+    assert.ok(report.elapsedSec > 7 && report.elapsedSec < 10, `elapsed ${report.elapsedSec} s`);
+    const rows = report.schedule.perSecond;
+    const seconds = rows.map(([second]) => second);
+    assert.ok(Math.min(...seconds) >= 0 && Math.max(...seconds) <= 9, `timeline seconds ${seconds.join(',')}`);
+    assert.ok(rows.length >= 7 && rows.length <= 10, `${rows.length} seconds in the timeline`);
+    for (const [second, acked, target] of rows.slice(1, -1))
+      assert.ok(Math.abs(acked / target - 1) < 0.2, `second ${second}: ${acked} acknowledged of ${target}`);
+    // Counted from the intended time on the steady clock: a step would otherwise add itself to every message after it.
+    const p99 = report.coordinatedOmission?.latencyFromIntendedMs?.p99 ?? Number.NaN;
+    assert.ok(p99 < 1000, `latency from intended time p99 ${p99} ms`);
+  });
