@@ -63,7 +63,7 @@ test('two storm processes with one --run-id share the global rate and counters',
 });
 
 for (const stepMs of [30_000, -30_000])
-  test(`a clock step of ${stepMs / 1000} s on the producer host mid-run: the schedule, timeline and latency hold`, async () => {
+  test(`a clock step of ${stepMs / 1000} s on a producer host mid-run: schedule, timeline, latency hold`, async () => {
     const topic = uniqueTopic('clockstep');
     // Children are up and producing by then (a storm starts in 1-2 s); the run lasts 8 s on the steady clock.
     const env = steppedClockEnv(Date.now() + 4000, stepMs);
