@@ -22,29 +22,32 @@ async function sent(timeoutMs = 5000): Promise<void> {
   while (unsent > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
 }
 
-/** Calls onStop once, on the primary's stop message, SIGINT or SIGTERM. */
-export function onStopRequest(onStop: () => void): void {
+/** Calls onStop once, on the primary's stop message (with its settle bound, if any), SIGINT or SIGTERM. */
+export function onStopRequest(onStop: (settleMs?: number) => void): void {
   let called = false;
-  const once = () => {
+  const once = (settleMs?: number) => {
     if (called) return;
     called = true;
-    onStop();
+    onStop(settleMs);
   };
-  process.on('message', (m: StopMessage) => m.t === 'stop' && once());
-  process.on('SIGINT', once);
-  process.on('SIGTERM', once);
+  process.on('message', (m: StopMessage) => m.t === 'stop' && once(m.settleMs));
+  process.on('SIGINT', () => once());
+  process.on('SIGTERM', () => once());
 }
 
 /** Whether this child was asked to stop: every loop of a child checks it. */
 export interface StopSignal {
   readonly requested: boolean;
+  /** The primary's bound on the wait for what is in flight, when it set one. */
+  readonly settleMs?: number;
 }
 
 /** A signal raised by the process's stop requests; `onStop` runs once, when it is. */
 export function stopOnRequest(onStop?: () => void): StopSignal {
-  const signal = { requested: false };
-  onStopRequest(() => {
+  const signal: { requested: boolean; settleMs?: number } = { requested: false };
+  onStopRequest((settleMs) => {
     signal.requested = true;
+    signal.settleMs = settleMs;
     onStop?.();
   });
   return signal;

@@ -24,6 +24,8 @@ export interface ChildFatal {
 /** The one message a primary sends: stop generating or consuming, finish what is in flight, say 'done'. */
 export interface StopMessage {
   t: 'stop';
+  /** How long a child may wait for what it has in flight (default: its own bound); short when nothing will come. */
+  settleMs?: number;
 }
 
 /** Every child's config carries its slot and incarnation (a restarted child is the slot's next incarnation). */
@@ -92,17 +94,18 @@ export class Supervisor<M extends ChildMessages> {
     return all;
   }
 
-  /** Asks every child to stop (idempotent). */
-  stop(): void {
+  /** Asks every child to stop (idempotent); `settleMs` bounds their wait for what is in flight. */
+  stop(settleMs?: number): void {
     if (this.stopping) return;
     this.stopping = true;
-    for (const s of this.slots) if (s.worker?.isConnected()) s.worker.send({ t: 'stop' } satisfies StopMessage);
+    const message: StopMessage = settleMs === undefined ? { t: 'stop' } : { t: 'stop', settleMs };
+    for (const s of this.slots) if (s.worker?.isConnected()) s.worker.send(message);
   }
 
-  /** Records a fatal error and stops the run. */
-  fail(e: DataStormError): void {
+  /** Records a fatal error and stops the run (`settleMs`: see stop). */
+  fail(e: DataStormError, settleMs?: number): void {
     this.fatal.push(e);
-    this.stop();
+    this.stop(settleMs);
   }
 
   private fork(slot: number): void {

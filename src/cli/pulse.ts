@@ -63,6 +63,7 @@ export async function pulseCommand(flags: RawFlags & { json: boolean; quiet: boo
   run.on('restart', (r: { slot: number; signal?: string; code?: number }) =>
     process.stderr.write(`pulse: child ${r.slot} died (${r.signal ?? `exit ${r.code}`}); restarted\n`),
   );
+  run.on('warning', (m: string) => process.stderr.write(`pulse: ${m}\n`));
   const onSig = () => run.stop();
   process.on('SIGINT', onSig);
   process.on('SIGTERM', onSig);

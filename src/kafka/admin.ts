@@ -71,6 +71,23 @@ function securityReason(bootstrap: string, why: string): string | undefined {
   return undefined;
 }
 
+/** A metadata-only producer, connected, for a caller that holds it (topic-watch.ts); rejects like withClient. */
+export async function connectMetadataClient(cluster: string | KafkaTarget, timeoutMs: number): Promise<Kafka.Producer> {
+  const target = targetOf(cluster);
+  // Asking for one topic by name must never create it on a broker that auto-creates topics.
+  const p = new Kafka.Producer({ ...base(target), 'allow.auto.create.topics': false });
+  let lastClientError: string | undefined;
+  p.on('event.error', (e: { message: string }) => {
+    lastClientError ??= e.message;
+  });
+  await new Promise<void>((resolve, reject) =>
+    p.connect({ timeout: timeoutMs }, (err) =>
+      err ? reject(unreachable(target.bootstrap, timeoutMs, err, lastClientError)) : resolve(),
+    ),
+  );
+  return p;
+}
+
 /** Connects a metadata-only producer; rejects within timeoutMs when no broker answers. */
 async function withClient<T>(
   cluster: string | KafkaTarget,

@@ -14,9 +14,16 @@ export interface ProducerSettings {
   client: Record<string, string>;
 }
 
+/** How often storm producers and pulse consumers refresh the topic's metadata (new partitions, leaders). */
+export const METADATA_REFRESH_MS = 5000;
+
 export function producerConfig(s: ProducerSettings, clientId: string): Record<string, string | number | boolean> {
   return {
     'client.id': clientId,
+    // A topic deleted mid-run is never re-created by our metadata requests, and partitions added mid-run are written
+    // to within seconds (librdkafka's default refresh is 5 min); the user's -X wins for either.
+    'allow.auto.create.topics': false,
+    'topic.metadata.refresh.interval.ms': METADATA_REFRESH_MS,
     ...s.client,
     'metadata.broker.list': s.bootstrap,
     'compression.codec': s.compression,

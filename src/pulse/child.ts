@@ -10,6 +10,7 @@ import { loadTweetType } from '../generate/tweet-encoder.js';
 import { TweetReader } from '../generate/tweet-reader.js';
 import { DeadLetter } from '../kafka/dead-letter.js';
 import { BatchConsumer, type ConsumedBatch } from '../kafka/native/batch-consumer.js';
+import { METADATA_REFRESH_MS } from '../kafka/producer.js';
 import { CreatedRuns } from './freshness.js';
 import { InfluxSink } from './influx-sink.js';
 import { OffsetLedger } from './offset-ledger.js';
@@ -139,6 +140,8 @@ async function prepare(options: PulseOptions, slot: number): Promise<PulseParts>
 function connectConsumer(options: PulseOptions, slot: number): BatchConsumer {
   const consumer = new BatchConsumer(
     {
+      // Partitions added mid-run are joined within seconds (librdkafka's default refresh is 5 min); -X wins.
+      'topic.metadata.refresh.interval.ms': METADATA_REFRESH_MS,
       ...options.client,
       'metadata.broker.list': options.bootstrap,
       'group.id': options.group,

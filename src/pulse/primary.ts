@@ -8,7 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AwaitableRun } from '../awaitable-run.js';
 import { DataStormError, type ErrorCode } from '../errors.js';
-import { describeTopic, ensureTopic, listBrokers } from '../kafka/admin.js';
+import { describeTopic, ensureTopic, listBrokers, type TopicInfo } from '../kafka/admin.js';
+import { METADATA_REFRESH_MS } from '../kafka/producer.js';
+import { TopicWatch } from '../kafka/topic-watch.js';
 import { endToEndHistogram, percentilesOf } from '../report/histograms.js';
 import type { PulseProgress, PulseReport } from '../report/pulse-report.js';
 import { addPairs, ValueCounts } from '../report/value-counts.js';
@@ -96,6 +98,32 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     return out;
   }
 
+  /**
+   * The cluster changing the topic under the run: deleted ends it; more partitions are said, and the run counts them
+   * (caught up means caught up on every partition, the new ones too: the group joins them at its next refresh).
+   */
+  private watchTopic(topic: TopicInfo): Promise<TopicWatch> {
+    const cluster = { bootstrap: this.o.bootstrap, client: this.o.client };
+    return TopicWatch.start(cluster, topic.name, topic.partitions, {
+      deleted: () =>
+        this.supervisor.fail(
+          new DataStormError(
+            'TOPIC',
+            `topic '${topic.name}' was deleted while pulse read it: stopped after ${this.tot.consumed} tweets; ` +
+              'what InfluxDB acknowledged is in it',
+          ),
+        ),
+      grew: (partitions, before) => {
+        topic.partitions = partitions;
+        this.emit(
+          'warning',
+          `topic '${topic.name}' grew from ${before} to ${partitions} partitions mid-run: the group reads them from ` +
+            `its next metadata refresh (within ${METADATA_REFRESH_MS / 1000} s)`,
+        );
+      },
+    });
+  }
+
   /** Lag per partition over all children (a partition owned by none right now is not listed). */
   private lagByPartition(): Record<string, number> {
     const by: Record<string, number> = {};
@@ -118,6 +146,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
       await ensureTopic(cluster, { topic: o.deadLetter, partitions: 1, replication: Math.min(3, brokers.length) });
     }
     this.emit('start', { partitions: topic.partitions });
+    const watch = await this.watchTopic(topic);
 
     const t0 = performance.now();
     const active = new ActiveSpan(Date.now());
@@ -155,6 +184,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     }, TICK_MS);
 
     await finished;
+    watch.stop();
     clearInterval(ticker);
     if (this.supervisor.fatal.length) throw this.supervisor.fatal[0];
     return this.report((performance.now() - t0) / 1000, active, topic.partitions, caughtUpAtSec);

@@ -159,8 +159,8 @@ async function failuresToReplace({ config, producer, ticker, stop }: ChildParts)
 
 /** Stopped, finished or failed: waits (bounded) for what is in flight, so the counts are true, then reports. */
 async function finish(parts: ChildParts): Promise<void> {
-  const { config, producer, ticker, health } = parts;
-  await settle(producer, null, FLUSH_TIMEOUT_MS, 10);
+  const { config, producer, ticker, health, stop } = parts;
+  await settle(producer, null, stop.settleMs ?? FLUSH_TIMEOUT_MS, 10);
   ticker.stop();
   await ticker.tick(true);
   health.stop();

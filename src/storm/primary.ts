@@ -18,6 +18,8 @@ import { producerIdOf } from '../generate/tweet-contract.js';
 import { loadTweetType } from '../generate/tweet-encoder.js';
 import { ensureTopic, listBrokers, type TopicInfo } from '../kafka/admin.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
+import { METADATA_REFRESH_MS } from '../kafka/producer.js';
+import { TopicWatch } from '../kafka/topic-watch.js';
 import type { StormProgress } from '../report/progress.js';
 import type { StormReport } from '../report/storm-report.js';
 import type { StepResult } from '../scenario/find-max.js';
@@ -35,6 +37,8 @@ import { timelineOf } from './timeline.js';
 import { refuseExistingMismatch } from './topic-check.js';
 
 const CHILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.js');
+/** How long children wait for what is in flight once the topic is deleted under them. */
+const DELETED_TOPIC_SETTLE_MS = 1000;
 /** Errors about the cluster, Redis, the topic or the schema read the same from any child; others name the child. */
 /** What the production phase leaves for the report; times on performance.now(). */
 interface Production {
@@ -217,9 +221,11 @@ export class StormRun extends AwaitableRun<StormReport> {
     let producingAt = Number.NaN;
     this.once('producing', () => (producingAt = performance.now()));
     this.emit('start', { runId: this.options.runId, brokers, topic, workers: this.options.workers });
+    const watch = await this.watchTopic(topic);
     const finished = this.supervisor.run(this.options.workers);
     const ticks = this.emitTicks(() => producingAt);
     await finished;
+    watch.stop();
     clearInterval(ticks.timer);
     ticks.last();
     const fatal = this.supervisor.fatal[0];
@@ -228,6 +234,30 @@ export class StormRun extends AwaitableRun<StormReport> {
     if (fatal && Number.isNaN(producingAt)) throw fatal;
     if (Number.isNaN(producingAt)) producingAt = performance.now();
     return { brokers, topic, startedAt, forkedAt, producingAt, endedAt: performance.now(), fatal };
+  }
+
+  /** The cluster changing the topic under the run: deleted ends it (with its report), more partitions are said. */
+  private watchTopic(topic: TopicInfo): Promise<TopicWatch> {
+    const cluster = { bootstrap: this.options.bootstrap, client: this.options.client };
+    return TopicWatch.start(cluster, topic.name, topic.partitions, {
+      // What is in flight to a deleted topic never comes back: the children wait a second, not their usual 30 s,
+      // and the report counts it unresolved.
+      deleted: () =>
+        this.supervisor.fail(
+          new DataStormError(
+            'TOPIC',
+            `topic '${topic.name}' was deleted while the storm wrote to it: stopped; the report counts what the ` +
+              'brokers acknowledged before (gone with the topic)',
+          ),
+          DELETED_TOPIC_SETTLE_MS,
+        ),
+      grew: (partitions, before) =>
+        this.emit(
+          'warning',
+          `topic '${topic.name}' grew from ${before} to ${partitions} partitions mid-run: the producers write to ` +
+            `all of them from their next metadata refresh (within ${METADATA_REFRESH_MS / 1000} s)`,
+        ),
+    });
   }
 
   /** The run's report: totals completed from the children's last words, Redis' global counts, the schedule's end. */

@@ -13,7 +13,7 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
 
 /** Low to high. A directory of src/, or a file at its top, by name without .ts. */
 const LAYERS: string[][] = [
-  ['errors', 'log', 'user-file'],
+  ['errors', 'log', 'user-file', 'steady-clock'],
   ['child-main', 'supervisor', 'awaitable-run'],
   ['kafka', 'coord', 'generate', 'scenario', 'report', 'local', 'option-checks', 'environment'],
   ['storm', 'pulse', 'verify'],
