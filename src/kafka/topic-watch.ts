@@ -19,35 +19,33 @@ export interface TopicChanges {
 }
 
 export class TopicWatch {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private client: Kafka.Producer | undefined;
+  private stopped = false;
   private missing = 0;
   private looking = false;
 
-  private constructor(
-    private readonly client: Kafka.Producer,
+  /**
+   * Watches a topic that has `partitions` now. It connects in the background (a run's children are not held for
+   * it: instances of a run start together); a connection that fails is tried again at the next look.
+   */
+  constructor(
+    private readonly cluster: string | KafkaTarget,
     private readonly topic: string,
     private partitions: number,
     private readonly on: TopicChanges,
-  ) {}
-
-  /** Starts watching a topic that has `partitions` now; rejects like the first connection of any client. */
-  static async start(
-    cluster: string | KafkaTarget,
-    topic: string,
-    partitions: number,
-    on: TopicChanges,
     everyMs = WATCH_EVERY_MS,
-  ): Promise<TopicWatch> {
-    const watch = new TopicWatch(await connectMetadataClient(cluster, CONNECT_TIMEOUT_MS), topic, partitions, on);
-    watch.timer = setInterval(() => void watch.look(everyMs), everyMs);
-    watch.timer.unref();
-    return watch;
+  ) {
+    this.timer = setInterval(() => void this.look(everyMs), everyMs);
+    this.timer.unref();
   }
 
   private async look(timeoutMs: number): Promise<void> {
-    if (this.looking) return;
+    if (this.looking || this.stopped) return;
     this.looking = true;
     try {
+      this.client ??= await connectMetadataClient(this.cluster, CONNECT_TIMEOUT_MS);
+      if (this.stopped) return this.stop();
       const md = await metadata(this.client, this.topic, timeoutMs);
       const found = md.topics.find((t) => t.name === this.topic)?.partitions.length ?? 0;
       if (found === 0) {
@@ -71,8 +69,8 @@ export class TopicWatch {
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
-    this.timer = undefined;
-    if (this.client.isConnected()) this.client.disconnect(2000, () => {});
+    if (this.client?.isConnected()) this.client.disconnect(2000, () => {});
   }
 }

@@ -102,9 +102,9 @@ export class PulseRun extends AwaitableRun<PulseReport> {
    * The cluster changing the topic under the run: deleted ends it; more partitions are said, and the run counts them
    * (caught up means caught up on every partition, the new ones too: the group joins them at its next refresh).
    */
-  private watchTopic(topic: TopicInfo): Promise<TopicWatch> {
+  private watchTopic(topic: TopicInfo): TopicWatch {
     const cluster = { bootstrap: this.o.bootstrap, client: this.o.client };
-    return TopicWatch.start(cluster, topic.name, topic.partitions, {
+    return new TopicWatch(cluster, topic.name, topic.partitions, {
       deleted: () =>
         this.supervisor.fail(
           new DataStormError(
@@ -146,7 +146,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
       await ensureTopic(cluster, { topic: o.deadLetter, partitions: 1, replication: Math.min(3, brokers.length) });
     }
     this.emit('start', { partitions: topic.partitions });
-    const watch = await this.watchTopic(topic);
+    const watch = this.watchTopic(topic);
 
     const t0 = performance.now();
     const active = new ActiveSpan(Date.now());

@@ -221,7 +221,7 @@ export class StormRun extends AwaitableRun<StormReport> {
     let producingAt = Number.NaN;
     this.once('producing', () => (producingAt = performance.now()));
     this.emit('start', { runId: this.options.runId, brokers, topic, workers: this.options.workers });
-    const watch = await this.watchTopic(topic);
+    const watch = this.watchTopic(topic);
     const finished = this.supervisor.run(this.options.workers);
     const ticks = this.emitTicks(() => producingAt);
     await finished;
@@ -237,9 +237,9 @@ export class StormRun extends AwaitableRun<StormReport> {
   }
 
   /** The cluster changing the topic under the run: deleted ends it (with its report), more partitions are said. */
-  private watchTopic(topic: TopicInfo): Promise<TopicWatch> {
+  private watchTopic(topic: TopicInfo): TopicWatch {
     const cluster = { bootstrap: this.options.bootstrap, client: this.options.client };
-    return TopicWatch.start(cluster, topic.name, topic.partitions, {
+    return new TopicWatch(cluster, topic.name, topic.partitions, {
       // What is in flight to a deleted topic never comes back: the children wait a second, not their usual 30 s,
       // and the report counts it unresolved.
       deleted: () =>

@@ -78,8 +78,14 @@ for (const stepMs of [30_000, -30_000])
     const seconds = rows.map(([second]) => second);
     assert.ok(Math.min(...seconds) >= 0 && Math.max(...seconds) <= 9, `timeline seconds ${seconds.join(',')}`);
     assert.ok(rows.length >= 7 && rows.length <= 10, `${rows.length} seconds in the timeline`);
-    for (const [second, acked, target] of rows.slice(1, -1))
-      assert.ok(Math.abs(acked / target - 1) < 0.2, `second ${second}: ${acked} acknowledged of ${target}`);
+    // Open loop: a second that fell behind on this busy machine is made up in the next, so the middle seconds' median
+    // holds the rate (a step would throw whole seconds out of it).
+    const ratios = rows.slice(1, -1).map(([, acked, target]) => acked / target);
+    const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)];
+    assert.ok(
+      median > 0.9 && median < 1.1,
+      `achieved ÷ target per second ${ratios.map((r) => r.toFixed(2)).join(' ')}`,
+    );
     // Counted from the intended time on the steady clock: a step would otherwise add itself to every message after it.
     const p99 = report.coordinatedOmission?.latencyFromIntendedMs?.p99 ?? Number.NaN;
     assert.ok(p99 < 1000, `latency from intended time p99 ${p99} ms`);
