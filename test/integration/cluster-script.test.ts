@@ -14,9 +14,13 @@ import { bootstrap, run } from '../helpers/services.js';
 const SCRIPT = 'kafka-cluster/cluster.sh';
 const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('cluster.sh: error:'));
 
+/**
+ * Ports of their own, below Linux's ephemeral range (32768-60999): a port in it can be any client connection's local
+ * port for a moment, and this file's "port in use" case listens on one itself.
+ */
 function isolated(extra: Record<string, string> = {}) {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-cluster-'));
-  return { DATASTORM_KAFKA_HOME: home, DATASTORM_KAFKA_PORT: '39092', DATASTORM_CONTROLLER_PORT: '39090', ...extra };
+  return { DATASTORM_KAFKA_HOME: home, DATASTORM_KAFKA_PORT: '27092', DATASTORM_CONTROLLER_PORT: '27090', ...extra };
 }
 
 test('up with the running size is a no-op that prints the same bootstrap line', async () => {
@@ -71,14 +75,14 @@ test('--brokers outside 1..9 is a usage error naming the option', async () => {
 });
 
 test('a port already in use is named, with who holds it', async () => {
-  const server = net.createServer().listen(39092, '127.0.0.1');
+  const server = net.createServer().listen(27092, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   try {
     const r = await run('bash', [SCRIPT, 'up', '--brokers', '1'], isolated());
     assert.equal(r.code, 1);
     const lines = errorLines(r.stderr);
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0], /port 39092 is already in use by pid \d+ \(node\)/);
+    assert.match(lines[0], /port 27092 is already in use by pid \d+ \(node\)/);
   } finally {
     server.close();
   }
@@ -123,8 +127,8 @@ function running(pid: number): boolean {
 test('a node not up in time prints its log tail and one error line; down stops every process it started', async () => {
   const env = isolated({
     DATASTORM_UP_TIMEOUT: '1',
-    DATASTORM_KAFKA_PORT: '39192',
-    DATASTORM_CONTROLLER_PORT: '39190',
+    DATASTORM_KAFKA_PORT: '27192',
+    DATASTORM_CONTROLLER_PORT: '27190',
   });
   const r = await run('bash', [SCRIPT, 'up', '--brokers', '1'], env);
   assert.equal(r.code, 1);

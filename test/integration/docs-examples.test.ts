@@ -58,7 +58,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'datastorm-docs-'));
 /** A cluster of the examples' own for what starts or stops one (storm.sh, cluster.sh): the test cluster is left be. */
 const ownCluster = {
   DATASTORM_KAFKA_HOME: path.join(dir, 'cluster'),
-  // Ports no other test uses (cluster-script and the secured tests take 39090-39292).
+  // Ports no other test uses (cluster-script takes 27090-27292, the secured tests 39190-39292).
   DATASTORM_KAFKA_PORT: '38092',
   DATASTORM_CONTROLLER_PORT: '38090',
   DATASTORM_BROKER_HEAP: '384m',

@@ -4,12 +4,14 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { Quota, RUN_KEY_TTL_SEC, runKeys } from '../../../src/coord/quota.js';
 import { connectRedis } from '../../../src/coord/redis.js';
 import { parseFindMax } from '../../../src/scenario/find-max.js';
 import { cumulativeAt, encodeSchedule, type Schedule } from '../../../src/scenario/schedule.js';
 import { parseSine } from '../../../src/scenario/sine.js';
 import { parseStages } from '../../../src/scenario/stages.js';
+import { fuzzSettings, reportFuzz } from '../../helpers/fuzz.js';
 import { redisUrl } from '../../helpers/services.js';
 
 const runId = (name: string) => `${name}-${process.pid}-${Date.now().toString(36)}`;
@@ -131,6 +133,53 @@ test('a slice given back is leased again under new tweet ids; a replayed lease k
   } finally {
     redis.disconnect();
   }
+});
+
+/** One step of a run as Redis sees it: a producer leases (or asks its last lease again), or a slice goes back. */
+type Step = { lease: number; want: number; replay: boolean } | { giveBack: number };
+const steps = fc.array(
+  fc.oneof(
+    fc.record({ lease: fc.integer({ min: 0, max: 3 }), want: fc.integer({ min: 1, max: 400 }), replay: fc.boolean() }),
+    fc.record({ giveBack: fc.integer({ min: 0, max: 300 }) }),
+  ),
+  { minLength: 1, maxLength: 60 },
+);
+
+test('generated leases, replays and give-backs: ids never repeat, the count is never passed', async () => {
+  const redis = await connectRedis(redisUrl());
+  const { seed, runs } = fuzzSettings(40);
+  let leases = 0;
+  let givenBack = 0;
+  try {
+    await fc.assert(
+      fc.asyncProperty(steps, fc.integer({ min: 1, max: 3000 }), async (run: Step[], count) => {
+        const q = new Quota(redis, runId('ids-fuzz'), count, '');
+        const leaseNo = [0, 0, 0, 0];
+        const idOwner = new Map<number, string>(); // id -> the lease (producer/number) that took it
+        for (const step of run) {
+          if ('giveBack' in step) {
+            givenBack += await q.giveBack(step.giveBack);
+            continue;
+          }
+          const p = step.lease;
+          const no = step.replay && leaseNo[p] > 0 ? leaseNo[p] - 1 : leaseNo[p];
+          const l = await q.lease(step.want, `p${p}`, no);
+          leases++;
+          if (l.granted > 0 && no === leaseNo[p]) leaseNo[p]++;
+          for (let id = l.firstId; id < l.firstId + l.granted; id++) {
+            const owner = idOwner.get(id);
+            assert.ok(owner === undefined || owner === `${p}/${no}`, `id ${id} taken by ${owner} and by ${p}/${no}`);
+            idOwner.set(id, `${p}/${no}`);
+          }
+          assert.ok((await q.issued()) <= count, 'the count is never passed');
+        }
+      }),
+      { seed, numRuns: runs },
+    );
+  } finally {
+    redis.disconnect();
+  }
+  reportFuzz('tweet ids (Redis leases)', runs, `${leases} leases, ${givenBack} given back, no id twice`);
 });
 
 test("a run's quota keys live RUN_KEY_TTL_SEC from a producer's first lease (renewed every 64 after)", async () => {
