@@ -150,10 +150,12 @@ test('generated leases, replays and give-backs: ids never repeat, the count is n
   const { seed, runs } = fuzzSettings(40);
   let leases = 0;
   let givenBack = 0;
+  let tried = 0;
   try {
     await fc.assert(
       fc.asyncProperty(steps, fc.integer({ min: 1, max: 3000 }), async (run: Step[], count) => {
-        const q = new Quota(redis, runId('ids-fuzz'), count, '');
+        // A run of its own each time (runId's millisecond alone repeats between fast runs).
+        const q = new Quota(redis, runId(`ids-fuzz-${tried++}`), count, '');
         const leaseNo = [0, 0, 0, 0];
         const idOwner = new Map<number, string>(); // id -> the lease (producer/number) that took it
         for (const step of run) {
