@@ -86,7 +86,16 @@ for (const stepMs of [30_000, -30_000])
       median > 0.9 && median < 1.1,
       `achieved ÷ target per second ${ratios.map((r) => r.toFixed(2)).join(' ')}`,
     );
-    // Counted from the intended time on the steady clock: a step would otherwise add itself to every message after it.
-    const p99 = report.coordinatedOmission?.latencyFromIntendedMs?.p99 ?? Number.NaN;
-    assert.ok(p99 < 1000, `latency from intended time p99 ${p99} ms`);
+    // Counted from the intended time on the steady clock: a step would otherwise add itself (30 s) to every message
+    // after it. The publish delay is the schedule's own part; the broker's tail (acks up to ~1 s late on a busy
+    // machine, with or without a step) is the same in the latency from the send, so it is taken out, not bounded.
+    const omission = report.coordinatedOmission;
+    const publishP99 = omission?.publishDelayMs?.p99 ?? Number.NaN;
+    const intendedP99 = omission?.latencyFromIntendedMs?.p99 ?? Number.NaN;
+    const sendP99 = report.latencyMs?.p99 ?? Number.NaN;
+    assert.ok(publishP99 < 1000, `publish delay p99 ${publishP99} ms`);
+    assert.ok(
+      intendedP99 < sendP99 + 1000,
+      `latency from intended time p99 ${intendedP99} ms against ${sendP99} ms from the send`,
+    );
   });
