@@ -7,7 +7,7 @@ import { pulseFlags } from '../pulse/options.js';
 import { dashboardFlags } from '../serve/options.js';
 import { stormFlags } from '../storm/options.js';
 import { verifyFlags } from '../verify/options.js';
-import { outputFlags } from './output-flags.js';
+import { gateFlags, outputFlags } from './output-flags.js';
 
 const influxFlags = {
   'influx-url': pulseFlags['influx-url'],
@@ -26,14 +26,17 @@ export const stormCommandFlags = (y: Argv) =>
       ...outputFlags,
       save: { type: 'boolean', default: true, describe: 'save the report under benchmarks/results/storms/' },
       html: { type: 'string', describe: 'also write the report as one self-contained HTML file' },
+      ...gateFlags,
     });
 
-export const pulseCommandFlags = (y: Argv) => y.options(pulseFlags).options(dashboardFlags).options(outputFlags);
+export const pulseCommandFlags = (y: Argv) =>
+  y.options(pulseFlags).options(dashboardFlags).options(outputFlags).options(gateFlags);
 
 export const verifyCommandFlags = (y: Argv) =>
   y
     .options(verifyFlags)
-    .options({ json: { type: 'boolean', default: false, describe: 'the report as JSON on stdout' } });
+    .options({ json: { type: 'boolean', default: false, describe: 'the report as JSON on stdout' } })
+    .options(gateFlags);
 
 export const dashboardCommandFlags = (y: Argv) =>
   y.options(dashboardFlags).options({

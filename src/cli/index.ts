@@ -34,6 +34,15 @@ function skipHelpCache(y: Argv): Argv {
   return y;
 }
 
+/** Flags that may be given several times (-X, --threshold): every value counts. */
+const REPEATABLE = new Set(['X', 'threshold']);
+
+/** Any other flag given twice: the last one wins, as on most command lines. */
+function lastOneWins(argv: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(argv))
+    if (Array.isArray(value) && name !== '_' && !REPEATABLE.has(name)) argv[name] = value[value.length - 1];
+}
+
 async function main(): Promise<void> {
   hideSecretArguments(hideBin(process.argv));
   let exitCode = 0;
@@ -81,7 +90,7 @@ async function main(): Promise<void> {
     )
     .demandCommand(1, 'a command is needed: storm, pulse, verify, report or dashboard')
     .strict()
-    .parserConfiguration({ 'duplicate-arguments-array': false }) // a repeated flag: the last one wins
+    .middleware(lastOneWins, true)
     .fail((msg, err) => {
       if (err) throw err;
       fail([`${msg.split('\n')[0]} (see 'datastorm --help')`], 2);

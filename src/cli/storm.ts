@@ -11,19 +11,23 @@ import { renderStormHtml } from '../report/html-report.js';
 import { renderMergedText } from '../report/merged-report.js';
 import { ProgressBar } from '../report/progress.js';
 import { renderStormText, type StormReport, saveReport } from '../report/storm-report.js';
+import { thresholdCases } from '../report/threshold-lines.js';
 import { describeKeys } from '../scenario/keys.js';
 import { parseDashboardOptions } from '../serve/options.js';
 import { parseStormOptions, type StormOptions } from '../storm/options.js';
 import { storm } from '../storm/primary.js';
+import { checkGateFiles, type GateOutput, gateExit, writeGateFiles } from './gate.js';
 
 export async function stormCommand(
   flags: RawFlags & { json: boolean; quiet: boolean; save: boolean; html?: string },
 ): Promise<number> {
-  const request = validOrThrow(parseStormOptions(flags));
+  const parsed = parseStormOptions(flags);
   const checks = new OptionChecks();
   const dashboard = parseDashboardOptions(flags, checks, influxFromFlags(checks, flags));
   if (flags.html !== undefined && String(flags.html).trim() === '') checks.add('--html needs a file name');
-  validOrThrow({ request: true, problems: checks.problems });
+  checkGateFiles(checks, flags);
+  // Every problem at once: the storm's own, then the output's.
+  const request = validOrThrow({ request: parsed.request, problems: [...parsed.problems, ...checks.problems] });
   // The schema file too, before a local cluster is started for nothing.
   loadTweetType(request.schema);
   const bootstrap = request.bootstrap ?? (await startLocalCluster(request.brokers, flags.quiet || flags.json));
@@ -76,6 +80,8 @@ export async function stormCommand(
     const file = flags.save ? saveReport(report, path.join(ROOT, 'benchmarks/results/storms')) : undefined;
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStormText(report)}\n`);
     const htmlProblem = flags.html ? writeHtmlReport(String(flags.html), report) : undefined;
+    const gate = stormGate(report);
+    const gateProblem = writeGateFiles(flags, gate);
     // The last instance of a run of several prints the run's merged report too (in --json, its 'merged').
     if (report.merged && !flags.json) process.stdout.write(`\n${renderMergedText(report.merged)}\n`);
     await served?.finish(report); // the page shows the end; --dashboard-linger keeps it up for a last look
@@ -84,7 +90,8 @@ export async function stormCommand(
     // Failed mid-run: the true report is out; the error is the one line on stderr and the exit code.
     if (report.error) throw new DataStormError(report.error.code, report.error.message);
     if (htmlProblem) throw htmlProblem;
-    return report.stoppedEarly ? 130 : 0;
+    if (gateProblem) throw gateProblem;
+    return report.stoppedEarly ? 130 : gateExit(gate.suite.cases);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
@@ -100,6 +107,35 @@ function writeHtmlReport(file: string, report: StormReport): DataStormError | un
     const err = e as NodeJS.ErrnoException;
     return new DataStormError('INVALID_OPTION', `--html ${file}: cannot write it (${err.code ?? err.message})`);
   }
+}
+
+/** The storm's thresholds as a JUnit suite and a Markdown summary. */
+function stormGate(report: StormReport): GateOutput {
+  const cases = thresholdCases(report.thresholds);
+  const en = (n: number) => Math.round(n).toLocaleString('en-US');
+  const latency = report.latencyMs;
+  const failed = Object.entries(report.failedByKind).map(([kind, n]) => `${kind} ${en(n)}`);
+  return {
+    suite: {
+      name: 'datastorm.storm',
+      cases,
+      elapsedSec: report.elapsedSec,
+      startedAt: new Date(report.startedAt),
+      properties: { 'run-id': report.runId, topic: report.topic, brokers: String(report.brokers) },
+    },
+    summary: {
+      title: `DataStorm storm ${report.runId} → ${report.topic}`,
+      cases,
+      ended: report.error ? `ended by ${report.error.code}: ${report.error.message}` : report.notes.join(' '),
+      figures: [
+        ['acknowledged', `${en(report.acknowledged ?? report.sent)} in ${report.elapsedSec} s`],
+        ['rate', `${en(report.rate.average)} msg/s average, ${en(report.rate.peak)} peak`],
+        ['latency', latency ? `p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms` : 'none measured'],
+        ['failed', failed.length ? failed.join(', ') : '0'],
+        ['brokers', String(report.brokers)],
+      ],
+    },
+  };
 }
 
 /** The one-line description of the run, on stderr at start. */

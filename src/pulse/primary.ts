@@ -154,6 +154,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     const finished = this.supervisor.run(o.workers);
     const tot = this.tot;
     let caughtUpAtSec: number | null = null;
+    let mostLag = -1;
     let last = { consumed: 0, points: 0, t: t0 };
     const ticker = setInterval(() => {
       const now = performance.now();
@@ -175,6 +176,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
       active.observe(Date.now(), tot.consumed, tot.retries);
       last = { consumed: tot.consumed, points: tot.points, t: now };
       if (caughtUpAtSec === null && tot.consumed > 0 && ev.lag === 0) caughtUpAtSec = round1(ev.elapsedSec);
+      mostLag = Math.max(mostLag, ev.lag);
       this.emit('tick', ev);
       if (o.count !== undefined && tot.consumed >= o.count) this.stop();
       if (o.duration !== undefined && ev.elapsedSec >= o.duration) this.stop();
@@ -187,7 +189,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     watch.stop();
     clearInterval(ticker);
     if (this.supervisor.fatal.length) throw this.supervisor.fatal[0];
-    return this.report((performance.now() - t0) / 1000, active, topic.partitions, caughtUpAtSec);
+    return this.report((performance.now() - t0) / 1000, active, topic.partitions, { caughtUpAtSec, mostLag });
   }
 
   /** The run's report from the totals once every child is done. */
@@ -195,7 +197,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     elapsedSec: number,
     active: ActiveSpan,
     partitions: number,
-    caughtUpAtSec: number | null,
+    lag: { caughtUpAtSec: number | null; mostLag: number },
   ): PulseReport {
     const { o, tot } = this;
     const span = active.span();
@@ -223,7 +225,12 @@ export class PulseRun extends AwaitableRun<PulseReport> {
       retries: tot.retries,
       writeErrors: tot.writeErrors,
       bySentiment: { positive: tot.s[0], negative: tot.s[1], neutral: tot.s[2] },
-      lag: { atEnd: totalLag(byPartition, partitions), byPartition, caughtUpAtSec },
+      lag: {
+        atEnd: totalLag(byPartition, partitions),
+        byPartition,
+        caughtUpAtSec: lag.caughtUpAtSec,
+        most: lag.mostLag,
+      },
       restarts: this.supervisor.restarts,
       allWritten: this.allWritten,
       rereadOnNextRun: this.uncommitted,

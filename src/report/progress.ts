@@ -25,6 +25,8 @@ export interface StormProgress {
   mix: [number, number, number];
   /** Delivery latency over the last second, the worst child's p50 and p99 (ms); null when nothing was acknowledged. */
   latencyMs: { p50: number; p99: number } | null;
+  /** Under a rate schedule: the worst child's p99 over the last second, counted from the intended send times (ms). */
+  intendedP99Ms?: number | null;
   /** What latencyMs is when not the worst child's (a run watched from outside: its instances' merged buckets). */
   latencyFrom?: string;
   /** Every acknowledgement so far, in Prometheus buckets. */

@@ -31,9 +31,10 @@ export interface PulseReport {
   bySentiment: { positive: number; negative: number; neutral: number };
   /**
    * Messages behind the end of each partition (not yet consumed) at the end, their sum (-1: unknown), and when the
-   * pipeline first caught up (lag 0 after consuming), in seconds from start.
+   * pipeline first caught up (lag 0 after consuming), in seconds from start; the most it was at any second of the
+   * run (-1: never known).
    */
-  lag: { atEnd: number; byPartition: Record<string, number>; caughtUpAtSec: number | null };
+  lag: { atEnd: number; byPartition: Record<string, number>; caughtUpAtSec: number | null; most: number };
   restarts: number;
   /** Everything consumed was acknowledged by InfluxDB before the children ended. */
   allWritten: boolean;

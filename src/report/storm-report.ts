@@ -2,13 +2,16 @@
  * The storm's report as users and tools read it: its shape (JSON on stdout or in a file), the text rendering, and
  * saving. Built by storm/report-builder.ts, where every number in it is computed.
  */
+
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Machine } from '../environment.js';
 import type { ErrorCode } from '../errors.js';
 import { describeKeys, type KeySpec } from '../scenario/keys.js';
+import type { ThresholdOutcome } from '../thresholds/threshold.js';
 import type { Percentiles } from './histograms.js';
 import type { MergedReport } from './merged-report.js';
+import { gateLines, thresholdCases } from './threshold-lines.js';
 
 export const HEALTH_COLUMNS = [
   'sec',
@@ -168,6 +171,8 @@ export interface StormReport {
   versions: Record<string, string>;
   machine: Machine;
   notes: string[];
+  /** --threshold: each judged on the exact figures above, and the one that stopped the run live (if one did). */
+  thresholds?: ThresholdOutcome;
   /** One of several instances of the run (--instances): where it stood among them. */
   instance?: InstanceSection;
   /** The run's merged report, in the report of the instance that finished last (report/merged-report.ts). */
@@ -251,6 +256,7 @@ export function renderStormText(report: StormReport): string {
   const client = Object.entries(settings.client ?? {}).map(([k, v]) => `${k}=${v}`);
   if (client.length) row('client:', client.join(' '));
   if (settings.command) row('run again:', settings.command);
+  lines.push(...gateLines(thresholdCases(report.thresholds)).map((l) => `  ${l}`));
   for (const n of report.notes) lines.push(`  note: ${n}`);
   return lines.join('\n');
 }

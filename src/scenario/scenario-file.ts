@@ -6,6 +6,7 @@
  *   warmup: 10s
  *   keys: zipf:1000:1.2
  *   find-max: { start: 50k, step: 50k, every: 10s }   (or `find-max: true` for the defaults)
+ *   thresholds: [rate>=190k, p99<500ms, failed==0]     (with the command line's --threshold: all of them apply)
  * Problems are reported all at once with the storm's own, each naming the file and its key.
  */
 import { createRequire } from 'node:module';
@@ -16,9 +17,12 @@ import { readUserFile } from '../user-file.js';
 const MAX_SCENARIO_BYTES = 1 << 20;
 
 export interface ScenarioFile {
+  file: string;
   /** The file's values as raw flags (strings, as the command line would give them). */
   flags: Record<string, unknown>;
   description?: string;
+  /** Its `thresholds:` list, as written (judged with the command line's own). */
+  thresholds: string[];
   problems: string[];
   /** Rewrites a problem about a flag the file set and the command line did not ("--stages …") to name the file. */
   attribute(problem: string, commandLine: Record<string, unknown>): string;
@@ -28,7 +32,9 @@ export function loadScenarioFile(file: string, known: string[]): ScenarioFile {
   const flags: Record<string, unknown> = {};
   const problems: string[] = [];
   const result: ScenarioFile = {
+    file,
     flags,
+    thresholds: [],
     problems,
     attribute: (p, commandLine) => {
       const m = /^--([a-z-]+)\b ?(.*)$/s.exec(p);
@@ -57,9 +63,13 @@ export function loadScenarioFile(file: string, known: string[]): ScenarioFile {
     if (key === 'description') {
       if (typeof value === 'string' && !value.includes('\n')) result.description = value;
       else problems.push(`--scenario ${file}: 'description' must be one line of text`);
-    } else if (key === 'scenario' || !known.includes(key)) {
-      const flags = known.filter((k) => k !== 'scenario').join(', ');
-      problems.push(`--scenario ${file}: '${key}' is not a storm flag (known: description, ${flags})`);
+    } else if (key === 'thresholds') {
+      if (Array.isArray(value) && value.every((x) => typeof x === 'string')) result.thresholds = value;
+      else if (typeof value === 'string') result.thresholds = [value];
+      else problems.push(`--scenario ${file}: 'thresholds' must be a list of thresholds (e.g. [rate>=190k, p99<1s])`);
+    } else if (key === 'scenario' || key === 'threshold' || !known.includes(key)) {
+      const flags = known.filter((k) => k !== 'scenario' && k !== 'threshold').join(', ');
+      problems.push(`--scenario ${file}: '${key}' is not a storm flag (known: description, thresholds, ${flags})`);
     } else {
       const v = asFlag(value);
       if (v === undefined) problems.push(`--scenario ${file}: '${key}' must be a value, a list or a map of values`);

@@ -16,6 +16,8 @@ import { OptionChecks, type RawFlags, toNumber } from '../option-checks.js';
 import { parseScenarioOptions, type ScenarioOptions, scenarioFlags } from '../scenario/options.js';
 import { loadScenarioFile, type ScenarioFile } from '../scenario/scenario-file.js';
 import { DURATION_FORMAT, parseDuration, parseRate, RATE_FORMAT } from '../scenario/units.js';
+import { STORM_FIGURES } from '../thresholds/figures.js';
+import { parseThresholds, type Threshold } from '../thresholds/threshold.js';
 import { flagsFromReport, reproducingFlags, type StormFlagValues } from './repeat.js';
 
 export const ACKS = ['0', '1', 'all'] as const;
@@ -40,6 +42,8 @@ export interface StormOptions extends ScenarioOptions {
   rate: number;
   /** The scenario file's description line, when the run came from one. */
   scenario?: { file: string; description?: string };
+  /** Bars over the report's figures (--threshold and the scenario file's): judged at the end, some live. */
+  thresholds?: Threshold[];
   workers: number;
   batchSize: number;
   /** Unacknowledged messages a child may have outstanding before it waits for the brokers. */
@@ -166,6 +170,13 @@ export const stormFlags = {
   },
   'redis-ca': { type: 'string', describe: "PEM file of the CA that signed a rediss:// Redis' certificate" },
   ...scenarioFlags,
+  threshold: {
+    type: 'string',
+    array: true,
+    describe:
+      "a bar over the report's figures, e.g. 'rate>=500k', 'p99<250ms', 'failed==0', " +
+      "'intended.p99<1s abort-on-fail=10s' (repeatable; any failed: exit 99)",
+  },
   'run-id': {
     type: 'string',
     describe: 'name of the run; storms with the same --redis and --run-id share one quota and counters',
@@ -229,6 +240,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   if (raw.acks !== undefined && acks !== 'all' && raw.idempotence === true)
     c.add(`--idempotence needs --acks all (got --acks ${String(raw.acks)})`);
   const scenario = parseScenarioOptions(c, raw, { rate, duration, count });
+  const gate = stormThresholds(c, raw.threshold, file, scenario?.options.shape.name === 'unlimited');
   if (c.problems.length || !scenario) return { problems: c.problems.map((p) => (file ? file.attribute(p, flags) : p)) };
 
   const resolvedAcks = acks ?? defaults.acks;
@@ -266,7 +278,15 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       instances,
       brands,
       schema: raw.schema === undefined ? undefined : String(raw.schema),
-      flags: reproducingFlags(raw, Object.keys(stormFlags), { workers: resolvedWorkers, count: resolvedCount }),
+      thresholds: gate.thresholds,
+      flags: reproducingFlags(
+        { ...raw, threshold: gate.exprs.length ? gate.exprs : undefined },
+        Object.keys(stormFlags),
+        {
+          workers: resolvedWorkers,
+          count: resolvedCount,
+        },
+      ),
       client,
     },
   };
@@ -283,6 +303,37 @@ function layeredFlags(c: OptionChecks, flags: RawFlags): { raw: RawFlags; file?:
   const repeated = flags['from-report'] === undefined ? undefined : flagsFromReport(String(flags['from-report']));
   if (repeated?.problem) c.add(repeated.problem);
   return { raw: { ...repeated?.flags, ...file?.flags, ...flags }, file };
+}
+
+/**
+ * The run's thresholds: the scenario file's, then the command line's; a figure only a rate schedule measures is
+ * refused without one (no message has an intended send time).
+ */
+function stormThresholds(
+  c: OptionChecks,
+  given: unknown,
+  file: ScenarioFile | undefined,
+  unscheduled: boolean,
+): { thresholds: Threshold[]; exprs: string[] } {
+  const commandLine = given === undefined ? [] : (Array.isArray(given) ? given : [given]).map(String);
+  const sources: [string[], string][] = [
+    [file?.thresholds ?? [], `--scenario ${file?.file}: thresholds`],
+    [commandLine, '--threshold'],
+  ];
+  const thresholds: Threshold[] = [];
+  for (const [exprs, where] of sources) {
+    const parsed = parseThresholds(exprs, STORM_FIGURES, where);
+    for (const p of parsed.problems) c.add(p);
+    for (const t of parsed.thresholds) {
+      if (unscheduled && STORM_FIGURES[t.figure].needsSchedule)
+        c.add(
+          `${where} '${t.expr}': ${t.figure} needs a rate schedule (--rate, --stages, --sine or --find-max): ` +
+            'as fast as possible, no message has an intended send time',
+        );
+      if (!thresholds.some((u) => u.expr === t.expr)) thresholds.push(t);
+    }
+  }
+  return { thresholds, exprs: thresholds.map((t) => t.expr) };
 }
 
 /** The names a run uses: its Redis, its run id, its brands. */

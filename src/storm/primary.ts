@@ -26,6 +26,9 @@ import type { StepResult } from '../scenario/find-max.js';
 import { decodeSchedule, rateAt, type Schedule } from '../scenario/schedule.js';
 import { steadyNow } from '../steady-clock.js';
 import { type ChildExit, type ChildFatal, Supervisor } from '../supervisor.js';
+import { STORM_FIGURES } from '../thresholds/figures.js';
+import { LiveGate } from '../thresholds/live-gate.js';
+import { judgeAtEnd, type ThresholdOutcome } from '../thresholds/threshold.js';
 import { InstanceJudge, MERGED_SETTLE_MS } from './instance-judge.js';
 import { InstancePublisher } from './instance-publisher.js';
 import type { StormOptions } from './options.js';
@@ -66,6 +69,9 @@ export class StormRun extends AwaitableRun<StormReport> {
   /** --find-max with --instances: the referee judges the run's merged figures. */
   private instanceJudge?: InstanceJudge;
   private findMaxEnded = false;
+  /** abort-on-fail thresholds, watched every second; the one that stopped the run. */
+  private readonly liveGate: LiveGate<StormProgress>;
+  private thresholdAbort: ThresholdOutcome['aborted'] = null;
   /** When the run was told to stop (Ctrl-C, find-max's failed step): the schedule ends there. */
   private stoppedAt?: number;
   /** Given back the quota on a child's death; set once Redis is connected. */
@@ -82,6 +88,7 @@ export class StormRun extends AwaitableRun<StormReport> {
     this.schedule = decodeSchedule(options.shape.schedule);
     if (options.findMax) this.judge = new StepJudge(options.findMax, options.instances ? MERGED_SETTLE_MS : undefined);
     this.agg = new RunAggregate(options.workers, this.judge);
+    this.liveGate = new LiveGate(options.thresholds ?? [], STORM_FIGURES);
     this.supervisor = new Supervisor<ChildMessage>({
       script: CHILD_SCRIPT,
       env: CHILD_ENV,
@@ -275,7 +282,7 @@ export class StormRun extends AwaitableRun<StormReport> {
       await this.finalJudgement(performance.timeOrigin + production.endedAt, totals.scheduleStartMs);
     this.completeTotals(production, measuredFrom, elapsedSec);
     const error = production.fatal ? { code: production.fatal.code, message: production.fatal.message } : null;
-    return buildReport({
+    const report = buildReport({
       options,
       totals,
       brokers: production.brokers,
@@ -284,7 +291,7 @@ export class StormRun extends AwaitableRun<StormReport> {
       elapsedSec,
       global: await new Counters(redis, options.runId).read().catch(() => undefined),
       issued: await this.quota?.issued().catch(() => undefined),
-      stopped: this.supervisor.stopped && !error && !this.findMaxEnded,
+      stopped: this.supervisor.stopped && !error && !this.findMaxEnded && !this.thresholdAbort,
       error,
       steps: this.judge?.steps,
       maxHeld: this.judge ? this.judge.maxHeld() : undefined,
@@ -295,6 +302,20 @@ export class StormRun extends AwaitableRun<StormReport> {
         (this.stoppedAt ?? performance.timeOrigin + production.endedAt) - (totals.scheduleStartMs ?? Number.NaN),
       ),
     });
+    return this.withThresholds(report);
+  }
+
+  /** The thresholds judged on the report's exact figures (and the one that stopped the run live, if one did). */
+  private withThresholds(report: StormReport): StormReport {
+    const thresholds = this.options.thresholds ?? [];
+    if (thresholds.length === 0) return report;
+    report.thresholds = judgeAtEnd(thresholds, (figure) => STORM_FIGURES[figure].atEnd(report), this.thresholdAbort);
+    const stop = this.thresholdAbort;
+    if (stop)
+      report.notes.push(
+        `stopped at ${stop.atSec} s by the threshold '${stop.expr}': it failed every second for ${stop.failingSec} s`,
+      );
+    return report;
   }
 
   /** --find-max, the run over: the steps left are judged, on the run's merged figures for an instance. */
@@ -344,7 +365,7 @@ export class StormRun extends AwaitableRun<StormReport> {
       const targetRate = rateAt(this.schedule, sinceStart);
       this.findMaxStep(performance.timeOrigin + now);
       void this.publisher?.publishRunning();
-      this.emit('tick', {
+      const tick: StormProgress = {
         elapsedSec,
         acked: t.acked,
         target: this.options.count,
@@ -359,13 +380,38 @@ export class StormRun extends AwaitableRun<StormReport> {
         sent: t.sent,
         failedByKind: { ...t.failed },
         mix: [t.mix[0], t.mix[1], t.mix[2]],
-        latencyMs: this.agg.secondLatency(),
+        ...this.secondLatency(),
         latencyBuckets: { ...this.agg.buckets, counts: [...this.agg.buckets.counts] },
         children: this.agg.slots.map((s, slot) => ({ slot, rssMiB: s.rssMiB, loopDelayP99Ms: s.loopDelayP99Ms })),
-      } satisfies StormProgress);
+      };
+      this.emit('tick', tick);
+      this.watchThresholds(tick);
     };
     // Once a second, and once more at the end, so listeners (dashboard, /metrics) end on the final totals.
     return { timer: setInterval(emit, 1000), last: emit };
+  }
+
+  /** The last second's worst child's latency, from the send and (under a rate schedule) from the intended time. */
+  private secondLatency(): Pick<StormProgress, 'latencyMs' | 'intendedP99Ms'> {
+    const latency = this.agg.secondLatency();
+    return {
+      latencyMs: latency && { p50: latency.p50, p99: latency.p99 },
+      intendedP99Ms: latency?.intendedP99 ?? null,
+    };
+  }
+
+  /** abort-on-fail: a threshold failing every second for its grace period stops the run (after the warm-up). */
+  private watchThresholds(tick: StormProgress): void {
+    if (!this.liveGate.watching || this.thresholdAbort) return;
+    if (tick.warmingUp) {
+      this.liveGate.skip(tick.elapsedSec);
+      return;
+    }
+    const aborted = this.liveGate.observe(tick.elapsedSec, tick);
+    if (!aborted) return;
+    this.thresholdAbort = aborted;
+    this.emit('warning', `threshold '${aborted.expr}' failed every second for ${aborted.failingSec} s: stopping`);
+    this.stop();
   }
 
   /** --find-max: judge the steps that ended; stop the run at the first that failed. */

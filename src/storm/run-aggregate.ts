@@ -16,7 +16,7 @@ import type { StepJudge } from './step-judge.js';
 /** What the primary knows of a slot's current child, from its ticks. */
 export interface SlotView {
   /** Latency p50/p99 of the child's last tick (ms), until the next emitted second takes it. */
-  latency: { p50: number; p99: number } | null;
+  latency: { p50: number; p99: number; intendedP99: number | null } | null;
   rssMiB: number;
   loopDelayP99Ms: number;
   acked: number;
@@ -112,7 +112,8 @@ export class RunAggregate {
     s.behind = m.behind;
     this.health.add(m.slot, m.health);
     mergeBuckets(this.buckets, m.latency.buckets);
-    if (m.latency.p50 !== null && m.latency.p99 !== null) s.latency = { p50: m.latency.p50, p99: m.latency.p99 };
+    if (m.latency.p50 !== null && m.latency.p99 !== null)
+      s.latency = { p50: m.latency.p50, p99: m.latency.p99, intendedP99: m.latency.intendedP99 };
     s.rssMiB = Math.round((m.health.rssBytes / 2 ** 20) * 10) / 10;
     s.loopDelayP99Ms = Math.round(m.health.loopDelayP99Ms * 10) / 10;
   }
@@ -132,10 +133,12 @@ export class RunAggregate {
   }
 
   /** The worst child's p50 and p99 since the last emitted second; null when none reported any. */
-  secondLatency(): { p50: number; p99: number } | null {
-    let worst: { p50: number; p99: number } | null = null;
+  secondLatency(): { p50: number; p99: number; intendedP99: number | null } | null {
+    let worst: { p50: number; p99: number; intendedP99: number | null } | null = null;
     for (const s of this.slots) {
-      if (s.latency && (!worst || s.latency.p99 > worst.p99)) worst = s.latency;
+      if (s.latency && (!worst || s.latency.p99 > worst.p99)) worst = { ...s.latency };
+      if (s.latency?.intendedP99 != null && worst)
+        worst.intendedP99 = Math.max(worst.intendedP99 ?? 0, s.latency.intendedP99);
       s.latency = null;
     }
     return worst;

@@ -25,7 +25,7 @@ const pulse: PulseReport = {
   retries: 1,
   writeErrors: 1,
   bySentiment: { positive: 500_000, negative: 300_000, neutral: 200_000 },
-  lag: { atEnd: 0, byPartition: { 0: 0, 1: 0 }, caughtUpAtSec: 13.5 },
+  lag: { atEnd: 0, byPartition: { 0: 0, 1: 0 }, caughtUpAtSec: 13.5, most: 120_000 },
   restarts: 0,
   allWritten: true,
   rereadOnNextRun: 0,
@@ -52,7 +52,7 @@ test('pulse: poison per partition, dead letters, unwritten and re-read notes onl
     deadLettered: 3,
     allWritten: false,
     rereadOnNextRun: 1200,
-    lag: { atEnd: 40, byPartition: { 0: 10, 1: 30 }, caughtUpAtSec: null },
+    lag: { atEnd: 40, byPartition: { 0: 10, 1: 30 }, caughtUpAtSec: null, most: -1 },
   });
   assert.match(worse, /\n {2}lag: {7}40 at the end \(most on partition 1: 30\)\n/);
   assert.match(

@@ -1,0 +1,58 @@
+/**
+ * abort-on-fail: the thresholds that may stop a run, watched on each second's readings. A threshold stops the run once
+ * its figure has failed at every reading for its grace period (a second without a reading, such as no acknowledgement
+ * to time, neither fails nor passes it); one reading that holds starts the count again.
+ */
+import type { Figures } from './figures.js';
+import { holds, type Threshold, type ThresholdOutcome } from './threshold.js';
+
+export class LiveGate<Tick> {
+  private readonly watched: Threshold[];
+  /** Per watched threshold: when the second of its first failing reading in a row began. */
+  private readonly failingFrom = new Map<string, number>();
+  private lastAtSec = 0;
+
+  constructor(
+    thresholds: readonly Threshold[],
+    private readonly figures: Figures<never, Tick>,
+  ) {
+    this.watched = thresholds.filter((t) => t.abort !== null && figures[t.figure]?.perSecond);
+  }
+
+  get watching(): boolean {
+    return this.watched.length > 0;
+  }
+
+  /** One second's tick at `atSec` of the run; the threshold that stops the run now, or null. */
+  observe(atSec: number, tick: Tick): NonNullable<ThresholdOutcome['aborted']> | null {
+    const secondBegan = this.lastAtSec;
+    this.lastAtSec = atSec;
+    for (const t of this.watched) {
+      const value = this.figures[t.figure].perSecond?.(tick) ?? null;
+      if (value === null) continue;
+      if (holds(t, value)) {
+        this.failingFrom.delete(t.expr);
+        continue;
+      }
+      const from = this.failingFrom.get(t.expr) ?? secondBegan;
+      this.failingFrom.set(t.expr, from);
+      const failingSec = atSec - from;
+      if (failingSec >= (t.abort?.graceSec ?? Number.POSITIVE_INFINITY))
+        return {
+          expr: t.expr,
+          atSec: round1(atSec),
+          value: Math.round(value * 100) / 100,
+          failingSec: round1(failingSec),
+        };
+    }
+    return null;
+  }
+
+  /** A second not judged (the warm-up): failing runs start again after it. */
+  skip(atSec: number): void {
+    this.lastAtSec = atSec;
+    this.failingFrom.clear();
+  }
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
