@@ -8,11 +8,14 @@ import { pulse } from '../pulse/primary.js';
 import { sentimentSummary } from '../pulse/summary.js';
 import {
   type PulseProgress,
+  type PulseReport,
   renderPulseProgress,
   renderPulseSummary,
   renderPulseText,
 } from '../report/pulse-report.js';
+import { thresholdCases } from '../report/threshold-lines.js';
 import { parseDashboardOptions } from '../serve/options.js';
+import { checkGateFiles, type GateOutput, gateExit, writeGateFiles } from './gate.js';
 
 /** The token: --influx-token, else $DATASTORM_INFLUX_TOKEN (both in the request), else the local InfluxDB's own. */
 function influxTarget(r: PulseRequest): InfluxTarget {
@@ -26,7 +29,13 @@ function influxTarget(r: PulseRequest): InfluxTarget {
 }
 
 export async function pulseCommand(flags: RawFlags & { json: boolean; quiet: boolean }): Promise<number> {
-  const { summaryMinutes, ...request } = validOrThrow(parsePulseOptions(flags));
+  const parsed = parsePulseOptions(flags);
+  const fileChecks = new OptionChecks();
+  checkGateFiles(fileChecks, flags);
+  const { summaryMinutes, ...request } = validOrThrow({
+    request: parsed.request,
+    problems: [...parsed.problems, ...fileChecks.problems],
+  });
   const influx = influxTarget(request);
   if (summaryMinutes !== undefined) {
     const s = await sentimentSummary(influx, summaryMinutes);
@@ -70,6 +79,39 @@ export async function pulseCommand(flags: RawFlags & { json: boolean; quiet: boo
   const r = await run;
   if (tty) process.stderr.write('\n');
   process.stdout.write(flags.json ? `${JSON.stringify(r, null, 2)}\n` : `${renderPulseText(r)}\n`);
+  const gate = pulseGate(r);
+  const gateProblem = writeGateFiles(flags, gate);
   await served?.finish(r);
-  return 0;
+  if (gateProblem) throw gateProblem;
+  return gateExit(gate.suite.cases);
+}
+
+/** Pulse's thresholds as a JUnit suite and a Markdown summary. */
+function pulseGate(r: PulseReport): GateOutput {
+  const cases = thresholdCases(r.thresholds);
+  const en = (n: number) => Math.round(n).toLocaleString('en-US');
+  const f = r.freshnessMs;
+  return {
+    suite: {
+      name: 'datastorm.pulse',
+      cases,
+      elapsedSec: r.elapsedSec,
+      startedAt: new Date(Date.now() - r.elapsedSec * 1000),
+      properties: { topic: r.topic, group: r.group, store: r.store },
+    },
+    summary: {
+      title: `DataStorm pulse ${r.topic} → InfluxDB (${r.store})`,
+      cases,
+      ended: r.thresholds?.aborted
+        ? `stopped at ${r.thresholds.aborted.atSec} s by '${r.thresholds.aborted.expr}'`
+        : '',
+      figures: [
+        ['consumed', `${en(r.consumed)} in ${r.elapsedSec} s`],
+        ['rate', `${en(r.rate.active)}/s while consuming, ${en(r.rate.overall)}/s overall`],
+        ['lag', `${en(r.lag.atEnd)} at the end, at most ${en(Math.max(0, r.lag.most))}`],
+        ['freshness', f ? `p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms` : 'none measured'],
+        ['write errors', en(r.writeErrors)],
+      ],
+    },
+  };
 }

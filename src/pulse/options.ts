@@ -2,11 +2,14 @@
  * Pulse options, parsed once: the flags and parsePulseOptions(), which turns raw flags into typed, defaulted options
  * or returns every problem at once. Adding a flag touches this file and the code that uses it.
  */
+
 import fs from 'node:fs';
 import os from 'node:os';
 import type { Options as FlagSpec } from 'yargs';
 import { type ClientSettings, clientConfigFlags, parseKafkaTarget } from '../kafka/client-config.js';
 import { OptionChecks, type RawFlags } from '../option-checks.js';
+import { PULSE_FIGURES } from '../thresholds/figures.js';
+import { parseThresholds, type Threshold, thresholdExprs } from '../thresholds/threshold.js';
 import type { InfluxTarget } from './influx-sink.js';
 
 export const STORES = ['points', 'counts'] as const;
@@ -30,6 +33,8 @@ export interface PulseOptions {
   untilIdle?: number;
   /** Copy undecodable records to this topic before committing past them. */
   deadLetter?: string;
+  /** Bars over the report's figures (--threshold): judged at the end, lag, freshness and write errors also live. */
+  thresholds?: Threshold[];
 }
 
 /**
@@ -117,6 +122,13 @@ export const pulseFlags = {
     describe:
       'an https InfluxDB: PEM file of the CA that signed its certificate (scripts/influxdb.sh up --tls prints it)',
   },
+  threshold: {
+    type: 'string',
+    array: true,
+    describe:
+      "a bar over the report's figures, e.g. 'rate>=200k', 'lag.most<100k', 'freshness.p99<5s', " +
+      "'lag<500k abort-on-fail=30s' (repeatable; any failed: exit 99)",
+  },
   'dead-letter': {
     type: 'string',
     describe: 'copy records that are not tweets of the schema to this topic (headers: source topic, partition, offset)',
@@ -158,6 +170,10 @@ export function parsePulseOptions(
   if (deadLetter !== undefined && deadLetter === (topic ?? defaults.topic))
     c.add(`--dead-letter must be another topic than --topic (got '${deadLetter}')`);
   const { bootstrap, client } = parseKafkaTarget(c, raw);
+  const gate = parseThresholds(thresholdExprs(raw.threshold), PULSE_FIGURES);
+  for (const p of gate.problems) c.add(p);
+  if (gate.thresholds.length && raw.summary === true)
+    c.add('--threshold judges a pulse run; --summary reads InfluxDB and runs nothing (give one or the other)');
   if (c.problems.length) return { problems: c.problems };
   return {
     problems: [],
@@ -176,6 +192,7 @@ export function parsePulseOptions(
       duration,
       untilIdle,
       summaryMinutes: raw.summary === true ? (minutes ?? defaults.minutes) : undefined,
+      thresholds: gate.thresholds,
     },
   };
 }

@@ -4,6 +4,7 @@
  * report. An EventEmitter ('start', 'tick', 'restart') that can be awaited. A restarted child's uncommitted offsets
  * are read again by the group (at-least-once; the points' timestamps make the replay replace, not add).
  */
+
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AwaitableRun } from '../awaitable-run.js';
@@ -15,6 +16,9 @@ import { endToEndHistogram, percentilesOf } from '../report/histograms.js';
 import type { PulseProgress, PulseReport } from '../report/pulse-report.js';
 import { addPairs, ValueCounts } from '../report/value-counts.js';
 import { type ChildFatal, Supervisor } from '../supervisor.js';
+import { PULSE_FIGURES } from '../thresholds/figures.js';
+import { LiveGate } from '../thresholds/live-gate.js';
+import { judgeAtEnd, type ThresholdOutcome } from '../thresholds/threshold.js';
 import { checkInflux } from './influx-sink.js';
 import type { PulseOptions } from './options.js';
 import { PULSE_CHILD_ENV, type PulseChildConfig, type PulseChildMessage } from './protocol.js';
@@ -44,6 +48,8 @@ export class PulseRun extends AwaitableRun<PulseReport> {
   /** Freshness (created_at to InfluxDB's acknowledgement, ms): this interval's and the run's. */
   private readonly freshnessNow = new ValueCounts();
   private readonly freshness = endToEndHistogram();
+  /** The abort-on-fail threshold that stopped the run, if one did. */
+  private thresholdAbort: ThresholdOutcome['aborted'] = null;
 
   constructor(private readonly o: PulseOptions) {
     super();
@@ -155,6 +161,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     const tot = this.tot;
     let caughtUpAtSec: number | null = null;
     let mostLag = -1;
+    const liveGate = new LiveGate(o.thresholds ?? [], PULSE_FIGURES);
     let last = { consumed: 0, points: 0, t: t0 };
     const ticker = setInterval(() => {
       const now = performance.now();
@@ -178,6 +185,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
       if (caughtUpAtSec === null && tot.consumed > 0 && ev.lag === 0) caughtUpAtSec = round1(ev.elapsedSec);
       mostLag = Math.max(mostLag, ev.lag);
       this.emit('tick', ev);
+      this.watchThresholds(liveGate, ev);
       if (o.count !== undefined && tot.consumed >= o.count) this.stop();
       if (o.duration !== undefined && ev.elapsedSec >= o.duration) this.stop();
       // Idle means caught up: nothing consumed, lag known to be 0 on every partition, and no write being retried.
@@ -189,7 +197,20 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     watch.stop();
     clearInterval(ticker);
     if (this.supervisor.fatal.length) throw this.supervisor.fatal[0];
-    return this.report((performance.now() - t0) / 1000, active, topic.partitions, { caughtUpAtSec, mostLag });
+    const report = this.report((performance.now() - t0) / 1000, active, topic.partitions, { caughtUpAtSec, mostLag });
+    if (o.thresholds?.length)
+      report.thresholds = judgeAtEnd(o.thresholds, (f) => PULSE_FIGURES[f].atEnd(report), this.thresholdAbort);
+    return report;
+  }
+
+  /** abort-on-fail: a threshold failing every second for its grace period stops the run. */
+  private watchThresholds(gate: LiveGate<PulseProgress>, tick: PulseProgress): void {
+    if (!gate.watching || this.thresholdAbort) return;
+    const aborted = gate.observe(tick.elapsedSec, tick);
+    if (!aborted) return;
+    this.thresholdAbort = aborted;
+    this.emit('warning', `threshold '${aborted.expr}' failed every second for ${aborted.failingSec} s: stopping`);
+    this.stop();
   }
 
   /** The run's report from the totals once every child is done. */

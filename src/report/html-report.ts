@@ -2,12 +2,24 @@
  * The storm report as one self-contained HTML file: uPlot (from node_modules) and the report's JSON inlined, so the
  * file opens anywhere without a network. Charts: the throughput timeline beside the shape's target, --find-max's curve
  * (rate vs p99); tables: latency percentiles (from the send and from the intended time), publish delay, sentiment mix,
- * partitions, settings, versions, machine, notes.
+ * thresholds, partitions, settings, versions, machine, notes.
  */
 import { describeKeys } from '../scenario/keys.js';
 import { en, esc, PAGE_STYLE, scriptData, table, uplotAssets } from './html-parts.js';
 import { mergedSection } from './merged-html.js';
 import type { Percentiles, StormReport, StormSettings } from './storm-report.js';
+import { thresholdCases } from './threshold-lines.js';
+
+/** --threshold: each with its value and ✓/✗, under a heading with the verdict. */
+function thresholdsSection(report: StormReport): string {
+  const cases = thresholdCases(report.thresholds);
+  if (cases.length === 0) return '';
+  const failed = cases.filter((c) => !c.passed).length;
+  const verdict = failed ? `${failed} of ${cases.length} failed` : `all ${cases.length} passed`;
+  return `<h2 id="thresholds">thresholds: ${verdict}</h2>${table(
+    cases.map((c) => [`${c.passed ? '✓' : '✗'} ${c.name}`, c.detail]),
+  )}\n`;
+}
 
 /** The settings as rows: data rendered as text, the reproducing flags as the command line they make. */
 const settingsRows = ({ flags: _flags, keys, brands, client, ...rest }: StormSettings): [string, unknown][] => [
@@ -61,7 +73,7 @@ ${PAGE_STYLE}</style></head><body>
  in ${report.elapsedSec} s: ${en(report.rate.average)} msgs/s average, ${en(report.rate.peak)} peak,
  ${report.megabytesPerSec} MB/s</p>
 <p>shape: ${esc(report.schedule.description)}${warmup}</p>
-<h2>throughput, acknowledged msgs/s per second${report.schedule.perSecond.length ? ' and the target' : ''}</h2>
+${thresholdsSection(report)}<h2>throughput, acknowledged msgs/s per second${report.schedule.perSecond.length ? ' and the target' : ''}</h2>
 <div id="timeline"></div>
 ${findMaxHtml}
 <h2>delivery latency (ms)</h2>

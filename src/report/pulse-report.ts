@@ -1,5 +1,7 @@
 /** What pulse reports (the run's JSON, its progress and its --summary) and how each reads as text. */
+import type { ThresholdOutcome } from '../thresholds/threshold.js';
 import type { Percentiles } from './histograms.js';
+import { gateLines, thresholdCases } from './threshold-lines.js';
 
 export interface PulseReport {
   topic: string;
@@ -49,6 +51,8 @@ export interface PulseReport {
    */
   freshnessMs: Percentiles | null;
   influx: { url: string; org: string; bucket: string };
+  /** --threshold: each judged on the exact figures above, and the one that stopped the run live (if one did). */
+  thresholds?: ThresholdOutcome;
 }
 
 /** Pulse's progress, as its engine emits it once a second ('tick'). */
@@ -107,7 +111,8 @@ export function renderPulseText(r: PulseReport): string {
       `${r.writeErrors} write errors`,
     `  sentiment: positive ${en(s.positive)}, negative ${en(s.negative)}, neutral ${en(s.neutral)}`,
     `  lag:       ${en(r.lag.atEnd)} at the end${worstPartition(r.lag.byPartition)}` +
-      `${r.lag.caughtUpAtSec !== null ? `; caught up with the topic at ${r.lag.caughtUpAtSec} s` : ''}`,
+      `${r.lag.caughtUpAtSec !== null ? `; caught up with the topic at ${r.lag.caughtUpAtSec} s` : ''}` +
+      `${r.lag.most > 0 ? `; at most ${en(r.lag.most)} behind` : ''}`,
   ];
   const f = r.freshnessMs;
   if (f)
@@ -138,6 +143,9 @@ export function renderPulseText(r: PulseReport): string {
       `  note: ${en(r.rereadOnNextRun)} messages of open counts windows are written but not committed; ` +
         'the next run reads them again onto the same points',
     );
+  if (r.thresholds?.aborted)
+    lines.push(`  note: stopped at ${r.thresholds.aborted.atSec} s by the threshold '${r.thresholds.aborted.expr}'`);
+  lines.push(...gateLines(thresholdCases(r.thresholds)).map((l) => `  ${l}`));
   return lines.join('\n');
 }
 

@@ -15,7 +15,7 @@ export interface MarkdownSummary {
 }
 
 /** Markdown's and HTML's active characters, escaped; table cells lose their line breaks and pipes. */
-const text = (s: string) => s.replace(/[\\`*_{}[\]()<>#+!|~&]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+const text = (s: string) => s.replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 
 export function renderSummaryMd(summary: MarkdownSummary): string {
   const failed = summary.cases.filter((c) => !c.passed).length;

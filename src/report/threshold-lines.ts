@@ -7,7 +7,7 @@ import { formatValue, type ThresholdOutcome, type ThresholdResult } from '../thr
 /** One pass/fail line of a CI report. */
 export interface GateCase {
   name: string;
-  /** What was judged: 'threshold', or the command's own check ('verify'). */
+  /** What was judged: 'threshold', or the command's own 'check' (verify's). */
   kind: string;
   passed: boolean;
   /** The figure and its value, or what the check found. */

@@ -1,4 +1,6 @@
 /** What verify reports, and how it reads as text. */
+import type { ThresholdOutcome } from '../thresholds/threshold.js';
+import { type GateCase, gateLines, thresholdCases } from './threshold-lines.js';
 
 export interface KeyOrderTotals {
   /** Distinct keys among keyed messages. */
@@ -54,6 +56,8 @@ export interface VerifyReport {
   /** Order per key (verify/key-order.ts), when messages had keys; null otherwise. */
   keys: KeyOrderTotals | null;
   latencyMs: { p50: number; p95: number; p99: number; p999: number; max: number } | null;
+  /** --threshold: each judged on the exact figures above. */
+  thresholds?: ThresholdOutcome;
 }
 
 const en = (n: number) => n.toLocaleString('en-US');
@@ -104,5 +108,37 @@ export function renderVerifyText(r: VerifyReport): string {
           `${p.unconfirmed ? `${en(p.unconfirmed)} unconfirmed, ` : ''}${en(p.duplicated)} duplicated, ` +
           `${en(p.outOfOrder)} out of order`,
       );
+  l.push(...gateLines(thresholdCases(r.thresholds)).map((line) => `  ${line}`));
   return l.join('\n');
+}
+
+/**
+ * Verify's own checks, as a CI report lists them beside the thresholds: the whole topic read (a read cut short is
+ * never a pass), nothing lost, and with keys, every key's messages in order (each fails verify with exit 1 or 5).
+ */
+export function verifyChecks(r: VerifyReport): GateCase[] {
+  const checks: GateCase[] = [
+    {
+      name: 'the whole topic read',
+      kind: 'check',
+      passed: r.read.cutShort === null,
+      detail: `read ${en(r.read.messages)} of ${en(r.read.expected)} messages${r.read.cutShort ? `: ${r.read.cutShort}` : ''}`,
+    },
+    {
+      name: 'nothing lost',
+      kind: 'check',
+      passed: r.lost === 0,
+      detail:
+        `${en(r.lost)} lost of ${en(r.received + r.lost)} (${en(r.unconfirmed)} unconfirmed by dead producers, ` +
+        `${en(r.duplicated)} duplicated)`,
+    },
+  ];
+  if (r.keys)
+    checks.push({
+      name: "every key's messages in order",
+      kind: 'check',
+      passed: r.keys.outOfOrder === 0,
+      detail: `${en(r.keys.outOfOrder)} out of order over ${en(r.keys.keys)} keys`,
+    });
+  return checks;
 }

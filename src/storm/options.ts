@@ -17,7 +17,7 @@ import { parseScenarioOptions, type ScenarioOptions, scenarioFlags } from '../sc
 import { loadScenarioFile, type ScenarioFile } from '../scenario/scenario-file.js';
 import { DURATION_FORMAT, parseDuration, parseRate, RATE_FORMAT } from '../scenario/units.js';
 import { STORM_FIGURES } from '../thresholds/figures.js';
-import { parseThresholds, type Threshold } from '../thresholds/threshold.js';
+import { parseThresholds, type Threshold, thresholdExprs } from '../thresholds/threshold.js';
 import { flagsFromReport, reproducingFlags, type StormFlagValues } from './repeat.js';
 
 export const ACKS = ['0', '1', 'all'] as const;
@@ -315,10 +315,9 @@ function stormThresholds(
   file: ScenarioFile | undefined,
   unscheduled: boolean,
 ): { thresholds: Threshold[]; exprs: string[] } {
-  const commandLine = given === undefined ? [] : (Array.isArray(given) ? given : [given]).map(String);
   const sources: [string[], string][] = [
     [file?.thresholds ?? [], `--scenario ${file?.file}: thresholds`],
-    [commandLine, '--threshold'],
+    [thresholdExprs(given), '--threshold'],
   ];
   const thresholds: Threshold[] = [];
   for (const [exprs, where] of sources) {

@@ -110,6 +110,10 @@ export function parseThresholds(
   return { thresholds, problems };
 }
 
+/** The --threshold flag as given (absent, once, or repeated) as a list of expressions. */
+export const thresholdExprs = (given: unknown): string[] =>
+  given === undefined ? [] : (Array.isArray(given) ? given : [given]).map(String);
+
 /** One threshold, or what is wrong with it. */
 function parseOne(raw: string, figures: Readonly<Record<string, FigureSpec>>): Threshold | string {
   const expr = raw.trim();

@@ -2,11 +2,14 @@
  * The verify engine: reads a topic back and runs the sequence analysis (verify/sequences.ts) over every tweet, plus
  * end-to-end latency (created_at to read time) percentiles.
  */
+
 import { loadTweetType } from '../generate/tweet-encoder.js';
 import { TweetReader } from '../generate/tweet-reader.js';
 import { readTopic } from '../kafka/read-topic.js';
 import { endToEndHistogram } from '../report/histograms.js';
 import type { VerifyReport } from '../report/verify-report.js';
+import { VERIFY_FIGURES } from '../thresholds/figures.js';
+import { judgeAtEnd } from '../thresholds/threshold.js';
 import { KeyOrder } from './key-order.js';
 import type { VerifyOptions } from './options.js';
 import { SequenceAnalysis } from './sequences.js';
@@ -39,7 +42,7 @@ export async function verify(o: VerifyOptions): Promise<VerifyReport> {
     },
   });
   const s = sequences.result();
-  return {
+  const report: VerifyReport = {
     topic: o.topic,
     runId: o.runId ?? null,
     read: { messages: read.read, expected: read.expected, cutShort: read.cutShort ?? null },
@@ -53,14 +56,14 @@ export async function verify(o: VerifyOptions): Promise<VerifyReport> {
     outOfOrder: s.outOfOrder,
     producers: s.producers,
     keys: keyOrder.result(),
-    latencyMs: latency.totalCount
-      ? {
-          p50: latency.getValueAtPercentile(50),
-          p95: latency.getValueAtPercentile(95),
-          p99: latency.getValueAtPercentile(99),
-          p999: latency.getValueAtPercentile(99.9),
-          max: latency.maxValue,
-        }
-      : null,
+    latencyMs: latency.totalCount ? endToEndPercentiles(latency) : null,
   };
+  if (o.thresholds?.length) report.thresholds = judgeAtEnd(o.thresholds, (f) => VERIFY_FIGURES[f].atEnd(report));
+  return report;
+}
+
+/** Percentiles of the end-to-end latency; a percentile never above the largest value recorded. */
+function endToEndPercentiles(latency: ReturnType<typeof endToEndHistogram>): NonNullable<VerifyReport['latencyMs']> {
+  const at = (q: number) => Math.min(latency.getValueAtPercentile(q), latency.maxValue);
+  return { p50: at(50), p95: at(95), p99: at(99), p999: at(99.9), max: latency.maxValue };
 }
