@@ -47,6 +47,9 @@ export DATASTORM_TEST_INFLUX_PORT=$INFLUX_PORT
 # A second InfluxDB, https only, with a CA of its own (pulse and the dashboard over TLS, and their bad-input rows).
 DATASTORM_TEST_INFLUX_TLS=$(bash scripts/influxdb.sh up "$INFLUX_TLS_PORT" --tls | tail -1)
 export DATASTORM_TEST_INFLUX_TLS DATASTORM_TEST_INFLUX_CA=$ROOT/.run/influxdb-$INFLUX_TLS_PORT/tls/ca.pem
+# Jenkins' JUnit schema and xmllint: --junit's output is validated against them, not string-matched.
+DATASTORM_TEST_JUNIT_XSD=$(bash scripts/junit-xsd.sh | tail -1)
+export DATASTORM_TEST_JUNIT_XSD
 echo "test: Kafka at $DATASTORM_TEST_BOOTSTRAP, Redis at $DATASTORM_TEST_REDIS, InfluxDB at $DATASTORM_TEST_INFLUX" >&2
 
 # One file at a time: the files share one cluster and the machine has 2 cores. DATASTORM_TEST_FILES (make fuzz) runs
