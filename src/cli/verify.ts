@@ -1,7 +1,7 @@
 /**
  * `datastorm verify`: reads a topic back and reports loss, duplicates and order per producer and per key; exit 1 when
- * anything is lost or a key's messages are out of order, else 99 when a --threshold failed; a read cut short (the topic deleted under it, nothing coming)
- * prints what it read, then fails as a TOPIC error: it is never a pass.
+ * anything is lost or a key's messages are out of order, else 99 when a --threshold failed; a read cut short (the
+ * topic deleted under it, nothing coming) prints what it read, then fails as a TOPIC error: it is never a pass.
  */
 import { DataStormError } from '../errors.js';
 import { localBootstrap } from '../local/services.js';

@@ -73,7 +73,8 @@ ${PAGE_STYLE}</style></head><body>
  in ${report.elapsedSec} s: ${en(report.rate.average)} msgs/s average, ${en(report.rate.peak)} peak,
  ${report.megabytesPerSec} MB/s</p>
 <p>shape: ${esc(report.schedule.description)}${warmup}</p>
-${thresholdsSection(report)}<h2>throughput, acknowledged msgs/s per second${report.schedule.perSecond.length ? ' and the target' : ''}</h2>
+${thresholdsSection(report)}
+<h2>throughput, acknowledged msgs/s per second${report.schedule.perSecond.length ? ' and the target' : ''}</h2>
 <div id="timeline"></div>
 ${findMaxHtml}
 <h2>delivery latency (ms)</h2>

@@ -122,7 +122,9 @@ export function verifyChecks(r: VerifyReport): GateCase[] {
       name: 'the whole topic read',
       kind: 'check',
       passed: r.read.cutShort === null,
-      detail: `read ${en(r.read.messages)} of ${en(r.read.expected)} messages${r.read.cutShort ? `: ${r.read.cutShort}` : ''}`,
+      detail:
+        `read ${en(r.read.messages)} of ${en(r.read.expected)} messages` +
+        (r.read.cutShort ? `: ${r.read.cutShort}` : ''),
     },
     {
       name: 'nothing lost',
