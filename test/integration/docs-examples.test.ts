@@ -98,6 +98,11 @@ const pulse = (args: string) =>
   `${node} pulse ${shortened(args)} --bootstrap ${bootstrap()} --influx-url ${influxUrl()} --topic ${fixture.topic} ` +
   `--influx-bucket ${fixture.bucket}`;
 
+/** docs/ci.md's first example, longer than a line here. */
+const CI_GATE_EXAMPLE =
+  "npm run storm -- --rate 20k --duration 30 --threshold 'rate>=15k' --threshold 'p99<1s' --threshold 'failed==0' " +
+  '--junit storm.xml --summary-md storm.md';
+
 function plans(): Record<string, Plan> {
   const influxPort = new URL(influxUrl()).port;
   const influxTlsPort = new URL(influxTlsUrl()).port;
@@ -219,6 +224,21 @@ function plans(): Record<string, Plan> {
     },
     'npm run storm -- --from-report first.json --bootstrap 127.0.0.1:19092': {
       shell: storm('--from-report first.json --bootstrap 127.0.0.1:19092'),
+    },
+    // docs/ci.md: the files go into the test's directory
+    [CI_GATE_EXAMPLE]: {
+      shell: storm(
+        `--rate 20k --duration 30 --threshold 'rate>=15k' --threshold 'p99<1s' --threshold 'failed==0' ` +
+          `--junit ${path.join(dir, 'storm.xml')} --summary-md ${path.join(dir, 'storm.md')}`,
+      ),
+    },
+    "npm run storm -- --rate 20k --duration 600 --threshold 'intended.p99<5s abort-on-fail=10s'": {
+      shell: storm("--rate 20k --duration 600 --threshold 'intended.p99<5s abort-on-fail=10s'"),
+    },
+    "npm run verify -- --topic tweets --threshold 'duplicated==0' --junit verify.xml": {
+      shell:
+        `${node} verify --topic ${fixture.topic} --bootstrap ${bootstrap()} --threshold 'duplicated==0' ` +
+        `--junit ${path.join(dir, 'verify.xml')}`,
     },
     // docs/verify.md
     'npm run verify -- --topic tweets --run 20261125121009-21fe2d --json': {

@@ -15,7 +15,7 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
 const LAYERS: string[][] = [
   ['errors', 'log', 'user-file', 'steady-clock'],
   ['child-main', 'supervisor', 'awaitable-run'],
-  ['kafka', 'coord', 'generate', 'scenario', 'report', 'local', 'option-checks', 'environment'],
+  ['kafka', 'coord', 'generate', 'scenario', 'thresholds', 'report', 'local', 'option-checks', 'environment'],
   ['storm', 'pulse', 'verify'],
   ['serve'],
   ['cli', 'index'],
