@@ -12,6 +12,8 @@ test("import 'datastorm' gives storm(), pulse(), verify() and their options pars
     'parsePulseOptions',
     'parseVerifyOptions',
     'validOrThrow',
+    'renderJUnit',
+    'thresholdCases',
   ])
     assert.equal(typeof (lib as Record<string, unknown>)[f], 'function', f);
   assert.equal(lib.ErrorCodes.INVALID_OPTION.exit, 2);
