@@ -7,8 +7,9 @@
  *   run.on('tick', (t) => console.error(t.acked));
  *   const report = await run;
  *
- * Thresholds come with the options (`threshold: ['rate>=500k']`): the report carries their verdict (`thresholds`), and
- * renderJUnit() writes thresholdCases(report.thresholds) as a JUnit suite for a CI. Errors are DataStormError with a stable `code` (errors.ts).
+ * Thresholds come with the options (`threshold: ['rate>=500k']`): the report carries their verdict (`thresholds`),
+ * and renderJUnit() writes thresholdCases(report.thresholds) as a JUnit suite for a CI. Errors are DataStormError
+ * with a stable `code` (errors.ts).
  */
 export { DataStormError, type ErrorCode, ErrorCodes, InvalidOptionsError, isDataStormError } from './errors.js';
 export { type RawFlags, validOrThrow } from './option-checks.js';
