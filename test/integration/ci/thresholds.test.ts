@@ -257,4 +257,15 @@ test('pulse: lag and freshness thresholds judged on its report, JUnit valid, 99 
   );
   assert.ok(report.lag.most >= 0, `the most lag seen: ${report.lag.most}`);
   assertValidJUnit(junit, 4, 1);
+  // Live: a bar no known lag meets stops pulse at its first reading, and its report says which.
+  const live = await run(
+    process.execPath,
+    pulseArgs(topic, bucket, ['--threshold', 'lag<0 abort-on-fail=0', '--until-idle', '30'], `live-${topic}`),
+    {},
+    180_000,
+  );
+  assert.equal(live.code, THRESHOLD_EXIT, live.stderr);
+  const stopped = JSON.parse(live.stdout) as PulseReport;
+  assert.equal(stopped.thresholds?.aborted?.expr, 'lag<0 abort-on-fail=0');
+  assert.ok(stopped.elapsedSec < 25, `stopped after ${stopped.elapsedSec} s, not idle 30 s after the topic's end`);
 });
