@@ -350,7 +350,7 @@ export class StormRun extends AwaitableRun<StormReport> {
   private emitTicks(startedAt: () => number): { timer: NodeJS.Timeout; last: () => void } {
     let lastAcked = 0;
     let lastT = Number.NaN;
-    const emit = () => {
+    const emit = (final = false) => {
       const t0 = startedAt();
       if (Number.isNaN(t0)) return;
       if (Number.isNaN(lastT)) lastT = t0;
@@ -385,10 +385,11 @@ export class StormRun extends AwaitableRun<StormReport> {
         children: this.agg.slots.map((s, slot) => ({ slot, rssMiB: s.rssMiB, loopDelayP99Ms: s.loopDelayP99Ms })),
       };
       this.emit('tick', tick);
-      this.watchThresholds(tick);
+      // The run's last tick comes after it ended: nothing is left to stop.
+      if (!final) this.watchThresholds(tick);
     };
     // Once a second, and once more at the end, so listeners (dashboard, /metrics) end on the final totals.
-    return { timer: setInterval(emit, 1000), last: emit };
+    return { timer: setInterval(emit, 1000), last: () => emit(true) };
   }
 
   /** The last second's worst child's latency, from the send and (under a rate schedule) from the intended time. */

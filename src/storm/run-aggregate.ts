@@ -132,15 +132,18 @@ export class RunAggregate {
     t.childrenCounted++;
   }
 
-  /** The worst child's p50 and p99 since the last emitted second; null when none reported any. */
+  /**
+   * The worst child's p50 and p99 since the last emitted second, and the worst p99 from the intended send time; null
+   * when none reported any.
+   */
   secondLatency(): { p50: number; p99: number; intendedP99: number | null } | null {
-    let worst: { p50: number; p99: number; intendedP99: number | null } | null = null;
+    let worst: { p50: number; p99: number } | null = null;
+    let intendedP99: number | null = null;
     for (const s of this.slots) {
-      if (s.latency && (!worst || s.latency.p99 > worst.p99)) worst = { ...s.latency };
-      if (s.latency?.intendedP99 != null && worst)
-        worst.intendedP99 = Math.max(worst.intendedP99 ?? 0, s.latency.intendedP99);
+      if (s.latency && (!worst || s.latency.p99 > worst.p99)) worst = { p50: s.latency.p50, p99: s.latency.p99 };
+      if (s.latency?.intendedP99 != null) intendedP99 = Math.max(intendedP99 ?? 0, s.latency.intendedP99);
       s.latency = null;
     }
-    return worst;
+    return worst && { ...worst, intendedP99 };
   }
 }

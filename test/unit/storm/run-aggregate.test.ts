@@ -38,9 +38,13 @@ test('warm-up ticks apart; measured ones per second; the earliest start; the wor
   assert.deepEqual(t.failed, {}, 'failures of the warm-up are its own');
   assert.deepEqual([...a.perSecond], [[101, 800]]);
   assert.equal(t.scheduleStartMs, 1000);
-  assert.deepEqual(a.secondLatency(), { p50: 3, p99: 11 });
+  assert.deepEqual(a.secondLatency(), { p50: 3, p99: 11, intendedP99: null });
   assert.equal(a.secondLatency(), null, 'taken once per emitted second');
   assert.equal(a.slots[0].acked, 550, "a slot's acknowledged includes its warm-up (give-backs need all it settled)");
+  // Under a rate schedule: the worst child's p99 from the send, and the worst p99 from the intended time (any child).
+  a.tick({ ...tick(0, 102, 10, false), latency: { ...tick(0, 102, 10, false).latency, p99: 50, intendedP99: 900 } });
+  a.tick({ ...tick(1, 102, 10, false), latency: { ...tick(1, 102, 10, false).latency, p99: 80, intendedP99: 400 } });
+  assert.deepEqual(a.secondLatency(), { p50: 3, p99: 80, intendedP99: 900 });
 });
 
 test("children's done messages merge their histograms and per-partition counts", () => {

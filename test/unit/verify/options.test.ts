@@ -17,5 +17,6 @@ test('verify: --run and --schema pass through; the topic defaults to tweets', ()
     topic: 'tweets',
     runId: 'r1',
     schema: '/s.avsc',
+    thresholds: [],
   });
 });
