@@ -48,3 +48,41 @@ export class Rng {
     }
   }
 }
+
+/** What a generator draws from. */
+export interface Draws {
+  u32(): number;
+  next(): number;
+  int(n: number): number;
+}
+
+/**
+ * sfc32 (Chris Doty-Humphrey's small fast counting generator; passes PractRand): for draws whose shares are promised
+ * (a record plan's odds and options), where Rng's outputs ten draws apart are measurably correlated (a 0.2 share
+ * drawn every tenth draw came out 0.212 over 100,000).
+ */
+export class Sfc32 implements Draws {
+  private a = 0x9e3779b9;
+  private b = 0x243f6a88;
+  private c = 0xb7e15162;
+  private d: number;
+  constructor(seed = (Math.random() * 2 ** 32) >>> 0) {
+    this.d = seed >>> 0;
+    for (let i = 0; i < 15; i++) this.u32();
+  }
+  u32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+  next(): number {
+    return this.u32() / 4294967296;
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Any Avro record schema compiled once into a plan that writes messages with a copy per field. A record's binary
+ * encoding is its fields' encodings back to back, so the plan is the record's fields (nested records flattened into
+ * theirs) as segments:
+ *   pool       values drawn at start by the field's hints (or its type), each already encoded; a message takes one at
+ *              random: O(1), a copy. A field with `options` pools exactly its options, drawn uniformly.
+ *   iteration  a number stepping with the message's index (the run's unique message id in a storm: strictly stepping
+ *              across every child and host), encoded per message
+ *   now        a timestamp-millis or timestamp-micros field with no hints: the time the message is written
+ * Iterations inside arrays, maps or unions step within their field's pool.
+ */
+import { iterationAt } from './arg-hints.js';
+import type { Draws } from './random.js';
+import { readSchemaTree, type SchemaNode } from './schema-tree.js';
+import { ValueWriter, varint } from './value-bytes.js';
+
+/** Values pooled per field when its hints do not fix the set (options do): enough to look random, small to hold. */
+export const POOL_SIZE = 4096;
+
+export type Segment =
+  | { kind: 'pool'; path: string; bytes: Buffer; ends: Uint32Array }
+  | { kind: 'iteration'; path: string; node: Extract<SchemaNode, { kind: 'primitive' }> }
+  | { kind: 'now'; path: string; micros: boolean };
+
+export class RecordPlan {
+  /** The longest message the plan writes, for sizing buffers. */
+  readonly maxMessage: number;
+
+  constructor(readonly segments: readonly Segment[]) {
+    let max = 0;
+    for (const s of segments) max += s.kind === 'pool' ? longest(s.ends) : 10;
+    this.maxMessage = max;
+  }
+
+  /** Writes message number `index` at `offset` of `out` (room for maxMessage); returns where it ends. */
+  write(out: Buffer, offset: number, index: number, nowMs: number, rng: Draws): number {
+    let at = offset;
+    for (const s of this.segments) {
+      if (s.kind === 'pool') {
+        const k = rng.int(s.ends.length);
+        const start = k === 0 ? 0 : s.ends[k - 1];
+        at += s.bytes.copy(out, at, start, s.ends[k]);
+      } else if (s.kind === 'now') at = writeVarint(out, at, s.micros ? nowMs * 1000 : nowMs);
+      else at = writeIteration(out, at, s.node, index);
+    }
+    return at;
+  }
+}
+
+/** The plan of a schema, or every problem with it and its hints. */
+export function compileRecordPlan(schema: unknown, rng: Draws): { plan?: RecordPlan; problems: string[] } {
+  const { root, problems } = readSchemaTree(schema);
+  if (!root || problems.length) return { problems };
+  const segments: Segment[] = [];
+  const values = new ValueWriter(rng);
+  try {
+    flatten(root, segments, values);
+  } catch (e) {
+    return { problems: [(e as Error).message] };
+  }
+  return { plan: new RecordPlan(mergePools(segments, rng)), problems: [] };
+}
+
+function flatten(node: SchemaNode, segments: Segment[], values: ValueWriter): void {
+  if (node.kind === 'record' && !node.hints.options) {
+    for (const f of node.fields) flatten(f.node, segments, values);
+    return;
+  }
+  if (node.kind === 'primitive' && node.hints.iteration && !node.hints.options) {
+    segments.push({ kind: 'iteration', path: node.path, node });
+    return;
+  }
+  const timestamp =
+    node.kind === 'primitive' && node.type === 'long' && /^timestamp-(millis|micros)$/.test(node.logical ?? '');
+  if (timestamp && Object.keys(node.hints).length === 0 && node.kind === 'primitive') {
+    segments.push({ kind: 'now', path: node.path, micros: node.logical === 'timestamp-micros' });
+    return;
+  }
+  const pool = poolOf(node, values);
+  const ends = new Uint32Array(pool.length);
+  let end = 0;
+  for (let i = 0; i < pool.length; i++) ends[i] = end += pool[i].length;
+  segments.push({ kind: 'pool', path: node.path, bytes: Buffer.concat(pool), ends });
+}
+
+/**
+ * A field's pooled encodings: its options, each once; a boolean's exact share of trues (its odds) and an enum's
+ * symbols, each once, so that uniform draws give them their exact odds; else POOL_SIZE values drawn by its hints.
+ */
+function poolOf(node: SchemaNode, values: ValueWriter): Buffer[] {
+  const options = node.hints.options;
+  if (options) return options.map((_, i) => optionBytes(node, i));
+  if (node.kind === 'enum') return node.symbols.map((_, i) => varint(i));
+  if (node.kind === 'primitive' && node.type === 'boolean') {
+    const trues = Math.round((node.hints.odds ?? 0.5) * POOL_SIZE);
+    return Array.from({ length: POOL_SIZE }, (_, i) => Buffer.from([i < trues ? 1 : 0]));
+  }
+  return Array.from({ length: POOL_SIZE }, (_, i) => values.bytes(node, i));
+}
+
+/**
+ * Fields pooled side by side become one pool of POOL_SIZE tuples, so a message copies once for them all: tuple j takes
+ * entry perm(j) mod n of each field's pool of n (perm a random permutation per field), so every entry keeps its share
+ * within 1/POOL_SIZE (exactly when n divides POOL_SIZE: options, a boolean's odds) and fields pair at random.
+ */
+function mergePools(segments: Segment[], rng: Draws): Segment[] {
+  const merged: Segment[] = [];
+  for (const s of segments) {
+    const last = merged[merged.length - 1];
+    if (s.kind === 'pool' && last?.kind === 'pool') merged[merged.length - 1] = joined(last, s, rng);
+    else merged.push(s);
+  }
+  return merged;
+}
+
+function joined(a: Extract<Segment, { kind: 'pool' }>, b: Extract<Segment, { kind: 'pool' }>, rng: Draws): Segment {
+  const size = Math.max(POOL_SIZE, a.ends.length, b.ends.length);
+  const [pa, pb] = [permutation(size, rng), permutation(size, rng)];
+  const parts: Buffer[] = [];
+  const ends = new Uint32Array(size);
+  let end = 0;
+  for (let j = 0; j < size; j++) {
+    const tuple = Buffer.concat([entry(a, pa[j] % a.ends.length), entry(b, pb[j] % b.ends.length)]);
+    parts.push(tuple);
+    ends[j] = end += tuple.length;
+  }
+  return { kind: 'pool', path: `${a.path}+${b.path}`, bytes: Buffer.concat(parts), ends };
+}
+
+const entry = (s: Extract<Segment, { kind: 'pool' }>, k: number) =>
+  s.bytes.subarray(k === 0 ? 0 : s.ends[k - 1], s.ends[k]);
+
+function permutation(n: number, rng: Draws): Uint32Array {
+  const p = new Uint32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}
+
+/** Option i, encoded as avsc encodes it; one that is not a value of the type is the schema's problem, named. */
+function optionBytes(node: SchemaNode, i: number): Buffer {
+  const option = node.hints.options?.[i];
+  try {
+    return node.avro.toBuffer(option);
+  } catch {
+    throw new Error(
+      `field ${node.path || '(the record)'}: options[${i}] ${JSON.stringify(option)} is not a ${node.avro.typeName}`,
+    );
+  }
+}
+
+function writeIteration(out: Buffer, at: number, node: Extract<SchemaNode, { kind: 'primitive' }>, index: number) {
+  const iteration = node.hints.iteration;
+  const value = iteration ? iterationAt(iteration, index) : 0;
+  switch (node.type) {
+    case 'boolean':
+      out[at] = value === 1 ? 1 : 0;
+      return at + 1;
+    case 'string': {
+      const text = `${node.hints.prefix ?? ''}${value}${node.hints.suffix ?? ''}`;
+      const end = writeVarint(out, at, Buffer.byteLength(text));
+      return end + out.write(text, end);
+    }
+    case 'float':
+      return out.writeFloatLE(value, at);
+    case 'double':
+      return out.writeDoubleLE(value, at);
+    default:
+      return writeVarint(out, at, value);
+  }
+}
+
+/** Avro's zig-zag varint of an exact integer, written in place. */
+export function writeVarint(out: Buffer, at: number, n: number): number {
+  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  let i = at;
+  if (z < 2 ** 31) {
+    while (z >= 0x80) {
+      out[i++] = (z & 0x7f) | 0x80;
+      z >>>= 7;
+    }
+  } else
+    while (z >= 0x80) {
+      out[i++] = (z % 0x80) | 0x80;
+      z = Math.floor(z / 0x80);
+    }
+  out[i++] = z;
+  return i;
+}
+
+const longest = (ends: Uint32Array) => {
+  let max = 0;
+  for (let i = 0; i < ends.length; i++) max = Math.max(max, ends[i] - (i ? ends[i - 1] : 0));
+  return max;
+};
