@@ -4,7 +4,6 @@
  * report. An EventEmitter ('start', 'tick', 'restart') that can be awaited. A restarted child's uncommitted offsets
  * are read again by the group (at-least-once; the points' timestamps make the replay replace, not add).
  */
-
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AwaitableRun } from '../awaitable-run.js';
@@ -17,8 +16,8 @@ import type { PulseProgress, PulseReport } from '../report/pulse-report.js';
 import { addPairs, ValueCounts } from '../report/value-counts.js';
 import { type ChildFatal, Supervisor } from '../supervisor.js';
 import { PULSE_FIGURES } from '../thresholds/figures.js';
-import { LiveGate } from '../thresholds/live-gate.js';
-import { judgeAtEnd, type ThresholdOutcome } from '../thresholds/threshold.js';
+import { abortWarning, LiveGate } from '../thresholds/live-gate.js';
+import { judgeAtEnd } from '../thresholds/threshold.js';
 import { checkInflux } from './influx-sink.js';
 import type { PulseOptions } from './options.js';
 import { PULSE_CHILD_ENV, type PulseChildConfig, type PulseChildMessage } from './protocol.js';
@@ -48,8 +47,6 @@ export class PulseRun extends AwaitableRun<PulseReport> {
   /** Freshness (created_at to InfluxDB's acknowledgement, ms): this interval's and the run's. */
   private readonly freshnessNow = new ValueCounts();
   private readonly freshness = endToEndHistogram();
-  /** The abort-on-fail threshold that stopped the run, if one did. */
-  private thresholdAbort: ThresholdOutcome['aborted'] = null;
 
   constructor(private readonly o: PulseOptions) {
     super();
@@ -199,17 +196,15 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     if (this.supervisor.fatal.length) throw this.supervisor.fatal[0];
     const report = this.report((performance.now() - t0) / 1000, active, topic.partitions, { caughtUpAtSec, mostLag });
     if (o.thresholds?.length)
-      report.thresholds = judgeAtEnd(o.thresholds, (f) => PULSE_FIGURES[f].atEnd(report), this.thresholdAbort);
+      report.thresholds = judgeAtEnd(o.thresholds, (f) => PULSE_FIGURES[f].atEnd(report), liveGate.aborted);
     return report;
   }
 
   /** abort-on-fail: a threshold failing every second for its grace period stops the run. */
   private watchThresholds(gate: LiveGate<PulseProgress>, tick: PulseProgress): void {
-    if (!gate.watching || this.thresholdAbort) return;
     const aborted = gate.observe(tick.elapsedSec, tick);
     if (!aborted) return;
-    this.thresholdAbort = aborted;
-    this.emit('warning', `threshold '${aborted.expr}' failed every second for ${aborted.failingSec} s: stopping`);
+    this.emit('warning', abortWarning(aborted));
     this.stop();
   }
 

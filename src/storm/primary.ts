@@ -27,8 +27,8 @@ import { decodeSchedule, rateAt, type Schedule } from '../scenario/schedule.js';
 import { steadyNow } from '../steady-clock.js';
 import { type ChildExit, type ChildFatal, Supervisor } from '../supervisor.js';
 import { STORM_FIGURES } from '../thresholds/figures.js';
-import { LiveGate } from '../thresholds/live-gate.js';
-import { judgeAtEnd, type ThresholdOutcome } from '../thresholds/threshold.js';
+import { abortWarning, LiveGate } from '../thresholds/live-gate.js';
+import { judgeAtEnd } from '../thresholds/threshold.js';
 import { InstanceJudge, MERGED_SETTLE_MS } from './instance-judge.js';
 import { InstancePublisher } from './instance-publisher.js';
 import type { StormOptions } from './options.js';
@@ -69,9 +69,8 @@ export class StormRun extends AwaitableRun<StormReport> {
   /** --find-max with --instances: the referee judges the run's merged figures. */
   private instanceJudge?: InstanceJudge;
   private findMaxEnded = false;
-  /** abort-on-fail thresholds, watched every second; the one that stopped the run. */
+  /** abort-on-fail thresholds, watched every second (and the one that stopped the run). */
   private readonly liveGate: LiveGate<StormProgress>;
-  private thresholdAbort: ThresholdOutcome['aborted'] = null;
   /** When the run was told to stop (Ctrl-C, find-max's failed step): the schedule ends there. */
   private stoppedAt?: number;
   /** Given back the quota on a child's death; set once Redis is connected. */
@@ -291,7 +290,7 @@ export class StormRun extends AwaitableRun<StormReport> {
       elapsedSec,
       global: await new Counters(redis, options.runId).read().catch(() => undefined),
       issued: await this.quota?.issued().catch(() => undefined),
-      stopped: this.supervisor.stopped && !error && !this.findMaxEnded && !this.thresholdAbort,
+      stopped: this.supervisor.stopped && !error && !this.findMaxEnded && !this.liveGate.aborted,
       error,
       steps: this.judge?.steps,
       maxHeld: this.judge ? this.judge.maxHeld() : undefined,
@@ -309,8 +308,8 @@ export class StormRun extends AwaitableRun<StormReport> {
   private withThresholds(report: StormReport): StormReport {
     const thresholds = this.options.thresholds ?? [];
     if (thresholds.length === 0) return report;
-    report.thresholds = judgeAtEnd(thresholds, (figure) => STORM_FIGURES[figure].atEnd(report), this.thresholdAbort);
-    const stop = this.thresholdAbort;
+    report.thresholds = judgeAtEnd(thresholds, (figure) => STORM_FIGURES[figure].atEnd(report), this.liveGate.aborted);
+    const stop = this.liveGate.aborted;
     if (stop)
       report.notes.push(
         `stopped at ${stop.atSec} s by the threshold '${stop.expr}': it failed every second for ${stop.failingSec} s`,
@@ -403,15 +402,13 @@ export class StormRun extends AwaitableRun<StormReport> {
 
   /** abort-on-fail: a threshold failing every second for its grace period stops the run (after the warm-up). */
   private watchThresholds(tick: StormProgress): void {
-    if (!this.liveGate.watching || this.thresholdAbort) return;
     if (tick.warmingUp) {
       this.liveGate.skip(tick.elapsedSec);
       return;
     }
     const aborted = this.liveGate.observe(tick.elapsedSec, tick);
     if (!aborted) return;
-    this.thresholdAbort = aborted;
-    this.emit('warning', `threshold '${aborted.expr}' failed every second for ${aborted.failingSec} s: stopping`);
+    this.emit('warning', abortWarning(aborted));
     this.stop();
   }
 

@@ -11,6 +11,8 @@ export class LiveGate<Tick> {
   /** Per watched threshold: when the second of its first failing reading in a row began. */
   private readonly failingFrom = new Map<string, number>();
   private lastAtSec = 0;
+  /** The threshold that stopped the run, once one did: nothing is watched after it. */
+  aborted: NonNullable<ThresholdOutcome['aborted']> | null = null;
 
   constructor(
     thresholds: readonly Threshold[],
@@ -23,8 +25,9 @@ export class LiveGate<Tick> {
     return this.watched.length > 0;
   }
 
-  /** One second's tick at `atSec` of the run; the threshold that stops the run now, or null. */
+  /** One second's tick at `atSec` of the run; the threshold that stops the run now (once), or null. */
   observe(atSec: number, tick: Tick): NonNullable<ThresholdOutcome['aborted']> | null {
+    if (this.aborted) return null;
     const secondBegan = this.lastAtSec;
     this.lastAtSec = atSec;
     for (const t of this.watched) {
@@ -37,13 +40,11 @@ export class LiveGate<Tick> {
       const from = this.failingFrom.get(t.expr) ?? secondBegan;
       this.failingFrom.set(t.expr, from);
       const failingSec = atSec - from;
-      if (failingSec >= (t.abort?.graceSec ?? Number.POSITIVE_INFINITY))
-        return {
-          expr: t.expr,
-          atSec: round1(atSec),
-          value: Math.round(value * 100) / 100,
-          failingSec: round1(failingSec),
-        };
+      if (failingSec >= (t.abort?.graceSec ?? Number.POSITIVE_INFINITY)) {
+        const reading = Math.round(value * 100) / 100;
+        this.aborted = { expr: t.expr, atSec: round1(atSec), value: reading, failingSec: round1(failingSec) };
+        return this.aborted;
+      }
     }
     return null;
   }
@@ -56,3 +57,7 @@ export class LiveGate<Tick> {
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/** The warning line a run gives when a threshold stops it. */
+export const abortWarning = (a: NonNullable<ThresholdOutcome['aborted']>) =>
+  `threshold '${a.expr}' failed every second for ${a.failingSec} s: stopping`;

@@ -26,6 +26,8 @@ test('a figure failing every second stops the run once its grace is over, not be
   assert.equal(gate.observe(2, tick(20_000)), null);
   const stop = gate.observe(3, tick(20_000));
   assert.deepEqual(stop, { expr: 'rate>=10M abort-on-fail=3s', atSec: 3, value: 20_000, failingSec: 3 });
+  assert.deepEqual(gate.aborted, stop, 'the gate keeps the threshold that stopped the run');
+  assert.equal(gate.observe(4, tick(20_000)), null, 'and stops a run once');
 });
 
 test('a reading that holds starts the count again; a second without a reading changes nothing', () => {
