@@ -231,16 +231,47 @@ static uint64_t publish_delay(double delay_us, double step_us, uint32_t k) {
   return d > 0 ? (uint64_t)d : 0;
 }
 
+/* The opaque carries the publish delay + 1 (µs), so the acknowledgement also counts from the intended time. */
+static void mark_intended(rd_kafka_message_t *m, double delay_us, double step_us, uint32_t k) {
+  if (delay_us >= 0) m->_private = (void *)(uintptr_t)(publish_delay(delay_us, step_us, k) + 1);
+}
+
+/*
+ * Hands the n messages laid out in p->msgs to librdkafka in one rd_kafka_produce_batch: one clock reading and one
+ * topic lock per batch instead of per message. Returns how many it took, a prefix of the batch: a full queue fails
+ * that message and every later one (the caller waits for deliveries and calls again with the rest); any other error
+ * ends the run, as a single produce would.
+ */
+static napi_value hand_batch(napi_env env, producer_t *p, uint32_t n, double delay_us, double step_us) {
+  rd_kafka_produce_batch(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, p->msgs, (int)n);
+  uint32_t accepted = 0, good = 0;
+  while (accepted < n && !p->msgs[accepted].err) accepted++;
+  for (uint32_t k = accepted; k < n; k++) good += !p->msgs[k].err;
+  if (delay_us >= 0)
+    for (uint32_t k = 0; k < accepted; k++) p->hist_delay[hist_index(publish_delay(delay_us, step_us, k))]++;
+  atomic_fetch_add_explicit(&p->produced, (long long)(accepted + good), memory_order_relaxed);
+  if (accepted < n && p->msgs[accepted].err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+    rd_kafka_resp_err_t err = p->msgs[accepted].err;
+    return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
+  }
+  return ds_number(env, (double)accepted);
+}
+
+/* A batch's intended times: argv[0] delayUs (-1 without a schedule), argv[1] stepUs. */
+static void intended_args(napi_env env, napi_value *argv, double *delay_us, double *step_us) {
+  *delay_us = -1;
+  *step_us = 0;
+  napi_get_value_double(env, argv[0], delay_us);
+  napi_get_value_double(env, argv[1], step_us);
+}
+
 /*
  * producerProduceTweets(handle, plan, order, from, to, seq0, first, createdAt, cursor, keyIds | null, delayUs,
  *   delayStepUs) -> accepted
- * Encodes tweets from..to-1 of a batch by the plan (tweet-plan.h) and hands them to librdkafka in one
- * rd_kafka_produce_batch: one clock reading and one topic lock per batch instead of per message. Message i's key,
+ * Encodes tweets from..to-1 of a batch by the plan (tweet-plan.h) and hands them over (hand_batch). Message i's key,
  * under keys, is key keyIds[i] of the plan. Under a rate schedule (delayUs >= 0) message i was meant to be sent
  * delayUs - (i - from) * delayStepUs µs ago: that publish delay goes into its histogram and rides with the message, so
- * its acknowledgement also counts from the intended time. Returns how many it handed over, a prefix of the batch:
- * fewer than asked when librdkafka's queue is full (the caller waits for deliveries and calls again with the rest,
- * which encode to the same bytes).
+ * its acknowledgement also counts from the intended time. The rest of a batch not taken encodes to the same bytes.
  */
 napi_value producer_produce_tweets(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "producerProduceTweets", 12);
@@ -250,9 +281,8 @@ napi_value producer_produce_tweets(napi_env env, napi_callback_info info) {
   if (!plan) return NULL;
   plan_batch_t b;
   if (!plan_batch_args(env, plan, argv + 2, &b)) return NULL;
-  double delay_us = -1, step_us = 0;
-  napi_get_value_double(env, argv[10], &delay_us);
-  napi_get_value_double(env, argv[11], &step_us);
+  double delay_us, step_us;
+  intended_args(env, argv + 10, &delay_us, &step_us);
   uint32_t n = b.to - b.from;
   if (n == 0) return ds_number(env, 0);
   if (!reserve_batch(p, n, plan->max_message)) return ds_throw(env, "NATIVE", "out of memory for a batch");
@@ -265,22 +295,82 @@ napi_value producer_produce_tweets(napi_env env, napi_callback_info info) {
     m->len = plan_encode_message(plan, &b, i, w);
     w += m->len;
     if (b.key_ids) m->key = (void *)plan_key(plan, b.key_ids[i], &m->key_len);
-    /* The opaque carries the publish delay + 1 (µs), so the acknowledgement also counts from the intended time. */
-    if (delay_us >= 0) m->_private = (void *)(uintptr_t)(publish_delay(delay_us, step_us, k) + 1);
+    mark_intended(m, delay_us, step_us, k);
   }
-  rd_kafka_produce_batch(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, p->msgs, (int)n);
-  /* A full queue fails that message and every later one; any other error ends the run (as a single produce would). */
-  uint32_t accepted = 0, good = 0;
-  while (accepted < n && !p->msgs[accepted].err) accepted++;
-  for (uint32_t k = accepted; k < n; k++) good += !p->msgs[k].err;
-  if (delay_us >= 0)
-    for (uint32_t k = 0; k < accepted; k++) p->hist_delay[hist_index(publish_delay(delay_us, step_us, k))]++;
-  atomic_fetch_add_explicit(&p->produced, (long long)(accepted + good), memory_order_relaxed);
-  if (accepted < n && p->msgs[accepted].err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-    rd_kafka_resp_err_t err = p->msgs[accepted].err;
-    return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
+  return hand_batch(env, p, n, delay_us, step_us);
+}
+
+/* A Buffer's bytes and a Uint32Array of where each of its messages ends (message i: ends[i-1]..ends[i]). */
+typedef struct {
+  char *bytes;
+  size_t len;
+  uint32_t *ends;
+  size_t count;
+} packed_t;
+
+/* Reads a (Buffer, Uint32Array) pair; returns 0 (with an error thrown) unless the ends are ascending within it. */
+static int packed_args(napi_env env, napi_value bytes, napi_value ends, packed_t *out) {
+  napi_typedarray_type type;
+  void *raw = NULL;
+  if (napi_get_typedarray_info(env, bytes, &type, &out->len, &raw, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    ds_throw(env, "NATIVE", "messages must be a Buffer");
+    return 0;
   }
-  return ds_number(env, (double)accepted);
+  out->bytes = raw;
+  if (napi_get_typedarray_info(env, ends, &type, &out->count, &raw, NULL, NULL) != napi_ok ||
+      type != napi_uint32_array) {
+    ds_throw(env, "NATIVE", "message ends must be a Uint32Array");
+    return 0;
+  }
+  out->ends = raw;
+  for (size_t i = 0; i < out->count; i++)
+    if (out->ends[i] > out->len || (i > 0 && out->ends[i] < out->ends[i - 1])) {
+      ds_throw(env, "NATIVE", "message ends must ascend within their buffer");
+      return 0;
+    }
+  return 1;
+}
+
+static void *packed_at(const packed_t *packed, uint32_t i, size_t *len) {
+  uint32_t start = i ? packed->ends[i - 1] : 0;
+  *len = packed->ends[i] - start;
+  return packed->bytes + start;
+}
+
+/*
+ * producerProduceBuffers(handle, payloads, payloadEnds, keys | null, keyEnds | null, from, to, delayUs, delayStepUs)
+ *   -> accepted
+ * Hands messages from..to-1 of a batch already written by JavaScript (any schema's record plan) to librdkafka:
+ * message i's value is payloads[payloadEnds[i-1]..payloadEnds[i]), its key likewise in keys. Intended times and the
+ * accepted prefix as producerProduceTweets.
+ */
+napi_value producer_produce_buffers(napi_env env, napi_callback_info info) {
+  DS_ARGS(env, info, "producerProduceBuffers", 9);
+  producer_t *p = unwrap(env, argv[0]);
+  if (!p) return NULL;
+  packed_t values, keys = {0};
+  napi_valuetype key_type;
+  NAPI_OK(env, napi_typeof(env, argv[3], &key_type));
+  if (!packed_args(env, argv[1], argv[2], &values)) return NULL;
+  if (key_type != napi_null && !packed_args(env, argv[3], argv[4], &keys)) return NULL;
+  uint32_t from = 0, to = 0;
+  NAPI_OK(env, napi_get_value_uint32(env, argv[5], &from));
+  NAPI_OK(env, napi_get_value_uint32(env, argv[6], &to));
+  if (to > values.count || (keys.ends && to > keys.count) || from > to)
+    return ds_throw(env, "NATIVE", "batch range outside its messages");
+  double delay_us, step_us;
+  intended_args(env, argv + 7, &delay_us, &step_us);
+  uint32_t n = to - from;
+  if (n == 0) return ds_number(env, 0);
+  if (!reserve_batch(p, n, 0)) return ds_throw(env, "NATIVE", "out of memory for a batch");
+  for (uint32_t k = 0; k < n; k++) {
+    rd_kafka_message_t *m = &p->msgs[k];
+    memset(m, 0, sizeof *m);
+    m->payload = packed_at(&values, from + k, &m->len);
+    if (keys.ends) m->key = packed_at(&keys, from + k, &m->key_len);
+    mark_intended(m, delay_us, step_us, k);
+  }
+  return hand_batch(env, p, n, delay_us, step_us);
 }
 
 /* producerPartitionCounts(handle) -> Float64Array: acknowledged per partition, cumulative (index = partition). */

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataStormError } from '../errors.js';
-import { loadTweetType } from '../generate/tweet-encoder.js';
+import { loadStormSchema } from '../generate/storm-schema.js';
 import { ROOT, startLocalCluster } from '../local/services.js';
 import { log } from '../log.js';
 import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
@@ -29,7 +29,8 @@ export async function stormCommand(
   // Every problem at once: the storm's own, then the output's.
   const request = validOrThrow({ request: parsed.request, problems: [...parsed.problems, ...checks.problems] });
   // The schema file too, before a local cluster is started for nothing.
-  loadTweetType(request.schema);
+  const schema = loadStormSchema(request);
+  const records = schema.kind === 'record' ? schema.name : undefined;
   const bootstrap = request.bootstrap ?? (await startLocalCluster(request.brokers, flags.quiet || flags.json));
   const options: StormOptions = { ...request, bootstrap };
 
@@ -48,7 +49,7 @@ export async function stormCommand(
   const tty = process.stderr.isTTY && !flags.quiet;
   const bar = new ProgressBar();
   run.on('start', (s: { brokers: number; topic: { partitions: number; replication: number } }) => {
-    if (!flags.quiet) process.stderr.write(`${startLine(options, s)}\n`);
+    if (!flags.quiet) process.stderr.write(`${startLine(options, s, records)}\n`);
   });
   if (tty) run.on('tick', bar.onTick);
   run.on('restart', (r: { slot: number; signal?: string; code?: number; unsettled: number }) =>
@@ -142,18 +143,24 @@ function stormGate(report: StormReport): GateOutput {
 function startLine(
   options: StormOptions,
   s: { brokers: number; topic: { partitions: number; replication: number } },
+  records: string | undefined,
 ): string {
+  const noun = records === undefined ? 'tweets' : `${records} records`;
   const what =
     options.count !== undefined
-      ? `${options.count.toLocaleString('en-US')} tweets`
+      ? `${options.count.toLocaleString('en-US')} ${noun}`
       : options.duration !== undefined
-        ? `${options.duration} s of tweets`
-        : 'tweets until the cluster falls behind';
+        ? `${options.duration} s of ${noun}`
+        : `${noun} until the cluster falls behind`;
   const mix =
-    options.mode === 'fixed'
-      ? `fixed ${options.sentiment.join('/')}`
-      : `volatile ${options.volatility} around ${options.sentiment.join('/')}, ` +
-        `${options.swingEveryMs === null ? 'a mix per batch' : `a mix every ${options.swingEveryMs / 1000} s`}`;
+    records !== undefined
+      ? options.keyField !== undefined
+        ? `keyed by field ${options.keyField}`
+        : ''
+      : options.mode === 'fixed'
+        ? `fixed ${options.sentiment.join('/')}`
+        : `volatile ${options.volatility} around ${options.sentiment.join('/')}, ` +
+          `${options.swingEveryMs === null ? 'a mix per batch' : `a mix every ${options.swingEveryMs / 1000} s`}`;
   const pace = options.shape.name === 'unlimited' ? 'as fast as possible' : options.shape.description;
   const extras = [
     options.warmup > 0 ? `warm-up ${options.warmup} s (not counted)` : '',
@@ -165,7 +172,7 @@ function startLine(
     ? `scenario ${options.scenario.file}${options.scenario.description ? `: ${options.scenario.description}` : ''}\n`
     : '';
   return (
-    `${scenario}storm ${options.runId}: ${what}, ${mix}, ${pace}${extras.map((x) => `, ${x}`).join('')}, ` +
+    `${scenario}storm ${options.runId}: ${[what, mix, pace, ...extras].filter(Boolean).join(', ')}, ` +
     `${options.workers} workers → ${where}, ${producer}`
   );
 }

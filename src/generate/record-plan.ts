@@ -7,10 +7,21 @@
  *   iteration  a number stepping with the message's index (the run's unique message id in a storm: strictly stepping
  *              across every child and host), encoded per message
  *   now        a timestamp-millis or timestamp-micros field with no hints: the time the message is written
- * Iterations inside arrays, maps or unions step within their field's pool.
+ * Iterations inside arrays, maps or unions step within their field's pool. A key field's segment also writes the
+ * message's key (generate/record-key.ts).
  */
 import { iterationAt } from './arg-hints.js';
 import type { Draws } from './random.js';
+import {
+  copyTexted,
+  drawnValues,
+  iterationText,
+  type KeySegment,
+  type KeySink,
+  keyFieldProblem,
+  longestEntry,
+  textedPool,
+} from './record-key.js';
 import { readSchemaTree, type SchemaNode } from './schema-tree.js';
 import { ValueWriter, varint } from './value-bytes.js';
 
@@ -20,20 +31,39 @@ export const POOL_SIZE = 4096;
 export type Segment =
   | { kind: 'pool'; path: string; bytes: Buffer; ends: Uint32Array }
   | { kind: 'iteration'; path: string; node: Extract<SchemaNode, { kind: 'primitive' }> }
-  | { kind: 'now'; path: string; micros: boolean };
+  | { kind: 'now'; path: string; micros: boolean }
+  | KeySegment;
+
+/** Where the message key comes from: a top-level field (--key-field), taking the drawn key under --keys (n keys). */
+export interface KeyChoice {
+  field: string;
+  drawn?: { n: number; keyText: (i: number) => string };
+}
 
 export class RecordPlan {
   /** The longest message the plan writes, for sizing buffers. */
   readonly maxMessage: number;
+  /** The longest key text it writes (0 without a key field). */
+  readonly maxKey: number;
 
   constructor(readonly segments: readonly Segment[]) {
     let max = 0;
-    for (const s of segments) max += s.kind === 'pool' ? longest(s.ends) : 10;
+    let maxKey = 0;
+    for (const s of segments) {
+      max += 'ends' in s ? longestEntry(s.ends) : s.kind === 'now' || s.kind === 'key-now' ? 10 : iterationMax(s.node);
+      if (s.kind === 'key-pool' || s.kind === 'key-drawn') maxKey = longestEntry(s.textEnds);
+      else if (s.kind === 'key-iteration') maxKey = iterationMax(s.node);
+      else if (s.kind === 'key-now') maxKey = 20;
+    }
     this.maxMessage = max;
+    this.maxKey = maxKey;
   }
 
-  /** Writes message number `index` at `offset` of `out` (room for maxMessage); returns where it ends. */
-  write(out: Buffer, offset: number, index: number, nowMs: number, rng: Draws): number {
+  /**
+   * Writes message number `index` at `offset` of `out` (room for maxMessage); returns where it ends. With a key
+   * field, its text goes to `key` (room for maxKey); under --keys the field takes key number `keyId`.
+   */
+  write(out: Buffer, offset: number, index: number, nowMs: number, rng: Draws, keyId = 0, key: KeySink | null = null) {
     let at = offset;
     for (const s of this.segments) {
       if (s.kind === 'pool') {
@@ -41,25 +71,85 @@ export class RecordPlan {
         const start = k === 0 ? 0 : s.ends[k - 1];
         at += s.bytes.copy(out, at, start, s.ends[k]);
       } else if (s.kind === 'now') at = writeVarint(out, at, s.micros ? nowMs * 1000 : nowMs);
-      else at = writeIteration(out, at, s.node, index);
+      else if (s.kind === 'iteration') at = writeIteration(out, at, s.node, index);
+      else at = writeKeySegment(s, out, at, index, nowMs, rng, keyId, key);
     }
     return at;
   }
 }
 
-/** The plan of a schema, or every problem with it and its hints. */
-export function compileRecordPlan(schema: unknown, rng: Draws): { plan?: RecordPlan; problems: string[] } {
+function writeKeySegment(
+  s: KeySegment,
+  out: Buffer,
+  at: number,
+  index: number,
+  nowMs: number,
+  rng: Draws,
+  keyId: number,
+  key: KeySink | null,
+): number {
+  switch (s.kind) {
+    case 'key-pool':
+      return copyTexted(s, rng.int(s.ends.length), out, at, key);
+    case 'key-drawn':
+      return copyTexted(s, keyId, out, at, key);
+    case 'key-now': {
+      const value = s.micros ? nowMs * 1000 : nowMs;
+      if (key) key.at += key.bytes.write(String(value), key.at, 'latin1');
+      return writeVarint(out, at, value);
+    }
+    case 'key-iteration':
+      if (key) key.at += key.bytes.write(iterationText(s.node, index), key.at);
+      return writeIteration(out, at, s.node, index);
+  }
+}
+
+/** The plan of a schema, or every problem with it, its hints and the key field. */
+export function compileRecordPlan(
+  schema: unknown,
+  rng: Draws,
+  key?: KeyChoice,
+): { plan?: RecordPlan; problems: string[] } {
   const { root, problems } = readSchemaTree(schema);
   if (!root || problems.length) return { problems };
+  const keyField = key && root.kind === 'record' ? root.fields.find((f) => f.name === key.field) : undefined;
+  if (key && !keyField)
+    return { problems: [`--key-field ${key.field}: the schema has no top-level field of that name`] };
+  const keyProblem = key && keyField && keyFieldProblem(keyField.node, key.field, key.drawn !== undefined);
+  if (keyProblem) return { problems: [keyProblem] };
   const segments: Segment[] = [];
   const values = new ValueWriter(rng);
   try {
-    flatten(root, segments, values);
+    if (root.kind !== 'record' || !keyField || !key) flatten(root, segments, values);
+    else
+      for (const f of root.fields)
+        if (f === keyField) segments.push(keySegment(f.node, values, key));
+        else flatten(f.node, segments, values);
   } catch (e) {
     return { problems: [(e as Error).message] };
   }
   return { plan: new RecordPlan(mergePools(segments, rng)), problems: [] };
 }
+
+function keySegment(node: SchemaNode, values: ValueWriter, key: KeyChoice): KeySegment {
+  const path = node.path;
+  if (key.drawn) return { kind: 'key-drawn', path, ...drawnValues(node, key.drawn.n, key.drawn.keyText) };
+  if (node.kind === 'primitive' && node.hints.iteration && !node.hints.options)
+    return { kind: 'key-iteration', path, node };
+  if (isWriteTime(node)) return { kind: 'key-now', path, micros: node.logical === 'timestamp-micros' };
+  return { kind: 'key-pool', path, ...textedPool(node, poolOf(node, values)) };
+}
+
+/** A timestamp field without hints: written with the message's write time. */
+const isWriteTime = (node: SchemaNode): node is Extract<SchemaNode, { kind: 'primitive' }> =>
+  node.kind === 'primitive' &&
+  node.type === 'long' &&
+  /^timestamp-(millis|micros)$/.test(node.logical ?? '') &&
+  Object.keys(node.hints).length === 0;
+
+/** The longest encoding of an iteration: a varint or double, or a string of up to 24 digits with its affixes. */
+const iterationMax = (node: Extract<SchemaNode, { kind: 'primitive' }>) =>
+  node.type === 'string' ? 10 + 24 + Buffer.byteLength(`${node.hints.prefix ?? ''}${node.hints.suffix ?? ''}`) : 10;
 
 function flatten(node: SchemaNode, segments: Segment[], values: ValueWriter): void {
   if (node.kind === 'record' && !node.hints.options) {
@@ -70,9 +160,7 @@ function flatten(node: SchemaNode, segments: Segment[], values: ValueWriter): vo
     segments.push({ kind: 'iteration', path: node.path, node });
     return;
   }
-  const timestamp =
-    node.kind === 'primitive' && node.type === 'long' && /^timestamp-(millis|micros)$/.test(node.logical ?? '');
-  if (timestamp && Object.keys(node.hints).length === 0 && node.kind === 'primitive') {
+  if (isWriteTime(node)) {
     segments.push({ kind: 'now', path: node.path, micros: node.logical === 'timestamp-micros' });
     return;
   }
@@ -190,9 +278,3 @@ export function writeVarint(out: Buffer, at: number, n: number): number {
   out[i++] = z;
   return i;
 }
-
-const longest = (ends: Uint32Array) => {
-  let max = 0;
-  for (let i = 0; i < ends.length; i++) max = Math.max(max, ends[i] - (i ? ends[i - 1] : 0));
-  return max;
-};

@@ -100,16 +100,7 @@ ${
 }
 <h2>partitions (${esc(describeKeys(report.settings.keys))}; busiest/mean ${report.partitions.skew ?? '-'})</h2>
 ${table(report.partitions.acknowledged.map((n, p) => [`partition ${p}`, en(n)]))}
-<h2>sentiment (${esc(sentiment.mode)})</h2>
-${table([
-  ['positive', `${en(sentiment.counts.positive)} (${sentiment.shares.positive}%)`],
-  ['negative', `${en(sentiment.counts.negative)} (${sentiment.shares.negative}%)`],
-  ['neutral', `${en(sentiment.counts.neutral)} (${sentiment.shares.neutral}%)`],
-  ['requested', sentiment.requested.join(' / ')],
-  ...(sentiment.batchPositiveShareStd !== null
-    ? ([['per-batch positive share std', sentiment.batchPositiveShareStd]] as [string, unknown][])
-    : []),
-])}
+${sentiment ? sentimentHtml(sentiment) : recordHtml(report.record)}
 <h2>failures</h2>${table([['failed', en(report.failed)], ...Object.entries(report.failedByKind)])}
 <h2>durability</h2><p>${esc(report.durability)}</p>
 <h2>settings</h2>${table(settingsRows(report.settings))}
@@ -134,4 +125,25 @@ if (d.steps.length) new uPlot({ width: 800, height: 260, scales: { x: { time: fa
   document.getElementById('curve'));
 </script></body></html>
 `;
+}
+
+function sentimentHtml(sentiment: NonNullable<StormReport['sentiment']>): string {
+  return `<h2>sentiment (${esc(sentiment.mode)})</h2>
+${table([
+  ['positive', `${en(sentiment.counts.positive)} (${sentiment.shares.positive}%)`],
+  ['negative', `${en(sentiment.counts.negative)} (${sentiment.shares.negative}%)`],
+  ['neutral', `${en(sentiment.counts.neutral)} (${sentiment.shares.neutral}%)`],
+  ['requested', sentiment.requested.join(' / ')],
+  ...(sentiment.batchPositiveShareStd !== null
+    ? ([['per-batch positive share std', sentiment.batchPositiveShareStd]] as [string, unknown][])
+    : []),
+])}`;
+}
+
+function recordHtml(record: StormReport['record']): string {
+  if (!record) return '';
+  return `<h2>records</h2>${table([
+    ['schema', record.name],
+    ['key field', record.keyField ?? '-'],
+  ])}`;
 }

@@ -51,6 +51,8 @@ export interface StormSettings {
   brands: string[];
   /** The --schema file (null: the tweet schema). */
   schema: string | null;
+  /** A record schema's key field (--key-field). Absent in older reports. */
+  keyField?: string | null;
   /** The scenario file the run came from (its flags are in `flags`). */
   scenario: string | null;
   acks: string;
@@ -136,6 +138,7 @@ export interface StormReport {
     steps: { rate: number; achieved: number; p99Ms: number | null; behind: number; held: boolean; reason: string }[];
   } | null;
   scenario: { file: string; description: string | null } | null;
+  /** Tweets' sentiments; null when the run wrote records of another schema (`record`). */
   sentiment: {
     mode: string;
     requested: [number, number, number];
@@ -147,7 +150,9 @@ export interface StormReport {
     shares: { positive: number; negative: number; neutral: number };
     batches: number;
     batchPositiveShareStd: number | null;
-  };
+  } | null;
+  /** Records of a schema other than the tweet's (--schema): its name and the key field. Absent in older reports. */
+  record?: { name: string; keyField: string | null } | null;
   /** The run's global Redis counters: every process that shared the run id. */
   global: { acknowledged: number; failed: number; issued: number } | null;
   /** reproduced: messages dead children had leased without reporting them settled, given back and produced again. */
@@ -206,12 +211,9 @@ export function renderStormText(report: StormReport): string {
       `p50 ${latency.p50}  p95 ${latency.p95}  p99 ${latency.p99}  p99.9 ${latency.p999}  max ${latency.max}`,
     );
   const sentiment = report.sentiment;
-  const mix = (k: 'positive' | 'negative' | 'neutral') => `${k} ${fmt(sentiment.counts[k])} (${sentiment.shares[k]}%)`;
-  const swing = sentiment.swingEveryMs === null ? 'per batch' : `every ${sentiment.swingEveryMs / 1000} s`;
-  const volatility = sentiment.volatility !== null ? ` (volatility ${sentiment.volatility}, swinging ${swing})` : '';
-  row('sentiment:', `${sentiment.mode}${volatility}: ${mix('positive')}, ${mix('negative')}, ${mix('neutral')}`);
-  if (sentiment.batchPositiveShareStd !== null)
-    row('', `per-batch positive share: std ${sentiment.batchPositiveShareStd} over ${sentiment.batches} batches`);
+  if (sentiment) sentimentRows(sentiment, row);
+  const record = report.record;
+  if (record) row('records:', `${record.name}${record.keyField ? `, keyed by field ${record.keyField}` : ''}`);
   const global = report.global;
   if (global)
     row(
@@ -348,4 +350,13 @@ export function saveReport(r: StormReport, dir: string): string {
   const file = path.join(dir, `storm-${r.startedAt.replace(/[:.]/g, '-')}-${r.runId}.json`);
   fs.writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
   return file;
+}
+
+function sentimentRows(sentiment: NonNullable<StormReport['sentiment']>, row: (k: string, v: string) => void): void {
+  const mix = (k: 'positive' | 'negative' | 'neutral') => `${k} ${fmt(sentiment.counts[k])} (${sentiment.shares[k]}%)`;
+  const swing = sentiment.swingEveryMs === null ? 'per batch' : `every ${sentiment.swingEveryMs / 1000} s`;
+  const volatility = sentiment.volatility !== null ? ` (volatility ${sentiment.volatility}, swinging ${swing})` : '';
+  row('sentiment:', `${sentiment.mode}${volatility}: ${mix('positive')}, ${mix('negative')}, ${mix('neutral')}`);
+  if (sentiment.batchPositiveShareStd !== null)
+    row('', `per-batch positive share: std ${sentiment.batchPositiveShareStd} over ${sentiment.batches} batches`);
 }

@@ -17,7 +17,7 @@ import {
 } from '../generate/mix.js';
 import type { Rng } from '../generate/random.js';
 import { buildPool, encodePrefix, loadTweetType } from '../generate/tweet-encoder.js';
-import type { BatchProducer } from '../kafka/native/batch-producer.js';
+import type { BatchProducer, Intended } from '../kafka/native/batch-producer.js';
 import { isUnlimited, type Schedule, timeOfIndex } from '../scenario/schedule.js';
 import { steadyNow } from '../steady-clock.js';
 import type { StormOptions } from './options.js';
@@ -29,6 +29,49 @@ interface IntendedTimes {
   stepUs: number;
 }
 
+/** What a slice sent: how many; tweets per sentiment (null for other records) and a volatile batch's positive share. */
+export interface SentSlice {
+  handed: number;
+  bySentiment: number[] | null;
+  share: number | null;
+}
+
+/** A child's sender of leased slices, whatever it writes. */
+export interface SliceSender {
+  send(lease: Lease, startLocal: number): Promise<SentSlice>;
+}
+
+/**
+ * Hands messages from..n-1 of a slice, a prefix at a time while librdkafka's queue is full; `produce` hands from a
+ * message on and says how many it took. Under a schedule each hand-over carries its intended times.
+ */
+export async function handSlice(
+  n: number,
+  startLocal: number,
+  intended: IntendedTimes | null,
+  stop: StopSignal,
+  produce: (from: number, intended: Intended | null) => number,
+): Promise<number> {
+  let from = 0;
+  for (;;) {
+    const intendedNow = intended && {
+      delayUs: (steadyNow() - startLocal - intended.firstMs) * 1000 - from * intended.stepUs,
+      stepUs: intended.stepUs,
+    };
+    from += produce(from, intendedNow);
+    if (from >= n || stop.requested) return from;
+    await new Promise((resolve) => setTimeout(resolve, 1)); // queue full: deliveries drain it on their own thread
+  }
+}
+
+/** The schedule's times for a slice's first and last message; between them, evenly. */
+export function intendedTimes(schedule: Schedule, lease: Lease): IntendedTimes {
+  const n = lease.granted;
+  const firstMs = timeOfIndex(schedule, lease.first);
+  const stepUs = n > 1 ? ((timeOfIndex(schedule, lease.first + n - 1) - firstMs) * 1000) / (n - 1) : 0;
+  return { firstMs, stepUs };
+}
+
 /** The run's sentiment planner: fixed, volatile per batch, or volatile per period of the run (generate/mix.ts). */
 function plannerFor(options: StormOptions, rng: Rng): MixPlanner {
   if (options.mode !== 'volatile') return new FixedPlanner(options.sentiment);
@@ -37,7 +80,7 @@ function plannerFor(options: StormOptions, rng: Rng): MixPlanner {
   return new PeriodPlanner(mixes, options.swingEveryMs);
 }
 
-export class BatchSender {
+export class BatchSender implements SliceSender {
   /** Messages this producer handed so far: the next one's sequence number. */
   private sequence = 0;
   private readonly batch: TweetBatch;
@@ -65,7 +108,7 @@ export class BatchSender {
    * Sends the lease's slice; `startLocal` is the run's start on this clock. Returns how many went, per sentiment
    * (fewer than granted only when stopped while librdkafka's queue was full), and the slice's positive share.
    */
-  async send(lease: Lease, startLocal: number): Promise<{ bySentiment: number[]; share: number | null }> {
+  async send(lease: Lease, startLocal: number): Promise<SentSlice> {
     const n = lease.granted;
     // One clock reading for the mix and the tweets' created_at: a batch's tweets are in the period whose mix they have.
     const createdAt = Date.now();
@@ -75,7 +118,7 @@ export class BatchSender {
     const handed = await this.hand(lease, startLocal, createdAt);
     this.sequence += handed;
     for (let i = handed; i < n; i++) bySentiment[this.batch.order[i]]--;
-    return { bySentiment, share };
+    return { handed, bySentiment, share };
   }
 
   private async hand(lease: Lease, startLocal: number, createdAt: number): Promise<number> {
@@ -91,23 +134,10 @@ export class BatchSender {
       cursor: batch.start(n),
       keyIds: batch.keyIds,
     };
-    const intended = this.scheduled ? this.intendedTimes(lease) : null;
-    for (;;) {
-      const intendedNow = intended && {
-        delayUs: (steadyNow() - startLocal - intended.firstMs) * 1000 - spec.from * intended.stepUs,
-        stepUs: intended.stepUs,
-      };
-      spec.from += this.producer.produceTweets(batch.plan, spec, intendedNow);
-      if (spec.from >= n || this.stop.requested) return spec.from;
-      await new Promise((resolve) => setTimeout(resolve, 1)); // queue full: deliveries drain it on their own thread
-    }
-  }
-
-  /** The schedule's times for the slice's first and last message; between them, evenly. */
-  private intendedTimes(lease: Lease): IntendedTimes {
-    const n = lease.granted;
-    const firstMs = timeOfIndex(this.schedule, lease.first);
-    const stepUs = n > 1 ? ((timeOfIndex(this.schedule, lease.first + n - 1) - firstMs) * 1000) / (n - 1) : 0;
-    return { firstMs, stepUs };
+    const intended = this.scheduled ? intendedTimes(this.schedule, lease) : null;
+    return handSlice(n, startLocal, intended, this.stop, (from, intendedNow) => {
+      spec.from = from;
+      return this.producer.produceTweets(batch.plan, spec, intendedNow);
+    });
   }
 }

@@ -22,16 +22,17 @@ const TICK_MS = 1000;
 /** What the child handed to librdkafka this interval. */
 export class HandedTally {
   count = 0;
-  /** Per sentiment: positive, negative, neutral. */
+  /** Per sentiment: positive, negative, neutral (tweets only). */
   mix: [number, number, number] = [0, 0, 0];
   /** Positive share of each volatile batch (the report's spread). */
   shares = noMoments();
   /** Open-loop lag at the last lease: messages the schedule allowed that no child had taken yet. */
   behind = 0;
 
-  /** A batch of `bySentiment` messages went out; `share` its positive share when the mix is volatile. */
-  add(bySentiment: ArrayLike<number>, share: number | null): void {
-    this.count += bySentiment[0] + bySentiment[1] + bySentiment[2];
+  /** A batch of `count` went out: tweets `bySentiment`, `share` its positive share when the mix is volatile. */
+  add(count: number, bySentiment: ArrayLike<number> | null, share: number | null): void {
+    this.count += count;
+    if (!bySentiment) return;
     this.mix[0] += bySentiment[0];
     this.mix[1] += bySentiment[1];
     this.mix[2] += bySentiment[2];

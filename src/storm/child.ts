@@ -1,6 +1,7 @@
 /**
  * A storm child: leases slices of the global quota (quota-leaser.ts), sends each as one batch through the native
- * producer (batch-sender.ts), which Avro-encodes each tweet straight into librdkafka's queue, and reports to the
+ * producer: tweets Avro-encoded in C straight into librdkafka's queue (batch-sender.ts), any other record schema's
+ * messages written by its record plan in JavaScript and handed over in one call (record-sender.ts); and reports to the
  * primary on every whole second (child-ticker.ts). Delivery reports are counted in C: every acknowledgement, its
  * bytes and its latency; failures by kind. Warm-up counts are kept apart (warmup-barrier.ts).
  */
@@ -10,17 +11,19 @@ import { type Lease, Quota } from '../coord/quota.js';
 import { connectRedis } from '../coord/redis.js';
 import { DataStormError, isDataStormError } from '../errors.js';
 import { Rng } from '../generate/random.js';
+import { loadStormSchema } from '../generate/storm-schema.js';
 import { producerIdOf } from '../generate/tweet-contract.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import { BatchProducer } from '../kafka/native/batch-producer.js';
 import { producerConfig } from '../kafka/producer.js';
 import { decodeSchedule, isUnlimited } from '../scenario/schedule.js';
-import { BatchSender } from './batch-sender.js';
+import { BatchSender, type SliceSender } from './batch-sender.js';
 import { ChildLatency } from './child-latency.js';
 import { ChildTicker } from './child-ticker.js';
 import { HealthProbe } from './health-probe.js';
 import { CHILD_ENV, type ChildConfig, type ChildMessage } from './protocol.js';
 import { QuotaLeaser } from './quota-leaser.js';
+import { RecordSender } from './record-sender.js';
 import { settle, WarmupBarrier } from './warmup-barrier.js';
 
 const FLUSH_TIMEOUT_MS = 30_000;
@@ -34,7 +37,7 @@ interface ChildParts {
   stop: StopSignal;
   producer: BatchProducer;
   leaser: QuotaLeaser;
-  sender: BatchSender;
+  sender: SliceSender;
   ticker: ChildTicker;
   warmup: WarmupBarrier;
   latency: ChildLatency;
@@ -66,7 +69,11 @@ async function prepare(config: ChildConfig): Promise<ChildParts> {
   const redis = await connectRedis(options.redis, options.redisCa);
   const quota = new Quota(redis, options.runId, options.count, options.shape.schedule);
   const producer = new BatchProducer(producerConfig(options, producerId), options.topic).connect();
-  const sender = new BatchSender(options, producerId, schedule, producer, rng, stop);
+  const schema = loadStormSchema(options);
+  const sender =
+    schema.kind === 'tweet'
+      ? new BatchSender(options, producerId, schedule, producer, rng, stop)
+      : new RecordSender(options, schema.json, schedule, producer, rng, stop);
   const leaserSettings = {
     producerId,
     batchSize: options.batchSize,
@@ -120,8 +127,8 @@ async function produceUntilDone(parts: ChildParts): Promise<void> {
     }
     ticker.handed.behind = lease.allowed >= 0 ? Math.max(0, lease.allowed - lease.first - lease.granted) : 0;
     for (const slice of batchesOf(lease, options.batchSize)) {
-      const { bySentiment, share } = await parts.sender.send(slice, leaser.startLocal);
-      ticker.handed.add(bySentiment, share);
+      const { handed, bySentiment, share } = await parts.sender.send(slice, leaser.startLocal);
+      ticker.handed.add(handed, bySentiment, share);
       // Hold back while too many are unacknowledged (--max-in-flight): a deeper queue adds latency, and verify's
       // unconfirmed window is sized for at most MAX_IN_FLIGHT_LIMIT (generate/tweet-contract.ts).
       while (producer.inFlight() > options.maxInFlight && !stop.requested) await sleep(1);

@@ -14,8 +14,8 @@ import { IndexHold, type Instances, joinRun, type TakeOver, takeOverIndex } from
 import { Quota } from '../coord/quota.js';
 import { connectRedis } from '../coord/redis.js';
 import { DataStormError, type ErrorCode, InvalidOptionsError } from '../errors.js';
+import { loadStormSchema, type StormSchema } from '../generate/storm-schema.js';
 import { producerIdOf } from '../generate/tweet-contract.js';
-import { loadTweetType } from '../generate/tweet-encoder.js';
 import { ensureTopic, listBrokers, type TopicInfo } from '../kafka/admin.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import { METADATA_REFRESH_MS } from '../kafka/producer.js';
@@ -79,6 +79,8 @@ export class StormRun extends AwaitableRun<StormReport> {
   private hold?: IndexHold;
   /** Where its children's incarnations start: after those of the index's earlier processes (a restarted instance). */
   private incarnationBase = 0;
+  /** What the run writes (generate/storm-schema.ts), read before anything starts. */
+  private schema?: StormSchema;
 
   constructor(private readonly options: StormOptions) {
     super();
@@ -121,7 +123,7 @@ export class StormRun extends AwaitableRun<StormReport> {
 
   protected async run(): Promise<StormReport> {
     // Fail fast, before forking anything: the schema, Redis, then the cluster, then the topic.
-    loadTweetType(this.options.schema);
+    this.schema = loadStormSchema(this.options);
     const redis = await connectRedis(this.options.redis, this.options.redisCa);
     try {
       const { brokers, topic } = await this.prepareTopic();
@@ -283,6 +285,7 @@ export class StormRun extends AwaitableRun<StormReport> {
     const error = production.fatal ? { code: production.fatal.code, message: production.fatal.message } : null;
     const report = buildReport({
       options,
+      recordName: this.schema?.kind === 'record' ? this.schema.name : undefined,
       totals,
       brokers: production.brokers,
       topic: production.topic,

@@ -94,6 +94,8 @@ export interface RunOutcome {
   measuredFromMs: number;
   /** How long the schedule ran (ms from its start; NaN when nothing was leased). */
   scheduledUntilMs?: number;
+  /** The record schema's name when the run wrote records of a schema other than the tweet's. */
+  recordName?: string;
 }
 
 export function buildReport(run: RunOutcome): StormReport {
@@ -129,7 +131,8 @@ export function buildReport(run: RunOutcome): StormReport {
     scenario: options.scenario
       ? { file: options.scenario.file, description: options.scenario.description ?? null }
       : null,
-    sentiment: sentimentSection(options, totals),
+    sentiment: run.recordName === undefined ? sentimentSection(options, totals) : null,
+    record: run.recordName === undefined ? null : { name: run.recordName, keyField: options.keyField ?? null },
     global: run.global ? { acknowledged: run.global.acked, failed: run.global.failed, issued: run.issued ?? -1 } : null,
     cpu: cpuSection(totals),
     children: {
@@ -254,6 +257,7 @@ function settingsOf(options: StormOptions, topic: TopicInfo): StormSettings {
     swingEvery: options.swingEveryMs === null ? 'batch' : `${options.swingEveryMs}ms`,
     brands: options.brands,
     schema: options.schema ?? null,
+    keyField: options.keyField ?? null,
     scenario: options.scenario?.file ?? null,
     acks: options.acks,
     idempotence: options.idempotence,

@@ -72,6 +72,17 @@ export interface NativeAddon {
     plan: Handle,
     ...batch: [...BatchArgs, delayUs: number, delayStepUs: number]
   ): number;
+  producerProduceBuffers(
+    p: Handle,
+    payloads: Buffer,
+    payloadEnds: Uint32Array,
+    keys: Buffer | null,
+    keyEnds: Uint32Array | null,
+    from: number,
+    to: number,
+    delayUs: number,
+    delayStepUs: number,
+  ): number;
   tweetPlanNew(
     prefix: Buffer,
     tails: Buffer,

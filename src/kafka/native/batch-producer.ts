@@ -24,6 +24,20 @@ export interface ProducerCounts {
   clientErrors: number;
 }
 
+/** Under a rate schedule: the batch's first message was meant to go delayUs ago, each next one stepUs later. */
+export interface Intended {
+  delayUs: number;
+  stepUs: number;
+}
+
+/** A batch's messages side by side: message i is payloads[payloadEnds[i-1]..payloadEnds[i]), its key likewise. */
+export interface PackedBatch {
+  payloads: Buffer;
+  payloadEnds: Uint32Array;
+  keys: Buffer | null;
+  keyEnds: Uint32Array | null;
+}
+
 export class BatchProducer {
   private readonly native: NativeAddon = addon();
   private readonly h: Handle;
@@ -65,15 +79,29 @@ export class BatchProducer {
    * same bytes). Under a rate schedule, `intended` says when the batch's messages were meant to be sent: message i
    * `delayUs - (i - from) * stepUs` µs ago (publish delay, and the latency from then).
    */
-  produceTweets(
-    plan: { handle: Handle },
-    b: BatchSpec,
-    intended: { delayUs: number; stepUs: number } | null = null,
-  ): number {
+  produceTweets(plan: { handle: Handle }, b: BatchSpec, intended: Intended | null = null): number {
     return this.native.producerProduceTweets(
       this.h,
       plan.handle,
       ...batchArgs(b),
+      intended ? intended.delayUs : -1,
+      intended ? intended.stepUs : 0,
+    );
+  }
+
+  /**
+   * Hands messages from..to-1 of a batch already written (any schema's record plan, storm/record-batch.ts) to
+   * librdkafka, which copies them; returns how many it took, a prefix, as produceTweets.
+   */
+  produceBuffers(batch: PackedBatch, from: number, to: number, intended: Intended | null = null): number {
+    return this.native.producerProduceBuffers(
+      this.h,
+      batch.payloads,
+      batch.payloadEnds,
+      batch.keys,
+      batch.keyEnds,
+      from,
+      to,
       intended ? intended.delayUs : -1,
       intended ? intended.stepUs : 0,
     );

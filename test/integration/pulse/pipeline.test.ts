@@ -90,7 +90,8 @@ test('storm and pulse at once: the lag comes back under 2 s of the rate, and the
   t.diagnostic(`freshness over the run: ${JSON.stringify(f)}`);
   assert.ok(f.samples <= pulseReport.consumed && f.samples >= pulseReport.consumed / 2, `${f.samples} sampled`);
   assert.ok(f.p50 <= f.p99 && f.p99 <= f.max);
-  const counts = stormReport.sentiment.counts;
+  const counts = stormReport.sentiment?.counts;
+  assert.ok(counts, 'a tweet storm reports its sentiments');
   assert.deepEqual(await sentimentTotals(bucket), {
     positive: counts.positive,
     negative: counts.negative,

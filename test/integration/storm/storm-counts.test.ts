@@ -97,7 +97,7 @@ test(
       assert.equal(Math.max(...s) + 1, s.size, `${pid}: sequence 0..n-1 without gaps`);
     }
     assert.equal(total, N);
-    assert.deepEqual(report.sentiment.counts, counts);
+    assert.deepEqual(report.sentiment?.counts, counts);
   },
 );
 
@@ -135,11 +135,17 @@ test('volatile --swing-every batch spreads hard at 0.8 and little at 0.1 (per-ba
     ])
   ).report;
   assert.equal(wild.acknowledged, 240_000);
-  assert.equal(wild.sentiment.batches, 120);
-  assert.ok((wild.sentiment.batchPositiveShareStd ?? 0) > 0.12, `std at 0.8: ${wild.sentiment.batchPositiveShareStd}`);
-  assert.ok((calm.sentiment.batchPositiveShareStd ?? 1) < 0.03, `std at 0.1: ${calm.sentiment.batchPositiveShareStd}`);
+  assert.equal(wild.sentiment?.batches, 120);
+  assert.ok(
+    (wild.sentiment?.batchPositiveShareStd ?? 0) > 0.12,
+    `std at 0.8: ${wild.sentiment?.batchPositiveShareStd}`,
+  );
+  assert.ok(
+    (calm.sentiment?.batchPositiveShareStd ?? 1) < 0.03,
+    `std at 0.1: ${calm.sentiment?.batchPositiveShareStd}`,
+  );
   // However wild the batches, the run's mix is the requested 50/30/20 within a point.
-  const s = wild.sentiment.shares;
+  const s = wild.sentiment?.shares;
   assert.ok(
     Math.abs(s.positive - 50) < 1 && Math.abs(s.negative - 30) < 1 && Math.abs(s.neutral - 20) < 1,
     JSON.stringify(s),

@@ -73,7 +73,7 @@ for (const [name, pace] of [
       ...['--topic', topic, '--run-id', runId, '--workers', String(WORKERS), '--partitions', '6'],
       ...['--mode', 'volatile', '--volatility', '0.8', '--sentiment', BASE.join(','), ...pace],
     ]);
-    assert.equal(storm.report.sentiment.swingEveryMs, 1000);
+    assert.equal(storm.report.sentiment?.swingEveryMs, 1000);
     const bucket = await freshBucket('swing');
     const pulse = await run(process.execPath, pulseArgs(topic, bucket, ['--influx-token', influxToken()]));
     assert.equal(pulse.code, 0, pulse.stderr);

@@ -5,9 +5,10 @@ import { HandedTally } from '../../../src/storm/child-ticker.js';
 
 test('a tally adds batches per sentiment, keeps volatile shares, and starts again at each tick', () => {
   const tally = new HandedTally();
-  tally.add([5, 3, 2], 0.5);
-  tally.add([1, 1, 0], null);
-  assert.equal(tally.count, 12);
+  tally.add(10, [5, 3, 2], 0.5);
+  tally.add(2, [1, 1, 0], null);
+  tally.add(7, null, null);
+  assert.equal(tally.count, 19, 'records of other schemas count, without sentiments');
   assert.deepEqual(tally.mix, [6, 4, 2]);
   assert.equal(tally.shares[0], 1, 'one volatile batch');
   tally.behind = 7;

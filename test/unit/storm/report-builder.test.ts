@@ -80,6 +80,8 @@ test('rates, bytes, latency percentiles and the mix come from the aggregates', (
   assert.equal(r.rate.peak, 600);
   assert.equal(r.megabytesPerSec, 1, '2 MB over 2 s');
   assert.deepEqual(r.latencyMs, { p50: 50, p95: 95, p99: 99, p999: 100, max: 100, samples: 100 });
+  assert.ok(r.sentiment, 'tweets: sentiments, not a record section');
+  assert.equal(r.record, null);
   assert.deepEqual(r.sentiment.shares, { positive: 50, negative: 30, neutral: 20 });
   assert.equal(r.sentiment.batches, 4);
   assert.equal(r.sentiment.batchPositiveShareStd, 0.2236, 'population std of 0.2, 0.4, 0.6, 0.8');

@@ -1,0 +1,81 @@
+/**
+ * What a storm writes, from its --schema: the tweet schema (the default, and any schema starting with the tweet's
+ * head fields run_id, producer_id, seq, id, created_at: tweets with extra fields) or any other Avro record schema,
+ * compiled into a record plan (generate/record-plan.ts). Read and checked once, before anything starts; every problem
+ * of a record schema, its hints and its key field in one line naming each field.
+ */
+import type avro from 'avsc';
+import { DataStormError } from '../errors.js';
+import { type KeySpec, keyText } from '../scenario/keys.js';
+import { readUserFile } from '../user-file.js';
+import { Sfc32 } from './random.js';
+import { compileRecordPlan, type KeyChoice } from './record-plan.js';
+import { withoutComments } from './schema-json.js';
+import { DEFAULT_SCHEMA, loadTweetType } from './tweet-encoder.js';
+
+/** A schema file is kilobytes; anything near this is not one. */
+const MAX_SCHEMA_BYTES = 1 << 20;
+
+/** Flags that only mean something for tweets: refused with any other schema. */
+export const TWEET_ONLY_FLAGS = ['mode', 'sentiment', 'volatility', 'swing-every', 'brands'] as const;
+
+export type StormSchema = { kind: 'tweet'; type: avro.Type } | { kind: 'record'; json: unknown; name: string };
+
+export interface SchemaChoice {
+  schema?: string;
+  keyField?: string;
+  keys: KeySpec;
+  /** The tweet-only flags the user gave (TWEET_ONLY_FLAGS). */
+  tweetFlags: readonly string[];
+}
+
+/** The run's schema, checked with its key field and flags; throws SCHEMA (or INVALID_OPTION for a tweet flag). */
+export function loadStormSchema(choice: SchemaChoice): StormSchema {
+  const json = readSchemaJson(choice.schema);
+  if (isTweetSchema(json)) {
+    if (choice.keyField !== undefined)
+      throw new DataStormError(
+        'INVALID_OPTION',
+        `--key-field ${choice.keyField}: a key field is for record schemas; tweets are keyed by their user (--keys)`,
+      );
+    return { kind: 'tweet', type: loadTweetType(choice.schema) };
+  }
+  const what = `--schema ${choice.schema}`;
+  const given = choice.tweetFlags;
+  if (given.length)
+    throw new DataStormError(
+      'INVALID_OPTION',
+      `${given.map((f) => `--${f}`).join(', ')} only mean${given.length > 1 ? '' : 's'} something for tweets; ` +
+        `${what} is not the tweet schema (leave ${given.length > 1 ? 'them' : 'it'} out)`,
+    );
+  const { problems } = recordPlanOf(json, choice, new Sfc32(1));
+  if (problems.length) throw new DataStormError('SCHEMA', `${what}: ${problems.join('; ')}`);
+  return { kind: 'record', json, name: String((json as { name?: unknown }).name) };
+}
+
+/** The record plan of a checked record schema, drawing its pools from `draws`. */
+export function recordPlanOf(json: unknown, choice: Omit<SchemaChoice, 'tweetFlags'>, draws: Sfc32) {
+  const keys = choice.keys;
+  const key: KeyChoice | undefined =
+    choice.keyField === undefined
+      ? undefined
+      : { field: choice.keyField, drawn: keys.kind === 'none' ? undefined : { n: keys.n, keyText } };
+  return compileRecordPlan(json, draws, key);
+}
+
+function readSchemaJson(file: string | undefined): unknown {
+  const what = file === undefined ? `schema ${DEFAULT_SCHEMA}` : `--schema ${file}`;
+  const { text, problem } = readUserFile(file ?? DEFAULT_SCHEMA, MAX_SCHEMA_BYTES);
+  if (problem !== undefined) throw new DataStormError('SCHEMA', `${what}: cannot read it (${problem})`);
+  try {
+    return JSON.parse(withoutComments(text));
+  } catch (e) {
+    throw new DataStormError('SCHEMA', `${what} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** A record whose first field is the tweet's run_id: the tweet schema, perhaps with extra fields. */
+function isTweetSchema(json: unknown): boolean {
+  const fields = (json as { fields?: { name?: unknown }[] } | null)?.fields;
+  return Array.isArray(fields) && fields[0]?.name === 'run_id';
+}

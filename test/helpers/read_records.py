@@ -1,0 +1,103 @@
+"""An independent reader of a DataStorm topic: confluent-kafka consumes it from the start to its end, fastavro decodes
+every value by the schema file given (or, with --registry URL, confluent-kafka's AvroDeserializer decodes the
+Confluent wire format with the schema it fetches by id). Writes one JSON line per record to stdout: key (text), value
+(bytes as base64, decimals and uuids as text, dates and times as ISO text), and with --roundtrip whether fastavro
+writes the decoded value back to the very bytes read. Undecodable values are a line with an "error".
+
+  read_records.py BOOTSTRAP TOPIC SCHEMA_FILE [--roundtrip] [--registry URL]
+"""
+
+import base64
+import datetime
+import decimal
+import io
+import json
+import sys
+import uuid
+
+import fastavro
+from confluent_kafka import Consumer, TopicPartition
+
+
+def plain(value):
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def partitions_with_ends(consumer, topic):
+    meta = consumer.list_topics(topic, timeout=10).topics[topic]
+    ends = {}
+    for p in meta.partitions:
+        low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+        if high > low:
+            ends[p] = high
+    return ends
+
+
+def main():
+    args = sys.argv[1:]
+    roundtrip = '--roundtrip' in args
+    registry = args[args.index('--registry') + 1] if '--registry' in args else None
+    bootstrap, topic, schema_file = args[0], args[1], args[2]
+    decode = framed_decoder(registry, topic) if registry else plain_decoder(schema_file, roundtrip)
+    consumer = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'py-reader', 'enable.auto.commit': False,
+                         'auto.offset.reset': 'earliest'})
+    ends = partitions_with_ends(consumer, topic)
+    consumer.assign([TopicPartition(topic, p, 0) for p in ends])
+    left = dict(ends)
+    out = sys.stdout
+    while left:
+        for m in consumer.consume(10000, timeout=10):
+            if m.error():
+                raise SystemExit(str(m.error()))
+            p = m.partition()
+            if p not in left:
+                continue
+            line = {'key': m.key().decode() if m.key() is not None else None, 'partition': p}
+            try:
+                line.update(decode(m.value()))
+            except Exception as e:  # an undecodable record is the finding, not a crash
+                line['error'] = f'{type(e).__name__}: {e}'
+            out.write(json.dumps(line, default=plain) + '\n')
+            if m.offset() + 1 >= left[p]:
+                del left[p]
+    consumer.close()
+
+
+def plain_decoder(schema_file, roundtrip):
+    with open(schema_file) as f:
+        schema = fastavro.parse_schema(json.load(f))
+
+    def decode(raw):
+        value = fastavro.schemaless_reader(io.BytesIO(raw), schema, None)
+        line = {'value': value}
+        if roundtrip:
+            again = io.BytesIO()
+            fastavro.schemaless_writer(again, schema, value)
+            line['same'] = again.getvalue() == raw
+        return line
+
+    return decode
+
+
+def framed_decoder(url, topic):
+    from confluent_kafka.schema_registry import SchemaRegistryClient
+    from confluent_kafka.schema_registry.avro import AvroDeserializer
+    from confluent_kafka.serialization import MessageField, SerializationContext
+
+    deserializer = AvroDeserializer(SchemaRegistryClient({'url': url}))
+    context = SerializationContext(topic, MessageField.VALUE)
+
+    def decode(raw):
+        return {'value': deserializer(raw, context), 'schemaId': int.from_bytes(raw[1:5], 'big')}
+
+    return decode
+
+
+if __name__ == '__main__':
+    main()
