@@ -12,6 +12,8 @@ export const ErrorCodes = {
   INFLUX_UNREACHABLE: { exit: 9, text: 'InfluxDB unreachable' },
   INFLUX_AUTH: { exit: 10, text: 'InfluxDB refused the credentials' },
   INFLUX_DB: { exit: 11, text: 'InfluxDB database missing' },
+  REGISTRY_UNREACHABLE: { exit: 12, text: 'Schema Registry unreachable' },
+  REGISTRY: { exit: 13, text: 'Schema Registry refused' },
   INTERNAL: { exit: 70, text: 'internal error' },
 } as const;
 

@@ -59,6 +59,12 @@ export class RecordPlan {
     this.maxKey = maxKey;
   }
 
+  /** The same plan with constant bytes before every message (the registry's frame). */
+  prefixed(lead: Buffer): RecordPlan {
+    const segment: Segment = { kind: 'pool', path: '(frame)', bytes: lead, ends: Uint32Array.of(lead.length) };
+    return new RecordPlan([segment, ...this.segments]);
+  }
+
   /**
    * Writes message number `index` at `offset` of `out` (room for maxMessage); returns where it ends. With a key
    * field, its text goes to `key` (room for maxKey); under --keys the field takes key number `keyId`.

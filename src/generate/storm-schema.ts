@@ -4,8 +4,10 @@
  * compiled into a record plan (generate/record-plan.ts). Read and checked once, before anything starts; every problem
  * of a record schema, its hints and its key field in one line naming each field.
  */
-import type avro from 'avsc';
+import avro from 'avsc';
 import { DataStormError } from '../errors.js';
+import { type RegistrySettings, subjectOf } from '../registry/registry-options.js';
+import { SchemaRegistry } from '../registry/schema-registry.js';
 import { type KeySpec, keyText } from '../scenario/keys.js';
 import { readUserFile } from '../user-file.js';
 import { Sfc32 } from './random.js';
@@ -19,7 +21,11 @@ const MAX_SCHEMA_BYTES = 1 << 20;
 /** Flags that only mean something for tweets: refused with any other schema. */
 export const TWEET_ONLY_FLAGS = ['mode', 'sentiment', 'volatility', 'swing-every', 'brands'] as const;
 
-export type StormSchema = { kind: 'tweet'; type: avro.Type } | { kind: 'record'; json: unknown; name: string };
+/** The schema's JSON (comments dropped: what a registry is given) and its full name (the record name strategies'). */
+export type StormSchema = { json: unknown; fullName: string } & (
+  | { kind: 'tweet'; type: avro.Type }
+  | { kind: 'record'; name: string }
+);
 
 export interface SchemaChoice {
   schema?: string;
@@ -38,7 +44,8 @@ export function loadStormSchema(choice: SchemaChoice): StormSchema {
         'INVALID_OPTION',
         `--key-field ${choice.keyField}: a key field is for record schemas; tweets are keyed by their user (--keys)`,
       );
-    return { kind: 'tweet', type: loadTweetType(choice.schema) };
+    const type = loadTweetType(choice.schema);
+    return { kind: 'tweet', type, json, fullName: type.name ?? 'Tweet' };
   }
   const what = `--schema ${choice.schema}`;
   const given = choice.tweetFlags;
@@ -50,7 +57,8 @@ export function loadStormSchema(choice: SchemaChoice): StormSchema {
     );
   const { problems } = recordPlanOf(json, choice, new Sfc32(1));
   if (problems.length) throw new DataStormError('SCHEMA', `${what}: ${problems.join('; ')}`);
-  return { kind: 'record', json, name: String((json as { name?: unknown }).name) };
+  const fullName = avro.Type.forSchema(json as avro.Schema).name ?? '';
+  return { kind: 'record', json, name: String((json as { name?: unknown }).name), fullName };
 }
 
 /** The record plan of a checked record schema, drawing its pools from `draws`. */
@@ -78,4 +86,10 @@ function readSchemaJson(file: string | undefined): unknown {
 function isTweetSchema(json: unknown): boolean {
   const fields = (json as { fields?: { name?: unknown }[] } | null)?.fields;
   return Array.isArray(fields) && fields[0]?.name === 'run_id';
+}
+
+/** Registers the run's schema under its subject (the settings' strategy) and returns the id that frames its records. */
+export function registerSchema(settings: RegistrySettings, topic: string, schema: StormSchema): Promise<number> {
+  const subject = subjectOf(settings.strategy, topic, schema.fullName);
+  return new SchemaRegistry(settings).register(subject, JSON.stringify(schema.json), 'AVRO');
 }

@@ -95,9 +95,12 @@ export class BatchSender implements SliceSender {
     private readonly producer: BatchProducer,
     private readonly rng: Rng,
     private readonly stop: StopSignal,
+    frame: Buffer | null = null,
   ) {
     const pool = buildPool(loadTweetType(options.schema), rng, options.brands);
-    const prefix = encodePrefix(options.runId, producerId);
+    // Every tweet of a producer starts with the same bytes: the registry's frame (when given), run_id, producer_id.
+    const head = encodePrefix(options.runId, producerId);
+    const prefix = frame ? Buffer.concat([frame, head]) : head;
     this.batch = new TweetBatch(pool, prefix, options.batchSize, options.keys, rng);
     this.volatile = options.mode === 'volatile';
     this.planner = plannerFor(options, rng);

@@ -12,6 +12,7 @@ import { connectRedis } from '../coord/redis.js';
 import { DataStormError, isDataStormError } from '../errors.js';
 import { Rng } from '../generate/random.js';
 import { loadStormSchema } from '../generate/storm-schema.js';
+import { frameOf } from '../registry/framing.js';
 import { producerIdOf } from '../generate/tweet-contract.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import { BatchProducer } from '../kafka/native/batch-producer.js';
@@ -70,10 +71,11 @@ async function prepare(config: ChildConfig): Promise<ChildParts> {
   const quota = new Quota(redis, options.runId, options.count, options.shape.schedule);
   const producer = new BatchProducer(producerConfig(options, producerId), options.topic).connect();
   const schema = loadStormSchema(options);
+  const frame = config.schemaId === undefined ? null : frameOf(config.schemaId);
   const sender =
     schema.kind === 'tweet'
-      ? new BatchSender(options, producerId, schedule, producer, rng, stop)
-      : new RecordSender(options, schema.json, schedule, producer, rng, stop);
+      ? new BatchSender(options, producerId, schedule, producer, rng, stop, frame)
+      : new RecordSender(options, schema.json, schedule, producer, rng, stop, frame);
   const leaserSettings = {
     producerId,
     batchSize: options.batchSize,

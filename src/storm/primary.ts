@@ -14,7 +14,7 @@ import { IndexHold, type Instances, joinRun, type TakeOver, takeOverIndex } from
 import { Quota } from '../coord/quota.js';
 import { connectRedis } from '../coord/redis.js';
 import { DataStormError, type ErrorCode, InvalidOptionsError } from '../errors.js';
-import { loadStormSchema, type StormSchema } from '../generate/storm-schema.js';
+import { loadStormSchema, registerSchema, type StormSchema } from '../generate/storm-schema.js';
 import { producerIdOf } from '../generate/tweet-contract.js';
 import { ensureTopic, listBrokers, type TopicInfo } from '../kafka/admin.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
@@ -81,6 +81,8 @@ export class StormRun extends AwaitableRun<StormReport> {
   private incarnationBase = 0;
   /** What the run writes (generate/storm-schema.ts), read before anything starts. */
   private schema?: StormSchema;
+  /** With --schema-registry: the id it gave the schema. */
+  private schemaId?: number;
 
   constructor(private readonly options: StormOptions) {
     super();
@@ -98,6 +100,7 @@ export class StormRun extends AwaitableRun<StormReport> {
         incarnation: id.incarnation + this.incarnationBase,
         options,
         instance: this.instance,
+        schemaId: this.schemaId,
       }),
       onMessage: (m) => {
         if (m.t === 'producing') {
@@ -124,6 +127,8 @@ export class StormRun extends AwaitableRun<StormReport> {
   protected async run(): Promise<StormReport> {
     // Fail fast, before forking anything: the schema, Redis, then the cluster, then the topic.
     this.schema = loadStormSchema(this.options);
+    if (this.options.registry)
+      this.schemaId = await registerSchema(this.options.registry, this.options.topic, this.schema);
     const redis = await connectRedis(this.options.redis, this.options.redisCa);
     try {
       const { brokers, topic } = await this.prepareTopic();

@@ -9,6 +9,8 @@ export interface ChildConfig extends ChildIdentity {
   options: StormOptions;
   /** This storm process, among all that share the run id (random at start). */
   instance: string;
+  /** With --schema-registry: the schema's id, which frames every message (registry/framing.ts). */
+  schemaId?: number;
 }
 
 /** Sent about once a second, and once more at the end. Counts are deltas since the previous tick. */

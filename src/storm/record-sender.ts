@@ -34,19 +34,20 @@ export class RecordSender implements SliceSender {
     private readonly producer: BatchProducer,
     rng: Rng,
     private readonly stop: StopSignal,
+    frame: Buffer | null = null,
   ) {
     this.draws = new Sfc32(rng.u32());
     const { plan, problems } = recordPlanOf(schemaJson, options, this.draws);
     if (!plan) throw new Error(problems.join('; ')); // checked by the primary before any child started: never
-    this.plan = plan;
+    this.plan = frame ? plan.prefixed(frame) : plan;
     const keys = options.keys;
     this.picker = keys.kind === 'none' ? null : new KeyPicker(keys, rng);
     this.keyTexts = keys.kind !== 'none' && options.keyField === undefined ? encodeKeys(keys.n) : null;
     const keyed = this.picker !== null || options.keyField !== undefined;
-    const maxKey = this.keyTexts ? longestEntry(this.keyTexts.ends) : plan.maxKey;
+    const maxKey = this.keyTexts ? longestEntry(this.keyTexts.ends) : this.plan.maxKey;
     const size = options.batchSize;
     this.batch = {
-      payloads: Buffer.allocUnsafe(size * plan.maxMessage),
+      payloads: Buffer.allocUnsafe(size * this.plan.maxMessage),
       payloadEnds: new Uint32Array(size),
       keys: keyed ? Buffer.allocUnsafe(size * maxKey) : null,
       keyEnds: keyed ? new Uint32Array(size) : null,
