@@ -257,8 +257,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   const { bootstrap, client } = parseKafkaTarget(c, raw);
   const { runId, brands } = checkNames(c, raw);
   const instances = parseInstances(c, raw);
-  const schema = parseSchemaChoice(c, raw);
-  const registry = parseRegistryOptions(c, raw);
+  const schema = { ...parseSchemaChoice(c, raw), registry: parseRegistryOptions(c, raw) };
   if (raw.acks !== undefined && acks !== 'all' && raw.idempotence === true)
     c.add(`--idempotence needs --acks all (got --acks ${String(raw.acks)})`);
   const scenario = parseScenarioOptions(c, raw, { rate, duration, count });
@@ -300,7 +299,6 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       instances,
       brands,
       ...schema,
-      registry,
       thresholds: gate.thresholds,
       flags: reproducingFlags(
         { ...raw, threshold: gate.exprs.length ? gate.exprs : undefined },
