@@ -17,14 +17,16 @@ export DATASTORM_BROKER_HEAP=${DATASTORM_BROKER_HEAP:-512m}
 REDIS_PORT=${DATASTORM_TEST_REDIS_PORT:-6390}
 INFLUX_PORT=${DATASTORM_TEST_INFLUX_PORT:-8196}
 INFLUX_TLS_PORT=$((INFLUX_PORT + 1))
+REGISTRY_PORT=${DATASTORM_TEST_REGISTRY_PORT:-18181}
 
-started_cluster=0 started_redis=0 started_influx=0 started_influx_tls=0
+started_cluster=0 started_redis=0 started_influx=0 started_influx_tls=0 started_registry=0
 cleanup() {
   [[ ${DATASTORM_KEEP:-0} == 1 ]] && return 0
   ((started_cluster)) && bash kafka-cluster/cluster.sh down --purge || true
   ((started_redis)) && bash scripts/redis.sh down "$REDIS_PORT" || true
   ((started_influx)) && bash scripts/influxdb.sh down "$INFLUX_PORT" --purge || true
   ((started_influx_tls)) && bash scripts/influxdb.sh down "$INFLUX_TLS_PORT" --purge || true
+  ((started_registry)) && bash scripts/registry.sh down "$REGISTRY_PORT" || true
 }
 trap cleanup EXIT
 
@@ -32,6 +34,7 @@ trap cleanup EXIT
 [[ -f $ROOT/.run/redis-$REDIS_PORT.pid ]] || started_redis=1
 [[ -f $ROOT/.run/influxdb-$INFLUX_PORT/influxd.pid ]] || started_influx=1
 [[ -f $ROOT/.run/influxdb-$INFLUX_TLS_PORT/influxd.pid ]] || started_influx_tls=1
+[[ -f $ROOT/.run/registry-$REGISTRY_PORT/registry.pid ]] || started_registry=1
 # A cluster of another size left by an interrupted run is replaced.
 # Each broker also has a SASL_SSL listener (SCRAM-SHA-512, a CA made on the spot): the secured-cluster tests and the
 # bad-input rows about TLS and SASL use it, with the client.properties cluster.sh writes.
@@ -50,6 +53,10 @@ export DATASTORM_TEST_INFLUX_TLS DATASTORM_TEST_INFLUX_CA=$ROOT/.run/influxdb-$I
 # Jenkins' JUnit schema and xmllint: --junit's output is validated against them, not string-matched.
 DATASTORM_TEST_JUNIT_XSD=$(bash scripts/junit-xsd.sh | tail -1)
 export DATASTORM_TEST_JUNIT_XSD
+# A real Schema Registry (Apicurio, Confluent's API) and independent readers (fastavro, confluent-kafka) for records.
+DATASTORM_TEST_REGISTRY=$(bash scripts/registry.sh up "$REGISTRY_PORT" | tail -1)
+DATASTORM_TEST_PYTHON=$(bash scripts/python-readers.sh | tail -1)
+export DATASTORM_TEST_REGISTRY DATASTORM_TEST_PYTHON
 echo "test: Kafka at $DATASTORM_TEST_BOOTSTRAP, Redis at $DATASTORM_TEST_REDIS, InfluxDB at $DATASTORM_TEST_INFLUX" >&2
 
 # One file at a time: the files share one cluster and the machine has 2 cores. DATASTORM_TEST_FILES (make fuzz) runs

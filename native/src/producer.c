@@ -308,8 +308,9 @@ typedef struct {
   size_t count;
 } packed_t;
 
-/* Reads a (Buffer, Uint32Array) pair; returns 0 (with an error thrown) unless the ends are ascending within it. */
-static int packed_args(napi_env env, napi_value bytes, napi_value ends, packed_t *out) {
+/* Reads a (Buffer, Uint32Array) pair whose first `used` ends are read; returns 0 (with an error thrown) unless they
+ * ascend within the buffer (the array is sized for the largest batch: entries past `used` are stale). */
+static int packed_args(napi_env env, napi_value bytes, napi_value ends, uint32_t used, packed_t *out) {
   napi_typedarray_type type;
   void *raw = NULL;
   if (napi_get_typedarray_info(env, bytes, &type, &out->len, &raw, NULL, NULL) != napi_ok || type != napi_uint8_array) {
@@ -323,7 +324,11 @@ static int packed_args(napi_env env, napi_value bytes, napi_value ends, packed_t
     return 0;
   }
   out->ends = raw;
-  for (size_t i = 0; i < out->count; i++)
+  if (used > out->count) {
+    ds_throw(env, "NATIVE", "batch range outside its messages");
+    return 0;
+  }
+  for (size_t i = 0; i < used; i++)
     if (out->ends[i] > out->len || (i > 0 && out->ends[i] < out->ends[i - 1])) {
       ds_throw(env, "NATIVE", "message ends must ascend within their buffer");
       return 0;
@@ -348,16 +353,15 @@ napi_value producer_produce_buffers(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "producerProduceBuffers", 9);
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
-  packed_t values, keys = {0};
-  napi_valuetype key_type;
-  NAPI_OK(env, napi_typeof(env, argv[3], &key_type));
-  if (!packed_args(env, argv[1], argv[2], &values)) return NULL;
-  if (key_type != napi_null && !packed_args(env, argv[3], argv[4], &keys)) return NULL;
   uint32_t from = 0, to = 0;
   NAPI_OK(env, napi_get_value_uint32(env, argv[5], &from));
   NAPI_OK(env, napi_get_value_uint32(env, argv[6], &to));
-  if (to > values.count || (keys.ends && to > keys.count) || from > to)
-    return ds_throw(env, "NATIVE", "batch range outside its messages");
+  if (from > to) return ds_throw(env, "NATIVE", "batch range outside its messages");
+  packed_t values, keys = {0};
+  napi_valuetype key_type;
+  NAPI_OK(env, napi_typeof(env, argv[3], &key_type));
+  if (!packed_args(env, argv[1], argv[2], to, &values)) return NULL;
+  if (key_type != napi_null && !packed_args(env, argv[3], argv[4], to, &keys)) return NULL;
   double delay_us, step_us;
   intended_args(env, argv + 7, &delay_us, &step_us);
   uint32_t n = to - from;

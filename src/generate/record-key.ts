@@ -43,9 +43,9 @@ export function keyFieldProblem(node: SchemaNode, name: string, drawn: boolean):
   return `--key-field ${name}: the key field must be a top-level ${allowed} field (is ${is})`;
 }
 
-/** Pooled values with their texts, read back from their encodings by the field's own type. */
-export function textedPool(node: SchemaNode, pool: Buffer[]): TextedValues {
-  return texted(pool, (bytes) => textOf(node.avro.fromBuffer(bytes)));
+/** Pooled values with their texts: given, or read back from their encodings by the field's own type. */
+export function textedPool(node: SchemaNode, pool: Buffer[], textAt?: (i: number) => string): TextedValues {
+  return texted(pool, (bytes, i) => (textAt ? textAt(i) : textOf(node.avro.fromBuffer(bytes))));
 }
 
 /** Key i (0..n-1) as the field's value: the text `user<i>` for a string field (keys.ts' keyText), i for a number. */

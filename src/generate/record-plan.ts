@@ -126,7 +126,8 @@ export function compileRecordPlan(
   const segments: Segment[] = [];
   const values = new ValueWriter(rng);
   try {
-    if (root.kind !== 'record' || !keyField || !key) flatten(root, segments, values);
+    if (key && root.hints.options) segments.push(optionsKeySegment(root, key));
+    else if (root.kind !== 'record' || !keyField || !key) flatten(root, segments, values);
     else
       for (const f of root.fields)
         if (f === keyField) segments.push(keySegment(f.node, values, key));
@@ -135,6 +136,19 @@ export function compileRecordPlan(
     return { problems: [(e as Error).message] };
   }
   return { plan: new RecordPlan(mergePools(segments, rng)), problems: [] };
+}
+
+/**
+ * A record drawn whole from its `options` (datagen's clickstream_codes): each option with its key field's value as
+ * the key text. Drawn keys cannot go into options fixed by the schema.
+ */
+function optionsKeySegment(root: SchemaNode, key: KeyChoice): KeySegment {
+  if (key.drawn)
+    throw new Error(`--key-field ${key.field}: the record is drawn whole from its options; --keys cannot set it`);
+  const options = root.hints.options ?? [];
+  const pool = options.map((_, i) => optionBytes(root, i));
+  const texts = options.map((o) => String((o as Record<string, unknown>)[key.field]));
+  return { kind: 'key-pool', path: root.path, ...textedPool(root, pool, (i) => texts[i]) };
 }
 
 function keySegment(node: SchemaNode, values: ValueWriter, key: KeyChoice): KeySegment {

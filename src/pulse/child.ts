@@ -11,6 +11,7 @@ import { TweetReader } from '../generate/tweet-reader.js';
 import { DeadLetter } from '../kafka/dead-letter.js';
 import { BatchConsumer, type ConsumedBatch } from '../kafka/native/batch-consumer.js';
 import { METADATA_REFRESH_MS } from '../kafka/producer.js';
+import { framedTweetReader, type TweetSource } from '../registry/framed-reader.js';
 import { CreatedRuns } from './freshness.js';
 import { InfluxSink } from './influx-sink.js';
 import { OffsetLedger } from './offset-ledger.js';
@@ -42,7 +43,7 @@ const WRITES_IN_FLIGHT = { points: 4, counts: 1 } as const;
 interface PulseParts {
   options: PulseOptions;
   stop: StopSignal;
-  reader: TweetReader;
+  reader: TweetSource;
   consumer: BatchConsumer;
   sink: InfluxSink;
   deadLetter: DeadLetter | undefined;
@@ -87,11 +88,11 @@ async function prepare(options: PulseOptions, slot: number): Promise<PulseParts>
   const fields = ['created_at', 'brand', 'sentiment'] as const;
   const buffer = pointBufferFor(options.store);
   // The counts store reads brands as indexes into its own table: no string per tweet.
-  const reader = new TweetReader(
-    loadTweetType(),
-    options.store === 'points' ? [...fields, 'text'] : fields,
-    buffer instanceof CountsAggregator ? buffer.brands : undefined,
-  );
+  const wanted = options.store === 'points' ? [...fields, 'text' as const] : fields;
+  const brands = buffer instanceof CountsAggregator ? buffer.brands : undefined;
+  const reader = options.registry
+    ? await framedTweetReader(options.registry, options.topic, loadTweetType(), wanted, brands)
+    : new TweetReader(loadTweetType(), wanted, brands);
   // One flush writes at most --flush-points plus one consume batch of lines.
   const sink = new InfluxSink(options.influx, options.flushPoints + CONSUME_BATCH);
   const deadLetter = options.deadLetter

@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { Options as FlagSpec } from 'yargs';
 import { type ClientSettings, clientConfigFlags, parseKafkaTarget } from '../kafka/client-config.js';
 import { OptionChecks, type RawFlags } from '../option-checks.js';
+import { parseRegistryOptions, type RegistrySettings, registryFlags } from '../registry/registry-options.js';
 import { PULSE_FIGURES } from '../thresholds/figures.js';
 import { parseThresholds, type Threshold, thresholdExprs } from '../thresholds/threshold.js';
 import type { InfluxTarget } from './influx-sink.js';
@@ -33,6 +34,8 @@ export interface PulseOptions {
   untilIdle?: number;
   /** Copy undecodable records to this topic before committing past them. */
   deadLetter?: string;
+  /** --schema-registry: the tweets are framed with its schema ids (registry/framed-reader.ts). */
+  registry?: RegistrySettings;
   /** Bars over the report's figures (--threshold): judged at the end, lag, freshness and write errors also live. */
   thresholds?: Threshold[];
 }
@@ -129,6 +132,7 @@ export const pulseFlags = {
       "a bar over the report's figures, e.g. 'rate>=200k', 'lag.most<100k', 'freshness.p99<5s', " +
       "'lag<500k abort-on-fail=30s' (repeatable; any failed: exit 99)",
   },
+  ...registryFlags,
   'dead-letter': {
     type: 'string',
     describe: 'copy records that are not tweets of the schema to this topic (headers: source topic, partition, offset)',
@@ -170,6 +174,7 @@ export function parsePulseOptions(
   if (deadLetter !== undefined && deadLetter === (topic ?? defaults.topic))
     c.add(`--dead-letter must be another topic than --topic (got '${deadLetter}')`);
   const { bootstrap, client } = parseKafkaTarget(c, raw);
+  const registry = parseRegistryOptions(c, raw);
   const gate = parseThresholds(thresholdExprs(raw.threshold), PULSE_FIGURES);
   for (const p of gate.problems) c.add(p);
   if (gate.thresholds.length && raw.summary === true)
@@ -186,6 +191,7 @@ export function parsePulseOptions(
       store: store ?? defaults.store,
       influx,
       deadLetter,
+      registry,
       flushPoints: flushPoints ?? defaults.flushPoints,
       flushMs: flushMs ?? defaults.flushMs,
       count,

@@ -2,6 +2,7 @@
 import type { Options as FlagSpec } from 'yargs';
 import { type ClientSettings, clientConfigFlags, parseKafkaTarget } from '../kafka/client-config.js';
 import { OptionChecks, type RawFlags } from '../option-checks.js';
+import { parseRegistryOptions, type RegistrySettings, registryFlags } from '../registry/registry-options.js';
 import { VERIFY_FIGURES } from '../thresholds/figures.js';
 import { parseThresholds, type Threshold, thresholdExprs } from '../thresholds/threshold.js';
 
@@ -14,6 +15,8 @@ export interface VerifyOptions {
   runId?: string;
   /** The Avro schema the tweets were written with (default schemas/tweet.avsc). */
   schema?: string;
+  /** --schema-registry: the tweets are framed with its schema ids (registry/framed-reader.ts). */
+  registry?: RegistrySettings;
   /** Bars over the report's figures (--threshold), judged once the topic is read. */
   thresholds?: Threshold[];
 }
@@ -27,6 +30,7 @@ export const verifyFlags = {
   topic: { type: 'string', default: 'tweets', describe: 'topic to read from the beginning' },
   schema: { type: 'string', describe: 'Avro schema the tweets were written with (default schemas/tweet.avsc)' },
   run: { type: 'string', describe: 'only tweets of this storm run id' },
+  ...registryFlags,
   threshold: {
     type: 'string',
     array: true,
@@ -38,6 +42,7 @@ export function parseVerifyOptions(raw: RawFlags): { request?: VerifyRequest; pr
   const c = new OptionChecks();
   const { bootstrap, client } = parseKafkaTarget(c, raw);
   const topic = c.topic(raw.topic);
+  const registry = parseRegistryOptions(c, raw);
   const gate = parseThresholds(thresholdExprs(raw.threshold), VERIFY_FIGURES);
   for (const p of gate.problems) c.add(p);
   if (c.problems.length) return { problems: c.problems };
@@ -50,6 +55,7 @@ export function parseVerifyOptions(raw: RawFlags): { request?: VerifyRequest; pr
       topic: topic ?? 'tweets',
       runId: str(raw.run),
       schema: str(raw.schema),
+      registry,
       thresholds: gate.thresholds,
     },
   };

@@ -6,6 +6,7 @@
 import { loadTweetType } from '../generate/tweet-encoder.js';
 import { TweetReader } from '../generate/tweet-reader.js';
 import { readTopic } from '../kafka/read-topic.js';
+import { framedTweetReader, type TweetSource } from '../registry/framed-reader.js';
 import { endToEndHistogram } from '../report/histograms.js';
 import type { VerifyReport } from '../report/verify-report.js';
 import { VERIFY_FIGURES } from '../thresholds/figures.js';
@@ -21,7 +22,10 @@ export async function verify(o: VerifyOptions): Promise<VerifyReport> {
   const latency = endToEndHistogram();
   let skipped = 0;
   let undecodable = 0;
-  const reader = new TweetReader(type, ['run_id', 'producer_id', 'seq', 'created_at']);
+  const fields = ['run_id', 'producer_id', 'seq', 'created_at'] as const;
+  const reader: TweetSource = o.registry
+    ? await framedTweetReader(o.registry, o.topic, type, fields)
+    : new TweetReader(type, fields);
   const read = await readTopic({
     bootstrap: o.bootstrap,
     client: o.client,

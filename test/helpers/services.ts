@@ -51,6 +51,8 @@ export function run(
 }
 
 export const influxUrl = (): string => required('DATASTORM_TEST_INFLUX');
+/** The test Schema Registry's Confluent API (Apicurio, scripts/registry.sh). */
+export const registryUrl = (): string => required('DATASTORM_TEST_REGISTRY');
 /** The test InfluxDB's operator token (scripts/test.sh reads it with scripts/influxdb.sh token). */
 export const influxToken = (): string => required('DATASTORM_TEST_INFLUX_TOKEN');
 export const INFLUX_ORG = 'datastorm';

@@ -17,6 +17,7 @@ test('verify: --run and --schema pass through; the topic defaults to tweets', ()
     topic: 'tweets',
     runId: 'r1',
     schema: '/s.avsc',
+    registry: undefined,
     thresholds: [],
   });
 });

@@ -1,0 +1,139 @@
+/**
+ * The Schema Registry wire format against a real registry (Apicurio Registry, Confluent's API): the storm registers
+ * its schema under the strategy's subject and frames every record with the id; confluent-kafka's AvroDeserializer,
+ * fetching the schema by id, reads every record; verify and pulse read framed tweets; an unreachable registry is said
+ * within seconds; a registry URL with credentials and an unknown registry setting are refused.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { PulseReport } from '../../../src/report/pulse-report.js';
+import type { VerifyReport } from '../../../src/report/verify-report.js';
+import { pulseArgs } from '../../helpers/pulse-cli.js';
+import { readRecords } from '../../helpers/py-reader.js';
+import {
+  bootstrap,
+  freshBucket,
+  influxToken,
+  registryUrl,
+  run,
+  sentimentTotals,
+  uniqueTopic,
+} from '../../helpers/services.js';
+import { CLI, stormArgs, stormJson } from '../../helpers/storm-cli.js';
+
+async function subjectIds(subject: string): Promise<number[]> {
+  const base = `${registryUrl()}/subjects/${encodeURIComponent(subject)}/versions`;
+  const versions = (await (await fetch(base)).json()) as number[];
+  const ids: number[] = [];
+  for (const v of versions) ids.push(((await (await fetch(`${base}/${v}`)).json()) as { id: number }).id);
+  return ids;
+}
+
+async function verifyFramed(topic: string, extra: string[]): Promise<{ code: number; report: VerifyReport }> {
+  const r = await run(process.execPath, [
+    CLI,
+    'verify',
+    '--bootstrap',
+    bootstrap(),
+    '--topic',
+    topic,
+    '--json',
+    ...extra,
+  ]);
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  return { code: r.code, report: JSON.parse(r.stdout) as VerifyReport };
+}
+
+test('framed tweets: registered under TOPIC-value, read by the deserializer, by verify and by pulse', async () => {
+  const topic = uniqueTopic('framed-tweets');
+  const n = 30_000;
+  const { report } = await stormJson([
+    ...['--topic', topic, '--count', String(n), '--keys', 'uniform:20', '--sentiment', '50,30,20'],
+    ...['--schema-registry', registryUrl()],
+  ]);
+  assert.equal(report.acknowledged, n);
+  const [id] = await subjectIds(`${topic}-value`);
+  assert.ok(Number.isInteger(id), 'the tweet schema is registered under the topic strategy subject');
+  const records = await readRecords(topic, null, { registry: registryUrl() });
+  assert.equal(records.length, n);
+  assert.deepEqual(records.filter((r) => r.error !== undefined).slice(0, 2), [], 'AvroDeserializer reads every record');
+  assert.ok(records.every((r) => r.schemaId === id));
+  assert.ok(
+    records.every((r) => r.key === (r.value?.user as { handle?: string } | undefined)?.handle),
+    'keys are the users',
+  );
+
+  const framed = await verifyFramed(topic, ['--schema-registry', registryUrl()]);
+  assert.equal(framed.code, 0);
+  assert.deepEqual([framed.report.received, framed.report.lost, framed.report.duplicated], [n, 0, 0]);
+  const plain = await verifyFramed(topic, []);
+  assert.equal(plain.report.undecodable, n, 'without the registry, framed records are not plain Avro tweets');
+
+  const bucket = await freshBucket('framed');
+  const p = await run(
+    process.execPath,
+    pulseArgs(topic, bucket, [
+      '--store',
+      'counts',
+      '--influx-token',
+      influxToken(),
+      '--schema-registry',
+      registryUrl(),
+    ]),
+  );
+  assert.equal(p.code, 0, p.stderr);
+  const pulse = JSON.parse(p.stdout) as PulseReport;
+  assert.equal(pulse.consumed, n);
+  assert.equal(pulse.undecodable, 0);
+  assert.deepEqual(await sentimentTotals(bucket), { positive: 15_000, negative: 9000, neutral: 6000 });
+});
+
+test('framed records of a quickstart under the record name strategies', async () => {
+  for (const [strategy, subject] of [
+    ['topic-record', (t: string) => `${t}-ksql.pageviews`],
+    ['record', () => 'ksql.pageviews'],
+  ] as const) {
+    const topic = uniqueTopic(`framed-${strategy}`);
+    const flags = ['--quickstart', 'pageviews', '--count', '5000', '--workers', '1', '--topic', topic];
+    await stormJson([...flags, '--schema-registry', registryUrl(), '--subject-strategy', strategy]);
+    const ids = await subjectIds(subject(topic));
+    const records = await readRecords(topic, null, { registry: registryUrl() });
+    assert.equal(records.length, 5000, strategy);
+    assert.ok(
+      records.every((r) => r.error === undefined && r.schemaId === ids[0]),
+      strategy,
+    );
+    assert.ok(
+      records.every((r) => r.key === String(r.value?.viewtime)),
+      'keyed by viewtime',
+    );
+  }
+});
+
+test('an unreachable registry said within seconds; credentials in its URL, unknown settings refused', async () => {
+  const started = Date.now();
+  const down = await run(process.execPath, stormArgs(['--count', '10', '--schema-registry', 'http://127.0.0.1:1']));
+  assert.equal(down.code, 12, down.stderr);
+  assert.match(down.stderr, /Schema Registry at 127\.0\.0\.1:1 is unreachable/);
+  assert.ok(Date.now() - started < 15_000, 'within seconds');
+  const secret = 's3cr3t-pw';
+  const inUrl = await run(
+    process.execPath,
+    stormArgs(['--count', '10', '--schema-registry', `http://u:${secret}@h:1`]),
+  );
+  assert.equal(inUrl.code, 2);
+  assert.match(inUrl.stderr, /must not carry credentials: put basic\.auth\.user\.info in a --registry-config file/);
+  assert.doesNotMatch(inUrl.stderr + inUrl.stdout, new RegExp(secret), 'the secret is never printed');
+  const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ds-reg-')), 'registry.properties');
+  fs.writeFileSync(config, `basic.auth.user.info=u:${secret}\nschema.registry.colour=blue\n`);
+  const unknown = await run(
+    process.execPath,
+    stormArgs(['--count', '10', '--schema-registry', registryUrl(), '--registry-config', config]),
+  );
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /--registry-config .*unknown setting 'schema\.registry\.colour'/);
+  assert.doesNotMatch(unknown.stderr, new RegExp(secret));
+});
