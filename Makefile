@@ -61,6 +61,10 @@ fuzz: ## generated hostile input, DATASTORM_FUZZ_SCALE (default 20) times npm te
 bench-pipeline: ## storm and pulse at once on 1 broker: rate steps up to where pulse's lag stops staying under 2 s, freshness in InfluxDB: benchmarks/PIPELINE.md
 	bash benchmarks/run.sh pipeline
 
+.PHONY: bench-records
+bench-records: ## any schema: every datagen quickstart's generator alone (records/s per core), then storms of tweets and quickstarts, rotated, 3 rounds: benchmarks/RECORDS.md
+	bash benchmarks/run.sh records
+
 .PHONY: bench-scenarios
 bench-scenarios: ## what keys cost: storms without keys, with zipf and uniform keys, beside ProducerPerformance, rotated, 3 rounds: benchmarks/SCENARIOS.md
 	bash benchmarks/run.sh scenarios

@@ -12,6 +12,8 @@
 #                             freshness measured in InfluxDB: results/pipeline.json, PIPELINE.md
 #   benchmarks/run.sh dashboard   storms without and with --dashboard (a page and a scraper watching), alternated:
 #                             results/dashboard.json, DASHBOARD.md
+#   benchmarks/run.sh records     every datagen quickstart's generator alone, then storms of tweets and of quickstarts,
+#                             rotated: results/records.json, RECORDS.md
 #   benchmarks/run.sh scenarios   storms without keys, with zipf and uniform keys, and ProducerPerformance, rotated:
 #                             results/scenarios.json, SCENARIOS.md
 #   benchmarks/run.sh scale   one storm process with 3 workers vs 3 instances of one run, alternated; merged latency
@@ -22,7 +24,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 profile=${1:-quick}
-[[ $profile =~ ^(quick|full|tls|pulse|pipeline|soak|dashboard|scenarios|scale)$ ]] || { echo "run.sh: error: profile must be quick, full, tls, pulse, pipeline, soak, dashboard, scenarios or scale (got '$profile')" >&2; exit 2; }
+[[ $profile =~ ^(quick|full|tls|pulse|pipeline|soak|dashboard|scenarios|scale|records)$ ]] || { echo "run.sh: error: profile must be quick, full, tls, pulse, pipeline, soak, dashboard, scenarios, scale or records (got '$profile')" >&2; exit 2; }
 shift || true
 bash scripts/setup.sh
 REDIS_PORT=6391
@@ -37,6 +39,8 @@ if [[ $profile == pulse || $profile == pipeline ]]; then
   bash scripts/influxdb.sh up "$INFLUX_PORT" >/dev/null
   trap '((started_redis)) && bash scripts/redis.sh down "$REDIS_PORT"; ((started_influx)) && bash scripts/influxdb.sh down "$INFLUX_PORT" --purge; true' EXIT
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT DATASTORM_BENCH_INFLUX=http://127.0.0.1:$INFLUX_PORT node "dist/benchmarks/$profile-bench.js"
+elif [[ $profile == records ]]; then
+  DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/records-bench.js
 elif [[ $profile == scenarios ]]; then
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/scenario-bench.js
 elif [[ $profile == dashboard ]]; then

@@ -10,7 +10,7 @@
  */
 import { iterationAt } from './arg-hints.js';
 import type { SchemaNode } from './schema-tree.js';
-import { varint } from './value-bytes.js';
+import { copyBytes, varint } from './value-bytes.js';
 
 /** Where a message's key text goes: written at `at`, which the write advances. */
 export interface KeySink {
@@ -43,22 +43,30 @@ export function keyFieldProblem(node: SchemaNode, name: string, drawn: boolean):
   return `--key-field ${name}: the key field must be a top-level ${allowed} field (is ${is})`;
 }
 
-/** Pooled values with their texts: given, or read back from their encodings by the field's own type. */
-export function textedPool(node: SchemaNode, pool: Buffer[], textAt?: (i: number) => string): TextedValues {
-  return texted(pool, (bytes, i) => (textAt ? textAt(i) : textOf(node.avro.fromBuffer(bytes))));
+/**
+ * Pooled values with their texts: given, or read back from their Avro encodings by the field's own type; `bytes` are
+ * what the plan writes (the Avro encodings themselves, or their JSON).
+ */
+export function textedPool(
+  node: SchemaNode,
+  avroPool: Buffer[],
+  bytes: Buffer[],
+  textAt?: (i: number) => string,
+): TextedValues {
+  const texts = avroPool.map((b, i) => Buffer.from(textAt ? textAt(i) : textOf(node.avro.fromBuffer(b))));
+  return { bytes: Buffer.concat(bytes), ends: endsOf(bytes), texts: Buffer.concat(texts), textEnds: endsOf(texts) };
 }
 
 /** Key i (0..n-1) as the field's value: the text `user<i>` for a string field (keys.ts' keyText), i for a number. */
-export function drawnValues(node: SchemaNode, n: number, keyText: (i: number) => string): TextedValues {
+export function drawnValues(
+  node: SchemaNode,
+  n: number,
+  keyText: (i: number) => string,
+): { avro: Buffer[]; text: (i: number) => string } {
   const isString = node.kind === 'primitive' && node.type === 'string';
-  const pool: Buffer[] = [];
-  for (let i = 0; i < n; i++) pool.push(isString ? node.avro.toBuffer(keyText(i)) : varint(i));
-  return texted(pool, (_, i) => (isString ? keyText(i) : String(i)));
-}
-
-function texted(pool: Buffer[], text: (bytes: Buffer, i: number) => string): TextedValues {
-  const texts = pool.map((bytes, i) => Buffer.from(text(bytes, i)));
-  return { bytes: Buffer.concat(pool), ends: endsOf(pool), texts: Buffer.concat(texts), textEnds: endsOf(texts) };
+  const avro: Buffer[] = [];
+  for (let i = 0; i < n; i++) avro.push(isString ? node.avro.toBuffer(keyText(i)) : varint(i));
+  return { avro, text: (i) => (isString ? keyText(i) : String(i)) };
 }
 
 const textOf = (value: unknown) => (typeof value === 'string' ? value : String(value));
@@ -72,8 +80,9 @@ function endsOf(parts: Buffer[]): Uint32Array {
 
 /** Copies entry k of texted values: its bytes into out at `at` (returns the end), its text into the key. */
 export function copyTexted(values: TextedValues, k: number, out: Buffer, at: number, key: KeySink | null): number {
-  const end = at + values.bytes.copy(out, at, k === 0 ? 0 : values.ends[k - 1], values.ends[k]);
-  if (key) key.at += values.texts.copy(key.bytes, key.at, k === 0 ? 0 : values.textEnds[k - 1], values.textEnds[k]);
+  const end = copyBytes(values.bytes, k === 0 ? 0 : values.ends[k - 1], values.ends[k], out, at);
+  if (key)
+    key.at = copyBytes(values.texts, k === 0 ? 0 : values.textEnds[k - 1], values.textEnds[k], key.bytes, key.at);
   return end;
 }
 

@@ -11,6 +11,7 @@
  * message's key (generate/record-key.ts).
  */
 import { iterationAt } from './arg-hints.js';
+import { jsonText } from './json-value.js';
 import type { Draws } from './random.js';
 import {
   copyTexted,
@@ -23,7 +24,7 @@ import {
   textedPool,
 } from './record-key.js';
 import { readSchemaTree, type SchemaNode } from './schema-tree.js';
-import { ValueWriter, varint } from './value-bytes.js';
+import { copyBytes, ValueWriter, varint } from './value-bytes.js';
 
 /** Values pooled per field when its hints do not fix the set (options do): enough to look random, small to hold. */
 export const POOL_SIZE = 4096;
@@ -46,11 +47,15 @@ export class RecordPlan {
   /** The longest key text it writes (0 without a key field). */
   readonly maxKey: number;
 
-  constructor(readonly segments: readonly Segment[]) {
+  /** `json`: the segments hold JSON text, and iterations and timestamps are written as JSON (--format json). */
+  constructor(
+    readonly segments: readonly Segment[],
+    readonly json = false,
+  ) {
     let max = 0;
     let maxKey = 0;
     for (const s of segments) {
-      max += 'ends' in s ? longestEntry(s.ends) : s.kind === 'now' || s.kind === 'key-now' ? 10 : iterationMax(s.node);
+      max += 'ends' in s ? longestEntry(s.ends) : s.kind === 'now' || s.kind === 'key-now' ? 20 : iterationMax(s.node);
       if (s.kind === 'key-pool' || s.kind === 'key-drawn') maxKey = longestEntry(s.textEnds);
       else if (s.kind === 'key-iteration') maxKey = iterationMax(s.node);
       else if (s.kind === 'key-now') maxKey = 20;
@@ -62,7 +67,7 @@ export class RecordPlan {
   /** The same plan with constant bytes before every message (the registry's frame). */
   prefixed(lead: Buffer): RecordPlan {
     const segment: Segment = { kind: 'pool', path: '(frame)', bytes: lead, ends: Uint32Array.of(lead.length) };
-    return new RecordPlan([segment, ...this.segments]);
+    return new RecordPlan([segment, ...this.segments], this.json);
   }
 
   /**
@@ -74,11 +79,10 @@ export class RecordPlan {
     for (const s of this.segments) {
       if (s.kind === 'pool') {
         const k = rng.int(s.ends.length);
-        const start = k === 0 ? 0 : s.ends[k - 1];
-        at += s.bytes.copy(out, at, start, s.ends[k]);
-      } else if (s.kind === 'now') at = writeVarint(out, at, s.micros ? nowMs * 1000 : nowMs);
-      else if (s.kind === 'iteration') at = writeIteration(out, at, s.node, index);
-      else at = writeKeySegment(s, out, at, index, nowMs, rng, keyId, key);
+        at = copyBytes(s.bytes, k === 0 ? 0 : s.ends[k - 1], s.ends[k], out, at);
+      } else if (s.kind === 'now') at = writeNumber(out, at, s.micros ? nowMs * 1000 : nowMs, this.json);
+      else if (s.kind === 'iteration') at = writeIteration(out, at, s.node, index, this.json);
+      else at = writeKeySegment(s, out, at, index, nowMs, rng, keyId, key, this.json);
     }
     return at;
   }
@@ -93,6 +97,7 @@ function writeKeySegment(
   rng: Draws,
   keyId: number,
   key: KeySink | null,
+  json: boolean,
 ): number {
   switch (s.kind) {
     case 'key-pool':
@@ -102,19 +107,23 @@ function writeKeySegment(
     case 'key-now': {
       const value = s.micros ? nowMs * 1000 : nowMs;
       if (key) key.at += key.bytes.write(String(value), key.at, 'latin1');
-      return writeVarint(out, at, value);
+      return writeNumber(out, at, value, json);
     }
     case 'key-iteration':
       if (key) key.at += key.bytes.write(iterationText(s.node, index), key.at);
-      return writeIteration(out, at, s.node, index);
+      return writeIteration(out, at, s.node, index, json);
   }
 }
+
+/** Record plans write Avro binary, or the JSON of the same records (--format json). */
+export type RecordFormat = 'avro' | 'json';
 
 /** The plan of a schema, or every problem with it, its hints and the key field. */
 export function compileRecordPlan(
   schema: unknown,
   rng: Draws,
   key?: KeyChoice,
+  format: RecordFormat = 'avro',
 ): { plan?: RecordPlan; problems: string[] } {
   const { root, problems } = readSchemaTree(schema);
   if (!root || problems.length) return { problems };
@@ -123,41 +132,88 @@ export function compileRecordPlan(
     return { problems: [`--key-field ${key.field}: the schema has no top-level field of that name`] };
   const keyProblem = key && keyField && keyFieldProblem(keyField.node, key.field, key.drawn !== undefined);
   if (keyProblem) return { problems: [keyProblem] };
-  const segments: Segment[] = [];
-  const values = new ValueWriter(rng);
+  const compiler = new Compiler(new ValueWriter(rng), format === 'json');
   try {
-    if (key && root.hints.options) segments.push(optionsKeySegment(root, key));
-    else if (root.kind !== 'record' || !keyField || !key) flatten(root, segments, values);
-    else
-      for (const f of root.fields)
-        if (f === keyField) segments.push(keySegment(f.node, values, key));
-        else flatten(f.node, segments, values);
+    const segments = compiler.root(root, keyField && key ? { field: keyField, key } : undefined);
+    return { plan: new RecordPlan(mergePools(segments, rng), format === 'json'), problems: [] };
   } catch (e) {
     return { problems: [(e as Error).message] };
   }
-  return { plan: new RecordPlan(mergePools(segments, rng)), problems: [] };
 }
 
-/**
- * A record drawn whole from its `options` (datagen's clickstream_codes): each option with its key field's value as
- * the key text. Drawn keys cannot go into options fixed by the schema.
- */
-function optionsKeySegment(root: SchemaNode, key: KeyChoice): KeySegment {
-  if (key.drawn)
-    throw new Error(`--key-field ${key.field}: the record is drawn whole from its options; --keys cannot set it`);
-  const options = root.hints.options ?? [];
-  const pool = options.map((_, i) => optionBytes(root, i));
-  const texts = options.map((o) => String((o as Record<string, unknown>)[key.field]));
-  return { kind: 'key-pool', path: root.path, ...textedPool(root, pool, (i) => texts[i]) };
-}
+/** Walks a schema into segments: Avro's fields back to back, or JSON's object text around them. */
+class Compiler {
+  private readonly segments: Segment[] = [];
 
-function keySegment(node: SchemaNode, values: ValueWriter, key: KeyChoice): KeySegment {
-  const path = node.path;
-  if (key.drawn) return { kind: 'key-drawn', path, ...drawnValues(node, key.drawn.n, key.drawn.keyText) };
-  if (node.kind === 'primitive' && node.hints.iteration && !node.hints.options)
-    return { kind: 'key-iteration', path, node };
-  if (isWriteTime(node)) return { kind: 'key-now', path, micros: node.logical === 'timestamp-micros' };
-  return { kind: 'key-pool', path, ...textedPool(node, poolOf(node, values)) };
+  constructor(
+    private readonly values: ValueWriter,
+    private readonly json: boolean,
+  ) {}
+
+  root(node: SchemaNode, keyed?: { field: { name: string; node: SchemaNode }; key: KeyChoice }): Segment[] {
+    if (keyed && node.hints.options) this.segments.push(this.optionsKeySegment(node, keyed.key));
+    else this.flatten(node, keyed);
+    return this.segments;
+  }
+
+  private flatten(node: SchemaNode, keyed?: { field: { name: string; node: SchemaNode }; key: KeyChoice }): void {
+    if (node.kind === 'record' && !node.hints.options) {
+      node.fields.forEach((f, i) => {
+        if (this.json) this.literal(`${i ? ',' : '{'}${JSON.stringify(f.name)}:`);
+        if (f === keyed?.field) this.segments.push(this.keySegment(f.node, keyed.key));
+        else this.flatten(f.node);
+      });
+      if (this.json) this.literal(node.fields.length ? '}' : '{}');
+      return;
+    }
+    if (node.kind === 'primitive' && node.hints.iteration && !node.hints.options)
+      this.segments.push({ kind: 'iteration', path: node.path, node });
+    else if (isWriteTime(node))
+      this.segments.push({ kind: 'now', path: node.path, micros: node.logical === 'timestamp-micros' });
+    else this.pool(node.path, this.encoded(node, poolOf(node, this.values)));
+  }
+
+  private literal(text: string): void {
+    this.pool('(json)', [Buffer.from(text)]);
+  }
+
+  private pool(path: string, pool: Buffer[]): void {
+    const ends = new Uint32Array(pool.length);
+    let end = 0;
+    for (let i = 0; i < pool.length; i++) ends[i] = end += pool[i].length;
+    this.segments.push({ kind: 'pool', path, bytes: Buffer.concat(pool), ends });
+  }
+
+  /** Avro encodings in the plan's format: as they are, or each value's JSON text. */
+  private encoded(node: SchemaNode, avroPool: Buffer[]): Buffer[] {
+    return this.json ? avroPool.map((bytes) => Buffer.from(jsonText(node, node.avro.fromBuffer(bytes)))) : avroPool;
+  }
+
+  /**
+   * A record drawn whole from its `options` (datagen's clickstream_codes): each option with its key field's value as
+   * the key text. Drawn keys cannot go into options fixed by the schema.
+   */
+  private optionsKeySegment(root: SchemaNode, key: KeyChoice): KeySegment {
+    if (key.drawn)
+      throw new Error(`--key-field ${key.field}: the record is drawn whole from its options; --keys cannot set it`);
+    const options = root.hints.options ?? [];
+    const pool = options.map((_, i) => optionBytes(root, i));
+    const texts = options.map((o) => String((o as Record<string, unknown>)[key.field]));
+    return { kind: 'key-pool', path: root.path, ...textedPool(root, pool, this.encoded(root, pool), (i) => texts[i]) };
+  }
+
+  private keySegment(node: SchemaNode, key: KeyChoice): KeySegment {
+    const path = node.path;
+    if (key.drawn) {
+      const drawn = drawnValues(node, key.drawn.n, key.drawn.keyText);
+      return { kind: 'key-drawn', path, ...textedPool(node, drawn.avro, this.encoded(node, drawn.avro), drawn.text) };
+    }
+    if (node.kind === 'primitive' && node.hints.iteration && !node.hints.options)
+      return { kind: 'key-iteration', path, node };
+    if (isWriteTime(node)) return { kind: 'key-now', path, micros: node.logical === 'timestamp-micros' };
+    const pool = poolOf(node, this.values);
+    return { kind: 'key-pool', path, ...textedPool(node, pool, this.encoded(node, pool)) };
+  }
 }
 
 /** A timestamp field without hints: written with the message's write time. */
@@ -169,27 +225,7 @@ const isWriteTime = (node: SchemaNode): node is Extract<SchemaNode, { kind: 'pri
 
 /** The longest encoding of an iteration: a varint or double, or a string of up to 24 digits with its affixes. */
 const iterationMax = (node: Extract<SchemaNode, { kind: 'primitive' }>) =>
-  node.type === 'string' ? 10 + 24 + Buffer.byteLength(`${node.hints.prefix ?? ''}${node.hints.suffix ?? ''}`) : 10;
-
-function flatten(node: SchemaNode, segments: Segment[], values: ValueWriter): void {
-  if (node.kind === 'record' && !node.hints.options) {
-    for (const f of node.fields) flatten(f.node, segments, values);
-    return;
-  }
-  if (node.kind === 'primitive' && node.hints.iteration && !node.hints.options) {
-    segments.push({ kind: 'iteration', path: node.path, node });
-    return;
-  }
-  if (isWriteTime(node)) {
-    segments.push({ kind: 'now', path: node.path, micros: node.logical === 'timestamp-micros' });
-    return;
-  }
-  const pool = poolOf(node, values);
-  const ends = new Uint32Array(pool.length);
-  let end = 0;
-  for (let i = 0; i < pool.length; i++) ends[i] = end += pool[i].length;
-  segments.push({ kind: 'pool', path: node.path, bytes: Buffer.concat(pool), ends });
-}
+  node.type === 'string' ? 12 + 26 + 2 * Buffer.byteLength(`${node.hints.prefix ?? ''}${node.hints.suffix ?? ''}`) : 26;
 
 /**
  * A field's pooled encodings: its options, each once; a boolean's exact share of trues (its odds) and an enum's
@@ -260,15 +296,28 @@ function optionBytes(node: SchemaNode, i: number): Buffer {
   }
 }
 
-function writeIteration(out: Buffer, at: number, node: Extract<SchemaNode, { kind: 'primitive' }>, index: number) {
+function writeIteration(
+  out: Buffer,
+  at: number,
+  node: Extract<SchemaNode, { kind: 'primitive' }>,
+  index: number,
+  json: boolean,
+): number {
   const iteration = node.hints.iteration;
   const value = iteration ? iterationAt(iteration, index) : 0;
+  if (json) return writeJsonIteration(out, at, node, value);
   switch (node.type) {
     case 'boolean':
       out[at] = value === 1 ? 1 : 0;
       return at + 1;
     case 'string': {
-      const text = `${node.hints.prefix ?? ''}${value}${node.hints.suffix ?? ''}`;
+      const prefix = node.hints.prefix ?? '';
+      const suffix = node.hints.suffix ?? '';
+      if (Number.isSafeInteger(value) && prefix === '' && suffix === '') {
+        const end = writeVarint(out, at, digitCount(value));
+        return writeDigits(out, end, value);
+      }
+      const text = `${prefix}${value}${suffix}`;
       const end = writeVarint(out, at, Buffer.byteLength(text));
       return end + out.write(text, end);
     }
@@ -279,6 +328,37 @@ function writeIteration(out: Buffer, at: number, node: Extract<SchemaNode, { kin
     default:
       return writeVarint(out, at, value);
   }
+}
+
+function writeJsonIteration(out: Buffer, at: number, node: Extract<SchemaNode, { kind: 'primitive' }>, value: number) {
+  if (node.type === 'boolean') return at + out.write(value === 1 ? 'true' : 'false', at, 'latin1');
+  if (node.type !== 'string') return writeNumber(out, at, value, true);
+  return at + out.write(JSON.stringify(`${node.hints.prefix ?? ''}${value}${node.hints.suffix ?? ''}`), at);
+}
+
+/** A number: a zig-zag varint (Avro), or its digits (JSON). */
+function writeNumber(out: Buffer, at: number, value: number, json: boolean): number {
+  if (!json) return writeVarint(out, at, value);
+  return Number.isSafeInteger(value) ? writeDigits(out, at, value) : at + out.write(String(value), at, 'latin1');
+}
+
+const digitCount = (value: number) => {
+  let digits = value < 0 ? 2 : 1;
+  for (let x = Math.abs(value); x >= 10; x = Math.floor(x / 10)) digits++;
+  return digits;
+};
+
+/** A safe integer's decimal digits, written in place without making a string. */
+function writeDigits(out: Buffer, at: number, value: number): number {
+  let i = at;
+  if (value < 0) out[i++] = 0x2d;
+  let rest = Math.abs(value);
+  const end = at + digitCount(value);
+  for (let d = end - 1; d >= i; d--) {
+    out[d] = 0x30 + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+  return end;
 }
 
 /** Avro's zig-zag varint of an exact integer, written in place. */

@@ -11,7 +11,7 @@ import { SchemaRegistry } from '../registry/schema-registry.js';
 import { type KeySpec, keyText } from '../scenario/keys.js';
 import { readUserFile } from '../user-file.js';
 import { Sfc32 } from './random.js';
-import { compileRecordPlan, type KeyChoice } from './record-plan.js';
+import { compileRecordPlan, type KeyChoice, type RecordFormat } from './record-plan.js';
 import { withoutComments } from './schema-json.js';
 import { DEFAULT_SCHEMA, loadTweetType } from './tweet-encoder.js';
 
@@ -28,9 +28,15 @@ export type StormSchema = { json: unknown; fullName: string } & (
 );
 
 export interface SchemaChoice {
+  /** --schema-registry: records are framed (JSON cannot be). */
+  registry?: unknown;
   schema?: string;
+  /** The datagen quickstart the schema came from (--quickstart), named in messages instead of its file. */
+  quickstart?: string;
   keyField?: string;
   keys: KeySpec;
+  /** What records are written as (--format): Avro binary or JSON. */
+  format: RecordFormat;
   /** The tweet-only flags the user gave (TWEET_ONLY_FLAGS). */
   tweetFlags: readonly string[];
 }
@@ -44,16 +50,26 @@ export function loadStormSchema(choice: SchemaChoice): StormSchema {
         'INVALID_OPTION',
         `--key-field ${choice.keyField}: a key field is for record schemas; tweets are keyed by their user (--keys)`,
       );
+    if (choice.format === 'json')
+      throw new DataStormError(
+        'INVALID_OPTION',
+        '--format json is for record schemas (--schema, --quickstart): tweets are Avro, which pulse and verify read',
+      );
     const type = loadTweetType(choice.schema);
     return { kind: 'tweet', type, json, fullName: type.name ?? 'Tweet' };
   }
-  const what = `--schema ${choice.schema}`;
+  const what = choice.quickstart !== undefined ? `--quickstart ${choice.quickstart}` : `--schema ${choice.schema}`;
   const given = choice.tweetFlags;
   if (given.length)
     throw new DataStormError(
       'INVALID_OPTION',
       `${given.map((f) => `--${f}`).join(', ')} only mean${given.length > 1 ? '' : 's'} something for tweets; ` +
-        `${what} is not the tweet schema (leave ${given.length > 1 ? 'them' : 'it'} out)`,
+        `${what} is not a tweet schema (leave ${given.length > 1 ? 'them' : 'it'} out)`,
+    );
+  if (choice.format === 'json' && choice.registry)
+    throw new DataStormError(
+      'INVALID_OPTION',
+      "--format json with --schema-registry: the registry's JSON Schema framing is not supported; use Avro",
     );
   const { problems } = recordPlanOf(json, choice, new Sfc32(1));
   if (problems.length) throw new DataStormError('SCHEMA', `${what}: ${problems.join('; ')}`);
@@ -68,7 +84,7 @@ export function recordPlanOf(json: unknown, choice: Omit<SchemaChoice, 'tweetFla
     choice.keyField === undefined
       ? undefined
       : { field: choice.keyField, drawn: keys.kind === 'none' ? undefined : { n: keys.n, keyText } };
-  return compileRecordPlan(json, draws, key);
+  return compileRecordPlan(json, draws, key, choice.format);
 }
 
 function readSchemaJson(file: string | undefined): unknown {

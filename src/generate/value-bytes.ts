@@ -25,6 +25,13 @@ export function varint(n: number): Buffer {
   return Buffer.from(out);
 }
 
+/** Copies src[start..end) to out at `at`; a loop for the short values most fields have (a native copy costs more). */
+export function copyBytes(src: Buffer, start: number, end: number, out: Buffer, at: number): number {
+  if (end - start > 32) return at + src.copy(out, at, start, end);
+  for (let i = start; i < end; i++) out[at++] = src[i];
+  return at;
+}
+
 const lengthPrefixed = (bytes: Buffer) => Buffer.concat([varint(bytes.length), bytes]);
 
 /** Draws values of one node; regexes compiled once. */

@@ -152,7 +152,7 @@ export interface StormReport {
     batchPositiveShareStd: number | null;
   } | null;
   /** Records of a schema other than the tweet's (--schema): its name and the key field. Absent in older reports. */
-  record?: { name: string; keyField: string | null } | null;
+  record?: { name: string; keyField: string | null; format?: string } | null;
   /** The run's global Redis counters: every process that shared the run id. */
   global: { acknowledged: number; failed: number; issued: number } | null;
   /** reproduced: messages dead children had leased without reporting them settled, given back and produced again. */
@@ -213,7 +213,11 @@ export function renderStormText(report: StormReport): string {
   const sentiment = report.sentiment;
   if (sentiment) sentimentRows(sentiment, row);
   const record = report.record;
-  if (record) row('records:', `${record.name}${record.keyField ? `, keyed by field ${record.keyField}` : ''}`);
+  if (record)
+    row(
+      'records:',
+      `${record.name} (${record.format ?? 'avro'})${record.keyField ? `, keyed by field ${record.keyField}` : ''}`,
+    );
   const global = report.global;
   if (global)
     row(

@@ -132,7 +132,10 @@ export function buildReport(run: RunOutcome): StormReport {
       ? { file: options.scenario.file, description: options.scenario.description ?? null }
       : null,
     sentiment: run.recordName === undefined ? sentimentSection(options, totals) : null,
-    record: run.recordName === undefined ? null : { name: run.recordName, keyField: options.keyField ?? null },
+    record:
+      run.recordName === undefined
+        ? null
+        : { name: run.recordName, keyField: options.keyField ?? null, format: options.format },
     global: run.global ? { acknowledged: run.global.acked, failed: run.global.failed, issued: run.issued ?? -1 } : null,
     cpu: cpuSection(totals),
     children: {

@@ -20,17 +20,21 @@ const python = (): string => {
   return v;
 };
 
-/** Every record of the topic as fastavro decodes it by `schema` (or, with `registry`, the Confluent deserializer). */
+/**
+ * Every record of the topic as fastavro decodes it by `schema` (with `registry`, the Confluent deserializer; with
+ * `json`, Python's json module).
+ */
 export async function readRecords(
   topic: string,
   schema: unknown,
-  opts: { roundtrip?: boolean; registry?: string } = {},
+  opts: { roundtrip?: boolean; registry?: string; json?: boolean } = {},
 ): Promise<ReadRecord[]> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ds-py-')), 'schema.avsc');
   fs.writeFileSync(file, JSON.stringify(schema));
   const args = [path.join(ROOT, 'test/helpers/read_records.py'), bootstrap(), topic, file];
   if (opts.roundtrip) args.push('--roundtrip');
   if (opts.registry) args.push('--registry', opts.registry);
+  if (opts.json) args.push('--json');
   const r = await run(python(), args, {}, 300_000);
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
   if (r.code !== 0) throw new Error(`read_records.py exited ${r.code}: ${r.stderr.slice(-2000)}`);

@@ -4,7 +4,9 @@ Confluent wire format with the schema it fetches by id). Writes one JSON line pe
 (bytes as base64, decimals and uuids as text, dates and times as ISO text), and with --roundtrip whether fastavro
 writes the decoded value back to the very bytes read. Undecodable values are a line with an "error".
 
-  read_records.py BOOTSTRAP TOPIC SCHEMA_FILE [--roundtrip] [--registry URL]
+  read_records.py BOOTSTRAP TOPIC SCHEMA_FILE [--roundtrip] [--registry URL] [--json]
+
+--json: the values are JSON text (storm --format json), parsed by Python's json module instead.
 """
 
 import base64
@@ -13,6 +15,7 @@ import decimal
 import io
 import json
 import sys
+import time
 import uuid
 
 import fastavro
@@ -44,15 +47,22 @@ def main():
     roundtrip = '--roundtrip' in args
     registry = args[args.index('--registry') + 1] if '--registry' in args else None
     bootstrap, topic, schema_file = args[0], args[1], args[2]
-    decode = framed_decoder(registry, topic) if registry else plain_decoder(schema_file, roundtrip)
+    if '--json' in args:
+        decode = lambda raw: {'value': json.loads(raw)}  # noqa: E731
+    else:
+        decode = framed_decoder(registry, topic) if registry else plain_decoder(schema_file, roundtrip)
     consumer = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'py-reader', 'enable.auto.commit': False,
                          'auto.offset.reset': 'earliest'})
     ends = partitions_with_ends(consumer, topic)
     consumer.assign([TopicPartition(topic, p, 0) for p in ends])
     left = dict(ends)
     out = sys.stdout
+    deadline = time.monotonic() + 300  # bounded: a topic that never reaches its end is an error, not a hang
     while left:
-        for m in consumer.consume(10000, timeout=10):
+        if time.monotonic() > deadline:
+            raise SystemExit(f'partitions {sorted(left)} not read to their end within 300 s')
+        # A short wait: consume() waits its whole timeout whenever fewer than the batch are there.
+        for m in consumer.consume(10000, timeout=0.2):
             if m.error():
                 raise SystemExit(str(m.error()))
             p = m.partition()

@@ -123,6 +123,20 @@ test('--keys with --key-field: the field carries the drawn key, and the message 
   assert.ok(Math.abs(top - 0.222) < 0.03, `zipf:50:1's top key takes 1/H(50) = 22.2%: ${top}`);
 });
 
+test('--format json: the records as JSON, parsed by Python, hints holding, keys the key field', async () => {
+  for (const name of ['orders', 'users_array_map', 'shoes', 'pageviews']) {
+    const chosen = quickstart(name);
+    assert.ok(chosen);
+    const topic = uniqueTopic(`json-${name.replace(/_/g, '-')}`);
+    const flags = ['--quickstart', name, '--format', 'json', '--count', '3000', '--workers', '1', '--topic', topic];
+    const { report } = await stormJson(flags);
+    assert.equal(report.record?.format, 'json');
+    const records = await readRecords(topic, null, { json: true });
+    assert.equal(records.length, 3000, name);
+    assert.deepEqual(problemsOf(records, schemaJson(chosen.schema), chosen.keyField), [], name);
+  }
+});
+
 test('refusals: tweet-only flags, a bad hint, a missing key field, an unknown quickstart', async () => {
   const cases: [string[], number, RegExp][] = [
     [
@@ -139,6 +153,13 @@ test('refusals: tweet-only flags, a bad hint, a missing key field, an unknown qu
     [['--quickstart', 'nope'], 2, /--quickstart must be one of .*orders/],
     [['--quickstart', 'orders', '--schema', 'x.avsc'], 2, /--quickstart and --schema both name a schema/],
     [['--key-field', 'user'], 2, /a key field is for record schemas/],
+    [['--format', 'json'], 2, /--format json is for record schemas/],
+    [['--format', 'xml'], 2, /--format must be avro or json \(got 'xml'\)/],
+    [
+      ['--quickstart', 'orders', '--format', 'json', '--schema-registry', 'http://127.0.0.1:1'],
+      2,
+      /JSON Schema framing/,
+    ],
   ];
   for (const [flags, code, message] of cases) {
     const r = await run(process.execPath, stormArgs([...flags, '--count', '10']));

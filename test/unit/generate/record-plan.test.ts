@@ -5,13 +5,17 @@
  * within a point); bad hints are every problem at once, each naming the field.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { Sfc32 } from '../../../src/generate/random.js';
 import { compileRecordPlan, type RecordPlan } from '../../../src/generate/record-plan.js';
 import { withoutComments } from '../../../src/generate/schema-json.js';
 
 const RECORDS = 100_000;
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 function planOf(schema: unknown): RecordPlan {
   const { plan, problems } = compileRecordPlan(schema, new Sfc32(7));
@@ -197,4 +201,45 @@ test("schema files with comments read as Avro's Java parser reads them (kafka-co
   const schema = JSON.parse(withoutComments(text));
   assert.equal(schema.fields[0].doc, 'http://x // not a comment');
   assert.equal(withoutComments(text).split('\n').length, text.split('\n').length, 'line numbers kept');
+});
+
+test('--format json: the same records as JSON text, hints holding, iterations stepping, every type plain', () => {
+  const { plan } = compileRecordPlan(ORDERS, new Sfc32(3), { field: 'orderid' }, 'json');
+  assert.ok(plan?.json);
+  const buf = Buffer.alloc(plan.maxMessage);
+  const key = { bytes: Buffer.alloc(plan.maxKey), at: 0 };
+  for (let i = 0; i < 20_000; i++) {
+    key.at = 0;
+    const end = plan.write(buf, 0, i, 1_764_460_800_000, new Sfc32(i), 0, key);
+    const r = JSON.parse(buf.toString('utf8', 0, end));
+    assert.equal(r.orderid, i, 'iteration steps with the message number');
+    assert.equal(key.bytes.toString('utf8', 0, key.at), String(i), 'the key is the key field');
+    assert.equal(r.seq, `S-${100 + 5 * i}`);
+    assert.ok(['MALE', 'FEMALE', 'OTHER'].includes(r.gender));
+    assert.ok(r.orderunits >= 0.1 && r.orderunits < 10);
+    assert.ok(typeof r.price === 'number' && r.price >= 10 && r.price < 50, `decimal as a number: ${r.price}`);
+    assert.equal(typeof r.address.zipcode, 'number');
+    assert.equal(Object.keys(r.attrs).length, 2);
+  }
+  const every = JSON.parse(
+    withoutComments(fs.readFileSync(path.join(ROOT, 'schemas/examples/every-type.avsc'), 'utf8')),
+  ) as { fields: { name: string }[] };
+  const everyPlan = compileRecordPlan(every, new Sfc32(5), undefined, 'json').plan;
+  assert.ok(everyPlan);
+  const out = Buffer.alloc(everyPlan.maxMessage);
+  const kinds = new Set<string>();
+  for (let i = 0; i < 2000; i++) {
+    const r = JSON.parse(out.toString('utf8', 0, everyPlan.write(out, 0, i, 1_764_460_800_000, new Sfc32(i))));
+    assert.deepEqual(
+      Object.keys(r),
+      every.fields.map((f) => f.name),
+      'every field, in order',
+    );
+    assert.equal(Buffer.from(r.fx, 'base64').length, 16, 'fixed as base64');
+    assert.ok(['RED', 'GREEN', 'BLUE'].includes(r.e));
+    assert.equal(r.ts, 1_764_460_800_000, 'a write-time timestamp as its number');
+    assert.equal(typeof r.dec, 'number');
+    kinds.add(r.u === null ? 'null' : Array.isArray(r.u) ? 'array' : typeof r.u);
+  }
+  assert.deepEqual([...kinds].sort(), ['array', 'null', 'number', 'string'], 'union values unwrapped');
 });
