@@ -23,6 +23,7 @@ import {
   kafkaConfig,
   ROOT,
   redisUrl,
+  registryUrl,
   run,
   uniqueTopic,
 } from '../helpers/services.js';
@@ -98,6 +99,24 @@ const pulse = (args: string) =>
   `${node} pulse ${shortened(args)} --bootstrap ${bootstrap()} --influx-url ${influxUrl()} --topic ${fixture.topic} ` +
   `--influx-bucket ${fixture.bucket}`;
 
+/** The README's example of records, longer than a line here. */
+const README_RECORDS_EXAMPLE =
+  'npm run -s storm -- --quickstart clickstream --count 1000000 ' +
+  '--schema-registry http://127.0.0.1:18081/apis/ccompat/v7';
+
+/** docs/records.md's user schema: a click with a user id, in the test's directory. */
+function clicksSchema(): string {
+  const file = path.join(dir, 'my-clicks.avsc');
+  const hinted = (type: string, hints: object) => ({ type, 'arg.properties': hints });
+  const fields = [
+    { name: 'user_id', type: 'string' },
+    { name: 'page', type: hinted('string', { options: ['/home', '/cart', '/checkout'] }) },
+    { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
+  ];
+  fs.writeFileSync(file, JSON.stringify({ type: 'record', name: 'click', fields }));
+  return file;
+}
+
 /** docs/ci.md's first example, longer than a line here. */
 const CI_GATE_EXAMPLE =
   "npm run storm -- --rate 20k --duration 30 --threshold 'rate>=15k' --threshold 'p99<1s' --threshold 'failed==0' " +
@@ -126,6 +145,17 @@ function plans(): Record<string, Plan> {
     'kubectl logs -f job/datastorm-report': { notRun: 'needs a Kubernetes cluster running the Jobs, none here' },
     'npm run -s report -- benchmarks/results/storms/storm-….json --html run.html': {
       shell: `${node} report ${fixture.report} --html ${path.join(dir, 'run.html')}`,
+    },
+    // The README and docs/records.md: the registry is the test services' Apicurio
+    [README_RECORDS_EXAMPLE]: {
+      shell: storm(`--quickstart clickstream --count 1000000 --schema-registry ${registryUrl()}`),
+    },
+    'npm run -s storm -- --quickstart orders --count 1000000': { shell: storm('--quickstart orders --count 1000000') },
+    'npm run -s storm -- --schema my-clicks.avsc --key-field user_id --keys zipf:10000:1.1': {
+      shell: storm(`--schema ${clicksSchema()} --key-field user_id --keys zipf:10000:1.1`),
+    },
+    'npm run -s storm -- --quickstart pageviews --schema-registry http://127.0.0.1:8081': {
+      shell: storm(`--quickstart pageviews --schema-registry ${registryUrl()}`),
     },
     // docs/benchmarks.md
     'make bench-quick': { notRun: 'the performance gate: npm test runs it after the tests (scripts/test.sh)' },
