@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Independent readers for the tests that hold DataStorm's records to other implementations: Python's fastavro (Avro
-# binary) and confluent-kafka with its Schema Registry client and AvroDeserializer (the Confluent wire format), pinned,
-# in a virtualenv under $DATASTORM_CACHE (default ~/.cache/datastorm). Idempotent; prints the venv's python last.
+# binary), confluent-kafka with its Schema Registry client, AvroDeserializer and ProtobufDeserializer (the Confluent
+# wire format), Google's protobuf with grpcio-tools' protoc (a .proto compiled to descriptors), pinned, in a virtualenv under $DATASTORM_CACHE (default ~/.cache/datastorm). Idempotent; prints the venv's python last.
 set -euo pipefail
 CACHE=${DATASTORM_CACHE:-$HOME/.cache/datastorm}
 VENV=$CACHE/py-readers
-PINS=(fastavro==1.13.1 'confluent-kafka[avro,schemaregistry]==2.16.1')
+PINS=(fastavro==1.13.1 'confluent-kafka[avro,schemaregistry,protobuf]==2.16.1' grpcio-tools==1.85.1)
 STAMP="$VENV/.pins-$(printf '%s' "${PINS[*]}" | sha256sum | cut -c1-12)"
 
 if [[ ! -e $STAMP ]]; then

@@ -30,7 +30,7 @@ export async function stormCommand(
   const request = validOrThrow({ request: parsed.request, problems: [...parsed.problems, ...checks.problems] });
   // The schema file too, before a local cluster is started for nothing.
   const schema = loadStormSchema(request);
-  const records = schema.kind === 'record' ? schema.name : undefined;
+  const records = schema.kind !== 'tweet' ? schema.name : undefined;
   const bootstrap = request.bootstrap ?? (await startLocalCluster(request.brokers, flags.quiet || flags.json));
   const options: StormOptions = { ...request, bootstrap };
 

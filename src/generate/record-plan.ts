@@ -247,7 +247,7 @@ function poolOf(node: SchemaNode, values: ValueWriter): Buffer[] {
  * entry perm(j) mod n of each field's pool of n (perm a random permutation per field), so every entry keeps its share
  * within 1/POOL_SIZE (exactly when n divides POOL_SIZE: options, a boolean's odds) and fields pair at random.
  */
-function mergePools(segments: Segment[], rng: Draws): Segment[] {
+export function mergePools(segments: Segment[], rng: Draws): Segment[] {
   const merged: Segment[] = [];
   for (const s of segments) {
     const last = merged[merged.length - 1];

@@ -6,12 +6,14 @@
  */
 import avro from 'avsc';
 import { DataStormError } from '../errors.js';
+import { frameOf } from '../registry/framing.js';
 import { type RegistrySettings, subjectOf } from '../registry/registry-options.js';
 import { SchemaRegistry } from '../registry/schema-registry.js';
 import { type KeySpec, keyText } from '../scenario/keys.js';
 import { readUserFile } from '../user-file.js';
+import { compileProtoPlan, loadProto, messageIndexBytes, type ProtoSchema } from './proto-plan.js';
 import { Sfc32 } from './random.js';
-import { compileRecordPlan, type KeyChoice, type RecordFormat } from './record-plan.js';
+import { compileRecordPlan, type KeyChoice, type RecordFormat, type RecordPlan } from './record-plan.js';
 import { withoutComments } from './schema-json.js';
 import { DEFAULT_SCHEMA, loadTweetType } from './tweet-encoder.js';
 
@@ -21,10 +23,14 @@ const MAX_SCHEMA_BYTES = 1 << 20;
 /** Flags that only mean something for tweets: refused with any other schema. */
 export const TWEET_ONLY_FLAGS = ['mode', 'sentiment', 'volatility', 'swing-every', 'brands'] as const;
 
-/** The schema's JSON (comments dropped: what a registry is given) and its full name (the record name strategies'). */
-export type StormSchema = { json: unknown; fullName: string } & (
-  | { kind: 'tweet'; type: avro.Type }
-  | { kind: 'record'; name: string }
+/**
+ * What the run writes: tweets, records of an Avro schema (its JSON, comments dropped: what a registry is given) or
+ * messages of a Protobuf type; with the full name the record name strategies use.
+ */
+export type StormSchema = { fullName: string } & (
+  | { kind: 'tweet'; json: unknown; type: avro.Type }
+  | { kind: 'record'; json: unknown; name: string }
+  | { kind: 'proto'; proto: ProtoSchema; name: string }
 );
 
 export interface SchemaChoice {
@@ -37,12 +43,16 @@ export interface SchemaChoice {
   keys: KeySpec;
   /** What records are written as (--format): Avro binary or JSON. */
   format: RecordFormat;
+  /** --proto FILE --message NAME: Protobuf messages instead of Avro. */
+  proto?: string;
+  message?: string;
   /** The tweet-only flags the user gave (TWEET_ONLY_FLAGS). */
   tweetFlags: readonly string[];
 }
 
 /** The run's schema, checked with its key field and flags; throws SCHEMA (or INVALID_OPTION for a tweet flag). */
 export function loadStormSchema(choice: SchemaChoice): StormSchema {
+  if (choice.proto !== undefined) return loadProtoSchema(choice, choice.proto, choice.message ?? '');
   const json = readSchemaJson(choice.schema);
   if (isTweetSchema(json)) {
     if (choice.keyField !== undefined)
@@ -59,32 +69,53 @@ export function loadStormSchema(choice: SchemaChoice): StormSchema {
     return { kind: 'tweet', type, json, fullName: type.name ?? 'Tweet' };
   }
   const what = choice.quickstart !== undefined ? `--quickstart ${choice.quickstart}` : `--schema ${choice.schema}`;
-  const given = choice.tweetFlags;
-  if (given.length)
-    throw new DataStormError(
-      'INVALID_OPTION',
-      `${given.map((f) => `--${f}`).join(', ')} only mean${given.length > 1 ? '' : 's'} something for tweets; ` +
-        `${what} is not a tweet schema (leave ${given.length > 1 ? 'them' : 'it'} out)`,
-    );
+  refuseTweetFlags(choice.tweetFlags, `${what} is not a tweet schema`);
   if (choice.format === 'json' && choice.registry)
     throw new DataStormError(
       'INVALID_OPTION',
       "--format json with --schema-registry: the registry's JSON Schema framing is not supported; use Avro",
     );
-  const { problems } = recordPlanOf(json, choice, new Sfc32(1));
-  if (problems.length) throw new DataStormError('SCHEMA', `${what}: ${problems.join('; ')}`);
   const fullName = avro.Type.forSchema(json as avro.Schema).name ?? '';
-  return { kind: 'record', json, name: String((json as { name?: unknown }).name), fullName };
+  const schema: StormSchema = { kind: 'record', json, name: String((json as { name?: unknown }).name), fullName };
+  const { problems } = planOf(schema, choice, new Sfc32(1));
+  if (problems.length) throw new DataStormError('SCHEMA', `${what}: ${problems.join('; ')}`);
+  return schema;
 }
 
-/** The record plan of a checked record schema, drawing its pools from `draws`. */
-export function recordPlanOf(json: unknown, choice: Omit<SchemaChoice, 'tweetFlags'>, draws: Sfc32) {
+function loadProtoSchema(choice: SchemaChoice, file: string, message: string): StormSchema {
+  refuseTweetFlags(choice.tweetFlags, `--proto ${file} is not the tweet schema`);
+  if (choice.format === 'json')
+    throw new DataStormError('INVALID_OPTION', '--format json is for Avro schemas: --proto messages are Protobuf');
+  const { schema: proto, problems } = loadProto(file, message);
+  if (!proto) throw new DataStormError('SCHEMA', problems.join('; '));
+  const schema: StormSchema = { kind: 'proto', proto, name: proto.type.name, fullName: proto.type.fullName.slice(1) };
+  const compiled = planOf(schema, choice, new Sfc32(1));
+  if (compiled.problems.length) throw new DataStormError('SCHEMA', `--proto ${file}: ${compiled.problems.join('; ')}`);
+  return schema;
+}
+
+function refuseTweetFlags(given: readonly string[], why: string): void {
+  if (given.length)
+    throw new DataStormError(
+      'INVALID_OPTION',
+      `${given.map((f) => `--${f}`).join(', ')} only mean${given.length > 1 ? '' : 's'} something for tweets; ` +
+        `${why} (leave ${given.length > 1 ? 'them' : 'it'} out)`,
+    );
+}
+
+/** The plan of a checked record or Protobuf schema, drawing its pools from `draws`. */
+export function planOf(
+  schema: Exclude<StormSchema, { kind: 'tweet' }>,
+  choice: Omit<SchemaChoice, 'tweetFlags'>,
+  draws: Sfc32,
+): { plan?: RecordPlan; problems: string[] } {
   const keys = choice.keys;
   const key: KeyChoice | undefined =
     choice.keyField === undefined
       ? undefined
       : { field: choice.keyField, drawn: keys.kind === 'none' ? undefined : { n: keys.n, keyText } };
-  return compileRecordPlan(json, draws, key, choice.format);
+  if (schema.kind === 'proto') return compileProtoPlan(schema.proto, draws, key);
+  return compileRecordPlan(schema.json, draws, key, choice.format);
 }
 
 function readSchemaJson(file: string | undefined): unknown {
@@ -107,5 +138,13 @@ function isTweetSchema(json: unknown): boolean {
 /** Registers the run's schema under its subject (the settings' strategy) and returns the id that frames its records. */
 export function registerSchema(settings: RegistrySettings, topic: string, schema: StormSchema): Promise<number> {
   const subject = subjectOf(settings.strategy, topic, schema.fullName);
-  return new SchemaRegistry(settings).register(subject, JSON.stringify(schema.json), 'AVRO');
+  const registry = new SchemaRegistry(settings);
+  if (schema.kind === 'proto') return registry.register(subject, schema.proto.text, 'PROTOBUF');
+  return registry.register(subject, JSON.stringify(schema.json), 'AVRO');
+}
+
+/** The bytes before every message of a schema id: the wire format's frame, and a Protobuf message's indexes. */
+export function frameFor(schema: StormSchema, schemaId: number): Buffer {
+  const frame = frameOf(schemaId);
+  return schema.kind === 'proto' ? Buffer.concat([frame, messageIndexBytes(schema.proto.indexes)]) : frame;
 }

@@ -75,6 +75,9 @@ export interface StormOptions extends ScenarioOptions {
   format: RecordFormat;
   /** The datagen quickstart the schema is (--quickstart). */
   quickstart?: string;
+  /** --proto FILE and --message NAME: Protobuf messages. */
+  proto?: string;
+  message?: string;
   /** A record schema's top-level field whose value is each message's key. */
   keyField?: string;
   /** --schema-registry and its settings: the schema registered, every message framed with its id. */
@@ -186,6 +189,11 @@ export const stormFlags = {
     defaultDescription: 'avro',
     describe: 'records of a record --schema written as avro (binary) or json',
   },
+  proto: {
+    type: 'string',
+    describe: 'a .proto file: write Protobuf messages of its --message instead of Avro',
+  },
+  message: { type: 'string', describe: 'with --proto: the message type to write (its name or full name)' },
   quickstart: {
     type: 'string',
     describe: "one of kafka-connect-datagen's quickstarts (orders, users, pageviews, …): its schema and key field",
@@ -368,22 +376,51 @@ function stormThresholds(
 }
 
 /** --schema or --quickstart (a datagen schema and its key field), and --key-field (overriding a quickstart's). */
-function parseSchemaChoice(
-  c: OptionChecks,
-  raw: RawFlags,
-): { schema?: string; quickstart?: string; keyField?: string; format: RecordFormat; tweetFlags: string[] } {
+function parseSchemaChoice(c: OptionChecks, raw: RawFlags): SchemaFlags {
   const tweetFlags = TWEET_ONLY_FLAGS.filter((f) => raw[f] !== undefined);
   const format = c.oneOf('format', raw.format, RECORD_FORMATS, 'avro or json') ?? 'avro';
   const keyField = raw['key-field'] === undefined ? undefined : String(raw['key-field']);
   if (keyField !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(keyField))
     c.add(`--key-field must be an Avro field name: a letter or _, then letters, digits or _ (got '${keyField}')`);
+  const proto = protoChoice(c, raw);
   if (raw.quickstart === undefined)
-    return { schema: raw.schema === undefined ? undefined : String(raw.schema), keyField, format, tweetFlags };
+    return {
+      schema: raw.schema === undefined ? undefined : String(raw.schema),
+      keyField,
+      format,
+      tweetFlags,
+      ...proto,
+    };
   const name = String(raw.quickstart);
   const chosen = quickstart(name);
   if (raw.schema !== undefined) c.add('--quickstart and --schema both name a schema: give one');
   else if (!chosen) c.add(`--quickstart must be one of ${Object.keys(QUICKSTARTS).join(', ')} (got '${name}')`);
   return { schema: chosen?.schema, quickstart: name, keyField: keyField ?? chosen?.keyField, format, tweetFlags };
+}
+
+/** What a storm writes, as its flags say (generate/storm-schema.ts reads and checks the files). */
+interface SchemaFlags {
+  schema?: string;
+  quickstart?: string;
+  proto?: string;
+  message?: string;
+  keyField?: string;
+  format: RecordFormat;
+  tweetFlags: string[];
+}
+
+/** --proto and --message, which go together and stand instead of --schema and --quickstart. */
+function protoChoice(c: OptionChecks, raw: RawFlags): { proto?: string; message?: string } {
+  const proto = raw.proto === undefined ? undefined : String(raw.proto);
+  const message = raw.message === undefined ? undefined : String(raw.message);
+  if (proto === undefined) {
+    if (message !== undefined) c.add('--message needs --proto');
+    return {};
+  }
+  if (message === undefined) c.add('--proto needs --message (the message type to write)');
+  if (raw.schema !== undefined || raw.quickstart !== undefined)
+    c.add('--proto and --schema or --quickstart both name a schema: give one');
+  return { proto, message };
 }
 
 /** The names a run uses: its Redis, its run id, its brands. */

@@ -290,7 +290,8 @@ export class StormRun extends AwaitableRun<StormReport> {
     const error = production.fatal ? { code: production.fatal.code, message: production.fatal.message } : null;
     const report = buildReport({
       options,
-      recordName: this.schema?.kind === 'record' ? this.schema.name : undefined,
+      recordName: this.schema && this.schema.kind !== 'tweet' ? this.schema.name : undefined,
+      recordFormat: this.schema?.kind === 'proto' ? 'protobuf' : this.options.format,
       totals,
       brokers: production.brokers,
       topic: production.topic,

@@ -10,7 +10,7 @@ import type { Lease } from '../coord/quota.js';
 import { type Rng, Sfc32 } from '../generate/random.js';
 import { type KeySink, longestEntry } from '../generate/record-key.js';
 import type { RecordPlan } from '../generate/record-plan.js';
-import { recordPlanOf } from '../generate/storm-schema.js';
+import { planOf, type StormSchema } from '../generate/storm-schema.js';
 import type { BatchProducer, PackedBatch } from '../kafka/native/batch-producer.js';
 import { encodeKeys, KeyPicker } from '../scenario/keys.js';
 import { isUnlimited, type Schedule } from '../scenario/schedule.js';
@@ -29,7 +29,7 @@ export class RecordSender implements SliceSender {
 
   constructor(
     options: StormOptions,
-    schemaJson: unknown,
+    schema: Exclude<StormSchema, { kind: 'tweet' }>,
     private readonly schedule: Schedule,
     private readonly producer: BatchProducer,
     rng: Rng,
@@ -37,7 +37,7 @@ export class RecordSender implements SliceSender {
     frame: Buffer | null = null,
   ) {
     this.draws = new Sfc32(rng.u32());
-    const { plan, problems } = recordPlanOf(schemaJson, options, this.draws);
+    const { plan, problems } = planOf(schema, options, this.draws);
     if (!plan) throw new Error(problems.join('; ')); // checked by the primary before any child started: never
     this.plan = frame ? plan.prefixed(frame) : plan;
     const keys = options.keys;

@@ -96,6 +96,8 @@ export interface RunOutcome {
   scheduledUntilMs?: number;
   /** The record schema's name when the run wrote records of a schema other than the tweet's. */
   recordName?: string;
+  /** What the records were written as: avro, json or protobuf. */
+  recordFormat?: string;
 }
 
 export function buildReport(run: RunOutcome): StormReport {
@@ -135,7 +137,7 @@ export function buildReport(run: RunOutcome): StormReport {
     record:
       run.recordName === undefined
         ? null
-        : { name: run.recordName, keyField: options.keyField ?? null, format: options.format },
+        : { name: run.recordName, keyField: options.keyField ?? null, format: run.recordFormat ?? options.format },
     global: run.global ? { acknowledged: run.global.acked, failed: run.global.failed, issued: run.issued ?? -1 } : null,
     cpu: cpuSection(totals),
     children: {

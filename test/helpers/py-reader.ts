@@ -27,7 +27,7 @@ const python = (): string => {
 export async function readRecords(
   topic: string,
   schema: unknown,
-  opts: { roundtrip?: boolean; registry?: string; json?: boolean } = {},
+  opts: { roundtrip?: boolean; registry?: string; json?: boolean; proto?: string; message?: string } = {},
 ): Promise<ReadRecord[]> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ds-py-')), 'schema.avsc');
   fs.writeFileSync(file, JSON.stringify(schema));
@@ -35,6 +35,7 @@ export async function readRecords(
   if (opts.roundtrip) args.push('--roundtrip');
   if (opts.registry) args.push('--registry', opts.registry);
   if (opts.json) args.push('--json');
+  if (opts.proto) args.push('--proto', opts.proto, '--message', opts.message ?? '');
   const r = await run(python(), args, {}, 300_000);
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
   if (r.code !== 0) throw new Error(`read_records.py exited ${r.code}: ${r.stderr.slice(-2000)}`);

@@ -4,9 +4,11 @@ Confluent wire format with the schema it fetches by id). Writes one JSON line pe
 (bytes as base64, decimals and uuids as text, dates and times as ISO text), and with --roundtrip whether fastavro
 writes the decoded value back to the very bytes read. Undecodable values are a line with an "error".
 
-  read_records.py BOOTSTRAP TOPIC SCHEMA_FILE [--roundtrip] [--registry URL] [--json]
+  read_records.py BOOTSTRAP TOPIC SCHEMA_FILE [--roundtrip] [--registry URL] [--json] [--proto FILE --message NAME]
 
 --json: the values are JSON text (storm --format json), parsed by Python's json module instead.
+--proto: Protobuf messages, decoded by Google's protobuf from the file compiled by protoc (grpcio-tools); with
+--registry, framed ones through confluent-kafka's ProtobufDeserializer (message indexes included).
 """
 
 import base64
@@ -47,7 +49,9 @@ def main():
     roundtrip = '--roundtrip' in args
     registry = args[args.index('--registry') + 1] if '--registry' in args else None
     bootstrap, topic, schema_file = args[0], args[1], args[2]
-    if '--json' in args:
+    if '--proto' in args:
+        decode = proto_decoder(args[args.index('--proto') + 1], args[args.index('--message') + 1], registry, topic)
+    elif '--json' in args:
         decode = lambda raw: {'value': json.loads(raw)}  # noqa: E731
     else:
         decode = framed_decoder(registry, topic) if registry else plain_decoder(schema_file, roundtrip)
@@ -107,6 +111,37 @@ def framed_decoder(url, topic):
         return {'value': deserializer(raw, context), 'schemaId': int.from_bytes(raw[1:5], 'big')}
 
     return decode
+
+
+def proto_decoder(proto_file, message, registry, topic):
+    import os
+    import tempfile
+
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+    from google.protobuf.json_format import MessageToDict
+    from grpc_tools import protoc
+
+    out = os.path.join(tempfile.mkdtemp(), 'set.pb')
+    folder, name = os.path.split(os.path.abspath(proto_file))
+    if protoc.main(['protoc', f'-I{folder}', f'--descriptor_set_out={out}', '--include_imports', name]) != 0:
+        raise SystemExit(f'protoc refused {proto_file}')
+    pool = descriptor_pool.DescriptorPool()
+    for f in descriptor_pb2.FileDescriptorSet.FromString(open(out, 'rb').read()).file:
+        pool.Add(f)
+    cls = message_factory.GetMessageClass(pool.FindMessageTypeByName(message))
+
+    def as_dict(m):
+        return MessageToDict(m, preserving_proto_field_name=True)
+
+    if not registry:
+        return lambda raw: {'value': as_dict(cls.FromString(raw))}
+    from confluent_kafka.schema_registry import SchemaRegistryClient
+    from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer
+    from confluent_kafka.serialization import MessageField, SerializationContext
+
+    deserializer = ProtobufDeserializer(cls, {'use.deprecated.format': False}, SchemaRegistryClient({'url': registry}))
+    context = SerializationContext(topic, MessageField.VALUE)
+    return lambda raw: {'value': as_dict(deserializer(raw, context)), 'schemaId': int.from_bytes(raw[1:5], 'big')}
 
 
 if __name__ == '__main__':

@@ -17,6 +17,7 @@ import {
   bootstrap,
   freshBucket,
   influxToken,
+  ROOT,
   registryUrl,
   run,
   sentimentTotals,
@@ -136,4 +137,31 @@ test('an unreachable registry said within seconds; credentials in its URL, unkno
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /--registry-config .*unknown setting 'schema\.registry\.colour'/);
   assert.doesNotMatch(unknown.stderr, new RegExp(secret));
+});
+
+test("Protobuf: plain messages read by Google's protobuf, framed ones by ProtobufDeserializer", async () => {
+  const proto = path.join(ROOT, 'schemas/examples/clicks.proto');
+  const message = 'datastorm.examples.Click';
+  const plainTopic = uniqueTopic('proto-plain');
+  const flags = ['--proto', proto, '--message', message, '--key-field', 'user_id', '--count', '5000', '--workers', '1'];
+  const { report } = await stormJson([...flags, '--topic', plainTopic]);
+  assert.equal(report.record?.format, 'protobuf');
+  const plain = await readRecords(plainTopic, null, { proto, message });
+  assert.equal(plain.length, 5000);
+  assert.deepEqual(plain.filter((r) => r.error !== undefined).slice(0, 2), []);
+  assert.ok(
+    plain.every((r) => r.key === r.value?.user_id),
+    'keys are user_id',
+  );
+  assert.ok(new Set(plain.map((r) => r.value?.device)).size >= 2, 'enums drawn');
+
+  const framedTopic = uniqueTopic('proto-framed');
+  await stormJson([...flags, '--topic', framedTopic, '--schema-registry', registryUrl()]);
+  const [id] = await subjectIds(`${framedTopic}-value`);
+  const framed = await readRecords(framedTopic, null, { proto, message, registry: registryUrl() });
+  assert.equal(framed.length, 5000);
+  assert.deepEqual(framed.filter((r) => r.error !== undefined).slice(0, 2), []);
+  assert.ok(framed.every((r) => r.schemaId === id));
+  const registered = (await (await fetch(`${registryUrl()}/schemas/ids/${id}`)).json()) as { schemaType?: string };
+  assert.equal(registered.schemaType, 'PROTOBUF');
 });

@@ -1,0 +1,214 @@
+/**
+ * A Protobuf message (--proto FILE --message NAME, read by protobufjs) compiled into a record plan. A message's
+ * encoding is its fields' encodings (tag and value) back to back, in any order, so each field is pooled as Avro's
+ * are: POOL_SIZE values drawn by type at start, each encoded alone by protobufjs; a oneof is one pool of its members'
+ * values; a message is a few copies. Values by type: numbers across their type's range (64-bit ones within
+ * JavaScript's exact integers), strings of 8-16 letters and digits, bytes, enums' values, nested messages three
+ * levels deep, 1-4 repeated items, 1-3 map entries. A top-level scalar field can be the key (--key-field).
+ */
+import protobuf from 'protobufjs';
+import { readUserFile } from '../user-file.js';
+import type { Draws } from './random.js';
+import { type KeySegment, type TextedValues, textedPool } from './record-key.js';
+import { type KeyChoice, mergePools, POOL_SIZE, RecordPlan, type Segment } from './record-plan.js';
+import type { SchemaNode } from './schema-tree.js';
+
+export interface ProtoSchema {
+  /** The .proto file's text, as a registry is given it. */
+  text: string;
+  type: protobuf.Type;
+  /** Where the message is in its file: Confluent's message indexes (top-level index, then nested ones). */
+  indexes: number[];
+}
+
+const MAX_PROTO_BYTES = 1 << 20;
+const MAX_DEPTH = 3;
+const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const KEY_TYPES = new Set(['string', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64']);
+
+/** The message of a .proto file, or every problem in one line each naming --proto or --message. */
+export function loadProto(file: string, message: string): { schema?: ProtoSchema; problems: string[] } {
+  const { text, problem } = readUserFile(file, MAX_PROTO_BYTES);
+  if (problem !== undefined) return { problems: [`--proto ${file}: cannot read it (${problem})`] };
+  let root: protobuf.Root;
+  try {
+    root = protobuf.parse(text, { keepCase: true }).root;
+    root.resolveAll();
+  } catch (e) {
+    return { problems: [`--proto ${file}: not a valid .proto file: ${(e as Error).message}`] };
+  }
+  const types = messagesOf(root);
+  const type = types.find((t) => t.fullName.slice(1) === message || t.name === message);
+  if (!type) {
+    const names = types.map((t) => t.fullName.slice(1)).join(', ') || 'none';
+    return { problems: [`--message ${message}: no message of that name in ${file} (it has: ${names})`] };
+  }
+  return { schema: { text, type, indexes: indexesOf(type) }, problems: [] };
+}
+
+/** Every message type of the file, nested ones too. */
+function messagesOf(ns: protobuf.NamespaceBase): protobuf.Type[] {
+  const out: protobuf.Type[] = [];
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof protobuf.Type) out.push(nested);
+    if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) out.push(...messagesOf(nested));
+  }
+  return out;
+}
+
+/** A message's index among its parent's messages, for each level from the file's top. */
+function indexesOf(type: protobuf.Type): number[] {
+  const path: number[] = [];
+  for (let t: protobuf.ReflectionObject = type; t.parent && t instanceof protobuf.Type; t = t.parent) {
+    const siblings = t.parent.nestedArray.filter((n) => n instanceof protobuf.Type);
+    path.unshift(siblings.indexOf(t));
+  }
+  return path;
+}
+
+/** Confluent's message-index array after the frame: [0] as the single byte 0, else a count and zig-zag varints. */
+export function messageIndexBytes(indexes: number[]): Buffer {
+  if (indexes.length === 1 && indexes[0] === 0) return Buffer.from([0]);
+  return Buffer.from([indexes.length, ...indexes].flatMap((n) => zigzag(n)));
+}
+
+function zigzag(n: number): number[] {
+  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  const out: number[] = [];
+  while (z >= 0x80) {
+    out.push((z & 0x7f) | 0x80);
+    z >>>= 7;
+  }
+  out.push(z);
+  return out;
+}
+
+/** The plan of a message, or every problem with its key field. */
+export function compileProtoPlan(
+  schema: ProtoSchema,
+  draws: Draws,
+  key?: KeyChoice,
+): { plan?: RecordPlan; problems: string[] } {
+  const type = schema.type;
+  const keyField = key ? type.fields[key.field] : undefined;
+  if (key && !keyField) return { problems: [`--key-field ${key.field}: ${type.name} has no field of that name`] };
+  if (key && keyField && (keyField.repeated || keyField.map || keyField.partOf || !KEY_TYPES.has(keyField.type)))
+    return { problems: [`--key-field ${key.field}: the key field must be a string or integer field, not repeated`] };
+  const values = new ProtoValues(draws);
+  const segments: Segment[] = [];
+  const oneofs = new Set<protobuf.OneOf>();
+  for (const field of type.fieldsArray) {
+    if (field.partOf) {
+      if (oneofs.has(field.partOf)) continue;
+      oneofs.add(field.partOf);
+      segments.push(pool(field.partOf.name, (i) => values.oneof(type, field.partOf as protobuf.OneOf, i)));
+    } else if (field === keyField && key) segments.push(keySegment(type, field, key, values));
+    else segments.push(pool(field.name, () => encodeField(type, field.name, values.field(field, 0))));
+  }
+  return { plan: new RecordPlan(mergePools(segments, draws)), problems: [] };
+}
+
+function pool(path: string, entry: (i: number) => Buffer): Segment {
+  const parts = Array.from({ length: POOL_SIZE }, (_, i) => entry(i));
+  const ends = new Uint32Array(parts.length);
+  let end = 0;
+  for (let i = 0; i < parts.length; i++) ends[i] = end += parts[i].length;
+  return { kind: 'pool', path, bytes: Buffer.concat(parts), ends };
+}
+
+const encodeField = (type: protobuf.Type, name: string, value: unknown) =>
+  Buffer.from(type.encode(type.fromObject({ [name]: value })).finish());
+
+function keySegment(type: protobuf.Type, field: protobuf.Field, key: KeyChoice, values: ProtoValues): KeySegment {
+  const isString = field.type === 'string';
+  const drawn = key.drawn;
+  const raw = drawn
+    ? Array.from({ length: drawn.n }, (_, i) => (isString ? drawn.keyText(i) : i))
+    : Array.from({ length: POOL_SIZE }, () => values.field(field, 0));
+  const bytes = raw.map((v) => encodeField(type, field.name, v));
+  const texted: TextedValues = textedPool(NO_NODE, bytes, bytes, (i) => String(raw[i]));
+  return { kind: drawn ? 'key-drawn' : 'key-pool', path: field.name, ...texted };
+}
+
+/** textedPool reads texts from its node only when none are given; they always are here. */
+const NO_NODE = undefined as unknown as SchemaNode;
+
+/** Values of Protobuf fields by type. */
+class ProtoValues {
+  constructor(private readonly rng: Draws) {}
+
+  field(field: protobuf.Field, depth: number): unknown {
+    if (field.map) {
+      const out: Record<string, unknown> = {};
+      const n = 1 + this.rng.int(3);
+      for (let i = 0; i < n; i++) out[this.mapKey(field as unknown as protobuf.MapField)] = this.single(field, depth);
+      return out;
+    }
+    if (field.repeated) return Array.from({ length: 1 + this.rng.int(4) }, () => this.single(field, depth));
+    return this.single(field, depth);
+  }
+
+  /** One member of a oneof, each in turn: every member drawn about evenly. */
+  oneof(type: protobuf.Type, oneof: protobuf.OneOf, i: number): Buffer {
+    const member = oneof.fieldsArray[i % oneof.fieldsArray.length];
+    return encodeField(type, member.name, this.field(member, 0));
+  }
+
+  private single(field: protobuf.Field, depth: number): unknown {
+    const resolved = field.resolvedType;
+    if (resolved instanceof protobuf.Enum) {
+      const numbers = Object.values(resolved.values);
+      return numbers[this.rng.int(numbers.length)];
+    }
+    if (resolved instanceof protobuf.Type) return this.message(resolved, depth + 1);
+    return this.scalar(field.type);
+  }
+
+  private message(type: protobuf.Type, depth: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    if (depth > MAX_DEPTH) return out;
+    for (const f of type.fieldsArray)
+      if (!f.partOf || f.partOf.fieldsArray[0] === f) out[f.name] = this.field(f, depth);
+    return out;
+  }
+
+  private scalar(type: string): unknown {
+    const r = this.rng;
+    switch (type) {
+      case 'double':
+        return (r.next() - 0.5) * 2e6;
+      case 'float':
+        return Math.fround((r.next() - 0.5) * 2e4);
+      case 'int32':
+      case 'sint32':
+      case 'sfixed32':
+        return r.int(2 ** 32) - 2 ** 31;
+      case 'uint32':
+      case 'fixed32':
+        return r.int(2 ** 32);
+      case 'int64':
+      case 'sint64':
+      case 'sfixed64':
+        return Math.floor((r.next() - 0.5) * 2 ** 53);
+      case 'uint64':
+      case 'fixed64':
+        return Math.floor(r.next() * 2 ** 53);
+      case 'bool':
+        return r.next() < 0.5;
+      case 'bytes':
+        return Buffer.from(Array.from({ length: 8 + r.int(9) }, () => r.int(256)));
+      default:
+        return this.text();
+    }
+  }
+
+  private mapKey(field: protobuf.MapField): string {
+    return field.keyType === 'string' ? this.text() : String(this.rng.int(1_000_000));
+  }
+
+  private text(): string {
+    let s = '';
+    for (let i = 8 + this.rng.int(9); i > 0; i--) s += ALPHANUMERIC[this.rng.int(ALPHANUMERIC.length)];
+    return s;
+  }
+}
