@@ -24,6 +24,7 @@ import {
   uniqueTopic,
 } from '../../helpers/services.js';
 import { CLI, stormArgs, stormJson } from '../../helpers/storm-cli.js';
+import { startTlsFront } from '../../helpers/tls-front.js';
 
 async function subjectIds(subject: string): Promise<number[]> {
   const base = `${registryUrl()}/subjects/${encodeURIComponent(subject)}/versions`;
@@ -164,4 +165,36 @@ test("Protobuf: plain messages read by Google's protobuf, framed ones by Protobu
   assert.ok(framed.every((r) => r.schemaId === id));
   const registered = (await (await fetch(`${registryUrl()}/schemas/ids/${id}`)).json()) as { schemaType?: string };
   assert.equal(registered.schemaType, 'PROTOBUF');
+});
+
+test('a registry behind TLS and basic auth: CA and credentials from --registry-config, never shown', async () => {
+  const password = 'pw-9f3k-secret';
+  const front = await startTlsFront(registryUrl(), 'storm', password);
+  try {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-reg-tls-'));
+    const config = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+    const good = config('good.properties', `basic.auth.user.info=storm:${password}\nssl.ca.location=${front.ca}\n`);
+    const wrong = config(
+      'wrong.properties',
+      `basic.auth.user.info=storm:not-${password}\nssl.ca.location=${front.ca}\n`,
+    );
+    const noCa = config('no-ca.properties', `basic.auth.user.info=storm:${password}\n`);
+    const topic = uniqueTopic('tls-registry');
+    const base = ['--count', '2000', '--workers', '1', '--topic', topic, '--schema-registry', front.url];
+    const ok = await run(process.execPath, stormArgs([...base, '--registry-config', good]));
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((await subjectIds(`${topic}-value`)).length, 1, 'registered through the secured front');
+    const refused = await run(process.execPath, stormArgs([...base, '--registry-config', wrong]));
+    assert.equal(refused.code, 13, refused.stderr);
+    assert.match(refused.stderr, /Schema Registry at 127\.0\.0\.1:\d+ refused the credentials/);
+    const untrusted = await run(process.execPath, stormArgs([...base, '--registry-config', noCa]));
+    assert.equal(untrusted.code, 12, untrusted.stderr);
+    assert.match(untrusted.stderr, /certificate/);
+    for (const r of [ok, refused, untrusted]) assert.doesNotMatch(r.stdout + r.stderr, new RegExp(password));
+  } finally {
+    front.close();
+  }
 });
