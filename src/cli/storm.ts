@@ -47,7 +47,7 @@ export async function stormCommand(
   if (served && !flags.quiet)
     process.stderr.write(`dashboard: ${served.url} (metrics: ${served.url.replace(/\/(\?|$)/, '/metrics$1')})\n`);
   const tty = process.stderr.isTTY && !flags.quiet;
-  const bar = new ProgressBar();
+  const bar = new ProgressBar(process.stderr, records === undefined ? 'tweets' : 'records');
   run.on('start', (s: { brokers: number; topic: { partitions: number; replication: number } }) => {
     if (!flags.quiet) process.stderr.write(`${startLine(options, s, records)}\n`);
   });

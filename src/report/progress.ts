@@ -51,7 +51,8 @@ export function clock(sec: number): string {
 }
 
 /** The lines for one tick (pure: tested without a terminal). */
-export function progressLines(t: BarTick, width = 40): string[] {
+/** `noun`: what the run writes (tweets, or records of another schema), capitalised in the first count. */
+export function progressLines(t: BarTick, width = 40, noun = 'tweets'): string[] {
   let fraction: number | undefined;
   let remaining = NaN;
   if (t.target !== undefined) {
@@ -69,11 +70,11 @@ export function progressLines(t: BarTick, width = 40): string[] {
   const filled = Math.round(f * width);
   return [
     `[${'▓'.repeat(filled)}${'░'.repeat(width - filled)}] ${(f * 100).toFixed(2)}%`,
-    `Total Tweets: ${fmt(t.acked)}${t.target !== undefined ? ` / ${fmt(t.target)}` : ''}`,
-    `Throughput (current): ${fmt(t.currentRate)} tweets/sec` +
+    `Total ${noun[0].toUpperCase()}${noun.slice(1)}: ${fmt(t.acked)}${t.target !== undefined ? ` / ${fmt(t.target)}` : ''}`,
+    `Throughput (current): ${fmt(t.currentRate)} ${noun}/sec` +
       (t.targetRate !== null && t.targetRate !== undefined ? ` (target ${fmt(t.targetRate)})` : '') +
       (t.warmingUp ? '   [warming up: not counted in the report]' : ''),
-    `Throughput (avg): ${fmt(t.averageRate)} tweets/sec`,
+    `Throughput (avg): ${fmt(t.averageRate)} ${noun}/sec`,
     `Elapsed: ${clock(t.elapsedSec)}`,
     `Remaining: ${clock(remaining)}`,
     `Errors: ${fmt(t.errors)}${t.behind > 0 ? `   Behind schedule: ${fmt(t.behind)}` : ''}`,
@@ -82,9 +83,12 @@ export function progressLines(t: BarTick, width = 40): string[] {
 
 export class ProgressBar {
   private drawn = 0;
-  constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
+  constructor(
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly noun = 'tweets',
+  ) {}
   readonly onTick = (t: StormProgress): void => {
-    const lines = progressLines(t);
+    const lines = progressLines(t, 40, this.noun);
     // Move up over the previous frame and clear it, then draw the new one.
     let s = this.drawn ? `\x1b[${this.drawn}A` : '';
     for (const l of lines) s += `\x1b[2K${l}\n`;
