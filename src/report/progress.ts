@@ -53,6 +53,7 @@ export function clock(sec: number): string {
 /** The lines for one tick (pure: tested without a terminal). */
 /** `noun`: what the run writes (tweets, or records of another schema), capitalised in the first count. */
 export function progressLines(t: BarTick, width = 40, noun = 'tweets'): string[] {
+  const Noun = `${noun[0].toUpperCase()}${noun.slice(1)}`;
   let fraction: number | undefined;
   let remaining = NaN;
   if (t.target !== undefined) {
@@ -70,7 +71,7 @@ export function progressLines(t: BarTick, width = 40, noun = 'tweets'): string[]
   const filled = Math.round(f * width);
   return [
     `[${'▓'.repeat(filled)}${'░'.repeat(width - filled)}] ${(f * 100).toFixed(2)}%`,
-    `Total ${noun[0].toUpperCase()}${noun.slice(1)}: ${fmt(t.acked)}${t.target !== undefined ? ` / ${fmt(t.target)}` : ''}`,
+    `Total ${Noun}: ${fmt(t.acked)}${t.target !== undefined ? ` / ${fmt(t.target)}` : ''}`,
     `Throughput (current): ${fmt(t.currentRate)} ${noun}/sec` +
       (t.targetRate !== null && t.targetRate !== undefined ? ` (target ${fmt(t.targetRate)})` : '') +
       (t.warmingUp ? '   [warming up: not counted in the report]' : ''),
