@@ -1,8 +1,9 @@
 /**
- * What a storm writes, from its --schema: the tweet schema (the default, and any schema starting with the tweet's
- * head fields run_id, producer_id, seq, id, created_at: tweets with extra fields) or any other Avro record schema,
- * compiled into a record plan (generate/record-plan.ts). Read and checked once, before anything starts; every problem
- * of a record schema, its hints and its key field in one line naming each field.
+ * What a storm writes, from its --schema, --quickstart or --proto: the tweet schema (the default, and any schema
+ * starting with the tweet's head fields run_id, producer_id, seq, id, created_at: tweets with extra fields), any other
+ * Avro record schema (generate/record-plan.ts, as Avro or JSON) or a Protobuf message (generate/proto-plan.ts), both
+ * compiled into record plans. Read and checked before anything starts; every problem of a schema, its hints and its
+ * key field in one line naming each field. The registry's frame for a schema id is made here too.
  */
 import avro from 'avsc';
 import { DataStormError } from '../errors.js';
