@@ -135,11 +135,13 @@ def proto_decoder(proto_file, message, registry, topic):
 
     if not registry:
         return lambda raw: {'value': as_dict(cls.FromString(raw))}
-    from confluent_kafka.schema_registry import SchemaRegistryClient
     from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer
     from confluent_kafka.serialization import MessageField, SerializationContext
 
-    deserializer = ProtobufDeserializer(cls, {'use.deprecated.format': False}, SchemaRegistryClient({'url': registry}))
+    # The frame (magic byte, id, message indexes) is read by the deserializer; the message class comes from the .proto
+    # compiled here. Given a registry client it would fetch the schema in Confluent's serialized form (?format=
+    # serialized: a base64 FileDescriptorProto), which Apicurio's compatibility API answers with the .proto text.
+    deserializer = ProtobufDeserializer(cls, {'use.deprecated.format': False})
     context = SerializationContext(topic, MessageField.VALUE)
     return lambda raw: {'value': as_dict(deserializer(raw, context)), 'schemaId': int.from_bytes(raw[1:5], 'big')}
 
