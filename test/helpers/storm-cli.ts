@@ -33,12 +33,27 @@ export function spawnStorm(extra: string[]) {
 }
 
 /**
- * Runs `datastorm verify --json` on a topic (one run of it with runId); exit 0 (clean) or 1 (loss) both give a report.
+ * Runs `datastorm verify --json` on a topic (one run of it with runId; `extra` flags, e.g. --schema-registry); exit 0
+ * (clean) or 1 (loss) both give a report.
  */
-export async function verifyJson(topic: string, runId?: string): Promise<{ report: VerifyReport; code: number }> {
+export async function verifyJson(
+  topic: string,
+  runId?: string,
+  extra: string[] = [],
+): Promise<{ report: VerifyReport; code: number }> {
   const r = await run(
     process.execPath,
-    [CLI, 'verify', '--bootstrap', bootstrap(), '--topic', topic, ...(runId ? ['--run', runId] : []), '--json'],
+    [
+      CLI,
+      'verify',
+      '--bootstrap',
+      bootstrap(),
+      '--topic',
+      topic,
+      ...(runId ? ['--run', runId] : []),
+      '--json',
+      ...extra,
+    ],
     {},
     300_000,
   );

@@ -10,11 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { PulseReport } from '../../../src/report/pulse-report.js';
-import type { VerifyReport } from '../../../src/report/verify-report.js';
 import { pulseArgs } from '../../helpers/pulse-cli.js';
 import { readRecords } from '../../helpers/py-reader.js';
 import {
-  bootstrap,
   freshBucket,
   influxToken,
   ROOT,
@@ -23,7 +21,7 @@ import {
   sentimentTotals,
   uniqueTopic,
 } from '../../helpers/services.js';
-import { CLI, stormArgs, stormJson } from '../../helpers/storm-cli.js';
+import { stormArgs, stormJson, verifyJson } from '../../helpers/storm-cli.js';
 import { startTlsFront } from '../../helpers/tls-front.js';
 
 async function subjectIds(subject: string): Promise<number[]> {
@@ -32,21 +30,6 @@ async function subjectIds(subject: string): Promise<number[]> {
   const ids: number[] = [];
   for (const v of versions) ids.push(((await (await fetch(`${base}/${v}`)).json()) as { id: number }).id);
   return ids;
-}
-
-async function verifyFramed(topic: string, extra: string[]): Promise<{ code: number; report: VerifyReport }> {
-  const r = await run(process.execPath, [
-    CLI,
-    'verify',
-    '--bootstrap',
-    bootstrap(),
-    '--topic',
-    topic,
-    '--json',
-    ...extra,
-  ]);
-  assert.ok(r.code === 0 || r.code === 1, r.stderr);
-  return { code: r.code, report: JSON.parse(r.stdout) as VerifyReport };
 }
 
 test('framed tweets: registered under TOPIC-value, read by the deserializer, by verify and by pulse', async () => {
@@ -68,10 +51,10 @@ test('framed tweets: registered under TOPIC-value, read by the deserializer, by 
     'keys are the users',
   );
 
-  const framed = await verifyFramed(topic, ['--schema-registry', registryUrl()]);
+  const framed = await verifyJson(topic, undefined, ['--schema-registry', registryUrl()]);
   assert.equal(framed.code, 0);
   assert.deepEqual([framed.report.received, framed.report.lost, framed.report.duplicated], [n, 0, 0]);
-  const plain = await verifyFramed(topic, []);
+  const plain = await verifyJson(topic);
   assert.equal(plain.report.undecodable, n, 'without the registry, framed records are not plain Avro tweets');
 
   const bucket = await freshBucket('framed');
