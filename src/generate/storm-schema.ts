@@ -76,10 +76,11 @@ export function loadStormSchema(choice: SchemaChoice): StormSchema {
       'INVALID_OPTION',
       "--format json with --schema-registry: the registry's JSON Schema framing is not supported; use Avro",
     );
-  const fullName = avro.Type.forSchema(json as avro.Schema).name ?? '';
-  const schema: StormSchema = { kind: 'record', json, name: String((json as { name?: unknown }).name), fullName };
+  const schema: StormSchema = { kind: 'record', json, name: String((json as { name?: unknown }).name), fullName: '' };
   const { problems } = planOf(schema, choice, new Sfc32(1));
   if (problems.length) throw new DataStormError('SCHEMA', `${what}: ${problems.join('; ')}`);
+  // Only once the plan found the schema valid: avsc throws on an invalid one.
+  schema.fullName = avro.Type.forSchema(json as avro.Schema).name ?? '';
   return schema;
 }
 
