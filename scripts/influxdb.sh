@@ -160,9 +160,7 @@ case $cmd in
     echo "$URL" ;;
   down)
     if pid=$(own_pid "$PIDFILE" "127.0.0.1:$PORT ") && grep -q influxd "/proc/$pid/cmdline" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 100); do running "$pid" || break; sleep 0.1; done
-      running "$pid" && kill -9 "$pid" 2>/dev/null || true
+      stop_pid "$pid" 10
       rm -f "$PIDFILE"
       say "stopped influxd on port $PORT"
     elif [[ -f $PIDFILE ]]; then

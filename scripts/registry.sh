@@ -84,9 +84,7 @@ case $cmd in
     echo "$URL" ;;
   down)
     if pid=$(own_pid "$PIDFILE" "quarkus.http.port=$PORT "); then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 100); do running "$pid" || break; sleep 0.2; done
-      running "$pid" && kill -9 "$pid" 2>/dev/null || true
+      stop_pid "$pid" 20
       rm -f "$PIDFILE"
       say "stopped Apicurio Registry on port $PORT"
     elif [[ -f $PIDFILE ]]; then

@@ -19,3 +19,10 @@ running() {
   state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
   [[ -n $state && $state != Z && $state != X ]]
 }
+#   stop_pid PID [SECONDS]  asks PID to stop (TERM), waits up to SECONDS (default 10) for it to exit, then kills it
+stop_pid() {
+  local pid=$1 tenths=$((${2:-10} * 10)) i
+  kill "$pid" 2>/dev/null || true
+  for ((i = 0; i < tenths; i++)); do running "$pid" || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}

@@ -16,6 +16,9 @@ import datetime
 import decimal
 import io
 import json
+import faulthandler
+import os
+import signal
 import sys
 import time
 import uuid
@@ -45,6 +48,8 @@ def partitions_with_ends(consumer, topic):
 
 
 def main():
+    # Killed by the test's timeout: say where it was.
+    faulthandler.register(signal.SIGTERM)
     args = sys.argv[1:]
     roundtrip = '--roundtrip' in args
     registry = args[args.index('--registry') + 1] if '--registry' in args else None
@@ -55,21 +60,24 @@ def main():
         decode = lambda raw: {'value': json.loads(raw)}  # noqa: E731
     else:
         decode = framed_decoder(registry, topic) if registry else plain_decoder(schema_file, roundtrip)
-    consumer = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'py-reader', 'enable.auto.commit': False,
-                         'auto.offset.reset': 'earliest'})
+    # Partitions are assigned, not subscribed: the group (one of its own) is never joined or committed to.
+    consumer = Consumer({'bootstrap.servers': bootstrap, 'group.id': f'py-reader-{os.getpid()}-{time.time_ns()}',
+                         'enable.auto.commit': False, 'auto.offset.reset': 'earliest'})
     ends = partitions_with_ends(consumer, topic)
     consumer.assign([TopicPartition(topic, p, 0) for p in ends])
     left = dict(ends)
     out = sys.stdout
-    deadline = time.monotonic() + 300  # bounded: a topic that never reaches its end is an error, not a hang
+    deadline = time.monotonic() + 120  # bounded: a topic that never reaches its end is an error, not a hang
+    read = 0
     while left:
         if time.monotonic() > deadline:
-            raise SystemExit(f'partitions {sorted(left)} not read to their end within 300 s')
+            raise SystemExit(f'read {read}; partitions {left} (partition: end offset) not read to their end in 120 s')
         # A short wait: consume() waits its whole timeout whenever fewer than the batch are there.
         for m in consumer.consume(10000, timeout=0.2):
             if m.error():
                 raise SystemExit(str(m.error()))
             p = m.partition()
+            read += 1
             if p not in left:
                 continue
             line = {'key': m.key().decode() if m.key() is not None else None, 'partition': p}
@@ -114,7 +122,6 @@ def framed_decoder(url, topic):
 
 
 def proto_decoder(proto_file, message, registry, topic):
-    import os
     import tempfile
 
     from google.protobuf import descriptor_pb2, descriptor_pool, message_factory

@@ -49,6 +49,12 @@ const scripts = (state: string) => [
     env: { DATASTORM_STATE: state },
   },
   {
+    name: 'registry.sh',
+    pidFile: path.join(state, 'registry-18998', 'registry.pid'),
+    down: ['scripts/registry.sh', 'down', '18998'],
+    env: { DATASTORM_STATE: state },
+  },
+  {
     name: 'cluster.sh',
     pidFile: path.join(state, 'kafka', 'pids', 'broker-1.pid'),
     down: ['kafka-cluster/cluster.sh', 'down'],
@@ -87,7 +93,8 @@ test('a stale pid file is never trusted: the process it names lives on, the file
     const kill = await run('bash', [path.join(ROOT, 'kafka-cluster/cluster.sh'), 'kill-broker', '1'], {
       DATASTORM_KAFKA_HOME: path.join(state, 'kafka'),
     });
-    fs.writeFileSync(scripts(state)[2].pidFile, String(decoyPid));
+    const cluster = scripts(state).find((s) => s.name === 'cluster.sh');
+    fs.writeFileSync(cluster?.pidFile ?? '', String(decoyPid));
     const again = await run('bash', [path.join(ROOT, 'kafka-cluster/cluster.sh'), 'kill-broker', '1'], {
       DATASTORM_KAFKA_HOME: path.join(state, 'kafka'),
     });
