@@ -5,7 +5,10 @@
  *
  * Group membership stays librdkafka's: the rebalance callback runs inside the poll, on the pool thread; it assigns or
  * unassigns at once and records the event, and the batch ends there, so JavaScript sees every message of a revoked
- * partition before the revocation (and drops its uncommitted work) and none after. Commits are synchronous and
+ * partition before the revocation (and drops its uncommitted work) and none after. A message the same poll returns
+ * after the callback (librdkafka's poll goes on serving once the callback returns) is of the new assignment: it is
+ * held for the next batch, so a batch's messages always precede its events (in this batch it would be counted, then
+ * dropped with the revoked partition's work while the fetch went on past it). Commits are synchronous and
  * explicit: pulse commits only what InfluxDB acknowledged.
  */
 #include "common.h"
@@ -47,6 +50,7 @@ typedef struct {
   rebalance_event_t events[MAX_EVENTS];
   int n_events;
   int rebalanced; /* set by the rebalance callback: end the batch */
+  rd_kafka_message_t *held; /* polled after a rebalance callback: the next batch's first message */
   int out_of_memory; /* the batch could not be held: the call fails, so nothing is committed past it */
 
   pthread_mutex_t mu; /* guards stats */
@@ -149,12 +153,40 @@ static int grow_keys(consumer_t *c, size_t need) {
   return 1;
 }
 
+/* Appends a message to the batch; 0 when memory is short (the batch fails: nothing of it is delivered). */
+static int add_message(consumer_t *c, const rd_kafka_message_t *m) {
+  if (!grow(c, c->count + 1, c->values_len + m->len) || (m->key_len && !grow_keys(c, c->keys_len + m->key_len))) {
+    c->out_of_memory = 1;
+    return 0;
+  }
+  if (m->len) memcpy(c->values + c->values_len, m->payload, m->len);
+  c->values_len += m->len;
+  c->ends[c->count] = (uint32_t)c->values_len;
+  if (m->key_len) {
+    memcpy(c->keys + c->keys_len, m->key, m->key_len);
+    c->keys_len += m->key_len;
+  }
+  c->key_ends[c->count] = (uint32_t)c->keys_len;
+  c->partitions[c->count] = m->partition;
+  c->offsets[c->count] = (double)m->offset;
+  c->timestamps[c->count] = (double)rd_kafka_message_timestamp(m, NULL);
+  c->count++;
+  return 1;
+}
+
 static void consume_execute(napi_env env, void *data) {
   (void)env;
   consumer_t *c = data;
   c->count = c->values_len = c->keys_len = 0;
   c->n_errors = c->n_events = c->rebalanced = c->out_of_memory = 0;
   int timeout = c->timeout_ms;
+  if (c->held) {
+    int added = add_message(c, c->held);
+    rd_kafka_message_destroy(c->held);
+    c->held = NULL;
+    if (!added) return;
+    timeout = 0;
+  }
   while (c->count < c->max_messages && !c->rebalanced) {
     rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, timeout);
     if (!m) break;
@@ -164,24 +196,13 @@ static void consume_execute(napi_env env, void *data) {
       rd_kafka_message_destroy(m);
       continue;
     }
-    if (!grow(c, c->count + 1, c->values_len + m->len) || (m->key_len && !grow_keys(c, c->keys_len + m->key_len))) {
-      c->out_of_memory = 1;
-      rd_kafka_message_destroy(m);
+    if (c->rebalanced) {
+      c->held = m;
       break;
     }
-    if (m->len) memcpy(c->values + c->values_len, m->payload, m->len);
-    c->values_len += m->len;
-    c->ends[c->count] = (uint32_t)c->values_len;
-    if (m->key_len) {
-      memcpy(c->keys + c->keys_len, m->key, m->key_len);
-      c->keys_len += m->key_len;
-    }
-    c->key_ends[c->count] = (uint32_t)c->keys_len;
-    c->partitions[c->count] = m->partition;
-    c->offsets[c->count] = (double)m->offset;
-    c->timestamps[c->count] = (double)rd_kafka_message_timestamp(m, NULL);
-    c->count++;
+    int added = add_message(c, m);
     rd_kafka_message_destroy(m);
+    if (!added) break;
     timeout = 0; /* the first message may be waited for; the rest are what is already fetched */
   }
 }
@@ -258,6 +279,8 @@ static void consume_complete(napi_env env, napi_status status, void *data) {
 static void consumer_destroy(consumer_t *c) {
   if (c->closed) return;
   c->closed = 1;
+  if (c->held) rd_kafka_message_destroy(c->held); /* before the handle it refers to goes */
+  c->held = NULL;
   if (c->rk) {
     rd_kafka_consumer_close(c->rk); /* its revocation is recorded like any other; nobody reads it now */
     rd_kafka_destroy(c->rk);

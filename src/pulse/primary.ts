@@ -20,12 +20,18 @@ import { abortWarning, LiveGate } from '../thresholds/live-gate.js';
 import { judgeAtEnd } from '../thresholds/threshold.js';
 import { checkInflux } from './influx-sink.js';
 import type { PulseOptions } from './options.js';
-import { PULSE_CHILD_ENV, type PulseChildConfig, type PulseChildMessage } from './protocol.js';
+import { CHILD_TICK_MS, PULSE_CHILD_ENV, type PulseChildConfig, type PulseChildMessage } from './protocol.js';
 
 const CHILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.js');
 /** A child's error with one of these codes is the run's as it is; anything else is INTERNAL. */
 const PASSED_CODES: readonly ErrorCode[] = ['INFLUX_AUTH', 'INFLUX_DB', 'INFLUX_UNREACHABLE', 'KAFKA_UNREACHABLE'];
 const TICK_MS = 1000;
+/**
+ * How long the lag must have read 0 before a run may end as caught up: each child's record can be a tick old, and a
+ * partition a child reported at 0 just before a rebalance may now be another's that has not read it yet; two ticks
+ * and every child has spoken again since.
+ */
+const CAUGHT_UP_HOLD_MS = 2 * CHILD_TICK_MS;
 
 export class PulseRun extends AwaitableRun<PulseReport> {
   private readonly supervisor: Supervisor<PulseChildMessage>;
@@ -158,6 +164,7 @@ export class PulseRun extends AwaitableRun<PulseReport> {
     const tot = this.tot;
     let caughtUpAtSec: number | null = null;
     let mostLag = -1;
+    let caughtUpSince: number | undefined;
     const liveGate = new LiveGate(o.thresholds ?? [], PULSE_FIGURES);
     let last = { consumed: 0, points: 0, t: t0 };
     const ticker = setInterval(() => {
@@ -180,13 +187,16 @@ export class PulseRun extends AwaitableRun<PulseReport> {
       active.observe(Date.now(), tot.consumed, tot.retries);
       last = { consumed: tot.consumed, points: tot.points, t: now };
       if (caughtUpAtSec === null && tot.consumed > 0 && ev.lag === 0) caughtUpAtSec = round1(ev.elapsedSec);
+      caughtUpSince = ev.lag === 0 ? (caughtUpSince ?? now) : undefined;
       mostLag = Math.max(mostLag, ev.lag);
       this.emit('tick', ev);
       this.watchThresholds(liveGate, ev);
       if (o.count !== undefined && tot.consumed >= o.count) this.stop();
       if (o.duration !== undefined && ev.elapsedSec >= o.duration) this.stop();
-      // Idle means caught up: nothing consumed, lag known to be 0 on every partition, and no write being retried.
-      if (o.untilIdle !== undefined && tot.consumed > 0 && ev.lag === 0 && active.idleSec(Date.now()) >= o.untilIdle)
+      // Idle means caught up: nothing consumed, lag known to be 0 on every partition (and for long enough that no
+      // child's record predates a rebalance), and no write being retried.
+      const settled = caughtUpSince !== undefined && now - caughtUpSince >= CAUGHT_UP_HOLD_MS;
+      if (o.untilIdle !== undefined && tot.consumed > 0 && settled && active.idleSec(Date.now()) >= o.untilIdle)
         this.stop();
     }, TICK_MS);
 

@@ -41,3 +41,5 @@ export interface PulseDone extends ChildDone {
 
 export type PulseChildMessage = PulseTick | PulseDone | ChildFatal;
 export const PULSE_CHILD_ENV = 'DATASTORM_PULSE_CHILD';
+/** How often a child sends its tick (counts and its lag per partition it owns). */
+export const CHILD_TICK_MS = 1000;

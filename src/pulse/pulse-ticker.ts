@@ -6,7 +6,7 @@ import type { DeadLetter } from '../kafka/dead-letter.js';
 import { routeClientLog } from '../kafka/native/client-log.js';
 import { ValueCounts } from '../report/value-counts.js';
 import type { InfluxSink } from './influx-sink.js';
-import type { PulseTick } from './protocol.js';
+import { CHILD_TICK_MS, type PulseTick } from './protocol.js';
 
 export class PulseTally {
   consumed = 0;
@@ -55,7 +55,7 @@ export class PulseTicker {
   constructor(private readonly parts: PulseTickerParts) {}
 
   start(): void {
-    this.timer = setInterval(() => this.tick(), 1000);
+    this.timer = setInterval(() => this.tick(), CHILD_TICK_MS);
   }
 
   stop(): void {

@@ -2,8 +2,10 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { topicMessageCount } from '../../src/kafka/admin.js';
 import { localInfluxToken } from '../../src/local/services.js';
 import { createBucket, fluxRows, type InfluxTarget } from '../../src/pulse/influx-sink.js';
+import { COUNT_WINDOW } from '../../src/pulse/points.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -91,6 +93,49 @@ export async function sentimentTotals(bucket: string, target = influxTarget): Pr
   const by: Record<string, number> = {};
   for (const r of rows) by[String(r.sentiment)] = Number(r._value);
   return by;
+}
+
+/**
+ * Where a bucket's counts fall short of a topic's messages, for a failing test to say: per partition whose sum differs,
+ * the topic's count and InfluxDB's and, for the counts store, the offset windows that are not whole (a counts point's
+ * ns below the second is its window number). '' when every partition agrees.
+ */
+export async function shortfallByPartition(bucket: string, topic: string, store: 'points' | 'counts'): Promise<string> {
+  const { perPartition } = await topicMessageCount(bootstrap(), topic);
+  const rows = await fluxRows(
+    influxTarget(bucket),
+    `from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._measurement == "tweets" and ` +
+      'r._field == "count") |> group(columns: ["partition"]) |> sum()',
+  );
+  const stored = new Map(rows.map((r) => [Number(r.partition), Number(r._value)]));
+  const lines: string[] = [];
+  for (const [partition, messages] of perPartition.entries()) {
+    const sum = stored.get(partition) ?? 0;
+    if (sum === messages) continue;
+    const windows = store === 'counts' ? await windowsNotWhole(bucket, partition, messages) : '';
+    lines.push(`partition ${partition}: topic ${messages}, InfluxDB ${sum}${windows}`);
+  }
+  return lines.join('; ');
+}
+
+async function windowsNotWhole(bucket: string, partition: number, messages: number): Promise<string> {
+  const points = await fluxRows(
+    influxTarget(bucket),
+    `from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._field == "count" and ` +
+      `r.partition == "${partition}") |> group() |> keep(columns: ["_time", "_value"])`,
+  );
+  const byWindow = new Map<number, number>();
+  for (const point of points) {
+    const window = Number(/\.(\d{9})Z$/.exec(String(point._time))?.[1] ?? 0);
+    byWindow.set(window, (byWindow.get(window) ?? 0) + Number(point._value));
+  }
+  const short: string[] = [];
+  for (let window = 0; window * COUNT_WINDOW < messages; window++) {
+    const whole = Math.min(COUNT_WINDOW, messages - window * COUNT_WINDOW);
+    const sum = byWindow.get(window) ?? 0;
+    if (sum !== whole) short.push(`${window}: ${sum} of ${whole}`);
+  }
+  return short.length ? ` (windows not whole: ${short.join(', ')})` : '';
 }
 
 /** How many points the bucket holds (the count field's values, over all series). */
