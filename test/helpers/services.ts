@@ -83,17 +83,21 @@ export async function freshBucket(prefix: string, target = influxTarget): Promis
   return bucket;
 }
 
-/** Sums of the count field per sentiment over everything in the bucket (Flux). */
-export async function sentimentTotals(bucket: string, target = influxTarget): Promise<Record<string, number>> {
+/** Sums of the count field per value of a tag over everything in the bucket (Flux). */
+async function countSumsBy(bucket: string, tag: string, target = influxTarget): Promise<Record<string, number>> {
   const rows = await fluxRows(
     target(bucket),
     `from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._measurement == "tweets" and ` +
-      'r._field == "count") |> group(columns: ["sentiment"]) |> sum()',
+      `r._field == "count") |> group(columns: ["${tag}"]) |> sum()`,
   );
   const by: Record<string, number> = {};
-  for (const r of rows) by[String(r.sentiment)] = Number(r._value);
+  for (const r of rows) by[String(r[tag])] = Number(r._value);
   return by;
 }
+
+/** Sums of the count field per sentiment over everything in the bucket (Flux). */
+export const sentimentTotals = (bucket: string, target = influxTarget): Promise<Record<string, number>> =>
+  countSumsBy(bucket, 'sentiment', target);
 
 /**
  * Where a bucket's counts fall short of a topic's messages, for a failing test to say: per partition whose sum differs,
@@ -102,15 +106,10 @@ export async function sentimentTotals(bucket: string, target = influxTarget): Pr
  */
 export async function shortfallByPartition(bucket: string, topic: string, store: 'points' | 'counts'): Promise<string> {
   const { perPartition } = await topicMessageCount(bootstrap(), topic);
-  const rows = await fluxRows(
-    influxTarget(bucket),
-    `from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._measurement == "tweets" and ` +
-      'r._field == "count") |> group(columns: ["partition"]) |> sum()',
-  );
-  const stored = new Map(rows.map((r) => [Number(r.partition), Number(r._value)]));
+  const stored = await countSumsBy(bucket, 'partition');
   const lines: string[] = [];
   for (const [partition, messages] of perPartition.entries()) {
-    const sum = stored.get(partition) ?? 0;
+    const sum = stored[partition] ?? 0;
     if (sum === messages) continue;
     const windows = store === 'counts' ? await windowsNotWhole(bucket, partition, messages) : '';
     lines.push(`partition ${partition}: topic ${messages}, InfluxDB ${sum}${windows}`);
