@@ -1,43 +1,62 @@
 /**
  * Rate shapes against the real cluster and Redis, checked from the topic: each second's tweets (by created_at) within
- * 5% of what the shape scheduled for that second; a ramp after its first 2 s, a hold, a step from its second second;
+ * 5% of what the shape scheduled for that second, or the run back on its schedule within a second (open-loop pacing
+ * makes up a stall); a ramp after its first 2 s, a hold, a step from its second second, a sine;
  * one process, and two processes sharing one run. Warm-up: the report's counts are the topic's minus the warm-up's.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
-import { cumulativeAt } from '../../../src/scenario/schedule.js';
+import { cumulativeAt, type Schedule } from '../../../src/scenario/schedule.js';
 import { parseSine } from '../../../src/scenario/sine.js';
 import { parseStages } from '../../../src/scenario/stages.js';
 import { bootstrap, uniqueTopic } from '../../helpers/services.js';
 import { stormJson } from '../../helpers/storm-cli.js';
 import { tweetsPerSecond } from '../../helpers/topic-seconds.js';
 
-/** Seconds [from, to) of the topic each within 5% of the schedule's count for that second; returns the worst miss. */
-function assertFollows(stages: string, perSecond: number[], from: number, to: number): number {
-  const shape = parseStages(stages).shape;
-  assert.ok(shape);
-  let worst = 0;
+/** Tweets the schedule gives second k of the run. */
+function shareOf(schedule: Schedule, k: number): number {
+  return cumulativeAt(schedule, (k + 1) * 1000) - cumulativeAt(schedule, k * 1000);
+}
+
+/**
+ * Seconds [from, to) of the topic each within 5% of what the schedule gave it. Pacing is open-loop on absolute time:
+ * a second after a slow one carries its catch-up, and a second the machine stalled in (a loaded 2-core runner) is made
+ * up in the next. So a second off its share passes when the run is back within 5% of that share of the schedule by its
+ * end (the catch-up), or by the end of the next second (a stall made up), which may happen twice at most.
+ */
+function assertFollows(schedule: Schedule, perSecond: number[], from: number, to: number): void {
+  const stalls: string[] = [];
+  const sentBy = (end: number) => perSecond.slice(0, end).reduce((sum, n) => sum + n, 0);
+  const offBy = (end: number, share: number) => Math.abs(sentBy(end) - cumulativeAt(schedule, end * 1000)) / share;
   for (let k = from; k < to; k++) {
-    const want = cumulativeAt(shape.schedule, (k + 1) * 1000) - cumulativeAt(shape.schedule, k * 1000);
+    const want = shareOf(schedule, k);
     const got = perSecond[k] ?? 0;
-    const miss = Math.abs(got - want) / want;
-    worst = Math.max(worst, miss);
-    assert.ok(miss <= 0.05, `second ${k}: ${got} tweets, the shape scheduled ${Math.round(want)} (+/- 5%)`);
+    if (Math.abs(got - want) / want <= 0.05 || offBy(k + 1, want) <= 0.05) continue;
+    const line = `second ${k}: ${got} tweets, scheduled ${Math.round(want)} (+/- 5%); ${sentBy(k + 1)} by its end`;
+    assert.ok(offBy(k + 2, want) <= 0.05, `${line}, ${sentBy(k + 2)} by the next's, not made up`);
+    stalls.push(line);
   }
-  return worst;
+  assert.ok(stalls.length <= 2, `more than two slow seconds: ${stalls.join('; ')}`);
 }
 
 const STAGES = '20s:0-20k,4s:20k,4s:40k-40k';
+
+function stagesSchedule(stages: string): Schedule {
+  const shape = parseStages(stages).shape;
+  assert.ok(shape);
+  return shape.schedule;
+}
 
 test('a ramp 0→20k/s over 20 s, a hold and a step to 40k/s are followed each second; warm-up is kept out', async () => {
   const topic = uniqueTopic('shape');
   const runId = `shape-${Date.now()}`;
   const { report } = await stormJson(['--topic', topic, '--run-id', runId, '--stages', STAGES, '--warmup', '2s']);
   const { perSecond, total } = await tweetsPerSecond(topic, runId);
-  assertFollows(STAGES, perSecond, 2, 20); // the ramp, after its first 2 s
-  assertFollows(STAGES, perSecond, 20, 24); // the hold
-  assertFollows(STAGES, perSecond, 25, 28); // the step at 24 s, followed from the next second on
+  const schedule = stagesSchedule(STAGES);
+  assertFollows(schedule, perSecond, 2, 20); // the ramp, after its first 2 s
+  assertFollows(schedule, perSecond, 20, 24); // the hold
+  assertFollows(schedule, perSecond, 25, 28); // the step at 24 s, followed from the next second on
   // The whole schedule was sent: 200k + 80k + 160k.
   assert.ok(Math.abs(total - 440_000) / 440_000 < 0.01, `${total} tweets in the topic, the stages schedule 440,000`);
   assert.equal(report.schedule.scheduled, 440_000, 'the report counts what the shape scheduled');
@@ -73,7 +92,7 @@ test('two storm processes sharing a run follow one ramp together', async () => {
   const args = ['--topic', topic, '--run-id', runId, '--stages', stages, '--workers', '1'];
   const [a, b] = await Promise.all([stormJson(args), stormJson(args)]);
   const { perSecond, total } = await tweetsPerSecond(topic, runId);
-  assertFollows(stages, perSecond, 2, 20);
+  assertFollows(stagesSchedule(stages), perSecond, 2, 20);
   assert.equal(total, (a.report.acknowledged ?? 0) + (b.report.acknowledged ?? 0));
   assert.ok(Math.abs(total - 200_000) / 200_000 < 0.01, `${total} tweets, the ramp schedules 200,000`);
   assert.ok((a.report.acknowledged ?? 0) > 50_000 && (b.report.acknowledged ?? 0) > 50_000, 'both took a share');
@@ -86,18 +105,7 @@ test('a sine is followed each second, above and below its mean', async () => {
   const { perSecond, total } = await tweetsPerSecond(topic, runId);
   const sine = parseSine('12k,8k,8s').shape;
   assert.ok(sine);
-  // Each second holds its share within 5%, or, right after a slow second, what the schedule allowed by its end
-  // (open-loop pacing catches up on absolute time by design: 20,899 after a slow first second, for 19,203).
-  let sent = perSecond[0] ?? 0;
-  for (let k = 1; k < 16; k++) {
-    const want = cumulativeAt(sine.schedule, (k + 1) * 1000) - cumulativeAt(sine.schedule, k * 1000);
-    sent += perSecond[k];
-    const behind = Math.abs(sent - cumulativeAt(sine.schedule, (k + 1) * 1000)) / want;
-    assert.ok(
-      Math.abs(perSecond[k] - want) / want <= 0.05 || behind <= 0.05,
-      `second ${k}: ${perSecond[k]}, scheduled ${Math.round(want)}; ${sent} by its end`,
-    );
-  }
+  assertFollows(sine.schedule, perSecond, 1, 16);
   assert.ok(Math.max(...perSecond) > 18_000 && Math.min(...perSecond.slice(1, 16)) < 6000, perSecond.join(','));
   assert.equal(report.schedule.scheduled, 12_000 * 16, 'two whole periods: the mean times the duration');
   assert.equal(total, report.acknowledged);
