@@ -112,7 +112,9 @@ test('three instances, one 3 s late: they start together, the count is exact, th
     const m = merged.latencyMs?.[p] ?? -1;
     assert.ok(m >= Math.min(...values) && m <= Math.max(...values), `${p} ${m} within ${values.join(', ')}`);
   }
-  assert.ok(merged.startSkewMs !== null && merged.startSkewMs < 250, `start skew ${merged.startSkewMs} ms`);
+  // The barrier holds every instance to one start instant: without it the skew would be the late one's 3 s; a child's
+  // first slice can wait a scheduler's quantum or two on 2 busy cores (as in the 3-hosts test), so a sixth of it.
+  assert.ok(merged.startSkewMs !== null && merged.startSkewMs < 500, `start skew ${merged.startSkewMs} ms`);
   assert.equal(
     merged.timeline.reduce((sum, [, acked]) => sum + acked, 0),
     count,
