@@ -365,7 +365,11 @@ cmd_up() {
   security=${security:-$running_security}
   local i
   check_port_free "$CONTROLLER_PORT" DATASTORM_CONTROLLER_PORT
-  for ((i = 1; i <= n; i++)); do check_port_free "$(broker_port "$i")" DATASTORM_KAFKA_PORT; done
+  for ((i = 1; i <= n; i++)); do
+    check_port_free "$(broker_port "$i")" DATASTORM_KAFKA_PORT
+    [[ -z $security || $security == plaintext ]] ||
+      check_port_free $(($(broker_port "$i") + SECURED_OFFSET)) DATASTORM_KAFKA_PORT # the secured listener
+  done
 
   # Data of a cluster with another size is not reused: its metadata names other brokers.
   # Nor of another security mode: its SCRAM users are written when the storage is formatted.

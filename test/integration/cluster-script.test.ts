@@ -74,17 +74,22 @@ test('--brokers outside 1..9 is a usage error naming the option', async () => {
   }
 });
 
-test('a port already in use is named, with who holds it', async () => {
-  const server = net.createServer().listen(27092, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  try {
-    const r = await run('bash', [SCRIPT, 'up', '--brokers', '1'], isolated());
-    assert.equal(r.code, 1);
-    const lines = errorLines(r.stderr);
-    assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0], /port 27092 is already in use by pid \d+ \(node\)/);
-  } finally {
-    server.close();
+test("a port already in use is named, with who holds it; a secured listener's port too", async () => {
+  for (const [port, args] of [
+    [27092, []],
+    [27192, ['--security', 'ssl']],
+  ] as const) {
+    const server = net.createServer().listen(port, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const r = await run('bash', [SCRIPT, 'up', '--brokers', '1', ...args], isolated());
+      assert.equal(r.code, 1);
+      const lines = errorLines(r.stderr);
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0], new RegExp(`port ${port} is already in use by pid \\d+ \\(node\\)`));
+    } finally {
+      server.close();
+    }
   }
 });
 

@@ -60,9 +60,10 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'datastorm-docs-'));
 /** A cluster of the examples' own for what starts or stops one (storm.sh, cluster.sh): the test cluster is left be. */
 const ownCluster = {
   DATASTORM_KAFKA_HOME: path.join(dir, 'cluster'),
-  // Ports no other test uses (cluster-script takes 27090-27292, the secured tests 39190-39292).
-  DATASTORM_KAFKA_PORT: '38092',
-  DATASTORM_CONTROLLER_PORT: '38090',
+  // Ports no other test uses (cluster-script takes 27090-27292, the secured tests 26190-26292), below Linux's
+  // ephemeral range (32768-60999), where any client connection's local port can hold one for a moment.
+  DATASTORM_KAFKA_PORT: '25092',
+  DATASTORM_CONTROLLER_PORT: '25090',
   DATASTORM_BROKER_HEAP: '384m',
 };
 const fixture = { topic: uniqueTopic('docs-tweets'), runId: '', report: path.join(dir, 'fixture.json'), bucket: '' };

@@ -42,8 +42,8 @@ import { CLI } from '../../helpers/storm-cli.js';
 const MTLS_HOME = path.join(ROOT, '.run/mtls-cluster');
 const mtlsEnv = {
   DATASTORM_KAFKA_HOME: MTLS_HOME,
-  DATASTORM_KAFKA_PORT: '39192',
-  DATASTORM_CONTROLLER_PORT: '39190',
+  DATASTORM_KAFKA_PORT: '26192',
+  DATASTORM_CONTROLLER_PORT: '26190',
   DATASTORM_BROKER_HEAP: '384m',
 };
 const oauthConfig = () => path.join(path.dirname(kafkaConfig()), 'client-oauthbearer.properties');
@@ -287,7 +287,7 @@ test('mTLS (--security ssl): the exact count with a client certificate, verify r
   const args = ['kafka-cluster/cluster.sh', 'up', '--brokers', '1', '--security', 'ssl', '--restart'];
   const up = await run('bash', args, mtlsEnv, 240_000);
   assert.equal(up.code, 0, up.stderr);
-  assert.equal(up.stdout.trim().split('\n').pop(), '127.0.0.1:39292', 'the last line is the secured listener');
+  assert.equal(up.stdout.trim().split('\n').pop(), '127.0.0.1:26292', 'the last line is the secured listener');
   const clientProperties = path.join(MTLS_HOME, 'security/client.properties');
   assert.equal(fs.statSync(clientProperties).mode & 0o777, 0o600, 'the client settings are for its owner only');
   assert.match(fs.readFileSync(clientProperties, 'utf8'), /^ssl\.keystore\.location=/m, 'a client certificate (mTLS)');

@@ -21,8 +21,8 @@ import { BRIDGE_IP, makeTestHosts, type TestHosts } from '../../helpers/test-hos
 const cluster = {
   DATASTORM_KAFKA_HOME: path.join(ROOT, '.run/hosts-cluster'),
   DATASTORM_KAFKA_HOST: BRIDGE_IP,
-  DATASTORM_KAFKA_PORT: '39792',
-  DATASTORM_CONTROLLER_PORT: '39790',
+  DATASTORM_KAFKA_PORT: '23792',
+  DATASTORM_CONTROLLER_PORT: '23790',
   DATASTORM_BROKER_HEAP: '512m',
 };
 const REDIS = `redis://${BRIDGE_IP}:6395`;
