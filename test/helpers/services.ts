@@ -1,5 +1,6 @@
 /** The real services scripts/test.sh started. A test that needs one and does not find it fails; nothing is skipped. */
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { topicMessageCount } from '../../src/kafka/admin.js';
@@ -21,6 +22,18 @@ export const redisUrl = (): string => required('DATASTORM_TEST_REDIS');
 /** The test cluster's SASL_SSL listener (SCRAM-SHA-512 over TLS) and the client.properties cluster.sh wrote for it. */
 export const securedBootstrap = (): string => required('DATASTORM_TEST_SECURED_BOOTSTRAP');
 export const kafkaConfig = (): string => required('DATASTORM_TEST_KAFKA_CONFIG');
+
+/**
+ * A port nothing listens on now, as the kernel picks one: a port made of the pid could be one the suite's services
+ * hold (the registry's 18181 for one).
+ */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 export function uniqueTopic(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}`;

@@ -17,6 +17,7 @@ import type { StormReport } from '../../../src/report/storm-report.js';
 import { pulseArgs } from '../../helpers/pulse-cli.js';
 import {
   bootstrap,
+  freePort,
   freshBucket,
   influxToken,
   ROOT,
@@ -49,7 +50,7 @@ test('storm and pulse at once: the lag stays under 2 s of the rate, and the sums
   const rate = 20_000;
   await ensureTopic(bootstrap(), { topic, partitions: PARTITIONS, replication: 1 });
   const bucket = await freshBucket('pipeline');
-  const port = 19_600 + (process.pid % 200);
+  const port = await freePort();
   const args = pulseArgs(topic, bucket, ['--influx-token', influxToken(), '--dashboard', String(port)]);
   const pulse = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

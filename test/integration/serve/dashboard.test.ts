@@ -17,6 +17,7 @@ import { pulseArgs } from '../../helpers/pulse-cli.js';
 import {
   bootstrap,
   emptyBucket,
+  freePort,
   influxUrl,
   ROOT,
   redisUrl,
@@ -49,8 +50,8 @@ test('dashboard in chromium and /metrics in Prometheus agree with the storm repo
   const COUNT = 200_000;
   const topic = uniqueTopic('dash');
   const group = `pulse-${topic}`;
-  const port = 18_000 + (process.pid % 1000);
-  const promPort = port + 1000;
+  const port = await freePort();
+  const promPort = await freePort();
   const html = path.join(RESULTS, 'storm-report.html');
   fs.mkdirSync(RESULTS, { recursive: true });
   // brandpulse is the dashboard's bucket: empty it so the last minute's sums are this test's.
@@ -178,7 +179,7 @@ function watchRun(runId: string, port: number) {
 test('datastorm dashboard --run-id watches a run from outside: its /metrics reach the run total', async () => {
   const topic = uniqueTopic('dash-outside');
   const runId = `${topic}-run`;
-  const port = 19_500 + (process.pid % 400);
+  const port = await freePort();
   const { watcher, exited } = watchRun(runId, port);
   try {
     const { report } = await stormJson(['--topic', topic, '--count', '100000', '--rate', '50000', '--run-id', runId]);
@@ -197,7 +198,7 @@ test('datastorm dashboard --run-id watches a run from outside: its /metrics reac
 test('dashboard --run-id on a run of instances: merged latency and the target, in /metrics and the page', async () => {
   const topic = uniqueTopic('dash-instances');
   const runId = `${topic}-run`;
-  const port = 19_900 + (process.pid % 90);
+  const port = await freePort();
   const { watcher, exited } = watchRun(runId, port);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
