@@ -27,7 +27,7 @@ if [[ ! -d $tree ]]; then
   (cd "$tree" && npm run -s build:native >/dev/null && npx tsc -p tsconfig.json >/dev/null)
 fi
 
-export DATASTORM_KAFKA_HOME=$ROOT/.run/bench-cluster DATASTORM_KAFKA_PORT=49092 DATASTORM_CONTROLLER_PORT=49090
+export DATASTORM_KAFKA_HOME=$ROOT/.run/bench-cluster DATASTORM_KAFKA_PORT=28092 DATASTORM_CONTROLLER_PORT=28090
 REDIS_PORT=6391
 bootstrap=$(bash kafka-cluster/cluster.sh up --brokers 1 --restart | tail -1)
 bash scripts/redis.sh up "$REDIS_PORT" >/dev/null

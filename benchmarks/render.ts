@@ -287,7 +287,7 @@ export function renderResults(r: BenchResult, writeMarkdown: boolean): { summary
       seen.add(`${x.tool}${x.listener ?? ''}`);
       md.push(`- ${x.tool}${x.listener ? ' over SASL_SSL' : ''}: \`${x.command}\``);
     }
-  md.push('', '(the bench cluster lives in `.run/bench-cluster`, brokers from port 49092; topic names change per run)');
+  md.push('', '(the bench cluster lives in `.run/bench-cluster`, brokers from port 28092; topic names change per run)');
   fs.writeFileSync(path.join(ROOT, 'benchmarks/RESULTS.md'), `${md.join('\n')}\n`);
   return { summary, cells };
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks side by side on one local cluster (its own state and ports: .run/bench-cluster, 49090-49099).
+# Benchmarks side by side on one local cluster (its own state and ports: .run/bench-cluster, 28090-28099, below
+# Linux's ephemeral range, where a client connection could hold a broker's port as it starts).
 #   benchmarks/run.sh quick   the regression gate: 1 broker, acks=all, 5M tweets, DataStorm and the C reference alternated
 #                             3 times; exit 1 when DataStorm's msgs/s or client CPU per message is outside baseline.json
 #   benchmarks/run.sh full    1 and 4 brokers, acks=all, 3 runs, every tool (and three over SASL_SSL on 1 broker):

@@ -7,8 +7,8 @@ export const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');
 /** cluster.sh's environment for the benchmark cluster; heap as the benchmark wants it. */
 export const benchClusterEnv = (brokerHeap?: string): Record<string, string> => ({
   DATASTORM_KAFKA_HOME: path.join(ROOT, '.run/bench-cluster'),
-  DATASTORM_KAFKA_PORT: '49092',
-  DATASTORM_CONTROLLER_PORT: '49090',
+  DATASTORM_KAFKA_PORT: '28092',
+  DATASTORM_CONTROLLER_PORT: '28090',
   ...(brokerHeap ? { DATASTORM_BROKER_HEAP: brokerHeap } : {}),
 });
 export const BENCH_REDIS = process.env.DATASTORM_BENCH_REDIS ?? 'redis://127.0.0.1:6391';
