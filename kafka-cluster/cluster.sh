@@ -390,12 +390,16 @@ cmd_up() {
   echo "$n $security" >"$STATE/brokers-formatted"
   echo "$n" >"$STATE/brokers"
 
+  # A start that fails (a node exits, is not up in time, Ctrl-C) stops the nodes it started: none is left holding
+  # ports, memory and CPU with nothing to say it runs.
+  trap 'info "start-up failed: stopping the nodes it started"; cmd_down || true' EXIT
   start_node controller "$CONTROLLER_HEAP"
   for ((i = 1; i <= n; i++)); do start_node "broker-$i" "$BROKER_HEAP"; done
   wait_port controller "$CONTROLLER_PORT"
   for ((i = 1; i <= n; i++)); do wait_port "broker-$i" "$(broker_port "$i")"; done
   wait_registered "$n"
   probe_topic "$n"
+  trap - EXIT
   info "cluster is up: $n broker(s), replication factor up to $(rf_for "$n")"
   up_line "$n" "$listener"
 }
@@ -430,10 +434,13 @@ cmd_down() {
       *) usage_error "unknown option '$1' for down (allowed: --purge)" ;;
     esac
   done
-  local f stopped=0
-  # Brokers first (a clean shutdown needs the controller), then the controller.
-  for f in "$STATE"/pids/broker-*.pid; do [[ -f $f ]] && { stop_pid_file "$f" & stopped=$((stopped + 1)); }; done
-  wait
+  local f stopped=0 stoppers=()
+  # Brokers first (a clean shutdown needs the controller), then the controller. Only the stoppers are waited for: the
+  # nodes are this shell's children too when a failed start stops them.
+  for f in "$STATE"/pids/broker-*.pid; do
+    [[ -f $f ]] && { stop_pid_file "$f" & stoppers+=($!); stopped=$((stopped + 1)); }
+  done
+  ((${#stoppers[@]} == 0)) || wait "${stoppers[@]}"
   [[ -f $STATE/pids/controller.pid ]] && { stop_pid_file "$STATE/pids/controller.pid"; stopped=$((stopped + 1)); }
   rm -f "$STATE/brokers"
   if ((purge)); then rm -rf "$STATE/data" "$STATE/cluster-id" "$STATE/brokers-formatted" "$STATE/logs" "$STATE/security-mode"; fi
