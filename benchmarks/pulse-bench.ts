@@ -11,8 +11,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { machine, versionList, versions } from '../src/environment.js';
+import { createBucket, dropBucket, type InfluxTarget } from '../src/influx/influx-sink.js';
 import { localInfluxToken, ROOT } from '../src/local/services.js';
-import { createBucket, dropBucket, type InfluxTarget } from '../src/pulse/influx-sink.js';
 import type { PulseReport } from '../src/report/pulse-report.js';
 import type { StormReport } from '../src/report/storm-report.js';
 import { median } from './render.js';

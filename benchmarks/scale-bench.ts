@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { readInstanceRecords } from '../src/coord/instance-records.js';
 import { machine, versionList, versions } from '../src/environment.js';
 import { ROOT } from '../src/local/services.js';
-import { latencyHistogram, percentilesOf } from '../src/report/histograms.js';
+import { latencyHistogram, percentilesOf } from '../src/measure/histograms.js';
 import type { MergedReport } from '../src/report/merged-report.js';
 import type { StormReport } from '../src/report/storm-report.js';
 import { median } from './render.js';

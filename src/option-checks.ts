@@ -4,8 +4,9 @@
  * flag and what is allowed. An options module runs all its checks before it decides, so a user sees every problem at
  * once (k6's validate()).
  */
+
+import { isBootstrapList } from './bootstrap.js';
 import { InvalidOptionsError } from './errors.js';
-import { isBootstrapList } from './kafka/bootstrap.js';
 
 /** Raw flags by name (strings from the command line, or numbers and booleans from a library caller). */
 export type RawFlags = Readonly<Record<string, unknown>>;

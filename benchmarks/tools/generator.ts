@@ -5,10 +5,10 @@
  *   node dist/benchmarks/tools/generator.js [seconds]
  */
 import { FixedPlanner, fillShuffled } from '../../src/generate/mix.js';
-import { Rng } from '../../src/generate/random.js';
 import { BRANDS } from '../../src/generate/texts.js';
 import { buildPool, encodePrefix, loadTweetType } from '../../src/generate/tweet-encoder.js';
 import { TweetPlan } from '../../src/generate/tweet-plan.js';
+import { Rng } from '../../src/random.js';
 import { defaults } from '../../src/storm/options.js';
 
 export function measureGenerator(seconds: number): { tweetsPerSec: number; avgBytes: number; tweets: number } {

@@ -10,11 +10,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SENTIMENTS } from '../../src/generate/mix.js';
-import { Rng } from '../../src/generate/random.js';
 import { BRANDS, composeTweet } from '../../src/generate/texts.js';
+import { createBucket, dropBucket, InfluxSink, type InfluxTarget } from '../../src/influx/influx-sink.js';
 import { ROOT } from '../../src/local/services.js';
-import { createBucket, dropBucket, InfluxSink, type InfluxTarget } from '../../src/pulse/influx-sink.js';
 import { TweetLines } from '../../src/pulse/points.js';
+import { Rng } from '../../src/random.js';
 import { sh } from './reference.js';
 
 const INCH_SOURCE = path.join(ROOT, 'benchmarks/tools/inch');

@@ -5,9 +5,9 @@
  *   node dist/benchmarks/tools/node-client.js kafkajs|platformatic BOOTSTRAP TOPIC COUNT ACKS(all|1)
  */
 import { FixedPlanner, fillShuffled } from '../../src/generate/mix.js';
-import { Rng } from '../../src/generate/random.js';
 import { BRANDS } from '../../src/generate/texts.js';
 import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../../src/generate/tweet-encoder.js';
+import { Rng } from '../../src/random.js';
 
 const BATCH = 1000;
 const IN_FLIGHT = 8;

@@ -8,9 +8,9 @@
  */
 import fs from 'node:fs';
 import { FixedPlanner, fillShuffled } from '../../src/generate/mix.js';
-import { Rng } from '../../src/generate/random.js';
 import { BRANDS } from '../../src/generate/texts.js';
 import { buildPool, encodePrefix, encodeTweet, loadTweetType } from '../../src/generate/tweet-encoder.js';
+import { Rng } from '../../src/random.js';
 
 /** Never inside a tweet (checked), and a plain regex. */
 export const PAYLOAD_DELIMITER = '#~DATASTORM~#';

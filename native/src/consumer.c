@@ -28,10 +28,11 @@ typedef struct {
 } rebalance_event_t;
 
 typedef struct {
+  ds_handle_t head; /* DS_CONSUMER */
   rd_kafka_t *rk;
-  char topic[256];
+  char *topic;
   int busy;
-  int closed;
+  atomic_int jobs; /* blocking calls running on the pool (ds_job_start) */
 
   /* scratch of the batch being filled (pool thread while busy, then the JavaScript thread) */
   char *values;
@@ -207,78 +208,110 @@ static void consume_execute(napi_env env, void *data) {
   }
 }
 
+/* A typed array holding a copy of n elements of src; NULL when Node-API failed (the caller says so). */
 static napi_value typed(napi_env env, napi_typedarray_type type, const void *src, size_t n, size_t elem) {
   napi_value ab, arr;
   void *dst = NULL;
-  napi_create_arraybuffer(env, n * elem, &dst, &ab);
+  if (napi_create_arraybuffer(env, n * elem, &dst, &ab) != napi_ok) return NULL;
   if (n) memcpy(dst, src, n * elem);
-  napi_create_typedarray(env, type, n, ab, 0, &arr);
-  return arr;
+  return napi_create_typedarray(env, type, n, ab, 0, &arr) == napi_ok ? arr : NULL;
 }
 
-static void consume_complete(napi_env env, napi_status status, void *data) {
-  consumer_t *c = data;
-  napi_value cb, undefined, batch, argv[2];
-  napi_get_reference_value(env, c->callback, &cb);
-  napi_get_undefined(env, &undefined);
-  napi_create_object(env, &batch);
-  napi_value values;
+/* Sets obj[name] = value; 0 when either failed. */
+static int set(napi_env env, napi_value obj, const char *name, napi_value value) {
+  return value && napi_set_named_property(env, obj, name, value) == napi_ok;
+}
+
+static napi_value buffer_copy(napi_env env, const char *bytes, size_t len) {
+  napi_value v;
   void *copy = NULL;
-  napi_create_buffer_copy(env, c->values_len, c->values_len ? c->values : "", &copy, &values);
-  napi_set_named_property(env, batch, "values", values);
-  napi_set_named_property(env, batch, "ends", typed(env, napi_uint32_array, c->ends, c->count, 4));
-  napi_value keys;
-  napi_create_buffer_copy(env, c->keys_len, c->keys_len ? c->keys : "", &copy, &keys);
-  napi_set_named_property(env, batch, "keys", keys);
-  napi_set_named_property(env, batch, "keyEnds", typed(env, napi_uint32_array, c->key_ends, c->count, 4));
-  napi_set_named_property(env, batch, "partitions", typed(env, napi_int32_array, c->partitions, c->count, 4));
-  napi_set_named_property(env, batch, "offsets", typed(env, napi_float64_array, c->offsets, c->count, 8));
-  napi_set_named_property(env, batch, "timestamps", typed(env, napi_float64_array, c->timestamps, c->count, 8));
-  napi_set_named_property(env, batch, "count", ds_number(env, (double)c->count));
-  napi_value events, errors;
-  napi_create_array_with_length(env, c->n_events, &events);
+  return napi_create_buffer_copy(env, len, len ? bytes : "", &copy, &v) == napi_ok ? v : NULL;
+}
+
+/* The rebalances of the batch as [{assigned, partitions}]; frees them (handed over). NULL when Node-API failed. */
+static napi_value events_of(napi_env env, consumer_t *c) {
+  napi_value events, e, assigned;
+  int ok = napi_create_array_with_length(env, c->n_events, &events) == napi_ok;
   for (int i = 0; i < c->n_events; i++) {
-    napi_value e, assigned;
-    napi_create_object(env, &e);
-    napi_get_boolean(env, c->events[i].assigned, &assigned);
-    napi_set_named_property(env, e, "assigned", assigned);
-    napi_value ps = typed(env, napi_int32_array, c->events[i].partitions, c->events[i].count, 4);
-    napi_set_named_property(env, e, "partitions", ps);
-    napi_set_element(env, events, i, e);
+    ok = ok && napi_create_object(env, &e) == napi_ok &&
+         napi_get_boolean(env, c->events[i].assigned, &assigned) == napi_ok &&
+         set(env, e, "assigned", assigned) &&
+         set(env, e, "partitions", typed(env, napi_int32_array, c->events[i].partitions, c->events[i].count, 4)) &&
+         napi_set_element(env, events, i, e) == napi_ok;
     free(c->events[i].partitions);
   }
   /* Handed over and freed: a revocation recorded later (consumer_destroy's close) must not free them again. */
   c->n_events = 0;
-  napi_set_named_property(env, batch, "events", events);
-  napi_create_array_with_length(env, c->n_errors, &errors);
-  for (int i = 0; i < c->n_errors; i++) {
-    napi_value s;
-    napi_create_string_utf8(env, c->errors[i], NAPI_AUTO_LENGTH, &s);
-    napi_set_element(env, errors, i, s);
+  return ok ? events : NULL;
+}
+
+static napi_value errors_of(napi_env env, consumer_t *c) {
+  napi_value errors, s;
+  if (napi_create_array_with_length(env, c->n_errors, &errors) != napi_ok) return NULL;
+  for (int i = 0; i < c->n_errors; i++)
+    if (napi_create_string_utf8(env, c->errors[i], NAPI_AUTO_LENGTH, &s) != napi_ok ||
+        napi_set_element(env, errors, i, s) != napi_ok)
+      return NULL;
+  return errors;
+}
+
+/* The batch as ConsumedBatch (src/kafka/native/addon.ts); NULL when any Node-API call failed. */
+static napi_value batch_of(napi_env env, consumer_t *c) {
+  napi_value batch;
+  if (napi_create_object(env, &batch) != napi_ok) return NULL;
+  int ok = set(env, batch, "values", buffer_copy(env, c->values, c->values_len)) &&
+           set(env, batch, "ends", typed(env, napi_uint32_array, c->ends, c->count, 4)) &&
+           set(env, batch, "keys", buffer_copy(env, c->keys, c->keys_len)) &&
+           set(env, batch, "keyEnds", typed(env, napi_uint32_array, c->key_ends, c->count, 4)) &&
+           set(env, batch, "partitions", typed(env, napi_int32_array, c->partitions, c->count, 4)) &&
+           set(env, batch, "offsets", typed(env, napi_float64_array, c->offsets, c->count, 8)) &&
+           set(env, batch, "timestamps", typed(env, napi_float64_array, c->timestamps, c->count, 8)) &&
+           set(env, batch, "count", ds_number(env, (double)c->count));
+  napi_value events = events_of(env, c);
+  ok = ok && set(env, batch, "events", events) && set(env, batch, "errors", errors_of(env, c));
+  return ok ? batch : NULL;
+}
+
+/* The callback's error argument: why the batch cannot be had (none of it is handed over, so nothing is committed). */
+static napi_value consume_error(napi_env env, const char *why) {
+  napi_value msg, code, err;
+  napi_create_string_utf8(env, why, NAPI_AUTO_LENGTH, &msg);
+  napi_create_string_utf8(env, "NATIVE", NAPI_AUTO_LENGTH, &code);
+  napi_create_error(env, code, msg, &err);
+  return err;
+}
+
+static void consume_complete(napi_env env, napi_status status, void *data) {
+  consumer_t *c = data;
+  napi_value cb, undefined, argv[2];
+  napi_value batch = status == napi_ok && !c->out_of_memory ? batch_of(env, c) : NULL;
+  if (!batch) { /* its rebalance events still need freeing */
+    for (int i = 0; i < c->n_events; i++) free(c->events[i].partitions);
+    c->n_events = 0;
   }
-  napi_set_named_property(env, batch, "errors", errors);
   c->busy = 0;
   napi_delete_async_work(env, c->work);
   napi_ref ref = c->callback;
   c->callback = NULL;
-  if (status != napi_ok || c->out_of_memory) {
-    napi_value msg;
-    const char *why =
-        c->out_of_memory ? "out of memory for a batch (nothing of it was delivered)" : "consume cancelled";
-    napi_create_string_utf8(env, why, NAPI_AUTO_LENGTH, &msg);
-    napi_create_error(env, NULL, msg, &argv[0]);
-    argv[1] = undefined;
-  } else {
-    napi_get_null(env, &argv[0]);
-    argv[1] = batch;
-  }
-  napi_call_function(env, undefined, cb, 2, argv, NULL);
+  napi_status s = napi_get_reference_value(env, ref, &cb);
   napi_delete_reference(env, ref);
+  if (s != napi_ok || napi_get_undefined(env, &undefined) != napi_ok) {
+    ds_throw_last(env, "consume: the callback is gone"); /* an uncaught exception: the child ends, said */
+    return;
+  }
+  const char *why = c->out_of_memory ? "out of memory for a batch (nothing of it was delivered)"
+                    : status != napi_ok ? "consume cancelled"
+                                        : "could not hand the batch to JavaScript (Node-API failed)";
+  argv[0] = batch ? NULL : consume_error(env, why);
+  if (batch) napi_get_null(env, &argv[0]);
+  argv[1] = batch ? batch : undefined;
+  if (napi_call_function(env, undefined, cb, 2, argv, NULL) != napi_ok) ds_throw_last(env, "consume callback");
 }
 
 static void consumer_destroy(consumer_t *c) {
-  if (c->closed) return;
-  c->closed = 1;
+  if (c->head.closed) return;
+  c->head.closed = 1;
+  ds_jobs_wait(&c->jobs);
   if (c->held) rd_kafka_message_destroy(c->held); /* before the handle it refers to goes */
   c->held = NULL;
   if (c->rk) {
@@ -304,12 +337,13 @@ static void finalize(napi_env env, void *data, void *hint) {
   free(c->offsets);
   free(c->timestamps);
   free(c->stats);
+  free(c->topic);
   pthread_mutex_destroy(&c->mu);
   free(c);
 }
 
 static consumer_t *unwrap(napi_env env, napi_value v) {
-  return ds_unwrap(env, v, "consumer", offsetof(consumer_t, closed));
+  return ds_unwrap(env, v, DS_CONSUMER, DS_OPEN_ONLY);
 }
 
 /* consumerNew(config, topic) -> handle */
@@ -317,12 +351,11 @@ napi_value consumer_new(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "consumerNew", 2);
   consumer_t *c = calloc(1, sizeof *c);
   if (!c) return ds_throw(env, "NATIVE", "out of memory for a consumer");
-  if (!ds_get_string(env, argv[1], c->topic, sizeof c->topic)) {
-    free(c);
-    return NULL;
-  }
-  rd_kafka_conf_t *conf = ds_conf_from_object(env, argv[0]);
+  c->head.tag = DS_CONSUMER;
+  c->topic = ds_string_dup(env, argv[1]);
+  rd_kafka_conf_t *conf = c->topic ? ds_conf_from_object(env, argv[0]) : NULL;
   if (!conf) {
+    free(c->topic);
     free(c);
     return NULL;
   }
@@ -333,9 +366,11 @@ napi_value consumer_new(napi_env env, napi_callback_info info) {
   char errstr[512];
   c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (!c->rk) {
+    rd_kafka_conf_destroy(conf);
     pthread_mutex_destroy(&c->mu);
+    free(c->topic);
     free(c);
-    return ds_throw(env, "CONFIG", errstr);
+    return ds_throw(env, "CLIENT", errstr);
   }
   rd_kafka_poll_set_consumer(c->rk);
   napi_value handle;
@@ -343,18 +378,36 @@ napi_value consumer_new(napi_env env, napi_callback_info info) {
   return handle;
 }
 
-/* consumerConnect(handle, timeoutMs): waits for cluster metadata; throws if the cluster does not answer. */
+static void connect_run(ds_job_t *job) {
+  consumer_t *c = job->object;
+  const struct rd_kafka_metadata *md = NULL;
+  job->err = rd_kafka_metadata(c->rk, 0, NULL, &md, job->timeout_ms);
+  if (!job->err) rd_kafka_metadata_destroy(md);
+}
+
+/* A job on consumer c from the JavaScript thread (its handle argv0), or NULL with an error thrown. */
+static ds_job_t *consumer_job(napi_env env, consumer_t *c, void (*run)(ds_job_t *), napi_value timeout) {
+  ds_job_t *job = calloc(1, sizeof *job);
+  if (!job) {
+    ds_throw(env, "NATIVE", "out of memory for a consumer call");
+    return NULL;
+  }
+  *job = (ds_job_t){.run = run, .object = c, .pending = &c->jobs, .timeout_ms = 10000};
+  if (napi_get_value_int32(env, timeout, &job->timeout_ms) != napi_ok) {
+    free(job);
+    ds_throw(env, "NATIVE", "timeoutMs must be a number");
+    return NULL;
+  }
+  return job;
+}
+
+/* consumerConnect(handle, timeoutMs) -> Promise: waits for cluster metadata off the event loop; rejects if the cluster
+ * does not answer. */
 napi_value consumer_connect(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "consumerConnect", 2);
   consumer_t *c = unwrap(env, argv[0]);
-  if (!c) return NULL;
-  int32_t timeout = 10000;
-  napi_get_value_int32(env, argv[1], &timeout);
-  const struct rd_kafka_metadata *md = NULL;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(c->rk, 0, NULL, &md, timeout);
-  if (err) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
-  rd_kafka_metadata_destroy(md);
-  return NULL;
+  ds_job_t *job = c ? consumer_job(env, c, connect_run, argv[1]) : NULL;
+  return job ? ds_job_start(env, argv[0], job) : NULL;
 }
 
 /* consumerSubscribe(handle): joins the group on the handle's topic. */
@@ -400,18 +453,32 @@ napi_value consumer_assign(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* consumerCommit(handle, partitions, nextOffsets): synchronous commit of exactly these offsets; throws on failure. */
+static void commit_run(ds_job_t *job) {
+  consumer_t *c = job->object;
+  rd_kafka_topic_partition_list_t *l = job->list;
+  job->err = l->cnt ? rd_kafka_commit(c->rk, l, 0) : RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (int i = 0; !job->err && i < l->cnt; i++) job->err = l->elems[i].err;
+}
+
+static void free_partition_list(void *l) {
+  rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* consumerCommit(handle, partitions, nextOffsets) -> Promise: commits exactly these offsets, synchronously with the
+ * group coordinator but off the event loop; rejects on failure. */
 napi_value consumer_commit(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "consumerCommit", 3);
   consumer_t *c = unwrap(env, argv[0]);
   if (!c) return NULL;
   rd_kafka_topic_partition_list_t *l = partition_list(env, c, argv[1], argv[2]);
   if (!l) return NULL;
-  rd_kafka_resp_err_t err = l->cnt ? rd_kafka_commit(c->rk, l, 0) : RD_KAFKA_RESP_ERR_NO_ERROR;
-  for (int i = 0; !err && i < l->cnt; i++) err = l->elems[i].err;
-  rd_kafka_topic_partition_list_destroy(l);
-  if (err) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
-  return NULL;
+  ds_job_t *job = calloc(1, sizeof *job);
+  if (!job) {
+    rd_kafka_topic_partition_list_destroy(l);
+    return ds_throw(env, "NATIVE", "out of memory for a commit");
+  }
+  *job = (ds_job_t){.run = commit_run, .object = c, .pending = &c->jobs, .list = l, .free_list = free_partition_list};
+  return ds_job_start(env, argv[0], job);
 }
 
 /* consumerConsume(handle, maxMessages, timeoutMs, callback(err, batch)) */
@@ -422,13 +489,13 @@ napi_value consumer_consume(napi_env env, napi_callback_info info) {
   if (c->busy) return ds_throw(env, "NATIVE", "a consume call is already running on this consumer");
   uint32_t max = 1000;
   int32_t timeout = 1000;
-  napi_get_value_uint32(env, argv[1], &max);
-  napi_get_value_int32(env, argv[2], &timeout);
+  NAPI_OK(env, napi_get_value_uint32(env, argv[1], &max));
+  NAPI_OK(env, napi_get_value_int32(env, argv[2], &timeout));
   c->max_messages = max ? max : 1;
   c->timeout_ms = timeout;
   NAPI_OK(env, napi_create_reference(env, argv[3], 1, &c->callback));
   napi_value name;
-  napi_create_string_utf8(env, "datastorm.consume", NAPI_AUTO_LENGTH, &name);
+  NAPI_OK(env, napi_create_string_utf8(env, "datastorm.consume", NAPI_AUTO_LENGTH, &name));
   NAPI_OK(env, napi_create_async_work(env, NULL, name, consume_execute, consume_complete, c, &c->work));
   c->busy = 1;
   NAPI_OK(env, napi_queue_async_work(env, c->work));
@@ -446,37 +513,42 @@ napi_value consumer_stats(napi_env env, napi_callback_info info) {
   pthread_mutex_unlock(&c->mu);
   napi_value v;
   if (!s) {
-    napi_get_null(env, &v);
+    NAPI_OK(env, napi_get_null(env, &v));
     return v;
   }
-  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
+  napi_status status = napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
   free(s);
+  NAPI_OK(env, status);
   return v;
 }
 
-/* consumerWatermarks(handle, partition, timeoutMs) -> [low, high] from the partition's leader. */
+static void watermarks_run(ds_job_t *job) {
+  consumer_t *c = job->object;
+  int64_t low = 0, high = 0;
+  job->err = rd_kafka_query_watermark_offsets(c->rk, c->topic, job->partition, &low, &high, job->timeout_ms);
+  job->values[0] = (double)low;
+  job->values[1] = (double)high;
+  job->n_values = 2;
+}
+
+/* consumerWatermarks(handle, partition, timeoutMs) -> Promise<[low, high]> from the partition's leader. */
 napi_value consumer_watermarks(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "consumerWatermarks", 3);
   consumer_t *c = unwrap(env, argv[0]);
-  if (!c) return NULL;
-  int32_t partition = 0, timeout = 10000;
-  napi_get_value_int32(env, argv[1], &partition);
-  napi_get_value_int32(env, argv[2], &timeout);
-  int64_t low = 0, high = 0;
-  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(c->rk, c->topic, partition, &low, &high, timeout);
-  if (err) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
-  napi_value arr;
-  napi_create_array_with_length(env, 2, &arr);
-  napi_set_element(env, arr, 0, ds_number(env, (double)low));
-  napi_set_element(env, arr, 1, ds_number(env, (double)high));
-  return arr;
+  ds_job_t *job = c ? consumer_job(env, c, watermarks_run, argv[2]) : NULL;
+  if (!job) return NULL;
+  if (napi_get_value_int32(env, argv[1], &job->partition) != napi_ok) {
+    free(job);
+    return ds_throw(env, "NATIVE", "partition must be a number");
+  }
+  return ds_job_start(env, argv[0], job);
 }
 
 /* consumerClose(handle): leaves the group (revoking what it holds) and destroys the client. Blocks briefly. */
 napi_value consumer_close_js(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "consumerClose", 1);
-  consumer_t *c = NULL;
-  NAPI_OK(env, napi_get_value_external(env, argv[0], (void **)&c));
+  consumer_t *c = ds_unwrap(env, argv[0], DS_CONSUMER, DS_CLOSED_TOO);
+  if (!c) return NULL;
   if (c->busy) return ds_throw(env, "NATIVE", "close while a consume call is running");
   consumer_destroy(c);
   return NULL;

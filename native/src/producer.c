@@ -22,12 +22,13 @@
 #define ERR_SLOTS 512
 
 typedef struct {
+  ds_handle_t head; /* DS_PRODUCER */
   rd_kafka_t *rk;
   rd_kafka_topic_t *rkt;
   pthread_t poller;
   int poller_started;
   atomic_int stop;
-  int closed;
+  atomic_int jobs; /* blocking calls running on the pool (ds_job_start) */
 
   pthread_mutex_t mu; /* guards everything below it, written by the poller thread */
   double acked, acked_bytes, failed;
@@ -104,8 +105,9 @@ static void *poll_loop(void *arg) {
 }
 
 static void producer_close(producer_t *p) {
-  if (p->closed) return;
-  p->closed = 1;
+  if (p->head.closed) return;
+  p->head.closed = 1;
+  ds_jobs_wait(&p->jobs);
   /* Whatever is still queued was counted unresolved by the caller; do not let destroy wait for it. */
   if (p->rk) rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   atomic_store(&p->stop, 1);
@@ -116,51 +118,77 @@ static void producer_close(producer_t *p) {
   p->rk = NULL;
 }
 
+/* Frees a producer whose client never started or is closed. */
+static void producer_free(producer_t *p) {
+  pthread_mutex_destroy(&p->mu);
+  free(p);
+}
+
 static void finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   producer_t *p = data;
   producer_close(p);
-  pthread_mutex_destroy(&p->mu);
   free(p->partition_acked);
   free(p->scratch);
   free(p->msgs);
-  free(p);
+  producer_free(p);
 }
 
 static producer_t *unwrap(napi_env env, napi_value v) {
-  return ds_unwrap(env, v, "producer", offsetof(producer_t, closed));
+  return ds_unwrap(env, v, DS_PRODUCER, DS_OPEN_ONLY);
+}
+
+/* Starts the client, its topic and its delivery thread; NULL with the reason in errstr when one of them fails. */
+static const char *producer_start(producer_t *p, rd_kafka_conf_t *conf, const char *topic, char *errstr, size_t size) {
+  p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, size);
+  if (!p->rk) return "CLIENT";
+  p->rkt = rd_kafka_topic_new(p->rk, topic, NULL);
+  if (!p->rkt) {
+    snprintf(errstr, size, "topic '%s': %s", topic, rd_kafka_err2str(rd_kafka_last_error()));
+    return "CLIENT";
+  }
+  /* Without this thread no acknowledgement would ever be counted: its failure ends the run here, said. */
+  int err = pthread_create(&p->poller, NULL, poll_loop, p);
+  if (err) {
+    snprintf(errstr, size, "could not start the delivery thread: %s", strerror(err));
+    return "NATIVE";
+  }
+  p->poller_started = 1;
+  return NULL;
 }
 
 /* producerNew(config: Record<string, string>, topic: string) -> handle */
 napi_value producer_new(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "producerNew", 2);
-  char topic[256];
-  if (!ds_get_string(env, argv[1], topic, sizeof topic)) return NULL;
+  char *topic = ds_string_dup(env, argv[1]);
+  if (!topic) return NULL;
   rd_kafka_conf_t *conf = ds_conf_from_object(env, argv[0]);
-  if (!conf) return NULL;
-  producer_t *p = calloc(1, sizeof *p);
+  producer_t *p = conf ? calloc(1, sizeof *p) : NULL;
   if (!p) {
+    free(topic);
+    if (!conf) return NULL;
     rd_kafka_conf_destroy(conf);
     return ds_throw(env, "NATIVE", "out of memory for a producer");
   }
+  p->head.tag = DS_PRODUCER;
   pthread_mutex_init(&p->mu, NULL);
   rd_kafka_conf_set_opaque(conf, p);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_conf_set_error_cb(conf, on_error);
   char errstr[512];
-  p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-  if (!p->rk) {
-    pthread_mutex_destroy(&p->mu);
-    free(p);
-    return ds_throw(env, "CONFIG", errstr);
+  const char *code = producer_start(p, conf, topic, errstr, sizeof errstr);
+  free(topic);
+  if (code) {
+    if (!p->rk) rd_kafka_conf_destroy(conf); /* rd_kafka_new owns conf only once it succeeded */
+    producer_close(p);
+    producer_free(p);
+    return ds_throw(env, code, errstr);
   }
-  p->rkt = rd_kafka_topic_new(p->rk, topic, NULL);
-  if (pthread_create(&p->poller, NULL, poll_loop, p) == 0) p->poller_started = 1;
   napi_value handle;
   if (napi_create_external(env, p, finalize, NULL, &handle) != napi_ok) {
     producer_close(p);
-    free(p);
+    producer_free(p);
     return ds_throw(env, "NATIVE", "could not create the producer handle");
   }
   return handle;
@@ -175,35 +203,52 @@ static int all_led(const struct rd_kafka_metadata *md) {
   return 1;
 }
 
+/* Milliseconds left of a timeout that began at start. */
+static int32_t ms_left(const struct timespec *start, int32_t timeout) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return timeout - (int32_t)((now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000);
+}
+
+/* The connect job, on the pool: metadata until every partition is led or the time is up. */
+static void connect_run(ds_job_t *job) {
+  producer_t *p = job->object;
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    int32_t left = ms_left(&start, job->timeout_ms);
+    const struct rd_kafka_metadata *md = NULL;
+    job->err = rd_kafka_metadata(p->rk, 0, p->rkt, &md, left > 1 ? left : 1);
+    if (job->err) return;
+    rd_kafka_resp_err_t terr = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+    int led = !terr && all_led(md);
+    rd_kafka_metadata_destroy(md);
+    if (terr && !(terr == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE && left > 100)) {
+      job->err = terr;
+      return;
+    }
+    if (led || left <= 100) return;
+    struct timespec pause = {0, 50 * 1000000};
+    nanosleep(&pause, NULL);
+  }
+}
+
 /*
- * producerConnect(handle, timeoutMs): waits for the topic's metadata, then (within the same time) until every
- * partition has a leader, so the run's first messages are not held while a topic just created elects them; throws
- * (code: librdkafka's error name) when the topic is unknown. Partitions still without a leader at the end are left to
- * librdkafka, which holds their messages until one is elected.
+ * producerConnect(handle, timeoutMs) -> Promise: waits for the topic's metadata, then (within the same time) until
+ * every partition has a leader, so the run's first messages are not held while a topic just created elects them;
+ * rejects (code: librdkafka's error name) when the topic is unknown. Partitions still without a leader at the end are
+ * left to librdkafka, which holds their messages until one is elected. Off the event loop (ds_job_start).
  */
 napi_value producer_connect(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "producerConnect", 2);
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
   int32_t timeout = 10000;
-  napi_get_value_int32(env, argv[1], &timeout);
-  struct timespec start, now;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  for (;;) {
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    int32_t left = timeout - (int32_t)((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(p->rk, 0, p->rkt, &md, left > 1 ? left : 1);
-    if (err) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
-    rd_kafka_resp_err_t terr = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
-    int led = !terr && all_led(md);
-    rd_kafka_metadata_destroy(md);
-    if (terr && !(terr == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE && left > 100))
-      return ds_throw(env, rd_kafka_err2name(terr), rd_kafka_err2str(terr));
-    if (led || left <= 100) return NULL;
-    struct timespec pause = {0, 50 * 1000000};
-    nanosleep(&pause, NULL);
-  }
+  NAPI_OK(env, napi_get_value_int32(env, argv[1], &timeout));
+  ds_job_t *job = calloc(1, sizeof *job);
+  if (!job) return ds_throw(env, "NATIVE", "out of memory for a connect");
+  *job = (ds_job_t){.run = connect_run, .object = p, .pending = &p->jobs, .timeout_ms = timeout};
+  return ds_job_start(env, argv[0], job);
 }
 
 /* Room for a batch of n messages of at most max_len bytes each: the scratch they are encoded into and the array
@@ -238,31 +283,34 @@ static void mark_intended(rd_kafka_message_t *m, double delay_us, double step_us
 
 /*
  * Hands the n messages laid out in p->msgs to librdkafka in one rd_kafka_produce_batch: one clock reading and one
- * topic lock per batch instead of per message. Returns how many it took, a prefix of the batch: a full queue fails
- * that message and every later one (the caller waits for deliveries and calls again with the rest); any other error
- * ends the run, as a single produce would.
+ * topic lock per batch instead of per message. Returns how many it took, a prefix of the batch. A full queue fails
+ * that message and, by librdkafka's rule (rd_kafka_produce_batch propagates QUEUE_FULL to every later message), all
+ * after it: the caller waits for deliveries and calls again with the rest, so nothing goes out twice. Should a later
+ * message ever be taken after a full queue, the re-send would double it: that is refused here, loudly. Any other
+ * error ends the run, as a single produce would; messages taken after it are in flight and counted produced.
  */
 static napi_value hand_batch(napi_env env, producer_t *p, uint32_t n, double delay_us, double step_us) {
   rd_kafka_produce_batch(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, p->msgs, (int)n);
-  uint32_t accepted = 0, good = 0;
+  uint32_t accepted = 0, taken_after = 0;
   while (accepted < n && !p->msgs[accepted].err) accepted++;
-  for (uint32_t k = accepted; k < n; k++) good += !p->msgs[k].err;
+  for (uint32_t k = accepted; k < n; k++) taken_after += !p->msgs[k].err;
   if (delay_us >= 0)
     for (uint32_t k = 0; k < accepted; k++) p->hist_delay[hist_index(publish_delay(delay_us, step_us, k))]++;
-  atomic_fetch_add_explicit(&p->produced, (long long)(accepted + good), memory_order_relaxed);
-  if (accepted < n && p->msgs[accepted].err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-    rd_kafka_resp_err_t err = p->msgs[accepted].err;
-    return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
-  }
+  atomic_fetch_add_explicit(&p->produced, (long long)(accepted + taken_after), memory_order_relaxed);
+  if (accepted == n) return ds_number(env, (double)accepted);
+  rd_kafka_resp_err_t err = p->msgs[accepted].err;
+  if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
+  if (taken_after)
+    return ds_throw(env, "NATIVE", "librdkafka took messages after a full queue: a re-send would double them");
   return ds_number(env, (double)accepted);
 }
 
 /* A batch's intended times: argv[0] delayUs (-1 without a schedule), argv[1] stepUs. */
-static void intended_args(napi_env env, napi_value *argv, double *delay_us, double *step_us) {
+static int intended_args(napi_env env, napi_value *argv, double *delay_us, double *step_us) {
   *delay_us = -1;
   *step_us = 0;
-  napi_get_value_double(env, argv[0], delay_us);
-  napi_get_value_double(env, argv[1], step_us);
+  return napi_get_value_double(env, argv[0], delay_us) == napi_ok &&
+         napi_get_value_double(env, argv[1], step_us) == napi_ok;
 }
 
 /*
@@ -282,7 +330,7 @@ napi_value producer_produce_tweets(napi_env env, napi_callback_info info) {
   plan_batch_t b;
   if (!plan_batch_args(env, plan, argv + 2, &b)) return NULL;
   double delay_us, step_us;
-  intended_args(env, argv + 10, &delay_us, &step_us);
+  if (!intended_args(env, argv + 10, &delay_us, &step_us)) return ds_throw(env, "NATIVE", "delays must be numbers");
   uint32_t n = b.to - b.from;
   if (n == 0) return ds_number(env, 0);
   if (!reserve_batch(p, n, plan->max_message)) return ds_throw(env, "NATIVE", "out of memory for a batch");
@@ -363,7 +411,7 @@ napi_value producer_produce_buffers(napi_env env, napi_callback_info info) {
   if (!packed_args(env, argv[1], argv[2], to, &values)) return NULL;
   if (key_type != napi_null && !packed_args(env, argv[3], argv[4], to, &keys)) return NULL;
   double delay_us, step_us;
-  intended_args(env, argv + 7, &delay_us, &step_us);
+  if (!intended_args(env, argv + 7, &delay_us, &step_us)) return ds_throw(env, "NATIVE", "delays must be numbers");
   uint32_t n = to - from;
   if (n == 0) return ds_number(env, 0);
   if (!reserve_batch(p, n, 0)) return ds_throw(env, "NATIVE", "out of memory for a batch");
@@ -440,7 +488,7 @@ napi_value producer_failures(napi_env env, napi_callback_info info) {
   for (int i = 0; i < ERR_SLOTS; i++) {
     if (counts[i] == 0) continue;
     const char *name = rd_kafka_err2name((rd_kafka_resp_err_t)(i - ERR_BASE));
-    napi_set_named_property(env, obj, name, ds_number(env, counts[i]));
+    NAPI_OK(env, napi_set_named_property(env, obj, name, ds_number(env, counts[i])));
   }
   return obj;
 }
@@ -454,7 +502,7 @@ napi_value producer_take_latency(napi_env env, napi_callback_info info) {
   producer_t *p = unwrap(env, argv[0]);
   if (!p) return NULL;
   int32_t which = 0;
-  napi_get_value_int32(env, argv[1], &which);
+  NAPI_OK(env, napi_get_value_int32(env, argv[1], &which));
   uint64_t *h = which == 1 ? p->hist_intended : which == 2 ? p->hist_delay : p->hist;
   static uint64_t snap[HIST_LEN]; /* JavaScript thread only */
   pthread_mutex_lock(&p->mu);
@@ -479,8 +527,7 @@ napi_value producer_take_latency(napi_env env, napi_callback_info info) {
 /* producerClose(handle): stops the delivery thread and destroys the client (wait for in-flight messages first). */
 napi_value producer_close_js(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "producerClose", 1);
-  producer_t *p = NULL;
-  NAPI_OK(env, napi_get_value_external(env, argv[0], (void **)&p));
+  producer_t *p = ds_unwrap(env, argv[0], DS_PRODUCER, DS_CLOSED_TOO);
   if (p) producer_close(p);
   return NULL;
 }

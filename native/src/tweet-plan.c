@@ -3,8 +3,6 @@
 
 #include <stdlib.h>
 
-static const char *PLAN_TAG = "datastorm.tweet-plan";
-
 static void plan_free(tweet_plan_t *t) {
   if (!t) return;
   free(t->prefix);
@@ -23,15 +21,7 @@ static void plan_finalize(napi_env env, void *data, void *hint) {
 }
 
 tweet_plan_t *tweet_plan_unwrap(napi_env env, napi_value v) {
-  tweet_plan_t *t = NULL;
-  napi_valuetype type = napi_undefined;
-  napi_typeof(env, v, &type);
-  if (type != napi_external || napi_get_value_external(env, v, (void **)&t) != napi_ok || !t ||
-      t->tag != PLAN_TAG) {
-    ds_throw(env, "NATIVE", "not a tweet plan");
-    return NULL;
-  }
-  return t;
+  return ds_unwrap(env, v, DS_TWEET_PLAN, DS_OPEN_ONLY);
 }
 
 /* A copy of a typed array's or Buffer's bytes (n elements of `size`); NULL with an exception pending on failure. */
@@ -125,7 +115,7 @@ napi_value tweet_plan_new(napi_env env, napi_callback_info info) {
     return ds_throw(env, "NATIVE", problem);
   }
   t->max_message = plan_max_message(t);
-  t->tag = PLAN_TAG;
+  t->head.tag = DS_TWEET_PLAN;
   napi_value handle;
   if (napi_create_external(env, t, plan_finalize, NULL, &handle) != napi_ok) {
     plan_free(t);

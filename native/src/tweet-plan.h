@@ -18,7 +18,7 @@
 #include <string.h>
 
 typedef struct {
-  const char *tag; /* PLAN_TAG: a handle of another kind is refused rather than misread */
+  ds_handle_t head; /* DS_TWEET_PLAN: a handle of another kind is refused rather than misread */
   char *prefix;
   uint32_t prefix_len;
   char *tails;          /* every tail back to back; sentiment s, slot j is tail s * per_sentiment + j */

@@ -3,10 +3,10 @@
  * of the run), with BrandPulse beside it; serves until Ctrl-C.
  */
 import { connectRedis, redisCaProblem } from '../coord/redis.js';
+import { influxFromFlags } from '../influx/influx-options.js';
 import { parseKafkaTarget } from '../kafka/client-config.js';
 import { localBootstrap } from '../local/services.js';
 import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
-import { influxFromFlags } from '../pulse/options.js';
 import { DEFAULT_DASHBOARD_PORT, parseDashboardOptions } from '../serve/options.js';
 import { RunWatcher } from '../serve/run-watcher.js';
 

@@ -3,19 +3,12 @@
  * only the options modules; a command's engine (and its libraries) loads when that command runs (cli/index.ts).
  */
 import type { Argv } from 'yargs';
+import { influxFlags } from '../influx/influx-options.js';
 import { pulseFlags } from '../pulse/options.js';
 import { dashboardFlags } from '../serve/options.js';
 import { stormFlags } from '../storm/options.js';
 import { verifyFlags } from '../verify/options.js';
 import { gateFlags, outputFlags } from './output-flags.js';
-
-const influxFlags = {
-  'influx-url': pulseFlags['influx-url'],
-  'influx-org': pulseFlags['influx-org'],
-  'influx-bucket': pulseFlags['influx-bucket'],
-  'influx-token': pulseFlags['influx-token'],
-  'influx-ca': pulseFlags['influx-ca'],
-};
 
 export const stormCommandFlags = (y: Argv) =>
   y

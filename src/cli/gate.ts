@@ -5,14 +5,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataStormError } from '../errors.js';
+import { type DataStormError, exitOf, wrapError } from '../errors.js';
 import type { OptionChecks, RawFlags } from '../option-checks.js';
 import { type JUnitSuite, renderJUnit } from '../report/junit.js';
 import { type MarkdownSummary, renderSummaryMd } from '../report/summary-md.js';
 import type { GateCase } from '../report/threshold-lines.js';
-
-/** Exit code of a run that ended but failed a threshold (its report printed), as k6's. */
-export const THRESHOLDS_FAILED_EXIT = 99;
 
 const GATE_FILES = ['junit', 'summary-md'] as const;
 
@@ -56,14 +53,12 @@ export function writeGateFiles(flags: RawFlags, output: GateOutput): DataStormEr
       fs.writeFileSync(file, contents[flag]());
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      problem ??= new DataStormError(
-        'INVALID_OPTION',
-        `--${flag} ${file}: cannot write it (${err.code ?? err.message})`,
-      );
+      problem ??= wrapError('OUTPUT', `--${flag} ${file}: cannot write it (${err.code ?? err.message})`, e);
     }
   }
   return problem;
 }
 
 /** 0 when every case passed, else the thresholds' exit code. */
-export const gateExit = (cases: readonly GateCase[]) => (cases.every((c) => c.passed) ? 0 : THRESHOLDS_FAILED_EXIT);
+export const gateExit = (cases: readonly GateCase[]) =>
+  cases.every((c) => c.passed) ? 0 : exitOf('THRESHOLDS_FAILED');

@@ -1,9 +1,10 @@
 /** `datastorm pulse`: flags → pulse options → pulse engine (or --summary: the sentiment from InfluxDB). */
 import { InvalidOptionsError } from '../errors.js';
+import { TOKEN_ENV } from '../influx/influx-options.js';
+import type { InfluxTarget } from '../influx/influx-sink.js';
 import { localBootstrap, localInfluxToken } from '../local/services.js';
 import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
-import type { InfluxTarget } from '../pulse/influx-sink.js';
-import { type PulseOptions, type PulseRequest, parsePulseOptions, TOKEN_ENV } from '../pulse/options.js';
+import { type PulseOptions, type PulseRequest, parsePulseOptions } from '../pulse/options.js';
 import { pulse } from '../pulse/primary.js';
 import { sentimentSummary } from '../pulse/summary.js';
 import {

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import type { Redis } from 'ioredis';
-import { DataStormError, InvalidOptionsError } from '../errors.js';
+import { DataStormError, InvalidOptionsError, wrapError } from '../errors.js';
 import { renderStormHtml } from '../report/html-report.js';
 import type { InstanceRecord } from '../report/merged-report.js';
 import { renderStormText, type StormReport, withScenarioDefaults } from '../report/storm-report.js';
@@ -117,7 +117,7 @@ function writeHtml(file: string, html: string, text: () => string): void {
     fs.writeFileSync(file, html);
   } catch (e) {
     process.stdout.write(`${text()}\n`);
-    throw new DataStormError('INVALID_OPTION', `--html ${file}: cannot write it (${(e as Error).message})`);
+    throw wrapError('OUTPUT', `--html ${file}: cannot write it (${(e as Error).message})`, e);
   }
   process.stderr.write(`report: ${file}\n`);
 }

@@ -1,12 +1,12 @@
 /** `datastorm storm`: flags → storm options → storm engine → progress on stderr, report on stdout. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataStormError } from '../errors.js';
+import { DataStormError, exitOf, wrapError } from '../errors.js';
 import { loadStormSchema } from '../generate/storm-schema.js';
+import { influxFromFlags } from '../influx/influx-options.js';
 import { ROOT, startLocalCluster } from '../local/services.js';
 import { log } from '../log.js';
 import { OptionChecks, type RawFlags, validOrThrow } from '../option-checks.js';
-import { influxFromFlags } from '../pulse/options.js';
 import { renderStormHtml } from '../report/html-report.js';
 import { renderMergedText } from '../report/merged-report.js';
 import { ProgressBar } from '../report/progress.js';
@@ -15,7 +15,7 @@ import { thresholdCases } from '../report/threshold-lines.js';
 import { describeKeys } from '../scenario/keys.js';
 import { parseDashboardOptions } from '../serve/options.js';
 import { parseStormOptions, type StormOptions } from '../storm/options.js';
-import { storm } from '../storm/primary.js';
+import { type StormRun, storm } from '../storm/primary.js';
 import { checkGateFiles, type GateOutput, gateExit, writeGateFiles } from './gate.js';
 
 export async function stormCommand(
@@ -48,27 +48,12 @@ export async function stormCommand(
     process.stderr.write(`dashboard: ${served.url} (metrics: ${served.url.replace(/\/(\?|$)/, '/metrics$1')})\n`);
   const tty = process.stderr.isTTY && !flags.quiet;
   const bar = new ProgressBar(process.stderr, records === undefined ? 'tweets' : 'records');
-  run.on('start', (s: { brokers: number; topic: { partitions: number; replication: number } }) => {
-    if (!flags.quiet) process.stderr.write(`${startLine(options, s, records)}\n`);
-  });
   if (tty) run.on('tick', bar.onTick);
-  run.on('restart', (r: { slot: number; signal?: string; code?: number; unsettled: number }) =>
-    process.stderr.write(
-      `storm: child ${r.slot} died (${r.signal ?? `exit ${r.code}`}); restarted, ${r.unsettled} unsettled messages ` +
-        `given back\n`,
-    ),
-  );
-  run.on('warning', (m: string) => log.warn(m));
-  let waitingFor = -1;
-  run.on('barrier', (b: { joined: number; instances: number }) => {
-    if (flags.quiet || b.joined === waitingFor) return;
-    waitingFor = b.joined;
-    process.stderr.write(`storm: waiting for every instance of the run: ${b.joined} of ${b.instances} joined\n`);
-  });
+  tellProgress(run, options, flags.quiet, records);
 
   let interrupts = 0;
   const onSigint = () => {
-    if (++interrupts > 1) process.exit(130);
+    if (++interrupts > 1) process.exit(exitOf('INTERRUPTED'));
     process.stderr.write('\nstorm: stopping: flushing what is in flight (Ctrl-C again to abandon it)\n');
     run.stop();
   };
@@ -78,7 +63,8 @@ export async function stormCommand(
     const report = await run;
     if (tty) bar.clear();
     // The report first: a page that cannot be written (a full disk) must not lose the run's figures.
-    const file = flags.save ? saveReport(report, path.join(ROOT, 'benchmarks/results/storms')) : undefined;
+    const saved = flags.save ? saveStormReport(report) : undefined;
+    const file = typeof saved === 'string' ? saved : undefined;
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStormText(report)}\n`);
     const htmlProblem = flags.html ? writeHtmlReport(String(flags.html), report) : undefined;
     const gate = stormGate(report);
@@ -90,12 +76,43 @@ export async function stormCommand(
       process.stderr.write(`report saved: ${path.relative(process.cwd(), file)}\n`);
     // Failed mid-run: the true report is out; the error is the one line on stderr and the exit code.
     if (report.error) throw new DataStormError(report.error.code, report.error.message);
+    if (saved instanceof DataStormError) throw saved;
     if (htmlProblem) throw htmlProblem;
     if (gateProblem) throw gateProblem;
-    return report.stoppedEarly ? 130 : gateExit(gate.suite.cases);
+    return report.stoppedEarly ? exitOf('INTERRUPTED') : gateExit(gate.suite.cases);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+  }
+}
+
+/** What the storm says on stderr as it goes: its start, restarts, warnings, the instances' barrier. */
+function tellProgress(run: StormRun, options: StormOptions, quiet: boolean, records: string | undefined): void {
+  run.on('start', (s: { brokers: number; topic: { partitions: number; replication: number } }) => {
+    if (!quiet) process.stderr.write(`${startLine(options, s, records)}\n`);
+  });
+  run.on('restart', (r: { slot: number; signal?: string; code?: number; unsettled: number }) =>
+    process.stderr.write(
+      `storm: child ${r.slot} died (${r.signal ?? `exit ${r.code}`}); restarted, ${r.unsettled} unsettled messages ` +
+        `given back\n`,
+    ),
+  );
+  run.on('warning', (m: string) => log.warn(m));
+  let waitingFor = -1;
+  run.on('barrier', (b: { joined: number; instances: number }) => {
+    if (quiet || b.joined === waitingFor) return;
+    waitingFor = b.joined;
+    process.stderr.write(`storm: waiting for every instance of the run: ${b.joined} of ${b.instances} joined\n`);
+  });
+}
+
+/** Saves the report under benchmarks/results/storms/; the reason it could not, as the run's one error line. */
+function saveStormReport(report: StormReport): string | DataStormError {
+  try {
+    return saveReport(report, path.join(ROOT, 'benchmarks/results/storms'));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return wrapError('OUTPUT', `--save: cannot write the report (${err.code ?? err.message})`, e);
   }
 }
 
@@ -106,7 +123,7 @@ function writeHtmlReport(file: string, report: StormReport): DataStormError | un
     return undefined;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    return new DataStormError('INVALID_OPTION', `--html ${file}: cannot write it (${err.code ?? err.message})`);
+    return wrapError('OUTPUT', `--html ${file}: cannot write it (${err.code ?? err.message})`, e);
   }
 }
 

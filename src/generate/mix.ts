@@ -24,7 +24,7 @@
  *           of the percentages; the tweets' mix weighs periods by how many tweets each had (a rate shape), which moves
  *           it by a point or so over minutes.
  */
-import { Rng } from './random.js';
+import { Rng } from '../random.js';
 
 export const SENTIMENTS = ['positive', 'negative', 'neutral'] as const;
 export type Sentiment = (typeof SENTIMENTS)[number];

@@ -7,8 +7,8 @@
  * levels deep, 1-4 repeated items, 1-3 map entries. A top-level scalar field can be the key (--key-field).
  */
 import protobuf from 'protobufjs';
+import type { Draws } from '../random.js';
 import { readUserFile } from '../user-file.js';
-import type { Draws } from './random.js';
 import { type KeySegment, type TextedValues, textedPool } from './record-key.js';
 import { type KeyChoice, mergePools, POOL_SIZE, RecordPlan, type Segment } from './record-plan.js';
 import type { SchemaNode } from './schema-tree.js';

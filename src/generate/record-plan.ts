@@ -10,9 +10,10 @@
  * Iterations inside arrays, maps or unions step within their field's pool. A key field's segment also writes the
  * message's key (generate/record-key.ts).
  */
+
+import type { Draws } from '../random.js';
 import { iterationAt } from './arg-hints.js';
 import { jsonText } from './json-value.js';
-import type { Draws } from './random.js';
 import {
   copyTexted,
   drawnValues,

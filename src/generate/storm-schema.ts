@@ -7,13 +7,13 @@
  */
 import avro from 'avsc';
 import { DataStormError } from '../errors.js';
+import { Sfc32 } from '../random.js';
 import { frameOf } from '../registry/framing.js';
 import { type RegistrySettings, subjectOf } from '../registry/registry-options.js';
 import { SchemaRegistry } from '../registry/schema-registry.js';
 import { type KeySpec, keyText } from '../scenario/keys.js';
 import { readUserFile } from '../user-file.js';
 import { compileProtoPlan, loadProto, messageIndexBytes, type ProtoSchema } from './proto-plan.js';
-import { Sfc32 } from './random.js';
 import { compileRecordPlan, type KeyChoice, type RecordFormat, type RecordPlan } from './record-plan.js';
 import { withoutComments } from './schema-json.js';
 import { DEFAULT_SCHEMA, loadTweetType } from './tweet-encoder.js';
@@ -30,8 +30,8 @@ export const TWEET_ONLY_FLAGS = ['mode', 'sentiment', 'volatility', 'swing-every
  */
 export type StormSchema = { fullName: string } & (
   | { kind: 'tweet'; json: unknown; type: avro.Type }
-  | { kind: 'record'; json: unknown; name: string }
-  | { kind: 'proto'; proto: ProtoSchema; name: string }
+  | { kind: 'record'; json: unknown; name: string; plan?: RecordPlan }
+  | { kind: 'proto'; proto: ProtoSchema; name: string; plan?: RecordPlan }
 );
 
 export interface SchemaChoice {
@@ -51,9 +51,31 @@ export interface SchemaChoice {
   tweetFlags: readonly string[];
 }
 
-/** The run's schema, checked with its key field and flags; throws SCHEMA (or INVALID_OPTION for a tweet flag). */
-export function loadStormSchema(choice: SchemaChoice): StormSchema {
-  if (choice.proto !== undefined) return loadProtoSchema(choice, choice.proto, choice.message ?? '');
+/** How many times this process read and compiled a schema (a test holds it to once per process). */
+let loads = 0;
+export const schemaLoads = (): number => loads;
+/** The schemas this process loaded for checking, by what was chosen: the CLI's check and the engine's are one load. */
+const checked = new Map<string, StormSchema>();
+
+/**
+ * The run's schema, checked with its key field and flags and compiled once into its record plan (schema.plan) with
+ * `draws` for its pools; throws SCHEMA (or INVALID_OPTION for a tweet flag). Without draws (a check), a process loads
+ * a choice once; a child gives its own draws, so that each child's pools are its own, and compiles once.
+ */
+export function loadStormSchema(choice: SchemaChoice, draws?: Sfc32): StormSchema {
+  const key =
+    JSON.stringify([choice.schema, choice.quickstart, choice.keyField, choice.keys, choice.format]) +
+    JSON.stringify([choice.proto, choice.message, choice.tweetFlags, Boolean(choice.registry)]);
+  const seen = draws ? undefined : checked.get(key);
+  if (seen) return seen;
+  loads++;
+  const schema = readStormSchema(choice, draws ?? new Sfc32(1));
+  if (!draws) checked.set(key, schema);
+  return schema;
+}
+
+function readStormSchema(choice: SchemaChoice, draws: Sfc32): StormSchema {
+  if (choice.proto !== undefined) return loadProtoSchema(choice, choice.proto, choice.message ?? '', draws);
   const json = readSchemaJson(choice.schema);
   if (isTweetSchema(json)) {
     if (choice.keyField !== undefined)
@@ -77,22 +99,24 @@ export function loadStormSchema(choice: SchemaChoice): StormSchema {
       "--format json with --schema-registry: the registry's JSON Schema framing is not supported; use Avro",
     );
   const schema: StormSchema = { kind: 'record', json, name: String((json as { name?: unknown }).name), fullName: '' };
-  const { problems } = planOf(schema, choice, new Sfc32(1));
+  const { plan, problems } = planOf(schema, choice, draws);
   if (problems.length) throw new DataStormError('SCHEMA', `${what}: ${problems.join('; ')}`);
+  schema.plan = plan;
   // Only once the plan found the schema valid: avsc throws on an invalid one.
   schema.fullName = avro.Type.forSchema(json as avro.Schema).name ?? '';
   return schema;
 }
 
-function loadProtoSchema(choice: SchemaChoice, file: string, message: string): StormSchema {
+function loadProtoSchema(choice: SchemaChoice, file: string, message: string, draws: Sfc32): StormSchema {
   refuseTweetFlags(choice.tweetFlags, `--proto ${file} is not the tweet schema`);
   if (choice.format === 'json')
     throw new DataStormError('INVALID_OPTION', '--format json is for Avro schemas: --proto messages are Protobuf');
   const { schema: proto, problems } = loadProto(file, message);
   if (!proto) throw new DataStormError('SCHEMA', problems.join('; '));
   const schema: StormSchema = { kind: 'proto', proto, name: proto.type.name, fullName: proto.type.fullName.slice(1) };
-  const compiled = planOf(schema, choice, new Sfc32(1));
+  const compiled = planOf(schema, choice, draws);
   if (compiled.problems.length) throw new DataStormError('SCHEMA', `--proto ${file}: ${compiled.problems.join('; ')}`);
+  schema.plan = compiled.plan;
   return schema;
 }
 

@@ -3,8 +3,8 @@
  * Texts are composed once at start into a pool; the hot path only picks from it.
  */
 
+import type { Rng } from '../random.js';
 import type { Sentiment } from './mix.js';
-import type { Rng } from './random.js';
 
 export const BRANDS: Record<string, readonly string[]> = {
   Apple: ['iPhone 17', 'MacBook Air', 'AirPods Pro', 'Apple Watch', 'iPad mini', 'Vision Pro'],

@@ -11,9 +11,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { DataStormError } from '../errors.js';
+import type { Rng } from '../random.js';
 import { readUserFile } from '../user-file.js';
 import { SENTIMENTS, type Sentiment } from './mix.js';
-import type { Rng } from './random.js';
 import { composeTweet, type TweetContent } from './texts.js';
 
 export const DEFAULT_SCHEMA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../schemas/tweet.avsc');

@@ -4,8 +4,8 @@
  * message decodes with avsc, and encodes back to the same bytes).
  */
 import RandExp from 'randexp';
+import type { Draws } from '../random.js';
 import { type ArgHints, DEFAULT_LENGTH, iterationAt, type Span } from './arg-hints.js';
-import type { Draws } from './random.js';
 import type { SchemaNode } from './schema-tree.js';
 
 const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';

@@ -63,9 +63,10 @@ export async function readTopic(o: ReadOptions): Promise<ReadResult> {
       'auto.offset.reset': 'earliest',
     },
     o.topic,
-  ).connect(o.bootstrap);
+  );
   try {
-    const lows = perPartition.map((_, i) => consumer.watermarks(i).low);
+    await consumer.connect(o.bootstrap);
+    const lows = await Promise.all(perPartition.map(async (_, i) => (await consumer.watermarks(i)).low));
     const remaining = perPartition.slice();
     let left = remaining.reduce((a, b) => a + b, 0);
     const expected = left;

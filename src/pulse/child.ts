@@ -6,14 +6,14 @@
  * it) nothing more is consumed (backpressure), and nothing buffered is dropped.
  */
 import { childMain, fatalMessage, type StopSignal, stopOnRequest, toPrimary } from '../child-main.js';
+import { framedTweetReader, type TweetSource } from '../generate/framed-reader.js';
 import { loadTweetType } from '../generate/tweet-encoder.js';
 import { TweetReader } from '../generate/tweet-reader.js';
+import { InfluxSink } from '../influx/influx-sink.js';
 import { DeadLetter } from '../kafka/dead-letter.js';
 import { BatchConsumer, type ConsumedBatch } from '../kafka/native/batch-consumer.js';
 import { METADATA_REFRESH_MS } from '../kafka/producer.js';
-import { framedTweetReader, type TweetSource } from '../registry/framed-reader.js';
 import { CreatedRuns } from './freshness.js';
-import { InfluxSink } from './influx-sink.js';
 import { OffsetLedger } from './offset-ledger.js';
 import type { PulseOptions } from './options.js';
 import { type ConsumerStatistics, partitionLag } from './partition-lag.js';
@@ -100,7 +100,7 @@ async function prepare(options: PulseOptions, slot: number): Promise<PulseParts>
     : undefined;
   // A write still being retried gets a bounded time to land; after that its offsets stay uncommitted.
   const stop = stopOnRequest(() => setTimeout(() => sink.abort(), SHUTDOWN_WRITE_MS).unref());
-  const consumer = connectConsumer(options, slot);
+  const consumer = await connectConsumer(options, slot);
   const ledger = new OffsetLedger();
   const assigned = new Set<number>();
   const assignedAt = new Map<number, number>();
@@ -138,7 +138,7 @@ async function prepare(options: PulseOptions, slot: number): Promise<PulseParts>
   };
 }
 
-function connectConsumer(options: PulseOptions, slot: number): BatchConsumer {
+async function connectConsumer(options: PulseOptions, slot: number): Promise<BatchConsumer> {
   const consumer = new BatchConsumer(
     {
       // Partitions added mid-run are joined within seconds (librdkafka's default refresh is 5 min); -X wins.
@@ -156,7 +156,8 @@ function connectConsumer(options: PulseOptions, slot: number): BatchConsumer {
       'auto.offset.reset': 'earliest',
     },
     options.topic,
-  ).connect(options.bootstrap);
+  );
+  await consumer.connect(options.bootstrap);
   consumer.subscribe();
   return consumer;
 }
@@ -252,18 +253,18 @@ function startFlush(parts: PulseParts): void {
   const committed = Promise.all([written, before]).then(async () => {
     ticker.tally.points += lines.length;
     await parts.deadLetter?.settled(); // copies of the poison records past which this commit goes
-    commitOwned(parts, plan);
+    await commitOwned(parts, plan);
   });
   committed.catch(() => {}); // awaited in order by settleFlushes; a failure is raised there
   inFlight.push(committed);
 }
 
 /** Commits the plan's partitions this child still owns (a revoked one's offsets are its new owner's to commit). */
-function commitOwned({ consumer, ledger, assigned }: PulseParts, plan: Map<number, number>): void {
+async function commitOwned({ consumer, ledger, assigned }: PulseParts, plan: Map<number, number>): Promise<void> {
   for (const p of plan.keys()) if (!assigned.has(p)) plan.delete(p);
   if (plan.size === 0) return;
   try {
-    consumer.commit(plan);
+    await consumer.commit(plan);
     ledger.committed(plan);
   } catch {
     // Partitions revoked by a rebalance meanwhile: their new owner re-reads from the last commit (at-least-once;

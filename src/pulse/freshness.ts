@@ -5,7 +5,7 @@
  * acknowledged, each run adds its tweets' ages to a ValueCounts (10 ms resolution) that goes to the primary with the
  * tick. A created_at later than the acknowledgement (a producer's clock ahead of ours) counts as 0.
  */
-import type { ValueCounts } from '../report/value-counts.js';
+import type { ValueCounts } from '../measure/value-counts.js';
 
 /** Resolution of the created_at steps and of the ages, ms. */
 export const FRESHNESS_STEP_MS = 10;

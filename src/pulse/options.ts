@@ -3,15 +3,15 @@
  * or returns every problem at once. Adding a flag touches this file and the code that uses it.
  */
 
-import fs from 'node:fs';
 import os from 'node:os';
 import type { Options as FlagSpec } from 'yargs';
+import { INFLUX_DEFAULTS, type InfluxRequest, influxFlags, influxFromFlags } from '../influx/influx-options.js';
+import type { InfluxTarget } from '../influx/influx-sink.js';
 import { type ClientSettings, clientConfigFlags, parseKafkaTarget } from '../kafka/client-config.js';
 import { OptionChecks, type RawFlags } from '../option-checks.js';
 import { parseRegistryOptions, type RegistrySettings, registryFlags } from '../registry/registry-options.js';
-import { PULSE_FIGURES } from '../thresholds/figures.js';
+import { PULSE_FIGURES } from '../run/figures.js';
 import { parseThresholds, type Threshold, thresholdExprs } from '../thresholds/threshold.js';
-import type { InfluxTarget } from './influx-sink.js';
 
 export const STORES = ['points', 'counts'] as const;
 export type Store = (typeof STORES)[number];
@@ -34,7 +34,7 @@ export interface PulseOptions {
   untilIdle?: number;
   /** Copy undecodable records to this topic before committing past them. */
   deadLetter?: string;
-  /** --schema-registry: the tweets are framed with its schema ids (registry/framed-reader.ts). */
+  /** --schema-registry: the tweets are framed with its schema ids (generate/framed-reader.ts). */
   registry?: RegistrySettings;
   /** Bars over the report's figures (--threshold): judged at the end, lag, freshness and write errors also live. */
   thresholds?: Threshold[];
@@ -46,56 +46,15 @@ export interface PulseOptions {
  */
 export type PulseRequest = Omit<PulseOptions, 'bootstrap' | 'influx'> & {
   bootstrap?: string;
-  influx: Omit<InfluxTarget, 'token'> & { token?: string };
+  influx: InfluxRequest;
   summaryMinutes?: number;
-};
-
-/** The environment variable that may carry the token, so it stays out of shell history and process lists. */
-export const TOKEN_ENV = 'DATASTORM_INFLUX_TOKEN';
-
-/** The InfluxDB token the flags give: --influx-token, else $DATASTORM_INFLUX_TOKEN (an empty one counts as unset). */
-export const tokenFromFlags = (raw: RawFlags, env: Readonly<Record<string, string | undefined>> = process.env) =>
-  raw['influx-token'] === undefined ? env[TOKEN_ENV] || undefined : String(raw['influx-token']);
-
-/**
- * The InfluxDB a command reads or writes, from its --influx-* flags (pulse's sink, the dashboards' BrandPulse panel);
- * every problem added to c. No token here means the local instance's or none (the caller decides).
- */
-export function influxFromFlags(c: OptionChecks, raw: RawFlags, env = process.env): PulseRequest['influx'] {
-  const url = c.httpUrl('influx-url', raw['influx-url']) ?? defaults.influx.url;
-  const token = tokenFromFlags(raw, env);
-  if (token !== undefined && !/^\S+$/.test(token))
-    c.add('--influx-token must be a token without spaces (got one with)');
-  const name = (flag: string, v: unknown, fallback: string) => {
-    if (v === undefined) return fallback;
-    if (String(v).trim() !== '') return String(v);
-    c.add(`--${flag} must not be empty`);
-    return fallback;
-  };
-  const org = name('influx-org', raw['influx-org'], defaults.influx.org);
-  const bucket = name('influx-bucket', raw['influx-bucket'], defaults.influx.bucket);
-  const caFile = raw['influx-ca'] === undefined ? undefined : String(raw['influx-ca']);
-  if (caFile !== undefined) {
-    if (!url.startsWith('https://')) c.add(`--influx-ca needs an https:// --influx-url (got '${url}')`);
-    else if (!isFile(caFile))
-      c.add(`--influx-ca must be a PEM file of the CA that signed InfluxDB's certificate (got '${caFile}')`);
-  }
-  return { url, org, bucket, token, ...(caFile === undefined ? {} : { caFile }) };
-}
-
-const isFile = (file: string) => {
-  try {
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 };
 
 export const defaults = {
   topic: 'tweets',
   group: 'datastorm-pulse',
   store: 'counts' as Store,
-  influx: { url: 'http://127.0.0.1:8086', org: 'datastorm', bucket: 'brandpulse' },
+  influx: INFLUX_DEFAULTS,
   flushPoints: 5000,
   // The dashboards plot seconds: a slow trickle of tweets still reaches InfluxDB within about a second.
   flushMs: 1000,
@@ -113,18 +72,7 @@ export const pulseFlags = {
     default: defaults.store,
     describe: 'counts: per-second sums per brand and sentiment; points: one point per tweet',
   },
-  'influx-url': { type: 'string', default: defaults.influx.url, describe: 'InfluxDB URL' },
-  'influx-org': { type: 'string', default: defaults.influx.org, describe: 'InfluxDB organization' },
-  'influx-bucket': { type: 'string', default: defaults.influx.bucket, describe: 'InfluxDB bucket' },
-  'influx-token': {
-    type: 'string',
-    describe: `InfluxDB API token (default: $${TOKEN_ENV}, else the local InfluxDB's, from scripts/influxdb.sh)`,
-  },
-  'influx-ca': {
-    type: 'string',
-    describe:
-      'an https InfluxDB: PEM file of the CA that signed its certificate (scripts/influxdb.sh up --tls prints it)',
-  },
+  ...influxFlags,
   threshold: {
     type: 'string',
     array: true,

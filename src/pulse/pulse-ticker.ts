@@ -2,10 +2,11 @@
  * A pulse child's once-a-second report to the primary: what it consumed and wrote this interval, what it could not
  * decode, when it was busy, its sink's retries and errors, and its lag per partition it owns.
  */
+
+import type { InfluxSink } from '../influx/influx-sink.js';
 import type { DeadLetter } from '../kafka/dead-letter.js';
 import { routeClientLog } from '../kafka/native/client-log.js';
-import { ValueCounts } from '../report/value-counts.js';
-import type { InfluxSink } from './influx-sink.js';
+import { ValueCounts } from '../measure/value-counts.js';
 import { CHILD_TICK_MS, type PulseTick } from './protocol.js';
 
 export class PulseTally {

@@ -1,10 +1,8 @@
 /** `pulse --summary`: the sentiment breakdown of the last minutes, summed by InfluxDB (Flux, through the QueryApi). */
-import type { PulseSummary } from '../report/pulse-report.js';
-import { checkInflux, fluxRows, type InfluxTarget } from './influx-sink.js';
-import { MEASUREMENT } from './points.js';
 
-/** Flux's string literal for a name (a bucket may hold quotes or backslashes). */
-export const fluxString = (s: string) => JSON.stringify(s);
+import { checkInflux, fluxRows, fluxString, type InfluxTarget } from '../influx/influx-sink.js';
+import type { PulseSummary } from '../report/pulse-report.js';
+import { MEASUREMENT } from './points.js';
 
 export async function sentimentSummary(influx: InfluxTarget, minutes: number): Promise<PulseSummary> {
   await checkInflux(influx);

@@ -40,26 +40,13 @@ export function renderStormHtml(report: StormReport): string {
   const uplot = uplotAssets();
   const merged = report.merged ? mergedSection(report.merged) : undefined;
   const sentiment = report.sentiment;
-  const lat = report.latencyMs;
   const data = scriptData({
     timeline: report.timeline,
     target: report.schedule.perSecond.length ? report.schedule.perSecond.map((p) => p[2]) : null,
     steps: report.findMax?.steps ?? [],
   });
-  const omission = report.coordinatedOmission;
-  const pct = (p: Percentiles | null) => (p ? `p50 ${p.p50}, p99 ${p.p99}, p99.9 ${p.p999}, max ${p.max}` : '-');
-  const findMax = report.findMax;
   const warmup = report.warmup
     ? `; warm-up ${report.warmup.seconds} s (${en(report.warmup.acknowledged)} acknowledged, not counted here)`
-    : '';
-  const step = (x: NonNullable<typeof findMax>['steps'][number]): [string, string] => [
-    `${en(x.rate)}/s`,
-    `${en(x.achieved)}/s, p99 ${x.p99Ms ?? '-'} ms, behind ${en(x.behind)}: ` +
-      (x.held ? 'held' : `failed (${x.reason})`),
-  ];
-  const held = findMax?.maxRate === null || !findMax ? 'none' : `${en(findMax.maxRate)} msgs/s`;
-  const findMaxHtml = findMax
-    ? `<h2>find-max: highest rate held ${held}</h2><div id="curve"></div>\n${table(findMax.steps.map(step))}`
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>DataStorm run ${esc(report.runId)}</title>
@@ -76,28 +63,8 @@ ${PAGE_STYLE}</style></head><body>
 ${thresholdsSection(report)}
 <h2>throughput, acknowledged msgs/s per second${report.schedule.perSecond.length ? ' and the target' : ''}</h2>
 <div id="timeline"></div>
-${findMaxHtml}
-<h2>delivery latency (ms)</h2>
-${
-  lat
-    ? table([
-        ['p50', lat.p50],
-        ['p95', lat.p95],
-        ['p99', lat.p99],
-        ['p99.9', lat.p999],
-        ['max', lat.max],
-        ['messages', en(lat.samples)],
-      ])
-    : '<p>none (acks=0)</p>'
-}
-${
-  omission
-    ? `<h2>against the intended send times (ms)</h2>${table([
-        ['publish delay', pct(omission.publishDelayMs)],
-        ['latency from the intended time', pct(omission.latencyFromIntendedMs)],
-      ])}`
-    : ''
-}
+${findMaxHtml(report.findMax)}
+${latencyHtml(report)}
 <h2>partitions (${esc(describeKeys(report.settings.keys))}; busiest/mean ${report.partitions.skew ?? '-'})</h2>
 ${table(report.partitions.acknowledged.map((n, p) => [`partition ${p}`, en(n)]))}
 ${sentiment ? sentimentHtml(sentiment) : recordHtml(report.record)}
@@ -125,6 +92,41 @@ if (d.steps.length) new uPlot({ width: 800, height: 260, scales: { x: { time: fa
   document.getElementById('curve'));
 </script></body></html>
 `;
+}
+
+function findMaxHtml(findMax: StormReport['findMax']): string {
+  if (!findMax) return '';
+  const step = (x: NonNullable<typeof findMax>['steps'][number]): [string, string] => [
+    `${en(x.rate)}/s`,
+    `${en(x.achieved)}/s, p99 ${x.p99Ms ?? '-'} ms, behind ${en(x.behind)}: ` +
+      (x.held ? 'held' : `failed (${x.reason})`),
+  ];
+  const held = findMax.maxRate === null ? 'none' : `${en(findMax.maxRate)} msgs/s`;
+  return `<h2>find-max: highest rate held ${held}</h2><div id="curve"></div>\n${table(findMax.steps.map(step))}`;
+}
+
+/** Delivery latency, and against the intended send times under a rate schedule. */
+function latencyHtml(report: StormReport): string {
+  const lat = report.latencyMs;
+  const omission = report.coordinatedOmission;
+  const pct = (p: Percentiles | null) => (p ? `p50 ${p.p50}, p99 ${p.p99}, p99.9 ${p.p999}, max ${p.max}` : '-');
+  const rows: [string, string | number][] = lat
+    ? [
+        ['p50', lat.p50],
+        ['p95', lat.p95],
+        ['p99', lat.p99],
+        ['p99.9', lat.p999],
+        ['max', lat.max],
+        ['messages', en(lat.samples)],
+      ]
+    : [];
+  const delivery = `<h2>delivery latency (ms)</h2>\n${lat ? table(rows) : '<p>none (acks=0)</p>'}`;
+  if (!omission) return `${delivery}\n`;
+  const against = table([
+    ['publish delay', pct(omission.publishDelayMs)],
+    ['latency from the intended time', pct(omission.latencyFromIntendedMs)],
+  ]);
+  return `${delivery}\n<h2>against the intended send times (ms)</h2>${against}`;
 }
 
 function sentimentHtml(sentiment: NonNullable<StormReport['sentiment']>): string {

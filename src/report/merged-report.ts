@@ -6,9 +6,9 @@
  * the merged buckets' upper bounds, said so.
  */
 import { decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { latencyHistogram, type Percentiles, percentilesOf } from '../measure/histograms.js';
+import { LATENCY_BUCKETS_MS, type LatencyBuckets, mergeBuckets, noLatencyBuckets } from '../measure/latency-buckets.js';
 import { cumulativeAt, decodeSchedule, isUnlimited } from '../scenario/schedule.js';
-import { latencyHistogram, type Percentiles, percentilesOf } from './histograms.js';
-import { LATENCY_BUCKETS_MS, type LatencyBuckets, mergeBuckets, noLatencyBuckets } from './latency-buckets.js';
 
 /** What one instance publishes: every second while it runs, and once more, complete, when it ends. */
 export interface InstanceRecord {

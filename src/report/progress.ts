@@ -1,5 +1,5 @@
 /** The live progress bar: a 'tick' listener that redraws a few lines on stderr (TTY only), once per second. */
-import type { LatencyBuckets } from './latency-buckets.js';
+import type { LatencyBuckets } from '../measure/latency-buckets.js';
 
 /** A storm's progress, as its engine emits it once a second ('tick'). */
 export interface StormProgress {

@@ -1,6 +1,7 @@
 /** What pulse reports (the run's JSON, its progress and its --summary) and how each reads as text. */
+
+import type { Percentiles } from '../measure/histograms.js';
 import type { ThresholdOutcome } from '../thresholds/threshold.js';
-import type { Percentiles } from './histograms.js';
 import { gateLines, thresholdCases } from './threshold-lines.js';
 
 export interface PulseReport {

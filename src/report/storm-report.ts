@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Machine } from '../environment.js';
 import type { ErrorCode } from '../errors.js';
+import type { Percentiles } from '../measure/histograms.js';
 import { describeKeys, type KeySpec } from '../scenario/keys.js';
 import type { ThresholdOutcome } from '../thresholds/threshold.js';
-import type { Percentiles } from './histograms.js';
 import type { MergedReport } from './merged-report.js';
 import { gateLines, thresholdCases } from './threshold-lines.js';
 

@@ -10,7 +10,7 @@
  * Drawn per message in O(1) (Vose's alias table, built at start); keys are pre-encoded once, a message carries an
  * index.
  */
-import type { Rng } from '../generate/random.js';
+import type { Rng } from '../random.js';
 
 export type KeySpec =
   | { kind: 'none' }

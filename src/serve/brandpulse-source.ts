@@ -3,9 +3,8 @@
  * query, last minute) and the pulse consumer group's lag per partition (its committed offsets against the partitions'
  * ends, kafka/group-lag.ts). Either may be missing (no InfluxDB token, no group yet): the panel says so.
  */
-import { fluxRows, type InfluxTarget } from '../pulse/influx-sink.js';
+import { fluxRows, fluxString, type InfluxTarget } from '../influx/influx-sink.js';
 import { MEASUREMENT } from '../pulse/points.js';
-import { fluxString } from '../pulse/summary.js';
 
 export interface BrandPulseView {
   /** [unix seconds, positive, negative, neutral] per second of the last minute, from InfluxDB. */

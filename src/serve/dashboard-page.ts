@@ -43,7 +43,12 @@ h1{font-size:20px;margin:0 0 8px} h2{font-size:15px;margin:16px 0 4px}
 </div>
 <script src="/uplot.js"></script>
 <script>
-const N = 3600, fmt = (n) => Math.round(n).toLocaleString('en-US');
+${DASHBOARD_SCRIPT}</script></body></html>
+`;
+}
+
+/** The page's one script: the server's events into the cards and uPlot charts (static; the data arrives as events). */
+const DASHBOARD_SCRIPT = `const N = 3600, fmt = (n) => Math.round(n).toLocaleString('en-US');
 const $ = (id) => document.getElementById(id);
 function chart(id, labels, colors) {
   const data = [[], ...labels.map(() => [])];
@@ -117,6 +122,4 @@ es.addEventListener('brandpulse', (e) => {
   if (Object.keys(v.lagByPartition).length)
     fill('lag', null, Object.entries(v.lagByPartition).map(([p, n]) => [p, n < 0 ? 'none committed' : fmt(n)]));
 });
-</script></body></html>
 `;
-}

@@ -67,20 +67,7 @@ export function startDashboard(o: { port: number; host: string; title: string })
       res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'max-age=3600' });
       fs.createReadStream(file).pipe(res);
     } else if (url.pathname === '/events') {
-      if (clients.size >= MAX_EVENT_CLIENTS) {
-        res.writeHead(503, { 'Retry-After': '10' }).end(`at most ${MAX_EVENT_CLIENTS} pages at once\n`);
-        return;
-      }
-      res.writeHead(200, {
-        'Content-Type': 'text/event-stream',
-        'Cache-Control': 'no-cache',
-        Connection: 'keep-alive',
-      });
-      res.flushHeaders(); // the page knows it is connected before the first event
-      for (const frames of history.values()) for (const frame of frames) res.write(frame);
-      for (const frame of latest.values()) res.write(frame);
-      clients.add(res);
-      req.on('close', () => clients.delete(res));
+      openEvents(req, res, clients, [...history.values()].flat().concat([...latest.values()]));
     } else if (url.pathname === '/metrics') {
       void metrics
         .text()
@@ -128,6 +115,24 @@ export function startDashboard(o: { port: number; host: string; title: string })
       });
     });
   });
+}
+
+/** A page's event stream: what was charted so far and the latest of each other event, then everything as it comes. */
+function openEvents(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  clients: Set<http.ServerResponse>,
+  replay: string[],
+): void {
+  if (clients.size >= MAX_EVENT_CLIENTS) {
+    res.writeHead(503, { 'Retry-After': '10' }).end(`at most ${MAX_EVENT_CLIENTS} pages at once\n`);
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+  res.flushHeaders(); // the page knows it is connected before the first event
+  for (const frame of replay) res.write(frame);
+  clients.add(res);
+  req.on('close', () => clients.delete(res));
 }
 
 function keep(history: Map<string, string[]>, event: string, frame: string): void {

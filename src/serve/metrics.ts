@@ -4,7 +4,7 @@
  * (every acknowledged message, not a sample).
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import { LATENCY_BUCKETS_MS, type LatencyBuckets, noLatencyBuckets } from '../report/latency-buckets.js';
+import { LATENCY_BUCKETS_MS, type LatencyBuckets, noLatencyBuckets } from '../measure/latency-buckets.js';
 import type { StormProgress } from '../report/progress.js';
 import type { PulseProgress } from '../report/pulse-report.js';
 

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { Counters } from '../coord/counters.js';
 import { readInstanceRecords } from '../coord/instance-records.js';
-import { type LatencyBuckets, mergeBuckets, noLatencyBuckets } from '../report/latency-buckets.js';
+import { type LatencyBuckets, mergeBuckets, noLatencyBuckets } from '../measure/latency-buckets.js';
 import { bucketBounds, type InstanceRecord } from '../report/merged-report.js';
 import type { StormProgress } from '../report/progress.js';
 import { decodeSchedule, isUnlimited, rateAt } from '../scenario/schedule.js';

@@ -15,12 +15,12 @@ import {
   PeriodPlanner,
   VolatilePlanner,
 } from '../generate/mix.js';
-import type { Rng } from '../generate/random.js';
 import { buildPool, encodePrefix, loadTweetType } from '../generate/tweet-encoder.js';
 import type { BatchProducer, Intended } from '../kafka/native/batch-producer.js';
+import type { Rng } from '../random.js';
 import { isUnlimited, type Schedule, timeOfIndex } from '../scenario/schedule.js';
 import { steadyNow } from '../steady-clock.js';
-import type { StormOptions } from './options.js';
+import type { StormChildOptions } from './protocol.js';
 import { TweetBatch } from './tweet-batch.js';
 
 /** When a slice's messages were meant to go: the first, ms after the run's start, and the step between two, µs. */
@@ -73,7 +73,7 @@ export function intendedTimes(schedule: Schedule, lease: Lease): IntendedTimes {
 }
 
 /** The run's sentiment planner: fixed, volatile per batch, or volatile per period of the run (generate/mix.ts). */
-function plannerFor(options: StormOptions, rng: Rng): MixPlanner {
+function plannerFor(options: StormChildOptions, rng: Rng): MixPlanner {
   if (options.mode !== 'volatile') return new FixedPlanner(options.sentiment);
   if (options.swingEveryMs === null) return new VolatilePlanner(options.sentiment, options.volatility, rng);
   const mixes = new PeriodMixes(options.sentiment, options.volatility, options.runId);
@@ -89,7 +89,7 @@ export class BatchSender implements SliceSender {
   private readonly scheduled: boolean;
 
   constructor(
-    options: StormOptions,
+    options: StormChildOptions,
     producerId: string,
     private readonly schedule: Schedule,
     private readonly producer: BatchProducer,

@@ -6,8 +6,8 @@
  * pairs, once.
  */
 import type { BatchProducer } from '../kafka/native/batch-producer.js';
-import { noLatencyBuckets } from '../report/latency-buckets.js';
-import { ValueCounts } from '../report/value-counts.js';
+import { noLatencyBuckets } from '../measure/latency-buckets.js';
+import { ValueCounts } from '../measure/value-counts.js';
 import type { DoneMessage, TickMessage } from './protocol.js';
 
 export class ChildLatency {

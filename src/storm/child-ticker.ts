@@ -11,7 +11,7 @@ import type { Quota } from '../coord/quota.js';
 import type { BatchProducer, ProducerCounts } from '../kafka/native/batch-producer.js';
 import { routeClientLog } from '../kafka/native/client-log.js';
 import { log } from '../log.js';
-import { addValue, noMoments } from '../report/moments.js';
+import { addValue, noMoments } from '../measure/moments.js';
 import { steadyNow } from '../steady-clock.js';
 import type { ChildLatency } from './child-latency.js';
 import type { HealthProbe } from './health-probe.js';

@@ -10,12 +10,12 @@ import { Counters } from '../coord/counters.js';
 import { type Lease, Quota } from '../coord/quota.js';
 import { connectRedis } from '../coord/redis.js';
 import { DataStormError, isDataStormError } from '../errors.js';
-import { Rng } from '../generate/random.js';
 import { frameFor, loadStormSchema } from '../generate/storm-schema.js';
 import { producerIdOf } from '../generate/tweet-contract.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import { BatchProducer } from '../kafka/native/batch-producer.js';
 import { producerConfig } from '../kafka/producer.js';
+import { Rng, Sfc32 } from '../random.js';
 import { decodeSchedule, isUnlimited } from '../scenario/schedule.js';
 import { BatchSender, type SliceSender } from './batch-sender.js';
 import { ChildLatency } from './child-latency.js';
@@ -68,13 +68,14 @@ async function prepare(config: ChildConfig): Promise<ChildParts> {
   const health = new HealthProbe();
   const redis = await connectRedis(options.redis, options.redisCa);
   const quota = new Quota(redis, options.runId, options.count, options.shape.schedule);
-  const producer = new BatchProducer(producerConfig(options, producerId), options.topic).connect();
-  const schema = loadStormSchema(options);
+  const producer = await new BatchProducer(producerConfig(options, producerId), options.topic).connect();
+  const draws = new Sfc32(rng.u32());
+  const schema = loadStormSchema(options, draws);
   const frame = config.schemaId === undefined ? null : frameFor(schema, config.schemaId);
   const sender =
     schema.kind === 'tweet'
       ? new BatchSender(options, producerId, schedule, producer, rng, stop, frame)
-      : new RecordSender(options, schema, schedule, producer, rng, stop, frame);
+      : new RecordSender(options, schema, schedule, producer, rng, draws, stop, frame);
   const leaserSettings = {
     producerId,
     batchSize: options.batchSize,

@@ -3,7 +3,7 @@
  * and longest) and the event-loop delay (a loop that falls behind shows here before throughput drops).
  */
 import { type IntervalHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
-import { ValueCounts } from '../report/value-counts.js';
+import { ValueCounts } from '../measure/value-counts.js';
 import type { ChildHealth } from './protocol.js';
 
 const LOOP_RESOLUTION_MS = 10;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import type { Redis } from 'ioredis';
 import { publishInstanceRecord, readInstanceRecord, readInstanceRecords } from '../coord/instance-records.js';
 import { finishInstance, type Instances, type Joined, type Predecessor } from '../coord/instances.js';
-import { noLatencyBuckets } from '../report/latency-buckets.js';
+import { noLatencyBuckets } from '../measure/latency-buckets.js';
 import {
   encodeHistogram,
   type InstanceRecord,

@@ -17,10 +17,10 @@ import { MAX_IN_FLIGHT_LIMIT } from '../generate/tweet-contract.js';
 import { type ClientSettings, clientConfigFlags, parseKafkaTarget } from '../kafka/client-config.js';
 import { OptionChecks, type RawFlags, toNumber } from '../option-checks.js';
 import { parseRegistryOptions, type RegistrySettings, registryFlags } from '../registry/registry-options.js';
+import { STORM_FIGURES } from '../run/figures.js';
 import { parseScenarioOptions, type ScenarioOptions, scenarioFlags } from '../scenario/options.js';
 import { loadScenarioFile, type ScenarioFile } from '../scenario/scenario-file.js';
 import { DURATION_FORMAT, parseDuration, parseRate, RATE_FORMAT } from '../scenario/units.js';
-import { STORM_FIGURES } from '../thresholds/figures.js';
 import { parseThresholds, type Threshold, thresholdExprs } from '../thresholds/threshold.js';
 import { flagsFromReport, reproducingFlags, type StormFlagValues } from './repeat.js';
 
@@ -252,10 +252,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   const partitions = c.whole('partitions', raw.partitions, 1, 10000);
   const replication = c.whole('replication', raw.replication, 1, 9);
   const workers = c.workers(raw.workers);
-  const batchSize = c.whole('batch-size', raw['batch-size'], 1, 1_000_000);
-  const maxInFlight = c.whole('max-in-flight', raw['max-in-flight'], 1000, MAX_IN_FLIGHT_LIMIT);
-  const batchBytes = c.whole('batch-bytes', raw['batch-bytes'], 1024, 1_000_000_000);
-  const lingerMs = c.whole('linger-ms', raw['linger-ms'], 0, 900_000);
+  const producer = parseProducerFlags(c, raw);
   // Rates and durations take one grammar wherever a flag takes them (scenario/units.ts): 200k, 1.5M; 45, 30s, 2m.
   const duration = c.number('duration', raw.duration, (d) => d > 0, `${DURATION_FORMAT} above 0`, parseDuration);
   const rate = c.number(
@@ -265,25 +262,16 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
     `${RATE_FORMAT}, 0 or more (0 = as fast as possible)`,
     parseRate,
   );
-  const mode = c.oneOf('mode', raw.mode, MODES, 'fixed or volatile');
-  const sentiment = parseSentiment(c, raw.sentiment);
-  const volatility = c.number('volatility', raw.volatility, (v) => v >= 0 && v <= 1, 'a number from 0 to 1');
-  const swingEveryMs = parseSwingEvery(c, raw['swing-every'], mode);
-  const acksRaw = c.oneOf('acks', raw.acks, [...ACKS, '-1'], '0, 1 or all');
-  const acks: Acks | undefined = acksRaw === '-1' ? 'all' : acksRaw;
-  const compression = c.oneOf('compression', raw.compression, COMPRESSIONS, `one of ${COMPRESSIONS.join(', ')}`);
+  const tweets = parseTweetFlags(c, raw);
   const topic = c.topic(raw.topic);
   const { bootstrap, client } = parseKafkaTarget(c, raw);
   const { runId, brands } = checkNames(c, raw);
   const instances = parseInstances(c, raw);
   const schema = { ...parseSchemaChoice(c, raw), registry: parseRegistryOptions(c, raw) };
-  if (raw.acks !== undefined && acks !== 'all' && raw.idempotence === true)
-    c.add(`--idempotence needs --acks all (got --acks ${String(raw.acks)})`);
   const scenario = parseScenarioOptions(c, raw, { rate, duration, count });
   const gate = stormThresholds(c, raw.threshold, file, scenario?.options.shape.name === 'unlimited');
   if (c.problems.length || !scenario) return { problems: c.problems.map((p) => (file ? file.attribute(p, flags) : p)) };
 
-  const resolvedAcks = acks ?? defaults.acks;
   const resolvedWorkers = workers ?? os.availableParallelism();
   // A shape that ends itself (stages, find-max) or needs an end (sine) takes no default count.
   const resolvedCount = count ?? (scenario.runSec === undefined && !scenario.endsItself ? DEFAULT_COUNT : undefined);
@@ -301,17 +289,8 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       ...scenario.options,
       scenario: file ? { file: String(raw.scenario), description: file.description } : undefined,
       workers: resolvedWorkers,
-      batchSize: batchSize ?? defaults.batchSize,
-      maxInFlight: maxInFlight ?? defaults.maxInFlight,
-      mode: mode ?? defaults.mode,
-      sentiment: sentiment ?? defaults.sentiment,
-      volatility: volatility ?? defaults.volatility,
-      swingEveryMs: swingEveryMs === undefined ? defaults.swingEveryMs : swingEveryMs,
-      acks: resolvedAcks,
-      idempotence: typeof raw.idempotence === 'boolean' ? raw.idempotence : resolvedAcks === 'all',
-      compression: compression ?? defaults.compression,
-      batchBytes: batchBytes ?? defaults.batchBytes,
-      lingerMs: lingerMs ?? defaults.lingerMs,
+      ...producer,
+      ...tweets,
       redis: raw.redis === undefined ? defaults.redis : String(raw.redis),
       redisCa: raw['redis-ca'] === undefined ? undefined : String(raw['redis-ca']),
       runId: runId === undefined ? newRunId() : String(runId),
@@ -329,6 +308,42 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       ),
       client,
     },
+  };
+}
+
+/** How each child produces: batches, what may be in flight, and the producer's own settings, defaulted. */
+function parseProducerFlags(c: OptionChecks, raw: RawFlags) {
+  const batchSize = c.whole('batch-size', raw['batch-size'], 1, 1_000_000);
+  const maxInFlight = c.whole('max-in-flight', raw['max-in-flight'], 1000, MAX_IN_FLIGHT_LIMIT);
+  const batchBytes = c.whole('batch-bytes', raw['batch-bytes'], 1024, 1_000_000_000);
+  const lingerMs = c.whole('linger-ms', raw['linger-ms'], 0, 900_000);
+  const acksRaw = c.oneOf('acks', raw.acks, [...ACKS, '-1'], '0, 1 or all');
+  const acks: Acks = (acksRaw === '-1' ? 'all' : acksRaw) ?? defaults.acks;
+  const compression = c.oneOf('compression', raw.compression, COMPRESSIONS, `one of ${COMPRESSIONS.join(', ')}`);
+  if (raw.acks !== undefined && acks !== 'all' && raw.idempotence === true)
+    c.add(`--idempotence needs --acks all (got --acks ${String(raw.acks)})`);
+  return {
+    batchSize: batchSize ?? defaults.batchSize,
+    maxInFlight: maxInFlight ?? defaults.maxInFlight,
+    acks,
+    idempotence: typeof raw.idempotence === 'boolean' ? raw.idempotence : acks === 'all',
+    compression: compression ?? defaults.compression,
+    batchBytes: batchBytes ?? defaults.batchBytes,
+    lingerMs: lingerMs ?? defaults.lingerMs,
+  };
+}
+
+/** The tweets' sentiment: a fixed mix or a volatile one, and how it swings; defaulted. */
+function parseTweetFlags(c: OptionChecks, raw: RawFlags) {
+  const mode = c.oneOf('mode', raw.mode, MODES, 'fixed or volatile');
+  const sentiment = parseSentiment(c, raw.sentiment);
+  const volatility = c.number('volatility', raw.volatility, (v) => v >= 0 && v <= 1, 'a number from 0 to 1');
+  const swingEveryMs = parseSwingEvery(c, raw['swing-every'], mode);
+  return {
+    mode: mode ?? defaults.mode,
+    sentiment: sentiment ?? defaults.sentiment,
+    volatility: volatility ?? defaults.volatility,
+    swingEveryMs: swingEveryMs === undefined ? defaults.swingEveryMs : swingEveryMs,
   };
 }
 

@@ -1,12 +1,36 @@
 /** Typed IPC between the storm primary and its children: per-interval aggregates and one histogram at the end. */
-import type { LatencyBuckets } from '../report/latency-buckets.js';
-import type { Moments } from '../report/moments.js';
+import type { LatencyBuckets } from '../measure/latency-buckets.js';
+import type { Moments } from '../measure/moments.js';
 import type { ChildDone, ChildFatal, ChildIdentity } from '../supervisor.js';
 import type { StormOptions } from './options.js';
 
+/** The options a child uses, and nothing more: what crosses into its environment (no registry credentials). */
+const CHILD_FIELDS = [
+  ...['bootstrap', 'client', 'topic', 'runId', 'count', 'duration', 'shape', 'warmup', 'workers'],
+  ...['batchSize', 'maxInFlight', 'acks', 'idempotence', 'compression', 'batchBytes', 'lingerMs', 'redis', 'redisCa'],
+  ...['mode', 'sentiment', 'volatility', 'swingEveryMs', 'brands', 'keys', 'keyField'],
+  ...['schema', 'format', 'quickstart', 'proto', 'message', 'tweetFlags'],
+] as const satisfies readonly (keyof StormOptions)[];
+
+export type StormChildOptions = Pick<StormOptions, (typeof CHILD_FIELDS)[number]> & {
+  /** Records are framed by the registry's schema id (config.schemaId): the child only needs to know that. */
+  registry?: true;
+};
+
+/** A child's config: its identity, the options it uses, and what the primary learnt for it. */
+export function childConfigOf(
+  options: StormOptions,
+  id: ChildIdentity,
+  learnt: { instance: string; schemaId?: number },
+): ChildConfig {
+  const narrow = Object.fromEntries(CHILD_FIELDS.map((k) => [k, options[k]])) as StormChildOptions;
+  if (options.registry) narrow.registry = true;
+  return { ...id, options: narrow, instance: learnt.instance, schemaId: learnt.schemaId };
+}
+
 /** What a child needs; passed once through its environment (DATASTORM_CHILD). */
 export interface ChildConfig extends ChildIdentity {
-  options: StormOptions;
+  options: StormChildOptions;
   /** This storm process, among all that share the run id (random at start). */
   instance: string;
   /** With --schema-registry: the schema's id, which frames every message (registry/framing.ts). */
@@ -58,7 +82,7 @@ export interface ChildHealth {
 }
 
 export interface DoneMessage extends ChildDone {
-  /** Delivery latency (ms) after the warm-up, as [value, count, …] pairs (report/value-counts.ts). */
+  /** Delivery latency (ms) after the warm-up, as [value, count, …] pairs (measure/value-counts.ts). */
   histogram: number[];
   /** Under a rate schedule: latency from the intended send time, and the publish delay (ms; pairs). */
   intendedHistogram: number[] | null;

@@ -7,15 +7,15 @@
  */
 import type { StopSignal } from '../child-main.js';
 import type { Lease } from '../coord/quota.js';
-import { type Rng, Sfc32 } from '../generate/random.js';
 import { type KeySink, longestEntry } from '../generate/record-key.js';
 import type { RecordPlan } from '../generate/record-plan.js';
-import { planOf, type StormSchema } from '../generate/storm-schema.js';
+import type { StormSchema } from '../generate/storm-schema.js';
 import type { BatchProducer, PackedBatch } from '../kafka/native/batch-producer.js';
+import type { Rng, Sfc32 } from '../random.js';
 import { encodeKeys, KeyPicker } from '../scenario/keys.js';
 import { isUnlimited, type Schedule } from '../scenario/schedule.js';
 import { handSlice, intendedTimes, type SentSlice, type SliceSender } from './batch-sender.js';
-import type { StormOptions } from './options.js';
+import type { StormChildOptions } from './protocol.js';
 
 export class RecordSender implements SliceSender {
   private readonly plan: RecordPlan;
@@ -28,17 +28,20 @@ export class RecordSender implements SliceSender {
   private readonly scheduled: boolean;
 
   constructor(
-    options: StormOptions,
+    options: StormChildOptions,
     schema: Exclude<StormSchema, { kind: 'tweet' }>,
     private readonly schedule: Schedule,
     private readonly producer: BatchProducer,
     rng: Rng,
+    /** The draws the schema's plan was compiled with, which its per-message values go on drawing from. */
+    draws: Sfc32,
     private readonly stop: StopSignal,
     frame: Buffer | null = null,
   ) {
-    this.draws = new Sfc32(rng.u32());
-    const { plan, problems } = planOf(schema, options, this.draws);
-    if (!plan) throw new Error(problems.join('; ')); // checked by the primary before any child started: never
+    const plan = schema.plan;
+    // The child loaded the schema with its own draws (loadStormSchema): compiled once, its pools its own.
+    if (!plan) throw new Error(`${schema.name}: loaded without its plan`);
+    this.draws = draws;
     this.plan = frame ? plan.prefixed(frame) : plan;
     const keys = options.keys;
     this.picker = keys.kind === 'none' ? null : new KeyPicker(keys, rng);

@@ -8,8 +8,8 @@ import { machine, versions } from '../environment.js';
 import type { ErrorCode } from '../errors.js';
 import type { TopicInfo } from '../kafka/admin.js';
 import { maskSecrets } from '../kafka/client-config.js';
-import { percentilesOf } from '../report/histograms.js';
-import { type Moments, stdOf } from '../report/moments.js';
+import { percentilesOf } from '../measure/histograms.js';
+import { type Moments, stdOf } from '../measure/moments.js';
 import { HEALTH_COLUMNS, type StormReport, type StormSettings } from '../report/storm-report.js';
 import type { StepResult } from '../scenario/find-max.js';
 import { cumulativeAt, decodeSchedule, isUnlimited } from '../scenario/schedule.js';
@@ -49,7 +49,7 @@ export interface RunTotals {
   childrenCounted: number;
   /** The primary's CPU plus the children's, seconds (set once the children are done). */
   cpuSec: number;
-  /** Delivery latency of every acknowledged message, ms (merged from the children's; report/histograms.ts). */
+  /** Delivery latency of every acknowledged message, ms (merged from the children's; measure/histograms.ts). */
   histogram: Histogram;
   /** Under a rate schedule: latency from each message's intended send time, and the publish delay (ms). */
   intended: Histogram;

@@ -4,10 +4,10 @@
  * second, health rows and the Prometheus buckets of every acknowledgement. Warm-up ticks are kept apart; --find-max's
  * referee is fed every tick.
  */
-import { gcHistogram, latencyHistogram } from '../report/histograms.js';
-import { mergeBuckets, noLatencyBuckets } from '../report/latency-buckets.js';
-import { mergeMoments, noMoments } from '../report/moments.js';
-import { addPairs } from '../report/value-counts.js';
+import { gcHistogram, latencyHistogram } from '../measure/histograms.js';
+import { mergeBuckets, noLatencyBuckets } from '../measure/latency-buckets.js';
+import { mergeMoments, noMoments } from '../measure/moments.js';
+import { addPairs } from '../measure/value-counts.js';
 import { HealthRows } from './health-rows.js';
 import type { DoneMessage, TickMessage } from './protocol.js';
 import type { RunTotals } from './report-builder.js';

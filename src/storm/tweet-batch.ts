@@ -5,9 +5,10 @@
  * replace each tweet's own handle, so the key and the body name the same user (unless a --schema moved user.handle
  * from the start of the tail). Everything is allocated here, at start; a batch only draws keys.
  */
-import type { Rng } from '../generate/random.js';
+
 import type { TweetPool } from '../generate/tweet-encoder.js';
 import { TweetPlan } from '../generate/tweet-plan.js';
+import type { Rng } from '../random.js';
 import { encodeKeys, KeyPicker, type KeySpec } from '../scenario/keys.js';
 
 export class TweetBatch {

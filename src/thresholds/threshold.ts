@@ -9,7 +9,7 @@
  *     count  0, 1500, 2k, 1M
  *     share  0.1% or a fraction (0.001)
  *     mb/s   megabytes per second: 120 (an optional MB/s)
- * The figures are the command's own (thresholds/figures.ts); `p(99)` is read as p99 and `p(99.9)` as p999. With
+ * The figures are the command's own (run/figures.ts); `p(99)` is read as p99 and `p(99.9)` as p999. With
  * abort-on-fail, a figure that has a live reading stops the run once it has failed every second for GRACE (default
  * 5 s; 0 stops at the first failing second), counted after the warm-up; the run ends with its whole report.
  */

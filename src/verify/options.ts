@@ -3,7 +3,7 @@ import type { Options as FlagSpec } from 'yargs';
 import { type ClientSettings, clientConfigFlags, parseKafkaTarget } from '../kafka/client-config.js';
 import { OptionChecks, type RawFlags } from '../option-checks.js';
 import { parseRegistryOptions, type RegistrySettings, registryFlags } from '../registry/registry-options.js';
-import { VERIFY_FIGURES } from '../thresholds/figures.js';
+import { VERIFY_FIGURES } from '../run/figures.js';
 import { parseThresholds, type Threshold, thresholdExprs } from '../thresholds/threshold.js';
 
 export interface VerifyOptions {
@@ -15,7 +15,7 @@ export interface VerifyOptions {
   runId?: string;
   /** The Avro schema the tweets were written with (default schemas/tweet.avsc). */
   schema?: string;
-  /** --schema-registry: the tweets are framed with its schema ids (registry/framed-reader.ts). */
+  /** --schema-registry: the tweets are framed with its schema ids (generate/framed-reader.ts). */
   registry?: RegistrySettings;
   /** Bars over the report's figures (--threshold), judged once the topic is read. */
   thresholds?: Threshold[];

@@ -3,13 +3,13 @@
  * end-to-end latency (created_at to read time) percentiles.
  */
 
+import { framedTweetReader, type TweetSource } from '../generate/framed-reader.js';
 import { loadTweetType } from '../generate/tweet-encoder.js';
 import { TweetReader } from '../generate/tweet-reader.js';
 import { readTopic } from '../kafka/read-topic.js';
-import { framedTweetReader, type TweetSource } from '../registry/framed-reader.js';
-import { endToEndHistogram } from '../report/histograms.js';
+import { endToEndHistogram } from '../measure/histograms.js';
 import type { VerifyReport } from '../report/verify-report.js';
-import { VERIFY_FIGURES } from '../thresholds/figures.js';
+import { VERIFY_FIGURES } from '../run/figures.js';
 import { judgeAtEnd } from '../thresholds/threshold.js';
 import { KeyOrder } from './key-order.js';
 import type { VerifyOptions } from './options.js';

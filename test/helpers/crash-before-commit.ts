@@ -18,12 +18,12 @@ export const crashBeforeCommitEnv = () => ({ NODE_OPTIONS: `--import ${pathToFil
 
 if (process.env[PULSE_CHILD_ENV]) {
   const commit = BatchConsumer.prototype.commit;
-  BatchConsumer.prototype.commit = function (this: BatchConsumer, offsets: Map<number, number>) {
+  BatchConsumer.prototype.commit = function (this: BatchConsumer, offsets: Map<number, number>): Promise<void> {
     const marker = path.join(os.tmpdir(), `datastorm-pulse-crash-${process.ppid}`);
     if (offsets.size > 0 && !existsSync(marker)) {
       writeFileSync(marker, String(process.pid));
       process.exit(CRASH_EXIT_CODE);
     }
-    commit.call(this, offsets);
+    return commit.call(this, offsets);
   };
 }

@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createBucket, fluxRows, type InfluxTarget } from '../../src/influx/influx-sink.js';
 import { topicMessageCount } from '../../src/kafka/admin.js';
 import { localInfluxToken } from '../../src/local/services.js';
-import { createBucket, fluxRows, type InfluxTarget } from '../../src/pulse/influx-sink.js';
 import { COUNT_WINDOW } from '../../src/pulse/points.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -1,7 +1,7 @@
 /**
- * The shape of src/, held by a test: every import runs downhill (a module imports only from its own layer or a lower
- * one; the engines never import each other, except where named below), no two modules import each other through any
- * path, and node-rdkafka is touched only inside src/kafka/. Read from the sources (static and dynamic imports).
+ * The shape of src/, held by a test: every import runs to a lower tier (the engines, one tier, never import each
+ * other), no two modules import each other through any path, and node-rdkafka is touched only inside src/kafka/.
+ * Read from the sources (static and dynamic imports).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -11,30 +11,22 @@ import { fileURLToPath } from 'node:url';
 
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src');
 
-/** Low to high. A directory of src/, or a file at its top, by name without .ts. */
-const LAYERS: string[][] = [
-  ['errors', 'log', 'user-file', 'steady-clock'],
-  ['child-main', 'supervisor', 'awaitable-run'],
-  [
-    'kafka',
-    'coord',
-    'generate',
-    'registry',
-    'scenario',
-    'thresholds',
-    'report',
-    'local',
-    'option-checks',
-    'environment',
-  ],
+/**
+ * The building blocks in tiers, low to high: a directory of src/, or a file at its top, by name without .ts. A module
+ * imports only from its own area or from an area of a lower tier, so no two areas can import each other (a tie) and
+ * a new block's place says what it may use.
+ */
+const TIERS: string[][] = [
+  ['errors', 'log', 'user-file', 'steady-clock', 'random', 'bootstrap'],
+  ['option-checks', 'supervisor', 'awaitable-run', 'measure'],
+  ['child-main', 'scenario', 'kafka', 'influx', 'local'],
+  ['thresholds', 'registry', 'environment'],
+  ['generate', 'report'],
+  ['coord', 'run'],
   ['storm', 'pulse', 'verify'],
   ['serve'],
   ['cli', 'index'],
 ];
-/** Engines one layer apart may still not import each other, but for these (importer → imported). */
-const ENGINE_IMPORTS_ALLOWED = new Set<string>([]);
-const ENGINES = new Set(['storm', 'pulse', 'verify']);
-
 interface Import {
   from: string;
   to: string;
@@ -63,7 +55,7 @@ function importsOf(file: string): { specifier: string; typeOnly: boolean }[] {
 const files = sourceFiles(SRC);
 const relative = (file: string) => path.relative(SRC, file);
 const areaOf = (file: string) => relative(file).split(path.sep)[0].replace(/\.ts$/, '');
-const layerOf = (area: string) => LAYERS.findIndex((layer) => layer.includes(area));
+const tierOf = (area: string) => TIERS.findIndex((tier) => tier.includes(area));
 
 const imports: Import[] = files.flatMap((file) =>
   importsOf(file)
@@ -75,20 +67,37 @@ const imports: Import[] = files.flatMap((file) =>
     })),
 );
 
-test('every area of src/ has a layer', () => {
+test('every area of src/ has a tier', () => {
   const areas = new Set(files.map(areaOf));
-  for (const area of areas) assert.notEqual(layerOf(area), -1, `${area} is in no layer of this test`);
+  for (const area of areas) assert.notEqual(tierOf(area), -1, `${area} is in no tier of this test`);
 });
 
-test('imports run downhill, and the engines do not import each other', () => {
-  const uphill: string[] = [];
+test('imports run to a lower tier only: no two areas of a tier (the engines among them) import each other', () => {
+  const level: string[] = [];
   for (const { from, to } of imports) {
     const [a, b] = [areaOf(from), areaOf(to)];
-    if (a === b) continue;
-    const across = ENGINES.has(a) && ENGINES.has(b) && !ENGINE_IMPORTS_ALLOWED.has(`${a}→${b}`);
-    if (layerOf(b) > layerOf(a) || across) uphill.push(`${relative(from)} → ${relative(to)}`);
+    if (a !== b && tierOf(b) >= tierOf(a)) level.push(`${relative(from)} → ${relative(to)}`);
   }
-  assert.deepEqual(uphill, []);
+  assert.deepEqual(level, []);
+});
+
+test('no area is reached back from an area it imports (the tiers admit no tie)', () => {
+  const reach = new Map<string, Set<string>>();
+  for (const { from, to } of imports) {
+    const [a, b] = [areaOf(from), areaOf(to)];
+    if (a !== b) reach.set(a, (reach.get(a) ?? new Set()).add(b));
+  }
+  const reaches = (a: string, target: string, seen = new Set<string>()): boolean => {
+    for (const b of reach.get(a) ?? []) {
+      if (b === target) return true;
+      if (seen.has(b)) continue;
+      seen.add(b);
+      if (reaches(b, target, seen)) return true;
+    }
+    return false;
+  };
+  const ties = [...reach.keys()].filter((a) => reaches(a, a));
+  assert.deepEqual(ties, []);
 });
 
 test('no import cycles between modules (type-only imports included)', () => {

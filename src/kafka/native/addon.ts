@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DataStormError } from '../../errors.js';
+import { DataStormError, type ErrorCode, wrapError } from '../../errors.js';
 
 declare const handle: unique symbol;
 export type Handle = { readonly [handle]: true };
@@ -66,7 +66,7 @@ export const batchArgs = (b: BatchSpec): BatchArgs => [
 export interface NativeAddon {
   librdkafkaVersion(): string;
   producerNew(config: Record<string, string>, topic: string): Handle;
-  producerConnect(p: Handle, timeoutMs: number): void;
+  producerConnect(p: Handle, timeoutMs: number): Promise<void>;
   producerProduceTweets(
     p: Handle,
     plan: Handle,
@@ -100,10 +100,10 @@ export interface NativeAddon {
   producerTakeLatency(p: Handle, which: 0 | 1 | 2): Float64Array;
   producerClose(p: Handle): void;
   consumerNew(config: Record<string, string>, topic: string): Handle;
-  consumerConnect(c: Handle, timeoutMs: number): void;
+  consumerConnect(c: Handle, timeoutMs: number): Promise<void>;
   consumerSubscribe(c: Handle): void;
   consumerAssign(c: Handle, partitions: Int32Array, offsets: Float64Array): void;
-  consumerCommit(c: Handle, partitions: Int32Array, nextOffsets: Float64Array): void;
+  consumerCommit(c: Handle, partitions: Int32Array, nextOffsets: Float64Array): Promise<void>;
   consumerConsume(
     c: Handle,
     maxMessages: number,
@@ -111,7 +111,7 @@ export interface NativeAddon {
     cb: (err: Error | null, batch: ConsumedBatch) => void,
   ): void;
   consumerStats(c: Handle): string | null;
-  consumerWatermarks(c: Handle, partition: number, timeoutMs: number): [number, number];
+  consumerWatermarks(c: Handle, partition: number, timeoutMs: number): Promise<[number, number]>;
   consumerClose(c: Handle): void;
   /** librdkafka's log lines since the last call, every client: [level, facility, message, …, dropped]. */
   clientLogDrain(): (number | string)[];
@@ -136,6 +136,18 @@ export function addon(): NativeAddon {
     );
   }
   return loaded;
+}
+
+/**
+ * The typed error for what the addon threw while making a client: CONFIG (librdkafka refused a setting) is an option
+ * problem, CLIENT (librdkafka could not start the client) and NATIVE (memory, a thread, Node-API) are their own; the
+ * addon's error stays the cause.
+ */
+export function clientStartError(kind: 'producer' | 'consumer', e: unknown): DataStormError {
+  const native = (e as { code?: string }).code;
+  const code: ErrorCode = native === 'CONFIG' ? 'INVALID_OPTION' : native === 'CLIENT' ? 'CLIENT' : 'NATIVE';
+  const what = code === 'INVALID_OPTION' ? `librdkafka refused the ${kind} configuration` : `the ${kind} did not start`;
+  return wrapError(code, `${what}: ${(e as Error).message}`, e);
 }
 
 /** Stringifies a librdkafka configuration (the addon takes strings only). */

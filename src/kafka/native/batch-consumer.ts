@@ -2,9 +2,9 @@
  * A consumer that crosses into C once per batch (native/src/consumer.c): values in one Buffer, partitions, offsets and
  * timestamps in typed arrays. Group consumers see rebalances as events at the end of a batch; commits are explicit.
  */
-import { DataStormError } from '../../errors.js';
+import { wrapError } from '../../errors.js';
 import { BROKER_MAX_MESSAGE_BYTES } from '../limits.js';
-import { addon, type ConsumedBatch, type Handle, type NativeAddon, stringConfig } from './addon.js';
+import { addon, type ConsumedBatch, clientStartError, type Handle, type NativeAddon, stringConfig } from './addon.js';
 
 export type { ConsumedBatch } from './addon.js';
 
@@ -26,21 +26,19 @@ export class BatchConsumer {
     try {
       this.h = this.native.consumerNew(stringConfig({ ...FETCH_CONFIG, ...config }), topic);
     } catch (e) {
-      throw new DataStormError(
-        'INVALID_OPTION',
-        `librdkafka refused the consumer configuration: ${(e as Error).message}`,
-      );
+      throw clientStartError('consumer', e);
     }
   }
 
-  /** Waits (blocking, bounded) for the cluster's metadata. */
-  connect(bootstrap: string, timeoutMs = 10_000): this {
+  /** Waits (bounded, off the event loop) for the cluster's metadata. */
+  async connect(bootstrap: string, timeoutMs = 10_000): Promise<this> {
     try {
-      this.native.consumerConnect(this.h, timeoutMs);
+      await this.native.consumerConnect(this.h, timeoutMs);
     } catch (e) {
-      throw new DataStormError(
+      throw wrapError(
         'KAFKA_UNREACHABLE',
         `cannot reach Kafka at ${bootstrap} within ${timeoutMs / 1000} s (${(e as Error).message}); check --bootstrap`,
+        e,
       );
     }
     return this;
@@ -62,10 +60,13 @@ export class BatchConsumer {
     );
   }
 
-  /** Commits exactly these next-offsets (synchronous); throws when the group refuses (a rebalance moved them). */
-  commit(offsets: Map<number, number>): void {
+  /**
+   * Commits exactly these next-offsets, synchronously with the coordinator but off the event loop; rejects when the
+   * group refuses (a rebalance moved them).
+   */
+  async commit(offsets: Map<number, number>): Promise<void> {
     if (!offsets.size) return;
-    this.native.consumerCommit(this.h, Int32Array.from(offsets.keys()), Float64Array.from(offsets.values()));
+    await this.native.consumerCommit(this.h, Int32Array.from(offsets.keys()), Float64Array.from(offsets.values()));
   }
 
   /** The newest statistics librdkafka emitted (statistics.interval.ms), parsed; null when none came since last time. */
@@ -74,8 +75,8 @@ export class BatchConsumer {
     return s === null ? null : (JSON.parse(s) as T);
   }
 
-  watermarks(partition: number, timeoutMs = 10_000): { low: number; high: number } {
-    const [low, high] = this.native.consumerWatermarks(this.h, partition, timeoutMs);
+  async watermarks(partition: number, timeoutMs = 10_000): Promise<{ low: number; high: number }> {
+    const [low, high] = await this.native.consumerWatermarks(this.h, partition, timeoutMs);
     return { low, high };
   }
 

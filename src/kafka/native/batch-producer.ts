@@ -4,10 +4,18 @@
  * JavaScript reads cumulative counts whenever it likes (cheap: fills a reused Float64Array) and drains the latency
  * histogram once a tick.
  */
-import { DataStormError } from '../../errors.js';
-import { addToBuckets, type LatencyBuckets } from '../../report/latency-buckets.js';
-import type { ValueCounts } from '../../report/value-counts.js';
-import { addon, type BatchSpec, batchArgs, type Handle, type NativeAddon, stringConfig } from './addon.js';
+import { wrapError } from '../../errors.js';
+import { addToBuckets, type LatencyBuckets } from '../../measure/latency-buckets.js';
+import type { ValueCounts } from '../../measure/value-counts.js';
+import {
+  addon,
+  type BatchSpec,
+  batchArgs,
+  clientStartError,
+  type Handle,
+  type NativeAddon,
+  stringConfig,
+} from './addon.js';
 
 /** Cumulative since the producer was made. */
 export interface ProducerCounts {
@@ -51,23 +59,21 @@ export class BatchProducer {
     try {
       this.h = this.native.producerNew(stringConfig(config), topic);
     } catch (e) {
-      throw new DataStormError(
-        'INVALID_OPTION',
-        `librdkafka refused the producer configuration: ${(e as Error).message}`,
-      );
+      throw clientStartError('producer', e);
     }
   }
 
-  /** Waits (blocking, bounded) until the cluster answers with the topic's metadata. */
-  connect(timeoutMs = 10_000): this {
+  /** Waits (bounded, off the event loop) until the cluster answers with the topic's metadata. */
+  async connect(timeoutMs = 10_000): Promise<this> {
     try {
-      this.native.producerConnect(this.h, timeoutMs);
+      await this.native.producerConnect(this.h, timeoutMs);
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code === 'UNKNOWN_TOPIC_OR_PART') throw new DataStormError('TOPIC', `topic '${this.topic}' does not exist`);
-      throw new DataStormError(
+      if (code === 'UNKNOWN_TOPIC_OR_PART') throw wrapError('TOPIC', `topic '${this.topic}' does not exist`, e);
+      throw wrapError(
         'KAFKA_UNREACHABLE',
         `Kafka did not answer within ${timeoutMs / 1000} s (${(e as Error).message})`,
+        e,
       );
     }
     return this;

@@ -158,14 +158,14 @@ test('a latency threshold aborts too (from the intended send time, grace 0)', as
   assert.ok(report.elapsedSec < 5, `produced for ${report.elapsedSec} s`);
 });
 
-test('--junit that cannot be written: one error line naming it, after the whole report', async () => {
+test('--junit that cannot be written: one error line naming it, after the whole report, exit 15 (OUTPUT)', async () => {
   const r = await run(
     process.execPath,
     stormArgs(['--topic', uniqueTopic('full'), '--count', '1000', '--threshold', 'failed==0', '--junit', '/dev/full']),
     {},
     180_000,
   );
-  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.code, 15, r.stderr);
   assert.equal((JSON.parse(r.stdout) as StormReport).acknowledged, 1000);
   assert.deepEqual(errorLines(r.stderr), ['datastorm: error: --junit /dev/full: cannot write it (ENOSPC)']);
 });

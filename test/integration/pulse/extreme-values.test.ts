@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { loadTweetType } from '../../../src/generate/tweet-encoder.js';
-import { fluxRows } from '../../../src/pulse/influx-sink.js';
+import { fluxRows } from '../../../src/influx/influx-sink.js';
 import { STORABLE_CREATED_AT, storable } from '../../../src/pulse/points.js';
 import type { PulseReport } from '../../../src/report/pulse-report.js';
 import { fuzzSettings, reportFuzz } from '../../helpers/fuzz.js';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { fluxRows } from '../../../src/pulse/influx-sink.js';
+import { fluxRows } from '../../../src/influx/influx-sink.js';
 import type { PulseReport } from '../../../src/report/pulse-report.js';
 import { CRASH_EXIT_CODE, crashBeforeCommitEnv } from '../../helpers/crash-before-commit.js';
 import { lateChildEnv } from '../../helpers/late-child.js';

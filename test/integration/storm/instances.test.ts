@@ -2,7 +2,7 @@
  * Instances of one run (--instances N, coord/instances.ts), as separate storm processes against the test services:
  * they wait at the barrier for each other (one comes 3 s late), start on one instant, land one exact count, and the
  * last to finish prints the merged report, which `datastorm report --run-id` also gives during and after the run.
- * An instance that never comes ends every instance with exit 4 and one line, before anything is produced. One killed
+ * An instance that never comes ends every instance with exit 14 and one line, before anything is produced. One killed
  * mid-run and started again with its index takes over what its first process leased and never settled: the run still
  * ends on its count; a second live process with an index in use is refused.
  */
@@ -160,7 +160,7 @@ test('three instances, one 3 s late: they start together, the count is exact, th
   }
 });
 
-test('an instance that never comes: every instance ends with exit 4 and one line, nothing produced', async () => {
+test('an instance that never comes: every instance ends with exit 14 and one line, nothing produced', async () => {
   const runId = `inst-missing-${Date.now().toString(36)}`;
   const topic = uniqueTopic('instances-missing');
   const args = (i: number) => [
@@ -174,12 +174,12 @@ test('an instance that never comes: every instance ends with exit 4 and one line
       'no instance started$',
   );
   for (const e of ended) {
-    assert.equal(e.code, 4, e.stderr);
+    assert.equal(e.code, 14, e.stderr);
     assert.match(e.stderr.trim(), line);
   }
   assert.ok(Date.now() - started < 20_000, 'within seconds of the timeout');
   const late = await spawnStorm(args(2)).exited;
-  assert.equal(late.code, 4, 'one that comes later finds the run failed');
+  assert.equal(late.code, 14, 'one that comes later finds the run failed');
   assert.match(late.stderr.trim(), line);
   assert.equal((await topicMessageCount(bootstrap(), topic)).total, 0, 'nothing was produced');
   const merged = await mergedNow(runId);

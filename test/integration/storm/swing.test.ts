@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PeriodMixes } from '../../../src/generate/mix.js';
-import { fluxRows } from '../../../src/pulse/influx-sink.js';
+import { fluxRows } from '../../../src/influx/influx-sink.js';
 import { pulseArgs } from '../../helpers/pulse-cli.js';
 import {
   freshBucket,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BrandTable } from '../../../src/generate/brand-table.js';
-import { Rng } from '../../../src/generate/random.js';
+import { Rng } from '../../../src/random.js';
 
 const ALPHABET = ['a', 'Z', '9', ' ', ',', '=', '\\', '"', 'é', '日', '🙂', '\u0000'];
 

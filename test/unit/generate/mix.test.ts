@@ -9,7 +9,7 @@ import {
   PeriodPlanner,
   VolatilePlanner,
 } from '../../../src/generate/mix.js';
-import { Rng } from '../../../src/generate/random.js';
+import { Rng } from '../../../src/random.js';
 
 test('largest remainder sums to n and is exact when shares divide n', () => {
   assert.deepEqual(largestRemainder([0.5, 0.3, 0.2], 8000), [4000, 2400, 1600]);

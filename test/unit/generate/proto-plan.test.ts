@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { compileProtoPlan, loadProto, messageIndexBytes } from '../../../src/generate/proto-plan.js';
-import { Sfc32 } from '../../../src/generate/random.js';
+import { Sfc32 } from '../../../src/random.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const CLICKS = path.join(ROOT, 'schemas/examples/clicks.proto');

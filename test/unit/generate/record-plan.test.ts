@@ -10,9 +10,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
-import { Sfc32 } from '../../../src/generate/random.js';
 import { compileRecordPlan, type RecordPlan } from '../../../src/generate/record-plan.js';
 import { withoutComments } from '../../../src/generate/schema-json.js';
+import { Sfc32 } from '../../../src/random.js';
 
 const RECORDS = 100_000;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');

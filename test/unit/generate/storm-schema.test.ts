@@ -7,7 +7,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DataStormError } from '../../../src/errors.js';
-import { frameFor, loadStormSchema, type SchemaChoice } from '../../../src/generate/storm-schema.js';
+import { frameFor, loadStormSchema, type SchemaChoice, schemaLoads } from '../../../src/generate/storm-schema.js';
+import { Sfc32 } from '../../../src/random.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const at = (file: string) => path.join(ROOT, file);
@@ -64,4 +65,16 @@ test('refusals: typed, with their exit codes and one line each', () => {
     refusal({ schema: at('schemas/examples/every-type.avsc'), format: 'json', registry: {} }).code,
     'INVALID_OPTION',
   );
+});
+
+test('a process loads a schema choice once; a child with draws of its own compiles it once, with its plan', () => {
+  const orders = choice({ schema: at('schemas/datagen/orders_schema.avro') });
+  const before = schemaLoads();
+  const first = loadStormSchema(orders);
+  const again = loadStormSchema({ ...orders });
+  assert.equal(again, first, 'the CLI and the engine share one load');
+  assert.equal(schemaLoads() - before, 1);
+  const child = loadStormSchema(orders, new Sfc32(7));
+  assert.equal(schemaLoads() - before, 2, "a child's own load");
+  assert.ok(child.kind === 'record' && child.plan, 'compiled once, the plan kept with the schema');
 });

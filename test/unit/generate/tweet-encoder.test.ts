@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import avro from 'avsc';
-import { Rng } from '../../../src/generate/random.js';
 import { BRANDS } from '../../../src/generate/texts.js';
 import {
   buildPool,
@@ -15,6 +14,7 @@ import {
   loadTweetType,
   writeLong,
 } from '../../../src/generate/tweet-encoder.js';
+import { Rng } from '../../../src/random.js';
 import { recordOf } from '../../helpers/tweet-record.js';
 
 test('zig-zag varints match avsc for longs across the safe range', () => {

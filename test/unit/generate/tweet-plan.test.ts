@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type avro from 'avsc';
-import { Rng } from '../../../src/generate/random.js';
 import { BRANDS } from '../../../src/generate/texts.js';
 import {
   buildPool,
@@ -12,6 +11,7 @@ import {
 } from '../../../src/generate/tweet-encoder.js';
 import { TweetPlan } from '../../../src/generate/tweet-plan.js';
 import type { BatchSpec } from '../../../src/kafka/native/addon.js';
+import { Rng } from '../../../src/random.js';
 import { encodeKeys, keyText } from '../../../src/scenario/keys.js';
 import { recordOf } from '../../helpers/tweet-record.js';
 

@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { BrandTable } from '../../../src/generate/brand-table.js';
-import { Rng } from '../../../src/generate/random.js';
 import { BRANDS } from '../../../src/generate/texts.js';
 import {
   buildPool,
@@ -16,6 +15,7 @@ import {
   loadTweetType,
 } from '../../../src/generate/tweet-encoder.js';
 import { TweetReader } from '../../../src/generate/tweet-reader.js';
+import { Rng } from '../../../src/random.js';
 
 function tweets(schemaFile?: string, n = 300): { buf: Buffer; ends: number[] } {
   const type = loadTweetType(schemaFile);

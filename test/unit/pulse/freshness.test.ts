@@ -1,9 +1,9 @@
 /** Freshness (pulse/freshness.ts): runs of created_at steps give every tweet's age, as a per-tweet count would. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Rng } from '../../../src/generate/random.js';
+import { ValueCounts } from '../../../src/measure/value-counts.js';
 import { CreatedRuns, FRESHNESS_STEP_MS } from '../../../src/pulse/freshness.js';
-import { ValueCounts } from '../../../src/report/value-counts.js';
+import { Rng } from '../../../src/random.js';
 
 /** The reference: each tweet's age on its own, at the step's middle, in steps, never below 0. */
 function referenceAges(created: number[], ackMs: number): number[] {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { influxFromFlags } from '../../../src/influx/influx-options.js';
 import { OptionChecks } from '../../../src/option-checks.js';
-import { defaults, influxFromFlags, parsePulseOptions } from '../../../src/pulse/options.js';
+import { defaults, parsePulseOptions } from '../../../src/pulse/options.js';
 
 const BAD: [Record<string, unknown>, RegExp][] = [
   [{ store: 'everything' }, /^--store must be points or counts \(got 'everything'\)$/],

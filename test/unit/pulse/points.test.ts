@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Point } from '@influxdata/influxdb-client';
-import { Rng } from '../../../src/generate/random.js';
 import { COUNT_WINDOW, CountsAggregator, tweetPoint } from '../../../src/pulse/points.js';
+import { Rng } from '../../../src/random.js';
 
 const tweet = (created_at: number, brand = 'Apple', sentiment = 'positive', text = 'hi') => ({
   created_at,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { latencyHistogram } from '../../../src/report/histograms.js';
-import { addToBuckets, noLatencyBuckets } from '../../../src/report/latency-buckets.js';
+import { latencyHistogram } from '../../../src/measure/histograms.js';
+import { addToBuckets, noLatencyBuckets } from '../../../src/measure/latency-buckets.js';
 import { renderMergedHtml } from '../../../src/report/merged-html.js';
 import {
   encodeHistogram,

@@ -1,7 +1,7 @@
 /** Key distributions: parsing, the shares they converge to, and the alias-table draws matching them. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Rng } from '../../../src/generate/random.js';
+import { Rng } from '../../../src/random.js';
 import { encodeKeys, KeyPicker, type KeySpec, keyShares, parseKeys } from '../../../src/scenario/keys.js';
 
 const spec = (s: string) => {

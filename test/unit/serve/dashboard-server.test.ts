@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
-import { noLatencyBuckets } from '../../../src/report/latency-buckets.js';
+import { noLatencyBuckets } from '../../../src/measure/latency-buckets.js';
 import type { StormProgress } from '../../../src/report/progress.js';
 import { startDashboard } from '../../../src/serve/dashboard-server.js';
 

@@ -1,8 +1,8 @@
 /** The storm report's numbers from known aggregates, and their text rendering (no cluster, no children). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { gcHistogram, latencyHistogram } from '../../../src/report/histograms.js';
-import { addValue, noMoments } from '../../../src/report/moments.js';
+import { gcHistogram, latencyHistogram } from '../../../src/measure/histograms.js';
+import { addValue, noMoments } from '../../../src/measure/moments.js';
 import { HEALTH_COLUMNS, renderStormText } from '../../../src/report/storm-report.js';
 import { parseStormOptions, type StormOptions } from '../../../src/storm/options.js';
 import { buildReport, durability, type RunTotals } from '../../../src/storm/report-builder.js';

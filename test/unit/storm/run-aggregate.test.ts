@@ -1,8 +1,8 @@
 /** The primary's aggregate of its children's messages: warm-up ticks kept apart, the rest summed per second. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { noLatencyBuckets } from '../../../src/report/latency-buckets.js';
-import { noMoments } from '../../../src/report/moments.js';
+import { noLatencyBuckets } from '../../../src/measure/latency-buckets.js';
+import { noMoments } from '../../../src/measure/moments.js';
 import type { TickMessage } from '../../../src/storm/protocol.js';
 import { RunAggregate } from '../../../src/storm/run-aggregate.js';
 

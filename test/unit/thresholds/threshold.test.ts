@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { PULSE_FIGURES, STORM_FIGURES, VERIFY_FIGURES } from '../../../src/thresholds/figures.js';
+import { PULSE_FIGURES, STORM_FIGURES, VERIFY_FIGURES } from '../../../src/run/figures.js';
 import {
   DEFAULT_GRACE_SEC,
   type FigureSpec,

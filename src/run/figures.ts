@@ -4,12 +4,12 @@
  * run's so far (failures), whichever a person watching would judge.
  */
 
-import type { Percentiles } from '../report/histograms.js';
+import type { Percentiles } from '../measure/histograms.js';
 import type { StormProgress } from '../report/progress.js';
 import type { PulseProgress, PulseReport } from '../report/pulse-report.js';
 import type { StormReport } from '../report/storm-report.js';
 import type { VerifyReport } from '../report/verify-report.js';
-import type { FigureSpec, Unit } from './threshold.js';
+import type { FigureSpec, Unit } from '../thresholds/threshold.js';
 
 export interface Figure<Report, Tick> extends FigureSpec {
   atEnd: (report: Report) => number | null;

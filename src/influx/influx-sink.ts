@@ -28,6 +28,9 @@ export const influxClient = (t: InfluxTarget, timeoutMs: number): InfluxDB =>
     ...(t.caFile ? { transportOptions: { ca: fs.readFileSync(t.caFile) } } : {}),
   });
 
+/** Flux's string literal for a name (a bucket may hold quotes or backslashes). */
+export const fluxString = (s: string) => JSON.stringify(s);
+
 /** Node's codes for a certificate the client did not trust. */
 const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME/;
 

@@ -3,8 +3,9 @@
  * its figure has failed at every reading for its grace period (a second without a reading, such as no acknowledgement
  * to time, neither fails nor passes it); one reading that holds starts the count again.
  */
+
+import { holds, type Threshold, type ThresholdOutcome } from '../thresholds/threshold.js';
 import type { Figures } from './figures.js';
-import { holds, type Threshold, type ThresholdOutcome } from './threshold.js';
 
 export class LiveGate<Tick> {
   private readonly watched: Threshold[];
@@ -61,3 +62,26 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 /** The warning line a run gives when a threshold stops it. */
 export const abortWarning = (a: NonNullable<ThresholdOutcome['aborted']>) =>
   `threshold '${a.expr}' failed every second for ${a.failingSec} s: stopping`;
+
+/**
+ * The live gate as an observer of a run's ticks: seconds of the warm-up are skipped, and a threshold failing every
+ * second for its grace period warns and stops the run (the last tick comes after the end: nothing is left to stop).
+ */
+export function liveGateObserver<T extends { elapsedSec: number; warmingUp?: boolean }>(
+  gate: LiveGate<T>,
+  run: { stop(): void; emit(event: 'warning', message: string): boolean },
+): { tick(t: T, final: boolean): void } {
+  return {
+    tick(t, final) {
+      if (final) return;
+      if (t.warmingUp) {
+        gate.skip(t.elapsedSec);
+        return;
+      }
+      const aborted = gate.observe(t.elapsedSec, t);
+      if (!aborted) return;
+      run.emit('warning', abortWarning(aborted));
+      run.stop();
+    },
+  };
+}

@@ -4,11 +4,11 @@
  * is not among them, or that is not framed, is not a tweet of those schemas (undecodable, as for any reader).
  */
 import avro from 'avsc';
-import type { BrandTable } from '../generate/brand-table.js';
-import { type ReadableField, TweetReader, type TweetView } from '../generate/tweet-reader.js';
-import { FRAME_BYTES, frameIdAt } from './framing.js';
-import { type RegistrySettings, subjectOf } from './registry-options.js';
-import { SchemaRegistry } from './schema-registry.js';
+import { FRAME_BYTES, frameIdAt } from '../registry/framing.js';
+import { type RegistrySettings, subjectOf } from '../registry/registry-options.js';
+import { SchemaRegistry } from '../registry/schema-registry.js';
+import type { BrandTable } from './brand-table.js';
+import { type ReadableField, TweetReader, type TweetView } from './tweet-reader.js';
 
 /** Reads a tweet's wanted fields from a message: plain Avro, or framed with a registry's id. */
 export interface TweetSource {

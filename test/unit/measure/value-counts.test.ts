@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Rng } from '../../../src/generate/random.js';
-import { latencyHistogram } from '../../../src/report/histograms.js';
-import { addPairs, ValueCounts } from '../../../src/report/value-counts.js';
+import { latencyHistogram } from '../../../src/measure/histograms.js';
+import { addPairs, ValueCounts } from '../../../src/measure/value-counts.js';
+import { Rng } from '../../../src/random.js';
 
 test('percentiles of a sparse histogram are what HDR reads for the same values', () => {
   const rng = new Rng(20);

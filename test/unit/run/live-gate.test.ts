@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StormProgress } from '../../../src/report/progress.js';
-import { STORM_FIGURES } from '../../../src/thresholds/figures.js';
-import { LiveGate } from '../../../src/thresholds/live-gate.js';
+import { STORM_FIGURES } from '../../../src/run/figures.js';
+import { LiveGate } from '../../../src/run/live-gate.js';
 import { parseThresholds } from '../../../src/thresholds/threshold.js';
 
 const gateOf = (...exprs: string[]) => new LiveGate(parseThresholds(exprs, STORM_FIGURES).thresholds, STORM_FIGURES);

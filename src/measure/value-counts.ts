@@ -1,7 +1,7 @@
 /**
  * A sparse histogram of integer values (latencies in ms, GC pauses in µs): each value's count, exact. A storm child
  * keeps these rather than HDR histograms, and sends them as (value, count) pairs that the primary adds into its HDR
- * histograms (report/histograms.ts): loading hdr-histogram-js costs a process about 0.2 s of CPU, which a child would
+ * histograms (measure/histograms.ts): loading hdr-histogram-js costs a process about 0.2 s of CPU, which a child would
  * pay for a few percentiles a second. The values a child sees are few and repeat (the C side already buckets
  * latencies at 0.1%), so the map stays small.
  */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addValue, mergeMoments, noMoments, stdOf } from '../../../src/report/moments.js';
+import { addValue, mergeMoments, noMoments, stdOf } from '../../../src/measure/moments.js';
 
 test('merged moments give the standard deviation of the whole series', () => {
   const a = noMoments();
