@@ -10,7 +10,8 @@ export abstract class AwaitableRun<R> extends EventEmitter implements PromiseLik
   protected abstract run(): Promise<R>;
 
   protected begin(): void {
-    this.result = this.run();
+    // A microtask later, so that listeners added right after the constructor hear the run's first events too.
+    this.result = Promise.resolve().then(() => this.run());
     this.result.catch(() => undefined); // the awaiting caller sees it
   }
 

@@ -1,6 +1,7 @@
 /**
  * DataStorm as a library: the three engines and their options parsers. Each engine returns (or resolves to) its
- * report; storm() and pulse() return awaitable emitters ('start', 'tick', 'restart', 'warning') with stop().
+ * report; storm() and pulse() return awaitable emitters ('phase', 'start', 'tick', 'restart', 'warning') with stop()
+ * and observe() (an observer of every tick: src/run/run-engine.ts).
  *
  *   import { storm, parseStormOptions } from 'datastorm';
  *   const run = storm({ ...validOrThrow(parseStormOptions({ count: 1e6 })), bootstrap: 'kafka:9092' });
@@ -11,7 +12,15 @@
  * and renderJUnit() writes thresholdCases(report.thresholds) as a JUnit suite for a CI. Errors are DataStormError
  * with a stable `code` (errors.ts).
  */
-export { DataStormError, type ErrorCode, ErrorCodes, InvalidOptionsError, isDataStormError } from './errors.js';
+export {
+  DataStormError,
+  type ErrorCode,
+  ErrorCodes,
+  exitOf,
+  InvalidOptionsError,
+  isDataStormError,
+  wrapError,
+} from './errors.js';
 export { type RawFlags, validOrThrow } from './option-checks.js';
 export { type PulseOptions, parsePulseOptions } from './pulse/options.js';
 export { type PulseRun, pulse } from './pulse/primary.js';
@@ -21,6 +30,7 @@ export type { PulseProgress, PulseReport } from './report/pulse-report.js';
 export { renderStormText, type StormReport } from './report/storm-report.js';
 export { thresholdCases } from './report/threshold-lines.js';
 export { renderVerifyText, type VerifyReport } from './report/verify-report.js';
+export type { Phase, PhaseMark, TickObserver } from './run/run-engine.js';
 export { parseStormOptions, type StormOptions } from './storm/options.js';
 export { type StormRun, storm } from './storm/primary.js';
 export type { Threshold, ThresholdOutcome, ThresholdResult } from './thresholds/threshold.js';

@@ -4,7 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseStormOptions, type StormProgress, storm, validOrThrow, verify } from 'datastorm';
+import {
+  type PhaseMark,
+  parseStormOptions,
+  type StormProgress,
+  storm,
+  type TickObserver,
+  validOrThrow,
+  verify,
+} from 'datastorm';
 import { topicMessageCount } from '../../src/kafka/admin.js';
 import { bootstrap, redisUrl, uniqueTopic } from '../helpers/services.js';
 
@@ -27,4 +35,38 @@ test('storm() in-process: ticks as it runs, resolves with the exact count; verif
   assert.equal(v.received, 300_000);
   assert.equal(v.lost, 0);
   assert.equal(v.duplicated, 0);
+});
+
+test("a run's phases in order, and an observer of our own fed every tick and the final one", async () => {
+  const topic = uniqueTopic('library-observer');
+  const request = validOrThrow(parseStormOptions({ count: 200_000, rate: 100_000, topic, redis: redisUrl() }));
+  const run = storm({ ...request, bootstrap: bootstrap() });
+  const phases: string[] = [];
+  run.on('phase', (p: PhaseMark) => phases.push(p.name));
+  const seen: { acked: number; final: boolean }[] = [];
+  let started = 0;
+  let stopped = 0;
+  const observer: TickObserver<StormProgress> = {
+    start: () => started++,
+    tick: (t, final) => seen.push({ acked: t.acked, final }),
+    stop: () => stopped++,
+  };
+  run.observe(observer);
+  const report = await run;
+  assert.deepEqual(phases, [
+    'load schema',
+    'connect to Redis',
+    'prepare topic',
+    'join instances',
+    'produce',
+    'collect',
+  ]);
+  assert.deepEqual([started, stopped], [1, 1]);
+  assert.ok(seen.length >= 2, `${seen.length} ticks`);
+  assert.deepEqual(
+    seen.map((s) => s.final),
+    [...seen.slice(1).map(() => false), true],
+    'the last tick, and only it, is final',
+  );
+  assert.equal(seen.at(-1)?.acked, report.acknowledged, 'the final tick carries the final count');
 });
