@@ -151,22 +151,42 @@ static void job_complete(napi_env env, napi_status status, void *data) {
   if (s != napi_ok) ds_throw_last(env, "settling a native call's promise");
 }
 
+ds_job_t *ds_job_new(napi_env env, void (*run)(ds_job_t *), void *object, atomic_int *pending, napi_value timeout) {
+  ds_job_t *job = calloc(1, sizeof *job);
+  if (!job) {
+    ds_throw(env, "NATIVE", "out of memory for a native call");
+    return NULL;
+  }
+  *job = (ds_job_t){.run = run, .object = object, .pending = pending, .timeout_ms = 10000};
+  if (timeout && napi_get_value_int32(env, timeout, &job->timeout_ms) != napi_ok) {
+    free(job);
+    ds_throw(env, "NATIVE", "timeoutMs must be a number");
+    return NULL;
+  }
+  return job;
+}
+
+/* A job that could not start: what it made so far is undone, its input freed, and the reason thrown. */
+static napi_value job_discard(napi_env env, ds_job_t *job, const char *what) {
+  ds_throw_last(env, what);
+  if (job->work) napi_delete_async_work(env, job->work);
+  if (job->keep) napi_delete_reference(env, job->keep);
+  if (job->list && job->free_list) job->free_list(job->list);
+  free(job);
+  return NULL;
+}
+
 napi_value ds_job_start(napi_env env, napi_value handle, ds_job_t *job) {
   napi_value promise, name;
   if (napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
       napi_create_reference(env, handle, 1, &job->keep) != napi_ok ||
       napi_create_string_utf8(env, "datastorm.blocking", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, job_execute, job_complete, job, &job->work) != napi_ok) {
-    if (job->list && job->free_list) job->free_list(job->list);
-    free(job);
-    ds_throw_last(env, "starting a native call off the event loop");
-    return NULL;
-  }
+      napi_create_async_work(env, NULL, name, job_execute, job_complete, job, &job->work) != napi_ok)
+    return job_discard(env, job, "starting a native call off the event loop");
   atomic_fetch_add(job->pending, 1);
   if (napi_queue_async_work(env, job->work) != napi_ok) {
     atomic_fetch_sub(job->pending, 1);
-    ds_throw_last(env, "napi_queue_async_work");
-    return NULL;
+    return job_discard(env, job, "napi_queue_async_work");
   }
   return promise;
 }

@@ -79,7 +79,10 @@ struct ds_job {
   napi_deferred deferred;
   napi_ref keep;
 };
-/* Starts job (calloc'd by the caller, freed here when it completes) and returns its promise; NULL on failure
+/* A job of `run` on object (whose jobs `pending` counts), its timeout from a JS number (NULL: none); NULL, thrown,
+ * when it cannot be made. */
+ds_job_t *ds_job_new(napi_env env, void (*run)(ds_job_t *), void *object, atomic_int *pending, napi_value timeout);
+/* Starts job (made by ds_job_new, freed here when it completes) and returns its promise; NULL on failure
  * (thrown). */
 napi_value ds_job_start(napi_env env, napi_value handle, ds_job_t *job);
 /* Waits until no job of an object is using its client (each is bounded by its own timeout; the count drops on the

@@ -385,28 +385,12 @@ static void connect_run(ds_job_t *job) {
   if (!job->err) rd_kafka_metadata_destroy(md);
 }
 
-/* A job on consumer c from the JavaScript thread (its handle argv0), or NULL with an error thrown. */
-static ds_job_t *consumer_job(napi_env env, consumer_t *c, void (*run)(ds_job_t *), napi_value timeout) {
-  ds_job_t *job = calloc(1, sizeof *job);
-  if (!job) {
-    ds_throw(env, "NATIVE", "out of memory for a consumer call");
-    return NULL;
-  }
-  *job = (ds_job_t){.run = run, .object = c, .pending = &c->jobs, .timeout_ms = 10000};
-  if (napi_get_value_int32(env, timeout, &job->timeout_ms) != napi_ok) {
-    free(job);
-    ds_throw(env, "NATIVE", "timeoutMs must be a number");
-    return NULL;
-  }
-  return job;
-}
-
 /* consumerConnect(handle, timeoutMs) -> Promise: waits for cluster metadata off the event loop; rejects if the cluster
  * does not answer. */
 napi_value consumer_connect(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "consumerConnect", 2);
   consumer_t *c = unwrap(env, argv[0]);
-  ds_job_t *job = c ? consumer_job(env, c, connect_run, argv[1]) : NULL;
+  ds_job_t *job = c ? ds_job_new(env, connect_run, c, &c->jobs, argv[1]) : NULL;
   return job ? ds_job_start(env, argv[0], job) : NULL;
 }
 
@@ -472,12 +456,13 @@ napi_value consumer_commit(napi_env env, napi_callback_info info) {
   if (!c) return NULL;
   rd_kafka_topic_partition_list_t *l = partition_list(env, c, argv[1], argv[2]);
   if (!l) return NULL;
-  ds_job_t *job = calloc(1, sizeof *job);
+  ds_job_t *job = ds_job_new(env, commit_run, c, &c->jobs, NULL);
   if (!job) {
     rd_kafka_topic_partition_list_destroy(l);
-    return ds_throw(env, "NATIVE", "out of memory for a commit");
+    return NULL;
   }
-  *job = (ds_job_t){.run = commit_run, .object = c, .pending = &c->jobs, .list = l, .free_list = free_partition_list};
+  job->list = l;
+  job->free_list = free_partition_list;
   return ds_job_start(env, argv[0], job);
 }
 
@@ -535,7 +520,7 @@ static void watermarks_run(ds_job_t *job) {
 napi_value consumer_watermarks(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "consumerWatermarks", 3);
   consumer_t *c = unwrap(env, argv[0]);
-  ds_job_t *job = c ? consumer_job(env, c, watermarks_run, argv[2]) : NULL;
+  ds_job_t *job = c ? ds_job_new(env, watermarks_run, c, &c->jobs, argv[2]) : NULL;
   if (!job) return NULL;
   if (napi_get_value_int32(env, argv[1], &job->partition) != napi_ok) {
     free(job);

@@ -242,13 +242,8 @@ static void connect_run(ds_job_t *job) {
 napi_value producer_connect(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "producerConnect", 2);
   producer_t *p = unwrap(env, argv[0]);
-  if (!p) return NULL;
-  int32_t timeout = 10000;
-  NAPI_OK(env, napi_get_value_int32(env, argv[1], &timeout));
-  ds_job_t *job = calloc(1, sizeof *job);
-  if (!job) return ds_throw(env, "NATIVE", "out of memory for a connect");
-  *job = (ds_job_t){.run = connect_run, .object = p, .pending = &p->jobs, .timeout_ms = timeout};
-  return ds_job_start(env, argv[0], job);
+  ds_job_t *job = p ? ds_job_new(env, connect_run, p, &p->jobs, argv[1]) : NULL;
+  return job ? ds_job_start(env, argv[0], job) : NULL;
 }
 
 /* Room for a batch of n messages of at most max_len bytes each: the scratch they are encoded into and the array

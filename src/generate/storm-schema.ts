@@ -63,9 +63,17 @@ const checked = new Map<string, StormSchema>();
  * a choice once; a child gives its own draws, so that each child's pools are its own, and compiles once.
  */
 export function loadStormSchema(choice: SchemaChoice, draws?: Sfc32): StormSchema {
-  const key =
-    JSON.stringify([choice.schema, choice.quickstart, choice.keyField, choice.keys, choice.format]) +
-    JSON.stringify([choice.proto, choice.message, choice.tweetFlags, Boolean(choice.registry)]);
+  const c = choice;
+  const key = JSON.stringify([
+    c.schema,
+    c.quickstart,
+    c.keyField,
+    c.keys,
+    c.format,
+    c.proto,
+    c.message,
+    c.tweetFlags,
+  ]).concat(c.registry ? ' framed' : '');
   const seen = draws ? undefined : checked.get(key);
   if (seen) return seen;
   loads++;

@@ -1,6 +1,7 @@
 /** What the HTML reports share: text escaping, tables, uPlot inlined, one style. */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import type { Percentiles } from '../measure/histograms.js';
 
 const require = createRequire(import.meta.url);
 export const esc = (s: unknown) =>
@@ -8,6 +9,18 @@ export const esc = (s: unknown) =>
 export const en = (n: number) => Math.round(n).toLocaleString('en-US');
 export const table = (rows: [string, unknown][]) =>
   `<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
+/** A latency histogram's percentiles (ms) as a table; `none` says why there are none. */
+export const latencyTable = (p: Percentiles | null, none: string) =>
+  p
+    ? table([
+        ['p50', p.p50],
+        ['p95', p.p95],
+        ['p99', p.p99],
+        ['p99.9', p.p999],
+        ['max', p.max],
+        ['messages', en(p.samples)],
+      ])
+    : `<p>${esc(none)}</p>`;
 /** Data for a page's script: `</script>` inside it would end the script element early. */
 export const scriptData = (data: unknown) => JSON.stringify(data).replace(/</g, '\\u003c');
 /** uPlot's script and style, inlined so a report opens without a network. */

@@ -5,7 +5,7 @@
  * thresholds, partitions, settings, versions, machine, notes.
  */
 import { describeKeys } from '../scenario/keys.js';
-import { en, esc, PAGE_STYLE, scriptData, table, uplotAssets } from './html-parts.js';
+import { en, esc, latencyTable, PAGE_STYLE, scriptData, table, uplotAssets } from './html-parts.js';
 import { mergedSection } from './merged-html.js';
 import type { Percentiles, StormReport, StormSettings } from './storm-report.js';
 import { thresholdCases } from './threshold-lines.js';
@@ -107,20 +107,9 @@ function findMaxHtml(findMax: StormReport['findMax']): string {
 
 /** Delivery latency, and against the intended send times under a rate schedule. */
 function latencyHtml(report: StormReport): string {
-  const lat = report.latencyMs;
   const omission = report.coordinatedOmission;
   const pct = (p: Percentiles | null) => (p ? `p50 ${p.p50}, p99 ${p.p99}, p99.9 ${p.p999}, max ${p.max}` : '-');
-  const rows: [string, string | number][] = lat
-    ? [
-        ['p50', lat.p50],
-        ['p95', lat.p95],
-        ['p99', lat.p99],
-        ['p99.9', lat.p999],
-        ['max', lat.max],
-        ['messages', en(lat.samples)],
-      ]
-    : [];
-  const delivery = `<h2>delivery latency (ms)</h2>\n${lat ? table(rows) : '<p>none (acks=0)</p>'}`;
+  const delivery = `<h2>delivery latency (ms)</h2>\n${latencyTable(report.latencyMs, 'none (acks=0)')}`;
   if (!omission) return `${delivery}\n`;
   const against = table([
     ['publish delay', pct(omission.publishDelayMs)],

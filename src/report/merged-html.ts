@@ -3,7 +3,7 @@
  * `report --run-id RUN --html FILE`, and a section of the storm report of the instance that finished last. Every value
  * from the records (hosts, errors, the topic) is rendered as text.
  */
-import { en, esc, PAGE_STYLE, scriptData, table, uplotAssets } from './html-parts.js';
+import { en, esc, latencyTable, PAGE_STYLE, scriptData, table, uplotAssets } from './html-parts.js';
 import type { MergedReport } from './merged-report.js';
 
 /** The merged report's tables and its timeline's chart (a script that needs uPlot loaded first). */
@@ -26,18 +26,7 @@ export function mergedSection(m: MergedReport): { html: string; script: string }
  topic <b>${esc(m.topic)}</b>; ${m.processes} process(es); start skew ${m.startSkewMs ?? '-'} ms</p>
 <h2>throughput of all instances, acknowledged msgs/s per second since the start</h2><div id="merged-timeline"></div>
 <h2>delivery latency (ms), ${esc(how)}</h2>
-${
-  l
-    ? table([
-        ['p50', l.p50],
-        ['p95', l.p95],
-        ['p99', l.p99],
-        ['p99.9', l.p999],
-        ['max', l.max],
-        ['messages', en(l.samples)],
-      ])
-    : '<p>none yet</p>'
-}
+${latencyTable(l, 'none yet')}
 <h2>instances</h2>${table([['failed in all', en(m.failed)], ...instances])}`;
   const data = scriptData({ timeline: m.timeline });
   const script = `{

@@ -62,8 +62,9 @@ export class StormRun extends RunEngine<StormReport, StormProgress> {
     const random = randomBytes(3).toString('hex');
     const instance = options.instances ? `i${options.instances.index}-${random}` : random;
     this.context = { options, instance, brokers: 0, incarnationBase: 0 };
-    const judge = options.findMax && new StepJudge(options.findMax, options.instances ? MERGED_SETTLE_MS : undefined);
-    this.agg = new RunAggregate(options.workers, judge || undefined);
+    const settleMs = options.instances ? MERGED_SETTLE_MS : undefined;
+    const judge = options.findMax ? new StepJudge(options.findMax, settleMs) : undefined;
+    this.agg = new RunAggregate(options.workers, judge);
     if (judge) this.findMax = new FindMaxObserver(judge, this.agg, this);
     this.liveGate = new LiveGate(options.thresholds ?? [], STORM_FIGURES);
     this.sampler = new ProgressSampler(options, decodeSchedule(options.shape.schedule), this.agg);
