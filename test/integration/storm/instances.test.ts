@@ -183,7 +183,7 @@ test('an instance that never comes: every instance ends with exit 14 and one lin
   assert.match(late.stderr.trim(), line);
   assert.equal((await topicMessageCount(bootstrap(), topic)).total, 0, 'nothing was produced');
   const merged = await mergedNow(runId);
-  assert.equal(merged.code, 4, 'report --run-id says why the run never started');
+  assert.equal(merged.code, 14, 'report --run-id says why the run never started');
   assert.match(merged.stderr.trim(), line);
 });
 
