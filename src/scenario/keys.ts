@@ -10,7 +10,7 @@
  * Drawn per message in O(1) (Vose's alias table, built at start); keys are pre-encoded once, a message carries an
  * index.
  */
-import type { Rng } from '../random.js';
+import { type Rng, Sfc32 } from '../random.js';
 
 export type KeySpec =
   | { kind: 'none' }
@@ -99,18 +99,22 @@ export const keyText = (i: number) => `user${i}`;
 
 /**
  * Draws key indexes. Built once per child; `next()` is O(1): round-robin counts, the others use Vose's alias method
- * (one uniform column, one biased coin).
+ * (one uniform column, one biased coin). The shares are promised, so the draws are sfc32's, seeded from the child's
+ * Rng: drawn from Rng itself, zipf:1000:1.2's top key (23.1%) came out anywhere from 20.7% to 27.2% by the seed (a
+ * child's pid), over 100,000 draws each.
  */
 export class KeyPicker {
   private readonly prob: Float64Array;
   private readonly alias: Uint32Array;
+  private readonly draws: Sfc32;
   private cursor: number;
   constructor(
     readonly spec: Exclude<KeySpec, { kind: 'none' }>,
-    private readonly rng: Rng,
+    rng: Rng,
   ) {
     const n = spec.n;
-    this.cursor = rng.int(n);
+    this.draws = new Sfc32(rng.u32());
+    this.cursor = this.draws.int(n);
     this.prob = new Float64Array(n);
     this.alias = new Uint32Array(n);
     if (spec.kind === 'round-robin') return;
@@ -134,8 +138,8 @@ export class KeyPicker {
       this.cursor = (this.cursor + 1) % this.spec.n;
       return this.cursor;
     }
-    const column = this.rng.int(this.spec.n);
-    return this.rng.next() < this.prob[column] ? column : this.alias[column];
+    const column = this.draws.int(this.spec.n);
+    return this.draws.next() < this.prob[column] ? column : this.alias[column];
   }
 }
 

@@ -54,3 +54,18 @@ test('keys are encoded once, back to back', () => {
   assert.equal(buf.toString('latin1', ends[9], ends[10]), 'user10');
   assert.equal(buf.toString('latin1', 0, ends[0]), 'user0');
 });
+
+test("zipf's top key gets its share whatever the child's seed (pids 1000-1049, as a child seeds its Rng)", () => {
+  const spec = parseKeys('zipf:1000:1.2').keys;
+  assert.ok(spec && spec.kind !== 'none');
+  const expected = keyShares(spec)[0];
+  const draws = 40_000;
+  const off: string[] = [];
+  for (let pid = 1000; pid < 1050; pid++) {
+    const picker = new KeyPicker(spec, new Rng((pid * 2654435761) >>> 0));
+    let top = 0;
+    for (let i = 0; i < draws; i++) if (picker.next() === 0) top++;
+    if (Math.abs(top / draws - expected) > 0.01) off.push(`pid ${pid}: ${top / draws}`);
+  }
+  assert.deepEqual(off, [], `expected ${expected} ± 1 point`);
+});
