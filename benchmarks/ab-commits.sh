@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A storm of another commit against this working tree, alternated on one 1-broker cluster with the C reference in the
-# same rounds: acknowledged msgs/s and client CPU per message (the whole process tree). How issue 20 was bisected.
+# same rounds: acknowledged msgs/s, client CPU per message and in all (the whole process tree), and a storm's start-up
+# (fork to its first production, from its report). How issue 20 was bisected.
 #   benchmarks/ab-commits.sh COMMIT [ROUNDS=3] [COUNT=3000000]
 # The other commit is built in a worktree outside the clone, under ${DATASTORM_CACHE:-~/.cache/datastorm}/ab-COMMIT
 # (its own addon and dist, this clone's node_modules): inside it, its biome.json would trip this tree's lint.
@@ -52,9 +53,9 @@ run() {
       --topic "$topic" --count "$count" --partitions 3 --json --quiet --no-save)
   fi
   if ((has_perf)); then
-    perf stat -x, -e task-clock -o "$pstat" /usr/bin/time -q -f '%U %S' -o "$times" "${cmd[@]}" >"$out" 2>/dev/null
+    perf stat -x, -e task-clock -o "$pstat" /usr/bin/time -q -f '%U %S %e' -o "$times" "${cmd[@]}" >"$out" 2>/dev/null
   else
-    /usr/bin/time -q -f '%U %S' -o "$times" "${cmd[@]}" >"$out" 2>/dev/null
+    /usr/bin/time -q -f '%U %S %e' -o "$times" "${cmd[@]}" >"$out" 2>/dev/null
   fi
   bash kafka-cluster/cluster.sh topic --delete --topic "$topic" >/dev/null 2>&1 || true
   node -e '
@@ -62,10 +63,12 @@ run() {
     const [out, times, pstat, count, label] = process.argv.slice(1);
     const r = JSON.parse(fs.readFileSync(out, "utf8"));
     const rate = r.msgsPerSec ?? r.rate.average;
-    const [u, s] = fs.readFileSync(times, "utf8").trim().split(/\s+/).map(Number);
+    const [u, s, wall] = fs.readFileSync(times, "utf8").trim().split(/\s+/).map(Number);
     const tc = fs.existsSync(pstat) ? Number((fs.readFileSync(pstat, "utf8").match(/^([\d.]+),msec,task-clock/m) ?? [])[1]) : NaN;
     const per = (sec) => Number.isFinite(sec) ? ((sec * 1e6) / count).toFixed(2) : "n/a";
-    console.log(`${label.padEnd(14)} ${Math.round(rate).toLocaleString("en-US").padStart(10)} msgs/s  time ${per(u + s)} us/msg  perf ${per(tc / 1000)} us/msg`);
+    const startup = r.startupSec === undefined ? "" : `  start-up ${r.startupSec.toFixed(2)} s`;
+    const cpu = `  cpu ${(u + s).toFixed(2)} s  wall ${wall.toFixed(2)} s`;
+    console.log(`${label.padEnd(14)} ${Math.round(rate).toLocaleString("en-US").padStart(10)} msgs/s  time ${per(u + s)} us/msg  perf ${per(tc / 1000)} us/msg${cpu}${startup}`);
   ' "$out" "$times" "$pstat" "$count" "$label"
   rm -f "$pstat"
 }
