@@ -6,17 +6,26 @@
  * JavaScript's exact integers), strings of 8-16 letters and digits, bytes, enums' values, nested messages three
  * levels deep, 1-4 repeated items, 1-3 map entries. A top-level scalar field can be the key (--key-field).
  */
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type pb from 'protobufjs';
 import type { Draws } from '../random.js';
 import { readUserFile } from '../user-file.js';
 import { type KeySegment, type TextedValues, textedPool } from './record-key.js';
 import { type KeyChoice, mergePools, POOL_SIZE, RecordPlan, type Segment } from './record-plan.js';
 import type { SchemaNode } from './schema-tree.js';
 
+/** protobufjs, loaded when a .proto is first read: a storm of tweets or Avro records never pays its load (about 30 ms
+ * of CPU in each of its processes). */
+let loaded: typeof pb | undefined;
+const protobuf = (): typeof pb => {
+  loaded ??= createRequire(import.meta.url)('protobufjs') as typeof pb;
+  return loaded;
+};
+
 export interface ProtoSchema {
   /** The .proto file's text, as a registry is given it. */
   text: string;
-  type: protobuf.Type;
+  type: pb.Type;
   /** Where the message is in its file: Confluent's message indexes (top-level index, then nested ones). */
   indexes: number[];
 }
@@ -30,9 +39,9 @@ const KEY_TYPES = new Set(['string', 'int32', 'int64', 'uint32', 'uint64', 'sint
 export function loadProto(file: string, message: string): { schema?: ProtoSchema; problems: string[] } {
   const { text, problem } = readUserFile(file, MAX_PROTO_BYTES);
   if (problem !== undefined) return { problems: [`--proto ${file}: cannot read it (${problem})`] };
-  let root: protobuf.Root;
+  let root: pb.Root;
   try {
-    root = protobuf.parse(text, { keepCase: true }).root;
+    root = protobuf().parse(text, { keepCase: true }).root;
     root.resolveAll();
   } catch (e) {
     return { problems: [`--proto ${file}: not a valid .proto file: ${(e as Error).message}`] };
@@ -47,20 +56,20 @@ export function loadProto(file: string, message: string): { schema?: ProtoSchema
 }
 
 /** Every message type of the file, nested ones too. */
-function messagesOf(ns: protobuf.NamespaceBase): protobuf.Type[] {
-  const out: protobuf.Type[] = [];
+function messagesOf(ns: pb.NamespaceBase): pb.Type[] {
+  const out: pb.Type[] = [];
   for (const nested of ns.nestedArray) {
-    if (nested instanceof protobuf.Type) out.push(nested);
-    if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) out.push(...messagesOf(nested));
+    if (nested instanceof protobuf().Type) out.push(nested);
+    if (nested instanceof protobuf().Namespace || nested instanceof protobuf().Type) out.push(...messagesOf(nested));
   }
   return out;
 }
 
 /** A message's index among its parent's messages, for each level from the file's top. */
-function indexesOf(type: protobuf.Type): number[] {
+function indexesOf(type: pb.Type): number[] {
   const path: number[] = [];
-  for (let t: protobuf.ReflectionObject = type; t.parent && t instanceof protobuf.Type; t = t.parent) {
-    const siblings = t.parent.nestedArray.filter((n) => n instanceof protobuf.Type);
+  for (let t: pb.ReflectionObject = type; t.parent && t instanceof protobuf().Type; t = t.parent) {
+    const siblings = t.parent.nestedArray.filter((n) => n instanceof protobuf().Type);
     path.unshift(siblings.indexOf(t));
   }
   return path;
@@ -96,12 +105,12 @@ export function compileProtoPlan(
     return { problems: [`--key-field ${key.field}: the key field must be a string or integer field, not repeated`] };
   const values = new ProtoValues(draws);
   const segments: Segment[] = [];
-  const oneofs = new Set<protobuf.OneOf>();
+  const oneofs = new Set<pb.OneOf>();
   for (const field of type.fieldsArray) {
     if (field.partOf) {
       if (oneofs.has(field.partOf)) continue;
       oneofs.add(field.partOf);
-      segments.push(pool(field.partOf.name, (i) => values.oneof(type, field.partOf as protobuf.OneOf, i)));
+      segments.push(pool(field.partOf.name, (i) => values.oneof(type, field.partOf as pb.OneOf, i)));
     } else if (field === keyField && key) segments.push(keySegment(type, field, key, values));
     else segments.push(pool(field.name, () => encodeField(type, field.name, values.field(field, 0))));
   }
@@ -116,10 +125,10 @@ function pool(path: string, entry: (i: number) => Buffer): Segment {
   return { kind: 'pool', path, bytes: Buffer.concat(parts), ends };
 }
 
-const encodeField = (type: protobuf.Type, name: string, value: unknown) =>
+const encodeField = (type: pb.Type, name: string, value: unknown) =>
   Buffer.from(type.encode(type.fromObject({ [name]: value })).finish());
 
-function keySegment(type: protobuf.Type, field: protobuf.Field, key: KeyChoice, values: ProtoValues): KeySegment {
+function keySegment(type: pb.Type, field: pb.Field, key: KeyChoice, values: ProtoValues): KeySegment {
   const isString = field.type === 'string';
   const drawn = key.drawn;
   const raw = drawn
@@ -137,11 +146,11 @@ const NO_NODE = undefined as unknown as SchemaNode;
 class ProtoValues {
   constructor(private readonly rng: Draws) {}
 
-  field(field: protobuf.Field, depth: number): unknown {
+  field(field: pb.Field, depth: number): unknown {
     if (field.map) {
       const out: Record<string, unknown> = {};
       const n = 1 + this.rng.int(3);
-      for (let i = 0; i < n; i++) out[this.mapKey(field as unknown as protobuf.MapField)] = this.single(field, depth);
+      for (let i = 0; i < n; i++) out[this.mapKey(field as unknown as pb.MapField)] = this.single(field, depth);
       return out;
     }
     if (field.repeated) return Array.from({ length: 1 + this.rng.int(4) }, () => this.single(field, depth));
@@ -149,22 +158,22 @@ class ProtoValues {
   }
 
   /** One member of a oneof, each in turn: every member drawn about evenly. */
-  oneof(type: protobuf.Type, oneof: protobuf.OneOf, i: number): Buffer {
+  oneof(type: pb.Type, oneof: pb.OneOf, i: number): Buffer {
     const member = oneof.fieldsArray[i % oneof.fieldsArray.length];
     return encodeField(type, member.name, this.field(member, 0));
   }
 
-  private single(field: protobuf.Field, depth: number): unknown {
+  private single(field: pb.Field, depth: number): unknown {
     const resolved = field.resolvedType;
-    if (resolved instanceof protobuf.Enum) {
+    if (resolved instanceof protobuf().Enum) {
       const numbers = Object.values(resolved.values);
       return numbers[this.rng.int(numbers.length)];
     }
-    if (resolved instanceof protobuf.Type) return this.message(resolved, depth + 1);
+    if (resolved instanceof protobuf().Type) return this.message(resolved, depth + 1);
     return this.scalar(field.type);
   }
 
-  private message(type: protobuf.Type, depth: number): Record<string, unknown> {
+  private message(type: pb.Type, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     if (depth > MAX_DEPTH) return out;
     for (const f of type.fieldsArray)
@@ -202,7 +211,7 @@ class ProtoValues {
     }
   }
 
-  private mapKey(field: protobuf.MapField): string {
+  private mapKey(field: pb.MapField): string {
     return field.keyType === 'string' ? this.text() : String(this.rng.int(1_000_000));
   }
 

@@ -5,6 +5,7 @@
  * millisecond at a time; a stop while it is full leaves the rest of the slice unsent, and uncounted.
  */
 
+import type avro from 'avsc';
 import type { StopSignal } from '../child-main.js';
 import type { Lease } from '../coord/quota.js';
 import {
@@ -15,7 +16,7 @@ import {
   PeriodPlanner,
   VolatilePlanner,
 } from '../generate/mix.js';
-import { buildPool, encodePrefix, loadTweetType } from '../generate/tweet-encoder.js';
+import { buildPool, encodePrefix } from '../generate/tweet-encoder.js';
 import type { BatchProducer, Intended } from '../kafka/native/batch-producer.js';
 import type { Rng } from '../random.js';
 import { isUnlimited, type Schedule, timeOfIndex } from '../scenario/schedule.js';
@@ -90,6 +91,8 @@ export class BatchSender implements SliceSender {
 
   constructor(
     options: StormChildOptions,
+    /** The tweet schema's type, as the child loaded it (loadStormSchema): read and compiled once. */
+    tweetType: avro.Type,
     producerId: string,
     private readonly schedule: Schedule,
     private readonly producer: BatchProducer,
@@ -97,7 +100,7 @@ export class BatchSender implements SliceSender {
     private readonly stop: StopSignal,
     frame: Buffer | null = null,
   ) {
-    const pool = buildPool(loadTweetType(options.schema), rng, options.brands);
+    const pool = buildPool(tweetType, rng, options.brands);
     // Every tweet of a producer starts with the same bytes: the registry's frame (when given), run_id, producer_id.
     const head = encodePrefix(options.runId, producerId);
     const prefix = frame ? Buffer.concat([frame, head]) : head;

@@ -74,7 +74,7 @@ async function prepare(config: ChildConfig): Promise<ChildParts> {
   const frame = config.schemaId === undefined ? null : frameFor(schema, config.schemaId);
   const sender =
     schema.kind === 'tweet'
-      ? new BatchSender(options, producerId, schedule, producer, rng, stop, frame)
+      ? new BatchSender(options, schema.type, producerId, schedule, producer, rng, stop, frame)
       : new RecordSender(options, schema, schedule, producer, rng, draws, stop, frame);
   const leaserSettings = {
     producerId,
