@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { librdkafkaVersion } from './kafka/admin.js';
+import { PACKAGE_VERSION } from './package-root.js';
 
 const require = createRequire(import.meta.url);
 
@@ -24,7 +25,7 @@ export function packageVersion(name: string): string {
 
 export function versions(): Record<string, string> {
   return {
-    datastorm: (require('../../package.json') as { version: string }).version,
+    datastorm: PACKAGE_VERSION,
     node: process.versions.node,
     'node-rdkafka': packageVersion('node-rdkafka'),
     librdkafka: librdkafkaVersion(),

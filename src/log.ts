@@ -31,9 +31,23 @@ function make(): winstonModule.Logger {
   return winston.createLogger({ level, transports });
 }
 
+/** winston's npm levels, most severe first: a line is written when its level is at or above the logger's. */
+const SEVERITY: Record<string, number> = { error: 0, warn: 1, info: 2, http: 3, verbose: 4, debug: 5, silly: 6 };
+
+/**
+ * Whether a line of this level would go anywhere: a debug line (librdkafka's retries, every tick) must not load
+ * winston when nothing would show it. A level winston does not know is left for winston to judge.
+ */
+function written(level: keyof Logger): boolean {
+  if (process.env.DATASTORM_LOG_FILE) return true;
+  const threshold = SEVERITY[process.env.DATASTORM_LOG ?? 'warn'];
+  return threshold === undefined || SEVERITY[level] <= threshold;
+}
+
 const to =
   (level: keyof Logger) =>
   (message: string): void => {
+    if (!logger && !written(level)) return;
     logger ??= make();
     logger[level](message);
   };

@@ -3,10 +3,10 @@
  * its README) and the key field datagen's Quickstart.java gives it. Names are datagen's, lower case.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.js';
 
-/** Where the copied schemas are, from dist/src/generate/ as from src/generate/. */
-export const DATAGEN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../schemas/datagen');
+/** Where the copied schemas are. */
+export const DATAGEN_DIR = path.join(PACKAGE_ROOT, 'schemas/datagen');
 
 export const QUICKSTARTS: Readonly<Record<string, { file: string; keyField: string }>> = {
   clickstream_codes: { file: 'clickstream_codes_schema.avro', keyField: 'code' },

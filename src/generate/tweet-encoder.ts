@@ -8,15 +8,15 @@
  * The result is byte-for-byte what avsc's Type.toBuffer gives for the same record (a unit test holds it to that).
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { DataStormError } from '../errors.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { Rng } from '../random.js';
 import { readUserFile } from '../user-file.js';
 import { SENTIMENTS, type Sentiment } from './mix.js';
 import { composeTweet, type TweetContent } from './texts.js';
 
-export const DEFAULT_SCHEMA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../schemas/tweet.avsc');
+export const DEFAULT_SCHEMA = path.join(PACKAGE_ROOT, 'schemas/tweet.avsc');
 const HEAD_FIELDS = ['run_id', 'producer_id', 'seq', 'id', 'created_at'] as const;
 
 export interface Tweet extends TweetContent {

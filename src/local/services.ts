@@ -2,10 +2,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DataStormError } from '../errors.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const ROOT = PACKAGE_ROOT;
 
 /** Runs `cluster.sh up --brokers N`; resolves with the bootstrap list (its last line). Its progress goes to stderr. */
 export function startLocalCluster(brokers: number, quiet: boolean): Promise<string> {

@@ -7,10 +7,10 @@
  * replace, not add).
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DataStormError, type ErrorCode } from '../errors.js';
 import { checkInflux } from '../influx/influx-sink.js';
 import { describeTopic, ensureTopic, listBrokers, type TopicInfo } from '../kafka/admin.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { PulseProgress, PulseReport } from '../report/pulse-report.js';
 import { PULSE_FIGURES } from '../run/figures.js';
 import { LiveGate, liveGateObserver } from '../run/live-gate.js';
@@ -24,7 +24,8 @@ import { PulseAggregate } from './pulse-aggregate.js';
 
 export { ActiveSpan } from './pulse-aggregate.js';
 
-const CHILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.js');
+/** The child's entry as built (a bundle), from this module as from the CLI's bundle. */
+const CHILD_SCRIPT = path.join(PACKAGE_ROOT, 'dist/src/pulse/child.js');
 /** A child's error with one of these codes is the run's as it is; anything else is INTERNAL. */
 const PASSED_CODES: readonly ErrorCode[] = ['INFLUX_AUTH', 'INFLUX_DB', 'INFLUX_UNREACHABLE', 'KAFKA_UNREACHABLE'];
 /**

@@ -8,9 +8,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DataStormError, type ErrorCode } from '../errors.js';
 import type { TopicInfo } from '../kafka/admin.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { StormProgress } from '../report/progress.js';
 import type { StormReport } from '../report/storm-report.js';
 import { STORM_FIGURES } from '../run/figures.js';
@@ -38,7 +38,8 @@ import {
   type StormContext,
 } from './storm-phases.js';
 
-const CHILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.js');
+/** The child's entry as built (a bundle), from this module as from the CLI's bundle. */
+const CHILD_SCRIPT = path.join(PACKAGE_ROOT, 'dist/src/storm/child.js');
 /** How long children wait for what is in flight once the topic is deleted under them. */
 const DELETED_TOPIC_SETTLE_MS = 1000;
 /** Errors about the cluster, Redis, the topic, the schema or a setting read the same from any child. */

@@ -4,8 +4,8 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DataStormError, type ErrorCode, wrapError } from '../../errors.js';
+import { PACKAGE_ROOT } from '../../package-root.js';
 
 declare const handle: unique symbol;
 export type Handle = { readonly [handle]: true };
@@ -119,10 +119,7 @@ export interface NativeAddon {
   clientConfigCheck(config: Record<string, string>): void;
 }
 
-const ADDON = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../../native/build/Release/datastorm_native.node',
-);
+const ADDON = path.join(PACKAGE_ROOT, 'native/build/Release/datastorm_native.node');
 
 let loaded: NativeAddon | undefined;
 export function addon(): NativeAddon {
