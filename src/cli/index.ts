@@ -6,6 +6,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isDataStormError } from '../errors.js';
+import { PACKAGE_VERSION } from '../package-root.js';
 import {
   dashboardCommandFlags,
   pulseCommandFlags,
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
       fail([`${msg.split('\n')[0]} (see 'datastorm --help')`], 2);
     })
     .help()
-    .version(false)
+    .version(PACKAGE_VERSION)
     .parseAsync();
   process.exit(exitCode);
 }

@@ -1,13 +1,25 @@
 /**
  * JUnit files held to the schema Jenkins reads (junit-10.xsd, fetched by scripts/junit-xsd.sh, which scripts/test.sh
- * runs) with libxml2's schema-aware validator, and counted with XPath: no string matching.
+ * runs, or this helper when a test runs alone) with libxml2's schema-aware validator, and counted with XPath: no
+ * string matching.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** scripts/test.sh fetches the xsd once for the run; a test run alone (npm run test:unit) fetches it itself. */
+let fetched: string | undefined;
 const xsd = (): string => {
-  const file = process.env.DATASTORM_TEST_JUNIT_XSD;
-  if (!file) throw new Error('DATASTORM_TEST_JUNIT_XSD is not set: run the tests through scripts/test.sh');
-  return file;
+  fetched ??=
+    process.env.DATASTORM_TEST_JUNIT_XSD ||
+    execFileSync('bash', [path.join(ROOT, 'scripts/junit-xsd.sh')], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop();
+  if (!fetched) throw new Error('scripts/junit-xsd.sh printed no path');
+  return fetched;
 };
 
 /** xmllint's verdict on the file against the xsd: valid, or its reasons. */
