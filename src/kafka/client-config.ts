@@ -8,8 +8,10 @@
  */
 import fs from 'node:fs';
 import type { Options as FlagSpec } from 'yargs';
+import { isBootstrapList } from '../bootstrap.js';
 import type { OptionChecks, RawFlags } from '../option-checks.js';
-import { parseJavaProperties } from './java-properties.js';
+import { JaasConfigError, parseClientJaas } from './jaas-config.js';
+import { JavaPropertiesError, javaList, javaTrim, readJavaPropertiesFile } from './java-properties.js';
 import { addon } from './native/addon.js';
 
 /** librdkafka settings by name, as strings. */
@@ -59,17 +61,19 @@ export interface ParsedClientConfig {
   settings: ClientSettings;
   /** bootstrap.servers from the file, when it had one (the --bootstrap flag wins; both given must agree). */
   bootstrap?: string;
+  /** The --kafka-config file the settings came from, for errors about them. */
+  file?: string;
 }
 
 /** --kafka-config and -X → librdkafka settings; every problem goes to `checks`, one line each. */
 export function parseClientConfig(checks: OptionChecks, raw: RawFlags): ParsedClientConfig {
   const settings: ClientSettings = {};
   let bootstrap: string | undefined;
-  const file = raw['kafka-config'];
+  const file = raw['kafka-config'] === undefined ? undefined : String(raw['kafka-config']);
   if (file !== undefined) {
-    const properties = readPropertiesFile(checks, String(file));
+    const properties = readPropertiesFile(checks, file);
     if (properties) {
-      const translated = translateJava(properties, (p) => checks.add(`--kafka-config ${String(file)}: ${p}`));
+      const translated = translateJava(properties, (p) => checks.add(`--kafka-config ${file}: ${p}`));
       bootstrap = translated.bootstrap;
       Object.assign(settings, translated.settings);
     }
@@ -84,7 +88,7 @@ export function parseClientConfig(checks: OptionChecks, raw: RawFlags): ParsedCl
   }
   for (const key of Object.keys(settings))
     if (key in OWNED) checks.add(`${key} is set by DataStorm: use ${OWNED[key]} instead of the client settings`);
-  return { settings, bootstrap };
+  return { settings, bootstrap, file };
 }
 
 const xValues = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
@@ -95,24 +99,33 @@ function readPropertiesFile(checks: OptionChecks, file: string): Map<string, str
     if (!stat.isFile()) return void checks.add(`--kafka-config must be a properties file (got '${file}')`);
     if (stat.size > MAX_FILE_BYTES)
       return void checks.add(`--kafka-config is larger than a client properties file can be (got '${file}')`);
-    return parseJavaProperties(fs.readFileSync(file, 'utf8'));
+    return readJavaPropertiesFile(file);
   } catch (e) {
+    if (e instanceof JavaPropertiesError) return void checks.add(`--kafka-config ${file}: ${e.message}`);
     return void checks.add(
       `--kafka-config cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (got '${file}')`,
     );
   }
 }
 
-/** Java client names → librdkafka's; `problem` gets what cannot be translated. */
+/**
+ * Java client names → librdkafka's; `problem` gets what cannot be translated. Values are trimmed as the Java client's
+ * ConfigDef trims them, and bootstrap.servers is split and joined again as it splits a list.
+ */
 export function translateJava(properties: Map<string, string>, problem: (line: string) => void): ParsedClientConfig {
   const settings: ClientSettings = {};
-  const java = new Map(properties);
+  const java = new Map([...properties].map(([k, v]) => [k, javaTrim(v)]));
   const take = (key: string) => {
     const v = java.get(key);
     java.delete(key);
     return v;
   };
-  const bootstrap = take('bootstrap.servers');
+  if (java.has('')) {
+    problem("a line with a value and no key (such as '=value'): librdkafka has no setting without a name");
+    java.delete('');
+  }
+  const servers = take('bootstrap.servers');
+  const bootstrap = servers === undefined ? undefined : javaList(servers).filter(Boolean).join(',');
   const protocol = take('security.protocol');
   if (protocol !== undefined) settings['security.protocol'] = protocol.toLowerCase();
   const mechanism = take('sasl.mechanism');
@@ -131,28 +144,35 @@ export function translateJava(properties: Map<string, string>, problem: (line: s
 /** Java client settings with no meaning for librdkafka's clients (serializers): left out. */
 const JAVA_ONLY = ['key.serializer', 'value.serializer', 'key.deserializer', 'value.deserializer'];
 
-/** sasl.jaas.config's login module → librdkafka's SASL settings. */
+/** sasl.jaas.config's login module (read as Kafka reads it) → librdkafka's SASL settings. */
 function jaasSettings(jaas: string, mechanism: string | undefined, problem: (line: string) => void): ClientSettings {
-  const module = /^\s*([\w.$]+)\s+(required|requisite|sufficient|optional)\b/.exec(jaas)?.[1] ?? '';
-  const option = (name: string) => new RegExp(`\\b${name}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`).exec(jaas)?.[1];
+  let module: string;
+  let options: Map<string, string>;
+  try {
+    ({ module, options } = parseClientJaas(jaas));
+  } catch (e) {
+    if (!(e instanceof JaasConfigError)) throw e;
+    problem(`sasl.jaas.config: ${e.message}`);
+    return {};
+  }
   if (/PlainLoginModule$|ScramLoginModule$/.test(module)) {
-    const username = option('username');
-    const password = option('password');
+    const username = options.get('username');
+    const password = options.get('password');
     if (username === undefined || password === undefined) {
-      problem('sasl.jaas.config needs username="…" and password="…"');
+      problem(`sasl.jaas.config's ${module} needs the options username and password`);
       return {};
     }
     return { 'sasl.username': username, 'sasl.password': password };
   }
   if (/OAuthBearerLoginModule$/.test(module)) {
-    const sub = option('unsecuredLoginStringClaim_sub');
+    const sub = options.get('unsecuredLoginStringClaim_sub');
     if (sub !== undefined)
       return { 'enable.sasl.oauthbearer.unsecure.jwt': 'true', 'sasl.oauthbearer.config': `principal=${sub}` };
     // An OIDC login: librdkafka takes its token endpoint and client from sasl.oauthbearer.* settings.
     return { 'sasl.oauthbearer.method': 'oidc' };
   }
   problem(
-    `sasl.jaas.config's login module ${module || '(none)'} has no librdkafka equivalent` +
+    `sasl.jaas.config's login module ${module} has no librdkafka equivalent` +
       `${mechanism ? ` for ${mechanism}` : ''}: give sasl.username/sasl.password (PLAIN, SCRAM) or ` +
       'sasl.oauthbearer.* settings (OAUTHBEARER) with -X',
   );
@@ -223,10 +243,20 @@ export function bootstrapOf(checks: OptionChecks, flag: unknown, fromFile: strin
   return flag;
 }
 
+/** bootstrap.servers from the file, checked under its own name: the user typed no --bootstrap. */
+function fileBootstrap(checks: OptionChecks, servers: string, file: string): string | undefined {
+  if (isBootstrapList(servers)) return servers;
+  checks.add(`--kafka-config ${file}: bootstrap.servers must be host:port[,host:port…] (got '${servers}')`);
+  return undefined;
+}
+
 /** --bootstrap, --kafka-config and -X of any command: the cluster and how to talk to it, every problem in `checks`. */
 export function parseKafkaTarget(checks: OptionChecks, raw: RawFlags): { bootstrap?: string; client: ClientSettings } {
   const config = parseClientConfig(checks, raw);
-  const bootstrap = checks.bootstrap(bootstrapOf(checks, raw.bootstrap, config.bootstrap));
+  const bootstrap =
+    raw.bootstrap === undefined && config.bootstrap !== undefined
+      ? fileBootstrap(checks, config.bootstrap, String(config.file))
+      : checks.bootstrap(bootstrapOf(checks, raw.bootstrap, config.bootstrap));
   checkWithLibrdkafka(checks, config.settings);
   return { bootstrap, client: config.settings };
 }

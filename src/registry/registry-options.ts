@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import type { Options as FlagSpec } from 'yargs';
-import { parseJavaProperties } from '../kafka/java-properties.js';
+import { JavaPropertiesError, javaTrim, readJavaPropertiesFile } from '../kafka/java-properties.js';
 import type { OptionChecks, RawFlags } from '../option-checks.js';
 
 export const SUBJECT_STRATEGIES = ['topic', 'record', 'topic-record'] as const;
@@ -95,15 +95,18 @@ function urlOf(c: OptionChecks, text: string): string | undefined {
 }
 
 function readConfig(c: OptionChecks, file: string, settings: RegistrySettings): void {
-  let text: string;
+  let properties: Map<string, string>;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    properties = readJavaPropertiesFile(file);
   } catch (e) {
-    c.add(`--registry-config ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    if (e instanceof JavaPropertiesError) c.add(`--registry-config ${file}: ${e.message}`);
+    else
+      c.add(`--registry-config ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     return;
   }
-  for (const [key, value] of parseJavaProperties(text)) {
-    const name = PROPERTIES[key];
+  for (const [key, raw] of properties) {
+    const value = javaTrim(raw);
+    const name = Object.hasOwn(PROPERTIES, key) ? PROPERTIES[key] : undefined;
     if (name) (settings as unknown as Record<string, string>)[name] = value;
     else if (!IGNORED.has(key))
       c.add(`--registry-config ${file}: unknown setting '${key}' (known: ${Object.keys(PROPERTIES).join(', ')})`);

@@ -65,7 +65,7 @@ test('SCRAM and PLAIN logins become sasl.username and sasl.password; PEM stores 
     'security.protocol': 'sasl_ssl',
     'sasl.mechanism': 'SCRAM-SHA-512',
     'sasl.username': 'alice',
-    'sasl.password': 's3cr\\"et',
+    'sasl.password': 's3cr"et', // as Kafka's JAAS parser reads the escaped quote
     'ssl.ca.location': '/etc/ca.pem',
     'ssl.certificate.location': '/etc/client.pem',
     'ssl.key.location': '/etc/client.pem',
@@ -151,4 +151,52 @@ test('secrets are masked for display, everything else shown', () => {
       'security.protocol': 'sasl_ssl',
     },
   );
+});
+
+test('an error about a setting from the file names the file and its key, never a flag the user did not type', () => {
+  const bad = file('bootstrap.servers = broker-1 , broker-2:9092\n');
+  assert.deepEqual(target({ 'kafka-config': bad }).problems, [
+    `--kafka-config ${bad}: bootstrap.servers must be host:port[,host:port…] (got 'broker-1,broker-2:9092')`,
+  ]);
+  const jaas = file(
+    'sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required password=123;\n',
+  );
+  assert.deepEqual(target({ 'kafka-config': jaas }).problems, [
+    `--kafka-config ${jaas}: sasl.jaas.config: Value not specified for key 'password' in JAAS config`,
+  ]);
+  const badEscape = file('a=1\n\nclient.id=x\\u00g1\n');
+  assert.deepEqual(target({ 'kafka-config': badEscape }).problems, [
+    `--kafka-config ${badEscape}: line 3: malformed \\uxxxx escape (\\u00g1): Java refuses the file too`,
+  ]);
+});
+
+test('values are trimmed and bootstrap.servers split as the Java client does; the file is read as ISO-8859-1', () => {
+  const f = path.join(dir, 'latin1.properties');
+  fs.writeFileSync(
+    f,
+    Buffer.from(
+      'bootstrap.servers =  a:1 ,\tb:2,,  \nclient.id = caf\u00e9  \nsecurity.protocol=SASL_SSL \t\n',
+      'latin1',
+    ),
+  );
+  const r = target({ 'kafka-config': f, X: ['sasl.mechanism=PLAIN', 'sasl.username=u', 'sasl.password=p'] });
+  assert.deepEqual(r.problems, []);
+  assert.equal(r.bootstrap, 'a:1,b:2');
+  assert.equal(r.client['client.id'], 'café');
+  assert.equal(r.client['security.protocol'], 'sasl_ssl');
+});
+
+test('a JAAS value in any quoting style and order, with comments, gives the same login', () => {
+  const values = [
+    'org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="pw";',
+    "org.apache.kafka.common.security.plain.PlainLoginModule REQUIRED password='pw' username=alice ;",
+    'org.apache.kafka.common.security.plain.PlainLoginModule /* why */ required\n' +
+      '  password="p\\167" // octal w\n username = "alice";',
+  ];
+  for (const value of values) {
+    const problems: string[] = [];
+    const { settings } = translateJava(new Map([['sasl.jaas.config', value]]), (p) => problems.push(p));
+    assert.deepEqual(problems, [], value);
+    assert.deepEqual([settings['sasl.username'], settings['sasl.password']], ['alice', 'pw'], value);
+  }
 });
