@@ -12,6 +12,7 @@ import type { Draws } from '../random.js';
 import { readUserFile } from '../user-file.js';
 import { type KeySegment, type TextedValues, textedPool } from './record-key.js';
 import { type KeyChoice, mergePools, POOL_SIZE, RecordPlan, type Segment } from './record-plan.js';
+import { DEFAULT_MAX_DEPTH, MAX_RECURSIVE_COPIES } from './recursion.js';
 import type { SchemaNode } from './schema-tree.js';
 
 /** protobufjs, loaded when a .proto is first read: a storm of tweets or Avro records never pays its load (about 30 ms
@@ -31,7 +32,6 @@ export interface ProtoSchema {
 }
 
 const MAX_PROTO_BYTES = 1 << 20;
-const MAX_DEPTH = 3;
 const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const KEY_TYPES = new Set(['string', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64']);
 
@@ -97,13 +97,14 @@ export function compileProtoPlan(
   schema: ProtoSchema,
   draws: Draws,
   key?: KeyChoice,
+  maxDepth = DEFAULT_MAX_DEPTH,
 ): { plan?: RecordPlan; problems: string[] } {
   const type = schema.type;
   const keyField = key ? type.fields[key.field] : undefined;
   if (key && !keyField) return { problems: [`--key-field ${key.field}: ${type.name} has no field of that name`] };
   if (key && keyField && (keyField.repeated || keyField.map || keyField.partOf || !KEY_TYPES.has(keyField.type)))
     return { problems: [`--key-field ${key.field}: the key field must be a string or integer field, not repeated`] };
-  const values = new ProtoValues(draws);
+  const values = new ProtoValues(draws, type, maxDepth);
   const segments: Segment[] = [];
   const oneofs = new Set<pb.OneOf>();
   for (const field of type.fieldsArray) {
@@ -112,7 +113,7 @@ export function compileProtoPlan(
       oneofs.add(field.partOf);
       segments.push(pool(field.partOf.name, (i) => values.oneof(type, field.partOf as pb.OneOf, i)));
     } else if (field === keyField && key) segments.push(keySegment(type, field, key, values));
-    else segments.push(pool(field.name, () => encodeField(type, field.name, values.field(field, 0))));
+    else segments.push(pool(field.name, () => encodeField(type, field.name, values.top(field))));
   }
   return { plan: new RecordPlan(mergePools(segments, draws)), problems: [] };
 }
@@ -133,7 +134,7 @@ function keySegment(type: pb.Type, field: pb.Field, key: KeyChoice, values: Prot
   const drawn = key.drawn;
   const raw = drawn
     ? Array.from({ length: drawn.n }, (_, i) => (isString ? drawn.keyText(i) : i))
-    : Array.from({ length: POOL_SIZE }, () => values.field(field, 0));
+    : Array.from({ length: POOL_SIZE }, () => values.top(field));
   const bytes = raw.map((v) => encodeField(type, field.name, v));
   const texted: TextedValues = textedPool(NO_NODE, bytes, bytes, (i) => String(raw[i]));
   return { kind: drawn ? 'key-drawn' : 'key-pool', path: field.name, ...texted };
@@ -142,42 +143,80 @@ function keySegment(type: pb.Type, field: pb.Field, key: KeyChoice, values: Prot
 /** textedPool reads texts from its node only when none are given; they always are here. */
 const NO_NODE = undefined as unknown as SchemaNode;
 
-/** Values of Protobuf fields by type. */
+/**
+ * Values of Protobuf fields by type. Nested messages are written whole at any depth; a message inside itself nests at
+ * most `maxDepth` deep and a value holds at most MAX_RECURSIVE_COPIES of such copies: beyond either, a field of a type
+ * already open is left unset, or empty when repeated or a map (every proto3 field may be).
+ */
 class ProtoValues {
-  constructor(private readonly rng: Draws) {}
+  private readonly open = new Map<pb.Type, number>();
+  private depth = 0;
+  private copies = 0;
 
-  field(field: pb.Field, depth: number): unknown {
+  constructor(
+    private readonly rng: Draws,
+    private readonly root: pb.Type,
+    private readonly maxDepth: number,
+  ) {}
+
+  /** A field of the message itself: a value of its own, inside the message. */
+  top(field: pb.Field): unknown {
+    this.open.clear();
+    this.open.set(this.root, 1);
+    this.depth = 0;
+    this.copies = 0;
+    return this.field(field);
+  }
+
+  private field(field: pb.Field): unknown {
+    const stop = this.closesLoop(field) && (this.depth >= this.maxDepth || this.copies >= MAX_RECURSIVE_COPIES);
     if (field.map) {
       const out: Record<string, unknown> = {};
-      const n = 1 + this.rng.int(3);
-      for (let i = 0; i < n; i++) out[this.mapKey(field as unknown as pb.MapField)] = this.single(field, depth);
+      const n = stop ? 0 : 1 + this.rng.int(3);
+      for (let i = 0; i < n; i++) out[this.mapKey(field as unknown as pb.MapField)] = this.single(field);
       return out;
     }
-    if (field.repeated) return Array.from({ length: 1 + this.rng.int(4) }, () => this.single(field, depth));
-    return this.single(field, depth);
+    if (field.repeated) return Array.from({ length: stop ? 0 : 1 + this.rng.int(4) }, () => this.single(field));
+    return stop ? undefined : this.single(field);
+  }
+
+  /** Whether the field's type is a message already open around it: a message inside itself. */
+  private closesLoop(field: pb.Field): boolean {
+    const t = field.resolvedType;
+    return t instanceof protobuf().Type && (this.open.get(t) ?? 0) > 0;
   }
 
   /** One member of a oneof, each in turn: every member drawn about evenly. */
   oneof(type: pb.Type, oneof: pb.OneOf, i: number): Buffer {
     const member = oneof.fieldsArray[i % oneof.fieldsArray.length];
-    return encodeField(type, member.name, this.field(member, 0));
+    return encodeField(type, member.name, this.top(member));
   }
 
-  private single(field: pb.Field, depth: number): unknown {
+  private single(field: pb.Field): unknown {
     const resolved = field.resolvedType;
     if (resolved instanceof protobuf().Enum) {
       const numbers = Object.values(resolved.values);
       return numbers[this.rng.int(numbers.length)];
     }
-    if (resolved instanceof protobuf().Type) return this.message(resolved, depth + 1);
+    if (resolved instanceof protobuf().Type) return this.message(resolved);
     return this.scalar(field.type);
   }
 
-  private message(type: pb.Type, depth: number): Record<string, unknown> {
+  private message(type: pb.Type): Record<string, unknown> {
+    const n = this.open.get(type) ?? 0;
+    if (n > 0) {
+      this.depth++;
+      this.copies++;
+    }
+    this.open.set(type, n + 1);
     const out: Record<string, unknown> = {};
-    if (depth > MAX_DEPTH) return out;
     for (const f of type.fieldsArray)
-      if (!f.partOf || f.partOf.fieldsArray[0] === f) out[f.name] = this.field(f, depth);
+      if (!f.partOf || f.partOf.fieldsArray[0] === f) {
+        const value = this.field(f);
+        if (value !== undefined) out[f.name] = value;
+      }
+    this.open.set(type, n);
+    if (n > 0) this.depth--;
     return out;
   }
 

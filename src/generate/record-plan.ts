@@ -11,6 +11,7 @@
  * message's key (generate/record-key.ts).
  */
 
+import type avro from 'avsc';
 import type { Draws } from '../random.js';
 import { iterationAt } from './arg-hints.js';
 import { jsonText } from './json-value.js';
@@ -24,11 +25,18 @@ import {
   longestEntry,
   textedPool,
 } from './record-key.js';
+import { DEFAULT_MAX_DEPTH, endlessProblems, heights } from './recursion.js';
 import { readSchemaTree, type SchemaNode } from './schema-tree.js';
 import { copyBytes, ValueWriter, varint } from './value-bytes.js';
 
 /** Values pooled per field when its hints do not fix the set (options do): enough to look random, small to hold. */
 export const POOL_SIZE = 4096;
+/**
+ * What a plan's pools may hold in all: a record too big for POOL_SIZE of each field (thousands of fields) pools fewer
+ * values per field, never fewer than MIN_POOL, so that start-up time and memory grow with the schema, not past it.
+ */
+export const POOL_BYTES = 32 << 20;
+export const MIN_POOL = 64;
 
 export type Segment =
   | { kind: 'pool'; path: string; bytes: Buffer; ends: Uint32Array }
@@ -119,36 +127,62 @@ function writeKeySegment(
 /** Record plans write Avro binary, or the JSON of the same records (--format json). */
 export type RecordFormat = 'avro' | 'json';
 
-/** The plan of a schema, or every problem with it, its hints and the key field. */
+/**
+ * The plan of a schema, or every problem with it, its hints and the key field. `maxDepth`: how deep a recursive type
+ * nests in a message (--max-depth).
+ */
 export function compileRecordPlan(
   schema: unknown,
   rng: Draws,
   key?: KeyChoice,
   format: RecordFormat = 'avro',
+  maxDepth = DEFAULT_MAX_DEPTH,
 ): { plan?: RecordPlan; problems: string[] } {
   const { root, problems } = readSchemaTree(schema);
   if (!root || problems.length) return { problems };
+  const h = heights(root);
+  const endless = endlessProblems(root, h);
+  if (endless.length) return { problems: endless };
   const keyField = key && root.kind === 'record' ? root.fields.find((f) => f.name === key.field) : undefined;
   if (key && !keyField)
     return { problems: [`--key-field ${key.field}: the schema has no top-level field of that name`] };
   const keyProblem = key && keyField && keyFieldProblem(keyField.node, key.field, key.drawn !== undefined);
   if (keyProblem) return { problems: [keyProblem] };
-  const compiler = new Compiler(new ValueWriter(rng), format === 'json');
+  const values = new ValueWriter(rng, h, maxDepth);
+  const poolSize = poolSizeFor(root, values);
+  const compiler = new Compiler(values, format === 'json', poolSize);
   try {
     const segments = compiler.root(root, keyField && key ? { field: keyField, key } : undefined);
-    return { plan: new RecordPlan(mergePools(segments, rng), format === 'json'), problems: [] };
+    return { plan: new RecordPlan(mergePools(segments, rng, poolSize), format === 'json'), problems: [] };
   } catch (e) {
     return { problems: [(e as Error).message] };
   }
+}
+
+/** POOL_SIZE values a field, or as many as POOL_BYTES holds for messages the size of a few drawn whole. */
+function poolSizeFor(root: SchemaNode, values: ValueWriter): number {
+  const SAMPLES = 4;
+  let bytes = 0;
+  try {
+    for (let i = 0; i < SAMPLES; i++) bytes += values.bytes(root, i).length;
+  } catch {
+    return POOL_SIZE; // a value the schema refuses (a bad option): compiling names it
+  }
+  const perMessage = Math.max(1, bytes / SAMPLES);
+  return Math.max(MIN_POOL, Math.min(POOL_SIZE, Math.floor(POOL_BYTES / perMessage)));
 }
 
 /** Walks a schema into segments: Avro's fields back to back, or JSON's object text around them. */
 class Compiler {
   private readonly segments: Segment[] = [];
 
+  /** The records being written field by field, outermost first: a record met again inside itself is pooled whole. */
+  private readonly around: avro.Type[] = [];
+
   constructor(
     private readonly values: ValueWriter,
     private readonly json: boolean,
+    private readonly poolSize: number,
   ) {}
 
   root(node: SchemaNode, keyed?: { field: { name: string; node: SchemaNode }; key: KeyChoice }): Segment[] {
@@ -158,12 +192,14 @@ class Compiler {
   }
 
   private flatten(node: SchemaNode, keyed?: { field: { name: string; node: SchemaNode }; key: KeyChoice }): void {
-    if (node.kind === 'record' && !node.hints.options) {
+    if (node.kind === 'record' && !node.hints.options && !this.around.includes(node.avro)) {
+      this.around.push(node.avro);
       node.fields.forEach((f, i) => {
         if (this.json) this.literal(`${i ? ',' : '{'}${JSON.stringify(f.name)}:`);
         if (f === keyed?.field) this.segments.push(this.keySegment(f.node, keyed.key));
         else this.flatten(f.node);
       });
+      this.around.pop();
       if (this.json) this.literal(node.fields.length ? '}' : '{}');
       return;
     }
@@ -171,7 +207,7 @@ class Compiler {
       this.segments.push({ kind: 'iteration', path: node.path, node });
     else if (isWriteTime(node))
       this.segments.push({ kind: 'now', path: node.path, micros: node.logical === 'timestamp-micros' });
-    else this.pool(node.path, this.encoded(node, poolOf(node, this.values)));
+    else this.pool(node.path, this.encoded(node, poolOf(node, this.values, this.poolSize, this.around)));
   }
 
   private literal(text: string): void {
@@ -212,7 +248,7 @@ class Compiler {
     if (node.kind === 'primitive' && node.hints.iteration && !node.hints.options)
       return { kind: 'key-iteration', path, node };
     if (isWriteTime(node)) return { kind: 'key-now', path, micros: node.logical === 'timestamp-micros' };
-    const pool = poolOf(node, this.values);
+    const pool = poolOf(node, this.values, this.poolSize, this.around);
     return { kind: 'key-pool', path, ...textedPool(node, pool, this.encoded(node, pool)) };
   }
 }
@@ -230,50 +266,72 @@ const iterationMax = (node: Extract<SchemaNode, { kind: 'primitive' }>) =>
 
 /**
  * A field's pooled encodings: its options, each once; a boolean's exact share of trues (its odds) and an enum's
- * symbols, each once, so that uniform draws give them their exact odds; else POOL_SIZE values drawn by its hints.
+ * symbols, each once, so that uniform draws give them their exact odds; else `size` values drawn by its hints, inside
+ * the records `around` it.
  */
-function poolOf(node: SchemaNode, values: ValueWriter): Buffer[] {
+function poolOf(node: SchemaNode, values: ValueWriter, size: number, around: readonly avro.Type[]): Buffer[] {
   const options = node.hints.options;
   if (options) return options.map((_, i) => optionBytes(node, i));
   if (node.kind === 'enum') return node.symbols.map((_, i) => varint(i));
   if (node.kind === 'primitive' && node.type === 'boolean') {
-    const trues = Math.round((node.hints.odds ?? 0.5) * POOL_SIZE);
-    return Array.from({ length: POOL_SIZE }, (_, i) => Buffer.from([i < trues ? 1 : 0]));
+    const trues = Math.round((node.hints.odds ?? 0.5) * size);
+    return Array.from({ length: size }, (_, i) => Buffer.from([i < trues ? 1 : 0]));
   }
-  return Array.from({ length: POOL_SIZE }, (_, i) => values.bytes(node, i));
+  return Array.from({ length: size }, (_, i) => values.bytes(node, i, around));
 }
 
 /**
- * Fields pooled side by side become one pool of POOL_SIZE tuples, so a message copies once for them all: tuple j takes
+ * Fields pooled side by side become one pool of `size` tuples, so a message copies once for them all: tuple j takes
  * entry perm(j) mod n of each field's pool of n (perm a random permutation per field), so every entry keeps its share
- * within 1/POOL_SIZE (exactly when n divides POOL_SIZE: options, a boolean's odds) and fields pair at random.
+ * within 1/size (exactly when n divides size: options, a boolean's odds) and fields pair at random. A run of pools is
+ * joined in one pass: each entry copied once, whatever the number of fields.
  */
-export function mergePools(segments: Segment[], rng: Draws): Segment[] {
+export function mergePools(segments: Segment[], rng: Draws, size = POOL_SIZE): Segment[] {
   const merged: Segment[] = [];
+  let run: Pool[] = [];
+  const flush = () => {
+    if (run.length > 0) merged.push(run.length === 1 ? run[0] : joined(run, rng, size));
+    run = [];
+  };
   for (const s of segments) {
-    const last = merged[merged.length - 1];
-    if (s.kind === 'pool' && last?.kind === 'pool') merged[merged.length - 1] = joined(last, s, rng);
-    else merged.push(s);
+    if (s.kind === 'pool') run.push(s);
+    else {
+      flush();
+      merged.push(s);
+    }
   }
+  flush();
   return merged;
 }
 
-function joined(a: Extract<Segment, { kind: 'pool' }>, b: Extract<Segment, { kind: 'pool' }>, rng: Draws): Segment {
-  const size = Math.max(POOL_SIZE, a.ends.length, b.ends.length);
-  const [pa, pb] = [permutation(size, rng), permutation(size, rng)];
-  const parts: Buffer[] = [];
+type Pool = Extract<Segment, { kind: 'pool' }>;
+
+function joined(pools: Pool[], rng: Draws, least: number): Segment {
+  const size = pools.reduce((max, p) => Math.max(max, p.ends.length), least);
+  const picks = pools.map((p) => {
+    const perm = permutation(size, rng);
+    for (let j = 0; j < size; j++) perm[j] %= p.ends.length;
+    return perm;
+  });
   const ends = new Uint32Array(size);
   let end = 0;
   for (let j = 0; j < size; j++) {
-    const tuple = Buffer.concat([entry(a, pa[j] % a.ends.length), entry(b, pb[j] % b.ends.length)]);
-    parts.push(tuple);
-    ends[j] = end += tuple.length;
+    for (let i = 0; i < pools.length; i++) end += entryLength(pools[i], picks[i][j]);
+    ends[j] = end;
   }
-  return { kind: 'pool', path: `${a.path}+${b.path}`, bytes: Buffer.concat(parts), ends };
+  const bytes = Buffer.allocUnsafe(end);
+  let at = 0;
+  for (let j = 0; j < size; j++)
+    for (let i = 0; i < pools.length; i++) {
+      const k = picks[i][j];
+      at += pools[i].bytes.copy(bytes, at, k === 0 ? 0 : pools[i].ends[k - 1], pools[i].ends[k]);
+    }
+  const path =
+    pools.length > 3 ? `${pools[0].path}+…+${pools[pools.length - 1].path}` : pools.map((p) => p.path).join('+');
+  return { kind: 'pool', path, bytes, ends };
 }
 
-const entry = (s: Extract<Segment, { kind: 'pool' }>, k: number) =>
-  s.bytes.subarray(k === 0 ? 0 : s.ends[k - 1], s.ends[k]);
+const entryLength = (s: Pool, k: number) => s.ends[k] - (k === 0 ? 0 : s.ends[k - 1]);
 
 function permutation(n: number, rng: Draws): Uint32Array {
   const p = new Uint32Array(n);

@@ -49,6 +49,8 @@ export interface SchemaChoice {
   message?: string;
   /** The tweet-only flags the user gave (TWEET_ONLY_FLAGS). */
   tweetFlags: readonly string[];
+  /** How deep a recursive type nests in a message (--max-depth). */
+  maxDepth: number;
 }
 
 /** How many times this process read and compiled a schema (a test holds it to once per process). */
@@ -73,6 +75,7 @@ export function loadStormSchema(choice: SchemaChoice, draws?: Sfc32): StormSchem
     c.proto,
     c.message,
     c.tweetFlags,
+    c.maxDepth,
   ]).concat(c.registry ? ' framed' : '');
   const seen = draws ? undefined : checked.get(key);
   if (seen) return seen;
@@ -148,8 +151,8 @@ export function planOf(
     choice.keyField === undefined
       ? undefined
       : { field: choice.keyField, drawn: keys.kind === 'none' ? undefined : { n: keys.n, keyText } };
-  if (schema.kind === 'proto') return compileProtoPlan(schema.proto, draws, key);
-  return compileRecordPlan(schema.json, draws, key, choice.format);
+  if (schema.kind === 'proto') return compileProtoPlan(schema.proto, draws, key, choice.maxDepth);
+  return compileRecordPlan(schema.json, draws, key, choice.format, choice.maxDepth);
 }
 
 function readSchemaJson(file: string | undefined): unknown {

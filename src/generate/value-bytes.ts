@@ -3,9 +3,11 @@
  * the bytes avsc would write for the value, held to that by test/unit/generate/record-plan.test.ts (every generated
  * message decodes with avsc, and encodes back to the same bytes).
  */
+import type avro from 'avsc';
 import RandExp from 'randexp';
 import type { Draws } from '../random.js';
 import { type ArgHints, DEFAULT_LENGTH, iterationAt, type Span } from './arg-hints.js';
+import { DEFAULT_MAX_DEPTH, type Heights, MAX_RECURSIVE_COPIES } from './recursion.js';
 import type { SchemaNode } from './schema-tree.js';
 
 const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -34,39 +36,116 @@ export function copyBytes(src: Buffer, start: number, end: number, out: Buffer, 
 
 const lengthPrefixed = (bytes: Buffer) => Buffer.concat([varint(bytes.length), bytes]);
 
-/** Draws values of one node; regexes compiled once. */
+/** Where a value is being drawn in a recursive schema: the records around it and how deep it already is. */
+interface Nesting {
+  /** Records on the way down, by their avsc type (one per named type), with how many times each is open. */
+  open: Map<avro.Type, number>;
+  /** How many of the open records are a record inside itself. */
+  depth: number;
+  /** Copies of recursive types in this value so far. */
+  copies: number;
+}
+
+/**
+ * Draws values of one node; regexes compiled once. In a recursive schema a value nests its recursive types at most
+ * `maxDepth` deep and holds at most MAX_RECURSIVE_COPIES of them; beyond either, every choice takes the shortest way
+ * out by the nodes' heights (generate/recursion.ts). A union never draws a branch that has no finite value.
+ */
 export class ValueWriter {
   private readonly regexes = new Map<string, RandExp>();
+  private nesting: Nesting = { open: new Map(), depth: 0, copies: 0 };
 
-  constructor(private readonly rng: Draws) {}
+  constructor(
+    private readonly rng: Draws,
+    private readonly heights: Heights = new Map(),
+    private readonly maxDepth = DEFAULT_MAX_DEPTH,
+  ) {}
 
-  /** The node's value number `index` (iterations step by it), as Avro binary. */
-  bytes(node: SchemaNode, index: number): Buffer {
+  /**
+   * The node's value number `index` (iterations step by it), as Avro binary. `around`: the records the node sits in
+   * (a recursive field of a record written field by field), which count toward its depth.
+   */
+  bytes(node: SchemaNode, index: number, around: readonly avro.Type[] = []): Buffer {
+    const open = new Map<avro.Type, number>();
+    let depth = 0;
+    for (const type of around) {
+      const n = open.get(type) ?? 0;
+      if (n > 0) depth++;
+      open.set(type, n + 1);
+    }
+    this.nesting = { open, depth, copies: 0 };
+    return this.value(node, index);
+  }
+
+  private value(node: SchemaNode, index: number): Buffer {
     const options = node.hints.options;
     if (options) return node.avro.toBuffer(options[this.rng.int(options.length)]);
     switch (node.kind) {
       case 'primitive':
         return this.primitive(node, index);
       case 'record':
-        return Buffer.concat(node.fields.map((f) => this.bytes(f.node, index)));
+        return this.record(node, index);
       case 'enum':
         return varint(this.rng.int(node.symbols.length));
       case 'fixed':
-        return node.logical === 'decimal' ? this.decimal(node, node.size) : this.randomBytes(node.size);
+        return node.logical === 'decimal' ? decimal(this.rng, node, node.size) : randomBytes(this.rng, node.size);
       case 'array':
-        return this.blocks(this.count(node.hints), () => this.bytes(node.items, index));
+        return this.blocks(this.items(node, this.itemCount(node), () => this.value(node.items, index)));
       case 'map': {
-        const keys = this.distinctKeys(this.count(node.hints), node.hints.keys ?? {});
+        const keys = this.distinctKeys(this.itemCount(node), node.hints.keys ?? {});
         let k = 0;
-        return this.blocks(keys.length, () =>
-          Buffer.concat([lengthPrefixed(Buffer.from(keys[k++])), this.bytes(node.values, index)]),
+        return this.blocks(
+          this.items(node, keys.length, () =>
+            Buffer.concat([lengthPrefixed(Buffer.from(keys[k++])), this.value(node.values, index)]),
+          ),
         );
       }
       case 'union': {
-        const branch = this.rng.int(node.branches.length);
-        return Buffer.concat([varint(branch), this.bytes(node.branches[branch], index)]);
+        const branch = this.branch(node);
+        return Buffer.concat([varint(branch), this.value(node.branches[branch], index)]);
       }
     }
+  }
+
+  private record(node: Extract<SchemaNode, { kind: 'record' }>, index: number): Buffer {
+    const { open } = this.nesting;
+    const n = open.get(node.avro) ?? 0;
+    if (n > 0) {
+      this.nesting.depth++;
+      this.nesting.copies++;
+    }
+    open.set(node.avro, n + 1);
+    const bytes = Buffer.concat(node.fields.map((f) => this.value(f.node, index)));
+    open.set(node.avro, n);
+    if (n > 0) this.nesting.depth--;
+    return bytes;
+  }
+
+  /** Deep enough, or big enough: from here every choice takes the shortest way out. */
+  private shallowing(): boolean {
+    return this.nesting.depth >= this.maxDepth || this.nesting.copies >= MAX_RECURSIVE_COPIES;
+  }
+
+  private heightOf(node: SchemaNode): number {
+    return this.heights.get(node) ?? 0;
+  }
+
+  /** A branch with a finite value, drawn evenly; when shallowing, one of the lowest. */
+  private branch(node: Extract<SchemaNode, { kind: 'union' }>): number {
+    const heights = node.branches.map((b) => this.heightOf(b));
+    const floor = this.shallowing() ? Math.min(...heights) : Number.POSITIVE_INFINITY;
+    const eligible = heights.flatMap((h, i) => (Number.isFinite(h) && h <= floor ? [i] : []));
+    return eligible[this.rng.int(eligible.length)];
+  }
+
+  /**
+   * An array's items or a map's entries: by its length hint; when shallowing, or when its items have no finite value,
+   * the fewest it allows.
+   */
+  private itemCount(node: Extract<SchemaNode, { kind: 'array' | 'map' }>): number {
+    const inner = node.kind === 'array' ? node.items : node.values;
+    if (!this.shallowing() && Number.isFinite(this.heightOf(inner))) return this.count(node.hints);
+    return node.hints.length?.min ?? 0;
   }
 
   private primitive(node: Extract<SchemaNode, { kind: 'primitive' }>, index: number): Buffer {
@@ -83,16 +162,20 @@ export class ValueWriter {
         return varint(this.whole(node, index));
       case 'float':
       case 'double': {
-        const value = h.iteration ? iterationAt(h.iteration, index) : this.between(h.range, 0, 1, false);
+        const value = h.iteration ? iterationAt(h.iteration, index) : between(this.rng, h.range, 0, 1, false);
         const out = Buffer.alloc(node.type === 'float' ? 4 : 8);
         if (node.type === 'float') out.writeFloatLE(value);
         else out.writeDoubleLE(value);
         return out;
       }
       case 'bytes':
-        return lengthPrefixed(node.logical === 'decimal' ? this.decimal(node) : this.randomBytes(this.count(h)));
+        return lengthPrefixed(
+          node.logical === 'decimal' ? decimal(this.rng, node) : randomBytes(this.rng, this.count(h)),
+        );
       case 'string':
-        return lengthPrefixed(Buffer.from(node.logical === 'uuid' && !hasStringHints(h) ? this.uuid() : this.text(h)));
+        return lengthPrefixed(
+          Buffer.from(node.logical === 'uuid' && !hasStringHints(h) ? uuid(this.rng) : this.text(h)),
+        );
     }
   }
 
@@ -101,19 +184,11 @@ export class ValueWriter {
     const h = node.hints;
     if (h.iteration) return iterationAt(h.iteration, index);
     const max = node.type === 'int' ? INT_MAX : LONG_MAX;
-    if (h.range) return Math.floor(this.between(h.range, -max, max, true));
+    if (h.range) return Math.floor(between(this.rng, h.range, -max, max, true));
     if (node.logical === 'date') return Math.floor(Date.now() / 86_400_000) - this.rng.int(3650);
     if (node.logical === 'timestamp-millis') return Date.now() - this.rng.int(86_400_000);
     if (node.logical === 'timestamp-micros') return (Date.now() - this.rng.int(86_400_000)) * 1000;
-    return Math.floor(this.between({}, -max, max, true));
-  }
-
-  /** Uniform in [min, max) of the range (the type's own bounds where it says none). */
-  private between(range: Partial<Span> | undefined, low: number, high: number, whole: boolean): number {
-    const min = range?.min ?? (range?.max !== undefined ? Math.min(low, range.max - 1) : low);
-    const max = range?.max ?? (range?.min !== undefined ? Math.max(high, min + 1) : high);
-    const x = min + this.rng.next() * (max - min);
-    return whole ? Math.min(Math.floor(x), Math.ceil(max) - 1) : x;
+    return Math.floor(between(this.rng, {}, -max, max, true));
   }
 
   /** A string by its hints: regex (at least minLength long), or length random letters and digits; prefix, suffix. */
@@ -155,50 +230,66 @@ export class ValueWriter {
     return span.min + this.rng.int(Math.max(1, span.max - span.min));
   }
 
-  private blocks(n: number, item: () => Buffer): Buffer {
-    if (n === 0) return varint(0);
-    const parts = [varint(n)];
-    for (let i = 0; i < n; i++) parts.push(item());
-    parts.push(varint(0));
-    return Buffer.concat(parts);
-  }
-
-  private randomBytes(n: number): Buffer {
-    const out = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) out[i] = this.rng.int(256);
-    return out;
-  }
-
   /**
-   * A decimal as big-endian two's complement of its unscaled value: in its range (scaled by 10^scale), or any below
-   * 10^precision (up to 15 digits drawn); `size` bytes for a fixed, the fewest for bytes.
+   * Up to n items; once the value is deep or big enough (a recursive type's items filling it), no more than the
+   * fewest the node allows, so that a value's copies stop where the bound says, not a level of siblings later.
    */
-  private decimal(node: { precision?: number; scale?: number; hints: ArgHints }, size?: number): Buffer {
-    const range = node.hints.range;
-    const scale = 10 ** (node.scale ?? 0);
-    let n: bigint;
-    if (range) n = BigInt(Math.floor(this.between(range, -1e15 / scale, 1e15 / scale, false) * scale));
-    else {
-      n = BigInt(Math.floor(this.rng.next() * 10 ** Math.min(node.precision ?? 10, 15)));
-      if (this.rng.next() < 0.5) n = -n;
-    }
-    const bytes: number[] = [];
-    for (let v = n; ; ) {
-      bytes.unshift(Number(v & 0xffn));
-      v >>= 8n;
-      if ((v === 0n && bytes[0] < 0x80) || (v === -1n && bytes[0] >= 0x80)) break;
-    }
-    while (size !== undefined && bytes.length < size) bytes.unshift(n < 0n ? 0xff : 0);
-    return Buffer.from(size === undefined ? bytes : bytes.slice(bytes.length - size));
+  private items(node: SchemaNode, n: number, item: () => Buffer): Buffer[] {
+    const fewest = node.hints.length?.min ?? 0;
+    const parts: Buffer[] = [];
+    for (let i = 0; i < n && (i < fewest || !this.shallowing()); i++) parts.push(item());
+    return parts;
   }
 
-  private uuid(): string {
-    const b = this.randomBytes(16);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const hex = b.toString('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  private blocks(items: Buffer[]): Buffer {
+    if (items.length === 0) return varint(0);
+    return Buffer.concat([varint(items.length), ...items, varint(0)]);
   }
+}
+
+/** Uniform in [min, max) of the range (the type's own bounds where it says none). */
+function between(rng: Draws, range: Partial<Span> | undefined, low: number, high: number, whole: boolean): number {
+  const min = range?.min ?? (range?.max !== undefined ? Math.min(low, range.max - 1) : low);
+  const max = range?.max ?? (range?.min !== undefined ? Math.max(high, min + 1) : high);
+  const x = min + rng.next() * (max - min);
+  return whole ? Math.min(Math.floor(x), Math.ceil(max) - 1) : x;
+}
+
+function randomBytes(rng: Draws, n: number): Buffer {
+  const out = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) out[i] = rng.int(256);
+  return out;
+}
+
+/**
+ * A decimal as big-endian two's complement of its unscaled value: in its range (scaled by 10^scale), or any below
+ * 10^precision (up to 15 digits drawn); `size` bytes for a fixed, the fewest for bytes.
+ */
+function decimal(rng: Draws, node: { precision?: number; scale?: number; hints: ArgHints }, size?: number): Buffer {
+  const range = node.hints.range;
+  const scale = 10 ** (node.scale ?? 0);
+  let n: bigint;
+  if (range) n = BigInt(Math.floor(between(rng, range, -1e15 / scale, 1e15 / scale, false) * scale));
+  else {
+    n = BigInt(Math.floor(rng.next() * 10 ** Math.min(node.precision ?? 10, 15)));
+    if (rng.next() < 0.5) n = -n;
+  }
+  const bytes: number[] = [];
+  for (let v = n; ; ) {
+    bytes.unshift(Number(v & 0xffn));
+    v >>= 8n;
+    if ((v === 0n && bytes[0] < 0x80) || (v === -1n && bytes[0] >= 0x80)) break;
+  }
+  while (size !== undefined && bytes.length < size) bytes.unshift(n < 0n ? 0xff : 0);
+  return Buffer.from(size === undefined ? bytes : bytes.slice(bytes.length - size));
+}
+
+function uuid(rng: Draws): string {
+  const b = randomBytes(rng, 16);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 const hasStringHints = (h: ArgHints) => h.regex !== undefined || h.length !== undefined || h.options !== undefined;

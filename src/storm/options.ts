@@ -11,6 +11,7 @@ import { DEFAULT_BARRIER_TIMEOUT_SEC, type Instances, parseInstances } from '../
 import { redisCaProblem, redisUrlProblem } from '../coord/redis.js';
 import { QUICKSTARTS, quickstart } from '../generate/quickstarts.js';
 import type { RecordFormat } from '../generate/record-plan.js';
+import { DEFAULT_MAX_DEPTH } from '../generate/recursion.js';
 import { TWEET_ONLY_FLAGS } from '../generate/storm-schema.js';
 import { BRANDS } from '../generate/texts.js';
 import { MAX_IN_FLIGHT_LIMIT } from '../generate/tweet-contract.js';
@@ -78,6 +79,8 @@ export interface StormOptions extends ScenarioOptions {
   /** --proto FILE and --message NAME: Protobuf messages. */
   proto?: string;
   message?: string;
+  /** How deep a recursive type nests in a message (--max-depth). */
+  maxDepth: number;
   /** A record schema's top-level field whose value is each message's key. */
   keyField?: string;
   /** --schema-registry and its settings: the schema registered, every message framed with its id. */
@@ -194,6 +197,13 @@ export const stormFlags = {
     describe: 'a .proto file: write Protobuf messages of its --message instead of Avro',
   },
   message: { type: 'string', describe: 'with --proto: the message type to write (its name or full name)' },
+  'max-depth': {
+    type: 'string',
+    defaultDescription: String(DEFAULT_MAX_DEPTH),
+    describe:
+      'how deep a recursive type (a record or message inside itself) nests in a message, 1-64: deeper, every ' +
+      'choice takes the shortest way out',
+  },
   quickstart: {
     type: 'string',
     describe: "one of kafka-connect-datagen's quickstarts (orders, users, pageviews, …): its schema and key field",
@@ -398,19 +408,22 @@ function parseSchemaChoice(c: OptionChecks, raw: RawFlags): SchemaFlags {
   if (keyField !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(keyField))
     c.add(`--key-field must be an Avro field name: a letter or _, then letters, digits or _ (got '${keyField}')`);
   const proto = protoChoice(c, raw);
+  const maxDepth = c.whole('max-depth', raw['max-depth'], 1, 64) ?? DEFAULT_MAX_DEPTH;
   if (raw.quickstart === undefined)
     return {
       schema: raw.schema === undefined ? undefined : String(raw.schema),
       keyField,
       format,
       tweetFlags,
+      maxDepth,
       ...proto,
     };
   const name = String(raw.quickstart);
   const chosen = quickstart(name);
   if (raw.schema !== undefined) c.add('--quickstart and --schema both name a schema: give one');
   else if (!chosen) c.add(`--quickstart must be one of ${Object.keys(QUICKSTARTS).join(', ')} (got '${name}')`);
-  return { schema: chosen?.schema, quickstart: name, keyField: keyField ?? chosen?.keyField, format, tweetFlags };
+  const fromQuickstart = { schema: chosen?.schema, quickstart: name, keyField: keyField ?? chosen?.keyField };
+  return { ...fromQuickstart, format, tweetFlags, maxDepth };
 }
 
 /** What a storm writes, as its flags say (generate/storm-schema.ts reads and checks the files). */
@@ -422,6 +435,7 @@ interface SchemaFlags {
   keyField?: string;
   format: RecordFormat;
   tweetFlags: string[];
+  maxDepth: number;
 }
 
 /** --proto and --message, which go together and stand instead of --schema and --quickstart. */

@@ -97,6 +97,31 @@ test('every Avro type and logical type round-trips through fastavro', async () =
   assert.ok(unionKinds.size >= 2, `union branches drawn: ${[...unionKinds]}`);
 });
 
+test('a recursive schema (a tree) at --max-depth 3: fastavro decodes and re-encodes every record, none deeper', async () => {
+  const topic = uniqueTopic('tree');
+  const schema = {
+    type: 'record',
+    name: 'Tree',
+    fields: [
+      { name: 'label', type: 'string' },
+      { name: 'children', type: { type: 'array', items: 'Tree' } },
+      { name: 'parent', type: ['null', 'Tree'] },
+    ],
+  };
+  const file = path.join(fs.mkdtempSync(path.join(ROOT, '.run/tree-')), 'tree.avsc');
+  fs.writeFileSync(file, JSON.stringify(schema));
+  await stormJson(['--schema', file, '--max-depth', '3', '--count', '2000', '--workers', '1', '--topic', topic]);
+  const records = await readRecords(topic, schema, { roundtrip: true });
+  assert.equal(records.length, 2000);
+  assert.deepEqual(records.filter((r) => r.error !== undefined || r.same !== true).slice(0, 3), []);
+  type Tree = { children: Tree[]; parent: Tree | null };
+  const depth = (t: Tree): number =>
+    Math.max(0, ...[...t.children, ...(t.parent ? [t.parent] : [])].map((c) => 1 + depth(c)));
+  const depths = records.map((r) => depth(r.value as unknown as Tree));
+  assert.equal(Math.max(...depths), 3, 'the deepest record reaches --max-depth and no further');
+  fs.rmSync(path.dirname(file), { recursive: true });
+});
+
 test('--keys with --key-field: the field carries the drawn key, and the message key is its text', async () => {
   const topic = uniqueTopic('users-keyed');
   await stormJson([

@@ -16,6 +16,7 @@ const choice = (over: Partial<SchemaChoice>): SchemaChoice => ({
   keys: { kind: 'none' },
   format: 'avro',
   tweetFlags: [],
+  maxDepth: 8,
   ...over,
 });
 
