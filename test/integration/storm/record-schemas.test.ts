@@ -97,7 +97,7 @@ test('every Avro type and logical type round-trips through fastavro', async () =
   assert.ok(unionKinds.size >= 2, `union branches drawn: ${[...unionKinds]}`);
 });
 
-test('a recursive schema (a tree) at --max-depth 3: fastavro decodes and re-encodes every record, none deeper', async () => {
+test('a recursive tree at --max-depth 3: fastavro decodes and re-encodes every record, none deeper', async () => {
   const topic = uniqueTopic('tree');
   const schema = {
     type: 'record',
