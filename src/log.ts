@@ -40,7 +40,8 @@ const SEVERITY: Record<string, number> = { error: 0, warn: 1, info: 2, http: 3, 
  */
 function written(level: keyof Logger): boolean {
   if (process.env.DATASTORM_LOG_FILE) return true;
-  const threshold = SEVERITY[process.env.DATASTORM_LOG ?? 'warn'];
+  const name = process.env.DATASTORM_LOG ?? 'warn';
+  const threshold = Object.hasOwn(SEVERITY, name) ? SEVERITY[name] : undefined;
   return threshold === undefined || SEVERITY[level] <= threshold;
 }
 

@@ -4,11 +4,20 @@
  */
 import type { Argv } from 'yargs';
 import { influxFlags } from '../influx/influx-options.js';
+import { clientConfigFlags } from '../kafka/client-config.js';
 import { pulseFlags } from '../pulse/options.js';
 import { dashboardFlags } from '../serve/options.js';
 import { stormFlags } from '../storm/options.js';
 import { verifyFlags } from '../verify/options.js';
-import { gateFlags, outputFlags } from './output-flags.js';
+import {
+  DASHBOARD_REFUSALS,
+  gateFlags,
+  outputFlags,
+  PULSE_REFUSALS,
+  REPORT_REFUSALS,
+  refusedFlags,
+  VERIFY_REFUSALS,
+} from './output-flags.js';
 
 export const stormCommandFlags = (y: Argv) =>
   y
@@ -23,13 +32,19 @@ export const stormCommandFlags = (y: Argv) =>
     });
 
 export const pulseCommandFlags = (y: Argv) =>
-  y.options(pulseFlags).options(dashboardFlags).options(outputFlags).options(gateFlags);
+  y
+    .options(pulseFlags)
+    .options(dashboardFlags)
+    .options(outputFlags)
+    .options(gateFlags)
+    .options(refusedFlags(PULSE_REFUSALS));
 
 export const verifyCommandFlags = (y: Argv) =>
   y
     .options(verifyFlags)
     .options({ json: { type: 'boolean', default: false, describe: 'the report as JSON on stdout' } })
-    .options(gateFlags);
+    .options(gateFlags)
+    .options(refusedFlags(VERIFY_REFUSALS));
 
 export const dashboardCommandFlags = (y: Argv) =>
   y.options(dashboardFlags).options({
@@ -38,7 +53,9 @@ export const dashboardCommandFlags = (y: Argv) =>
     'redis-ca': stormFlags['redis-ca'],
     bootstrap: { type: 'string', describe: 'Kafka, for the pulse group lag (default: the running local cluster)' },
     topic: { type: 'string', default: 'tweets', describe: 'the storm topic pulse reads' },
+    ...clientConfigFlags,
     ...influxFlags,
+    ...refusedFlags(DASHBOARD_REFUSALS),
   });
 
 export const reportCommandFlags = (y: Argv) =>
@@ -57,4 +74,5 @@ export const reportCommandFlags = (y: Argv) =>
         type: 'string',
         describe: 'with --run-id: wait up to this many seconds for every instance to finish (exit 4 if not)',
       },
+      ...refusedFlags(REPORT_REFUSALS),
     });

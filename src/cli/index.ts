@@ -5,7 +5,7 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { isDataStormError } from '../errors.js';
+import { InvalidOptionsError, isDataStormError } from '../errors.js';
 import { PACKAGE_VERSION } from '../package-root.js';
 import {
   dashboardCommandFlags,
@@ -15,6 +15,14 @@ import {
   verifyCommandFlags,
 } from './flags.js';
 import { hideSecretArguments } from './hide-secrets.js';
+import {
+  DASHBOARD_REFUSALS,
+  PULSE_REFUSALS,
+  REPORT_REFUSALS,
+  type Refusals,
+  refusedFlagProblems,
+  VERIFY_REFUSALS,
+} from './output-flags.js';
 
 function fail(lines: string[], code: number): never {
   for (const l of lines) process.stderr.write(`datastorm: error: ${l}\n`);
@@ -44,6 +52,12 @@ function lastOneWins(argv: Record<string, unknown>): void {
     if (Array.isArray(value) && name !== '_' && !REPEATABLE.has(name)) argv[name] = value[value.length - 1];
 }
 
+/** A common flag this command does not take, with why (cli/output-flags.ts). */
+function refuse(flags: Record<string, unknown>, refusals: Refusals): void {
+  const problems = refusedFlagProblems(flags, refusals);
+  if (problems.length) throw new InvalidOptionsError(problems);
+}
+
 async function main(): Promise<void> {
   hideSecretArguments(hideBin(process.argv));
   let exitCode = 0;
@@ -62,6 +76,7 @@ async function main(): Promise<void> {
       'consume the tweets into InfluxDB (a consumer group, one child per core)',
       pulseCommandFlags,
       async (flags) => {
+        refuse(flags, PULSE_REFUSALS);
         exitCode = await (await import('./pulse.js')).pulseCommand(flags);
       },
     )
@@ -70,6 +85,7 @@ async function main(): Promise<void> {
       'read a topic back: loss, duplicates and order per producer, end-to-end latency',
       verifyCommandFlags,
       async (flags) => {
+        refuse(flags, VERIFY_REFUSALS);
         exitCode = await (await import('./verify.js')).verifyCommand(flags);
       },
     )
@@ -78,6 +94,7 @@ async function main(): Promise<void> {
       "serve a run's live dashboard from outside (its Redis counters) with BrandPulse",
       dashboardCommandFlags,
       async (flags) => {
+        refuse(flags, DASHBOARD_REFUSALS);
         exitCode = await (await import('./dashboard.js')).dashboardCommand(flags);
       },
     )
@@ -86,6 +103,7 @@ async function main(): Promise<void> {
       "render a saved storm report as text or one HTML file, or (--run-id) a run's merged report from Redis",
       reportCommandFlags,
       async (flags) => {
+        refuse(flags, REPORT_REFUSALS);
         exitCode = await (await import('./report.js')).reportCommand(flags);
       },
     )

@@ -1,7 +1,9 @@
 /**
  * A generated value as JSON text, for --format json: the JSON a consumer of plain JSON expects (Kafka Connect's
  * JsonConverter without schemas): a record an object, a union its branch's value unwrapped, an enum its symbol, bytes
- * and fixed base64, a decimal a JSON number with its scale's digits, dates and timestamps their numbers.
+ * and fixed base64, a decimal a JSON number with its scale's digits, dates and timestamps their numbers. Read from the
+ * Avro binary by the schema's own tree, not through avsc's record classes: a field may be named like any property an
+ * object already has (toString, constructor, __proto__), and is data like any other name.
  */
 import type { SchemaNode } from './schema-tree.js';
 
@@ -10,59 +12,87 @@ class RawNumber {
   constructor(readonly text: string) {}
 }
 
-/** The JSON text of an avsc-decoded value of the node. */
-export function jsonText(node: SchemaNode, value: unknown): string {
-  return serialize(plain(node, value));
+/** The JSON text of one value of the node in Avro binary. */
+export function jsonOfAvro(node: SchemaNode, bytes: Buffer): string {
+  return serialize(new AvroReader(bytes).read(node));
 }
 
-function plain(node: SchemaNode, v: unknown): unknown {
-  switch (node.kind) {
-    case 'primitive':
-      if (Buffer.isBuffer(v)) return node.logical === 'decimal' ? decimal(v, node.scale ?? 0) : v.toString('base64');
-      return v;
-    case 'fixed':
-      return node.logical === 'decimal' ? decimal(v as Buffer, node.scale ?? 0) : (v as Buffer).toString('base64');
-    case 'enum':
-      return v;
-    case 'array':
-      return (v as unknown[]).map((item) => plain(node.items, item));
-    case 'map':
-      return Object.fromEntries(Object.entries(v as object).map(([k, item]) => [k, plain(node.values, item)]));
-    case 'record':
-      return Object.fromEntries(
-        node.fields.map((f) => [f.name, plain(f.node, (v as Record<string, unknown>)[f.name])]),
-      );
-    case 'union':
-      return union(node, v);
-  }
-}
+/** Avro's binary encoding read back into the plain values JSON takes, by the schema tree. */
+class AvroReader {
+  private at = 0;
+  constructor(private readonly bytes: Buffer) {}
 
-/** A union's value: avsc wraps one of an ambiguous union as {branch name: value}; JSON has the value alone. */
-function union(node: Extract<SchemaNode, { kind: 'union' }>, v: unknown): unknown {
-  if (v === null) return null;
-  if (typeof v === 'object' && !Buffer.isBuffer(v) && !Array.isArray(v)) {
-    const [name, ...more] = Object.keys(v as object);
-    const wrapped = more.length === 0 ? node.branches.find((b) => branchName(b) === name) : undefined;
-    if (wrapped) return plain(wrapped, (v as Record<string, unknown>)[name]);
+  read(node: SchemaNode): unknown {
+    switch (node.kind) {
+      case 'primitive':
+        return this.primitive(node);
+      case 'fixed': {
+        const v = this.take(node.size);
+        return node.logical === 'decimal' ? decimal(v, node.scale ?? 0) : v.toString('base64');
+      }
+      case 'enum':
+        return node.symbols[this.long()];
+      case 'array':
+        return this.blocks(() => this.read(node.items));
+      case 'map':
+        return Object.fromEntries(this.blocks(() => [this.take(this.long()).toString(), this.read(node.values)]));
+      case 'record':
+        return Object.fromEntries(node.fields.map((f) => [f.name, this.read(f.node)]));
+      case 'union':
+        return this.read(node.branches[this.long()]);
+    }
   }
-  const branch = node.branches.find((b) => fits(b, v));
-  return branch ? plain(branch, v) : v;
-}
 
-const branchName = (b: SchemaNode) => (b.kind === 'primitive' ? b.type : (b.avro.name ?? b.kind));
-
-function fits(b: SchemaNode, v: unknown): boolean {
-  if (b.kind === 'primitive') {
-    if (b.type === 'null') return v === null;
-    if (b.type === 'bytes') return Buffer.isBuffer(v);
-    if (b.type === 'string') return typeof v === 'string';
-    if (b.type === 'boolean') return typeof v === 'boolean';
-    return typeof v === 'number';
+  private primitive(node: Extract<SchemaNode, { kind: 'primitive' }>): unknown {
+    switch (node.type) {
+      case 'null':
+        return null;
+      case 'boolean':
+        return this.take(1)[0] === 1;
+      case 'int':
+      case 'long':
+        return this.long();
+      case 'float':
+        return this.take(4).readFloatLE(0);
+      case 'double':
+        return this.take(8).readDoubleLE(0);
+      case 'bytes': {
+        const v = this.take(this.long());
+        return node.logical === 'decimal' ? decimal(v, node.scale ?? 0) : v.toString('base64');
+      }
+      case 'string':
+        return this.take(this.long()).toString();
+    }
   }
-  if (b.kind === 'enum') return typeof v === 'string';
-  if (b.kind === 'fixed') return Buffer.isBuffer(v);
-  if (b.kind === 'array') return Array.isArray(v);
-  return typeof v === 'object' && v !== null;
+
+  /** A zig-zag varint, exact up to 2^53 (what the generator writes). */
+  private long(): number {
+    let n = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.bytes[this.at++];
+      n += (b & 0x7f) * scale;
+      if (b < 0x80) break;
+      scale *= 0x80;
+    }
+    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+  }
+
+  private take(n: number): Buffer {
+    const v = this.bytes.subarray(this.at, this.at + n);
+    this.at += n;
+    return v;
+  }
+
+  /** Items in blocks: a count (negative: followed by the block's size in bytes), until a count of 0. */
+  private blocks<T>(item: () => T): T[] {
+    const out: T[] = [];
+    for (let n = this.long(); n !== 0; n = this.long()) {
+      if (n < 0) this.long();
+      for (let i = Math.abs(n); i > 0; i--) out.push(item());
+    }
+    return out;
+  }
 }
 
 /** A decimal's two's complement big-endian bytes as its exact digits, scale digits after the point. */

@@ -46,6 +46,11 @@ export function loadProto(file: string, message: string): { schema?: ProtoSchema
   } catch (e) {
     return { problems: [`--proto ${file}: not a valid .proto file: ${(e as Error).message}`] };
   }
+  // protobufjs keeps a message's fields in a plain object, where a field named __proto__ would vanish unsaid.
+  if (/\b__proto__\s*=\s*\d/.test(text))
+    return {
+      problems: [`--proto ${file}: a field named __proto__: protobufjs, which reads .proto files here, cannot hold it`],
+    };
   const types = messagesOf(root);
   const type = types.find((t) => t.fullName.slice(1) === message || t.name === message);
   if (!type) {
@@ -100,7 +105,7 @@ export function compileProtoPlan(
   maxDepth = DEFAULT_MAX_DEPTH,
 ): { plan?: RecordPlan; problems: string[] } {
   const type = schema.type;
-  const keyField = key ? type.fields[key.field] : undefined;
+  const keyField = key && Object.hasOwn(type.fields, key.field) ? type.fields[key.field] : undefined;
   if (key && !keyField) return { problems: [`--key-field ${key.field}: ${type.name} has no field of that name`] };
   if (key && keyField && (keyField.repeated || keyField.map || keyField.partOf || !KEY_TYPES.has(keyField.type)))
     return { problems: [`--key-field ${key.field}: the key field must be a string or integer field, not repeated`] };

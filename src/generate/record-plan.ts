@@ -14,7 +14,7 @@
 import type avro from 'avsc';
 import type { Draws } from '../random.js';
 import { iterationAt } from './arg-hints.js';
-import { jsonText } from './json-value.js';
+import { jsonOfAvro } from './json-value.js';
 import {
   copyTexted,
   drawnValues,
@@ -223,7 +223,7 @@ class Compiler {
 
   /** Avro encodings in the plan's format: as they are, or each value's JSON text. */
   private encoded(node: SchemaNode, avroPool: Buffer[]): Buffer[] {
-    return this.json ? avroPool.map((bytes) => Buffer.from(jsonText(node, node.avro.fromBuffer(bytes)))) : avroPool;
+    return this.json ? avroPool.map((bytes) => Buffer.from(jsonOfAvro(node, bytes))) : avroPool;
   }
 
   /**

@@ -29,6 +29,11 @@ export type SchemaNode = Common &
 
 type Json = Record<string, unknown>;
 
+/** The one pair of field names avsc, which checks every schema, cannot build a record of (Avro allows it). */
+const AVSC_PROTO_AND_NAME =
+  'a record with fields named both __proto__ and name: avsc, which DataStorm checks schemas with, cannot build it ' +
+  '(rename one of them)';
+
 /** The schema as a tree of nodes, or every problem with its hints (avsc's own error for an invalid schema). */
 export function readSchemaTree(schema: unknown): { root?: SchemaNode; problems: string[] } {
   const registry: Record<string, avro.Type> = {};
@@ -36,6 +41,8 @@ export function readSchemaTree(schema: unknown): { root?: SchemaNode; problems: 
     const type = avro.Type.forSchema(schema as avro.Schema, { registry });
     if (type.typeName !== 'record') return { problems: [`the schema must be a record (got ${type.typeName})`] };
   } catch (e) {
+    if (/read only property 'name'/.test((e as Error).message) && JSON.stringify(schema).includes('"__proto__"'))
+      return { problems: [AVSC_PROTO_AND_NAME] };
     return { problems: [`not a valid Avro schema: ${(e as Error).message}`] };
   }
   const walker = new Walker(registry);

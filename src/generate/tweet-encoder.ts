@@ -103,10 +103,10 @@ const FIELD_WANTS: Record<string, string> = {
 /** The first generated field whose type does not fit, said in one line; undefined when all fit. */
 function misfitField(type: avro.Type): string | undefined {
   for (const field of (type as avro.types.RecordType).fields) {
-    const fits = FIELD_TYPES[field.name];
+    const fits = Object.hasOwn(FIELD_TYPES, field.name) ? FIELD_TYPES[field.name] : undefined;
     if (!fits || fits(field.type)) continue;
     const is = field.type.typeName.startsWith('union') ? 'a union' : field.type.typeName;
-    const wants = FIELD_WANTS[field.name] ?? 'string';
+    const wants = (Object.hasOwn(FIELD_WANTS, field.name) ? FIELD_WANTS[field.name] : undefined) ?? 'string';
     return `field '${field.name}' must be ${wants} for DataStorm to generate it (is ${is})`;
   }
   return undefined;

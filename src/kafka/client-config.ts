@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import type { Options as FlagSpec } from 'yargs';
 import { isBootstrapList } from '../bootstrap.js';
 import type { OptionChecks, RawFlags } from '../option-checks.js';
+import { setOwn } from '../own-property.js';
 import { JaasConfigError, parseClientJaas } from './jaas-config.js';
 import { JavaPropertiesError, javaList, javaTrim, readJavaPropertiesFile } from './java-properties.js';
 import { addon } from './native/addon.js';
@@ -84,10 +85,11 @@ export function parseClientConfig(checks: OptionChecks, raw: RawFlags): ParsedCl
       checks.add(`-X must be key=value, a librdkafka setting (got '${isSecretSetting(item) ? '***' : item}')`);
       continue;
     }
-    settings[item.slice(0, eq).trim()] = item.slice(eq + 1);
+    setOwn(settings, item.slice(0, eq).trim(), item.slice(eq + 1));
   }
   for (const key of Object.keys(settings))
-    if (key in OWNED) checks.add(`${key} is set by DataStorm: use ${OWNED[key]} instead of the client settings`);
+    if (Object.hasOwn(OWNED, key))
+      checks.add(`${key} is set by DataStorm: use ${OWNED[key]} instead of the client settings`);
   return { settings, bootstrap, file };
 }
 
@@ -137,7 +139,7 @@ export function translateJava(properties: Map<string, string>, problem: (line: s
   if (algorithm !== undefined)
     settings['ssl.endpoint.identification.algorithm'] = algorithm === '' ? 'none' : algorithm;
   for (const key of JAVA_ONLY) java.delete(key);
-  for (const [key, value] of java) settings[key] = value;
+  for (const [key, value] of java) setOwn(settings, key, value);
   return { settings, bootstrap };
 }
 

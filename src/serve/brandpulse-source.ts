@@ -4,6 +4,7 @@
  * ends, kafka/group-lag.ts). Either may be missing (no InfluxDB token, no group yet): the panel says so.
  */
 import { fluxRows, fluxString, type InfluxTarget } from '../influx/influx-sink.js';
+import { ownValue, setOwn } from '../own-property.js';
 import { MEASUREMENT } from '../pulse/points.js';
 
 export interface BrandPulseView {
@@ -35,15 +36,16 @@ export async function sentimentLastMinute(
   const index = { positive: 1, negative: 2, neutral: 3 } as const;
   for (const r of await fluxRows(t, flux)) {
     const sentiment = String(r.sentiment) as keyof typeof index;
-    if (!(sentiment in index)) continue;
+    if (!Object.hasOwn(index, sentiment)) continue;
     const sec = Math.round(Date.parse(String(r._time)) / 1000);
     const n = Number(r._value ?? 0);
     const row = seconds.get(sec) ?? [sec, 0, 0, 0];
     seconds.set(sec, row);
     row[index[sentiment]] += n;
+    // A brand is data, whatever its name: "__proto__" or "constructor" must be a brand like any other.
     const brand = String(r.brand);
-    const b = byBrand[brand] ?? { positive: 0, negative: 0, neutral: 0 };
-    byBrand[brand] = b;
+    const b = ownValue(byBrand, brand) ?? { positive: 0, negative: 0, neutral: 0 };
+    setOwn(byBrand, brand, b);
     b[sentiment] += n;
   }
   const perSecond = [...seconds.values()].sort((a, b) => a[0] - b[0]);

@@ -62,7 +62,7 @@ export function startDashboard(o: { port: number; host: string; title: string })
       res.writeHead(405, { Allow: 'GET, HEAD' }).end('GET only\n');
     } else if (url.pathname === '/') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
-    } else if (url.pathname in assets) {
+    } else if (Object.hasOwn(assets, url.pathname)) {
       const [file, type] = assets[url.pathname];
       res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'max-age=3600' });
       fs.createReadStream(file).pipe(res);

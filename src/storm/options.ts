@@ -470,7 +470,7 @@ function checkNames(c: OptionChecks, raw: RawFlags): { runId: unknown; brands: s
       : String(raw.brands)
           .split(',')
           .map((s) => s.trim());
-  const unknown = brands.filter((b) => !(b in BRANDS));
+  const unknown = brands.filter((b) => !Object.hasOwn(BRANDS, b));
   if (unknown.length) c.add(`--brands must name brands from: ${allBrands.join(', ')} (unknown: ${unknown.join(', ')})`);
   return { runId, brands };
 }

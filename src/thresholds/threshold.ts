@@ -121,7 +121,7 @@ function parseOne(raw: string, figures: Readonly<Record<string, FigureSpec>>): T
   if (!m) return `must be ${FORMAT}`;
   const [, name, op, valueText, rest] = m;
   const figure = canonicalFigure(name);
-  const spec = figures[figure];
+  const spec = Object.hasOwn(figures, figure) ? figures[figure] : undefined;
   if (!spec) return `'${name}' is not a figure of this command (known: ${Object.keys(figures).join(', ')})`;
   const limit = readValue(valueText, spec.unit);
   if (Number.isNaN(limit)) return `${figure} takes ${UNIT_FORMAT[spec.unit]} (got '${valueText}')`;

@@ -41,12 +41,17 @@ before(() => {
     fs.copyFileSync(path.join(ROOT, f), path.join(copy, f));
   }
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+  // A clone is a git work tree (the line-length check lists files with git ls-files).
+  execFileSync('git', ['init', '-q'], { cwd: copy });
+  execFileSync('git', ['add', '-A'], { cwd: copy });
 });
 after(() => fs.rmSync(copy, { recursive: true, force: true }));
 
-/** The environment of a new user's shell: none of the test suite's variables. */
+/** The environment of a new user's shell: none of the test suite's variables, nor the test runner's own. */
 const userEnv = (): NodeJS.ProcessEnv =>
-  Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DATASTORM_TEST_')));
+  Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('DATASTORM_TEST_') && k !== 'NODE_TEST_CONTEXT'),
+  );
 
 function npmRun(script: string, args: string[] = [], env = userEnv(), cwd = copy) {
   const r = spawnSync('npm', ['run', '-s', script, ...(args.length ? ['--', ...args] : [])], {

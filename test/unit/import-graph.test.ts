@@ -17,7 +17,7 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
  * a new block's place says what it may use.
  */
 const TIERS: string[][] = [
-  ['errors', 'log', 'user-file', 'steady-clock', 'random', 'bootstrap', 'package-root'],
+  ['errors', 'log', 'user-file', 'steady-clock', 'random', 'bootstrap', 'package-root', 'own-property'],
   ['option-checks', 'supervisor', 'awaitable-run', 'measure'],
   ['child-main', 'scenario', 'kafka', 'influx', 'local'],
   ['thresholds', 'registry', 'environment'],
