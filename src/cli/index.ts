@@ -7,6 +7,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InvalidOptionsError, isDataStormError } from '../errors.js';
 import { PACKAGE_VERSION } from '../package-root.js';
+import { NOT_A_FLAG } from '../scenario/scenario-file.js';
 import {
   dashboardCommandFlags,
   pulseCommandFlags,
@@ -50,6 +51,16 @@ const REPEATABLE = new Set(['X', 'threshold']);
 function lastOneWins(argv: Record<string, unknown>): void {
   for (const [name, value] of Object.entries(argv))
     if (Array.isArray(value) && name !== '_' && !REPEATABLE.has(name)) argv[name] = value[value.length - 1];
+}
+
+const COMMANDS = ['storm', 'pulse', 'verify', 'dashboard', 'report'];
+
+/** yargs' refusal in DataStorm's words: an unknown flag is told as a scenario file's unknown key is. */
+function yargsProblems(line: string): string[] {
+  const unknown = /^Unknown arguments?: (.+)$/.exec(line);
+  const command = COMMANDS.find((c) => c === hideBin(process.argv)[0]);
+  if (!unknown || !command) return [`${line} (see 'datastorm --help')`];
+  return unknown[1].split(', ').map((a) => `${a.length === 1 ? '-' : '--'}${a} ${NOT_A_FLAG(command)}`);
 }
 
 /** A common flag this command does not take, with why (cli/output-flags.ts). */
@@ -112,7 +123,7 @@ async function main(): Promise<void> {
     .middleware(lastOneWins, true)
     .fail((msg, err) => {
       if (err) throw err;
-      fail([`${msg.split('\n')[0]} (see 'datastorm --help')`], 2);
+      fail(yargsProblems(msg.split('\n')[0]), 2);
     })
     .help()
     .version(PACKAGE_VERSION)

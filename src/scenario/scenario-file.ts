@@ -11,6 +11,13 @@
  */
 import { createRequire } from 'node:module';
 import type YamlModule from 'yaml';
+
+/**
+ * What an unknown flag is told, on the command line and in a scenario file alike (a file also takes description and
+ * thresholds: docs/scenarios.md).
+ */
+export const NOT_A_FLAG = (command: string) => `is not a ${command} flag (see 'datastorm ${command} --help')`;
+
 import { readUserFile } from '../user-file.js';
 
 /** A scenario is a page of settings; anything near this is not one. */
@@ -38,7 +45,8 @@ export function loadScenarioFile(file: string, known: string[]): ScenarioFile {
     problems,
     attribute: (p, commandLine) => {
       const m = /^--([a-z-]+)\b ?(.*)$/s.exec(p);
-      return m && m[1] in flags && commandLine[m[1]] === undefined ? `--scenario ${file}: '${m[1]}' ${m[2]}` : p;
+      if (!m || !Object.hasOwn(flags, m[1]) || commandLine[m[1]] !== undefined) return p;
+      return `--scenario ${file}: '${m[1]}'${m[2].startsWith(',') ? '' : ' '}${m[2]}`;
     },
   };
   const { text, problem } = readUserFile(file, MAX_SCENARIO_BYTES);
@@ -68,8 +76,7 @@ export function loadScenarioFile(file: string, known: string[]): ScenarioFile {
       else if (typeof value === 'string') result.thresholds = [value];
       else problems.push(`--scenario ${file}: 'thresholds' must be a list of thresholds (e.g. [rate>=190k, p99<1s])`);
     } else if (key === 'scenario' || key === 'threshold' || !known.includes(key)) {
-      const flags = known.filter((k) => k !== 'scenario' && k !== 'threshold').join(', ');
-      problems.push(`--scenario ${file}: '${key}' is not a storm flag (known: description, thresholds, ${flags})`);
+      problems.push(`--scenario ${file}: '${key}' ${NOT_A_FLAG('storm')}`);
     } else {
       const v = asFlag(value);
       if (v === undefined) problems.push(`--scenario ${file}: '${key}' must be a value, a list or a map of values`);
@@ -79,9 +86,12 @@ export function loadScenarioFile(file: string, known: string[]): ScenarioFile {
   return result;
 }
 
-/** A YAML value as the command line would give it: lists joined by commas, maps as key=value pairs. */
+/**
+ * A YAML value as the command line gives it: true and false as a boolean flag's (yargs gives `--idempotence` as true),
+ * lists joined by commas, maps as key=value pairs.
+ */
 function asFlag(v: unknown): string | boolean | undefined {
-  if (typeof v === 'boolean') return v ? '' : false;
+  if (typeof v === 'boolean') return v;
   if (typeof v === 'string' || typeof v === 'number') return String(v);
   if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.join(',');
   if (v && typeof v === 'object' && !Array.isArray(v)) {

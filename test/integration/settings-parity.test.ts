@@ -24,12 +24,26 @@ function words(command: string): string[] | null {
   return [...command.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
 }
 
+/**
+ * Flags that are not a run's settings, which a scenario file does not hold: the file itself, thresholds (its own
+ * list), the client's files, and where the report goes.
+ */
+const NOT_SETTINGS = new Set(
+  ['scenario', 'threshold', 'kafka-config', 'from-report', 'help', 'json', 'quiet', 'save', 'no-save', 'html'].concat([
+    'junit',
+    'summary-md',
+    'dashboard',
+    'dashboard-host',
+    'dashboard-linger',
+  ]),
+);
+
 /** `--name value`, `--name=value` and `--name` (true) pairs; null when an argument is not a flag a file can hold. */
 function settings(args: string[]): [string, string | true][] | null {
   const out: [string, string | true][] = [];
   for (let i = 0; i < args.length; i++) {
     const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(args[i]);
-    if (!m || ['scenario', 'threshold', 'kafka-config', 'from-report', 'help'].includes(m[1])) return null;
+    if (!m || NOT_SETTINGS.has(m[1])) return null;
     if (m[2] !== undefined) out.push([m[1], m[2]]);
     else if (i + 1 < args.length && !args[i + 1].startsWith('--')) out.push([m[1], args[++i]]);
     else out.push([m[1], true]);
@@ -73,8 +87,8 @@ for (const row of rows) {
     assert.equal(asFlags.code, row.exit, asFlags.stderr);
     assert.equal(asFile.code, asFlags.code, `${yaml.join('; ')}: ${asFile.stderr}`);
     const fromFile = errorLine(asFile.stderr).replace(
-      new RegExp(`--scenario ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: '([a-z0-9-]+)' `, 'g'),
-      '--$1 ',
+      new RegExp(`--scenario ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: '([a-z0-9-]+)'`, 'g'),
+      '--$1',
     );
     assert.equal(fromFile, errorLine(asFlags.stderr), yaml.join('; '));
   });
