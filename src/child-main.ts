@@ -22,17 +22,29 @@ async function sent(timeoutMs = 5000): Promise<void> {
   while (unsent > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
 }
 
-/** Calls onStop once, on the primary's stop message (with its settle bound, if any), SIGINT or SIGTERM. */
-export function onStopRequest(onStop: (settleMs?: number) => void): void {
-  let called = false;
-  const once = (settleMs?: number) => {
-    if (called) return;
-    called = true;
-    onStop(settleMs);
+/** How long a SIGTERM lets a process wait for what is in flight: inside Kubernetes' 30 s grace before its SIGKILL. */
+export const TERM_SETTLE_MS = 20_000;
+
+/**
+ * Calls onStop on each stop request: the primary's stop message (with its settle bound, if any), SIGINT, SIGHUP (a
+ * terminal closed) or SIGTERM (bounded by TERM_SETTLE_MS). `again` is true for a request that shortens the wait: the
+ * primary's later message with a bound, or a second signal (nothing more is waited for). One Ctrl-C reaches a child
+ * twice (the terminal signals the whole group, and the primary tells it too): that is one request, not two.
+ */
+export function onStopRequest(onStop: (settleMs: number | undefined, again: boolean) => void): void {
+  let stopping = false;
+  let signals = 0;
+  const request = (settleMs: number | undefined, shortens: boolean) => {
+    if (!stopping) {
+      stopping = true;
+      onStop(settleMs, false);
+    } else if (shortens) onStop(settleMs, true);
   };
-  process.on('message', (m: StopMessage) => m.t === 'stop' && once(m.settleMs));
-  process.on('SIGINT', () => once());
-  process.on('SIGTERM', () => once());
+  process.on('message', (m: StopMessage) => m.t === 'stop' && request(m.settleMs, m.settleMs !== undefined));
+  const signalled = (settleMs?: number) => request(settleMs, ++signals > 1);
+  process.on('SIGINT', () => signalled());
+  process.on('SIGHUP', () => signalled());
+  process.on('SIGTERM', () => signalled(TERM_SETTLE_MS));
 }
 
 /** Whether this child was asked to stop: every loop of a child checks it. */
@@ -42,13 +54,18 @@ export interface StopSignal {
   readonly settleMs?: number;
 }
 
-/** A signal raised by the process's stop requests; `onStop` runs once, when it is. */
+/**
+ * A signal raised by the process's stop requests; `onStop` runs once, on the first. A later request can only shorten
+ * the settle bound: a second one without a bound of its own makes it 0.
+ */
 export function stopOnRequest(onStop?: () => void): StopSignal {
   const signal: { requested: boolean; settleMs?: number } = { requested: false };
-  onStopRequest((settleMs) => {
+  onStopRequest((settleMs, again) => {
     signal.requested = true;
-    signal.settleMs = settleMs;
-    onStop?.();
+    if (!again) {
+      signal.settleMs = settleMs;
+      onStop?.();
+    } else signal.settleMs = Math.min(signal.settleMs ?? Number.POSITIVE_INFINITY, settleMs ?? 0);
   });
   return signal;
 }

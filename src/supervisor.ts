@@ -98,7 +98,16 @@ export class Supervisor<M extends ChildMessages> {
   stop(settleMs?: number): void {
     if (this.stopping) return;
     this.stopping = true;
-    const message: StopMessage = settleMs === undefined ? { t: 'stop' } : { t: 'stop', settleMs };
+    this.tell(settleMs === undefined ? { t: 'stop' } : { t: 'stop', settleMs });
+  }
+
+  /** Asked again while stopping: the children wait no more than `settleMs` (0: nothing) for what is in flight. */
+  hurry(settleMs = 0): void {
+    if (!this.stopping) this.stop(settleMs);
+    else this.tell({ t: 'stop', settleMs });
+  }
+
+  private tell(message: StopMessage): void {
     for (const s of this.slots) if (s.worker?.isConnected()) s.worker.send(message);
   }
 

@@ -131,6 +131,12 @@ async function main(): Promise<void> {
   process.exit(exitCode);
 }
 
+// A command that waits on something that never answers would otherwise end with exit 0 and no report when nothing
+// else keeps Node running: say so and fail instead.
+process.on('beforeExit', () =>
+  fail(['internal: the command stopped waiting on an answer that will never come (DATASTORM_LOG=debug for more)'], 70),
+);
+
 main().catch((e: unknown) => {
   if (isDataStormError(e)) fail(e.problems, e.exitCode);
   fail([`unexpected: ${(e as Error)?.message ?? String(e)} (set DATASTORM_LOG=debug for more)`], 70);

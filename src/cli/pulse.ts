@@ -17,6 +17,7 @@ import {
 import { thresholdCases } from '../report/threshold-lines.js';
 import { parseDashboardOptions } from '../serve/options.js';
 import { checkGateFiles, type GateOutput, gateExit, writeGateFiles } from './gate.js';
+import { stopOnSignals } from './signals.js';
 
 /** The token: --influx-token, else $DATASTORM_INFLUX_TOKEN (both in the request), else the local InfluxDB's own. */
 function influxTarget(r: PulseRequest): InfluxTarget {
@@ -74,10 +75,13 @@ export async function pulseCommand(flags: RawFlags & { json: boolean; quiet: boo
     process.stderr.write(`pulse: child ${r.slot} died (${r.signal ?? `exit ${r.code}`}); restarted\n`),
   );
   run.on('warning', (m: string) => process.stderr.write(`pulse: ${m}\n`));
-  const onSig = () => run.stop();
-  process.on('SIGINT', onSig);
-  process.on('SIGTERM', onSig);
-  const r = await run;
+  const stopping = stopOnSignals('pulse', (settleMs) => run.stop(settleMs));
+  let r: PulseReport;
+  try {
+    r = await run;
+  } finally {
+    stopping.off();
+  }
   if (tty) process.stderr.write('\n');
   process.stdout.write(flags.json ? `${JSON.stringify(r, null, 2)}\n` : `${renderPulseText(r)}\n`);
   const gate = pulseGate(r);

@@ -17,6 +17,7 @@ import { parseDashboardOptions } from '../serve/options.js';
 import { parseStormOptions, type StormOptions } from '../storm/options.js';
 import { type StormRun, storm } from '../storm/primary.js';
 import { checkGateFiles, type GateOutput, gateExit, writeGateFiles } from './gate.js';
+import { stopOnSignals } from './signals.js';
 
 export async function stormCommand(
   flags: RawFlags & { json: boolean; quiet: boolean; save: boolean; html?: string },
@@ -51,14 +52,7 @@ export async function stormCommand(
   if (tty) run.on('tick', bar.onTick);
   tellProgress(run, options, flags.quiet, records);
 
-  let interrupts = 0;
-  const onSigint = () => {
-    if (++interrupts > 1) process.exit(exitOf('INTERRUPTED'));
-    process.stderr.write('\nstorm: stopping: flushing what is in flight (Ctrl-C again to abandon it)\n');
-    run.stop();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const stopping = stopOnSignals('storm', (settleMs) => run.stop(settleMs));
   try {
     const report = await run;
     if (tty) bar.clear();
@@ -81,8 +75,7 @@ export async function stormCommand(
     if (gateProblem) throw gateProblem;
     return report.stoppedEarly ? exitOf('INTERRUPTED') : gateExit(gate.suite.cases);
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    stopping.off();
   }
 }
 

@@ -74,6 +74,11 @@ function unreachable(t: InfluxTarget, e: Error & { code?: string }, timeoutMs: n
       'INFLUX_UNREACHABLE',
       `InfluxDB at ${t.url} does not speak TLS there (${code || e.message}); use an http:// --influx-url`,
     );
+  if (/aborted/i.test(e.message))
+    return new DataStormError(
+      'INFLUX_UNREACHABLE',
+      `InfluxDB at ${t.url} closed the connection in the middle of its answer`,
+    );
   return new DataStormError(
     'INFLUX_UNREACHABLE',
     `cannot reach InfluxDB at ${t.url} within ${timeoutMs / 1000} s (${code || e.message}); ` +
@@ -89,8 +94,16 @@ function refused(t: InfluxTarget, e: HttpError): DataStormError {
       'INFLUX_UNREACHABLE',
       `InfluxDB at ${t.url} speaks https there; use an https:// --influx-url (and --influx-ca FILE for its CA)`,
     );
+  if (e.statusCode >= 300 && e.statusCode < 400)
+    return new DataStormError(
+      'INFLUX_UNREACHABLE',
+      `InfluxDB at ${t.url} answered ${e.statusCode}, a redirect: DataStorm follows none (the token must not go ` +
+        'elsewhere); give --influx-url the address it points to',
+    );
+  // A check is no write: only the token's and the bucket's answers mean what they mean to one.
+  const known = [401, 403, 404].includes(e.statusCode) ? explain(t, e.statusCode, body) : undefined;
   return (
-    explain(t, e.statusCode, body) ??
+    known ??
     new DataStormError('INFLUX_UNREACHABLE', `InfluxDB at ${t.url} answered ${e.statusCode}: ${body.slice(0, 120)}`)
   );
 }
@@ -109,8 +122,22 @@ async function influxRequest(t: InfluxTarget, path: string, timeoutMs: number, b
 /** Checks, within a few seconds, that InfluxDB answers, the token works and the org and bucket exist. */
 export async function checkInflux(t: InfluxTarget, timeoutMs = 5000): Promise<void> {
   const q = `org=${encodeURIComponent(t.org)}&name=${encodeURIComponent(t.bucket)}`;
-  const answer = (await influxRequest(t, `/api/v2/buckets?${q}`, timeoutMs)) as { buckets?: { name: string }[] };
-  if (!(answer.buckets ?? []).some((b) => b.name === t.bucket)) throw missingBucket(t);
+  const answer = await influxRequest(t, `/api/v2/buckets?${q}`, timeoutMs);
+  const buckets = (answer as { buckets?: unknown } | null)?.buckets;
+  if (!Array.isArray(buckets)) throw notInflux(t, 'GET /api/v2/buckets', answer);
+  if (!buckets.some((b) => (b as { name?: unknown })?.name === t.bucket)) throw missingBucket(t);
+}
+
+/** An answer InfluxDB 2 would never give (a login page, an empty body, some other JSON): said, with its start. */
+function notInflux(t: InfluxTarget, request: string, answer: unknown): DataStormError {
+  const text = typeof answer === 'string' ? answer : (JSON.stringify(answer) ?? '');
+  const line = text.replace(/\s+/g, ' ').trim();
+  const shown = line === '' ? 'an empty body' : `'${line.length > 80 ? `${line.slice(0, 80)}…` : line}'`;
+  return new DataStormError(
+    'INFLUX_UNREACHABLE',
+    `InfluxDB at ${t.url} answered ${request} with what InfluxDB 2 never does: ${shown}; is --influx-url an ` +
+      'InfluxDB 2.x (a proxy or login page in front of it)?',
+  );
 }
 
 export interface SinkStats {

@@ -65,8 +65,10 @@ export class PulseRun extends RunEngine<PulseReport, PulseProgress> {
     this.begin();
   }
 
-  stop(): void {
-    this.supervisor.stop();
+  /** Stops consuming and writes what it read; asked again, the children wait no more (`settleMs`, else 0). */
+  stop(settleMs?: number): void {
+    if (this.supervisor.stopped) this.supervisor.hurry(settleMs);
+    else this.supervisor.stop(settleMs);
   }
 
   protected async run(): Promise<PulseReport> {

@@ -36,8 +36,8 @@ export class SchemaRegistry {
     const answer = (await this.request('POST', `/subjects/${encodeURIComponent(subject)}/versions`, body)) as {
       id?: unknown;
     };
-    if (typeof answer.id !== 'number')
-      throw new DataStormError('REGISTRY', `${this.where()} answered a registration without an id`);
+    if (typeof answer?.id !== 'number')
+      throw new DataStormError('REGISTRY', `${this.where()} answered a registration without an id: ${preview(answer)}`);
     this.byId.set(answer.id, { id: answer.id, schema, schemaType });
     return answer.id;
   }
@@ -46,13 +46,14 @@ export class SchemaRegistry {
   async subjectSchemas(subject: string): Promise<RegisteredSchema[]> {
     const path = `/subjects/${encodeURIComponent(subject)}/versions`;
     const versions = (await this.request('GET', path, undefined, true)) as number[] | null;
+    if (versions !== null && !(Array.isArray(versions) && versions.every(Number.isInteger)))
+      throw new DataStormError(
+        'REGISTRY',
+        `${this.where()} answered ${path} with no list of versions: ${preview(versions)}`,
+      );
     const out: RegisteredSchema[] = [];
     for (const version of versions ?? []) {
-      const v = (await this.request('GET', `${path}/${version}`)) as {
-        id: number;
-        schema: string;
-        schemaType?: string;
-      };
+      const v = this.schemaAnswer(`${path}/${version}`, await this.request('GET', `${path}/${version}`));
       const schema = { id: v.id, schema: v.schema, schemaType: (v.schemaType ?? 'AVRO') as SchemaType };
       this.byId.set(v.id, schema);
       out.push(schema);
@@ -64,10 +65,18 @@ export class SchemaRegistry {
   async schemaById(id: number): Promise<RegisteredSchema> {
     const known = this.byId.get(id);
     if (known) return known;
-    const v = (await this.request('GET', `/schemas/ids/${id}`)) as { schema: string; schemaType?: string };
+    const v = this.schemaAnswer(`/schemas/ids/${id}`, await this.request('GET', `/schemas/ids/${id}`));
     const schema = { id, schema: v.schema, schemaType: (v.schemaType ?? 'AVRO') as SchemaType };
     this.byId.set(id, schema);
     return schema;
+  }
+
+  /** A schema as the registry gives one ({id?, schema, schemaType?}), or what it gave instead, said. */
+  private schemaAnswer(path: string, v: unknown): { id: number; schema: string; schemaType?: string } {
+    const o = v as { id?: unknown; schema?: unknown; schemaType?: unknown } | null;
+    if (typeof o?.schema !== 'string' || (o.schemaType !== undefined && typeof o.schemaType !== 'string'))
+      throw new DataStormError('REGISTRY', `${this.where()} answered ${path} with no schema: ${preview(v)}`);
+    return o as { id: number; schema: string; schemaType?: string };
   }
 
   private where(): string {
@@ -86,12 +95,26 @@ export class SchemaRegistry {
       const req = send(url, { method, headers, timeout: REQUEST_TIMEOUT_MS, ...this.tls }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
+        // A body cut short (the connection closed mid-answer) ends in 'error' or 'close' without 'end'.
+        const cut = () =>
+          reject(new DataStormError('REGISTRY', `${this.where()} closed the connection in the middle of its answer`));
+        res.on('error', cut);
+        res.on('close', () => res.complete || cut());
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
           if (status === 404 && notFoundIsNull) return resolve(null);
-          if (status >= 200 && status < 300) return resolve(parsed(text));
-          reject(this.refusal(method, path, status, text));
+          if (status < 200 || status >= 300) return reject(this.refusal(method, path, status, text, res.headers));
+          const value = parsed(text);
+          if (value !== undefined) return resolve(value);
+          const type = res.headers['content-type'] ?? 'no content type';
+          reject(
+            new DataStormError(
+              'REGISTRY',
+              `${this.where()} answered ${method} ${path} with ${status} (${type}) but not JSON: ` +
+                `${text.trim() === '' ? 'an empty body' : preview(text)}`,
+            ),
+          );
         });
       });
       req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
@@ -102,10 +125,23 @@ export class SchemaRegistry {
     });
   }
 
-  private refusal(method: string, path: string, status: number, text: string): DataStormError {
+  private refusal(
+    method: string,
+    path: string,
+    status: number,
+    text: string,
+    headers: http.IncomingHttpHeaders,
+  ): DataStormError {
     const message = (parsed(text) as { message?: unknown } | undefined)?.message;
+    if (status >= 300 && status < 400)
+      return new DataStormError(
+        'REGISTRY',
+        `${this.where()} answered ${status}, a redirect to ${headers.location ?? '(no location)'}: DataStorm ` +
+          'follows none (credentials must not go elsewhere); give --schema-registry the address it points to',
+      );
     const why = status === 401 || status === 403 ? 'refused the credentials' : `answered ${status}`;
-    const detail = typeof message === 'string' ? `: ${message.slice(0, 300)}` : '';
+    const detail =
+      typeof message === 'string' ? `: ${message.slice(0, 300)}` : text.trim() === '' ? '' : `: ${preview(text)}`;
     return new DataStormError('REGISTRY', `${this.where()} ${why} to ${method} ${path}${detail}`);
   }
 }
@@ -116,4 +152,11 @@ function parsed(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** What came back, short and on one line, for a message: the start of a text, or a value as JSON. */
+function preview(v: unknown): string {
+  const text = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  const line = text.replace(/\s+/g, ' ').trim();
+  return `'${line.length > 80 ? `${line.slice(0, 80)}…` : line}'`;
 }

@@ -76,10 +76,16 @@ export class StormRun extends RunEngine<StormReport, StormProgress> {
     this.begin();
   }
 
-  /** Stop generating, let in-flight messages finish (bounded), then resolve with a true report. */
-  stop(): void {
-    this.stoppedAt ??= steadyNow();
-    this.supervisor.stop();
+  /**
+   * Stop generating, let in-flight messages finish (bounded: `settleMs`, else the children's own bound), then resolve
+   * with a true report. Called again, it shortens the wait (`settleMs`, else 0): what never settled counts unresolved.
+   */
+  stop(settleMs?: number): void {
+    if (this.stoppedAt !== undefined) this.supervisor.hurry(settleMs);
+    else {
+      this.stoppedAt = steadyNow();
+      this.supervisor.stop(settleMs);
+    }
   }
 
   private makeSupervisor(): Supervisor<ChildMessage> {

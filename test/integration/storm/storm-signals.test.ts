@@ -104,3 +104,63 @@ test(
     assert.equal(ids.repeated, 0, 'tweet ids are unique across the run');
   },
 );
+
+/** A storm in its own process group, as a terminal runs it; its stdout and stderr gathered. */
+function groupStorm(topic: string, runId: string, extra: string[] = []) {
+  const child = spawn(
+    process.execPath,
+    stormArgs(['--topic', topic, '--count', '50000000', '--run-id', runId, ...extra]),
+    { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (out.stdout += d));
+  child.stderr.on('data', (d) => (out.stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('close', r));
+  return { child, out, exited };
+}
+
+/**
+ * The report agrees with the topic: it holds every message acknowledged, and no more than those and the unresolved
+ * (abandoned in flight, their fate unknown to the client: some reached the broker).
+ */
+async function assertTrueReport(stdout: string, topic: string): Promise<StormReport> {
+  const report = JSON.parse(stdout) as StormReport;
+  assert.equal(report.stoppedEarly, true);
+  const acknowledged = report.acknowledged ?? 0;
+  assert.ok(acknowledged > 10_000, `acknowledged ${acknowledged}`);
+  const held = (await topicMessageCount(bootstrap(), topic)).total;
+  assert.ok(held >= acknowledged && held <= acknowledged + report.unresolved, `topic ${held}, report ${stdout}`);
+  return report;
+}
+
+test('Ctrl-C twice: the second shortens the wait, the report is still printed, exit 130', async () => {
+  const topic = uniqueTopic('sigint2');
+  const runId = `${topic}-run`;
+  const { child, out, exited } = groupStorm(topic, runId);
+  await untilAcknowledged(redisUrl(), runId, 500_000);
+  process.kill(-child.pid!, 'SIGINT');
+  await new Promise((r) => setTimeout(r, 50));
+  process.kill(-child.pid!, 'SIGINT');
+  const t0 = Date.now();
+  assert.equal(await exited, 130, out.stderr);
+  assert.ok(Date.now() - t0 < 20_000, `ended ${Date.now() - t0} ms after the second Ctrl-C`);
+  assert.match(out.stderr, /storm: SIGINT again: waiting no more/);
+  await assertTrueReport(out.stdout, topic);
+});
+
+test("SIGTERM to the primary alone (a pod's): stopped within the grace, report out; SIGHUP likewise", async () => {
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    const topic = uniqueTopic(signal.toLowerCase());
+    const runId = `${topic}-run`;
+    const { child, out, exited } = groupStorm(topic, runId);
+    await untilAcknowledged(redisUrl(), runId, 500_000);
+    process.kill(child.pid!, signal);
+    const t0 = Date.now();
+    // Kubernetes sends SIGKILL 30 s after SIGTERM: the storm must be gone, its report out, well before.
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('grace passed'), 28_000))]);
+    if (code === 'grace passed') process.kill(-child.pid!, 'SIGKILL');
+    assert.equal(code, 130, `${signal}: ${out.stderr}`);
+    assert.ok(Date.now() - t0 < 28_000, `${signal}: ended in ${Date.now() - t0} ms`);
+    await assertTrueReport(out.stdout, topic);
+  }
+});
