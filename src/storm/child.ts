@@ -136,6 +136,7 @@ async function produceUntilDone(parts: ChildParts): Promise<void> {
       // unconfirmed window is sized for at most MAX_IN_FLIGHT_LIMIT (generate/tweet-contract.ts).
       while (producer.inFlight() > options.maxInFlight && !stop.requested) await sleep(1);
       if (producer.counts().tooLarge) throw tooLargeError(options.topic, options.batchBytes);
+      throwIfRefusedForGood(producer, options.topic);
       if (stop.requested) break;
     }
   }
@@ -162,6 +163,7 @@ async function failuresToReplace({ config, producer, ticker, stop }: ChildParts)
   await settle(producer, stop, FLUSH_TIMEOUT_MS, 5);
   const settled = producer.counts();
   if (settled.tooLarge) throw tooLargeError(options.topic, options.batchBytes);
+  throwIfRefusedForGood(producer, options.topic);
   if (options.count === undefined || settled.failed <= ticker.failedSoFar) return false;
   await ticker.tick(true);
   return true;
@@ -189,6 +191,37 @@ async function finish(parts: ChildParts): Promise<void> {
     cpuMicros: cpu.user + cpu.system,
   });
   parts.close();
+}
+
+/**
+ * Refusals no retry can turn: the topic's or the cluster's settings (its cleanup policy, its in-sync replicas, an
+ * ACL, a policy), each with the setting to look at and what can work. Replacing the failed messages would only fail
+ * them again, counted each time: the run stops at the first, with its report.
+ */
+const REFUSED_FOR_GOOD: Readonly<Record<string, (topic: string) => string>> = {
+  INVALID_RECORD: (t) =>
+    `topic '${t}' refused the records as invalid (INVALID_RECORD): a compacted topic (cleanup.policy=compact) takes ` +
+    'only keyed records; give --keys or --key-field, or write to a topic with cleanup.policy=delete',
+  TOPIC_AUTHORIZATION_FAILED: (t) =>
+    `the client may not write to topic '${t}' (TOPIC_AUTHORIZATION_FAILED): an ACL must allow its principal Write ` +
+    `on the topic (kafka-acls --add --allow-principal User:… --operation Write --topic ${t})`,
+  CLUSTER_AUTHORIZATION_FAILED: () =>
+    'the cluster refused the idempotent producer (CLUSTER_AUTHORIZATION_FAILED): allow the principal IdempotentWrite ' +
+    'on the cluster, or run with --idempotence false',
+  NOT_ENOUGH_REPLICAS: (t) =>
+    `topic '${t}' has fewer in-sync replicas than its min.insync.replicas (NOT_ENOUGH_REPLICAS): acks=all cannot be ` +
+    "honoured until brokers come back; or lower the topic's min.insync.replicas, or run with --acks 1",
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND: (t) =>
+    `topic '${t}' lost in-sync replicas below its min.insync.replicas while writing ` +
+    "(NOT_ENOUGH_REPLICAS_AFTER_APPEND): acks=all cannot be honoured until brokers come back; or lower the topic's " +
+    'min.insync.replicas',
+  POLICY_VIOLATION: (t) => `the cluster's policy refused the writes to topic '${t}' (POLICY_VIOLATION)`,
+};
+
+function throwIfRefusedForGood(producer: BatchProducer, topic: string): void {
+  const failures = producer.failures();
+  for (const kind of Object.keys(failures))
+    if (Object.hasOwn(REFUSED_FOR_GOOD, kind)) throw new DataStormError('TOPIC', REFUSED_FOR_GOOD[kind](topic));
 }
 
 function tooLargeError(topic: string, batchBytes: number): DataStormError {
