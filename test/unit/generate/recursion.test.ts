@@ -11,10 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import avro from 'avsc';
+import fc from 'fast-check';
 import { compileProtoPlan, loadProto } from '../../../src/generate/proto-plan.js';
 import { compileRecordPlan, type RecordPlan } from '../../../src/generate/record-plan.js';
 import { DEFAULT_MAX_DEPTH, MAX_RECURSIVE_COPIES } from '../../../src/generate/recursion.js';
 import { Sfc32 } from '../../../src/random.js';
+import { fuzzSettings, reportFuzz } from '../../helpers/fuzz.js';
 
 const LIST = {
   type: 'record',
@@ -166,4 +168,44 @@ test('10,000 fields: compiled, and every field in every message', () => {
     fields: Array.from({ length: 10_000 }, (_, i) => ({ name: `f${i}`, type: types[i % types.length] })),
   };
   for (const m of messages(schema, 20)) assert.equal(Object.keys(m).length, 10_000);
+});
+
+test('generated recursive schemas: each compiles and every message decodes within the depth, or is refused as endless', () => {
+  const { seed, runs } = fuzzSettings(40);
+  /** A field's type: plain, or R again through a union, an array, a map, a nested record, or directly. */
+  const fieldType = fc.constantFrom<unknown>(
+    'int',
+    'string',
+    ['null', 'R'],
+    ['R', 'null'],
+    { type: 'array', items: 'R' },
+    { type: 'array', items: 'R', 'arg.properties': { length: { min: 1, max: 2 } } },
+    { type: 'map', values: 'R' },
+    'R',
+  );
+  const schemas = fc.sample(
+    fc.tuple(fc.array(fieldType, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 6 })),
+    { seed, numRuns: runs },
+  );
+  let compiled = 0;
+  let refused = 0;
+  for (const [types, maxDepth] of schemas) {
+    const schema = { type: 'record', name: 'R', fields: types.map((type, i) => ({ name: `f${i}`, type })) };
+    const { problems } = compileRecordPlan(schema, new Sfc32(1), undefined, 'avro', maxDepth);
+    // Endless exactly when no field can end: 'R' itself, or an array of R that must hold one, with nothing else.
+    const endless = types.some((t) => t === 'R' || (typeof t === 'object' && 'arg.properties' in (t as object)));
+    if (endless) {
+      refused++;
+      assert.match(problems[0] ?? '', /has no finite value/, JSON.stringify(schema));
+      continue;
+    }
+    compiled++;
+    const inner = (v: Decoded): unknown[] =>
+      Object.values(v).flatMap((x: Decoded) =>
+        x === null || typeof x !== 'object' ? [] : Array.isArray(x) ? x : 'f0' in x ? [x] : Object.values(x),
+      );
+    for (const m of messages(schema, 30, maxDepth)) assert.ok(nesting(m, inner).depth <= maxDepth);
+  }
+  assert.ok(compiled > 0 && refused > 0, `${compiled} compiled, ${refused} refused`);
+  reportFuzz('recursive Avro schemas', schemas.length, `${compiled} compiled, ${refused} refused as endless`);
 });
