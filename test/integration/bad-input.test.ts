@@ -44,6 +44,8 @@ function substitutions(): [string, string][] {
     ['npm run -s storm --', `node ${CLI} storm`],
     ['npm run -s pulse --', `node ${CLI} pulse`],
     ['npm run -s verify --', `node ${CLI} verify`],
+    ['npm run -s report --', `node ${CLI} report`],
+    ['node dist/src/cli/index.js', `node ${CLI}`],
     ['127.0.0.1:19092', bootstrap()],
     ['127.0.0.1:19192', securedBootstrap()],
     ['kafka-cluster/.run/security/client.properties', kafkaConfig()],
