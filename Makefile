@@ -51,7 +51,7 @@ bench-pulse: ## pulse (counts and points into InfluxDB) beside Kafka's ConsumerP
 	bash benchmarks/run.sh pulse
 
 .PHONY: fuzz
-FUZZ_TESTS = dist/test/unit/serve/dashboard-fuzz.test.js dist/test/integration/serve/markup.test.js dist/test/integration/pulse/extreme-values.test.js dist/test/integration/storm/hostile-files.test.js dist/test/integration/local/stale-pid.test.js dist/test/unit/supervisor.test.js dist/test/integration/coord/quota.test.js dist/test/unit/thresholds/threshold.test.js dist/test/unit/report/junit.test.js dist/test/integration/kafka/client-properties-oracle.test.js dist/test/integration/service-answers.test.js dist/test/unit/generate/recursion.test.js
+FUZZ_TESTS = dist/test/unit/serve/dashboard-fuzz.test.js dist/test/integration/serve/markup.test.js dist/test/integration/pulse/extreme-values.test.js dist/test/integration/storm/hostile-files.test.js dist/test/integration/local/stale-pid.test.js dist/test/unit/supervisor.test.js dist/test/integration/coord/quota.test.js dist/test/unit/thresholds/threshold.test.js dist/test/unit/report/junit.test.js dist/test/integration/kafka/client-properties-oracle.test.js dist/test/integration/service-answers.test.js dist/test/unit/generate/recursion.test.js dist/test/unit/generate/hint-combinations.test.js
 fuzz: ## generated hostile input, DATASTORM_FUZZ_SCALE (default 20) times npm test's count per surface, a new seed; starts the test services; prints what each surface took: docs/hostile-input.md
 	rm -f .run/fuzz.log; mkdir -p .run
 	DATASTORM_FUZZ_SCALE=$${DATASTORM_FUZZ_SCALE:-20} DATASTORM_FUZZ_SEED=$${DATASTORM_FUZZ_SEED:-$$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')} DATASTORM_FUZZ_LOG=$(CURDIR)/.run/fuzz.log DATASTORM_TEST_FILES="$(FUZZ_TESTS)" bash scripts/test.sh

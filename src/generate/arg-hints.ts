@@ -84,8 +84,35 @@ export function readHints(raw: unknown, type: string, where: string, problems: s
     }
     readHint(hints, name, value, type, `${where}: ${name}`, problems);
   }
-  if (hints.regex !== undefined && hints.length && hints.minLength === undefined) delete hints.length;
+  problems.push(...combinationProblems(Object.keys(raw), hints, where));
   return hints;
+}
+
+/**
+ * Hints given together are honoured together or refused, never one silently dropped: options fix the values (no
+ * other hint can shape them), an iteration steps them (a range, odds, a regex or a length would be ignored), and a
+ * regex decides a string's length (only a bare length n, the shortest string, goes with it).
+ */
+function combinationProblems(given: string[], hints: ArgHints, where: string): string[] {
+  const problems: string[] = [];
+  const others = (except: readonly string[]) => given.filter((n) => !except.includes(n));
+  if (hints.options) {
+    const ignored = others(['options']);
+    if (ignored.length)
+      problems.push(`${where}: options fix the values, so ${ignored.join(', ')} would be ignored: give one`);
+    return problems;
+  }
+  if (hints.iteration) {
+    const ignored = others(['iteration', 'prefix', 'suffix']);
+    if (ignored.length)
+      problems.push(`${where}: iteration steps the values, so ${ignored.join(', ')} would be ignored: give one`);
+  }
+  if (hints.regex !== undefined && hints.length && hints.minLength === undefined)
+    problems.push(
+      `${where}: regex decides the length, so length {min, max} would be ignored (a bare length n next to a regex ` +
+        'is the shortest string it draws)',
+    );
+  return problems;
 }
 
 function readHint(hints: ArgHints, name: string, value: unknown, type: string, where: string, problems: string[]) {

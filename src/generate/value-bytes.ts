@@ -36,6 +36,10 @@ export function copyBytes(src: Buffer, start: number, end: number, out: Buffer, 
 
 const lengthPrefixed = (bytes: Buffer) => Buffer.concat([varint(bytes.length), bytes]);
 
+/** An array's or a map's items as Avro writes them: one block of them, then the empty block. */
+const blocks = (items: Buffer[]): Buffer =>
+  items.length === 0 ? varint(0) : Buffer.concat([varint(items.length), ...items, varint(0)]);
+
 /** Where a value is being drawn in a recursive schema: the records around it and how deep it already is. */
 interface Nesting {
   /** Records on the way down, by their avsc type (one per named type), with how many times each is open. */
@@ -90,11 +94,11 @@ export class ValueWriter {
       case 'fixed':
         return node.logical === 'decimal' ? decimal(this.rng, node, node.size) : randomBytes(this.rng, node.size);
       case 'array':
-        return this.blocks(this.items(node, this.itemCount(node), () => this.value(node.items, index)));
+        return blocks(this.items(node, this.itemCount(node), () => this.value(node.items, index)));
       case 'map': {
-        const keys = this.distinctKeys(this.itemCount(node), node.hints.keys ?? {});
+        const keys = this.distinctKeys(this.itemCount(node), node.hints.keys ?? {}, node.path);
         let k = 0;
-        return this.blocks(
+        return blocks(
           this.items(node, keys.length, () =>
             Buffer.concat([lengthPrefixed(Buffer.from(keys[k++])), this.value(node.values, index)]),
           ),
@@ -174,7 +178,7 @@ export class ValueWriter {
         );
       case 'string':
         return lengthPrefixed(
-          Buffer.from(node.logical === 'uuid' && !hasStringHints(h) ? uuid(this.rng) : this.text(h)),
+          Buffer.from(node.logical === 'uuid' && !hasStringHints(h) ? uuid(this.rng) : this.text(h, node.path)),
         );
     }
   }
@@ -192,12 +196,18 @@ export class ValueWriter {
   }
 
   /** A string by its hints: regex (at least minLength long), or length random letters and digits; prefix, suffix. */
-  private text(h: ArgHints): string {
+  /** `path` names the field when a regex cannot honour its length: refused, never a shorter string. */
+  private text(h: ArgHints, path: string): string {
     let body: string;
     if (h.regex !== undefined) {
       body = this.regexOf(h.regex).gen();
       for (let tries = 0; h.minLength !== undefined && body.length < h.minLength && tries < 100; tries++)
         body = this.regexOf(h.regex).gen();
+      if (h.minLength !== undefined && body.length < h.minLength)
+        throw new Error(
+          `field ${path || '(the record)'}: regex ${JSON.stringify(h.regex)} drew no string of at least ` +
+            `${h.minLength} characters in 100 tries: the length cannot be honoured`,
+        );
     } else {
       const n = this.count(h);
       body = '';
@@ -218,9 +228,9 @@ export class ValueWriter {
   }
 
   /** A map's keys: distinct (a map holds one value per key), as many as its key hints allow up to n. */
-  private distinctKeys(n: number, hints: ArgHints): string[] {
+  private distinctKeys(n: number, hints: ArgHints, path: string): string[] {
     const keys = new Set<string>();
-    for (let tries = 0; keys.size < n && tries < n * 20; tries++) keys.add(this.text(hints));
+    for (let tries = 0; keys.size < n && tries < n * 20; tries++) keys.add(this.text(hints, `${path} (keys)`));
     return [...keys];
   }
 
@@ -239,11 +249,6 @@ export class ValueWriter {
     const parts: Buffer[] = [];
     for (let i = 0; i < n && (i < fewest || !this.shallowing()); i++) parts.push(item());
     return parts;
-  }
-
-  private blocks(items: Buffer[]): Buffer {
-    if (items.length === 0) return varint(0);
-    return Buffer.concat([varint(items.length), ...items, varint(0)]);
   }
 }
 
