@@ -84,7 +84,7 @@ export function readHints(raw: unknown, type: string, where: string, problems: s
     }
     readHint(hints, name, value, type, `${where}: ${name}`, problems);
   }
-  problems.push(...combinationProblems(Object.keys(raw), hints, where));
+  problems.push(...combinationProblems(Object.keys(raw).filter((n) => allowed.includes(n)), hints, where));
   return hints;
 }
 
