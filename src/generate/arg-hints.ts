@@ -84,7 +84,8 @@ export function readHints(raw: unknown, type: string, where: string, problems: s
     }
     readHint(hints, name, value, type, `${where}: ${name}`, problems);
   }
-  problems.push(...combinationProblems(Object.keys(raw).filter((n) => allowed.includes(n)), hints, where));
+  const given = Object.keys(raw).filter((n) => allowed.includes(n));
+  problems.push(...combinationProblems(given, hints, where));
   return hints;
 }
 
