@@ -85,6 +85,12 @@ export class ChildTicker {
     next();
   }
 
+  /**
+   * What was in flight at the last tick, read with the counts it sent: the unresolved of a child's last report, so
+   * that what was acknowledged after it is unresolved, not counted nowhere.
+   */
+  inFlightAtLastTick = 0;
+
   stop(): void {
     clearTimeout(this.timer);
   }
@@ -93,6 +99,7 @@ export class ChildTicker {
   async tick(final = false): Promise<void> {
     const { parts } = this;
     const counts = parts.producer.counts();
+    this.inFlightAtLastTick = counts.inFlight;
     const delta = this.deltaSince(counts);
     const message = this.message(counts, delta, final);
     this.handed.reset();

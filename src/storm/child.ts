@@ -185,7 +185,7 @@ async function finish(parts: ChildParts): Promise<void> {
     slot: config.slot,
     ...parts.latency.encoded(),
     partitions: parts.warmup.measuredPartitions(),
-    unresolved: producer.inFlight(),
+    unresolved: ticker.inFlightAtLastTick,
     gcHistogram: health.gcPauses.pairs(),
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     cpuMicros: cpu.user + cpu.system,

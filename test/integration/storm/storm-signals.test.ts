@@ -2,6 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import type { StormReport } from '../../../src/report/storm-report.js';
@@ -163,4 +165,40 @@ test("SIGTERM to the primary alone (a pod's): stopped within the grace, report o
     assert.ok(Date.now() - t0 < 28_000, `${signal}: ended in ${Date.now() - t0} ms`);
     await assertTrueReport(out.stdout, topic);
   }
+});
+
+test("a pod's SIGTERM while the cluster is slow: the wait is bounded inside the grace, the report out", async () => {
+  const topic = uniqueTopic('sigterm-slow');
+  const runId = `${topic}-run`;
+  // One partition on one broker: pausing that broker leaves every batch in flight, as a cluster too slow to answer.
+  const { child, out, exited } = groupStorm(topic, runId, ['--partitions', '1', '--replication', '1']);
+  await untilAcknowledged(redisUrl(), runId, 200_000);
+  const home = process.env.DATASTORM_KAFKA_HOME ?? path.join(ROOT, '.run/test-cluster');
+  const leader = /Leader: (\d+)/.exec(
+    execFileSync('bash', [path.join(ROOT, 'kafka-cluster/cluster.sh'), 'topic', '--describe', '--topic', topic], {
+      encoding: 'utf8',
+    }),
+  )?.[1];
+  assert.ok(leader, 'the partition has a leader');
+  const broker = Number(fs.readFileSync(path.join(home, `pids/broker-${leader}.pid`), 'utf8').trim());
+  process.kill(broker, 'SIGSTOP');
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    process.kill(child.pid!, 'SIGTERM');
+    const t0 = Date.now();
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('grace passed'), 28_000))]);
+    if (code === 'grace passed') process.kill(-child.pid!, 'SIGKILL');
+    assert.equal(code, 130, out.stderr);
+    assert.ok(Date.now() - t0 < 28_000, `ended in ${Date.now() - t0} ms`);
+  } finally {
+    process.kill(broker, 'SIGCONT');
+  }
+  const report = JSON.parse(out.stdout) as StormReport;
+  assert.equal(report.stoppedEarly, true);
+  assert.ok((report.acknowledged ?? 0) >= 200_000, `acknowledged ${report.acknowledged}`);
+  assert.ok(report.unresolved > 0, 'what the paused broker never answered counts as unresolved');
+  // Once the broker is back, the topic holds the acknowledged and at most the unresolved besides.
+  await new Promise((r) => setTimeout(r, 15_000));
+  const held = (await topicMessageCount(bootstrap(), topic)).total;
+  assert.ok(held >= (report.acknowledged ?? 0) && held <= (report.acknowledged ?? 0) + report.unresolved, `${held}`);
 });
