@@ -17,7 +17,6 @@ import { BatchProducer } from '../kafka/native/batch-producer.js';
 import { producerConfig } from '../kafka/producer.js';
 import { Rng, Sfc32 } from '../random.js';
 import { decodeSchedule, isUnlimited } from '../scenario/schedule.js';
-import { steadyNow } from '../steady-clock.js';
 import { BatchSender, type SliceSender } from './batch-sender.js';
 import { ChildLatency } from './child-latency.js';
 import { ChildTicker } from './child-ticker.js';
@@ -173,9 +172,7 @@ async function failuresToReplace({ config, producer, ticker, stop }: ChildParts)
 async function finish(parts: ChildParts): Promise<void> {
   const { config, producer, ticker, health, stop } = parts;
   // The bound is read as it goes: a second stop request (Ctrl-C again) shortens it to what is already settled.
-  const started = steadyNow();
-  while (producer.inFlight() > 0 && steadyNow() - started < (stop.settleMs ?? FLUSH_TIMEOUT_MS))
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  await settle(producer, null, () => stop.settleMs ?? FLUSH_TIMEOUT_MS, 10);
   ticker.stop();
   await ticker.tick(true);
   health.stop();

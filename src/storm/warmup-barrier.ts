@@ -44,14 +44,18 @@ export class WarmupBarrier {
   }
 }
 
-/** Waits (bounded, polling every `pollMs`) until nothing is in flight, or a stop when `stop` is given. */
+/**
+ * Waits (bounded, polling every `pollMs`) until nothing is in flight, or a stop when `stop` is given. A bound given
+ * as a function is read at every poll, so that it can shorten while it runs (a second Ctrl-C).
+ */
 export async function settle(
   producer: BatchProducer,
   stop: StopSignal | null,
-  timeoutMs: number,
+  timeoutMs: number | (() => number),
   pollMs: number,
 ): Promise<void> {
-  const deadline = steadyNow() + timeoutMs;
-  while (producer.inFlight() > 0 && !stop?.requested && steadyNow() < deadline)
+  const bound = typeof timeoutMs === 'number' ? () => timeoutMs : timeoutMs;
+  const started = steadyNow();
+  while (producer.inFlight() > 0 && !stop?.requested && steadyNow() - started < bound())
     await new Promise((resolve) => setTimeout(resolve, pollMs));
 }
