@@ -4,7 +4,8 @@
 # (fork to its first production, from its report). How issue 20 was bisected.
 #   benchmarks/ab-commits.sh COMMIT [ROUNDS=3] [COUNT=3000000]
 # The other commit is built in a worktree outside the clone, under ${DATASTORM_CACHE:-~/.cache/datastorm}/ab-COMMIT
-# (its own addon and dist, this clone's node_modules): inside it, its biome.json would trip this tree's lint.
+# (its own addon, and dist as its own `npm run build` makes it, this clone's node_modules): inside it, its biome.json
+# would trip this tree's lint.
 # CPU is read two ways where perf is present: /usr/bin/time (what the benchmarks use: children the tool waited for)
 # and perf's inherited task-clock (every thread of every descendant, reaped or not). A primary that exits before
 # reaping its children hides their CPU from the first; the second shows it.
@@ -25,7 +26,7 @@ mkdir -p "$(dirname "$tree")"
 if [[ ! -d $tree ]]; then
   git worktree add --detach "$tree" "$sha" >/dev/null
   ln -s "$ROOT/node_modules" "$tree/node_modules"
-  (cd "$tree" && npm run -s build:native >/dev/null && npx tsc -p tsconfig.json >/dev/null)
+  (cd "$tree" && npm run -s build:native >/dev/null && npm run -s build >/dev/null)
 fi
 
 export DATASTORM_KAFKA_HOME=$ROOT/.run/bench-cluster DATASTORM_KAFKA_PORT=28092 DATASTORM_CONTROLLER_PORT=28090

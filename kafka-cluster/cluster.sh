@@ -132,6 +132,7 @@ listeners=CONTROLLER://$HOST:$CONTROLLER_PORT
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=CONTROLLER:PLAINTEXT
 log.dirs=$STATE/data/controller
+$(authorizer_config "$security")
 EOF
   for ((i = 1; i <= n; i++)); do
     cat >"$STATE/config/broker-$i.properties" <<EOF
@@ -141,6 +142,7 @@ controller.quorum.voters=$voters
 controller.listener.names=CONTROLLER
 $(listener_config "$i" "$security")
 log.dirs=$STATE/data/broker-$i
+$(authorizer_config "$security")
 # Topics are created on purpose, never by a typo.
 auto.create.topics.enable=false
 # Let 16 MB producer batches (plus headers) through, and replicate them.
@@ -168,6 +170,15 @@ log.retention.bytes=4294967296
 log.retention.check.interval.ms=60000
 EOF
   done
+}
+
+# A sasl_ssl cluster checks ACLs, as secured clusters do: the plaintext listener's principal (User:ANONYMOUS: the
+# nodes between themselves, the tools) and the SCRAM and OAUTHBEARER user datastorm may do anything; any other user
+# only what an ACL allows it.
+authorizer_config() {
+  [[ $1 == sasl_ssl ]] || return 0
+  printf '%s\n' "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer" \
+    "super.users=User:ANONYMOUS;User:datastorm"
 }
 
 # The listeners of broker $1: PLAINTEXT always (inter-broker traffic, the tools), and with a security mode a SECURED
@@ -219,6 +230,9 @@ make_security() {
       openssl pkcs8 -topk8 -nocrypt -in "$SEC/broker.key" | cat - "$SEC/broker.pem" "$SEC/ca.pem" >"$SEC/broker-keystore.pem"
       head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$SEC/scram-password")
   fi
+  # A second SCRAM user, limited, is no super user: it may do only what an ACL allows (tests of refusals).
+  [[ -f $SEC/scram-password-limited ]] ||
+    (umask 077; head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$SEC/scram-password-limited")
   write_client_properties "$security" "$n"
 }
 
@@ -236,8 +250,12 @@ write_client_properties() {
       echo "sasl.mechanism=SCRAM-SHA-512"
       echo "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"datastorm\" password=\"$(cat "$SEC/scram-password")\";"
     fi >"$SEC/client.properties"
-    rm -f "$SEC/client-oauthbearer.properties"
+    rm -f "$SEC/client-oauthbearer.properties" "$SEC/client-limited.properties"
     [[ $security == sasl_ssl ]] || return 0
+    { client_properties_head "$security" "$n"
+      echo "sasl.mechanism=SCRAM-SHA-512"
+      echo "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"limited\" password=\"$(cat "$SEC/scram-password-limited")\";"
+    } >"$SEC/client-limited.properties"
     { client_properties_head "$security" "$n"
       echo "sasl.mechanism=OAUTHBEARER"
       echo "sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"datastorm\";"
@@ -254,7 +272,8 @@ format_node() { # $1 = config file
   local format=(kafka.tools.StorageTool)
   # SCRAM users are bootstrap metadata of the cluster: written when the storage is formatted, the password read from
   # its file by FormatWithScram.java, never on a command line.
-  [[ $(security_of) == sasl_ssl ]] && format=("$HERE/FormatWithScram.java" "$SEC/scram-password" datastorm)
+  [[ $(security_of) == sasl_ssl ]] &&
+    format=("$HERE/FormatWithScram.java" "$SEC/scram-password" datastorm "$SEC/scram-password-limited" limited --)
   kafka_java "${format[@]}" format --ignore-formatted -t "$(cat "$STATE/cluster-id")" -c "$1" \
     >>"$STATE/logs/format.log" 2>&1 || die "formatting storage for $(basename "$1") failed: $(tail -3 "$STATE/logs/format.log" | tr '\n' ' ')"
 }

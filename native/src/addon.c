@@ -4,6 +4,7 @@
 
 napi_value producer_new(napi_env, napi_callback_info);
 napi_value producer_connect(napi_env, napi_callback_info);
+napi_value producer_refresh_leaders(napi_env, napi_callback_info);
 napi_value producer_produce_tweets(napi_env, napi_callback_info);
 napi_value producer_produce_buffers(napi_env, napi_callback_info);
 napi_value producer_stats(napi_env, napi_callback_info);
@@ -38,6 +39,7 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("librdkafkaVersion", version),
       FN("producerNew", producer_new),
       FN("producerConnect", producer_connect),
+      FN("producerRefreshLeaders", producer_refresh_leaders),
       FN("producerProduceTweets", producer_produce_tweets),
       FN("producerProduceBuffers", producer_produce_buffers),
       FN("producerStats", producer_stats),

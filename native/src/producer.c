@@ -40,6 +40,7 @@ typedef struct {
   int partition_slots;
   int too_large;
   int errors;
+  double throttled_ms; /* brokers' throttle times (quotas), summed over their responses */
 
   atomic_llong produced; /* handed to librdkafka (JavaScript thread) */
   uint64_t hist_delay[HIST_LEN]; /* publish delay: handed minus intended (JavaScript thread only) */
@@ -48,6 +49,14 @@ typedef struct {
   rd_kafka_message_t *msgs; /* a batch as librdkafka takes it */
   uint32_t msgs_cap;
   atomic_llong settled;  /* acknowledged or failed (poller thread) */
+
+  /* A keyless batch is spread in equal runs over the led partitions (spread_keyless): as even as librdkafka's sticky
+   * partitioner over time, without its per-message partitioning and locks (a third of a child's CPU at full speed). */
+  int spread_keyless;
+  pthread_mutex_t led_mu; /* guards led: written by metadata jobs on the pool, read per batch */
+  int32_t *led;           /* partitions with a leader, by the latest metadata */
+  int led_count;
+  uint32_t next_led;
 } producer_t;
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
@@ -97,6 +106,19 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) 
   pthread_mutex_unlock(&p->mu);
 }
 
+/* A broker delayed its answer for a quota (throttle_time_ms > 0); librdkafka calls this from rd_kafka_poll(). */
+static void on_throttle(rd_kafka_t *rk, const char *broker_name, int32_t broker_id, int throttle_time_ms,
+                        void *opaque) {
+  (void)rk;
+  (void)broker_name;
+  (void)broker_id;
+  producer_t *p = opaque;
+  if (throttle_time_ms <= 0) return;
+  pthread_mutex_lock(&p->mu);
+  p->throttled_ms += throttle_time_ms;
+  pthread_mutex_unlock(&p->mu);
+}
+
 static void *poll_loop(void *arg) {
   producer_t *p = arg;
   while (!atomic_load(&p->stop)) rd_kafka_poll(p->rk, 50);
@@ -121,6 +143,8 @@ static void producer_close(producer_t *p) {
 /* Frees a producer whose client never started or is closed. */
 static void producer_free(producer_t *p) {
   pthread_mutex_destroy(&p->mu);
+  pthread_mutex_destroy(&p->led_mu);
+  free(p->led);
   free(p);
 }
 
@@ -158,9 +182,11 @@ static const char *producer_start(producer_t *p, rd_kafka_conf_t *conf, const ch
   return NULL;
 }
 
-/* producerNew(config: Record<string, string>, topic: string) -> handle */
+/* producerNew(config: Record<string, string>, topic: string, spreadKeyless: boolean) -> handle */
 napi_value producer_new(napi_env env, napi_callback_info info) {
-  DS_ARGS(env, info, "producerNew", 2);
+  DS_ARGS(env, info, "producerNew", 3);
+  bool spread = false;
+  if (napi_get_value_bool(env, argv[2], &spread) != napi_ok) return ds_throw(env, "NATIVE", "spreadKeyless: a boolean");
   char *topic = ds_string_dup(env, argv[1]);
   if (!topic) return NULL;
   rd_kafka_conf_t *conf = ds_conf_from_object(env, argv[0]);
@@ -172,10 +198,13 @@ napi_value producer_new(napi_env env, napi_callback_info info) {
     return ds_throw(env, "NATIVE", "out of memory for a producer");
   }
   p->head.tag = DS_PRODUCER;
+  p->spread_keyless = spread;
   pthread_mutex_init(&p->mu, NULL);
+  pthread_mutex_init(&p->led_mu, NULL);
   rd_kafka_conf_set_opaque(conf, p);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_conf_set_error_cb(conf, on_error);
+  rd_kafka_conf_set_throttle_cb(conf, on_throttle);
   char errstr[512];
   const char *code = producer_start(p, conf, topic, errstr, sizeof errstr);
   free(topic);
@@ -203,6 +232,24 @@ static int all_led(const struct rd_kafka_metadata *md) {
   return 1;
 }
 
+/* Keeps the topic's led partitions from metadata md, for keyless batches; the last list stays when this one cannot
+ * be had (out of memory, or the topic absent from the answer). */
+static void take_leaders(producer_t *p, const struct rd_kafka_metadata *md) {
+  if (md->topic_cnt != 1 || md->topics[0].err) return;
+  const struct rd_kafka_metadata_topic *t = &md->topics[0];
+  int32_t *led = malloc((size_t)(t->partition_cnt ? t->partition_cnt : 1) * sizeof *led);
+  if (!led) return;
+  int count = 0;
+  for (int i = 0; i < t->partition_cnt; i++)
+    if (!t->partitions[i].err && t->partitions[i].leader >= 0) led[count++] = t->partitions[i].id;
+  pthread_mutex_lock(&p->led_mu);
+  int32_t *old = p->led;
+  p->led = led;
+  p->led_count = count;
+  pthread_mutex_unlock(&p->led_mu);
+  free(old);
+}
+
 /* Milliseconds left of a timeout that began at start. */
 static int32_t ms_left(const struct timespec *start, int32_t timeout) {
   struct timespec now;
@@ -222,6 +269,7 @@ static void connect_run(ds_job_t *job) {
     if (job->err) return;
     rd_kafka_resp_err_t terr = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
     int led = !terr && all_led(md);
+    take_leaders(p, md);
     rd_kafka_metadata_destroy(md);
     if (terr && !(terr == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE && left > 100)) {
       job->err = terr;
@@ -243,6 +291,25 @@ napi_value producer_connect(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "producerConnect", 2);
   producer_t *p = unwrap(env, argv[0]);
   ds_job_t *job = p ? ds_job_new(env, connect_run, p, &p->jobs, argv[1]) : NULL;
+  return job ? ds_job_start(env, argv[0], job) : NULL;
+}
+
+/* The refresh job, on the pool: the topic's led partitions again (a leader lost or elected, partitions added). */
+static void refresh_run(ds_job_t *job) {
+  producer_t *p = job->object;
+  const struct rd_kafka_metadata *md = NULL;
+  job->err = rd_kafka_metadata(p->rk, 0, p->rkt, &md, job->timeout_ms);
+  if (job->err) return;
+  take_leaders(p, md);
+  rd_kafka_metadata_destroy(md);
+}
+
+/* producerRefreshLeaders(handle, timeoutMs) -> Promise: where keyless batches may go, from fresh metadata (off the
+ * event loop); rejects with librdkafka's error name when the cluster does not answer in time. */
+napi_value producer_refresh_leaders(napi_env env, napi_callback_info info) {
+  DS_ARGS(env, info, "producerRefreshLeaders", 2);
+  producer_t *p = unwrap(env, argv[0]);
+  ds_job_t *job = p ? ds_job_new(env, refresh_run, p, &p->jobs, argv[1]) : NULL;
   return job ? ds_job_start(env, argv[0], job) : NULL;
 }
 
@@ -277,23 +344,55 @@ static void mark_intended(rd_kafka_message_t *m, double delay_us, double step_us
 }
 
 /*
- * Hands the n messages laid out in p->msgs to librdkafka in one rd_kafka_produce_batch: one clock reading and one
- * topic lock per batch instead of per message. Returns how many it took, a prefix of the batch. A full queue fails
- * that message and, by librdkafka's rule (rd_kafka_produce_batch propagates QUEUE_FULL to every later message), all
- * after it: the caller waits for deliveries and calls again with the rest, so nothing goes out twice. Should a later
- * message ever be taken after a full queue, the re-send would double it: that is refused here, loudly. Any other
- * error ends the run, as a single produce would; messages taken after it are in flight and counted produced.
+ * Hands p->msgs[0..n) to librdkafka by rd_kafka_produce_batch, one clock reading and one topic lock per call. A keyless
+ * batch under spread_keyless is dealt in equal runs to the led partitions in turn, one call each (librdkafka then skips
+ * its per-message partitioner); otherwise one call with the partition unassigned. Stops after a run not taken whole.
+ * Returns how many were taken in a row from the first; *taken_after counts those taken after the first refused one.
+ */
+static uint32_t produce_runs(producer_t *p, uint32_t n, uint32_t *taken_after) {
+  pthread_mutex_lock(&p->led_mu);
+  uint32_t parts = p->spread_keyless && !p->msgs[0].key ? (uint32_t)p->led_count : 0;
+  uint32_t run = parts ? (n + parts - 1) / parts : n;
+  uint32_t at = 0, end = 0;
+  while (end < n) {
+    end = n - at < run ? n : at + run;
+    int32_t partition = parts ? p->led[p->next_led++ % parts] : RD_KAFKA_PARTITION_UA;
+    rd_kafka_produce_batch(p->rkt, partition, RD_KAFKA_MSG_F_COPY, p->msgs + at, (int)(end - at));
+    while (at < end && !p->msgs[at].err) at++;
+    if (at < end) break;
+  }
+  pthread_mutex_unlock(&p->led_mu);
+  *taken_after = 0;
+  for (uint32_t k = at; k < end; k++) *taken_after += !p->msgs[k].err;
+  return at;
+}
+
+/* A fatal error of the client, thrown as what caused it (e.g. CLUSTER_AUTHORIZATION_FAILED for an idempotent
+ * producer the cluster refused) rather than as librdkafka's generic _FATAL. */
+static napi_value throw_fatal(napi_env env, producer_t *p) {
+  char reason[512] = "";
+  rd_kafka_resp_err_t cause = rd_kafka_fatal_error(p->rk, reason, sizeof reason);
+  if (!cause) return ds_throw(env, "_FATAL", rd_kafka_err2str(RD_KAFKA_RESP_ERR__FATAL));
+  return ds_throw(env, rd_kafka_err2name(cause), reason);
+}
+
+/*
+ * Hands the n messages laid out in p->msgs to librdkafka (produce_runs). Returns how many it took, a prefix of the
+ * batch. A full queue fails that message and, by librdkafka's rule (rd_kafka_produce_batch propagates QUEUE_FULL to
+ * every later message of its call), all after it: the caller waits for deliveries and calls again with the rest, so
+ * nothing goes out twice. Should a later message ever be taken after a full queue, the re-send would double it: that
+ * is refused here, loudly. Any other error ends the run, as a single produce would; messages taken after it are in
+ * flight and counted produced.
  */
 static napi_value hand_batch(napi_env env, producer_t *p, uint32_t n, double delay_us, double step_us) {
-  rd_kafka_produce_batch(p->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, p->msgs, (int)n);
-  uint32_t accepted = 0, taken_after = 0;
-  while (accepted < n && !p->msgs[accepted].err) accepted++;
-  for (uint32_t k = accepted; k < n; k++) taken_after += !p->msgs[k].err;
+  uint32_t taken_after = 0;
+  uint32_t accepted = produce_runs(p, n, &taken_after);
   if (delay_us >= 0)
     for (uint32_t k = 0; k < accepted; k++) p->hist_delay[hist_index(publish_delay(delay_us, step_us, k))]++;
   atomic_fetch_add_explicit(&p->produced, (long long)(accepted + taken_after), memory_order_relaxed);
   if (accepted == n) return ds_number(env, (double)accepted);
   rd_kafka_resp_err_t err = p->msgs[accepted].err;
+  if (err == RD_KAFKA_RESP_ERR__FATAL) return throw_fatal(env, p);
   if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
   if (taken_after)
     return ds_throw(env, "NATIVE", "librdkafka took messages after a full queue: a re-send would double them");
@@ -441,8 +540,9 @@ napi_value producer_partition_counts(napi_env env, napi_callback_info info) {
 }
 
 /*
- * producerStats(handle, out: Float64Array(8)): cumulative [produced, acknowledged, acknowledged bytes, failed,
- * in flight, too large (0/1), client errors, latencies recorded]. Fills a caller's array: nothing allocated per call.
+ * producerStats(handle, out: Float64Array(9)): cumulative [produced, acknowledged, acknowledged bytes, failed,
+ * in flight, too large (0/1), client errors, latencies recorded, ms throttled by brokers]. Fills a caller's array:
+ * nothing allocated per call.
  */
 napi_value producer_stats(napi_env env, napi_callback_info info) {
   DS_ARGS(env, info, "producerStats", 2);
@@ -452,7 +552,7 @@ napi_value producer_stats(napi_env env, napi_callback_info info) {
   size_t n = 0;
   void *raw = NULL;
   NAPI_OK(env, napi_get_typedarray_info(env, argv[1], &type, &n, &raw, NULL, NULL));
-  if (type != napi_float64_array || n < 8) return ds_throw(env, "NATIVE", "stats needs a Float64Array(8)");
+  if (type != napi_float64_array || n < 9) return ds_throw(env, "NATIVE", "stats needs a Float64Array(9)");
   double *out = raw;
   long long settled = atomic_load_explicit(&p->settled, memory_order_acquire);
   long long produced = atomic_load(&p->produced);
@@ -464,6 +564,7 @@ napi_value producer_stats(napi_env env, napi_callback_info info) {
   out[5] = p->too_large;
   out[6] = p->errors;
   out[7] = (double)p->hist_count;
+  out[8] = p->throttled_ms;
   pthread_mutex_unlock(&p->mu);
   out[4] = (double)(produced - settled);
   return NULL;

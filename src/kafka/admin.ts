@@ -147,6 +147,33 @@ export interface EnsureTopicOptions {
   config?: Record<string, string>;
 }
 
+const AUTHORIZATION_FAILED = new Set<number>([
+  Kafka.CODES.ERRORS.ERR_TOPIC_AUTHORIZATION_FAILED,
+  Kafka.CODES.ERRORS.ERR_CLUSTER_AUTHORIZATION_FAILED,
+]);
+
+/**
+ * Why a topic could not be made. Refused by an ACL, the topic is either absent or there but hidden from this
+ * principal (a topic it may not Describe looks absent): the line says what each case needs.
+ */
+function createRefusal(o: EnsureTopicOptions, err: Kafka.LibrdKafkaError): DataStormError {
+  if (AUTHORIZATION_FAILED.has(err.code))
+    return new DataStormError(
+      'TOPIC',
+      `the client may not see topic '${o.topic}' nor create it (${err.message}): if the topic exists, an ACL must ` +
+        'allow its principal Describe and Write on it; if not, create it first (kafka-topics --create) or allow ' +
+        'Create on the cluster',
+      [],
+      { cause: err },
+    );
+  return new DataStormError(
+    'TOPIC',
+    `cannot create topic '${o.topic}' (${o.partitions} partitions, replication ${o.replication}): ${err.message}`,
+    [],
+    { cause: err },
+  );
+}
+
 /** Creates the topic when it does not exist; returns what the cluster has (which may differ if it existed). */
 export async function ensureTopic(
   cluster: string | KafkaTarget,
@@ -162,14 +189,7 @@ export async function ensureTopic(
         15_000,
         (err) => {
           if (!err || err.code === Kafka.CODES.ERRORS.ERR_TOPIC_ALREADY_EXISTS) resolve();
-          else
-            reject(
-              new DataStormError(
-                'TOPIC',
-                `cannot create topic '${o.topic}' (${o.partitions} partitions, replication ${o.replication}): ` +
-                  `${err.message}`,
-              ),
-            );
+          else reject(createRefusal(o, err));
         },
       ),
     );

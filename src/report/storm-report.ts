@@ -103,6 +103,8 @@ export interface StormReport {
   failedByKind: Record<string, number>;
   /** Handed but neither acknowledged nor failed when the run ended (flush timed out). */
   unresolved: number;
+  /** How long brokers delayed their answers for a quota (ms, summed over every producer's answers; 0: never). */
+  throttledMs: number;
   stoppedEarly: boolean;
   rate: { average: number; peak: number };
   megabytesPerSec: number;

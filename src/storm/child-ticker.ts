@@ -67,6 +67,8 @@ export interface TickerParts {
 export class ChildTicker {
   readonly handed = new HandedTally();
   private acknowledged = { acked: 0, bytes: 0, failed: 0 };
+  /** Throttle time (ms) brokers had answered with at the last tick. */
+  private throttledMs = 0;
   private failuresSoFar: Record<string, number> = {};
   private timer: NodeJS.Timeout | undefined;
 
@@ -151,7 +153,14 @@ export class ChildTicker {
       scheduleStartMs: parts.scheduleStartMs(),
       firstGrantMs: parts.firstGrantMs(),
       health: parts.health.interval(),
+      throttledMs: this.throttledSince(counts),
     };
+  }
+
+  private throttledSince(counts: ProducerCounts): number {
+    const interval = counts.throttledMs - this.throttledMs;
+    this.throttledMs = counts.throttledMs;
+    return interval;
   }
 
   /** This interval's failures by librdkafka error name. */

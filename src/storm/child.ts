@@ -14,7 +14,7 @@ import { frameFor, loadStormSchema } from '../generate/storm-schema.js';
 import { producerIdOf } from '../generate/tweet-contract.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import { BatchProducer } from '../kafka/native/batch-producer.js';
-import { producerConfig } from '../kafka/producer.js';
+import { producerConfig, spreadKeylessFor } from '../kafka/producer.js';
 import { Rng, Sfc32 } from '../random.js';
 import { decodeSchedule, isUnlimited } from '../scenario/schedule.js';
 import { BatchSender, type SliceSender } from './batch-sender.js';
@@ -53,7 +53,7 @@ export async function runChild(config: ChildConfig): Promise<void> {
     await produceUntilDone(parts);
   } catch (e) {
     // Told at once, so the primary stops the other children; the counts follow with the last tick.
-    send(fatalMessage(config.slot, isDataStormError(e) ? e : new DataStormError('PRODUCE', (e as Error).message)));
+    send(fatalMessage(config.slot, asRunError(e, config.options.topic)));
   }
   await finish(parts);
 }
@@ -68,7 +68,10 @@ async function prepare(config: ChildConfig): Promise<ChildParts> {
   const health = new HealthProbe();
   const redis = await connectRedis(options.redis, options.redisCa);
   const quota = new Quota(redis, options.runId, options.count, options.shape.schedule);
-  const producer = await new BatchProducer(producerConfig(options, producerId), options.topic).connect();
+  const spreadKeyless = spreadKeylessFor(options.client);
+  const producer = await new BatchProducer(producerConfig(options, producerId), options.topic, {
+    spreadKeyless,
+  }).connect();
   const draws = new Sfc32(rng.u32());
   const schema = loadStormSchema(options, draws);
   const frame = config.schemaId === undefined ? null : frameFor(schema, config.schemaId);
@@ -202,9 +205,10 @@ const REFUSED_FOR_GOOD: Readonly<Record<string, (topic: string) => string>> = {
   TOPIC_AUTHORIZATION_FAILED: (t) =>
     `the client may not write to topic '${t}' (TOPIC_AUTHORIZATION_FAILED): an ACL must allow its principal Write ` +
     `on the topic (kafka-acls --add --allow-principal User:… --operation Write --topic ${t})`,
-  CLUSTER_AUTHORIZATION_FAILED: () =>
-    'the cluster refused the idempotent producer (CLUSTER_AUTHORIZATION_FAILED): allow the principal IdempotentWrite ' +
-    'on the cluster, or run with --idempotence false',
+  CLUSTER_AUTHORIZATION_FAILED: (t) =>
+    'the cluster refused the idempotent producer (CLUSTER_AUTHORIZATION_FAILED): an ACL must allow the principal ' +
+    `Write on topic '${t}' (which also allows idempotence) or IdempotentWrite on the cluster; or run with ` +
+    '--idempotence false',
   NOT_ENOUGH_REPLICAS: (t) =>
     `topic '${t}' has fewer in-sync replicas than its min.insync.replicas (NOT_ENOUGH_REPLICAS): acks=all cannot be ` +
     "honoured until brokers come back; or lower the topic's min.insync.replicas, or run with --acks 1",
@@ -214,6 +218,15 @@ const REFUSED_FOR_GOOD: Readonly<Record<string, (topic: string) => string>> = {
     'min.insync.replicas',
   POLICY_VIOLATION: (t) => `the cluster's policy refused the writes to topic '${t}' (POLICY_VIOLATION)`,
 };
+
+/** What ended a child's producing, as the run reports it: a refusal for good by its setting, else PRODUCE. */
+function asRunError(e: unknown, topic: string): DataStormError {
+  if (isDataStormError(e)) return e;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && Object.hasOwn(REFUSED_FOR_GOOD, code))
+    return new DataStormError('TOPIC', REFUSED_FOR_GOOD[code](topic), [], { cause: e });
+  return new DataStormError('PRODUCE', (e as Error).message, [], { cause: e });
+}
 
 function throwIfRefusedForGood(producer: BatchProducer, topic: string): void {
   const failures = producer.failures();

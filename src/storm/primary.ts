@@ -37,6 +37,7 @@ import {
   prepareTopic,
   type StormContext,
 } from './storm-phases.js';
+import { throttleObserver } from './throttle-observer.js';
 
 /** The child's entry as built (a bundle), from this module as from the CLI's bundle. */
 const CHILD_SCRIPT = path.join(PACKAGE_ROOT, 'dist/src/storm/child.js');
@@ -73,6 +74,7 @@ export class StormRun extends RunEngine<StormReport, StormProgress> {
     if (this.findMax) this.observe(this.findMax);
     this.observe({ tick: () => void this.context.publisher?.publishRunning() });
     this.observe(liveGateObserver(this.liveGate, this));
+    this.observe(throttleObserver(this.agg, (m) => this.emit('warning', m)));
     this.begin();
   }
 

@@ -70,6 +70,8 @@ export interface TickMessage {
   firstGrantMs: number | null;
   /** The child's health this interval: memory now, event-loop delay and GC time over the interval. */
   health: ChildHealth;
+  /** How long brokers delayed their answers this interval for a quota (throttle time, ms, summed over answers). */
+  throttledMs: number;
 }
 
 export interface ChildHealth {

@@ -35,6 +35,8 @@ export interface RunTotals {
   batchShares: Moments;
   /** Handed but never reported delivered or failed (a child's flush timed out). */
   unresolved: number;
+  /** How long brokers delayed their answers for a quota (ms, summed over every producer's answers). */
+  throttledMs: number;
   /** The best whole second of the timeline (storm/timeline.ts). */
   peakRate: number;
   /** From forking the children to the first one producing. */
@@ -117,6 +119,7 @@ export function buildReport(run: RunOutcome): StormReport {
     failed,
     failedByKind: totals.failed,
     unresolved: totals.unresolved,
+    throttledMs: Math.round(totals.throttledMs),
     stoppedEarly: run.stopped,
     rate: { average: round(totals.acked / run.elapsedSec, 0), peak: round(totals.peakRate, 0) },
     megabytesPerSec: round(totals.bytes / 1e6 / run.elapsedSec, 2),
@@ -176,6 +179,7 @@ function notesOf({ options, totals, error, stopped }: RunOutcome, failed: number
       `${totals.unresolved} messages had no delivery report when the run ended (flush timed out): not counted as ` +
         `acknowledged`,
     );
+  if (totals.throttledMs > 0) notes.push(throttleNote(totals.throttledMs));
   if (error) notes.push(`the run failed mid-way (${error.code}); counts are what was acknowledged until then`);
   if (stopped) notes.push('the run was stopped before its target; counts are what was acknowledged until then');
   if (options.warmup > 0)
@@ -192,6 +196,17 @@ function notesOf({ options, totals, error, stopped }: RunOutcome, failed: number
         `verify shows the dead child's never-written messages as "unconfirmed", apart from losses`,
     );
   return notes;
+}
+
+/** What a broker's quota means for the figures. */
+export const QUOTA_MEANING =
+  "a quota (producer_byte_rate or request_percentage on the client's user or client.id): a rate a quota holds " +
+  'measures the quota, not what the cluster can take';
+
+/** Throttling by a quota, in the report. */
+export function throttleNote(throttledMs: number): string {
+  const ms = Math.round(throttledMs).toLocaleString('en-US');
+  return `brokers throttled the producers, asking ${ms} ms of waiting in all over their answers: ${QUOTA_MEANING}`;
 }
 
 function warmupSection(options: StormOptions, totals: RunTotals): StormReport['warmup'] {

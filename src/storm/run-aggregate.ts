@@ -39,6 +39,7 @@ export class RunAggregate {
     mix: [0, 0, 0],
     batchShares: noMoments(),
     unresolved: 0,
+    throttledMs: 0,
     peakRate: 0,
     startupSec: 0,
     restarts: 0,
@@ -107,6 +108,7 @@ export class RunAggregate {
       if (!m.warmup) t.failed[k] = (t.failed[k] ?? 0) + v;
       s.failed += v;
     }
+    t.throttledMs += m.throttledMs;
     s.acked += m.acked;
     s.inFlight = m.inFlight;
     s.behind = m.behind;

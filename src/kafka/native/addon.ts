@@ -65,8 +65,9 @@ export const batchArgs = (b: BatchSpec): BatchArgs => [
 
 export interface NativeAddon {
   librdkafkaVersion(): string;
-  producerNew(config: Record<string, string>, topic: string): Handle;
+  producerNew(config: Record<string, string>, topic: string, spreadKeyless: boolean): Handle;
   producerConnect(p: Handle, timeoutMs: number): Promise<void>;
+  producerRefreshLeaders(p: Handle, timeoutMs: number): Promise<void>;
   producerProduceTweets(
     p: Handle,
     plan: Handle,

@@ -30,6 +30,8 @@ export interface ProducerCounts {
   tooLarge: boolean;
   /** Client-level errors librdkafka reported (brokers down, ...); it retries them itself. */
   clientErrors: number;
+  /** How long brokers delayed their answers for a quota (throttle time, ms, summed over answers). */
+  throttledMs: number;
 }
 
 /** Under a rate schedule: the batch's first message was meant to go delayUs ago, each next one stepUs later. */
@@ -46,18 +48,34 @@ export interface PackedBatch {
   keyEnds: Uint32Array | null;
 }
 
+/** How often a producer that spreads keyless batches asks which partitions have a leader, and how long it waits. */
+export const LEADERS_REFRESH_MS = 1000;
+
+export interface BatchProducerOptions {
+  /**
+   * A keyless batch is dealt in equal runs to the partitions that have a leader, one call each (librdkafka then skips
+   * its per-message partitioner); off, librdkafka partitions each message as configured.
+   */
+  spreadKeyless?: boolean;
+}
+
 export class BatchProducer {
   private readonly native: NativeAddon = addon();
   private readonly h: Handle;
-  private readonly raw = new Float64Array(8);
+  private readonly raw = new Float64Array(9);
+  private readonly spread: boolean;
+  private refresher: NodeJS.Timeout | null = null;
+  private refreshing = false;
   private closed = false;
 
   constructor(
     config: Record<string, string | number | boolean>,
     readonly topic: string,
+    options: BatchProducerOptions = {},
   ) {
+    this.spread = options.spreadKeyless ?? false;
     try {
-      this.h = this.native.producerNew(stringConfig(config), topic);
+      this.h = this.native.producerNew(stringConfig(config), topic, this.spread);
     } catch (e) {
       throw clientStartError('producer', e);
     }
@@ -76,7 +94,27 @@ export class BatchProducer {
         e,
       );
     }
+    if (this.spread && !this.refresher) {
+      this.refresher = setInterval(() => this.refreshLeaders(), LEADERS_REFRESH_MS);
+      this.refresher.unref();
+    }
     return this;
+  }
+
+  /**
+   * Which partitions keyless batches may go to, asked again (one at a time, off the event loop). A cluster that does
+   * not answer keeps the last answer: librdkafka holds a batch for a partition that lost its leader until one is
+   * elected, as it holds any message.
+   */
+  private refreshLeaders(): void {
+    if (this.refreshing || this.closed) return;
+    this.refreshing = true;
+    this.native
+      .producerRefreshLeaders(this.h, LEADERS_REFRESH_MS)
+      .catch(() => undefined)
+      .finally(() => {
+        this.refreshing = false;
+      });
   }
 
   /**
@@ -129,6 +167,7 @@ export class BatchProducer {
       inFlight: r[4],
       tooLarge: r[5] !== 0,
       clientErrors: r[6],
+      throttledMs: r[8],
     };
   }
 
@@ -160,6 +199,7 @@ export class BatchProducer {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.refresher) clearInterval(this.refresher);
     this.native.producerClose(this.h);
   }
 }

@@ -156,7 +156,7 @@ test('one handle check: another kind, and a closed handle, are refused by name',
   const native = addon();
   const consumer = new BatchConsumer({ 'metadata.broker.list': bootstrap(), 'group.id': 'nobody' }, 'nowhere');
   const consumerHandle = (consumer as unknown as { h: Handle }).h;
-  const stats = new Float64Array(8);
+  const stats = new Float64Array(9);
   assert.throws(() => native.producerStats(consumerHandle, stats), {
     code: 'NATIVE',
     message: 'not a producer handle',

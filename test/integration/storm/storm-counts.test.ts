@@ -48,6 +48,38 @@ test('an exact --count lands in the topic: report = Redis counters = sum of part
   assert.equal(report.settings.replication, 3);
 });
 
+test('keyless batches are dealt evenly over the partitions; a user who sets how keyless go gets it', async () => {
+  const spread = uniqueTopic('spread');
+  const N = 60_001;
+  const { report } = await stormJson([
+    '--topic',
+    spread,
+    '--count',
+    String(N),
+    '--partitions',
+    '6',
+    '--batch-size',
+    '999',
+  ]);
+  assert.equal(report.acknowledged, N);
+  const held = await topicMessageCount(bootstrap(), spread);
+  assert.equal(held.total, N);
+  // Each batch goes in 6 equal runs, the partitions in turn: every partition holds a sixth, within one batch.
+  for (const n of held.perPartition) assert.ok(Math.abs(n - N / 6) <= 999, `per partition: ${held.perPartition}`);
+  assert.deepEqual(report.partitions.acknowledged, held.perPartition);
+  // librdkafka's own partitioning, as the user set it (no sticking: a random partition per message), counts the same.
+  const own = uniqueTopic('own-partitioner');
+  const x = ['-X', 'sticky.partitioning.linger.ms=0', '-X', 'partitioner=random'];
+  const mine = await stormJson(['--topic', own, '--count', String(N), '--partitions', '6', ...x]);
+  assert.equal(mine.report.acknowledged, N);
+  const ownHeld = await topicMessageCount(bootstrap(), own);
+  assert.equal(ownHeld.total, N);
+  assert.ok(
+    ownHeld.perPartition.every((n) => n > 0),
+    `per partition: ${ownHeld.perPartition}`,
+  );
+});
+
 test(
   'fixed 50/30/20 is exact when the topic is read back; every producer sequence is complete, no ' + 'duplicates',
   async () => {

@@ -28,6 +28,7 @@ function totals(over: Partial<RunTotals> = {}): RunTotals {
     mix: [500, 300, 200],
     batchShares,
     unresolved: 0,
+    throttledMs: 0,
     peakRate: 600,
     startupSec: 0.5,
     restarts: 0,
@@ -110,6 +111,13 @@ test('failures, restarts, a stop and an error each leave a note', () => {
   assert.equal(r.notes.length, 5, r.notes.join('\n'));
   assert.equal(r.children.reproduced, 42);
   assert.deepEqual(r.error, { code: 'PRODUCE', message: 'x' });
+});
+
+test("a quota's throttling is in the report, and said to bound the rate", () => {
+  assert.equal(build(options(), totals()).throttledMs, 0);
+  const r = build(options(), totals({ throttledMs: 1234.4 }));
+  assert.equal(r.throttledMs, 1234);
+  assert.ok(r.notes.some((n) => /^brokers throttled the producers, asking 1,234 ms .*producer_byte_rate/.test(n)));
 });
 
 test('durability says what an acknowledgement promises', () => {

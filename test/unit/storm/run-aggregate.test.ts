@@ -23,6 +23,7 @@ const tick = (slot: number, second: number, acked: number, warmup: boolean): Tic
   scheduleStartMs: 1000 + slot,
   firstGrantMs: null,
   health: { rssBytes: 2 ** 20, heapUsedBytes: 0, loopDelayP99Ms: 0, loopDelayMaxMs: 0, gcMs: 0, gcMaxMs: 0 },
+  throttledMs: slot * 10,
 });
 
 test('warm-up ticks apart; measured ones per second; the earliest start; the worst child latency', () => {
@@ -36,6 +37,7 @@ test('warm-up ticks apart; measured ones per second; the earliest start; the wor
   assert.equal(t.acked, 800);
   assert.deepEqual(t.mix, [800, 0, 0], 'the mix of measured messages only');
   assert.deepEqual(t.failed, {}, 'failures of the warm-up are its own');
+  assert.equal(t.throttledMs, 20, "every tick's throttle time, summed over children");
   assert.deepEqual([...a.perSecond], [[101, 800]]);
   assert.equal(t.scheduleStartMs, 1000);
   assert.deepEqual(a.secondLatency(), { p50: 3, p99: 11, intendedP99: null });
