@@ -1,5 +1,5 @@
-/* The module's entry: registers the producer, tweet plan, consumer and client log functions (producer.c, tweet-plan.c,
- * consumer.c, client-log.c). */
+/* The module's entry: registers the producer, tweet plan, consumer, client log and topic settings functions
+ * (producer.c, tweet-plan.c, consumer.c, client-log.c, topic-config.c). */
 #include "common.h"
 
 napi_value producer_new(napi_env, napi_callback_info);
@@ -25,6 +25,7 @@ napi_value consumer_watermarks(napi_env, napi_callback_info);
 napi_value consumer_close_js(napi_env, napi_callback_info);
 napi_value client_log_drain(napi_env, napi_callback_info);
 napi_value client_config_check(napi_env, napi_callback_info);
+napi_value topic_min_insync(napi_env, napi_callback_info);
 
 static napi_value version(napi_env env, napi_callback_info info) {
   (void)info;
@@ -60,6 +61,7 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("consumerClose", consumer_close_js),
       FN("clientLogDrain", client_log_drain),
       FN("clientConfigCheck", client_config_check),
+      FN("topicMinInsync", topic_min_insync),
 #undef FN
   };
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);

@@ -16,6 +16,11 @@ export interface TopicChanges {
   deleted(): void;
   /** The topic has more partitions than before (called at each growth). */
   grew(partitions: number, before: number): void;
+  /**
+   * A partition has fewer in-sync replicas than the topic's min.insync.replicas (minInsync) at two looks in a row:
+   * writes with acks=all are refused there. Called once.
+   */
+  underMinInsync?(partition: number, inSync: number, min: number): void;
 }
 
 export class TopicWatch {
@@ -24,6 +29,9 @@ export class TopicWatch {
   private stopped = false;
   private missing = 0;
   private looking = false;
+  private belowMin = 0;
+  /** The topic's min.insync.replicas once known (0: unknown, nothing checked). */
+  minInsync = 0;
 
   /**
    * Watches a topic that has `partitions` now. It connects in the background (a run's children are not held for
@@ -56,6 +64,7 @@ export class TopicWatch {
         return;
       }
       this.missing = 0;
+      this.checkInsync(md);
       if (found > this.partitions) {
         const before = this.partitions;
         this.partitions = found;
@@ -65,6 +74,18 @@ export class TopicWatch {
       // No answer this time: not a verdict either way.
     } finally {
       this.looking = false;
+    }
+  }
+
+  private checkInsync(md: Kafka.Metadata): void {
+    const under = this.on.underMinInsync;
+    if (!under || this.minInsync <= 0 || this.belowMin < 0) return;
+    const partitions = md.topics.find((t) => t.name === this.topic)?.partitions ?? [];
+    const short = partitions.find((p) => p.isrs.length < this.minInsync);
+    if (!short) this.belowMin = 0;
+    else if (++this.belowMin >= 2) {
+      this.belowMin = -1; // said once
+      under(short.id, short.isrs.length, this.minInsync);
     }
   }
 

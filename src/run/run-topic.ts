@@ -4,6 +4,7 @@
  */
 import { DataStormError, type ErrorCode } from '../errors.js';
 import type { KafkaTarget, TopicInfo } from '../kafka/admin.js';
+import { topicMinInsync } from '../kafka/native/topic-config.js';
 import { METADATA_REFRESH_MS } from '../kafka/producer.js';
 import { TopicWatch } from '../kafka/topic-watch.js';
 import type { ChildFatal } from '../supervisor.js';
@@ -17,12 +18,14 @@ export interface TopicWatchSpec {
   grewReaders: string;
   fail(e: DataStormError): void;
   warn(message: string): void;
+  /** Given, the topic's min.insync.replicas is asked and a partition that stays below it ends the run this way. */
+  underMinInsync?(partition: number, inSync: number, min: number): DataStormError;
 }
 
 /** Watches the run's topic; `topic.partitions` follows its growth (caught up means every partition, the new too). */
 export function watchRunTopic(spec: TopicWatchSpec): TopicWatch {
-  const { topic } = spec;
-  return new TopicWatch(spec.cluster, topic.name, topic.partitions, {
+  const { topic, underMinInsync } = spec;
+  const watch = new TopicWatch(spec.cluster, topic.name, topic.partitions, {
     deleted: () => spec.fail(spec.deleted()),
     grew: (partitions, before) => {
       topic.partitions = partitions;
@@ -31,7 +34,13 @@ export function watchRunTopic(spec: TopicWatchSpec): TopicWatch {
           `them from their next metadata refresh (within ${METADATA_REFRESH_MS / 1000} s)`,
       );
     },
+    underMinInsync: underMinInsync && ((...under) => spec.fail(underMinInsync(...under))),
   });
+  if (underMinInsync)
+    void topicMinInsync(spec.cluster, topic.name).then((min) => {
+      watch.minInsync = min;
+    });
+  return watch;
 }
 
 /**

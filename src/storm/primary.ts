@@ -169,10 +169,21 @@ export class StormRun extends RunEngine<StormReport, StormProgress> {
             'brokers acknowledged before (gone with the topic)',
         ),
       grewReaders: 'the producers write to',
+      underMinInsync: c.options.acks === 'all' ? (...under) => tooFewInsync(topic.name, ...under) : undefined,
       fail: (e) => this.supervisor.fail(e, DELETED_TOPIC_SETTLE_MS),
       warn: (m) => this.emit('warning', m),
     });
   }
+}
+
+/** acks=all refused for too few in-sync replicas: what is in flight there waits for them, so the run stops. */
+function tooFewInsync(topic: string, partition: number, inSync: number, min: number): DataStormError {
+  return new DataStormError(
+    'TOPIC',
+    `partition ${partition} of topic '${topic}' has ${inSync} in-sync replica${inSync === 1 ? '' : 's'}, fewer than ` +
+      `its min.insync.replicas=${min}: acks=all writes there are refused (NOT_ENOUGH_REPLICAS) until replicas catch ` +
+      "up; bring the brokers back, lower the topic's min.insync.replicas, or run with --acks 1",
+  );
 }
 
 export function storm(options: StormOptions): StormRun {

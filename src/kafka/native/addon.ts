@@ -118,6 +118,7 @@ export interface NativeAddon {
   clientLogDrain(): (number | string)[];
   /** Throws (code CONFIG, librdkafka's line) for a setting librdkafka does not know or a value it refuses. */
   clientConfigCheck(config: Record<string, string>): void;
+  topicMinInsync(config: Record<string, string>, topic: string, timeoutMs: number): Promise<[number]>;
 }
 
 const ADDON = path.join(PACKAGE_ROOT, 'native/build/Release/datastorm_native.node');

@@ -234,3 +234,42 @@ test(
     }
   },
 );
+
+test('too few in-sync replicas mid-storm: stopped within seconds, exit 5, one line, the report', async () => {
+  const topic = uniqueTopic('too-few-isr');
+  const created = await run('bash', [
+    CLUSTER,
+    ...['topic', '--create', '--topic', topic, '--partitions', '3', '--replication-factor', '3'],
+    ...['--config', 'min.insync.replicas=3'],
+  ]);
+  assert.equal(created.code, 0, created.stderr);
+  const runId = `${topic}-run`;
+  const { exited } = spawnStorm(['--topic', topic, '--rate', '20000', '--duration', '120', '--run-id', runId]);
+  await untilAcknowledged(redisUrl(), runId, 40_000);
+  const killed = await run('bash', [CLUSTER, 'kill-broker', '3']);
+  assert.equal(killed.code, 0, killed.stderr);
+  const killedAt = Date.now();
+  try {
+    const { code, stdout, stderr } = await exited;
+    // The controller drops the dead broker from the in-sync replicas once its session times out (9 s); two looks
+    // at the topic 2 s apart then end the run.
+    const seconds = (Date.now() - killedAt) / 1000;
+    assert.equal(code, 5, stderr);
+    const errors = stderr.split('\n').filter((l) => l.startsWith('datastorm: error:'));
+    assert.equal(errors.length, 1, stderr);
+    assert.match(
+      errors[0],
+      new RegExp(`of topic '${topic}' has 2 in-sync replicas, fewer than its min\\.insync\\.replicas=3`),
+    );
+    assert.match(errors[0], /NOT_ENOUGH_REPLICAS.*--acks 1/);
+    assert.ok(seconds < 30, `stopped ${seconds} s after the broker died`);
+    const report = JSON.parse(stdout) as StormReport;
+    assert.ok(report.acknowledged !== null && report.acknowledged >= 40_000);
+    assert.equal(report.error?.code, 'TOPIC');
+    assert.ok(report.failed + report.unresolved + report.acknowledged <= report.sent, JSON.stringify(report));
+  } finally {
+    const started = await run('bash', [CLUSTER, 'start-broker', '3'], {}, 120_000);
+    assert.equal(started.code, 0, started.stderr);
+    await waitInSync(topic, 3);
+  }
+});
