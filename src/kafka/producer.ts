@@ -44,9 +44,10 @@ export function producerConfig(s: ProducerSettings, clientId: string): Record<st
 }
 
 /**
- * Whether keyless batches are dealt evenly over the led partitions (kafka/native/batch-producer.ts) rather than by
- * librdkafka's sticky partitioner message by message: as even over time, and a third of a child's CPU cheaper. A user
- * who set how keyless messages are partitioned gets librdkafka's own partitioning, exactly as set.
+ * Whether keyless batches go whole to the led partitions in turn (kafka/native/batch-producer.ts) rather than through
+ * librdkafka's sticky partitioner message by message: the same stickiness, held for a batch instead of linger.ms, for
+ * a fraction of the CPU. A user who set how keyless messages are partitioned gets librdkafka's own partitioning,
+ * exactly as set.
  */
 export function spreadKeylessFor(client: Record<string, string>): boolean {
   return !Object.hasOwn(client, 'partitioner') && !Object.hasOwn(client, 'sticky.partitioning.linger.ms');

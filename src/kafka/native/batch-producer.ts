@@ -53,8 +53,8 @@ export const LEADERS_REFRESH_MS = 1000;
 
 export interface BatchProducerOptions {
   /**
-   * A keyless batch is dealt in equal runs to the partitions that have a leader, one call each (librdkafka then skips
-   * its per-message partitioner); off, librdkafka partitions each message as configured.
+   * A keyless batch goes whole to the next partition that has a leader, in turn (librdkafka's sticky partitioner held
+   * for a batch, without its per-message partitioning); off, librdkafka partitions each message as configured.
    */
   spreadKeyless?: boolean;
 }

@@ -72,8 +72,9 @@ test('partitions added under pulse: it says so, reads them too, and the sums are
   );
   await new Promise((resolve) => setTimeout(resolve, 3000));
   await addPartitions(topic, 4);
-  // A storm on the grown topic writes to all 4 partitions (an existing topic is taken as it is).
-  const more = await stormJson(['--topic', topic, '--count', '30000']);
+  // A storm on the grown topic writes to all 4 partitions (an existing topic is taken as it is): each producer sends
+  // its keyless batches to them in turn, and 15 batches reach every one.
+  const more = await stormJson(['--topic', topic, '--count', '30000', '--batch-size', '2000']);
   assert.ok(more.report.partitions.acknowledged.length === 4);
   const r = await pulse;
   assert.equal(r.code, 0, r.stderr);
