@@ -49,6 +49,10 @@ function substitutions(): [string, string][] {
     ['127.0.0.1:19092', bootstrap()],
     ['127.0.0.1:19192', securedBootstrap()],
     ['kafka-cluster/.run/security/client.properties', kafkaConfig()],
+    [
+      'kafka-cluster/.run/security/client-limited.properties',
+      path.join(path.dirname(kafkaConfig()), 'client-limited.properties'),
+    ],
     ['redis://127.0.0.1:6379', redisUrl()],
     ['.run/influxdb-8087/tls/ca.pem', influxCa()],
     ['https://127.0.0.1:8087', influxTlsUrl()],
