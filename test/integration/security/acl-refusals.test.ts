@@ -10,11 +10,11 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import type { StormReport } from '../../../src/report/storm-report.js';
-import { bootstrap, kafkaConfig, ROOT, redisUrl, run, uniqueTopic } from '../../helpers/services.js';
+import { allowLimited as allow, createTopic, limitedConfig } from '../../helpers/acl.js';
+import { bootstrap, ROOT, redisUrl, run, uniqueTopic } from '../../helpers/services.js';
 import { CLI } from '../../helpers/storm-cli.js';
 
 const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');
-const limitedConfig = () => path.join(path.dirname(kafkaConfig()), 'client-limited.properties');
 
 /** A storm as the user `limited`, its report as JSON. */
 async function limitedStorm(topic: string, extra: string[] = []) {
@@ -22,31 +22,6 @@ async function limitedStorm(topic: string, extra: string[] = []) {
   const started = Date.now();
   const r = await run(process.execPath, [CLI, ...args, '--count', '20000', '--json', '--no-save', '--quiet', ...extra]);
   return { ...r, seconds: (Date.now() - started) / 1000 };
-}
-
-/** Kafka's AclCommand over the plaintext listener (its principal, ANONYMOUS, is a super user). */
-async function allow(operation: string, topic: string): Promise<void> {
-  const r = await run('bash', [
-    CLUSTER,
-    'tool',
-    'org.apache.kafka.tools.AclCommand',
-    '--bootstrap-server',
-    bootstrap(),
-    '--add',
-    '--allow-principal',
-    'User:limited',
-    '--operation',
-    operation,
-    '--topic',
-    topic,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-}
-
-async function createTopic(topic: string): Promise<void> {
-  const args = ['topic', '--create', '--topic', topic, '--partitions', '3', '--replication-factor', '3'];
-  const r = await run('bash', [CLUSTER, ...args]);
-  assert.equal(r.code, 0, r.stderr);
 }
 
 /** One line on stderr, no stack trace. */
@@ -68,7 +43,7 @@ function assertRefusedReport(stdout: string, kind: string): StormReport {
 
 test('no ACL at all: the topic it may neither see nor create is refused in one line, exit 5', async () => {
   const hidden = uniqueTopic('acl-hidden');
-  await createTopic(hidden);
+  await createTopic(hidden, 3, 3);
   const r = await limitedStorm(hidden);
   assert.equal(r.code, 5, r.stderr);
   const line = oneLine(r.stderr);
@@ -78,7 +53,7 @@ test('no ACL at all: the topic it may neither see nor create is refused in one l
 
 test('Describe without Write: the idempotent producer is refused (exit 5, one line, the report out)', async () => {
   const topic = uniqueTopic('acl-describe');
-  await createTopic(topic);
+  await createTopic(topic, 3, 3);
   await allow('Describe', topic);
   const r = await limitedStorm(topic);
   assert.equal(r.code, 5, r.stderr);
@@ -108,7 +83,7 @@ test('Describe without Write: the idempotent producer is refused (exit 5, one li
 
 test("a quota holds the storm back: said live and in the report's throttle time; the count exact", async () => {
   const topic = uniqueTopic('quota');
-  await createTopic(topic);
+  await createTopic(topic, 3, 3);
   await allow('Write', topic);
   const quota = (change: string[]) =>
     run('bash', [
