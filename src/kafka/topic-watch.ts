@@ -17,8 +17,8 @@ export interface TopicChanges {
   /** The topic has more partitions than before (called at each growth). */
   grew(partitions: number, before: number): void;
   /**
-   * A partition has fewer in-sync replicas than the topic's min.insync.replicas (minInsync, or all its replicas when
-   * that is fewer) at two looks in a row: writes with acks=all are refused there. Called once.
+   * A partition with a leader has fewer in-sync replicas than the topic's min.insync.replicas (minInsync, or all its
+   * replicas when that is fewer) at two looks in a row: writes with acks=all are refused there. Called once.
    */
   underMinInsync?(partition: number, inSync: number, min: number): void;
 }
@@ -82,8 +82,9 @@ export class TopicWatch {
     if (!under || this.minInsync <= 0 || this.belowMin < 0) return;
     const partitions = md.topics.find((t) => t.name === this.topic)?.partitions ?? [];
     // Kafka holds a partition to min(min.insync.replicas, its replicas): a setting above the replication factor asks
-    // for every replica, not for more.
-    const short = partitions.find((p) => p.isrs.length < Math.min(this.minInsync, p.replicas.length));
+    // for every replica, not for more. A partition without a leader is offline, not short: its writes wait for a
+    // leader (a broker stopped or restarting), as librdkafka waits, and the run rides it out.
+    const short = partitions.find((p) => p.leader >= 0 && p.isrs.length < Math.min(this.minInsync, p.replicas.length));
     if (!short) this.belowMin = 0;
     else if (++this.belowMin >= 2) {
       this.belowMin = -1; // said once
