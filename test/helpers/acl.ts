@@ -20,12 +20,3 @@ export async function allowLimited(operation: string, topic: string): Promise<vo
   ]);
   assert.equal(r.code, 0, r.stderr);
 }
-
-/** Creates a topic as a super user, with topic settings given as key=value. */
-export async function createTopic(topic: string, partitions: number, replication: number, config: string[] = []) {
-  const r = await run('bash', [
-    ...[CLUSTER, 'topic', '--create', '--topic', topic, '--partitions', String(partitions)],
-    ...['--replication-factor', String(replication), ...config.flatMap((c) => ['--config', c])],
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-}

@@ -10,9 +10,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import type { StormReport } from '../../../src/report/storm-report.js';
-import { allowLimited as allow, createTopic, limitedConfig } from '../../helpers/acl.js';
+import { allowLimited as allow, limitedConfig } from '../../helpers/acl.js';
 import { bootstrap, ROOT, redisUrl, run, uniqueTopic } from '../../helpers/services.js';
 import { CLI } from '../../helpers/storm-cli.js';
+import { createTopic } from '../../helpers/topic-admin.js';
 
 const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');
 

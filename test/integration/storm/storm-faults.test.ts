@@ -15,6 +15,7 @@ import type { StormReport } from '../../../src/report/storm-report.js';
 import { untilAcknowledged } from '../../helpers/progress.js';
 import { bootstrap, ROOT, redisUrl, run, uniqueTopic } from '../../helpers/services.js';
 import { spawnStorm, verifyJson } from '../../helpers/storm-cli.js';
+import { createTopic } from '../../helpers/topic-admin.js';
 
 const CLUSTER = path.join(ROOT, 'kafka-cluster/cluster.sh');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -237,12 +238,7 @@ test(
 
 test('too few in-sync replicas mid-storm: stopped within seconds, exit 5, one line, the report', async () => {
   const topic = uniqueTopic('too-few-isr');
-  const created = await run('bash', [
-    CLUSTER,
-    ...['topic', '--create', '--topic', topic, '--partitions', '3', '--replication-factor', '3'],
-    ...['--config', 'min.insync.replicas=3'],
-  ]);
-  assert.equal(created.code, 0, created.stderr);
+  await createTopic(topic, 3, 3, ['min.insync.replicas=3']);
   const runId = `${topic}-run`;
   const { exited } = spawnStorm(['--topic', topic, '--rate', '20000', '--duration', '120', '--run-id', runId]);
   await untilAcknowledged(redisUrl(), runId, 40_000);
@@ -278,12 +274,7 @@ test('too few in-sync replicas mid-storm: stopped within seconds, exit 5, one li
 
 test('min.insync.replicas above the replicas: Kafka takes acks=all writes, and the storm runs to its end', async () => {
   const topic = uniqueTopic('isr-above-rf');
-  const created = await run('bash', [
-    CLUSTER,
-    ...['topic', '--create', '--topic', topic, '--partitions', '3', '--replication-factor', '3'],
-    ...['--config', 'min.insync.replicas=4'],
-  ]);
-  assert.equal(created.code, 0, created.stderr);
+  await createTopic(topic, 3, 3, ['min.insync.replicas=4']);
   const { exited } = spawnStorm(['--topic', topic, '--rate', '20000', '--duration', '8']);
   const { code, stdout, stderr } = await exited;
   assert.equal(code, 0, stderr);

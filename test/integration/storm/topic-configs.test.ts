@@ -10,10 +10,11 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import type { StormReport } from '../../../src/report/storm-report.js';
-import { allowLimited, createTopic, limitedConfig } from '../../helpers/acl.js';
+import { allowLimited, limitedConfig } from '../../helpers/acl.js';
 import { fuzzSettings, reportFuzz } from '../../helpers/fuzz.js';
 import { bootstrap, kafkaConfig, redisUrl, run, uniqueTopic } from '../../helpers/services.js';
 import { CLI } from '../../helpers/storm-cli.js';
+import { createTopic } from '../../helpers/topic-admin.js';
 
 interface TopicCase {
   policy: 'delete' | 'compact' | 'compact,delete';
