@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "datastorm_native",
-      "sources": ["src/addon.c", "src/common.c", "src/producer.c", "src/tweet-plan.c", "src/consumer.c", "src/client-log.c", "src/topic-config.c"],
+      "sources": ["src/addon.c", "src/common.c", "src/producer.c", "src/tweet-plan.c", "src/consumer.c", "src/client-log.c", "src/topic-config.c", "src/reader-measure.c"],
       "include_dirs": ["../node_modules/node-rdkafka/build/deps/include"],
       "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-ignored-qualifiers"],
       "libraries": [

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const entries = ['cli/index.js', 'storm/child.js', 'pulse/child.js'];
+const entries = ['cli/index.js', 'storm/child.js', 'pulse/child.js', 'readers/reader-child.js'];
 
 await build({
   absWorkingDir: root,

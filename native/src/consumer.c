@@ -12,11 +12,13 @@
  * explicit: pulse commits only what InfluxDB acknowledged.
  */
 #include "common.h"
+#include "reader-measure.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_EVENTS 16
 #define MAX_ERRORS 8
@@ -53,6 +55,8 @@ typedef struct {
   int rebalanced; /* set by the rebalance callback: end the batch */
   rd_kafka_message_t *held; /* polled after a rebalance callback: the next batch's first message */
   int out_of_memory; /* the batch could not be held: the call fails, so nothing is committed past it */
+
+  reader_measure_t *measure; /* a storm's reader: messages measured, not copied (consumerMeasure) */
 
   pthread_mutex_t mu; /* guards stats */
   char *stats;
@@ -175,14 +179,30 @@ static int add_message(consumer_t *c, const rd_kafka_message_t *m) {
   return 1;
 }
 
+static int64_t now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Takes one message into the batch: measured (a storm's reader) or copied; 0 when memory is short. */
+static int take_message(consumer_t *c, const rd_kafka_message_t *m) {
+  if (!c->measure) return add_message(c, m);
+  measure_message(c->measure, m, now_us());
+  c->count++;
+  c->out_of_memory = c->measure->out_of_memory;
+  return !c->out_of_memory;
+}
+
 static void consume_execute(napi_env env, void *data) {
   (void)env;
   consumer_t *c = data;
   c->count = c->values_len = c->keys_len = 0;
+  if (c->measure) c->measure->runs = c->measure->bytes = 0;
   c->n_errors = c->n_events = c->rebalanced = c->out_of_memory = 0;
   int timeout = c->timeout_ms;
   if (c->held) {
-    int added = add_message(c, c->held);
+    int added = take_message(c, c->held);
     rd_kafka_message_destroy(c->held);
     c->held = NULL;
     if (!added) return;
@@ -201,7 +221,7 @@ static void consume_execute(napi_env env, void *data) {
       c->held = m;
       break;
     }
-    int added = add_message(c, m);
+    int added = take_message(c, m);
     rd_kafka_message_destroy(m);
     if (!added) break;
     timeout = 0; /* the first message may be waited for; the rest are what is already fetched */
@@ -255,11 +275,19 @@ static napi_value errors_of(napi_env env, consumer_t *c) {
   return errors;
 }
 
-/* The batch as ConsumedBatch (src/kafka/native/addon.ts); NULL when any Node-API call failed. */
-static napi_value batch_of(napi_env env, consumer_t *c) {
-  napi_value batch;
-  if (napi_create_object(env, &batch) != napi_ok) return NULL;
-  int ok = set(env, batch, "values", buffer_copy(env, c->values, c->values_len)) &&
+/* A measured batch as MeasuredBatch (src/kafka/native/addon.ts): counts and runs of offsets. */
+static int measured_of(napi_env env, consumer_t *c, napi_value batch) {
+  reader_measure_t *r = c->measure;
+  return set(env, batch, "count", ds_number(env, (double)c->count)) &&
+         set(env, batch, "bytes", ds_number(env, (double)r->bytes)) &&
+         set(env, batch, "runPartitions", typed(env, napi_int32_array, r->run_partition, r->runs, 4)) &&
+         set(env, batch, "runFirst", typed(env, napi_float64_array, r->run_first, r->runs, 8)) &&
+         set(env, batch, "runLast", typed(env, napi_float64_array, r->run_last, r->runs, 8));
+}
+
+/* The messages of a batch as ConsumedBatch's fields: values, keys and where each came from. */
+static int copied_of(napi_env env, consumer_t *c, napi_value batch) {
+  return set(env, batch, "values", buffer_copy(env, c->values, c->values_len)) &&
            set(env, batch, "ends", typed(env, napi_uint32_array, c->ends, c->count, 4)) &&
            set(env, batch, "keys", buffer_copy(env, c->keys, c->keys_len)) &&
            set(env, batch, "keyEnds", typed(env, napi_uint32_array, c->key_ends, c->count, 4)) &&
@@ -267,6 +295,13 @@ static napi_value batch_of(napi_env env, consumer_t *c) {
            set(env, batch, "offsets", typed(env, napi_float64_array, c->offsets, c->count, 8)) &&
            set(env, batch, "timestamps", typed(env, napi_float64_array, c->timestamps, c->count, 8)) &&
            set(env, batch, "count", ds_number(env, (double)c->count));
+}
+
+/* The batch as ConsumedBatch or MeasuredBatch (src/kafka/native/addon.ts); NULL when any Node-API call failed. */
+static napi_value batch_of(napi_env env, consumer_t *c) {
+  napi_value batch;
+  if (napi_create_object(env, &batch) != napi_ok) return NULL;
+  int ok = c->measure ? measured_of(env, c, batch) : copied_of(env, c, batch);
   napi_value events = events_of(env, c);
   ok = ok && set(env, batch, "events", events) && set(env, batch, "errors", errors_of(env, c));
   return ok ? batch : NULL;
@@ -337,6 +372,7 @@ static void finalize(napi_env env, void *data, void *hint) {
   free(c->offsets);
   free(c->timestamps);
   free(c->stats);
+  measure_free(c->measure);
   free(c->topic);
   pthread_mutex_destroy(&c->mu);
   free(c);
@@ -537,4 +573,78 @@ napi_value consumer_close_js(napi_env env, napi_callback_info info) {
   if (c->busy) return ds_throw(env, "NATIVE", "close while a consume call is running");
   consumer_destroy(c);
   return NULL;
+}
+
+/* The consumer's measure, for a call between consume calls (their pool thread writes it); NULL: thrown. */
+static reader_measure_t *idle_measure(napi_env env, consumer_t *c) {
+  if (c->busy) {
+    ds_throw(env, "NATIVE", "a consume call is running on this consumer");
+    return NULL;
+  }
+  if (!c->measure) c->measure = calloc(1, sizeof *c->measure);
+  if (!c->measure) ds_throw(env, "NATIVE", "out of memory for a reader's histograms");
+  return c->measure;
+}
+
+/*
+ * consumerMeasure(handle, framing, fromMs, startMs, table, tableStepMs): from now on the consumer measures what it
+ * reads instead of handing it over (reader-measure.h). framing: bytes before a tweet's Avro, -1 when the records
+ * are not tweets; table: Float64Array of the messages the schedule allows at each step, or null without a schedule.
+ */
+napi_value consumer_measure(napi_env env, napi_callback_info info) {
+  DS_ARGS(env, info, "consumerMeasure", 6);
+  consumer_t *c = unwrap(env, argv[0]);
+  reader_measure_t *r = c ? idle_measure(env, c) : NULL;
+  if (!r) return NULL;
+  int32_t framing = -1;
+  double from = 0, start = 0, step = 0;
+  NAPI_OK(env, napi_get_value_int32(env, argv[1], &framing));
+  NAPI_OK(env, napi_get_value_double(env, argv[2], &from));
+  NAPI_OK(env, napi_get_value_double(env, argv[3], &start));
+  NAPI_OK(env, napi_get_value_double(env, argv[5], &step));
+  r->framing = framing;
+  r->from_ms = from;
+  r->start_ms = start;
+  napi_valuetype t;
+  NAPI_OK(env, napi_typeof(env, argv[4], &t));
+  if (t == napi_null || t == napi_undefined) return NULL;
+  napi_typedarray_type tt;
+  size_t n = 0;
+  void *raw = NULL;
+  if (napi_get_typedarray_info(env, argv[4], &tt, &n, &raw, NULL, NULL) != napi_ok || tt != napi_float64_array)
+    return ds_throw(env, "NATIVE", "the schedule's table must be a Float64Array");
+  double *copy = malloc((n ? n : 1) * sizeof *copy);
+  if (!copy) return ds_throw(env, "NATIVE", "out of memory for the schedule's table");
+  memcpy(copy, raw, n * sizeof *copy);
+  free(r->table);
+  r->table = copy;
+  r->table_len = (uint32_t)n;
+  r->table_step_ms = step;
+  return NULL;
+}
+
+/* consumerTakeEndToEnd(handle, which) -> (µs, count) pairs since the last call: 0 from creation, 1 from intended. */
+napi_value consumer_take_end_to_end(napi_env env, napi_callback_info info) {
+  DS_ARGS(env, info, "consumerTakeEndToEnd", 2);
+  consumer_t *c = unwrap(env, argv[0]);
+  reader_measure_t *r = c ? idle_measure(env, c) : NULL;
+  if (!r) return NULL;
+  int32_t which = 0;
+  NAPI_OK(env, napi_get_value_int32(env, argv[1], &which));
+  uint64_t *h = which == 1 ? r->hist_intended : r->hist_sent;
+  size_t used = 0;
+  for (int i = 0; i < HIST_LEN; i++) used += h[i] != 0;
+  double *out = malloc((used ? used : 1) * 2 * sizeof *out);
+  if (!out) return ds_throw(env, "NATIVE", "out of memory for a histogram");
+  size_t k = 0;
+  for (int i = 0; i < HIST_LEN; i++) {
+    if (!h[i]) continue;
+    out[k++] = hist_value(i);
+    out[k++] = (double)h[i];
+    h[i] = 0;
+  }
+  napi_value arr = typed(env, napi_float64_array, out, k, 8);
+  free(out);
+  if (!arr) return ds_throw(env, "NATIVE", "could not hand a histogram to JavaScript");
+  return arr;
 }

@@ -38,3 +38,36 @@ export function percentilesOf(h: hdr.Histogram): Percentiles | null {
     samples: h.totalCount,
   };
 }
+
+/** A storm's readers' end-to-end latency, microseconds: 1 µs to 1 hour at 3 significant digits. */
+export const readerLatencyHistogram = () =>
+  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+
+/** End-to-end percentiles in ms (to the µs), at OpenMessaging Benchmark's quantiles. */
+export interface EndToEndPercentiles {
+  p50: number;
+  p75: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  p9999: number;
+  max: number;
+  samples: number;
+}
+
+/** A readers' histogram (µs) as ms percentiles; null when empty. */
+export function endToEndPercentilesOf(h: hdr.Histogram): EndToEndPercentiles | null {
+  if (h.totalCount === 0) return null;
+  // A percentile is its bucket's highest value, the max the exact highest: no percentile is said above the max.
+  const ms = (us: number) => Math.round(Math.min(us, h.maxValue)) / 1000;
+  return {
+    p50: ms(h.getValueAtPercentile(50)),
+    p75: ms(h.getValueAtPercentile(75)),
+    p95: ms(h.getValueAtPercentile(95)),
+    p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)),
+    p9999: ms(h.getValueAtPercentile(99.99)),
+    max: ms(h.maxValue),
+    samples: h.totalCount,
+  };
+}

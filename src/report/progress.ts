@@ -1,6 +1,19 @@
 /** The live progress bar: a 'tick' listener that redraws a few lines on stderr (TTY only), once per second. */
 import type { LatencyBuckets } from '../measure/latency-buckets.js';
 
+/** One consumer group of a storm's readers, as a second's tick carries it. */
+export interface ReadersSecond {
+  group: string;
+  /** Messages the group read so far, each once (re-reads apart). */
+  consumed: number;
+  reread: number;
+  /** Acknowledged, not yet read by the group. */
+  backlog: number;
+  /** The worst member's end-to-end p50/p99 this second (ms), from creation; and p99 from the intended time. */
+  e2e: { p50: number; p99: number } | null;
+  intendedP99: number | null;
+}
+
 /** A storm's progress, as its engine emits it once a second ('tick'). */
 export interface StormProgress {
   elapsedSec: number;
@@ -33,6 +46,8 @@ export interface StormProgress {
   latencyBuckets: LatencyBuckets;
   /** Each child's memory and event-loop delay at its last tick. */
   children: { slot: number; rssMiB: number; loopDelayP99Ms: number }[];
+  /** --consumer-groups: each group's reading so far (consumed, backlog) and this second's end-to-end latency. */
+  readers?: ReadersSecond[];
 }
 
 /** What the progress bar needs of a tick. */

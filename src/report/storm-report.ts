@@ -11,6 +11,7 @@ import type { Percentiles } from '../measure/histograms.js';
 import { describeKeys, type KeySpec } from '../scenario/keys.js';
 import type { ThresholdOutcome } from '../thresholds/threshold.js';
 import type { MergedReport } from './merged-report.js';
+import { type ReadersReport, readersRows } from './readers-report.js';
 import { gateLines, thresholdCases } from './threshold-lines.js';
 
 export const HEALTH_COLUMNS = [
@@ -184,6 +185,8 @@ export interface StormReport {
   instance?: InstanceSection;
   /** The run's merged report, in the report of the instance that finished last (report/merged-report.ts). */
   merged?: MergedReport;
+  /** --consumer-groups: what each group read, exact and timed end to end. */
+  readers?: ReadersReport;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -254,6 +257,7 @@ export function renderStormText(report: StormReport): string {
   if (gc)
     row('GC pauses:', `${gc.count} (p50 ${gc.p50} ms, p99 ${gc.p99} ms, max ${gc.max} ms, ${gc.totalMs} ms in all)`);
   scenarioRows(report, row);
+  if (report.readers) readersRows(report.readers, row);
   row('durability:', report.durability);
   if (report.error) row('ended by:', `${report.error.code}: ${report.error.message}`);
   const batch = fmt(settings.batchBytes);

@@ -16,6 +16,8 @@ export interface Figure<Report, Tick> extends FigureSpec {
   perSecond?: (tick: Tick) => number | null;
   /** Only a run with a rate schedule measures it (every message has an intended send time). */
   needsSchedule?: boolean;
+  /** Only a run with readers measures it (--consumer-groups). */
+  needsReaders?: boolean;
 }
 
 export type Figures<Report, Tick> = Readonly<Record<string, Figure<Report, Tick>>>;
@@ -52,6 +54,52 @@ const stormLatencyLive = {
   p99: (t: StormProgress) => t.latencyMs?.p99 ?? null,
 };
 
+type E2eKey = 'endToEndMs' | 'endToEndFromIntendedMs';
+
+/** Each quantile's worst over the readers' groups: a bar on e2e holds for every group. */
+function worstE2e(r: StormReport, key: E2eKey): Omit<Percentiles, 'samples'> | null {
+  const sets = (r.readers?.groups ?? []).map((g) => g[key]).filter((p) => p !== null);
+  if (!sets.length) return null;
+  const worst = (q: keyof Omit<Percentiles, 'samples'>) => Math.max(...sets.map((p) => p[q]));
+  return { p50: worst('p50'), p95: worst('p95'), p99: worst('p99'), p999: worst('p999'), max: worst('max') };
+}
+
+const readersWorst = (t: StormProgress, of: (g: NonNullable<StormProgress['readers']>[number]) => number | null) => {
+  const values = (t.readers ?? []).map(of).filter((v) => v !== null);
+  return values.length ? Math.max(...values) : null;
+};
+const groupsOf = (r: StormReport) => r.readers?.groups ?? [];
+const leastOf = (values: number[]) => (values.length ? Math.min(...values) : null);
+const mostOf = (values: number[]) => (values.length ? Math.max(...values) : null);
+
+/** The readers' figures (--consumer-groups): the worst group's. */
+const READER_FIGURES: Figures<StormReport, StormProgress> = readersOnly({
+  ...percentileFigures<StormReport, StormProgress>('e2e.', (r) => worstE2e(r, 'endToEndMs'), {
+    p50: (t) => readersWorst(t, (g) => g.e2e?.p50 ?? null),
+    p99: (t) => readersWorst(t, (g) => g.e2e?.p99 ?? null),
+  }),
+  ...percentileFigures<StormReport, StormProgress>(
+    'e2e.intended.',
+    (r) => worstE2e(r, 'endToEndFromIntendedMs'),
+    { p99: (t) => readersWorst(t, (g) => g.intendedP99) },
+    { needsSchedule: true },
+  ),
+  'consume.rate': endOnly('rate', (r) => leastOf(groupsOf(r).map((g) => g.consumeRate.average))),
+  'consume.missed': endOnly('count', (r) => mostOf(groupsOf(r).map((g) => g.missed))),
+  'consume.reread': endOnly('count', (r) => mostOf(groupsOf(r).map((g) => g.reread))),
+  backlog: {
+    unit: 'count',
+    live: true,
+    atEnd: (r) => mostOf(groupsOf(r).map((g) => g.missed)),
+    perSecond: (t) => readersWorst(t, (g) => g.backlog),
+  },
+  'backlog.most': endOnly('count', (r) => mostOf(groupsOf(r).map((g) => g.backlogMost))),
+});
+
+function readersOnly<R, T>(figures: Figures<R, T>): Figures<R, T> {
+  return Object.fromEntries(Object.entries(figures).map(([k, f]) => [k, { ...f, needsReaders: true }]));
+}
+
 export const STORM_FIGURES: Figures<StormReport, StormProgress> = {
   rate: { unit: 'rate', live: true, atEnd: (r) => r.rate.average, perSecond: (t) => t.currentRate },
   'peak-rate': endOnly('rate', (r) => r.rate.peak),
@@ -80,6 +128,7 @@ export const STORM_FIGURES: Figures<StormReport, StormProgress> = {
     {},
     { needsSchedule: true },
   ),
+  ...READER_FIGURES,
 };
 
 const freshnessLive = {

@@ -5,6 +5,7 @@
  * run's merged report.
  */
 import { Counters } from '../coord/counters.js';
+import { readersSection } from '../readers/readers-section.js';
 import type { StormProgress } from '../report/progress.js';
 import type { StormReport } from '../report/storm-report.js';
 import { STORM_FIGURES } from '../run/figures.js';
@@ -59,6 +60,7 @@ export async function collectReport(c: StormContext, run: CollectedRun, producti
       (production.stoppedAt ?? performance.timeOrigin + production.endedAt) - (totals.scheduleStartMs ?? Number.NaN),
     ),
   });
+  if (c.readers) report.readers = readersSection(c.readers);
   return withInstances(c, withThresholds(c, run.liveGate, report));
 }
 

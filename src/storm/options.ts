@@ -17,6 +17,7 @@ import { BRANDS } from '../generate/texts.js';
 import { MAX_IN_FLIGHT_LIMIT } from '../generate/tweet-contract.js';
 import { type ClientSettings, clientConfigFlags, parseKafkaTarget } from '../kafka/client-config.js';
 import { OptionChecks, type RawFlags, toNumber } from '../option-checks.js';
+import type { ReadersOptions } from '../readers/reader-fleet.js';
 import { parseRegistryOptions, type RegistrySettings, registryFlags } from '../registry/registry-options.js';
 import { STORM_FIGURES } from '../run/figures.js';
 import { parseScenarioOptions, type ScenarioOptions, scenarioFlags } from '../scenario/options.js';
@@ -91,6 +92,8 @@ export interface StormOptions extends ScenarioOptions {
   flags: StormFlagValues;
   /** librdkafka settings from --kafka-config and -X (TLS, SASL, …), for every Kafka client of the run. */
   client: ClientSettings;
+  /** --consumer-groups: consumer groups reading the topic in the run (readers/reader-fleet.ts). */
+  readers?: ReadersOptions;
 }
 
 /** What the flags ask for: the options, with no bootstrap when a local cluster of `brokers` is to be used. */
@@ -242,6 +245,18 @@ export const stormFlags = {
     type: 'string',
     describe: "with --instances: this one's index, 0 to N-1 (default: $JOB_COMPLETION_INDEX)",
   },
+  'consumer-groups': {
+    type: 'string',
+    describe: 'consumer groups reading the topic while the storm writes it, each timed end to end (0-64; default 0)',
+  },
+  consumers: {
+    type: 'string',
+    describe: 'with --consumer-groups: consumers (processes) per group (1-256; default 1)',
+  },
+  'drain-timeout': {
+    type: 'string',
+    describe: 'with --consumer-groups: how long the readers may take, after production, to read the rest (default 60s)',
+  },
   'barrier-timeout': {
     type: 'string',
     describe: `with --instances: seconds to wait for every instance to join (default ${DEFAULT_BARRIER_TIMEOUT_SEC})`,
@@ -279,7 +294,9 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   const instances = parseInstances(c, raw);
   const schema = { ...parseSchemaChoice(c, raw), registry: parseRegistryOptions(c, raw) };
   const scenario = parseScenarioOptions(c, raw, { rate, duration, count });
-  const gate = stormThresholds(c, raw.threshold, file, scenario?.options.shape.name === 'unlimited');
+  const readers = parseReaderFlags(c, raw);
+  const unscheduled = scenario?.options.shape.name === 'unlimited';
+  const gate = stormThresholds(c, raw.threshold, file, unscheduled, readers !== undefined);
   if (c.problems.length || !scenario) return { problems: c.problems.map((p) => (file ? file.attribute(p, flags) : p)) };
 
   const resolvedWorkers = workers ?? os.availableParallelism();
@@ -317,7 +334,34 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
         },
       ),
       client,
+      readers,
     },
+  };
+}
+
+export const READER_DEFAULTS = { perGroup: 1, drainTimeoutSec: 60, readyTimeoutSec: 30 };
+
+/** --consumer-groups, --consumers, --drain-timeout: the run's readers, or none. */
+function parseReaderFlags(c: OptionChecks, raw: RawFlags): ReadersOptions | undefined {
+  const groups = c.whole('consumer-groups', raw['consumer-groups'], 0, 64);
+  const perGroup = c.whole('consumers', raw.consumers, 1, 256);
+  const drain = c.number(
+    'drain-timeout',
+    raw['drain-timeout'],
+    (d) => d > 0,
+    `${DURATION_FORMAT} above 0`,
+    parseDuration,
+  );
+  if (!groups) {
+    for (const flag of ['consumers', 'drain-timeout'])
+      if (raw[flag] !== undefined) c.add(`--${flag} needs --consumer-groups (1 or more)`);
+    return undefined;
+  }
+  return {
+    groups,
+    perGroup: perGroup ?? READER_DEFAULTS.perGroup,
+    drainTimeoutSec: drain ?? READER_DEFAULTS.drainTimeoutSec,
+    readyTimeoutSec: READER_DEFAULTS.readyTimeoutSec,
   };
 }
 
@@ -379,6 +423,7 @@ function stormThresholds(
   given: unknown,
   file: ScenarioFile | undefined,
   unscheduled: boolean,
+  readers: boolean,
 ): { thresholds: Threshold[]; exprs: string[] } {
   const sources: [string[], string][] = [
     [file?.thresholds ?? [], `--scenario ${file?.file}: thresholds`],
@@ -394,6 +439,8 @@ function stormThresholds(
           `${where} '${t.expr}': ${t.figure} needs a rate schedule (--rate, --stages, --sine or --find-max): ` +
             'as fast as possible, no message has an intended send time',
         );
+      if (!readers && STORM_FIGURES[t.figure].needsReaders)
+        c.add(`${where} '${t.expr}': ${t.figure} needs readers (--consumer-groups 1 or more)`);
       if (!thresholds.some((u) => u.expr === t.expr)) thresholds.push(t);
     }
   }

@@ -26,6 +26,7 @@ import { MERGED_SETTLE_MS } from './instance-judge.js';
 import type { StormOptions } from './options.js';
 import { ProgressSampler } from './progress-sampler.js';
 import { CHILD_ENV, type ChildMessage, childConfigOf } from './protocol.js';
+import { drainReaders, startReaders } from './reader-phases.js';
 import { RunAggregate } from './run-aggregate.js';
 import { giveBackSlice } from './slice-return.js';
 import { StepJudge } from './step-judge.js';
@@ -83,8 +84,10 @@ export class StormRun extends RunEngine<StormReport, StormProgress> {
    * with a true report. Called again, it shortens the wait (`settleMs`, else 0): what never settled counts unresolved.
    */
   stop(settleMs?: number): void {
-    if (this.stoppedAt !== undefined) this.supervisor.hurry(settleMs);
-    else {
+    if (this.stoppedAt !== undefined) {
+      this.supervisor.hurry(settleMs);
+      this.context.readers?.stop(0);
+    } else {
       this.stoppedAt = steadyNow();
       this.supervisor.stop(settleMs);
     }
@@ -122,10 +125,13 @@ export class StormRun extends RunEngine<StormReport, StormProgress> {
       },
     };
     try {
-      const before = [loadSchema, connectCoordination, prepareTopic, joinInstances(this)];
-      await this.runPhases(this.context, [...before, produce, collect]);
+      const warn = (m: string) => this.emit('warning', m);
+      const readers = startReaders(warn, (fleet) => (this.sampler.readers = fleet));
+      const before = [loadSchema, connectCoordination, prepareTopic, readers, joinInstances(this)];
+      await this.runPhases(this.context, [...before, produce, drainReaders, collect]);
       return this.context.report as StormReport;
     } finally {
+      this.context.readers?.stop(0);
       await this.context.hold?.release();
       this.context.redis?.disconnect();
     }

@@ -2,6 +2,7 @@
  * The storm's tick: what the children told the primary (RunAggregate), read once a second into one StormProgress for
  * every observer (the 'tick' event's listeners: progress line, dashboard, /metrics; the live gate; find-max).
  */
+import type { ReaderFleet } from '../readers/reader-fleet.js';
 import type { StormProgress } from '../report/progress.js';
 import { rateAt, type Schedule } from '../scenario/schedule.js';
 import type { StormOptions } from './options.js';
@@ -10,6 +11,8 @@ import type { RunAggregate } from './run-aggregate.js';
 export class ProgressSampler {
   private lastAcked = 0;
   private lastT = Number.NaN;
+  /** --consumer-groups: the run's readers, once started. */
+  readers?: ReaderFleet;
   /** When the first child started producing (performance.now()); NaN before: no tick yet. */
   producingAt = Number.NaN;
 
@@ -47,6 +50,7 @@ export class ProgressSampler {
       ...this.secondLatency(),
       latencyBuckets: { ...this.agg.buckets, counts: [...this.agg.buckets.counts] },
       children: this.agg.slots.map((s, slot) => ({ slot, rssMiB: s.rssMiB, loopDelayP99Ms: s.loopDelayP99Ms })),
+      ...(this.readers ? { readers: this.readers.second(t.acked + t.warmup.acked) } : {}),
     };
   }
 

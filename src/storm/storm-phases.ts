@@ -12,6 +12,7 @@ import { type DataStormError, InvalidOptionsError } from '../errors.js';
 import { loadStormSchema, registerSchema, type StormSchema } from '../generate/storm-schema.js';
 import { ensureTopic, listBrokers, type TopicInfo } from '../kafka/admin.js';
 import { topicMaxMessageBytesFor } from '../kafka/limits.js';
+import type { ReaderFleet } from '../readers/reader-fleet.js';
 import type { StormReport } from '../report/storm-report.js';
 import type { Phase } from '../run/run-engine.js';
 import type { FindMaxObserver } from './find-max-observer.js';
@@ -40,6 +41,8 @@ export interface StormContext {
   incarnationBase: number;
   /** One of several instances: publishes for the merged report once it passed the barrier. */
   publisher?: InstancePublisher;
+  /** --consumer-groups: the run's readers. */
+  readers?: ReaderFleet;
   production?: Production;
   report?: StormReport;
 }

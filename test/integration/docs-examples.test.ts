@@ -135,6 +135,14 @@ function plans(): Record<string, Plan> {
     'npm run storm -- --rate 100k --duration 60 --warmup 10s': {
       shell: storm('--rate 100k --duration 60 --warmup 10s'),
     },
+    'npm run storm -- --count 1000000 --rate 100k --consumer-groups 2 --consumers 2': {
+      shell: storm('--count 1000000 --rate 100k --consumer-groups 2 --consumers 2'),
+    },
+    "npm run storm -- --count 500000 --rate 50k --consumer-groups 1 --threshold 'e2e.p99<5s'": {
+      // A threshold over the readers: on a loaded test machine it may fail, which the page says exits 99.
+      shell: storm("--count 500000 --rate 50k --consumer-groups 1 --threshold 'e2e.p99<5s'"),
+      exits: [0, 99],
+    },
     'bash scripts/influxdb.sh up': { shell: `bash scripts/influxdb.sh up ${influxPort}` },
     'npm run pulse -- --until-idle 5': { shell: pulse('--until-idle 5') },
     'npm run verify -- --topic tweets': { shell: `${node} verify --topic ${fixture.topic} --bootstrap ${bootstrap()}` },

@@ -23,6 +23,7 @@ const TIERS: string[][] = [
   ['thresholds', 'registry', 'environment'],
   ['generate', 'report'],
   ['coord', 'run'],
+  ['readers'],
   ['storm', 'pulse', 'verify'],
   ['serve'],
   ['cli', 'index'],

@@ -27,6 +27,18 @@ export interface ConsumedBatch {
   errors: string[];
 }
 
+/** A batch a storm's reader measured in C instead of copying it (native/src/reader-measure.h). */
+export interface MeasuredBatch {
+  count: number;
+  bytes: number;
+  /** Runs of consecutive offsets read: run i is partition runPartitions[i], offsets runFirst[i] … runLast[i]. */
+  runPartitions: Int32Array;
+  runFirst: Float64Array;
+  runLast: Float64Array;
+  events: ConsumedBatch['events'];
+  errors: string[];
+}
+
 /** Which tweets a batch holds: message i (from <= i < to) of sentiment order[i], seq seq0 + i, id first + i. */
 export interface BatchSpec {
   order: Uint8Array;
@@ -114,6 +126,15 @@ export interface NativeAddon {
   consumerStats(c: Handle): string | null;
   consumerWatermarks(c: Handle, partition: number, timeoutMs: number): Promise<[number, number]>;
   consumerClose(c: Handle): void;
+  consumerMeasure(
+    c: Handle,
+    framing: number,
+    fromMs: number,
+    startMs: number,
+    table: Float64Array | null,
+    tableStepMs: number,
+  ): void;
+  consumerTakeEndToEnd(c: Handle, which: 0 | 1): Float64Array;
   /** librdkafka's log lines since the last call, every client: [level, facility, message, …, dropped]. */
   clientLogDrain(): (number | string)[];
   /** Throws (code CONFIG, librdkafka's line) for a setting librdkafka does not know or a value it refuses. */

@@ -4,9 +4,30 @@
  */
 import { wrapError } from '../../errors.js';
 import { BROKER_MAX_MESSAGE_BYTES } from '../limits.js';
-import { addon, type ConsumedBatch, clientStartError, type Handle, type NativeAddon, stringConfig } from './addon.js';
+import {
+  addon,
+  type ConsumedBatch,
+  clientStartError,
+  type Handle,
+  type MeasuredBatch,
+  type NativeAddon,
+  stringConfig,
+} from './addon.js';
 
-export type { ConsumedBatch } from './addon.js';
+export type { ConsumedBatch, MeasuredBatch } from './addon.js';
+
+/** What a storm's reader measures (native/src/reader-measure.h); set between consume calls. */
+export interface MeasureSpec {
+  /** Bytes before a tweet's Avro (the registry's frame: 5), or null when the records are not tweets. */
+  tweetFraming: number | null;
+  /** Records created before this (Unix ms) are counted, not timed: the warm-up. */
+  fromMs: number;
+  /** The schedule's start (Unix ms), 0 while unknown. */
+  startMs: number;
+  /** Messages the schedule allows at each step after its start; null without a schedule. */
+  table: Float64Array | null;
+  tableStepMs: number;
+}
 
 /** Fetch sizes that take a full storm batch (the largest message the brokers allow) in one fetch, a few per request. */
 export const FETCH_CONFIG = {
@@ -58,6 +79,22 @@ export class BatchConsumer {
     return new Promise((resolve, reject) =>
       this.native.consumerConsume(this.h, maxMessages, timeoutMs, (e, b) => (e ? reject(e) : resolve(b))),
     );
+  }
+
+  /** From now on, messages are measured in C, not handed over: use consumeMeasured. */
+  measure(spec: MeasureSpec): void {
+    const { tweetFraming, fromMs, startMs, table, tableStepMs } = spec;
+    this.native.consumerMeasure(this.h, tweetFraming ?? -1, fromMs, startMs, table, tableStepMs);
+  }
+
+  /** consume, for a measuring consumer: counts and runs of offsets instead of the messages. */
+  consumeMeasured(maxMessages: number, timeoutMs: number): Promise<MeasuredBatch> {
+    return this.consume(maxMessages, timeoutMs) as unknown as Promise<MeasuredBatch>;
+  }
+
+  /** End-to-end latency (µs, as (value, count) pairs) since the last call: from creation, or from intended time. */
+  takeEndToEnd(which: 'created' | 'intended'): Float64Array {
+    return this.native.consumerTakeEndToEnd(this.h, which === 'created' ? 0 : 1);
   }
 
   /**
