@@ -85,7 +85,7 @@ test('thresholds reach the readers: e2e, consume.rate, backlog.most; without rea
     ...['--threshold', 'e2e.p99<30s', '--threshold', 'consume.missed==0', '--threshold', 'e2e.intended.p50<30s'],
   ]);
   assert.equal(pass.report.thresholds?.passed, true, JSON.stringify(pass.report.thresholds));
-  const fail = await run(process.execPath, stormArgs([...base, '--threshold', 'e2e.p50<1us']), {}, 180_000);
+  const fail = await run(process.execPath, stormArgs([...base, '--threshold', 'e2e.p50<0.01ms']), {}, 180_000);
   assert.equal(fail.code, 99, fail.stderr);
   const refused = await run(process.execPath, stormArgs(['--count', '10', '--threshold', 'e2e.p99<1s']), {}, 30_000);
   assert.equal(refused.code, 2);
