@@ -13,6 +13,7 @@ import { type RegistrySettings, subjectOf } from '../registry/registry-options.j
 import { SchemaRegistry } from '../registry/schema-registry.js';
 import { type KeySpec, keyText } from '../scenario/keys.js';
 import { readUserFile } from '../user-file.js';
+import { type PayloadSpec, payloadPlan } from './payload-plan.js';
 import { compileProtoPlan, loadProto, messageIndexBytes, type ProtoSchema } from './proto-plan.js';
 import { compileRecordPlan, type KeyChoice, type RecordFormat, type RecordPlan } from './record-plan.js';
 import { withoutComments } from './schema-json.js';
@@ -51,6 +52,8 @@ export interface SchemaChoice {
   tweetFlags: readonly string[];
   /** How deep a recursive type nests in a message (--max-depth). */
   maxDepth: number;
+  /** --payload FILE or --payload-size N: raw payloads instead of records (generate/payload-plan.ts). */
+  payload?: PayloadSpec;
 }
 
 /** How many times this process read and compiled a schema (a test holds it to once per process). */
@@ -76,6 +79,7 @@ export function loadStormSchema(choice: SchemaChoice, draws?: Sfc32): StormSchem
     c.message,
     c.tweetFlags,
     c.maxDepth,
+    c.payload,
   ]).concat(c.registry ? ' framed' : '');
   const seen = draws ? undefined : checked.get(key);
   if (seen) return seen;
@@ -86,6 +90,11 @@ export function loadStormSchema(choice: SchemaChoice, draws?: Sfc32): StormSchem
 }
 
 function readStormSchema(choice: SchemaChoice, draws: Sfc32): StormSchema {
+  if (choice.payload) {
+    refuseTweetFlags(choice.tweetFlags, 'payloads are not tweets');
+    const name = choice.payload.kind === 'file' ? 'payload' : 'random payload';
+    return { kind: 'record', json: null, name, fullName: name, plan: payloadPlan(choice.payload, draws) };
+  }
   if (choice.proto !== undefined) return loadProtoSchema(choice, choice.proto, choice.message ?? '', draws);
   const json = readSchemaJson(choice.schema);
   if (isTweetSchema(json)) {

@@ -41,7 +41,7 @@ export async function collectReport(c: StormContext, run: CollectedRun, producti
   const report = buildReport({
     options,
     recordName: c.schema && c.schema.kind !== 'tweet' ? c.schema.name : undefined,
-    recordFormat: c.schema?.kind === 'proto' ? 'protobuf' : options.format,
+    recordFormat: options.payload ? 'raw bytes' : c.schema?.kind === 'proto' ? 'protobuf' : options.format,
     totals,
     brokers: c.brokers,
     topic: production.topic,

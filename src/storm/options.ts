@@ -9,6 +9,7 @@ import os from 'node:os';
 import type { Options as FlagSpec } from 'yargs';
 import { DEFAULT_BARRIER_TIMEOUT_SEC, type Instances, parseInstances } from '../coord/instances.js';
 import { redisCaProblem, redisUrlProblem } from '../coord/redis.js';
+import type { PayloadSpec } from '../generate/payload-plan.js';
 import { QUICKSTARTS, quickstart } from '../generate/quickstarts.js';
 import type { RecordFormat } from '../generate/record-plan.js';
 import { DEFAULT_MAX_DEPTH } from '../generate/recursion.js';
@@ -24,6 +25,7 @@ import { parseScenarioOptions, type ScenarioOptions, scenarioFlags } from '../sc
 import { loadScenarioFile, type ScenarioFile } from '../scenario/scenario-file.js';
 import { DURATION_FORMAT, parseDuration, parseRate, RATE_FORMAT } from '../scenario/units.js';
 import { parseThresholds, type Threshold, thresholdExprs } from '../thresholds/threshold.js';
+import { parsePayloadFlags, payloadFlags } from './payload-options.js';
 import { flagsFromReport, reproducingFlags, type StormFlagValues } from './repeat.js';
 
 export const ACKS = ['0', '1', 'all'] as const;
@@ -92,6 +94,8 @@ export interface StormOptions extends ScenarioOptions {
   flags: StormFlagValues;
   /** librdkafka settings from --kafka-config and -X (TLS, SASL, …), for every Kafka client of the run. */
   client: ClientSettings;
+  /** --payload FILE or --payload-size N: raw payloads instead of records (generate/payload-plan.ts). */
+  payload?: PayloadSpec;
   /** --consumer-groups: consumer groups reading the topic in the run (readers/reader-fleet.ts). */
   readers?: ReadersOptions;
 }
@@ -211,6 +215,7 @@ export const stormFlags = {
     type: 'string',
     describe: "one of kafka-connect-datagen's quickstarts (orders, users, pageviews, …): its schema and key field",
   },
+  ...payloadFlags,
   'key-field': {
     type: 'string',
     describe: "with a record --schema: the top-level field whose value is each message's key",
@@ -292,7 +297,11 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   const { bootstrap, client } = parseKafkaTarget(c, raw);
   const { runId, brands } = checkNames(c, raw);
   const instances = parseInstances(c, raw);
-  const schema = { ...parseSchemaChoice(c, raw), registry: parseRegistryOptions(c, raw) };
+  const schema = {
+    ...parseSchemaChoice(c, raw),
+    registry: parseRegistryOptions(c, raw),
+    payload: parsePayloadFlags(c, raw),
+  };
   const scenario = parseScenarioOptions(c, raw, { rate, duration, count });
   const readers = parseReaderFlags(c, raw);
   const unscheduled = scenario?.options.shape.name === 'unlimited';

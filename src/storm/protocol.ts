@@ -9,7 +9,7 @@ const CHILD_FIELDS = [
   ...['bootstrap', 'client', 'topic', 'runId', 'count', 'duration', 'shape', 'warmup', 'workers'],
   ...['batchSize', 'maxInFlight', 'acks', 'idempotence', 'compression', 'batchBytes', 'lingerMs', 'redis', 'redisCa'],
   ...['mode', 'sentiment', 'volatility', 'swingEveryMs', 'brands', 'keys', 'keyField'],
-  ...['schema', 'format', 'quickstart', 'proto', 'message', 'tweetFlags', 'maxDepth'],
+  ...['schema', 'format', 'quickstart', 'proto', 'message', 'tweetFlags', 'maxDepth', 'payload'],
 ] as const satisfies readonly (keyof StormOptions)[];
 
 export type StormChildOptions = Pick<StormOptions, (typeof CHILD_FIELDS)[number]> & {

@@ -66,6 +66,7 @@ export const loadSchema: Phase<StormContext> = {
   name: 'load schema',
   async run(c) {
     c.schema = loadStormSchema(c.options);
+    refuseOversizedPayload(c.options, c.schema);
     if (c.options.registry) c.schemaId = await registerSchema(c.options.registry, c.options.topic, c.schema);
   },
 };
@@ -155,4 +156,14 @@ function tellTakeOver({ predecessors }: TakeOver, warn: (message: string) => voi
         `${p.acked.toLocaleString('en-US')}; ${p.givenBack.toLocaleString('en-US')} it leased and never settled ` +
         'went back to the quota',
     );
+}
+
+/** A payload larger than a batch could never be sent: refused before anything starts. */
+function refuseOversizedPayload(o: StormOptions, schema: StormSchema): void {
+  const size = o.payload && schema.kind === 'record' ? (schema.plan?.maxMessage ?? 0) : 0;
+  if (size > o.batchBytes)
+    throw new InvalidOptionsError([
+      `${o.payload?.kind === 'file' ? `--payload ${o.payload.file}` : '--payload-size'}: ${size} bytes, more than ` +
+        `--batch-bytes ${o.batchBytes} (a message must fit in a batch; the brokers here take up to 20 MiB)`,
+    ]);
 }
