@@ -607,7 +607,10 @@ napi_value consumer_measure(napi_env env, napi_callback_info info) {
   r->start_ms = start;
   napi_valuetype t;
   NAPI_OK(env, napi_typeof(env, argv[4], &t));
-  if (t == napi_null || t == napi_undefined) return NULL;
+  if (t == napi_null || t == napi_undefined) {
+    measure_known_start(r);
+    return NULL;
+  }
   napi_typedarray_type tt;
   size_t n = 0;
   void *raw = NULL;
@@ -620,6 +623,7 @@ napi_value consumer_measure(napi_env env, napi_callback_info info) {
   r->table = copy;
   r->table_len = (uint32_t)n;
   r->table_step_ms = step;
+  measure_known_start(r);
   return NULL;
 }
 

@@ -69,21 +69,38 @@ static void add_run(reader_measure_t *r, int32_t partition, double offset) {
   r->runs++;
 }
 
-void measure_message(reader_measure_t *r, const rd_kafka_message_t *m, int64_t now_us) {
-  r->bytes += m->len;
-  add_run(r, m->partition, (double)m->offset);
-  int64_t created_ms = rd_kafka_message_timestamp(m, NULL);
+/* Times one message: from its creation, and from its intended time when it is a tweet of a scheduled run (id >= 0). */
+static void time_message(reader_measure_t *r, int64_t created_ms, int64_t now_us, int64_t id) {
   if (created_ms < 0 || (double)created_ms < r->from_ms) return;
   /* CreateTime has ms: the send happened within [created, created + 1 ms), so its middle is the estimate. */
   int64_t sent = now_us - created_ms * 1000 - 500;
   r->hist_sent[hist_index(sent > 0 ? (uint64_t)sent : 0)]++;
-  if (r->framing < 0 || !r->table || (size_t)r->framing > m->len) return;
-  const uint8_t *p = (const uint8_t *)m->payload;
-  int64_t id = tweet_id(p + r->framing, p + m->len);
   double intended = id >= 0 ? measure_intended_us(r, (uint64_t)id) : -1;
   if (intended < 0) return;
   double late = (double)now_us - intended;
   r->hist_intended[hist_index(late > 0 ? (uint64_t)late : 0)]++;
+}
+
+void measure_message(reader_measure_t *r, const rd_kafka_message_t *m, int64_t now_us) {
+  r->bytes += m->len;
+  add_run(r, m->partition, (double)m->offset);
+  int64_t created_ms = rd_kafka_message_timestamp(m, NULL);
+  int64_t id = -1;
+  if (r->framing >= 0 && r->table && (size_t)r->framing <= m->len) {
+    const uint8_t *p = (const uint8_t *)m->payload;
+    id = tweet_id(p + r->framing, p + m->len);
+  }
+  if (r->start_ms > 0) time_message(r, created_ms, now_us, id);
+  else if (r->n_pending < MEASURE_PENDING) r->pending[r->n_pending++] = (pending_message_t){created_ms, now_us, id};
+}
+
+void measure_known_start(reader_measure_t *r) {
+  if (r->start_ms <= 0) return;
+  for (int i = 0; i < r->n_pending; i++) {
+    const pending_message_t *m = &r->pending[i];
+    time_message(r, m->created_ms, m->now_us, m->id);
+  }
+  r->n_pending = 0;
 }
 
 void measure_free(reader_measure_t *r) {

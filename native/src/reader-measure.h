@@ -14,6 +14,13 @@
 
 #include <stdint.h>
 
+/* Messages read before the run's start was known are timed once it is (measure_known_start). */
+#define MEASURE_PENDING 1024
+
+typedef struct {
+  int64_t created_ms, now_us, id;
+} pending_message_t;
+
 typedef struct {
   uint64_t hist_sent[HIST_LEN];     /* arrival minus creation time (µs) */
   uint64_t hist_intended[HIST_LEN]; /* arrival minus intended send time (µs) */
@@ -29,6 +36,8 @@ typedef struct {
   double *run_first, *run_last;
   size_t runs, runs_cap;
   int out_of_memory;
+  pending_message_t pending[MEASURE_PENDING];
+  int n_pending;
 } reader_measure_t;
 
 /* Counts, times and places one message read at now_us (Unix µs). */
@@ -36,6 +45,9 @@ void measure_message(reader_measure_t *r, const rd_kafka_message_t *m, int64_t n
 
 /* The intended send time of message n, Unix µs; < 0 when the table cannot say (unknown start, beyond the table). */
 double measure_intended_us(const reader_measure_t *r, uint64_t n);
+
+/* The start is known now (start_ms set): times what was read before it. */
+void measure_known_start(reader_measure_t *r);
 
 void measure_free(reader_measure_t *r);
 

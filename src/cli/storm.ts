@@ -61,6 +61,7 @@ export async function stormCommand(
     const file = typeof saved === 'string' ? saved : undefined;
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStormText(report)}\n`);
     const htmlProblem = flags.html ? writeHtmlReport(String(flags.html), report) : undefined;
+    const ombProblem = options.ombResult ? writeOmbResult(options.ombResult, run.ombResult) : undefined;
     const gate = stormGate(report);
     const gateProblem = writeGateFiles(flags, gate);
     // The last instance of a run of several prints the run's merged report too (in --json, its 'merged').
@@ -72,6 +73,7 @@ export async function stormCommand(
     if (report.error) throw new DataStormError(report.error.code, report.error.message);
     if (saved instanceof DataStormError) throw saved;
     if (htmlProblem) throw htmlProblem;
+    if (ombProblem) throw ombProblem;
     if (gateProblem) throw gateProblem;
     return report.stoppedEarly ? exitOf('INTERRUPTED') : gateExit(gate.suite.cases);
   } finally {
@@ -117,6 +119,17 @@ function writeHtmlReport(file: string, report: StormReport): DataStormError | un
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     return wrapError('OUTPUT', `--html ${file}: cannot write it (${err.code ?? err.message})`, e);
+  }
+}
+
+/** Writes OpenMessaging Benchmark's result JSON; the reason it could not, as the run's one error line. */
+function writeOmbResult(file: string, result: Record<string, unknown> | undefined): DataStormError | undefined {
+  try {
+    fs.writeFileSync(file, `${JSON.stringify(result ?? {}, null, 2)}\n`);
+    return undefined;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return wrapError('OUTPUT', `--omb-result ${file}: cannot write it (${err.code ?? err.message})`, e);
   }
 }
 

@@ -2,6 +2,7 @@
  * Where a run's readers start and end: the topic's high watermarks before the first message is written (committed as
  * each group's offsets, so its members read what the run writes and nothing older) and after the last.
  */
+import { wrapError } from '../errors.js';
 import type { KafkaTarget } from '../kafka/admin.js';
 import { BatchConsumer } from '../kafka/native/batch-consumer.js';
 
@@ -19,10 +20,28 @@ export async function highWatermarks(cluster: KafkaTarget, topic: string, partit
   );
   try {
     const highs: number[] = [];
-    for (let p = 0; p < partitions; p++) highs.push((await consumer.watermarks(p)).high);
+    for (let p = 0; p < partitions; p++) highs.push(await highOf(consumer, p));
     return highs;
   } finally {
     consumer.close();
+  }
+}
+
+/** How long a partition may have no leader (a topic just created, an election) before its watermark is an error. */
+const LEADER_WAIT_MS = 15_000;
+
+/** A partition's high watermark, waiting out a partition without a leader yet. */
+async function highOf(consumer: BatchConsumer, partition: number): Promise<number> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  for (;;) {
+    try {
+      return (await consumer.watermarks(partition)).high;
+    } catch (e) {
+      const leaderless = /LEADER|UNKNOWN_TOPIC|Not leader|not available/i.test(String((e as Error).message));
+      if (!leaderless || Date.now() > deadline)
+        throw wrapError('TOPIC', `partition ${partition} of '${consumer.topic}': ${(e as Error).message}`, e);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 }
 

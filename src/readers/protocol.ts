@@ -23,6 +23,8 @@ export interface ReaderChildConfig extends ChildIdentity {
   warmupSec: number;
   /** Bytes before a tweet's Avro (the registry's frame), or null when the records are not tweets. */
   tweetFraming: number | null;
+  /** --omb-result: each tick carries its second's end-to-end pairs. */
+  series: boolean;
 }
 
 /** A reader's second: what it read (runs of offsets, so the primary counts the group's new reads exactly). */
@@ -42,6 +44,8 @@ export interface ReaderTick {
   /** End-to-end latency this interval (ms; null: nothing timed), from creation and from the intended time. */
   e2e: { p50: number; p99: number } | null;
   intendedP99: number | null;
+  /** With series: the interval's end-to-end latency from creation (µs) as (value, count) pairs. */
+  e2ePairs?: number[];
 }
 
 /** A rebalance gave or took partitions. */

@@ -67,6 +67,7 @@ class ReaderState {
       runs: this.runs,
       e2e: second.total ? { p50: p(second, 50), p99: p(second, 99) } : null,
       intendedP99: intended.total ? p(intended, 99) : null,
+      ...(this.config.series ? { e2ePairs: second.pairs() } : {}),
     });
     this.read = this.bytes = 0;
     this.runs = [];

@@ -13,7 +13,7 @@ import type { ReadersSecond } from '../report/progress.js';
 import { Supervisor } from '../supervisor.js';
 import { commitGroupStart, highWatermarks } from './group-offsets.js';
 import { GroupTally } from './group-tally.js';
-import { READER_CHILD_ENV, type ReaderChildConfig, type ReaderMessage } from './protocol.js';
+import { READER_CHILD_ENV, type ReaderChildConfig, type ReaderMessage, type ReaderTick } from './protocol.js';
 
 const READER_SCRIPT = path.join(PACKAGE_ROOT, 'dist/src/readers/reader-child.js');
 const POLL_MS = 100;
@@ -40,6 +40,8 @@ export class ReaderFleet {
   /** Each partition's offset where the run's first message lands, and (after production) where its last ended. */
   startOffsets: number[] = [];
   endOffsets: number[] = [];
+  /** Every reader's tick, after the fleet counted it (--omb-result's series). */
+  onTick?: (m: ReaderTick) => void;
   /** Groups that did not read everything before the drain's bound, by name. */
   undrained: string[] = [];
 
@@ -69,8 +71,10 @@ export class ReaderFleet {
 
   private onMessage(m: ReaderMessage): void {
     const member = m.slot % this.options.perGroup;
-    if (m.t === 'reader-tick') this.groups[m.group].tick(m);
-    else if (m.t === 'reader-assignment') this.groups[m.group].assignment(member, m.assigned, m.partitions);
+    if (m.t === 'reader-tick') {
+      this.groups[m.group].tick(m);
+      this.onTick?.(m);
+    } else if (m.t === 'reader-assignment') this.groups[m.group].assignment(member, m.assigned, m.partitions);
     else if (m.t === 'done') this.groups[m.group].done(m);
   }
 

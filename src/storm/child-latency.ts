@@ -22,6 +22,8 @@ export class ChildLatency {
     private readonly producer: BatchProducer,
     /** A rate schedule gives every message an intended send time. */
     private readonly scheduled: boolean,
+    /** --omb-result: each tick carries its interval's pairs (OpenMessaging Benchmark's periods). */
+    private readonly series = false,
   ) {}
 
   /** This interval's figures for the tick; what is recorded during the warm-up is not kept for the run. */
@@ -36,6 +38,7 @@ export class ChildLatency {
       intendedP99: null,
     };
     if (!warming) this.run.add(h);
+    if (this.series) result.pairs = h.pairs();
     h.reset();
     if (this.scheduled) {
       const i = this.intervalIntended;
@@ -43,8 +46,11 @@ export class ChildLatency {
       result.intendedP99 = i.percentile(99);
       if (!warming) this.intended.add(i);
       i.reset();
-      this.producer.drainLatency(warming ? this.dropped : this.publishDelay, undefined, 'delay');
+      const delay = new ValueCounts();
+      this.producer.drainLatency(delay, undefined, 'delay');
+      (warming ? this.dropped : this.publishDelay).add(delay);
       this.dropped.reset();
+      if (this.series) result.delayPairs = delay.pairs();
     }
     return result;
   }

@@ -86,7 +86,7 @@ async function prepare(config: ChildConfig): Promise<ChildParts> {
     redisUrl: options.redis,
   };
   const leaser = new QuotaLeaser(quota, schedule, leaserSettings, stop);
-  const latency = new ChildLatency(producer, !isUnlimited(schedule));
+  const latency = new ChildLatency(producer, !isUnlimited(schedule), options.ombResult !== undefined);
   const warmup = new WarmupBarrier(options.warmup * 1000, producer, stop);
   const ticker = new ChildTicker({
     slot: config.slot,

@@ -21,6 +21,7 @@ import { OptionChecks, type RawFlags, toNumber } from '../option-checks.js';
 import type { ReadersOptions } from '../readers/reader-fleet.js';
 import { parseRegistryOptions, type RegistrySettings, registryFlags } from '../registry/registry-options.js';
 import { STORM_FIGURES } from '../run/figures.js';
+import { loadOmbWorkload, type OmbWorkload } from '../scenario/omb-workload.js';
 import { parseScenarioOptions, type ScenarioOptions, scenarioFlags } from '../scenario/options.js';
 import { loadScenarioFile, type ScenarioFile } from '../scenario/scenario-file.js';
 import { DURATION_FORMAT, parseDuration, parseRate, RATE_FORMAT } from '../scenario/units.js';
@@ -96,6 +97,8 @@ export interface StormOptions extends ScenarioOptions {
   client: ClientSettings;
   /** --payload FILE or --payload-size N: raw payloads instead of records (generate/payload-plan.ts). */
   payload?: PayloadSpec;
+  /** --omb-result FILE: OpenMessaging Benchmark's result JSON is written there (storm/omb-series.ts). */
+  ombResult?: string;
   /** --consumer-groups: consumer groups reading the topic in the run (readers/reader-fleet.ts). */
   readers?: ReadersOptions;
 }
@@ -250,6 +253,14 @@ export const stormFlags = {
     type: 'string',
     describe: "with --instances: this one's index, 0 to N-1 (default: $JOB_COMPLETION_INDEX)",
   },
+  'omb-workload': {
+    type: 'string',
+    describe: 'run an OpenMessaging Benchmark workload file as it is (its fields become these flags; flags given win)',
+  },
+  'omb-result': {
+    type: 'string',
+    describe: "also write OpenMessaging Benchmark's result JSON to this file (its chart script reads it)",
+  },
   'consumer-groups': {
     type: 'string',
     describe: 'consumer groups reading the topic while the storm writes it, each timed end to end (0-64; default 0)',
@@ -276,7 +287,7 @@ export function validateStormOptions(raw: RawFlags): string[] {
 /** Raw flags → typed, defaulted options, or every problem found. Pure but for the random run id and core count. */
 export function parseStormOptions(flags: RawFlags): { request?: StormRequest; problems: string[] } {
   const c = new OptionChecks();
-  const { raw, file } = layeredFlags(c, flags);
+  const { raw, file, omb } = layeredFlags(c, flags);
   const brokers = c.whole('brokers', raw.brokers, 1, 9);
   const count = c.whole('count', raw.count, 1);
   const partitions = c.whole('partitions', raw.partitions, 1, 10000);
@@ -323,7 +334,11 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       duration: scenario.runSec,
       rate: scenario.options.shape.name === 'constant' ? (rate ?? defaults.rate) : 0,
       ...scenario.options,
-      scenario: file ? { file: String(raw.scenario), description: file.description } : undefined,
+      scenario: file
+        ? { file: String(raw.scenario), description: file.description }
+        : omb
+          ? { file: String(raw['omb-workload']), description: omb.name }
+          : undefined,
       workers: resolvedWorkers,
       ...producer,
       ...tweets,
@@ -344,6 +359,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       ),
       client,
       readers,
+      ombResult: raw['omb-result'] === undefined ? undefined : String(raw['omb-result']),
     },
   };
 }
@@ -362,8 +378,10 @@ function parseReaderFlags(c: OptionChecks, raw: RawFlags): ReadersOptions | unde
     parseDuration,
   );
   if (!groups) {
-    for (const flag of ['consumers', 'drain-timeout'])
-      if (raw[flag] !== undefined) c.add(`--${flag} needs --consumer-groups (1 or more)`);
+    // --consumer-groups 0 says "no readers" (an OMB workload's consumers are then moot); without it they are a slip.
+    if (raw['consumer-groups'] === undefined)
+      for (const flag of ['consumers', 'drain-timeout'])
+        if (raw[flag] !== undefined) c.add(`--${flag} needs --consumer-groups (1 or more)`);
     return undefined;
   }
   return {
@@ -414,13 +432,15 @@ function parseTweetFlags(c: OptionChecks, raw: RawFlags) {
  * The flags in force: a scenario file fills in what the command line did not say, and a saved report (--from-report)
  * what neither said; the file's problems name the file and its key.
  */
-function layeredFlags(c: OptionChecks, flags: RawFlags): { raw: RawFlags; file?: ScenarioFile } {
+function layeredFlags(c: OptionChecks, flags: RawFlags): { raw: RawFlags; file?: ScenarioFile; omb?: OmbWorkload } {
   const file =
     flags.scenario === undefined ? undefined : loadScenarioFile(String(flags.scenario), Object.keys(stormFlags));
   if (file) for (const p of file.problems) c.add(p);
+  const omb = flags['omb-workload'] === undefined ? undefined : loadOmbWorkload(String(flags['omb-workload']));
+  for (const p of omb?.problems ?? []) c.add(p);
   const repeated = flags['from-report'] === undefined ? undefined : flagsFromReport(String(flags['from-report']));
   if (repeated?.problem) c.add(repeated.problem);
-  return { raw: { ...repeated?.flags, ...file?.flags, ...flags }, file };
+  return { raw: { ...repeated?.flags, ...file?.flags, ...omb?.flags, ...flags }, file, omb };
 }
 
 /**

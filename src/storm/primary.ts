@@ -23,6 +23,7 @@ import { Supervisor } from '../supervisor.js';
 import { collectReport } from './collect.js';
 import { FindMaxObserver } from './find-max-observer.js';
 import { MERGED_SETTLE_MS } from './instance-judge.js';
+import { OmbSeries, ombFeeds, ombResultOf } from './omb-series.js';
 import type { StormOptions } from './options.js';
 import { ProgressSampler } from './progress-sampler.js';
 import { CHILD_ENV, type ChildMessage, childConfigOf } from './protocol.js';
@@ -54,11 +55,15 @@ export class StormRun extends RunEngine<StormReport, StormProgress> {
   readonly agg: RunAggregate;
   /** --find-max's referee, an observer of the ticks; the run stops at the first step it fails. */
   readonly findMax?: FindMaxObserver;
+  /** --omb-result: OpenMessaging Benchmark's result, once the run is over (the CLI writes it). */
+  ombResult?: Record<string, unknown>;
   /** abort-on-fail thresholds, watched every second (and the one that stopped the run). */
   readonly liveGate: LiveGate<StormProgress>;
   private readonly sampler: ProgressSampler;
   /** When the run was told to stop (Ctrl-C, find-max's failed step): the schedule ends there. */
   private stoppedAt?: number;
+  /** --omb-result: OpenMessaging Benchmark's periods, fed by the ticks. */
+  private readonly omb?: ReturnType<typeof ombFeeds> & { series: OmbSeries };
 
   constructor(private readonly options: StormOptions) {
     super();
@@ -71,6 +76,11 @@ export class StormRun extends RunEngine<StormReport, StormProgress> {
     if (judge) this.findMax = new FindMaxObserver(judge, this.agg, this);
     this.liveGate = new LiveGate(options.thresholds ?? [], STORM_FIGURES);
     this.sampler = new ProgressSampler(options, decodeSchedule(options.shape.schedule), this.agg);
+    if (options.ombResult) {
+      const series = new OmbSeries();
+      this.omb = { series, ...ombFeeds(series) };
+      this.observe(this.omb.observer);
+    }
     this.supervisor = this.makeSupervisor();
     if (this.findMax) this.observe(this.findMax);
     this.observe({ tick: () => void this.context.publisher?.publishRunning() });
@@ -103,8 +113,10 @@ export class StormRun extends RunEngine<StormReport, StormProgress> {
         if (m.t === 'producing') {
           this.agg.producing();
           this.emit('producing', m.slot);
-        } else if (m.t === 'tick') this.agg.tick(m);
-        else if (m.t === 'done') this.agg.done(m);
+        } else if (m.t === 'tick') {
+          this.agg.tick(m);
+          this.omb?.producer(m);
+        } else if (m.t === 'done') this.agg.done(m);
       },
       fatalOf: childFatalOf(SHARED_CODES, ['NATIVE'], 'PRODUCE', 'child'),
       beforeRestart: (dead) => giveBackSlice(c, this.agg, dead, this),
@@ -122,11 +134,15 @@ export class StormRun extends RunEngine<StormReport, StormProgress> {
       name: 'collect',
       run: async (c) => {
         c.report = await collectReport(c, this, c.production as Production);
+        if (this.omb) this.ombResult = ombResultOf(this.omb.series, c, c.report, this.agg.totals.scheduleStartMs);
       },
     };
     try {
       const warn = (m: string) => this.emit('warning', m);
-      const readers = startReaders(warn, (fleet) => (this.sampler.readers = fleet));
+      const readers = startReaders(warn, (fleet) => {
+        this.sampler.readers = fleet;
+        fleet.onTick = this.omb?.reader;
+      });
       const before = [loadSchema, connectCoordination, prepareTopic, readers, joinInstances(this)];
       await this.runPhases(this.context, [...before, produce, drainReaders, collect]);
       return this.context.report as StormReport;

@@ -9,7 +9,7 @@ const CHILD_FIELDS = [
   ...['bootstrap', 'client', 'topic', 'runId', 'count', 'duration', 'shape', 'warmup', 'workers'],
   ...['batchSize', 'maxInFlight', 'acks', 'idempotence', 'compression', 'batchBytes', 'lingerMs', 'redis', 'redisCa'],
   ...['mode', 'sentiment', 'volatility', 'swingEveryMs', 'brands', 'keys', 'keyField'],
-  ...['schema', 'format', 'quickstart', 'proto', 'message', 'tweetFlags', 'maxDepth', 'payload'],
+  ...['schema', 'format', 'quickstart', 'proto', 'message', 'tweetFlags', 'maxDepth', 'payload', 'ombResult'],
 ] as const satisfies readonly (keyof StormOptions)[];
 
 export type StormChildOptions = Pick<StormOptions, (typeof CHILD_FIELDS)[number]> & {
@@ -61,7 +61,15 @@ export interface TickMessage {
    * Delivery latency of this interval's acknowledgements: p50/p99 (ms; null: none), Prometheus buckets, and under a
    * rate schedule the p99 measured from the intended send times.
    */
-  latency: { p50: number | null; p99: number | null; buckets: LatencyBuckets; intendedP99: number | null };
+  latency: {
+    p50: number | null;
+    p99: number | null;
+    buckets: LatencyBuckets;
+    intendedP99: number | null;
+    /** --omb-result: the interval's latency and publish delay (ms) as (value, count) pairs. */
+    pairs?: number[];
+    delayPairs?: number[];
+  };
   /** This tick's counts belong to the warm-up (kept out of the report's statistics). */
   warmup: boolean;
   /** This child's reading of the run's start on the wall clock (Unix ms; null before its first lease). */

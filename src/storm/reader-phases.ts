@@ -32,6 +32,7 @@ export function startReaders(warn: (m: string) => void, made: (fleet: ReaderFlee
           horizonMs: horizonMs(o),
           warmupSec: o.warmup,
           tweetFraming: tweets ? (o.registry ? 5 : 0) : null,
+          series: o.ombResult !== undefined,
         },
         warn,
       );

@@ -1,0 +1,113 @@
+/**
+ * OpenMessaging Benchmark's own workload files (benchmarks/omb/workloads, copied unchanged) run as they are with
+ * --omb-workload, shortened (a few seconds, a rate this machine's test cluster takes beside the rest of the suite):
+ * every subscription reads exactly what was written, and --omb-result writes OMB's result file, which a Python
+ * reader checks field by field. A workload DataStorm cannot honour is refused, naming the field.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { StormReport } from '../../../src/report/storm-report.js';
+import { ROOT, run } from '../../helpers/services.js';
+import { stormArgs, stormJson } from '../../helpers/storm-cli.js';
+
+const WORKLOADS = path.join(ROOT, 'benchmarks/omb/workloads');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'datastorm-omb-'));
+const SHORT = ['--duration', '7s', '--warmup', '1s'];
+
+/** The copied workloads DataStorm runs, with the rate each runs at here (theirs reach 10M/s). */
+const RUNS: [file: string, rate: string][] = [
+  ['1-topic-1-partition-1kb.yaml', '10000'],
+  ['1-topic-1-partition-100b.yaml', '10000'],
+  ['1-topic-6-partition-100b.yaml', '10000'],
+  ['1-topic-16-partitions-1kb.yaml', '10000'],
+  ['1-topic-100-partitions-1kb-4p-4c-200k.yaml', '4000'],
+  ['max-rate-1-topic-1-partition-1p-1c-1kb.yaml', '10000'],
+];
+
+for (const [file, rate] of RUNS)
+  test(`OMB's ${file} runs as it is: each subscription reads all, and its result file reads as OMB's`, async () => {
+    const result = path.join(dir, `${file}.json`);
+    const args = ['--omb-workload', path.join(WORKLOADS, file), ...SHORT, '--rate', rate, '--omb-result', result];
+    const { report } = await stormJson(args, 240_000);
+    const workload = readWorkload(file);
+    assert.equal(report.settings.partitions, workload.partitionsPerTopic);
+    assert.equal(report.children.workers, workload.producersPerTopic);
+    assertReaders(report, workload);
+    const check = await run('python3', [path.join(ROOT, 'test/helpers/omb_result_check.py'), result], {}, 30_000);
+    assert.equal(check.code, 0, check.stdout);
+    const omb = JSON.parse(fs.readFileSync(result, 'utf8'));
+    assert.equal(omb.workload, workload.name);
+    assert.equal(omb.messageSize, workload.messageSize);
+    assert.equal(omb.partitions, workload.partitionsPerTopic);
+    assert.ok(Number(check.stdout.trim()) >= 1, 'at least one 10-second period');
+    // Periods hold what was acknowledged after the warm-up: never more than the rate allows (a loaded test machine
+    // may fall behind it, which the report's publish delay shows).
+    const mean = omb.publishRate.reduce((a: number, b: number) => a + b, 0) / omb.publishRate.length;
+    assert.ok(mean > 0 && mean < Number(rate) * 1.3, `publish rate ${mean}`);
+    assert.ok(omb.consumeRate.every((r: number) => r >= 0));
+  });
+
+function readWorkload(file: string): Record<string, number | string> {
+  const text = fs.readFileSync(path.join(WORKLOADS, file), 'utf8');
+  const fields: Record<string, number | string> = {};
+  for (const m of text.matchAll(/^(\w+):\s*"?([^"\n#]*?)"?\s*$/gm))
+    fields[m[1]] = /^\d+(\.\d+)?$/.test(m[2]) ? Number(m[2]) : m[2];
+  return fields;
+}
+
+function assertReaders(report: StormReport, w: Record<string, number | string>): void {
+  const readers = report.readers;
+  assert.ok(readers);
+  assert.equal(readers.groups.length, w.subscriptionsPerTopic);
+  for (const g of readers.groups) {
+    assert.equal(g.members, w.consumerPerSubscription);
+    assert.equal(g.consumed, readers.written, `${g.group} read all the run wrote`);
+    assert.equal(g.missed, 0);
+    assert.ok(g.endToEndMs && g.endToEndMs.p50 > 0);
+  }
+}
+
+test('what DataStorm cannot honour in a workload is refused by field, before anything is produced', async () => {
+  const refusals: [string, RegExp][] = [
+    ['100-topics-1-partitions-1kb.yaml', /topics: 100: DataStorm writes one topic per run/],
+    ['1-topic-100-partitions-1kb-4p-4c-200k-backlog.yaml', /consumerBacklogSizeGB: 512: building a backlog/],
+    ['1-topic-3-partition-100b-3producers.yaml', /producerRate: 0 \(find the highest rate/],
+  ];
+  for (const [file, line] of refusals) {
+    const r = await run(process.execPath, stormArgs(['--omb-workload', path.join(WORKLOADS, file)]), {}, 30_000);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, line);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+  const bad = (name: string, text: string) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const base =
+    'topics: 1\npartitionsPerTopic: 1\nsubscriptionsPerTopic: 1\nconsumerPerSubscription: 1\n' +
+    'producersPerTopic: 1\nproducerRate: 1000\ntestDurationMinutes: 1\n';
+  const cases: [string, RegExp][] = [
+    [
+      `${base}messageSize: 100\nuseRandomizedPayloads: true\nrandomizedPayloadPoolSize: 10\nsubscriptionPerTopic: 1\n`,
+      /'subscriptionPerTopic' is not a field of OpenMessaging Benchmark's workload/,
+    ],
+    [
+      `${base.replace('partitionsPerTopic: 1', 'partitionsPerTopic: -3')}messageSize: 100\npayloadFile: x.data\n`,
+      /partitionsPerTopic must be a whole number of 1 or more \(got -3\)/,
+    ],
+    [`${base}messageSize: 100\npayloadFile: "payload/none.data"\n`, /payloadFile payload\/none\.data: no such file/],
+    [
+      `${base}messageSize: 1000\npayloadFile: "${path.join(ROOT, 'benchmarks/omb/payload/payload-1Kb.data')}"\n`,
+      /is 1024 bytes, messageSize says 1000/,
+    ],
+  ];
+  for (const [text, line] of cases) {
+    const r = await run(process.execPath, stormArgs(['--omb-workload', bad('w.yaml', text)]), {}, 30_000);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, line);
+  }
+});
