@@ -47,8 +47,10 @@ const FIELDS: Record<string, Field> = {
   },
   partitionsPerTopic: number('partitionsPerTopic', 'partitions', 1),
   keyDistributor: (v, _w, out, file) => {
-    if (typeof v !== 'string' || !Object.hasOwn(KEY_DISTRIBUTORS, v))
-      return bad(out, file, 'keyDistributor', v, `one of ${Object.keys(KEY_DISTRIBUTORS).join(', ')}`);
+    if (typeof v !== 'string' || !Object.hasOwn(KEY_DISTRIBUTORS, v)) {
+      bad(out, file, 'keyDistributor', v, `one of ${Object.keys(KEY_DISTRIBUTORS).join(', ')}`);
+      return;
+    }
     const keys = KEY_DISTRIBUTORS[v];
     if (keys) out.flags.keys = keys;
   },
@@ -66,7 +68,10 @@ const FIELDS: Record<string, Field> = {
         `--omb-workload ${file}: producerRate: 0 (find the highest rate the consumers keep up with) is not built ` +
           'yet; give a rate',
       );
-    if (whole(1)(v) === null) return bad(out, file, 'producerRate', v, 'a whole number of messages/s above 0');
+    if (whole(1)(v) === null) {
+      bad(out, file, 'producerRate', v, 'a whole number of messages/s above 0');
+      return;
+    }
     out.flags.rate = String(v);
   },
   consumerBacklogSizeGB: (v, _w, out, file) => {
@@ -91,7 +96,10 @@ function bad(out: OmbWorkload, file: string, field: string, v: unknown, allowed:
 function number(field: string, flag: string, min: number): Field {
   return (v, _w, out, file) => {
     const n = whole(min)(v);
-    if (n === null) return bad(out, file, field, v, `a whole number of ${min} or more`);
+    if (n === null) {
+      bad(out, file, field, v, `a whole number of ${min} or more`);
+      return;
+    }
     out.flags[flag] = String(n);
   };
 }
@@ -126,7 +134,10 @@ export function loadOmbWorkload(file: string): OmbWorkload {
 /** messageSize with payloadFile (its length must be the size, as OMB checks) or random payloads. */
 function payloadOf(w: Fields, out: OmbWorkload, file: string): void {
   const size = whole(1)(w.messageSize);
-  if (size === null) return bad(out, file, 'messageSize', w.messageSize, 'a whole number of bytes above 0');
+  if (size === null) {
+    bad(out, file, 'messageSize', w.messageSize, 'a whole number of bytes above 0');
+    return;
+  }
   if (w.useRandomizedPayloads === true) {
     const ratio = share(w.randomBytesRatio ?? 0);
     const pool = whole(1)(w.randomizedPayloadPoolSize);
@@ -140,18 +151,27 @@ function payloadOf(w: Fields, out: OmbWorkload, file: string): void {
     });
     return;
   }
-  if (w.useRandomizedPayloads !== undefined && w.useRandomizedPayloads !== false)
-    return bad(out, file, 'useRandomizedPayloads', w.useRandomizedPayloads, 'true or false');
-  if (typeof w.payloadFile !== 'string')
-    return bad(out, file, 'payloadFile', w.payloadFile, 'a file (or useRandomizedPayloads: true)');
+  if (w.useRandomizedPayloads !== undefined && w.useRandomizedPayloads !== false) {
+    bad(out, file, 'useRandomizedPayloads', w.useRandomizedPayloads, 'true or false');
+    return;
+  }
+  if (typeof w.payloadFile !== 'string') {
+    bad(out, file, 'payloadFile', w.payloadFile, 'a file (or useRandomizedPayloads: true)');
+    return;
+  }
   const found = payloadPath(file, w.payloadFile);
-  if (!found) return void out.problems.push(`--omb-workload ${file}: payloadFile ${w.payloadFile}: no such file`);
+  if (!found) {
+    out.problems.push(`--omb-workload ${file}: payloadFile ${w.payloadFile}: no such file`);
+    return;
+  }
   const length = fs.statSync(found).size;
-  if (length !== size)
-    return void out.problems.push(
+  if (length !== size) {
+    out.problems.push(
       `--omb-workload ${file}: payloadFile ${w.payloadFile} is ${length} bytes, messageSize says ${size} ` +
         '(OpenMessaging Benchmark refuses the mismatch too)',
     );
+    return;
+  }
   out.flags.payload = found;
 }
 
@@ -168,10 +188,15 @@ function payloadPath(workload: string, payload: string): string | undefined {
 /** The run lasts the warm-up and the test (OMB runs the warm-up first, then resets its statistics). */
 function minutesOf(w: Fields, out: OmbWorkload, file: string): void {
   const test = typeof w.testDurationMinutes === 'number' && w.testDurationMinutes > 0 ? w.testDurationMinutes : null;
-  if (test === null) return bad(out, file, 'testDurationMinutes', w.testDurationMinutes, 'a number of minutes above 0');
+  if (test === null) {
+    bad(out, file, 'testDurationMinutes', w.testDurationMinutes, 'a number of minutes above 0');
+    return;
+  }
   const warm = w.warmupDurationMinutes ?? 1; // OMB's default
-  if (typeof warm !== 'number' || warm < 0)
-    return bad(out, file, 'warmupDurationMinutes', w.warmupDurationMinutes, 'a number of minutes, 0 or more');
+  if (typeof warm !== 'number' || warm < 0) {
+    bad(out, file, 'warmupDurationMinutes', w.warmupDurationMinutes, 'a number of minutes, 0 or more');
+    return;
+  }
   out.flags.duration = `${Math.round((test + warm) * 60)}s`;
   out.flags.warmup = `${Math.round(warm * 60)}s`;
 }

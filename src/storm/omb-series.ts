@@ -77,7 +77,7 @@ export class OmbSeries {
     const periods: number[][] = [];
     for (const s of seconds) {
       const k = Math.floor((s - info.fromSecond) / PERIOD_SEC);
-      (periods[k] ??= []).push(s);
+      periods[k] = [...(periods[k] ?? []), s];
     }
     const all = histograms();
     const series = emptySeries();
@@ -146,7 +146,8 @@ function stats(h: Histogram, scale: number, whole = false): number[] {
 }
 
 function periodStats(series: Series, name: string, h: Histogram, scale: number, whole = false): void {
-  stats(h, scale, whole).forEach((x, i) => series[`${name}${SUFFIXES[i]}`].push(x));
+  const values = stats(h, scale, whole);
+  for (let i = 0; i < values.length; i++) series[`${name}${SUFFIXES[i]}`].push(values[i]);
 }
 
 function aggregated(name: string, h: Histogram, scale: number, whole = false): Record<string, unknown> {

@@ -78,6 +78,10 @@ function shortened(args: string): string {
     .replace(/--warmup \S+/, `--warmup ${SHORT.warmup}`);
 }
 
+const OMB_EXAMPLE =
+  '--omb-workload benchmarks/omb/workloads/1-topic-16-partitions-1kb.yaml --duration 30s --warmup 5s ' +
+  '--omb-result /tmp/omb-result.json';
+
 /** A storm example against the test services: their addresses, a topic of its own, nothing saved; shortened. */
 function storm(args: string, extra = ''): string {
   const local = args
@@ -143,6 +147,12 @@ function plans(): Record<string, Plan> {
       shell: storm("--count 500000 --rate 50k --consumer-groups 1 --threshold 'e2e.p99<5s'"),
       exits: [0, 99],
     },
+    'npm run storm -- --omb-workload benchmarks/omb/workloads/1-topic-16-partitions-1kb.yaml --duration 30s --warmup 5s --omb-result /tmp/omb-result.json':
+      { shell: storm(OMB_EXAMPLE) },
+    'npm run storm -- --payload benchmarks/omb/payload/payload-1Kb.data --rate 20k --duration 20s --consumer-groups 1':
+      {
+        shell: storm('--payload benchmarks/omb/payload/payload-1Kb.data --rate 20k --duration 20s --consumer-groups 1'),
+      },
     'bash scripts/influxdb.sh up': { shell: `bash scripts/influxdb.sh up ${influxPort}` },
     'npm run pulse -- --until-idle 5': { shell: pulse('--until-idle 5') },
     'npm run verify -- --topic tweets': { shell: `${node} verify --topic ${fixture.topic} --bootstrap ${bootstrap()}` },
