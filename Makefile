@@ -57,6 +57,10 @@ fuzz: ## generated hostile input, DATASTORM_FUZZ_SCALE (default 20) times npm te
 	DATASTORM_FUZZ_SCALE=$${DATASTORM_FUZZ_SCALE:-20} DATASTORM_FUZZ_SEED=$${DATASTORM_FUZZ_SEED:-$$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')} DATASTORM_FUZZ_LOG=$(CURDIR)/.run/fuzz.log DATASTORM_TEST_FILES="$(FUZZ_TESTS)" bash scripts/test.sh
 	cat .run/fuzz.log
 
+.PHONY: bench-readers
+bench-readers: ## the storm's readers beside Kafka's ConsumerPerformance (read rate, CPU) and EndToEndLatency (p50 at a low rate), 3 alternated rounds: benchmarks/READERS.md
+	bash benchmarks/run.sh readers
+
 .PHONY: bench-pipeline
 bench-pipeline: ## storm and pulse at once on 1 broker: rate steps up to where pulse's lag stops staying under 2 s, freshness in InfluxDB: benchmarks/PIPELINE.md
 	bash benchmarks/run.sh pipeline

@@ -9,6 +9,8 @@
 #                             listeners of one broker, rotated, 3 rounds: results/bench-tls.json, TLS.md
 #   benchmarks/run.sh pulse   pulse (both stores, real InfluxDB) beside Kafka's ConsumerPerformance and the storm, and
 #                             InfluxDB's ceiling (inch, built with go, and prepared lines): results/pulse.json, PULSE.md
+#   benchmarks/run.sh readers   the storm's readers beside ConsumerPerformance (read rate) and EndToEndLatency:
+#                             results/readers.json, READERS.md
 #   benchmarks/run.sh pipeline   storm and pulse at once, rate steps up to where pulse's lag stops being bounded,
 #                             freshness measured in InfluxDB: results/pipeline.json, PIPELINE.md
 #   benchmarks/run.sh dashboard   storms without and with --dashboard (a page and a scraper watching), alternated:
@@ -25,7 +27,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 profile=${1:-quick}
-[[ $profile =~ ^(quick|full|tls|pulse|pipeline|soak|dashboard|scenarios|scale|records)$ ]] || { echo "run.sh: error: profile must be quick, full, tls, pulse, pipeline, soak, dashboard, scenarios, scale or records (got '$profile')" >&2; exit 2; }
+[[ $profile =~ ^(quick|full|tls|pulse|pipeline|soak|dashboard|scenarios|scale|records|readers)$ ]] || { echo "run.sh: error: profile must be quick, full, tls, pulse, pipeline, soak, dashboard, scenarios, scale, records or readers (got '$profile')" >&2; exit 2; }
 shift || true
 bash scripts/setup.sh
 REDIS_PORT=6391
@@ -40,6 +42,8 @@ if [[ $profile == pulse || $profile == pipeline ]]; then
   bash scripts/influxdb.sh up "$INFLUX_PORT" >/dev/null
   trap '((started_redis)) && bash scripts/redis.sh down "$REDIS_PORT"; ((started_influx)) && bash scripts/influxdb.sh down "$INFLUX_PORT" --purge; true' EXIT
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT DATASTORM_BENCH_INFLUX=http://127.0.0.1:$INFLUX_PORT node "dist/benchmarks/$profile-bench.js"
+elif [[ $profile == readers ]]; then
+  DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/readers-bench.js
 elif [[ $profile == records ]]; then
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/records-bench.js
 elif [[ $profile == scenarios ]]; then

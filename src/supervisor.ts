@@ -108,6 +108,11 @@ export class Supervisor<M extends ChildMessages> {
   }
 
   private tell(message: StopMessage): void {
+    this.broadcast(message);
+  }
+
+  /** Sends every running child one message of the primary's own (a child's protocol says which). */
+  broadcast(message: { t: string }): void {
     for (const s of this.slots) if (s.worker?.isConnected()) s.worker.send(message);
   }
 

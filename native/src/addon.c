@@ -24,6 +24,7 @@ napi_value consumer_stats(napi_env, napi_callback_info);
 napi_value consumer_watermarks(napi_env, napi_callback_info);
 napi_value consumer_close_js(napi_env, napi_callback_info);
 napi_value consumer_measure(napi_env, napi_callback_info);
+napi_value consumer_pause(napi_env, napi_callback_info);
 napi_value consumer_take_end_to_end(napi_env, napi_callback_info);
 napi_value client_log_drain(napi_env, napi_callback_info);
 napi_value client_config_check(napi_env, napi_callback_info);
@@ -62,6 +63,7 @@ static napi_value init(napi_env env, napi_value exports) {
       FN("consumerWatermarks", consumer_watermarks),
       FN("consumerClose", consumer_close_js),
       FN("consumerMeasure", consumer_measure),
+      FN("consumerPause", consumer_pause),
       FN("consumerTakeEndToEnd", consumer_take_end_to_end),
       FN("clientLogDrain", client_log_drain),
       FN("clientConfigCheck", client_config_check),

@@ -57,6 +57,7 @@ typedef struct {
   int out_of_memory; /* the batch could not be held: the call fails, so nothing is committed past it */
 
   reader_measure_t *measure; /* a storm's reader: messages measured, not copied (consumerMeasure) */
+  atomic_int paused;         /* consumerPause: partitions assigned from now on are paused at once */
 
   pthread_mutex_t mu; /* guards stats */
   char *stats;
@@ -96,6 +97,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
       if (parts->elems[i].offset < 0) parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
     if (cooperative) rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
     else rd_kafka_assign(rk, parts);
+    if (atomic_load(&c->paused)) rd_kafka_pause_partitions(rk, parts);
     record_event(c, 1, parts);
   } else {
     record_event(c, 0, parts);
@@ -651,4 +653,24 @@ napi_value consumer_take_end_to_end(napi_env env, napi_callback_info info) {
   free(out);
   if (!arr) return ds_throw(env, "NATIVE", "could not hand a histogram to JavaScript");
   return arr;
+}
+
+/*
+ * consumerPause(handle, paused): stops (or resumes) fetching every partition assigned now and, while paused, every
+ * one assigned later; the consumer stays in its group (polls go on, returning nothing). A storm's readers wait so
+ * while a backlog is built.
+ */
+napi_value consumer_pause(napi_env env, napi_callback_info info) {
+  DS_ARGS(env, info, "consumerPause", 2);
+  consumer_t *c = unwrap(env, argv[0]);
+  if (!c) return NULL;
+  bool paused = false;
+  NAPI_OK(env, napi_get_value_bool(env, argv[1], &paused));
+  atomic_store(&c->paused, paused ? 1 : 0);
+  rd_kafka_topic_partition_list_t *now = NULL;
+  rd_kafka_resp_err_t err = rd_kafka_assignment(c->rk, &now);
+  if (!err && now->cnt) err = paused ? rd_kafka_pause_partitions(c->rk, now) : rd_kafka_resume_partitions(c->rk, now);
+  if (now) rd_kafka_topic_partition_list_destroy(now);
+  if (err) return ds_throw(env, rd_kafka_err2name(err), rd_kafka_err2str(err));
+  return NULL;
 }

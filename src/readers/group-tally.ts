@@ -31,6 +31,10 @@ export class GroupTally {
   readonly e2e: Histogram = readerLatencyHistogram();
   readonly intended: Histogram = readerLatencyHistogram();
   cpuMicros = 0;
+  /** --backlog: what the group had read when told to resume, and when it had caught up (Unix ms). */
+  resumedFrom = 0;
+  caughtUpAtMs?: number;
+  consumedAtCatchUp = 0;
   /** The most messages acknowledged and not yet read by the group, seen at a tick. */
   backlogMost = 0;
 

@@ -25,6 +25,13 @@ export interface ReaderChildConfig extends ChildIdentity {
   tweetFraming: number | null;
   /** --omb-result: each tick carries its second's end-to-end pairs. */
   series: boolean;
+  /** --backlog: the reader joins its group but reads nothing until the primary says resume. */
+  paused: boolean;
+}
+
+/** The primary's word to its readers: the backlog is built, read. */
+export interface ResumeMessage {
+  t: 'resume';
 }
 
 /** A reader's second: what it read (runs of offsets, so the primary counts the group's new reads exactly). */

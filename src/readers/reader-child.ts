@@ -95,9 +95,14 @@ export async function runReaderChild(config: ReaderChildConfig): Promise<void> {
       tableStepMs: table?.stepMs ?? 0,
     });
   measure();
+  const paused = { now: config.paused };
+  if (paused.now) consumer.pause(true);
+  process.on('message', (m: { t?: string }) => {
+    if (m.t === 'resume') paused.now = false;
+  });
   consumer.subscribe();
   try {
-    await readUntilStopped(consumer, state, redis, measure, stop);
+    await readUntilStopped(consumer, state, redis, measure, stop, paused);
   } finally {
     redis.disconnect();
   }
@@ -120,10 +125,14 @@ async function readUntilStopped(
   redis: Redis,
   measure: () => void,
   stop: { readonly requested: boolean },
+  paused: { now: boolean },
 ): Promise<void> {
   const { slot, groupIndex } = state.config;
   let nextTick = Date.now() + 1000;
+  let pausedNow = paused.now;
   while (!stop.requested) {
+    if (pausedNow && !paused.now) consumer.pause(false);
+    pausedNow = paused.now;
     // Messages exist only after the run's first lease set its start: read it before the first one is measured.
     if (!state.startMs) {
       state.startMs = Number((await redis.get(runKeys(state.config.runId).start)) ?? 0);

@@ -20,6 +20,8 @@ const POLL_MS = 100;
 
 /** What the readers are asked to do. */
 export interface ReadersOptions {
+  /** --backlog: the readers wait until this much was acknowledged, then drain while production goes on. */
+  backlog?: { messages?: number; bytes?: number };
   groups: number;
   perGroup: number;
   /** How long, after production ended, the readers may take to read what is left. */
@@ -29,7 +31,10 @@ export interface ReadersOptions {
 }
 
 /** Run-wide settings every reader shares. */
-export type ReaderRunSettings = Omit<ReaderChildConfig, 'slot' | 'incarnation' | 'group' | 'groupIndex' | 'member'>;
+export type ReaderRunSettings = Omit<
+  ReaderChildConfig,
+  'slot' | 'incarnation' | 'group' | 'groupIndex' | 'member' | 'paused'
+>;
 
 export class ReaderFleet {
   readonly groups: GroupTally[];
@@ -40,6 +45,12 @@ export class ReaderFleet {
   /** Each partition's offset where the run's first message lands, and (after production) where its last ended. */
   startOffsets: number[] = [];
   endOffsets: number[] = [];
+  /** --backlog: the readers wait until it is built (a reader restarted meanwhile waits too). */
+  paused: boolean;
+  /** When the readers were told to read the backlog (Unix ms), and how much was acknowledged then. */
+  resumed?: { atMs: number; acknowledged: number; bytes: number };
+  /** --backlog: production ended before the backlog was built; the readers were resumed then. */
+  unbuilt = false;
   /** Every reader's tick, after the fleet counted it (--omb-result's series). */
   onTick?: (m: ReaderTick) => void;
   /** Groups that did not read everything before the drain's bound, by name. */
@@ -50,6 +61,7 @@ export class ReaderFleet {
     private readonly settings: ReaderRunSettings,
     private readonly warn: (message: string) => void,
   ) {
+    this.paused = options.backlog !== undefined;
     this.groups = Array.from(
       { length: options.groups },
       (_, g) => new GroupTally(`datastorm-${settings.runId}-g${g}`, options.perGroup),
@@ -66,7 +78,8 @@ export class ReaderFleet {
   private configOf(slot: number, incarnation: number): ReaderChildConfig {
     const groupIndex = Math.floor(slot / this.options.perGroup);
     const member = slot % this.options.perGroup;
-    return { ...this.settings, slot, incarnation, group: this.groups[groupIndex].name, groupIndex, member };
+    const group = this.groups[groupIndex].name;
+    return { ...this.settings, slot, incarnation, group, groupIndex, member, paused: this.paused };
   }
 
   private onMessage(m: ReaderMessage): void {
@@ -114,12 +127,33 @@ export class ReaderFleet {
   /** After production: reads until every group has read [start, end) of every partition, or the bound; then stops. */
   async drain(cluster: KafkaTarget, topic: TopicInfo): Promise<void> {
     this.endOffsets = await highWatermarks(cluster, topic.name, topic.partitions);
+    // A backlog larger than the run wrote is never built: the readers read what there is.
+    if (this.paused) {
+      this.unbuilt = true;
+      this.resume(
+        this.endOffsets.reduce((a, end, p) => a + end - (this.startOffsets[p] ?? 0), 0),
+        0,
+      );
+    }
     const deadline = Date.now() + this.options.drainTimeoutSec * 1000;
-    const left = () => this.groups.some((g) => this.missing(g) > 0);
+    const left = () => {
+      this.markCaughtUp();
+      return this.groups.some((g) => this.missing(g) > 0);
+    };
     while (Date.now() < deadline && !this.fatal && !this.ended && left()) await sleep(POLL_MS);
     this.undrained = this.groups.filter((g) => this.missing(g) > 0).map((g) => g.name);
     this.stop();
     await this.finished;
+  }
+
+  /** After production, a group that has read everything has caught up (if it had not within production). */
+  private markCaughtUp(): void {
+    if (!this.resumed) return;
+    for (const g of this.groups)
+      if (g.caughtUpAtMs === undefined && this.missing(g) === 0) {
+        g.caughtUpAtMs = Date.now();
+        g.consumedAtCatchUp = g.consumed;
+      }
   }
 
   /** Offsets the run wrote that the group has not read. */
@@ -131,11 +165,27 @@ export class ReaderFleet {
     this.supervisor.stop(settleMs);
   }
 
-  /** Each group this second: new reads, the backlog against what was acknowledged so far, end-to-end p99s. */
-  second(acknowledged: number): ReadersSecond[] {
+  /** The backlog is built: every reader reads from now on. */
+  resume(acknowledged: number, bytes: number): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.resumed = { atMs: Date.now(), acknowledged, bytes };
+    for (const g of this.groups) g.resumedFrom = g.consumed;
+    this.supervisor.broadcast({ t: 'resume' });
+  }
+
+  /**
+   * Each group this second: new reads, the backlog against what was acknowledged so far, end-to-end p99s. After a
+   * backlog's resume, a group has caught up at the first second its backlog is within one second of production.
+   */
+  second(acknowledged: number, producedPerSec: number): ReadersSecond[] {
     return this.groups.map((g) => {
       const backlog = Math.max(0, acknowledged - g.consumed);
       g.backlogMost = Math.max(g.backlogMost, backlog);
+      if (this.resumed && g.caughtUpAtMs === undefined && backlog <= Math.max(producedPerSec, 1)) {
+        g.caughtUpAtMs = Date.now();
+        g.consumedAtCatchUp = g.consumed;
+      }
       const { e2e, intendedP99 } = g.takeSecond();
       return { group: g.name, consumed: g.consumed, reread: g.reread, backlog, e2e, intendedP99 };
     });

@@ -1,17 +1,38 @@
 /** The readers' section of the report, from the fleet once it drained. */
 import { endToEndPercentilesOf } from '../measure/histograms.js';
-import type { ReaderGroupReport, ReadersReport } from '../report/readers-report.js';
+import type { BacklogReport, ReaderGroupReport, ReadersReport } from '../report/readers-report.js';
 import type { GroupTally } from './group-tally.js';
 import type { ReaderFleet } from './reader-fleet.js';
 
-export function readersSection(fleet: ReaderFleet): ReadersReport {
+export function readersSection(fleet: ReaderFleet, producingAtMs: number): ReadersReport {
   const written = fleet.endOffsets.reduce((a, end, p) => a + end - (fleet.startOffsets[p] ?? 0), 0);
   return {
     written,
     groups: fleet.groups.map((g) => groupSection(fleet, g)),
     drainTimeoutSec: fleet.options.drainTimeoutSec,
     restarts: fleet.restarts,
+    ...(fleet.options.backlog ? { backlog: backlogSection(fleet, producingAtMs) } : {}),
   };
+}
+
+function backlogSection(fleet: ReaderFleet, producingAtMs: number): BacklogReport {
+  const r = fleet.resumed;
+  return {
+    asked: fleet.options.backlog ?? {},
+    builtAfterSec: r && !fleet.unbuilt ? Math.round((r.atMs - producingAtMs) / 100) / 10 : null,
+    messages: r?.acknowledged ?? 0,
+    bytes: r?.bytes ?? 0,
+    neverBuilt: fleet.unbuilt,
+  };
+}
+
+/** A backlog's catch-up: from the resume to the group's first second within one second of production. */
+function catchUpOf(fleet: ReaderFleet, g: GroupTally): ReaderGroupReport['catchUp'] {
+  const r = fleet.resumed;
+  if (!fleet.options.backlog || !r) return undefined;
+  if (g.caughtUpAtMs === undefined) return { sec: null, drainRate: null };
+  const sec = Math.max(0.001, (g.caughtUpAtMs - r.atMs) / 1000);
+  return { sec: Math.round(sec * 10) / 10, drainRate: (g.consumedAtCatchUp - g.resumedFrom) / sec };
 }
 
 function groupSection(fleet: ReaderFleet, g: GroupTally): ReaderGroupReport {
@@ -33,5 +54,6 @@ function groupSection(fleet: ReaderFleet, g: GroupTally): ReaderGroupReport {
     endToEndMs: endToEndPercentilesOf(g.e2e),
     endToEndFromIntendedMs: endToEndPercentilesOf(g.intended),
     cpuPerMessageUs: read ? Math.round((g.cpuMicros / read) * 100) / 100 : null,
+    catchUp: catchUpOf(fleet, g),
   };
 }

@@ -25,6 +25,22 @@ export interface ReaderGroupReport {
   endToEndFromIntendedMs: EndToEndPercentiles | null;
   /** The readers' CPU (every thread), µs per message read. */
   cpuPerMessageUs: number | null;
+  /**
+   * --backlog: from the resume until the group's backlog was within one second of production, or it had read all
+   * after production ended (null: neither, by the drain's bound); and its new reads per second over that time.
+   */
+  catchUp?: { sec: number | null; drainRate: number | null };
+}
+
+export interface BacklogReport {
+  /** What was asked: messages and/or bytes acknowledged before the readers read. */
+  asked: { messages?: number; bytes?: number };
+  /** Seconds from the start of production until it was built, and what was acknowledged then. */
+  builtAfterSec: number | null;
+  messages: number;
+  bytes: number;
+  /** Production ended before the backlog was built: the readers read what there was. */
+  neverBuilt: boolean;
 }
 
 export interface ReadersReport {
@@ -34,6 +50,7 @@ export interface ReadersReport {
   drainTimeoutSec: number;
   /** Reader processes restarted (a restarted member rejoins its group). */
   restarts: number;
+  backlog?: BacklogReport;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -43,6 +60,14 @@ const e2eText = (p: EndToEndPercentiles) =>
 /** The section as text rows (label, text). */
 export function readersRows(r: ReadersReport, row: (label: string, text: string) => void): void {
   row('readers:', `${r.groups.length} group(s); the run wrote ${fmt(r.written)} messages`);
+  const b = r.backlog;
+  if (b)
+    row(
+      '  backlog:',
+      b.neverBuilt
+        ? `production ended before the backlog asked for was built: the readers read its ${fmt(b.messages)} messages`
+        : `${fmt(b.messages)} messages (${(b.bytes / 1e6).toFixed(1)} MB) built in ${b.builtAfterSec} s, then read`,
+    );
   for (const g of r.groups) {
     const missed = g.missed ? `, ${fmt(g.missed)} NOT READ within ${r.drainTimeoutSec} s` : '';
     const foreign = g.foreign ? `, ${fmt(g.foreign)} read from other writers` : '';
@@ -53,6 +78,13 @@ export function readersRows(r: ReadersReport, row: (label: string, text: string)
         `${fmt(g.consumeRate.average)} msg/s average, ${fmt(g.consumeRate.peak)} peak, ${g.megabytesPerSec} MB/s; ` +
         `backlog at most ${fmt(g.backlogMost)}`,
     );
+    if (g.catchUp)
+      row(
+        '    catch-up:',
+        g.catchUp.sec === null
+          ? 'never back within a second of production, nor through the drain'
+          : `caught up ${g.catchUp.sec} s after the resume, reading ${fmt(g.catchUp.drainRate ?? 0)} msg/s`,
+      );
     if (g.endToEndMs) row('    e2e (ms):', e2eText(g.endToEndMs));
     if (g.endToEndFromIntendedMs) row('    intended:', e2eText(g.endToEndFromIntendedMs));
   }

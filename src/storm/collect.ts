@@ -60,7 +60,7 @@ export async function collectReport(c: StormContext, run: CollectedRun, producti
       (production.stoppedAt ?? performance.timeOrigin + production.endedAt) - (totals.scheduleStartMs ?? Number.NaN),
     ),
   });
-  if (c.readers) report.readers = readersSection(c.readers);
+  if (c.readers) report.readers = readersSection(c.readers, performance.timeOrigin + production.producingAt);
   return withInstances(c, withThresholds(c, run.liveGate, report));
 }
 

@@ -269,6 +269,12 @@ export const stormFlags = {
     type: 'string',
     describe: 'with --consumer-groups: consumers (processes) per group (1-256; default 1)',
   },
+  backlog: {
+    type: 'string',
+    describe:
+      'with --consumer-groups: the readers wait until this much is acknowledged (messages: 500k, 2M; or bytes: ' +
+      '500MB, 10GB), then read it while production goes on; the report says how long they took to catch up',
+  },
   'drain-timeout': {
     type: 'string',
     describe: 'with --consumer-groups: how long the readers may take, after production, to read the rest (default 60s)',
@@ -380,12 +386,14 @@ function parseReaderFlags(c: OptionChecks, raw: RawFlags): ReadersOptions | unde
   if (!groups) {
     // --consumer-groups 0 says "no readers" (an OMB workload's consumers are then moot); without it they are a slip.
     if (raw['consumer-groups'] === undefined)
-      for (const flag of ['consumers', 'drain-timeout'])
+      for (const flag of ['consumers', 'drain-timeout', 'backlog'])
         if (raw[flag] !== undefined) c.add(`--${flag} needs --consumer-groups (1 or more)`);
     return undefined;
   }
+  const backlog = raw.backlog === undefined ? undefined : parseBacklog(c, String(raw.backlog));
   return {
     groups,
+    backlog,
     perGroup: perGroup ?? READER_DEFAULTS.perGroup,
     drainTimeoutSec: drain ?? READER_DEFAULTS.drainTimeoutSec,
     readyTimeoutSec: READER_DEFAULTS.readyTimeoutSec,
@@ -587,5 +595,29 @@ function parseSentiment(c: OptionChecks, v: unknown): [number, number, number] |
   else if (Math.abs(ns[0] + ns[1] + ns[2] - 100) > 1e-9)
     c.add(`--sentiment percentages must add up to 100 (got '${String(v)}', sum ${ns[0] + ns[1] + ns[2]})`);
   else return [ns[0], ns[1], ns[2]];
+  return undefined;
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  KIB: 2 ** 10,
+  MIB: 2 ** 20,
+  GIB: 2 ** 30,
+};
+
+/** --backlog: messages (200k, 2M) or bytes (500MB, 1GiB). */
+function parseBacklog(c: OptionChecks, v: string): { messages?: number; bytes?: number } | undefined {
+  const bytes = /^(\d+(?:\.\d+)?)\s*([KMG]i?B|B)$/i.exec(v.trim());
+  if (bytes) {
+    const n = Math.round(Number(bytes[1]) * BYTE_UNITS[bytes[2].toUpperCase()]);
+    if (n > 0) return { bytes: n };
+  } else {
+    const n = parseRate(v);
+    if (Number.isFinite(n) && n >= 1) return { messages: Math.round(n) };
+  }
+  c.add(`--backlog must be messages (500k, 2M) or bytes (500MB, 10GB, 1GiB) above 0 (got '${v}')`);
   return undefined;
 }

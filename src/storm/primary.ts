@@ -27,7 +27,7 @@ import { OmbSeries, ombFeeds, ombResultOf } from './omb-series.js';
 import type { StormOptions } from './options.js';
 import { ProgressSampler } from './progress-sampler.js';
 import { CHILD_ENV, type ChildMessage, childConfigOf } from './protocol.js';
-import { drainReaders, startReaders } from './reader-phases.js';
+import { backlogObserver, drainReaders, startReaders } from './reader-phases.js';
 import { RunAggregate } from './run-aggregate.js';
 import { giveBackSlice } from './slice-return.js';
 import { StepJudge } from './step-judge.js';
@@ -86,6 +86,12 @@ export class StormRun extends RunEngine<StormReport, StormProgress> {
     this.observe({ tick: () => void this.context.publisher?.publishRunning() });
     this.observe(liveGateObserver(this.liveGate, this));
     this.observe(throttleObserver(this.agg, (m) => this.emit('warning', m)));
+    this.observe(
+      backlogObserver(
+        () => this.context.readers,
+        () => this.agg.totals,
+      ),
+    );
     this.begin();
   }
 

@@ -50,7 +50,7 @@ export class ProgressSampler {
       ...this.secondLatency(),
       latencyBuckets: { ...this.agg.buckets, counts: [...this.agg.buckets.counts] },
       children: this.agg.slots.map((s, slot) => ({ slot, rssMiB: s.rssMiB, loopDelayP99Ms: s.loopDelayP99Ms })),
-      ...(this.readers ? { readers: this.readers.second(t.acked + t.warmup.acked) } : {}),
+      ...(this.readers ? { readers: this.readers.second(t.acked + t.warmup.acked, current) } : {}),
     };
   }
 

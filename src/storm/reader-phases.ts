@@ -7,6 +7,7 @@ import { ReaderFleet } from '../readers/reader-fleet.js';
 import type { Phase } from '../run/run-engine.js';
 import { decodeSchedule, isUnlimited, timeOfIndex } from '../scenario/schedule.js';
 import type { StormOptions } from './options.js';
+import type { RunTotals } from './report-builder.js';
 import type { StormContext } from './storm-phases.js';
 
 /** Intended times are tabled this far when the run has neither a count nor a duration. */
@@ -39,6 +40,24 @@ export function startReaders(warn: (m: string) => void, made: (fleet: ReaderFlee
       c.readers = fleet;
       made(fleet);
       await fleet.start({ bootstrap: o.bootstrap, client: o.client }, c.topic);
+    },
+  };
+}
+
+/**
+ * --backlog: once a second, whether what was acknowledged reached the backlog asked for; then the readers read it
+ * while production goes on.
+ */
+export function backlogObserver(readers: () => ReaderFleet | undefined, totals: () => RunTotals) {
+  return {
+    tick: () => {
+      const fleet = readers();
+      const backlog = fleet?.options.backlog;
+      if (!fleet?.paused || !backlog) return;
+      const t = totals();
+      const acknowledged = t.acked + t.warmup.acked;
+      const bytes = t.bytes + t.warmup.bytes;
+      if (acknowledged >= (backlog.messages ?? 0) && bytes >= (backlog.bytes ?? 0)) fleet.resume(acknowledged, bytes);
     },
   };
 }

@@ -183,6 +183,7 @@ function plans(): Record<string, Plan> {
     'make bench-pulse': { notRun: benchmark },
     'make bench-pipeline': { notRun: benchmark },
     'make bench-scenarios': { notRun: benchmark },
+    'make bench-readers': { notRun: benchmark },
     'make bench-tls': { notRun: benchmark },
     'make bench-scale': { notRun: benchmark },
     // docs/local-services.md: on the examples' own cluster (storm.sh above started it with one broker)

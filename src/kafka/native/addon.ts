@@ -135,6 +135,7 @@ export interface NativeAddon {
     tableStepMs: number,
   ): void;
   consumerTakeEndToEnd(c: Handle, which: 0 | 1): Float64Array;
+  consumerPause(c: Handle, paused: boolean): void;
   /** librdkafka's log lines since the last call, every client: [level, facility, message, …, dropped]. */
   clientLogDrain(): (number | string)[];
   /** Throws (code CONFIG, librdkafka's line) for a setting librdkafka does not know or a value it refuses. */

@@ -92,6 +92,11 @@ export class BatchConsumer {
     return this.consume(maxMessages, timeoutMs) as unknown as Promise<MeasuredBatch>;
   }
 
+  /** Stops (or resumes) fetching what is assigned, and pauses what is assigned later while paused; stays in the group. */
+  pause(paused: boolean): void {
+    this.native.consumerPause(this.h, paused);
+  }
+
   /** End-to-end latency (µs, as (value, count) pairs) since the last call: from creation, or from intended time. */
   takeEndToEnd(which: 'created' | 'intended'): Float64Array {
     return this.native.consumerTakeEndToEnd(this.h, which === 'created' ? 0 : 1);
