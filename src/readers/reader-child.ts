@@ -7,7 +7,7 @@
  * re-reads apart.
  */
 import type { Redis } from 'ioredis';
-import { childMain, fatalMessage, stopOnRequest, toPrimary } from '../child-main.js';
+import { childMain, stopOnRequest, toPrimary } from '../child-main.js';
 import { runKeys } from '../coord/quota.js';
 import { connectRedis } from '../coord/redis.js';
 import { BatchConsumer, type MeasuredBatch } from '../kafka/native/batch-consumer.js';
@@ -168,9 +168,5 @@ async function connectReader(config: ReaderChildConfig): Promise<BatchConsumer> 
   return consumer;
 }
 
-childMain(READER_CHILD_ENV, (config: ReaderChildConfig) =>
-  runReaderChild(config).catch((e) => {
-    send(fatalMessage(config.slot, e));
-    throw e;
-  }),
-);
+// Entry point when forked by the fleet's supervisor (a failure reaches the primary as the child's fatal message).
+childMain(READER_CHILD_ENV, runReaderChild);

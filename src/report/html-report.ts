@@ -2,11 +2,14 @@
  * The storm report as one self-contained HTML file: uPlot (from node_modules) and the report's JSON inlined, so the
  * file opens anywhere without a network. Charts: the throughput timeline beside the shape's target, --find-max's curve
  * (rate vs p99); tables: latency percentiles (from the send and from the intended time), publish delay, sentiment mix,
- * thresholds, partitions, settings, versions, machine, notes.
+ * thresholds, readers (each group's reads against the writes, end-to-end latency), partitions, settings, versions,
+ * machine, notes.
  */
+import type { EndToEndPercentiles } from '../measure/histograms.js';
 import { describeKeys } from '../scenario/keys.js';
 import { en, esc, latencyTable, PAGE_STYLE, scriptData, table, uplotAssets } from './html-parts.js';
 import { mergedSection } from './merged-html.js';
+import type { ReaderGroupReport, ReadersReport } from './readers-report.js';
 import type { Percentiles, StormReport, StormSettings } from './storm-report.js';
 import { thresholdCases } from './threshold-lines.js';
 
@@ -65,6 +68,7 @@ ${thresholdsSection(report)}
 <div id="timeline"></div>
 ${findMaxHtml(report.findMax)}
 ${latencyHtml(report)}
+${report.readers ? readersHtml(report.readers, report.rate.average) : ''}
 <h2>partitions (${esc(describeKeys(report.settings.keys))}; busiest/mean ${report.partitions.skew ?? '-'})</h2>
 ${table(report.partitions.acknowledged.map((n, p) => [`partition ${p}`, en(n)]))}
 ${sentiment ? sentimentHtml(sentiment) : recordHtml(report.record)}
@@ -116,6 +120,24 @@ function latencyHtml(report: StormReport): string {
     ['latency from the intended time', pct(omission.latencyFromIntendedMs)],
   ]);
   return `${delivery}\n<h2>against the intended send times (ms)</h2>${against}`;
+}
+
+/** Each group: what it read against what was written, its rate against the publish rate, end to end latency. */
+function readersHtml(r: ReadersReport, publishRate: number): string {
+  const e2e = (p: EndToEndPercentiles | null) =>
+    p ? `p50 ${p.p50} · p95 ${p.p95} · p99 ${p.p99} · p99.9 ${p.p999} · p99.99 ${p.p9999} · max ${p.max}` : '-';
+  const group = (g: ReaderGroupReport) =>
+    `<h3>${esc(g.group)}</h3>${table([
+      ['members (never assigned)', `${g.members} (${g.members - g.membersAssigned})`],
+      ['read / re-read / not read', `${en(g.consumed)} / ${en(g.reread)} / ${en(g.missed)}`],
+      ['consume rate against publish rate', `${en(g.consumeRate.average)} / ${en(publishRate)} msgs/s`],
+      ['backlog at most', en(g.backlogMost)],
+      ['end to end from creation (ms)', e2e(g.endToEndMs)],
+      ['end to end from the intended time (ms)', e2e(g.endToEndFromIntendedMs)],
+      ...(g.catchUp ? [['catch-up after the backlog (s)', g.catchUp.sec ?? 'never'] as [string, unknown]] : []),
+    ])}`;
+  const head = `<h2>readers: ${r.groups.length} group(s), the run wrote ${en(r.written)}</h2>`;
+  return [head, ...r.groups.map(group)].join('\n');
 }
 
 function sentimentHtml(sentiment: NonNullable<StormReport['sentiment']>): string {

@@ -76,13 +76,15 @@ const FIELDS: Record<string, Field> = {
   },
   consumerBacklogSizeGB: (v, _w, out, file) => {
     if (v === 0) return;
-    out.problems.push(
-      `--omb-workload ${file}: consumerBacklogSizeGB: ${String(v)}: building a backlog before the consumers ` +
-        'start is not built yet; use 0',
-    );
+    if (whole(1)(v) === null) {
+      bad(out, file, 'consumerBacklogSizeGB', v, 'a whole number of GiB, 0 for none');
+      return;
+    }
+    out.flags.backlog = `${v}GiB`; // OMB's GB are 1024^3 bytes
   },
-  backlogDrainRatio: (v, w, out, file) => {
-    if (w.consumerBacklogSizeGB && v !== 1) bad(out, file, 'backlogDrainRatio', v, '1.0 (no backlog is built)');
+  backlogDrainRatio: (v, _w, out, file) => {
+    // OMB drains the backlog to this share; DataStorm reports when the readers are back within a second of production.
+    if (v !== 1) bad(out, file, 'backlogDrainRatio', v, '1.0 (the readers drain the whole backlog)');
   },
   testDurationMinutes: () => {}, // with warmupDurationMinutes
   warmupDurationMinutes: () => {},

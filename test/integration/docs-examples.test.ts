@@ -184,6 +184,9 @@ function plans(): Record<string, Plan> {
     'make bench-pipeline': { notRun: benchmark },
     'make bench-scenarios': { notRun: benchmark },
     'make bench-readers': { notRun: benchmark },
+    'npm run storm -- --count 2000000 --rate 100k --consumer-groups 1 --backlog 500k': {
+      shell: storm('--count 2000000 --rate 100k --consumer-groups 1 --backlog 500k'),
+    },
     'make bench-tls': { notRun: benchmark },
     'make bench-scale': { notRun: benchmark },
     // docs/local-services.md: on the examples' own cluster (storm.sh above started it with one broker)

@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { topicMessageCount } from '../../../src/kafka/admin.js';
 import type { ReaderGroupReport } from '../../../src/report/readers-report.js';
@@ -26,7 +29,10 @@ test('two groups of two read exactly what a paced storm wrote, timed from creati
   const topic = uniqueTopic('readers');
   const N = 120_000;
   const args = ['--topic', topic, '--count', String(N), '--rate', '40000', '--partitions', '4'];
-  const { report } = await stormJson([...args, '--consumer-groups', '2', '--consumers', '2']);
+  const html = path.join(os.tmpdir(), `${topic}.html`);
+  const { report } = await stormJson([...args, '--consumer-groups', '2', '--consumers', '2', '--html', html]);
+  const page = fs.readFileSync(html, 'utf8');
+  assert.match(page, /readers: 2 group\(s\), the run wrote 120,000/, 'the HTML report shows the readers');
   assert.equal(report.acknowledged, N);
   const readers = report.readers;
   assert.ok(readers, 'the report has a readers section');
