@@ -29,10 +29,17 @@ export interface MeasureSpec {
   tableStepMs: number;
 }
 
-/** Fetch sizes that take a full storm batch (the largest message the brokers allow) in one fetch, a few per request. */
+/**
+ * Fetch sizes that take a full storm batch (the largest message the brokers allow) in one fetch, a few per request.
+ * A partition whose fetched queue is over librdkafka's thresholds (queued.min.messages: 100,000) is fetched again
+ * at once, not after fetch.queue.backoff.ms' default second: one storm batch is 8,000 messages and one fetch holds
+ * several, so the default paused a fast reader about once a second per partition (a reader of one broker's six
+ * partitions read 0.67M/s with it, beside Kafka's ConsumerPerformance's 1.3M/s: benchmarks/READERS.md).
+ */
 export const FETCH_CONFIG = {
   'fetch.max.bytes': 64 * 1024 * 1024,
   'max.partition.fetch.bytes': BROKER_MAX_MESSAGE_BYTES,
+  'fetch.queue.backoff.ms': 0,
 } as const;
 
 export class BatchConsumer {
