@@ -18,7 +18,7 @@ import type { StormReport } from '../src/report/storm-report.js';
 import { median } from './render.js';
 import { benchClusterEnv, CLI, CLUSTER, stormArgs } from './tools/bench-cluster.js';
 import { type Ceiling, inchCeiling, preparedLinesCeiling } from './tools/influx-ceiling.js';
-import { KAFKA_PERF_TEST_JVM, sh } from './tools/reference.js';
+import { consumerPerformance as consumerPerformanceRead, sh } from './tools/reference.js';
 
 const env = benchClusterEnv();
 const INFLUX = process.env.DATASTORM_BENCH_INFLUX ?? 'http://127.0.0.1:8296';
@@ -49,22 +49,8 @@ interface Run {
 const cpuPerMsg = (cpuSec: number | null) => (cpuSec === null ? null : (cpuSec * 1e6) / COUNT);
 
 async function consumerPerformance(bootstrap: string, topic: string, round: number): Promise<Run> {
-  const args = [
-    ...[CLUSTER, 'tool', 'ConsumerPerformance', '--bootstrap-server', bootstrap, '--topic', topic],
-    ...['--messages', String(COUNT), '--group', `cp-${round}-${topic}`, '--timeout', '60000'],
-  ];
-  const cp = await sh('bash', args, { ...env, DATASTORM_TOOL_JVM: KAFKA_PERF_TEST_JVM });
-  // CSV: start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms,
-  // fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
-  const csv = (cp.out.trim().split('\n').pop() ?? '').split(',').map((x) => x.trim());
-  if (cp.code !== 0 || csv.length < 10) throw new Error(`ConsumerPerformance: ${cp.err.slice(-300)}`);
-  return {
-    reader: 'consumer-performance',
-    round,
-    msgsPerSec: Math.round(Number(csv[9])),
-    cpuUsPerMsg: cpuPerMsg(cp.cpuSec),
-    command: `kafka-cluster/cluster.sh tool ${args.slice(2).join(' ')}`,
-  };
+  const cp = await consumerPerformanceRead(bootstrap, topic, COUNT, `cp-${round}-${topic}`, env);
+  return { reader: 'consumer-performance', round, ...cp, cpuUsPerMsg: cpuPerMsg(cp.cpuSec) };
 }
 
 function influxTarget(bucket: string): InfluxTarget {

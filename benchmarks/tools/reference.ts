@@ -263,3 +263,27 @@ export async function refProducer(s: Settings, payloadBin: string): Promise<Tool
     extra: { avgLatencyMs: j.avgLatencyMs },
   };
 }
+
+/**
+ * Kafka's ConsumerPerformance reading `count` messages of a topic in a group of its own: its fetch rate (messages over
+ * the fetch time, the group join apart) and the CPU of its JVM's whole process tree.
+ */
+export async function consumerPerformance(
+  bootstrap: string,
+  topic: string,
+  count: number,
+  group: string,
+  env: Record<string, string>,
+): Promise<{ msgsPerSec: number; cpuSec: number | null; command: string }> {
+  const args = [
+    ...[CLUSTER, 'tool', 'ConsumerPerformance', '--bootstrap-server', bootstrap, '--topic', topic],
+    ...['--messages', String(count), '--group', group, '--timeout', '60000'],
+  ];
+  const cp = await sh('bash', args, { ...env, DATASTORM_TOOL_JVM: KAFKA_PERF_TEST_JVM });
+  // CSV: start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms,
+  // fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+  const csv = (cp.out.trim().split('\n').pop() ?? '').split(',').map((x) => x.trim());
+  if (cp.code !== 0 || csv.length < 10) throw new Error(`ConsumerPerformance: ${cp.err.slice(-300)}`);
+  const command = `kafka-cluster/cluster.sh tool ${args.slice(2).join(' ')}`;
+  return { msgsPerSec: Math.round(Number(csv[9])), cpuSec: cp.cpuSec, command };
+}

@@ -45,6 +45,7 @@ export const readerLatencyHistogram = () =>
 
 /** End-to-end percentiles in ms (to the µs), at OpenMessaging Benchmark's quantiles. */
 export interface EndToEndPercentiles {
+  mean: number;
   p50: number;
   p75: number;
   p95: number;
@@ -61,6 +62,7 @@ export function endToEndPercentilesOf(h: hdr.Histogram): EndToEndPercentiles | n
   // A percentile is its bucket's highest value, the max the exact highest: no percentile is said above the max.
   const ms = (us: number) => Math.round(Math.min(us, h.maxValue)) / 1000;
   return {
+    mean: Math.round(h.mean) / 1000,
     p50: ms(h.getValueAtPercentile(50)),
     p75: ms(h.getValueAtPercentile(75)),
     p95: ms(h.getValueAtPercentile(95)),
