@@ -84,6 +84,7 @@ export class ReaderFleet {
 
   private onMessage(m: ReaderMessage): void {
     const member = m.slot % this.options.perGroup;
+    if (m.t === 'fatal') this.warn(`reader ${m.slot} (group ${this.configOf(m.slot, 0).group}) failed: ${m.message}`);
     if (m.t === 'reader-tick') {
       this.groups[m.group].tick(m);
       this.onTick?.(m);

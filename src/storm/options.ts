@@ -321,6 +321,11 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   };
   const scenario = parseScenarioOptions(c, raw, { rate, duration, count });
   const readers = parseReaderFlags(c, raw);
+  if (readers && raw.instances !== undefined)
+    c.add(
+      '--consumer-groups with --instances: the readers of a run of several instances are not merged yet (each ' +
+        "instance would count only its own members' reads); run the readers in a storm of one process",
+    );
   const unscheduled = scenario?.options.shape.name === 'unlimited';
   const gate = stormThresholds(c, raw.threshold, file, unscheduled, readers !== undefined);
   if (c.problems.length || !scenario) return { problems: c.problems.map((p) => (file ? file.attribute(p, flags) : p)) };
