@@ -150,7 +150,8 @@ function write(reads: ReadRun[], e2e: E2eRun[]): void {
   const e2eRow = (who: E2eRun['who'], label: string) => {
     const r = ofE(who);
     const fmt = (v: number[]) => `${median(v).toFixed(2)} (${Math.min(...v).toFixed(2)}-${Math.max(...v).toFixed(2)})`;
-    return `| ${label} | ${fmt(r.map((e) => e.meanMs))} | ${fmt(r.map((e) => e.p50Ms))} | ${fmt(r.map((e) => e.p99Ms))} |`;
+    const cells = [r.map((e) => e.meanMs), r.map((e) => e.p50Ms), r.map((e) => e.p99Ms)].map(fmt);
+    return `| ${label} | ${cells.join(' | ')} |`;
   };
   const md = [
     '# Readers benchmark',
@@ -187,7 +188,8 @@ function write(reads: ReadRun[], e2e: E2eRun[]): void {
     '',
     `Median of the rounds' ratios of the means: **${x(ratios.e2eMeanToEndToEndLatency)}** (goal: within x1.20). ` +
       "EndToEndLatency's percentiles are whole milliseconds, truncated (its mean sums nanoseconds): truncated the " +
-      `same way, DataStorm's p50 is ${ratios.e2eP50WholeMsMinusEndToEndLatency} ms above the tool's (median of rounds).`,
+      `same way, DataStorm's p50 is ${ratios.e2eP50WholeMsMinusEndToEndLatency} ms above the tool's ` +
+      '(median of rounds).',
     '',
   ];
   fs.writeFileSync(path.join(ROOT, 'benchmarks/READERS.md'), md.join('\n'));

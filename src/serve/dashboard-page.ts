@@ -33,6 +33,7 @@ h1{font-size:20px;margin:0 0 8px} h2{font-size:15px;margin:16px 0 4px}
  <div><h2>sentiment handed per second, %</h2><div id="chart-mix"></div></div>
 </div>
 <h2>children</h2><table id="children"><tr><th>child</th><th>RSS MiB</th><th>loop delay p99 ms</th></tr></table>
+<h2>readers (consumer groups in the run)</h2><table id="readers"><tr><th>none</th></tr></table>
 <h2>BrandPulse <span id="bp-age"></span> <span id="bp-note"></span></h2>
 <div class="row">
  <div><h3>tweets per second in InfluxDB, last minute</h3><div id="chart-bp"></div></div>
@@ -96,6 +97,10 @@ es.addEventListener('storm', (e) => {
   lastMix = t.mix;
   fill('children', ['child', 'RSS MiB', 'loop delay p99 ms'],
     t.children.map((c) => [c.slot, c.rssMiB, c.loopDelayP99Ms]));
+  if (t.readers) fill('readers',
+    ['group', 'read', 're-read', 'backlog', 'e2e p50 ms', 'e2e p99 ms', 'from intended p99 ms'],
+    t.readers.map((g) => [g.group, fmt(g.consumed), fmt(g.reread), fmt(g.backlog),
+      g.e2e ? g.e2e.p50 : '-', g.e2e ? g.e2e.p99 : '-', g.intendedP99 ?? '-']));
 });
 es.addEventListener('end', (e) => {
   const r = JSON.parse(e.data);

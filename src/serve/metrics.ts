@@ -82,6 +82,17 @@ export class DataStormMetrics {
     labelNames: ['quantile'],
     registers: [this.registry],
   });
+  private readonly readerConsumed = this.byGroup('datastorm_reader_consumed', 'Messages each group read, each once');
+  private readonly readerBacklog = this.byGroup(
+    'datastorm_reader_backlog',
+    'Messages acknowledged and not yet read, per consumer group',
+  );
+  private readonly readerE2e = new Gauge({
+    name: 'datastorm_reader_end_to_end_seconds',
+    help: "The worst member's end-to-end latency over the last second, per group, by quantile",
+    labelNames: ['group', 'quantile'],
+    registers: [this.registry],
+  });
   private last = { acked: 0, sent: 0, failed: {} as Record<string, number> };
   private lastPulse = { consumed: 0, points: 0, retries: 0, undecodable: 0 };
 
@@ -91,6 +102,9 @@ export class DataStormMetrics {
 
   private counter(name: string, help: string): Counter {
     return new Counter({ name, help, registers: [this.registry] });
+  }
+  private byGroup(name: string, help: string): Gauge {
+    return new Gauge({ name, help, labelNames: ['group'], registers: [this.registry] });
   }
   private gauge(name: string, help: string): Gauge {
     return new Gauge({ name, help, registers: [this.registry] });
@@ -109,6 +123,13 @@ export class DataStormMetrics {
     for (const c of t.children) {
       this.rss.set({ child: String(c.slot) }, c.rssMiB * 2 ** 20);
       this.loopDelay.set({ child: String(c.slot) }, c.loopDelayP99Ms / 1000);
+    }
+    for (const g of t.readers ?? []) {
+      this.readerConsumed.set({ group: g.group }, g.consumed);
+      this.readerBacklog.set({ group: g.group }, g.backlog);
+      if (!g.e2e) continue;
+      this.readerE2e.set({ group: g.group, quantile: '0.5' }, g.e2e.p50 / 1000);
+      this.readerE2e.set({ group: g.group, quantile: '0.99' }, g.e2e.p99 / 1000);
     }
   }
 

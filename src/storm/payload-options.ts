@@ -24,7 +24,8 @@ export const payloadFlags = {
   },
   'payload-pool': {
     type: 'string',
-    describe: `with --payload-size: how many different payloads to draw from (1-100,000; default ${DEFAULT_PAYLOAD_POOL})`,
+    describe:
+      'with --payload-size: how many different payloads to draw from ' + `(1-100,000; default ${DEFAULT_PAYLOAD_POOL})`,
   },
 } as const satisfies Record<string, FlagSpec>;
 

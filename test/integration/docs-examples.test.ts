@@ -147,8 +147,7 @@ function plans(): Record<string, Plan> {
       shell: storm("--count 500000 --rate 50k --consumer-groups 1 --threshold 'e2e.p99<5s'"),
       exits: [0, 99],
     },
-    'npm run storm -- --omb-workload benchmarks/omb/workloads/1-topic-16-partitions-1kb.yaml --duration 30s --warmup 5s --omb-result /tmp/omb-result.json':
-      { shell: storm(OMB_EXAMPLE) },
+    [`npm run storm -- ${OMB_EXAMPLE}`]: { shell: storm(OMB_EXAMPLE) },
     'npm run storm -- --payload benchmarks/omb/payload/payload-1Kb.data --rate 20k --duration 20s --consumer-groups 1':
       {
         shell: storm('--payload benchmarks/omb/payload/payload-1Kb.data --rate 20k --duration 20s --consumer-groups 1'),

@@ -99,7 +99,7 @@ export class BatchConsumer {
     return this.consume(maxMessages, timeoutMs) as unknown as Promise<MeasuredBatch>;
   }
 
-  /** Stops (or resumes) fetching what is assigned, and pauses what is assigned later while paused; stays in the group. */
+  /** Stops (or resumes) fetching what is assigned, and what is assigned later while paused; stays in the group. */
   pause(paused: boolean): void {
     this.native.consumerPause(this.h, paused);
   }
