@@ -321,11 +321,6 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   };
   const scenario = parseScenarioOptions(c, raw, { rate, duration, count });
   const readers = parseReaderFlags(c, raw);
-  if (readers && raw.instances !== undefined)
-    c.add(
-      '--consumer-groups with --instances: the readers of a run of several instances are not merged yet (each ' +
-        "instance would count only its own members' reads); run the readers in a storm of one process",
-    );
   const unscheduled = scenario?.options.shape.name === 'unlimited';
   const gate = stormThresholds(c, raw.threshold, file, unscheduled, readers !== undefined);
   if (c.problems.length || !scenario) return { problems: c.problems.map((p) => (file ? file.attribute(p, flags) : p)) };
@@ -345,11 +340,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
       duration: scenario.runSec,
       rate: scenario.options.shape.name === 'constant' ? (rate ?? defaults.rate) : 0,
       ...scenario.options,
-      scenario: file
-        ? { file: String(raw.scenario), description: file.description }
-        : omb
-          ? { file: String(raw['omb-workload']), description: omb.name }
-          : undefined,
+      scenario: scenarioLine(raw, file, omb),
       workers: resolvedWorkers,
       ...producer,
       ...tweets,
@@ -375,6 +366,12 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   };
 }
 
+/** The file the run came from, if any, and its description line (an OMB workload's name). */
+function scenarioLine(raw: RawFlags, file?: ScenarioFile, omb?: OmbWorkload): StormOptions['scenario'] {
+  if (file) return { file: String(raw.scenario), description: file.description };
+  return omb ? { file: String(raw['omb-workload']), description: omb.name } : undefined;
+}
+
 export const READER_DEFAULTS = { perGroup: 1, drainTimeoutSec: 60, readyTimeoutSec: 30 };
 
 /** --consumer-groups, --consumers, --drain-timeout: the run's readers, or none. */
@@ -395,6 +392,11 @@ function parseReaderFlags(c: OptionChecks, raw: RawFlags): ReadersOptions | unde
         if (raw[flag] !== undefined) c.add(`--${flag} needs --consumer-groups (1 or more)`);
     return undefined;
   }
+  if (raw.instances !== undefined)
+    c.add(
+      '--consumer-groups with --instances: the readers of a run of several instances are not merged yet (each ' +
+        "instance would count only its own members' reads); run the readers in a storm of one process",
+    );
   const backlog = raw.backlog === undefined ? undefined : parseBacklog(c, String(raw.backlog));
   return {
     groups,
