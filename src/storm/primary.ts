@@ -1,9 +1,10 @@
 /**
- * The storm engine: `storm(options)` runs the storm's phases (load schema → connect to Redis → prepare topic → join
- * instances → produce → collect) over one context, and resolves with the final report. Production forks one child
- * per worker (the supervisor restarts a dead one, after giving back what it leased), and feeds the children's ticks,
- * once a second, to the run's observers: the 'tick' event, the live gate, find-max's referee, an instance's
- * publisher. It is an EventEmitter ('phase', 'start', 'producing', 'tick', 'restart', 'barrier', 'step', 'warning')
+ * The storm engine: `storm(options)` runs the storm's phases (load schema → connect to Redis → prepare topic → start
+ * readers → join instances → produce → drain readers → collect) over one context, and resolves with the final
+ * report. Production forks one child per worker (the supervisor restarts a dead one, after giving back what it
+ * leased), and feeds the children's ticks, once a second, to the run's observers: the 'tick' event, the live gate,
+ * find-max's referee, an instance's publisher, a backlog's resume, OpenMessaging Benchmark's periods. The readers
+ * (--consumer-groups) are a fleet of their own (readers/reader-fleet.ts). It is an EventEmitter ('phase', 'start', 'producing', 'tick', 'restart', 'barrier', 'step', 'warning')
  * that can also be awaited. Progress bars and reports are listeners; the engine prints nothing.
  */
 import { randomBytes } from 'node:crypto';

@@ -89,7 +89,8 @@ function storm(args: string, extra = ''): string {
     .replace(/--brokers \d+/, '')
     .replace(/> (\S+\.json)/, (_, file) => `> ${path.join(dir, file)}`)
     .replace(/--from-report (\S+)/, (_, file) => `--from-report ${path.join(dir, file)}`);
-  const topic = /--topic /.test(args) ? '' : `--topic ${uniqueTopic('docs')}`;
+  // An OMB workload names a topic of its own for each run.
+  const topic = /--topic |--omb-workload /.test(args) ? '' : `--topic ${uniqueTopic('docs')}`;
   const count = /--count |--duration |--stages |--sine |--find-max |--scenario |--from-report /.test(args)
     ? ''
     : `--count ${SHORT.count}`;

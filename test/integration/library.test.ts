@@ -57,8 +57,10 @@ test("a run's phases in order, and an observer of our own fed every tick and the
     'load schema',
     'connect to Redis',
     'prepare topic',
+    'start readers',
     'join instances',
     'produce',
+    'drain readers',
     'collect',
   ]);
   assert.deepEqual([started, stopped], [1, 1]);
