@@ -4,8 +4,9 @@
  * report. Production forks one child per worker (the supervisor restarts a dead one, after giving back what it
  * leased), and feeds the children's ticks, once a second, to the run's observers: the 'tick' event, the live gate,
  * find-max's referee, an instance's publisher, a backlog's resume, OpenMessaging Benchmark's periods. The readers
- * (--consumer-groups) are a fleet of their own (readers/reader-fleet.ts). It is an EventEmitter ('phase', 'start', 'producing', 'tick', 'restart', 'barrier', 'step', 'warning')
- * that can also be awaited. Progress bars and reports are listeners; the engine prints nothing.
+ * (--consumer-groups) are a fleet of their own (readers/reader-fleet.ts). It is an EventEmitter ('phase', 'start',
+ * 'producing', 'tick', 'restart', 'barrier', 'step', 'warning') that can also be awaited. Progress bars and reports
+ * are listeners; the engine prints nothing.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
