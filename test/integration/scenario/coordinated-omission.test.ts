@@ -47,8 +47,10 @@ test('a 2 s SIGSTOP shows in the publish delay and the intended-time latency, no
   assert.ok(co.publishDelayMs.max >= 1800, `publish delay max ${co.publishDelayMs.max} ms (stalled 2 s)`);
   assert.ok(co.publishDelayMs.p99 >= 1000, `publish delay p99 ${co.publishDelayMs.p99} ms`);
   assert.ok(co.latencyFromIntendedMs.p99 >= 1500, `intended-time latency p99 ${co.latencyFromIntendedMs.p99} ms`);
-  assert.ok(r.latencyMs.p99 < 1000, `send latency p99 ${r.latencyMs.p99} ms hides the stall, as it would elsewhere`);
-  assert.ok(co.latencyFromIntendedMs.p99 > 3 * r.latencyMs.p99);
+  // Messages already in librdkafka's queue at the stop carry the stall in their send latency too; on a loaded
+  // machine that can be a few hundred ms of them (more than 1% of the run), so the send side is judged at p95.
+  assert.ok(r.latencyMs.p95 < 1000, `send latency p95 ${r.latencyMs.p95} ms hides the stall, as it would elsewhere`);
+  assert.ok(co.latencyFromIntendedMs.p99 > 3 * r.latencyMs.p95);
   assert.equal(co.latencyFromIntendedMs.samples, r.latencyMs.samples, 'one intended-time latency per acknowledgement');
   // What the schedule wanted during the stall was sent afterwards: the run still holds its rate overall.
   const want = RATE * SECONDS;
