@@ -87,10 +87,15 @@ export function parseClientConfig(checks: OptionChecks, raw: RawFlags): ParsedCl
     }
     setOwn(settings, item.slice(0, eq).trim(), item.slice(eq + 1));
   }
-  for (const key of Object.keys(settings))
-    if (Object.hasOwn(OWNED, key))
-      checks.add(`${key} is set by DataStorm: use ${OWNED[key]} instead of the client settings`);
+  for (const p of ownedProblems(settings)) checks.add(p);
   return { settings, bootstrap, file };
+}
+
+/** A line for each setting DataStorm sets itself, naming the flag that sets it. */
+export function ownedProblems(settings: ClientSettings): string[] {
+  return Object.keys(settings)
+    .filter((key) => Object.hasOwn(OWNED, key))
+    .map((key) => `${key} is set by DataStorm: use ${OWNED[key]} instead of the client settings`);
 }
 
 const xValues = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
@@ -143,8 +148,17 @@ export function translateJava(properties: Map<string, string>, problem: (line: s
   return { settings, bootstrap };
 }
 
-/** Java client settings with no meaning for librdkafka's clients (serializers): left out. */
-const JAVA_ONLY = ['key.serializer', 'value.serializer', 'key.deserializer', 'value.deserializer'];
+/**
+ * Java client settings with no meaning for librdkafka's clients: serializers, and the timeout of the Java consumer's
+ * and admin's blocking calls (DataStorm makes none; its own waits have their own limits). Left out.
+ */
+const JAVA_ONLY = [
+  'key.serializer',
+  'value.serializer',
+  'key.deserializer',
+  'value.deserializer',
+  'default.api.timeout.ms',
+];
 
 /** sasl.jaas.config's login module (read as Kafka reads it) → librdkafka's SASL settings. */
 function jaasSettings(jaas: string, mechanism: string | undefined, problem: (line: string) => void): ClientSettings {
@@ -225,7 +239,11 @@ function storeSettings(take: (key: string) => string | undefined, problem: (line
 }
 
 /** Asks librdkafka itself whether it knows every setting and takes every value; its refusal, secrets masked. */
-export function checkWithLibrdkafka(checks: OptionChecks, settings: ClientSettings): void {
+export function checkWithLibrdkafka(
+  checks: OptionChecks,
+  settings: ClientSettings,
+  source = '--kafka-config/-X',
+): void {
   if (Object.keys(settings).length === 0) return;
   try {
     addon().clientConfigCheck(settings);
@@ -233,7 +251,7 @@ export function checkWithLibrdkafka(checks: OptionChecks, settings: ClientSettin
     let why = (e as Error).message;
     for (const [key, value] of Object.entries(settings))
       if (isSecretSetting(key) && value !== '') why = why.split(value).join('***');
-    checks.add(`--kafka-config/-X: librdkafka refused a client setting: ${why}`);
+    checks.add(`${source}: librdkafka refused a client setting: ${why}`);
   }
 }
 

@@ -12,6 +12,8 @@ export interface ProducerSettings {
   idempotence: boolean;
   /** The user's client settings (TLS, SASL, …): DataStorm's own settings are refused there, so none is overridden. */
   client: Record<string, string>;
+  /** Over `client`, for producers only (an OMB driver's producerConfig, e.g. its largest request). */
+  producerClient?: Record<string, string>;
 }
 
 /** How often storm producers and pulse consumers refresh the topic's metadata (new partitions, leaders). */
@@ -40,6 +42,7 @@ export function producerConfig(s: ProducerSettings, clientId: string): Record<st
     'socket.connection.setup.timeout.ms': 5000,
     'message.timeout.ms': 120_000,
     'log.connection.close': false,
+    ...s.producerClient,
   };
 }
 

@@ -28,6 +28,8 @@ export interface ReadersOptions {
   drainTimeoutSec: number;
   /** How long the groups may take to get every partition assigned before production starts. */
   readyTimeoutSec: number;
+  /** Over the run's client settings, for the readers only (--omb-driver's consumerConfig). */
+  client?: Record<string, string>;
 }
 
 /** Run-wide settings every reader shares. */

@@ -65,6 +65,11 @@ export interface StormSettings {
   flags: StormFlagValues;
   /** The client settings from --kafka-config and -X, secrets as ***. */
   client?: Record<string, string>;
+  /** Settings for the producers only and for the readers only (an OpenMessaging Benchmark driver's), secrets as ***. */
+  producerClient?: Record<string, string>;
+  readerClient?: Record<string, string>;
+  /** --topic-config (and a driver's topicConfig): configs the topic was created with, over DataStorm's own. */
+  topicConfig?: Record<string, string>;
   /** The same as a command line. */
   command: string;
 }
@@ -260,17 +265,28 @@ export function renderStormText(report: StormReport): string {
   if (report.readers) readersRows(report.readers, row);
   row('durability:', report.durability);
   if (report.error) row('ended by:', `${report.error.code}: ${report.error.message}`);
+  settingsRows(settings, row);
+  lines.push(...gateLines(thresholdCases(report.thresholds)).map((l) => `  ${l}`));
+  for (const n of report.notes) lines.push(`  note: ${n}`);
+  return lines.join('\n');
+}
+
+/** The producers' settings, the client settings by role and the topic's configs, and the command that runs it again. */
+function settingsRows(settings: StormReport['settings'], row: (label: string, text: string) => void): void {
   const batch = fmt(settings.batchBytes);
   row(
     'settings:',
     `acks=${settings.acks} compression=${settings.compression} batch=${batch} B linger=${settings.lingerMs} ms`,
   );
-  const client = Object.entries(settings.client ?? {}).map(([k, v]) => `${k}=${v}`);
-  if (client.length) row('client:', client.join(' '));
+  const pairs = (s?: Record<string, string>) => Object.entries(s ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const [label, s] of [
+    ['client:', settings.client],
+    ['client (prod):', settings.producerClient],
+    ['client (read):', settings.readerClient],
+    ['topic config:', settings.topicConfig],
+  ] as const)
+    if (pairs(s).length) row(label, pairs(s).join(' '));
   if (settings.command) row('run again:', settings.command);
-  lines.push(...gateLines(thresholdCases(report.thresholds)).map((l) => `  ${l}`));
-  for (const n of report.notes) lines.push(`  note: ${n}`);
-  return lines.join('\n');
 }
 
 const percentilesText = (p: Percentiles) => `p50 ${p.p50} p99 ${p.p99} max ${p.max} ms`;

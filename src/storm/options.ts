@@ -16,7 +16,7 @@ import { DEFAULT_MAX_DEPTH } from '../generate/recursion.js';
 import { TWEET_ONLY_FLAGS } from '../generate/storm-schema.js';
 import { BRANDS } from '../generate/texts.js';
 import { MAX_IN_FLIGHT_LIMIT } from '../generate/tweet-contract.js';
-import { type ClientSettings, clientConfigFlags, parseKafkaTarget } from '../kafka/client-config.js';
+import { type ClientSettings, clientConfigFlags } from '../kafka/client-config.js';
 import { OptionChecks, type RawFlags, toNumber } from '../option-checks.js';
 import type { ReadersOptions } from '../readers/reader-fleet.js';
 import { parseRegistryOptions, type RegistrySettings, registryFlags } from '../registry/registry-options.js';
@@ -26,6 +26,8 @@ import { parseScenarioOptions, type ScenarioOptions, scenarioFlags } from '../sc
 import { loadScenarioFile, type ScenarioFile } from '../scenario/scenario-file.js';
 import { DURATION_FORMAT, parseDuration, parseRate, RATE_FORMAT } from '../scenario/units.js';
 import { parseThresholds, type Threshold, thresholdExprs } from '../thresholds/threshold.js';
+import { clusterSettingsFlags, parseClusterSettings } from './cluster-settings.js';
+import { loadOmbDriver } from './omb-driver.js';
 import { parsePayloadFlags, payloadFlags } from './payload-options.js';
 import { flagsFromReport, reproducingFlags, type StormFlagValues } from './repeat.js';
 
@@ -95,6 +97,10 @@ export interface StormOptions extends ScenarioOptions {
   flags: StormFlagValues;
   /** librdkafka settings from --kafka-config and -X (TLS, SASL, …), for every Kafka client of the run. */
   client: ClientSettings;
+  /** Over `client`, for the producers only (--omb-driver's producerConfig). */
+  producerClient: ClientSettings;
+  /** Configs of the topic when the storm creates it (--topic-config, --omb-driver's topicConfig). */
+  topicConfig: Record<string, string>;
   /** --payload FILE or --payload-size N: raw payloads instead of records (generate/payload-plan.ts). */
   payload?: PayloadSpec;
   /** --omb-result FILE: OpenMessaging Benchmark's result JSON is written there (storm/omb-series.ts). */
@@ -137,6 +143,7 @@ export const stormFlags = {
   },
   bootstrap: { type: 'string', describe: 'an existing cluster, host:port[,host:port…]; nothing local is started' },
   ...clientConfigFlags,
+  ...clusterSettingsFlags,
   topic: { type: 'string', defaultDescription: defaults.topic, describe: 'topic to produce to (created when missing)' },
   partitions: { type: 'string', describe: 'partitions when the topic is created (default: 3 per broker)' },
   replication: { type: 'string', describe: 'replication factor when the topic is created (default: min(3, brokers))' },
@@ -293,7 +300,7 @@ export function validateStormOptions(raw: RawFlags): string[] {
 /** Raw flags → typed, defaulted options, or every problem found. Pure but for the random run id and core count. */
 export function parseStormOptions(flags: RawFlags): { request?: StormRequest; problems: string[] } {
   const c = new OptionChecks();
-  const { raw, file, omb } = layeredFlags(c, flags);
+  const { raw, file, omb, driver } = layeredFlags(c, flags);
   const brokers = c.whole('brokers', raw.brokers, 1, 9);
   const count = c.whole('count', raw.count, 1);
   const partitions = c.whole('partitions', raw.partitions, 1, 10000);
@@ -311,7 +318,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   );
   const tweets = parseTweetFlags(c, raw);
   const topic = c.topic(raw.topic);
-  const { bootstrap, client } = parseKafkaTarget(c, raw);
+  const { bootstrap, client, producerClient, readerClient, topicConfig } = parseClusterSettings(c, raw, driver);
   const { runId, brands } = checkNames(c, raw);
   const instances = parseInstances(c, raw);
   const schema = {
@@ -320,7 +327,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
     payload: parsePayloadFlags(c, raw),
   };
   const scenario = parseScenarioOptions(c, raw, { rate, duration, count });
-  const readers = parseReaderFlags(c, raw);
+  const readers = parseReaderFlags(c, raw, readerClient);
   const unscheduled = scenario?.options.shape.name === 'unlimited';
   const gate = stormThresholds(c, raw.threshold, file, unscheduled, readers !== undefined);
   if (c.problems.length || !scenario) return { problems: c.problems.map((p) => (file ? file.attribute(p, flags) : p)) };
@@ -360,6 +367,8 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
         },
       ),
       client,
+      producerClient,
+      topicConfig,
       readers,
       ombResult: raw['omb-result'] === undefined ? undefined : String(raw['omb-result']),
     },
@@ -375,7 +384,7 @@ function scenarioLine(raw: RawFlags, file?: ScenarioFile, omb?: OmbWorkload): St
 export const READER_DEFAULTS = { perGroup: 1, drainTimeoutSec: 60, readyTimeoutSec: 30 };
 
 /** --consumer-groups, --consumers, --drain-timeout: the run's readers, or none. */
-function parseReaderFlags(c: OptionChecks, raw: RawFlags): ReadersOptions | undefined {
+function parseReaderFlags(c: OptionChecks, raw: RawFlags, client: ClientSettings): ReadersOptions | undefined {
   const groups = c.whole('consumer-groups', raw['consumer-groups'], 0, 64);
   const perGroup = c.whole('consumers', raw.consumers, 1, 256);
   const drain = c.number(
@@ -404,6 +413,7 @@ function parseReaderFlags(c: OptionChecks, raw: RawFlags): ReadersOptions | unde
     perGroup: perGroup ?? READER_DEFAULTS.perGroup,
     drainTimeoutSec: drain ?? READER_DEFAULTS.drainTimeoutSec,
     readyTimeoutSec: READER_DEFAULTS.readyTimeoutSec,
+    client,
   };
 }
 
@@ -447,7 +457,7 @@ function parseTweetFlags(c: OptionChecks, raw: RawFlags) {
  * The flags in force: a scenario file fills in what the command line did not say, and a saved report (--from-report)
  * what neither said; the file's problems name the file and its key.
  */
-function layeredFlags(c: OptionChecks, flags: RawFlags): { raw: RawFlags; file?: ScenarioFile; omb?: OmbWorkload } {
+function layeredFlags(c: OptionChecks, flags: RawFlags) {
   const file =
     flags.scenario === undefined ? undefined : loadScenarioFile(String(flags.scenario), Object.keys(stormFlags));
   if (file) for (const p of file.problems) c.add(p);
@@ -455,7 +465,12 @@ function layeredFlags(c: OptionChecks, flags: RawFlags): { raw: RawFlags; file?:
   for (const p of omb?.problems ?? []) c.add(p);
   const repeated = flags['from-report'] === undefined ? undefined : flagsFromReport(String(flags['from-report']));
   if (repeated?.problem) c.add(repeated.problem);
-  return { raw: { ...repeated?.flags, ...file?.flags, ...omb?.flags, ...flags }, file, omb };
+  // The driver's client settings are no flags: a repeated run reads its file again, wherever the path came from.
+  const driverFile = flags['omb-driver'] ?? file?.flags['omb-driver'] ?? repeated?.flags?.['omb-driver'];
+  const driver = driverFile === undefined ? undefined : loadOmbDriver(String(driverFile));
+  for (const p of driver?.problems ?? []) c.add(p);
+  const raw: RawFlags = { ...repeated?.flags, ...file?.flags, ...omb?.flags, ...driver?.flags, ...flags };
+  return { raw, file, omb, driver };
 }
 
 /**

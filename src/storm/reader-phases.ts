@@ -24,7 +24,7 @@ export function startReaders(warn: (m: string) => void, made: (fleet: ReaderFlee
         o.readers,
         {
           bootstrap: o.bootstrap,
-          client: o.client,
+          client: { ...o.client, ...o.readers.client },
           topic: c.topic.name,
           runId: o.runId,
           redis: o.redis,

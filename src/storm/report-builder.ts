@@ -287,6 +287,11 @@ function settingsOf(options: StormOptions, topic: TopicInfo): StormSettings {
     flags: options.flags,
     command: commandLine(options.flags),
     client: maskSecrets(options.client),
+    ...(Object.keys(options.producerClient).length ? { producerClient: maskSecrets(options.producerClient) } : {}),
+    ...(options.readers?.client && Object.keys(options.readers.client).length
+      ? { readerClient: maskSecrets(options.readers.client) }
+      : {}),
+    ...(Object.keys(options.topicConfig).length ? { topicConfig: options.topicConfig } : {}),
   };
 }
 

@@ -11,7 +11,6 @@ import { connectRedis } from '../coord/redis.js';
 import { type DataStormError, InvalidOptionsError } from '../errors.js';
 import { loadStormSchema, registerSchema, type StormSchema } from '../generate/storm-schema.js';
 import { ensureTopic, listBrokers, type TopicInfo } from '../kafka/admin.js';
-import { topicMaxMessageBytesFor } from '../kafka/limits.js';
 import type { ReaderFleet } from '../readers/reader-fleet.js';
 import type { StormReport } from '../report/storm-report.js';
 import type { Phase } from '../run/run-engine.js';
@@ -20,7 +19,7 @@ import { InstanceJudge } from './instance-judge.js';
 import { InstancePublisher } from './instance-publisher.js';
 import type { StormOptions } from './options.js';
 import type { RunAggregate } from './run-aggregate.js';
-import { refuseExistingMismatch } from './topic-check.js';
+import { refuseExistingMismatch, topicConfigFor } from './topic-check.js';
 
 /** What the phases learn, in the order they learn it. */
 export interface StormContext {
@@ -98,11 +97,7 @@ export const prepareTopic: Phase<StormContext> = {
       topic: o.topic,
       partitions: o.partitions ?? 3 * c.brokers,
       replication,
-      config: {
-        'max.message.bytes': String(topicMaxMessageBytesFor(o.batchBytes)),
-        // With three or more replicas, acks=all means "on at least two": one broker may die without losing a message.
-        ...(replication >= 3 ? { 'min.insync.replicas': '2' } : {}),
-      },
+      config: topicConfigFor(o, replication),
     });
     refuseExistingMismatch(o, topic);
     c.topic = topic;

@@ -82,6 +82,11 @@ const OMB_EXAMPLE =
   '--omb-workload benchmarks/omb/workloads/1-topic-16-partitions-1kb.yaml --duration 30s --warmup 5s ' +
   '--omb-result /tmp/omb-result.json';
 
+const OMB_DRIVER_EXAMPLE =
+  '--omb-workload benchmarks/omb/workloads/1-topic-6-partition-100b.yaml ' +
+  '--omb-driver benchmarks/omb/driver-kafka/kafka-latency.yaml --bootstrap 127.0.0.1:19092 --rate 10k --duration 30s ' +
+  '--warmup 5s';
+
 /** A storm example against the test services: their addresses, a topic of its own, nothing saved; shortened. */
 function storm(args: string, extra = ''): string {
   const local = args
@@ -149,6 +154,7 @@ function plans(): Record<string, Plan> {
       exits: [0, 99],
     },
     [`npm run storm -- ${OMB_EXAMPLE}`]: { shell: storm(OMB_EXAMPLE) },
+    [`npm run storm -- ${OMB_DRIVER_EXAMPLE}`]: { shell: storm(OMB_DRIVER_EXAMPLE) },
     'npm run storm -- --payload benchmarks/omb/payload/payload-1Kb.data --rate 20k --duration 20s --consumer-groups 1':
       {
         shell: storm('--payload benchmarks/omb/payload/payload-1Kb.data --rate 20k --duration 20s --consumer-groups 1'),

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { StormReport } from '../../../src/report/storm-report.js';
-import { ROOT, run } from '../../helpers/services.js';
+import { bootstrap, ROOT, run } from '../../helpers/services.js';
 import { stormArgs, stormJson } from '../../helpers/storm-cli.js';
 
 const WORKLOADS = path.join(ROOT, 'benchmarks/omb/workloads');
@@ -129,4 +129,38 @@ test('what DataStorm cannot honour in a workload is refused by field, before any
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, line);
   }
+});
+
+test("OMB's kafka-sync driver with a workload: its producer, consumer and topic settings are the run's", async () => {
+  const driver = path.join(ROOT, 'benchmarks/omb/driver-kafka/kafka-sync.yaml');
+  const workload = path.join(WORKLOADS, '1-topic-6-partition-100b.yaml');
+  const args = ['--omb-workload', workload, '--omb-driver', driver, ...SHORT, '--rate', '2000'];
+  const { report } = await stormJson(args, 240_000);
+  const s = report.settings;
+  assert.deepEqual(
+    [s.acks, s.idempotence, s.lingerMs, s.batchBytes, s.compression],
+    ['all', true, 1, 1048576, 'none'],
+    'its producerConfig, and the Java client default where it says nothing (no compression)',
+  );
+  assert.deepEqual(s.readerClient, { 'enable.auto.commit': 'false', 'max.partition.fetch.bytes': '10485760' });
+  assert.deepEqual(s.topicConfig, { 'min.insync.replicas': '2', 'flush.messages': '1', 'flush.ms': '0' });
+  for (const g of report.readers?.groups ?? []) assert.equal(g.consumed, report.readers?.written);
+  assert.ok(report.readers?.groups.length === 1, 'its one subscription reads');
+  // The brokers say what the topic was made with, asked by confluent-kafka.
+  const python = process.env.DATASTORM_TEST_PYTHON ?? 'python3';
+  const asked = await run(python, [path.join(ROOT, 'test/helpers/topic_configs.py'), bootstrap(), s.topic], {});
+  assert.equal(asked.code, 0, asked.stderr);
+  const configs = JSON.parse(asked.stdout);
+  assert.equal(configs._replication, 3);
+  assert.equal(configs['min.insync.replicas'], '2');
+  assert.equal(configs['flush.messages'], '1');
+  assert.equal(configs['flush.ms'], '0');
+});
+
+test('a driver file DataStorm cannot honour is refused before anything is written, naming the setting', async () => {
+  const driver = path.join(ROOT, 'benchmarks/omb/driver-kafka/kafka-throughput.yaml');
+  const refused = await run(process.execPath, stormArgs(['--omb-driver', driver, '--count', '10']), {}, 30_000);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--omb-driver .*kafka-throughput\.yaml: commonConfig: .*request\.timeout\.ms/);
+  assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
 });
