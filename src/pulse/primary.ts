@@ -43,7 +43,7 @@ interface PulseContext {
 export class PulseRun extends RunEngine<PulseReport, PulseProgress> {
   private readonly supervisor: Supervisor<PulseChildMessage>;
   private readonly agg = new PulseAggregate();
-  private readonly liveGate: LiveGate<PulseProgress>;
+  private readonly liveGate: LiveGate<PulseProgress, PulseReport>;
   private caughtUpSince?: number;
 
   constructor(private readonly o: PulseOptions) {
@@ -153,7 +153,7 @@ export class PulseRun extends RunEngine<PulseReport, PulseProgress> {
     const o = this.o;
     const report = this.agg.report(o, this.agg.elapsedSec(), topic.partitions, this.supervisor.restarts);
     if (o.thresholds?.length)
-      report.thresholds = judgeAtEnd(o.thresholds, (f) => PULSE_FIGURES[f].atEnd(report), this.liveGate.aborted);
+      report.thresholds = judgeAtEnd(o.thresholds, (t) => PULSE_FIGURES[t.figure].atEnd(report), this.liveGate.aborted);
     return report;
   }
 }

@@ -18,6 +18,24 @@ export interface Figure<Report, Tick> extends FigureSpec {
   needsSchedule?: boolean;
   /** Only a run with readers measures it (--consumer-groups). */
   needsReaders?: boolean;
+  /** Narrows a report and a tick to one readers' group (`figure{group=N}`). */
+  ofGroup?: { report(r: Report, group: number): Report; tick(t: Tick, group: number): Tick };
+}
+
+/** The figure a threshold judges: the whole run's, or with `{group=N}` that readers' group's alone. */
+export function figureOf<R, T>(
+  figures: Figures<R, T>,
+  t: { figure: string; group?: number },
+): Pick<Figure<R, T>, 'atEnd' | 'perSecond'> {
+  const f = figures[t.figure];
+  const { group } = t;
+  const scope = f.ofGroup;
+  if (group === undefined || !scope) return f;
+  const perSecond = f.perSecond;
+  return {
+    atEnd: (r) => f.atEnd(scope.report(r, group)),
+    ...(perSecond ? { perSecond: (tick: T) => perSecond(scope.tick(tick, group)) } : {}),
+  };
 }
 
 export type Figures<Report, Tick> = Readonly<Record<string, Figure<Report, Tick>>>;
@@ -72,6 +90,16 @@ const groupsOf = (r: StormReport) => r.readers?.groups ?? [];
 const leastOf = (values: number[]) => (values.length ? Math.min(...values) : null);
 const mostOf = (values: number[]) => (values.length ? Math.max(...values) : null);
 
+/** A group's name ends in -gN (readers/reader-fleet.ts). */
+const isGroup = (name: string, group: number) => name.endsWith(`-g${group}`);
+const ONE_GROUP: NonNullable<Figure<StormReport, StormProgress>['ofGroup']> = {
+  report: (r, group) =>
+    r.readers
+      ? { ...r, readers: { ...r.readers, groups: r.readers.groups.filter((g) => isGroup(g.group, group)) } }
+      : r,
+  tick: (t, group) => ({ ...t, readers: t.readers?.filter((g) => isGroup(g.group, group)) }),
+};
+
 /** The readers' figures (--consumer-groups): the worst group's. */
 const READER_FIGURES: Figures<StormReport, StormProgress> = readersOnly({
   ...percentileFigures<StormReport, StormProgress>('e2e.', (r) => worstE2e(r, 'endToEndMs'), {
@@ -96,8 +124,10 @@ const READER_FIGURES: Figures<StormReport, StormProgress> = readersOnly({
   'backlog.most': endOnly('count', (r) => mostOf(groupsOf(r).map((g) => g.backlogMost))),
 });
 
-function readersOnly<R, T>(figures: Figures<R, T>): Figures<R, T> {
-  return Object.fromEntries(Object.entries(figures).map(([k, f]) => [k, { ...f, needsReaders: true }]));
+function readersOnly(figures: Figures<StormReport, StormProgress>): Figures<StormReport, StormProgress> {
+  return Object.fromEntries(
+    Object.entries(figures).map(([k, f]) => [k, { ...f, needsReaders: true, perGroup: true, ofGroup: ONE_GROUP }]),
+  );
 }
 
 export const STORM_FIGURES: Figures<StormReport, StormProgress> = {

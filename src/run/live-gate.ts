@@ -5,9 +5,9 @@
  */
 
 import { holds, type Threshold, type ThresholdOutcome } from '../thresholds/threshold.js';
-import type { Figures } from './figures.js';
+import { type Figures, figureOf } from './figures.js';
 
-export class LiveGate<Tick> {
+export class LiveGate<Tick, Report = unknown> {
   private readonly watched: Threshold[];
   /** Per watched threshold: when the second of its first failing reading in a row began. */
   private readonly failingFrom = new Map<string, number>();
@@ -17,7 +17,7 @@ export class LiveGate<Tick> {
 
   constructor(
     thresholds: readonly Threshold[],
-    private readonly figures: Figures<never, Tick>,
+    private readonly figures: Figures<Report, Tick>,
   ) {
     this.watched = thresholds.filter((t) => t.abort !== null && figures[t.figure]?.perSecond);
   }
@@ -32,7 +32,7 @@ export class LiveGate<Tick> {
     const secondBegan = this.lastAtSec;
     this.lastAtSec = atSec;
     for (const t of this.watched) {
-      const value = this.figures[t.figure].perSecond?.(tick) ?? null;
+      const value = figureOf(this.figures, t).perSecond?.(tick) ?? null;
       if (value === null) continue;
       if (holds(t, value)) {
         this.failingFrom.delete(t.expr);
@@ -67,8 +67,8 @@ export const abortWarning = (a: NonNullable<ThresholdOutcome['aborted']>) =>
  * The live gate as an observer of a run's ticks: seconds of the warm-up are skipped, and a threshold failing every
  * second for its grace period warns and stops the run (the last tick comes after the end: nothing is left to stop).
  */
-export function liveGateObserver<T extends { elapsedSec: number; warmingUp?: boolean }>(
-  gate: LiveGate<T>,
+export function liveGateObserver<T extends { elapsedSec: number; warmingUp?: boolean }, R>(
+  gate: LiveGate<T, R>,
   run: { stop(): void; emit(event: 'warning', message: string): boolean },
 ): { tick(t: T, final: boolean): void } {
   return {

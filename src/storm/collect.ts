@@ -8,7 +8,7 @@ import { Counters } from '../coord/counters.js';
 import { readersSection } from '../readers/readers-section.js';
 import type { StormProgress } from '../report/progress.js';
 import type { StormReport } from '../report/storm-report.js';
-import { STORM_FIGURES } from '../run/figures.js';
+import { figureOf, STORM_FIGURES } from '../run/figures.js';
 import type { LiveGate } from '../run/live-gate.js';
 import { judgeAtEnd } from '../thresholds/threshold.js';
 import type { FindMaxObserver } from './find-max-observer.js';
@@ -20,7 +20,7 @@ import { timelineOf } from './timeline.js';
 /** The parts of the run the report reads. */
 export interface CollectedRun {
   agg: RunAggregate;
-  liveGate: LiveGate<StormProgress>;
+  liveGate: LiveGate<StormProgress, StormReport>;
   findMax?: FindMaxObserver;
 }
 
@@ -79,10 +79,14 @@ function completeTotals(agg: RunAggregate, production: Production, measuredFrom:
 }
 
 /** The thresholds judged on the report's exact figures (and the one that stopped the run live, if one did). */
-function withThresholds(c: StormContext, liveGate: LiveGate<StormProgress>, report: StormReport): StormReport {
+function withThresholds(
+  c: StormContext,
+  liveGate: LiveGate<StormProgress, StormReport>,
+  report: StormReport,
+): StormReport {
   const thresholds = c.options.thresholds ?? [];
   if (thresholds.length === 0) return report;
-  report.thresholds = judgeAtEnd(thresholds, (figure) => STORM_FIGURES[figure].atEnd(report), liveGate.aborted);
+  report.thresholds = judgeAtEnd(thresholds, (t) => figureOf(STORM_FIGURES, t).atEnd(report), liveGate.aborted);
   const stop = liveGate.aborted;
   if (stop)
     report.notes.push(

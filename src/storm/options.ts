@@ -329,7 +329,7 @@ export function parseStormOptions(flags: RawFlags): { request?: StormRequest; pr
   const scenario = parseScenarioOptions(c, raw, { rate, duration, count });
   const readers = parseReaderFlags(c, raw, readerClient);
   const unscheduled = scenario?.options.shape.name === 'unlimited';
-  const gate = stormThresholds(c, raw.threshold, file, unscheduled, readers !== undefined);
+  const gate = stormThresholds(c, raw.threshold, file, unscheduled, readers?.groups ?? 0);
   if (c.problems.length || !scenario) return { problems: c.problems.map((p) => (file ? file.attribute(p, flags) : p)) };
 
   const resolvedWorkers = workers ?? os.availableParallelism();
@@ -482,7 +482,7 @@ function stormThresholds(
   given: unknown,
   file: ScenarioFile | undefined,
   unscheduled: boolean,
-  readers: boolean,
+  readerGroups: number,
 ): { thresholds: Threshold[]; exprs: string[] } {
   const sources: [string[], string][] = [
     [file?.thresholds ?? [], `--scenario ${file?.file}: thresholds`],
@@ -498,8 +498,10 @@ function stormThresholds(
           `${where} '${t.expr}': ${t.figure} needs a rate schedule (--rate, --stages, --sine or --find-max): ` +
             'as fast as possible, no message has an intended send time',
         );
-      if (!readers && STORM_FIGURES[t.figure].needsReaders)
+      if (!readerGroups && STORM_FIGURES[t.figure].needsReaders)
         c.add(`${where} '${t.expr}': ${t.figure} needs readers (--consumer-groups 1 or more)`);
+      else if (t.group !== undefined && t.group >= readerGroups)
+        c.add(`${where} '${t.expr}': there is no group ${t.group}: the run's groups are 0 to ${readerGroups - 1}`);
       if (!thresholds.some((u) => u.expr === t.expr)) thresholds.push(t);
     }
   }

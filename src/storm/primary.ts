@@ -60,7 +60,7 @@ export class StormRun extends RunEngine<StormReport, StormProgress> {
   /** --omb-result: OpenMessaging Benchmark's result, once the run is over (the CLI writes it). */
   ombResult?: Record<string, unknown>;
   /** abort-on-fail thresholds, watched every second (and the one that stopped the run). */
-  readonly liveGate: LiveGate<StormProgress>;
+  readonly liveGate: LiveGate<StormProgress, StormReport>;
   private readonly sampler: ProgressSampler;
   /** When the run was told to stop (Ctrl-C, find-max's failed step): the schedule ends there. */
   private stoppedAt?: number;

@@ -25,6 +25,8 @@ export interface Threshold {
   op: Op;
   limit: number;
   unit: Unit;
+  /** `figure{group=N}`: the figure of the readers' group N alone (its name ends in -gN), not the worst group's. */
+  group?: number;
   /** abort-on-fail: stop the run once the live figure failed every second for graceSec. */
   abort: { graceSec: number } | null;
 }
@@ -34,6 +36,8 @@ export interface FigureSpec {
   unit: Unit;
   /** Has a per-second reading, so abort-on-fail can watch it. */
   live: boolean;
+  /** Taken per readers' group too: `figure{group=N}`. */
+  perGroup?: boolean;
 }
 
 export interface ThresholdResult {
@@ -54,7 +58,8 @@ export interface ThresholdOutcome {
 
 export const DEFAULT_GRACE_SEC = 5;
 const OPS: readonly Op[] = ['<=', '>=', '==', '!=', '<', '>'];
-const SHAPE = /^\s*([A-Za-z][A-Za-z0-9.()_-]*)\s*(<=|>=|==|!=|<|>)\s*([^\s<>=!]\S*)\s*(.*)$/s;
+const SHAPE = /^\s*([A-Za-z][A-Za-z0-9.()_-]*)(\{[^}]*\})?\s*(<=|>=|==|!=|<|>)\s*([^\s<>=!]\S*)\s*(.*)$/s;
+const GROUP = /^\{\s*group\s*[=:]\s*g?(\d{1,2})\s*\}$/;
 const FORMAT = "a figure, an operator (< <= > >= == !=) and a value, e.g. 'rate>=500k' or 'p99<250ms'";
 const UNIT_FORMAT: Record<Unit, string> = {
   rate: 'a rate like 500k, 1.5M or 20000 (messages/s)',
@@ -119,15 +124,27 @@ function parseOne(raw: string, figures: Readonly<Record<string, FigureSpec>>): T
   const expr = raw.trim();
   const m = SHAPE.exec(expr);
   if (!m) return `must be ${FORMAT}`;
-  const [, name, op, valueText, rest] = m;
+  const [, name, selector, op, valueText, rest] = m;
   const figure = canonicalFigure(name);
   const spec = Object.hasOwn(figures, figure) ? figures[figure] : undefined;
   if (!spec) return `'${name}' is not a figure of this command (known: ${Object.keys(figures).join(', ')})`;
+  const group = selector === undefined ? undefined : groupOf(selector, figure, spec);
+  if (typeof group === 'string') return group;
   const limit = readValue(valueText, spec.unit);
   if (Number.isNaN(limit)) return `${figure} takes ${UNIT_FORMAT[spec.unit]} (got '${valueText}')`;
   const abort = parseAbort(rest.trim(), figure, spec);
   if (typeof abort === 'string') return abort;
-  return { expr, figure, op: OPS.find((o) => o === op) as Op, limit, unit: spec.unit, abort };
+  const t: Threshold = { expr, figure, op: OPS.find((o) => o === op) as Op, limit, unit: spec.unit, abort };
+  return group === undefined ? t : { ...t, group };
+}
+
+/** `{group=N}` (or `{group=gN}`) after a readers' figure: its group N alone. */
+function groupOf(selector: string, figure: string, spec: FigureSpec): number | string {
+  if (!spec.perGroup) return `${figure} is not a readers' figure: only those take {group=N}`;
+  const m = GROUP.exec(selector);
+  if (!m)
+    return `a group is named {group=N}, N the number its name ends in (-gN), e.g. e2e.p99{group=0} (got '${selector}')`;
+  return Number(m[1]);
 }
 
 /** `abort-on-fail[=GRACE]` after the expression, or nothing. */
@@ -164,11 +181,11 @@ export function holds(t: Pick<Threshold, 'op' | 'limit'>, value: number): boolea
 /** Every threshold judged on the figures' exact values at the end (`figureValue` returns null for one not measured). */
 export function judgeAtEnd(
   thresholds: readonly Threshold[],
-  figureValue: (figure: string) => number | null,
+  figureValue: (t: Threshold) => number | null,
   aborted: ThresholdOutcome['aborted'] = null,
 ): ThresholdOutcome {
   const results = thresholds.map((t): ThresholdResult => {
-    const value = figureValue(t.figure);
+    const value = figureValue(t);
     // The threshold that stopped the run failed, whatever its figure came to over the shortened run.
     const passed = aborted?.expr !== t.expr && value !== null && holds(t, value);
     return { expr: t.expr, figure: t.figure, value, unit: t.unit, passed };

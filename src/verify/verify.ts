@@ -62,7 +62,7 @@ export async function verify(o: VerifyOptions): Promise<VerifyReport> {
     keys: keyOrder.result(),
     latencyMs: latency.totalCount ? endToEndPercentiles(latency) : null,
   };
-  if (o.thresholds?.length) report.thresholds = judgeAtEnd(o.thresholds, (f) => VERIFY_FIGURES[f].atEnd(report));
+  if (o.thresholds?.length) report.thresholds = judgeAtEnd(o.thresholds, (t) => VERIFY_FIGURES[t.figure].atEnd(report));
   return report;
 }
 

@@ -83,14 +83,20 @@ test('a reader killed mid-run: its partitions move, re-reads count apart, the gr
   assert.ok(g.reread >= 0);
 });
 
-test('thresholds reach the readers: e2e, consume.rate, backlog.most; without readers they are refused', async () => {
+test('thresholds reach the readers, the worst group or one by name; without readers they are refused', async () => {
   const topic = uniqueTopic('reader-gate');
-  const base = ['--topic', topic, '--count', '40000', '--rate', '20000', '--consumer-groups', '1'];
+  const base = ['--topic', topic, '--count', '40000', '--rate', '20000', '--consumer-groups', '2'];
   const pass = await stormJson([
     ...base,
     ...['--threshold', 'e2e.p99<30s', '--threshold', 'consume.missed==0', '--threshold', 'e2e.intended.p50<30s'],
+    ...['--threshold', 'e2e.p99{group=1}<30s', '--threshold', 'consume.rate{group=0}>0'],
   ]);
   assert.equal(pass.report.thresholds?.passed, true, JSON.stringify(pass.report.thresholds));
+  const [g0, g1] = pass.report.readers?.groups ?? [];
+  const judged = (expr: string) => pass.report.thresholds?.results.find((r) => r.expr === expr)?.value;
+  assert.equal(judged('e2e.p99{group=1}<30s'), g1.endToEndMs?.p99, "group 1's own p99");
+  assert.equal(judged('consume.rate{group=0}>0'), g0.consumeRate.average, "group 0's own rate");
+  assert.equal(judged('e2e.p99<30s'), Math.max(g0.endToEndMs?.p99 ?? 0, g1.endToEndMs?.p99 ?? 0), 'the worst group');
   const fail = await run(process.execPath, stormArgs([...base, '--threshold', 'e2e.p50<0.01ms']), {}, 180_000);
   assert.equal(fail.code, 99, fail.stderr);
   const refused = await run(process.execPath, stormArgs(['--count', '10', '--threshold', 'e2e.p99<1s']), {}, 30_000);

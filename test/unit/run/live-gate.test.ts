@@ -54,3 +54,19 @@ test('thresholds without abort-on-fail are not watched', () => {
   assert.equal(gate.watching, false);
   for (let s = 1; s < 100; s++) assert.equal(gate.observe(s, tick(1, 1000)), null);
 });
+
+test("{group=N} watches that group's backlog alone: the other group's does not stop the run", () => {
+  const groups = (b0: number, b1: number) =>
+    ({
+      ...tick(1000),
+      readers: [
+        { group: 'datastorm-r-g0', consumed: 0, reread: 0, backlog: b0, e2e: null, intendedP99: null },
+        { group: 'datastorm-r-g1', consumed: 0, reread: 0, backlog: b1, e2e: null, intendedP99: null },
+      ],
+    }) as StormProgress;
+  const one = gateOf('backlog{group=0}<100 abort-on-fail=0');
+  assert.equal(one.observe(1, groups(10, 5000)), null, 'group 1 lags; group 0 holds');
+  assert.equal(one.observe(2, groups(500, 5000))?.value, 500, "group 0's own backlog stops it");
+  const worst = gateOf('backlog<100 abort-on-fail=0');
+  assert.equal(worst.observe(1, groups(10, 5000))?.value, 5000, 'without a group, the worst group is judged');
+});

@@ -119,7 +119,7 @@ test('every problem at once, named where it came from; a threshold given twice c
 test('judged at the end on exact values: a figure not measured fails, the one that stopped the run fails', () => {
   const thresholds = parseThresholds(['rate>=100', 'p99<1s', 'failed==0'], STORM_FIGURES).thresholds;
   const values: Record<string, number | null> = { rate: 150, p99: null, failed: 0 };
-  const outcome = judgeAtEnd(thresholds, (f) => values[f]);
+  const outcome = judgeAtEnd(thresholds, (t) => values[t.figure]);
   assert.deepEqual(
     outcome.results.map((r) => [r.expr, r.value, r.passed]),
     [
@@ -187,4 +187,21 @@ test('generated expressions: well-formed ones parse to their value, garbage is o
     { seed, numRuns: runs },
   );
   reportFuzz('thresholds', wellFormed + garbage, `${wellFormed} well-formed parsed, ${garbage} garbage refused`);
+});
+
+test('a readers figure takes {group=N}: that group alone; other figures and other shapes are refused', () => {
+  const { thresholds, problems } = parseThresholds(
+    ['e2e.p99{group=1}<5s', 'backlog{group:g0}<10k abort-on-fail', 'rate{group=0}>1', 'e2e.p99{grp=1}<1s'],
+    STORM_FIGURES,
+  );
+  assert.deepEqual(
+    thresholds.map((t) => [t.figure, t.group]),
+    [
+      ['e2e.p99', 1],
+      ['backlog', 0],
+    ],
+  );
+  assert.equal(problems.length, 2, problems.join('\n'));
+  assert.match(problems[0], /'rate\{group=0\}>1': rate is not a readers' figure: only those take \{group=N\}/);
+  assert.match(problems[1], /a group is named \{group=N\}, N the number its name ends in \(-gN\)/);
 });
