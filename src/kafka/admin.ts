@@ -37,14 +37,24 @@ const base = ({ bootstrap, client }: KafkaTarget) => ({
  * Why a first connection failed, in words a user can act on: the client's last error (librdkafka's own line) tells
  * a refused SASL login, an untrusted certificate and a plaintext/TLS mismatch apart from a cluster that is not there.
  */
-function unreachable(bootstrap: string, timeoutMs: number, e: unknown, lastClientError?: string): DataStormError {
-  const why = lastClientError ?? (e instanceof Error ? e.message : String(e));
-  const reason = securityReason(bootstrap, why);
+/**
+ * Why no broker answered. Each broker of the list may fail its own way (one closes a TLS hello at once, another answers
+ * it with a plaintext error): every line the client logged is read for a known cause, the last is shown.
+ */
+function unreachable(bootstrap: string, timeoutMs: number, e: unknown, clientErrors: string[] = []): DataStormError {
+  const why = clientErrors.at(-1) ?? (e instanceof Error ? e.message : String(e));
+  const reason = securityReason(bootstrap, [...clientErrors, why].join('\n'));
   return new DataStormError(
     'KAFKA_UNREACHABLE',
     reason ?? `cannot reach Kafka at ${bootstrap} within ${timeoutMs / 1000} s (${why}); check --bootstrap`,
   );
 }
+
+const PLAINTEXT_LISTENER = new RegExp(
+  'connecting to a PLAINTEXT broker listener|wrong version number|packet length too long|' +
+    'closed by peer.*in state SSL_HANDSHAKE',
+  'i',
+);
 
 function securityReason(bootstrap: string, why: string): string | undefined {
   if (/SASL authentication|Authentication failed|SaslAuthenticate/i.test(why))
@@ -63,7 +73,8 @@ function securityReason(bootstrap: string, why: string): string | undefined {
       `Kafka at ${bootstrap} closed the connection as the client spoke plaintext (a TLS listener?): set ` +
       'security.protocol=ssl or sasl_ssl in --kafka-config / -X'
     );
-  if (/connecting to a PLAINTEXT broker listener|wrong version number|packet length too long/i.test(why))
+  // A plaintext listener reads a TLS hello as a request of absurd size and closes the connection mid-handshake.
+  if (PLAINTEXT_LISTENER.test(why))
     return (
       `Kafka at ${bootstrap} speaks plaintext and the client spoke TLS: set security.protocol=plaintext or ` +
       'sasl_plaintext, or point --bootstrap at the TLS listener'
@@ -71,18 +82,22 @@ function securityReason(bootstrap: string, why: string): string | undefined {
   return undefined;
 }
 
+/** The client's error lines while it connects, the latest last (a few dozen: retries repeat themselves). */
+function noteError(errors: string[], message: string): void {
+  if (errors.length >= 50) errors.shift();
+  errors.push(message);
+}
+
 /** A metadata-only producer, connected, for a caller that holds it (topic-watch.ts); rejects like withClient. */
 export async function connectMetadataClient(cluster: string | KafkaTarget, timeoutMs: number): Promise<Kafka.Producer> {
   const target = targetOf(cluster);
   // Asking for one topic by name must never create it on a broker that auto-creates topics.
   const p = new Kafka.Producer({ ...base(target), 'allow.auto.create.topics': false });
-  let lastClientError: string | undefined;
-  p.on('event.error', (e: { message: string }) => {
-    lastClientError ??= e.message;
-  });
+  const clientErrors: string[] = [];
+  p.on('event.error', (e: { message: string }) => noteError(clientErrors, e.message));
   await new Promise<void>((resolve, reject) =>
     p.connect({ timeout: timeoutMs }, (err) =>
-      err ? reject(unreachable(target.bootstrap, timeoutMs, err, lastClientError)) : resolve(),
+      err ? reject(unreachable(target.bootstrap, timeoutMs, err, clientErrors)) : resolve(),
     ),
   );
   return p;
@@ -98,18 +113,16 @@ async function withClient<T>(
   const bootstrap = target.bootstrap;
   const p = new Kafka.Producer(base(target));
   // Connection failures surface as the connect timeout below; the last one says why.
-  let lastClientError: string | undefined;
-  p.on('event.error', (e: { message: string }) => {
-    lastClientError ??= e.message;
-  });
+  const clientErrors: string[] = [];
+  p.on('event.error', (e: { message: string }) => noteError(clientErrors, e.message));
   // librdkafka's own log lines carry the reason (a failed login, an untrusted certificate) the error event lacks.
   p.on('event.log', (line: { severity: number; message: string }) => {
-    if (line.severity <= 4 || /Disconnected|handshake|SASL/i.test(line.message)) lastClientError = line.message;
+    if (line.severity <= 4 || /Disconnected|handshake|SASL/i.test(line.message)) noteError(clientErrors, line.message);
   });
   try {
     await new Promise<void>((resolve, reject) => {
       p.connect({ timeout: timeoutMs }, (err) =>
-        err ? reject(unreachable(bootstrap, timeoutMs, err, lastClientError)) : resolve(),
+        err ? reject(unreachable(bootstrap, timeoutMs, err, clientErrors)) : resolve(),
       );
     });
     return await fn(p);
