@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Machine } from '../environment.js';
 import type { ErrorCode } from '../errors.js';
 import type { Percentiles } from '../measure/histograms.js';
+import type { StepResult } from '../scenario/find-max.js';
 import { describeKeys, type KeySpec } from '../scenario/keys.js';
 import type { ThresholdOutcome } from '../thresholds/threshold.js';
 import type { MergedReport } from './merged-report.js';
@@ -143,7 +144,7 @@ export interface StormReport {
   findMax: {
     maxRate: number | null;
     spec: { start: number; step: number; everySec: number; tolerance: number; p99Ms: number; max?: number };
-    steps: { rate: number; achieved: number; p99Ms: number | null; behind: number; held: boolean; reason: string }[];
+    steps: StepResult[];
   } | null;
   scenario: { file: string; description: string | null } | null;
   /** Tweets' sentiments; null when the run wrote records of another schema (`record`). */

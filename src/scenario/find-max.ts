@@ -84,7 +84,8 @@ export function parseFindMax(
       schedule: { segments: [segment] },
       description:
         `find-max: ${formatRate(s.start)}/s, +${formatRate(s.step)}/s every ${formatSec(s.everySec)}${upTo}, ` +
-        `until acknowledged falls ${s.tolerance * 100}% short, p99 passes ${s.p99Ms} ms or the schedule lags 1 s`,
+        `until acknowledged falls ${s.tolerance * 100}% short, p99 passes ${s.p99Ms} ms or the schedule (or, with ` +
+        'readers, a group) lags 1 s',
     },
   };
 }
@@ -98,6 +99,8 @@ export interface StepResult {
   p99Ms: number | null;
   /** Messages behind schedule at the step's end. */
   behind: number;
+  /** With readers: the slowest group's backlog at the step's end (acknowledged, not yet read). */
+  readersBehind?: number;
   held: boolean;
   /** Why it failed (empty when held). */
   reason: string;
@@ -110,6 +113,7 @@ export function judgeStep(
   acknowledgedPerSec: number[],
   p99sMs: number[],
   behind: number,
+  readersBehind?: number,
 ): StepResult {
   const achieved = acknowledgedPerSec.length
     ? acknowledgedPerSec.reduce((a, b) => a + b, 0) / acknowledgedPerSec.length
@@ -123,11 +127,16 @@ export function judgeStep(
     );
   if (p99Ms !== null && p99Ms > spec.p99Ms) reasons.push(`p99 ${p99Ms} ms above ${spec.p99Ms} ms`);
   if (behind > rate) reasons.push(`${behind} messages behind schedule (more than a second)`);
+  // Readers keep up when what they have not read yet is within a second of production (OMB's producerRate 0 asks
+  // for the highest rate the consumers keep up with).
+  if (readersBehind !== undefined && readersBehind > rate)
+    reasons.push(`the readers ${readersBehind} messages behind (more than a second)`);
   return {
     rate,
     achieved: Math.round(achieved),
     p99Ms,
     behind,
+    ...(readersBehind === undefined ? {} : { readersBehind }),
     held: reasons.length === 0,
     reason: reasons.join('; '),
   };

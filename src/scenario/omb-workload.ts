@@ -63,11 +63,11 @@ const FIELDS: Record<string, Field> = {
   consumerPerSubscription: number('consumerPerSubscription', 'consumers', 1),
   producersPerTopic: number('producersPerTopic', 'workers', 1),
   producerRate: (v, _w, out, file) => {
-    if (v === 0)
-      return void out.problems.push(
-        `--omb-workload ${file}: producerRate: 0 (find the highest rate the consumers keep up with) is not built ` +
-          'yet; give a rate',
-      );
+    // 0: OMB searches the highest rate the consumers keep up with; --find-max steps up to it, readers judged too.
+    if (v === 0) {
+      out.flags['find-max'] = '';
+      return;
+    }
     if (whole(1)(v) === null) {
       bad(out, file, 'producerRate', v, 'a whole number of messages/s above 0');
       return;

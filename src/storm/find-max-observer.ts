@@ -26,8 +26,12 @@ export class FindMaxObserver {
     private readonly run: FindMaxRun,
   ) {}
 
-  tick(_t: unknown, final: boolean): void {
-    if (!final) this.step(performance.timeOrigin + performance.now());
+  tick(t: { readers?: { backlog: number }[] }, final: boolean): void {
+    if (final) return;
+    const nowMs = performance.timeOrigin + performance.now();
+    if (t.readers?.length)
+      this.judge.addReaders(Math.round(nowMs / 1000), Math.max(...t.readers.map((g) => g.backlog)));
+    this.step(nowMs);
   }
 
   private step(nowMs: number): void {

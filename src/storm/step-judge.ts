@@ -13,11 +13,19 @@ const SETTLE_MS = 1500;
 /** [second since the run's start (the interval's end), acknowledged, worst p99 (ms) or null, behind]. */
 export type SecondFigures = [number, number, number | null, number];
 
+/** The value at the latest second up to `second` (the primary's ticks may skip one). */
+function lastUpTo(bySecond: Map<number, number>, second: number): number | undefined {
+  for (let s = second; s > second - 3; s--) if (bySecond.has(s)) return bySecond.get(s);
+  return undefined;
+}
+
 /** Per-second figures keyed by Unix second on this host's clock. */
 class Figures {
   readonly acked = new Map<number, number>();
   readonly p99 = new Map<number, number>();
   readonly behind = new Map<number, number>();
+  /** The slowest readers' group's backlog, by second (with --consumer-groups). */
+  readonly readersBehind = new Map<number, number>();
 
   add(second: number, acked: number, p99: number | null, behind: number): void {
     this.acked.set(second, (this.acked.get(second) ?? 0) + acked);
@@ -38,6 +46,11 @@ export class StepJudge {
     /** How long after a step ends its figures are all in (longer when they come from other instances). */
     private readonly settleMs = SETTLE_MS,
   ) {}
+
+  /** The slowest readers' group's backlog at Unix second `second` (the primary's tick). */
+  addReaders(second: number, backlog: number): void {
+    this.own.readersBehind.set(second, backlog);
+  }
 
   /** One child's tick for the interval ending at Unix second `second`. */
   add(second: number, acked: number, p99: number | null, behind: number): void {
@@ -82,7 +95,7 @@ export class StepJudge {
    */
   judge(nowMs: number, startMs: number, final = false): StepResult | undefined {
     const everyMs = this.spec.everySec * 1000;
-    const { acked, p99, behind } = this.view;
+    const { acked, p99, behind, readersBehind } = this.view;
     for (;;) {
       const k = this.steps.length;
       const stepStart = startMs + k * everyMs;
@@ -97,6 +110,7 @@ export class StepJudge {
         seconds.map((s) => acked.get(s) ?? 0),
         seconds.flatMap((s) => (p99.has(s) ? [p99.get(s) as number] : [])),
         behind.get(seconds[seconds.length - 1] ?? Math.floor(stepEnd / 1000)) ?? 0,
+        readersBehind.size ? lastUpTo(readersBehind, Math.floor(stepEnd / 1000)) : undefined,
       );
       this.steps.push(result);
       if (!result.held) return result;

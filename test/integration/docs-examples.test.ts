@@ -159,6 +159,9 @@ function plans(): Record<string, Plan> {
       exits: [0, 99],
     },
     [`npm run storm -- ${GROUP_GATE_EXAMPLE}`]: { shell: storm(GROUP_GATE_EXAMPLE), exits: [0, 99] },
+    'npm run storm -- --find-max start=20k,step=20k,every=5s,max=100k --consumer-groups 1 --consumers 2': {
+      shell: storm('--find-max start=20k,step=20k,every=5s,max=100k --consumer-groups 1 --consumers 2'),
+    },
     [`npm run storm -- ${OMB_EXAMPLE}`]: { shell: storm(OMB_EXAMPLE) },
     [`npm run storm -- ${OMB_DRIVER_EXAMPLE}`]: { shell: storm(OMB_DRIVER_EXAMPLE) },
     'npm run storm -- --payload benchmarks/omb/payload/payload-1Kb.data --rate 20k --duration 20s --consumer-groups 1':

@@ -164,3 +164,21 @@ test('a driver file DataStorm cannot honour is refused before anything is writte
   assert.match(refused.stderr, /--omb-driver .*kafka-throughput\.yaml: commonConfig: .*request\.timeout\.ms/);
   assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
 });
+
+test("producerRate 0 steps the rate up (--find-max), each step judged on the readers' backlog too", async () => {
+  const text = fs.readFileSync(path.join(WORKLOADS, '1-topic-1-partition-100b.yaml'), 'utf8');
+  const payload = path.join(ROOT, 'benchmarks/omb/payload/payload-100b.data');
+  const file = path.join(dir, 'rate-0.yaml');
+  fs.writeFileSync(
+    file,
+    text.replace(/^producerRate: .*$/m, 'producerRate: 0').replace(/^payloadFile: .*$/m, `payloadFile: "${payload}"`),
+  );
+  // The staircase bounded so the test stays short; the workload's own 0 gives find-max's defaults.
+  const args = ['--omb-workload', file, '--find-max', 'start=2k,step=2k,every=3s,max=4k', '--duration', '8s'];
+  const { report } = await stormJson(args, 240_000);
+  const steps = report.findMax?.steps ?? [];
+  assert.ok(steps.length >= 1, JSON.stringify(report.findMax));
+  for (const s of steps) assert.equal(typeof s.readersBehind, 'number', JSON.stringify(s));
+  const [g] = report.readers?.groups ?? [];
+  assert.equal(g.consumed, report.readers?.written, 'every message read');
+});

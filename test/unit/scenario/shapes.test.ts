@@ -65,3 +65,14 @@ test('a step fails on a short rate, a p99 above the bound, or a schedule lag abo
   assert.match(judgeStep(spec, 1000, [1000, 1000], [], 1500).reason, /1500 messages behind/);
   assert.equal(judgeStep(spec, 1000, [], [], 0).held, false, 'a step with no acknowledged second did not hold');
 });
+
+test('with readers, a step fails when the slowest group is more than a second of production behind', () => {
+  const spec = FIND_MAX_DEFAULTS;
+  const kept = judgeStep(spec, 1000, [1000, 1000], [], 0, 300);
+  assert.equal(kept.held, true);
+  assert.equal(kept.readersBehind, 300);
+  const lagging = judgeStep(spec, 1000, [1000, 1000], [], 0, 2500);
+  assert.equal(lagging.held, false);
+  assert.match(lagging.reason, /the readers 2500 messages behind \(more than a second\)/);
+  assert.equal(judgeStep(spec, 1000, [1000, 1000], [], 0).readersBehind, undefined, 'no readers, nothing said');
+});
