@@ -61,6 +61,10 @@ fuzz: ## generated hostile input, DATASTORM_FUZZ_SCALE (default 20) times npm te
 bench-readers: ## the storm's readers beside Kafka's ConsumerPerformance (read rate, CPU) and EndToEndLatency (p50 at a low rate), 3 alternated rounds: benchmarks/READERS.md
 	bash benchmarks/run.sh readers
 
+.PHONY: bench-omb
+bench-omb: ## OpenMessaging Benchmark's 1-topic-16-partitions-1kb workload with its kafka-latency driver, full scale (15 min) on 1 broker, its result file checked as OMB's: benchmarks/OMB.md
+	bash benchmarks/run.sh omb
+
 .PHONY: bench-pipeline
 bench-pipeline: ## storm and pulse at once on 1 broker: rate steps up to where pulse's lag stops staying under 2 s, freshness in InfluxDB: benchmarks/PIPELINE.md
 	bash benchmarks/run.sh pipeline

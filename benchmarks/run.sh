@@ -11,6 +11,8 @@
 #                             InfluxDB's ceiling (inch, built with go, and prepared lines): results/pulse.json, PULSE.md
 #   benchmarks/run.sh readers   the storm's readers beside ConsumerPerformance (read rate) and EndToEndLatency:
 #                             results/readers.json, READERS.md
+#   benchmarks/run.sh omb       OpenMessaging Benchmark's 1-topic-16-partitions-1kb workload with its kafka-latency
+#                             driver at full scale (15 min) on 1 broker: results/omb-result.json (OMB's format), OMB.md
 #   benchmarks/run.sh pipeline   storm and pulse at once, rate steps up to where pulse's lag stops being bounded,
 #                             freshness measured in InfluxDB: results/pipeline.json, PIPELINE.md
 #   benchmarks/run.sh dashboard   storms without and with --dashboard (a page and a scraper watching), alternated:
@@ -27,7 +29,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 profile=${1:-quick}
-[[ $profile =~ ^(quick|full|tls|pulse|pipeline|soak|dashboard|scenarios|scale|records|readers)$ ]] || { echo "run.sh: error: profile must be quick, full, tls, pulse, pipeline, soak, dashboard, scenarios, scale, records or readers (got '$profile')" >&2; exit 2; }
+[[ $profile =~ ^(quick|full|tls|pulse|pipeline|soak|dashboard|scenarios|scale|records|readers|omb)$ ]] || { echo "run.sh: error: profile must be quick, full, tls, pulse, pipeline, soak, dashboard, scenarios, scale, records, readers or omb (got '$profile')" >&2; exit 2; }
 shift || true
 bash scripts/setup.sh
 REDIS_PORT=6391
@@ -44,6 +46,8 @@ if [[ $profile == pulse || $profile == pipeline ]]; then
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT DATASTORM_BENCH_INFLUX=http://127.0.0.1:$INFLUX_PORT node "dist/benchmarks/$profile-bench.js"
 elif [[ $profile == readers ]]; then
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/readers-bench.js
+elif [[ $profile == omb ]]; then
+  DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/omb-bench.js
 elif [[ $profile == records ]]; then
   DATASTORM_BENCH_REDIS=redis://127.0.0.1:$REDIS_PORT node dist/benchmarks/records-bench.js
 elif [[ $profile == scenarios ]]; then

@@ -199,6 +199,7 @@ function plans(): Record<string, Plan> {
     'make bench-pipeline': { notRun: benchmark },
     'make bench-scenarios': { notRun: benchmark },
     'make bench-readers': { notRun: benchmark },
+    'make bench-omb': { notRun: benchmark },
     'npm run storm -- --count 2000000 --rate 100k --consumer-groups 1 --backlog 500k': {
       shell: storm('--count 2000000 --rate 100k --consumer-groups 1 --backlog 500k'),
     },
