@@ -275,21 +275,22 @@ async function findMaxPair(runId: string, topic: string, findMax: string): Promi
 test('--find-max with instances judges the run, not each share: both stop on one step with one answer', async () => {
   const runId = `inst-findmax-${Date.now().toString(36)}`;
   const topic = uniqueTopic('instances-findmax');
-  // 40k/s in all holds only as a sum (each instance sends half); 4M/s in all is far past this machine.
-  const reports = await findMaxPair(runId, topic, 'start=40k,step=4M,every=3s,p99=5s');
+  // 10k/s in all holds only as a sum (each instance sends half, 50% short); 4M/s in all is far past this machine.
+  // A 20% tolerance: a loaded test machine's slow second must not fail a step that a share alone fails by far.
+  const reports = await findMaxPair(runId, topic, 'start=10k,step=4M,every=3s,p99=5s,tolerance=20%');
   for (const r of reports) {
     const steps = r.findMax?.steps ?? [];
     assert.deepEqual(
       steps.map((s) => [s.rate, s.held]),
       [
-        [40_000, true],
-        [4_040_000, false],
+        [10_000, true],
+        [4_010_000, false],
       ],
       `instance ${r.instance?.index}: ${JSON.stringify(steps)}`,
     );
-    assert.equal(r.findMax?.maxRate, 40_000);
+    assert.equal(r.findMax?.maxRate, 10_000);
     // Judged on the sum: each instance alone sent about half of it.
-    assert.ok(steps[0].achieved >= 38_000, `first step achieved ${steps[0].achieved} msg/s by the run`);
+    assert.ok(steps[0].achieved >= 8_000, `first step achieved ${steps[0].achieved} msg/s by the run`);
   }
   assert.deepEqual(reports[0].findMax?.steps, reports[1].findMax?.steps, 'one answer for the run');
 });
@@ -297,16 +298,16 @@ test('--find-max with instances judges the run, not each share: both stop on one
 test('--find-max with instances up to its max: the last step is judged once every instance published it', async () => {
   const runId = `inst-findmax-top-${Date.now().toString(36)}`;
   const topic = uniqueTopic('instances-findmax-top');
-  for (const report of await findMaxPair(runId, topic, 'start=20k,step=20k,every=3s,max=40k,p99=5s')) {
+  for (const report of await findMaxPair(runId, topic, 'start=5k,step=5k,every=3s,max=10k,p99=5s,tolerance=20%')) {
     const findMax = report.findMax;
     assert.deepEqual(
       findMax?.steps.map((s) => [s.rate, s.held]),
       [
-        [20_000, true],
-        [40_000, true],
+        [5_000, true],
+        [10_000, true],
       ],
       JSON.stringify(findMax?.steps),
     );
-    assert.equal(findMax?.maxRate, 40_000);
+    assert.equal(findMax?.maxRate, 10_000);
   }
 });
