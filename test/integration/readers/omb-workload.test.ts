@@ -174,7 +174,7 @@ test("producerRate 0 steps the rate up (--find-max), each step judged on the rea
     text.replace(/^producerRate: .*$/m, 'producerRate: 0').replace(/^payloadFile: .*$/m, `payloadFile: "${payload}"`),
   );
   // The staircase bounded so the test stays short; the workload's own 0 gives find-max's defaults.
-  const args = ['--omb-workload', file, '--find-max', 'start=2k,step=2k,every=3s,max=4k', '--duration', '8s'];
+  const args = ['--omb-workload', file, '--find-max', 'start=2k,step=2k,every=3s,max=4k', ...SHORT];
   const { report } = await stormJson(args, 240_000);
   const steps = report.findMax?.steps ?? [];
   assert.ok(steps.length >= 1, JSON.stringify(report.findMax));
