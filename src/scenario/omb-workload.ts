@@ -7,10 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import type YamlModule from 'yaml';
-import { readUserFile } from '../user-file.js';
+import { readYamlMap } from './yaml-map.js';
 
 /** OMB's key distributors draw from this many keys (its KeyDistributor.UNIQUE_COUNT). */
 const OMB_KEYS = 10_000;
@@ -108,17 +106,8 @@ function number(field: string, flag: string, min: number): Field {
 
 export function loadOmbWorkload(file: string): OmbWorkload {
   const out: OmbWorkload = { flags: {}, problems: [] };
-  const { text, problem } = readUserFile(file, 1 << 20);
-  if (problem !== undefined) return { ...out, problems: [`--omb-workload ${file}: cannot read it (${problem})`] };
-  let doc: unknown;
-  try {
-    doc = (createRequire(import.meta.url)('yaml') as typeof YamlModule).parse(text);
-  } catch (e) {
-    return { ...out, problems: [`--omb-workload ${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`] };
-  }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
-    return { ...out, problems: [`--omb-workload ${file} must be a map of OpenMessaging Benchmark's workload fields`] };
-  const w = doc as Fields;
+  const { map: w, problem } = readYamlMap('--omb-workload', file, "OpenMessaging Benchmark's workload fields");
+  if (!w) return { ...out, problems: [String(problem)] };
   for (const [key, value] of Object.entries(w)) {
     const field = FIELDS[key];
     if (!field)

@@ -7,12 +7,10 @@
  * the command line win as they do over a workload file; the rest are client settings librdkafka must accept. A field
  * or setting DataStorm cannot honour is refused by name.
  */
-import { createRequire } from 'node:module';
-import type YamlModule from 'yaml';
 import { isBootstrapList } from '../bootstrap.js';
 import { type ClientSettings, translateJava } from '../kafka/client-config.js';
 import { JavaPropertiesError, parseJavaProperties } from '../kafka/java-properties.js';
-import { readUserFile } from '../user-file.js';
+import { readYamlMap } from '../scenario/yaml-map.js';
 
 /** The only driver DataStorm stands in for. */
 const KAFKA_DRIVER = 'io.openmessaging.benchmark.driver.kafka.KafkaBenchmarkDriver';
@@ -43,8 +41,8 @@ const PRODUCER_FLAGS: Record<string, string> = {
 export function loadOmbDriver(file: string): OmbDriver {
   const out: OmbDriver = { flags: {}, common: {}, producer: {}, consumer: {}, topic: {}, problems: [] };
   const say = (p: string) => out.problems.push(`--omb-driver ${file}: ${p}`);
-  const doc = readYaml(file, say);
-  if (!doc) return out;
+  const { map: doc, problem } = readYamlMap('--omb-driver', file, "OpenMessaging Benchmark's Kafka driver fields");
+  if (!doc) return { ...out, problems: [String(problem)] };
   for (const key of Object.keys(doc))
     if (!['name', 'driverClass', 'replicationFactor', ...SECTIONS].includes(key))
       say(`'${key}' is not a field of OpenMessaging Benchmark's Kafka driver`);
@@ -65,19 +63,6 @@ export function loadOmbDriver(file: string): OmbDriver {
   producerOf(sections.producerConfig, out, say);
   consumerOf(sections.consumerConfig, out, say);
   return out;
-}
-
-function readYaml(file: string, say: (p: string) => void): Record<string, unknown> | undefined {
-  const { text, problem } = readUserFile(file, 1 << 20);
-  if (problem !== undefined) return void say(`cannot read it (${problem})`);
-  let doc: unknown;
-  try {
-    doc = (createRequire(import.meta.url)('yaml') as typeof YamlModule).parse(text);
-  } catch (e) {
-    return void say(`not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
-  if (doc !== null && typeof doc === 'object' && !Array.isArray(doc)) return doc as Record<string, unknown>;
-  say("must be a map of OpenMessaging Benchmark's Kafka driver fields");
 }
 
 /** A section's Java properties (OMB loads each with java.util.Properties); absent is empty. */
